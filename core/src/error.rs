@@ -1,0 +1,135 @@
+//! The one error type of certplay-core.
+
+use std::fmt;
+
+/// Everything that can go wrong in core, in words a person can act on.
+///
+/// Every variant's `Display` is one line that says what is wrong and, where
+/// there is one, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A form field or parameter is not acceptable.
+    InvalidInput {
+        /// Which input (a form field's label, a flag).
+        field: String,
+        /// Why it is not acceptable.
+        reason: String,
+    },
+    /// Generating a key or signing failed inside a crypto library.
+    Crypto(String),
+    /// A file holds no PEM block of the kind that was needed.
+    NoPem {
+        /// The file's name, as the person gave it.
+        file: String,
+        /// What was expected (e.g. "CERTIFICATE").
+        expected: &'static str,
+        /// The PEM labels that were found instead (may be empty).
+        found: Vec<String>,
+    },
+    /// A private key is encrypted with a passphrase.
+    EncryptedKey {
+        /// The key file's name.
+        file: String,
+    },
+    /// A private key is of a kind certplay cannot use.
+    UnsupportedKey {
+        /// The key file's name.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The private key does not belong to the certificate.
+    KeyMismatch {
+        /// The key file's name.
+        key_file: String,
+        /// The certificate file's name.
+        cert_file: String,
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// An X.509 v1 certificate, which rustls/webpki refuses.
+    V1Certificate {
+        /// The certificate file's name.
+        file: String,
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// Bytes that do not parse as the DER structure they claim to be.
+    Malformed {
+        /// Where the bytes came from (file name or "input").
+        what: String,
+        /// What the parser said.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidInput { field, reason } => write!(f, "{field}: {reason}"),
+            Self::Crypto(reason) => write!(f, "cryptographic operation failed: {reason}"),
+            Self::NoPem {
+                file,
+                expected,
+                found,
+            } if found.is_empty() => write!(
+                f,
+                "{file}: no PEM block found (expected -----BEGIN {expected}-----); \
+                 is it DER or another format? Convert with: openssl x509 -inform der -in {file} -out {file}.pem"
+            ),
+            Self::NoPem {
+                file,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{file}: expected a PEM block -----BEGIN {expected}-----, found only {}",
+                found
+                    .iter()
+                    .map(|l| format!("-----BEGIN {l}-----"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Self::EncryptedKey { file } => write!(
+                f,
+                "{file}: the private key is encrypted with a passphrase; certplay needs it unencrypted: \
+                 openssl pkey -in {file} -out {file}.plain (it asks for the passphrase once)"
+            ),
+            Self::UnsupportedKey { file, reason } => {
+                write!(f, "{file}: unsupported private key: {reason}")
+            }
+            Self::KeyMismatch {
+                key_file,
+                cert_file,
+                subject,
+            } => write!(
+                f,
+                "{key_file} is not the private key of {cert_file} ({subject}): \
+                 their public keys differ; pass the key that was made together with that certificate"
+            ),
+            Self::V1Certificate { file, subject } => write!(
+                f,
+                "{file} ({subject}) is an X.509 v1 certificate: it has no extensions (no subjectAltName, \
+                 no extendedKeyUsage) and rustls refuses v1. `openssl x509 -req` makes v1 unless given \
+                 -extfile; re-issue it with an extension file, or issue the set with certplay"
+            ),
+            Self::Malformed { what, reason } => write!(f, "{what}: malformed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    pub(crate) fn input(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn crypto(e: impl fmt::Display) -> Self {
+        Self::Crypto(e.to_string())
+    }
+}

@@ -1,0 +1,43 @@
+//! certplay-core: all of certplay's certificate work, with no I/O, no async
+//! and no threads, so that it builds for `wasm32-unknown-unknown` (the page)
+//! and natively (the `certplay` server) from the same source.
+//!
+//! - [`PkiParams::issue`] makes the blog's CA, server and client certificates;
+//! - [`CertInfo::from_der`] reads a certificate back;
+//! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
+//! - [`MtlsServer`] turns that into rustls configurations;
+//! - [`Refusal`] says in words why a handshake was refused.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::as_conversions,
+        clippy::panic
+    )
+)]
+
+mod bundle;
+mod error;
+mod inspect;
+mod issue;
+mod key;
+mod material;
+mod mtls;
+mod refusal;
+
+pub use error::Error;
+pub use inspect::{format_time, CertInfo};
+pub use issue::{split_names, Issued, PemFile, Pki, PkiKeys, PkiParams, MAX_VALIDITY_DAYS};
+pub use key::{KeyPair, KeyType};
+pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
+pub use mtls::{MtlsServer, RecordingVerifier};
+pub use refusal::Refusal;
+
+/// Re-exported so that callers name the same versions core uses.
+pub use rustls;
+pub use rustls_pki_types as pki_types;

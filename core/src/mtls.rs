@@ -1,0 +1,171 @@
+//! The mTLS server's rustls configuration, built from [`ServerTls`]: client
+//! certificates must chain to the `--ca` certificates (webpki), and every
+//! refusal can be explained with the certificate the client presented.
+
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::CryptoProvider;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{
+    ServerConfig, ServerSessionMemoryCache, StoresServerSessions, WebPkiClientVerifier,
+};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
+use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use crate::{Error, Refusal, ServerTls};
+
+/// Builds one rustls [`ServerConfig`] a connection, each with its own
+/// [`RecordingVerifier`], so that a refused handshake can be explained with
+/// the certificate that client presented. Everything costly (parsed trust
+/// anchors, the signing key, the session cache) is built once and shared.
+#[derive(Debug)]
+pub struct MtlsServer {
+    provider: Arc<CryptoProvider>,
+    verifier: Arc<dyn ClientCertVerifier>,
+    certified_key: Arc<CertifiedKey>,
+    sessions: Arc<dyn StoresServerSessions>,
+    trusted: Vec<String>,
+}
+
+impl MtlsServer {
+    /// Prepares an mTLS server from checked material with a crypto provider
+    /// (the native server uses ring).
+    pub fn new(tls: &ServerTls, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
+        let tls_error = |what: &str, e: rustls::Error| Error::Malformed {
+            what: what.into(),
+            reason: e.to_string(),
+        };
+        let mut roots = RootCertStore::empty();
+        for ca in &tls.client_cas {
+            roots
+                .add(ca.der.clone())
+                .map_err(|e| tls_error("client CA certificate", e))?;
+        }
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| Error::Malformed {
+                    what: "client CA certificates".into(),
+                    reason: e.to_string(),
+                })?;
+        let chain = tls.cert_chain.iter().map(|c| c.der.clone()).collect();
+        let certified_key = CertifiedKey::from_der(chain, tls.key.clone_key(), &provider)
+            .map_err(|e| tls_error("server certificate and key", e))?;
+        Ok(Self {
+            provider,
+            verifier,
+            certified_key: Arc::new(certified_key),
+            sessions: ServerSessionMemoryCache::new(256),
+            trusted: tls.client_ca_subjects(),
+        })
+    }
+
+    /// A configuration for one connection, with the verifier that records
+    /// what the client presented.
+    pub fn connection_config(&self) -> Result<(Arc<ServerConfig>, Arc<RecordingVerifier>), Error> {
+        let recorder = Arc::new(RecordingVerifier::new(self.verifier.clone()));
+        let mut config = ServerConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Malformed {
+                what: "TLS configuration".into(),
+                reason: e.to_string(),
+            })?
+            .with_client_cert_verifier(recorder.clone())
+            .with_cert_resolver(Arc::new(SingleCertAndKey::from(self.certified_key.clone())));
+        config.session_storage = self.sessions.clone();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok((Arc::new(config), recorder))
+    }
+
+    /// Explains why the handshake behind `error` failed.
+    pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Refusal {
+        let presented = recorder.presented();
+        Refusal::from_io_error(error, presented.as_deref(), &self.trusted)
+    }
+
+    /// The subjects of the CAs client certificates must chain to.
+    pub fn trusted(&self) -> &[String] {
+        &self.trusted
+    }
+}
+
+/// A [`ClientCertVerifier`] that remembers the end-entity certificate it was
+/// asked to verify, and otherwise does exactly what the inner verifier does.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    inner: Arc<dyn ClientCertVerifier>,
+    presented: Mutex<Option<CertificateDer<'static>>>,
+}
+
+impl RecordingVerifier {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn ClientCertVerifier>) -> Self {
+        Self {
+            inner,
+            presented: Mutex::new(None),
+        }
+    }
+
+    /// The end-entity certificate the client presented, if it sent one.
+    pub fn presented(&self) -> Option<CertificateDer<'static>> {
+        // A poisoned lock only means another thread panicked mid-write of an
+        // Option: the value is still a whole Option.
+        match self.presented.lock() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+impl ClientCertVerifier for RecordingVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let owned = end_entity.clone().into_owned();
+        match self.presented.lock() {
+            Ok(mut guard) => *guard = Some(owned),
+            Err(poisoned) => *poisoned.into_inner() = Some(owned),
+        }
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
