@@ -1,1 +1,252 @@
-fn main() {}
+//! `certplay`: the certificate playground's native half.
+//!
+//! Usage:
+//!   certplay serve                      # demo certificates in ./certplay-demo, page on :8080
+//!   certplay serve --ca ca.crt --cert server.crt --key server.key [--port 3000]
+//!   certplay issue --out DIR            # the blog's six files, natively
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use certplay_core::{KeyType, PkiParams};
+use certplay_server::demo::{self, DemoSet};
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// certplay: build a small PKI, serve mTLS with it, and learn why a
+/// handshake fails.
+#[derive(Debug, Parser)]
+#[command(name = "certplay", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve HTTPS that requires a client certificate (and the page).
+    Serve(ServeArgs),
+    /// Issue the blog's six files (ca.crt ca.key server.crt server.key
+    /// client.crt client.key) into a directory.
+    Issue(IssueArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// CA certificate(s) that client certificates must chain to (PEM).
+    #[arg(long, value_name = "FILE", requires_all = ["cert", "key"])]
+    ca: Option<PathBuf>,
+    /// The server's certificate, optionally followed by its chain (PEM).
+    #[arg(long, value_name = "FILE", requires_all = ["ca", "key"])]
+    cert: Option<PathBuf>,
+    /// The server's private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    #[arg(long, value_name = "FILE", requires_all = ["ca", "cert"])]
+    key: Option<PathBuf>,
+    /// The mTLS port (0 picks a free one).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// The address to listen on. Loopback by default: keep it so unless
+    /// other hosts must reach this server.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+    /// The port of the page (plain HTTP, on the --bind address; 0 picks one).
+    #[arg(long, default_value_t = 8080)]
+    page_port: u16,
+    /// Do not serve the page.
+    #[arg(long)]
+    no_page: bool,
+    /// Where the demo set lives when no certificate flags are given.
+    #[arg(long, value_name = "DIR", default_value = "certplay-demo")]
+    demo_dir: PathBuf,
+    /// Key type of a newly made demo set: p256 or rsa2048.
+    #[arg(long, default_value = "p256")]
+    key_type: KeyType,
+}
+
+#[derive(Debug, Args)]
+struct IssueArgs {
+    /// Directory to write the six files into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// Key type: p256 or rsa2048.
+    #[arg(long, default_value = "p256")]
+    key_type: KeyType,
+    /// Days until the certificates expire.
+    #[arg(long, default_value_t = 365)]
+    days: u32,
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Issue(args) => issue(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("certplay: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn issue(args: &IssueArgs) -> Result<(), String> {
+    let params = PkiParams {
+        key_type: args.key_type,
+        validity_days: args.days,
+        ..PkiParams::default()
+    };
+    let started = Instant::now();
+    let pki = params.issue().map_err(|e| e.to_string())?;
+    demo::write_set(&args.out, &pki)?;
+    println!(
+        "certplay: issued the {} set in {} ms into {}",
+        args.key_type.description(),
+        started.elapsed().as_millis(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let (ca, cert, key, client) = match (&args.ca, &args.cert, &args.key) {
+        (Some(ca), Some(cert), Some(key)) => {
+            let dir = ca.parent().unwrap_or(Path::new(""));
+            let client = (dir.join("client.crt"), dir.join("client.key"));
+            (ca.clone(), cert.clone(), key.clone(), client)
+        }
+        _ => {
+            let dir = &args.demo_dir;
+            let made = demo::ensure(dir, args.key_type)?;
+            let verb = match made {
+                DemoSet::Created => "made",
+                DemoSet::Reused => "reusing",
+            };
+            println!("certplay: {verb} demo certificates in {}/", dir.display());
+            (
+                dir.join("ca.crt"),
+                dir.join("server.crt"),
+                dir.join("server.key"),
+                (dir.join("client.crt"), dir.join("client.key")),
+            )
+        }
+    };
+    let tls = certplay_server::load_tls(&ca, &cert, &key)?;
+    for warning in &tls.warnings {
+        tracing::warn!("{warning}");
+    }
+    let mtls = certplay_server::mtls_server(&tls)?;
+
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let address = SocketAddr::new(args.bind, args.port);
+        let listener = TcpListener::bind(address).await.map_err(|e| {
+            format!("cannot listen on {address}: {e} (another server on that port? pick one with --port)")
+        })?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let host = if args.bind.is_loopback() || args.bind.is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            address.ip().to_string()
+        };
+        let url = format!("https://{host}:{}", address.port());
+        println!("certplay: mTLS server on {url} (listening on {address})");
+        println!(
+            "certplay: client certificates must chain to {} ({})",
+            mtls.trusted().join(", "),
+            ca.display()
+        );
+
+        let page = if args.no_page {
+            None
+        } else {
+            let page_address = SocketAddr::new(args.bind, args.page_port);
+            match TcpListener::bind(page_address).await {
+                Ok(listener) => Some(listener),
+                Err(e) => {
+                    tracing::warn!(
+                        "not serving the page: cannot listen on {page_address}: {e} \
+                         (another certplay serving it? --page-port picks another, --no-page silences this)"
+                    );
+                    None
+                }
+            }
+        };
+        if let Some(listener) = &page {
+            let page_address = listener.local_addr().map_err(|e| e.to_string())?;
+            let note = if certplay_server::page::embedded() {
+                ""
+            } else {
+                " (built without the page: it shows how to build it)"
+            };
+            println!("certplay: page on http://{page_address}/{note}");
+        }
+        println!("Try it:");
+        println!(
+            "  curl --cacert {} --cert {} --key {} {url}",
+            ca.display(),
+            client.0.display(),
+            client.1.display()
+        );
+
+        let (stop, stopped) = watch::channel(false);
+        let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        let page_task = page.map(|listener| {
+            tokio::spawn(certplay_server::page::serve_page(
+                listener,
+                until_stopped(stopped.clone()),
+            ))
+        });
+        let mtls_task = tokio::spawn(certplay_server::serve_mtls(
+            listener,
+            mtls,
+            until_stopped(stopped),
+        ));
+        shutdown_signal().await;
+        tracing::info!("stopping");
+        let _ = stop.send(true);
+        let _ = mtls_task.await;
+        if let Some(task) = page_task {
+            let _ = task.await;
+        }
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,92 @@
+//! The demo set: with no certificate flags, `certplay serve` uses
+//! `./certplay-demo/`, making it with core the first time (and again when
+//! it is missing, broken or about to expire).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use certplay_core::{KeyType, Pki, PkiParams};
+
+/// Reissue the demo set when it has less than this left.
+const MIN_REMAINING_SECS: i64 = 24 * 60 * 60;
+
+/// What happened to the demo directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSet {
+    /// A valid set was already there and is used as it is.
+    Reused,
+    /// A new set was written.
+    Created,
+}
+
+/// Makes sure `dir` holds a valid demo set; returns whether it made one.
+/// `key_type` only matters when a set is made.
+pub fn ensure(dir: &Path, key_type: KeyType) -> Result<DemoSet, String> {
+    match check(dir) {
+        Ok(()) => return Ok(DemoSet::Reused),
+        Err(why) if dir.join("ca.crt").exists() => {
+            tracing::info!("making a new demo set in {}: {why}", dir.display());
+        }
+        Err(_) => {}
+    }
+    let params = PkiParams {
+        key_type,
+        ..PkiParams::default()
+    };
+    let pki = params.issue().map_err(|e| e.to_string())?;
+    write_set(dir, &pki)?;
+    Ok(DemoSet::Created)
+}
+
+/// Writes the six files of a set into `dir` (keys with mode 0600).
+pub fn write_set(dir: &Path, pki: &Pki) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for file in pki.files() {
+        let path = dir.join(file.name);
+        write_file(&path, file.contents.as_bytes(), file.private)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn check(dir: &Path) -> Result<(), String> {
+    let tls = crate::load_tls(
+        &dir.join("ca.crt"),
+        &dir.join("server.crt"),
+        &dir.join("server.key"),
+    )?;
+    if let Some(warning) = tls.warnings.first() {
+        return Err(warning.clone());
+    }
+    let client = fs::read(dir.join("client.crt")).map_err(|e| e.to_string())?;
+    let key = fs::read(dir.join("client.key")).map_err(|e| e.to_string())?;
+    let certs =
+        certplay_core::read_certificates(certplay_core::PemSource::new("client.crt", &client))
+            .map_err(|e| e.to_string())?;
+    certplay_core::read_private_key(certplay_core::PemSource::new("client.key", &key))
+        .map_err(|e| e.to_string())?;
+    let now = crate::unix_now();
+    for cert in tls.cert_chain.iter().chain(&tls.client_cas).chain(&certs) {
+        if cert.info.not_after - now < MIN_REMAINING_SECS {
+            return Err(format!(
+                "{} expires at {}",
+                cert.info.subject,
+                cert.info.not_after_text()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if private { 0o600 } else { 0o644 });
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)
+}
