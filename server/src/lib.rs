@@ -167,7 +167,7 @@ async fn hello(
     peer: SocketAddr,
     client: String,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    tracing::info!("{peer}: {} {}", request.method(), request.uri());
+    tracing::info!("{peer} ({client}): {} {}", request.method(), request.uri());
     let mut response = Response::new(Full::new(Bytes::from_static(b"Hello World\n")));
     response.headers_mut().insert(
         CONTENT_TYPE,

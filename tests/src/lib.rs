@@ -1,1 +1,304 @@
+//! Helpers for certplay's end-to-end tests: start the real `certplay`
+//! binary on a free port, run real curl, openssl and node, and read what
+//! the server logged.
 
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use certplay_core::{KeyType, Pki, PkiKeys, PkiParams};
+
+pub use tempfile::TempDir;
+
+/// How long a server may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `certplay` binary cargo built for this test run (`CERTPLAY_BIN`
+/// overrides).
+pub fn certplay_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CERTPLAY_BIN") {
+        return PathBuf::from(bin);
+    }
+    // This test executable is target/<profile>/deps/<name>-<hash>.
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executables live in target/<profile>/deps");
+    let bin = profile_dir.join(format!("certplay{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it first (cargo build -p certplay-server, or run the \
+         whole workspace's tests: cargo test --workspace)",
+        bin.display()
+    );
+    bin
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("certplay-test-")
+        .tempdir()
+        .expect("a temporary directory")
+}
+
+/// Issues a set with the blog's defaults and `key_type`, and writes the six
+/// files into `dir`.
+pub fn issue_into(dir: &Path, key_type: KeyType) -> Pki {
+    let params = PkiParams {
+        key_type,
+        ..PkiParams::default()
+    };
+    let pki = params.issue().expect("issuing the default set");
+    write_set(dir, &pki);
+    pki
+}
+
+/// Issues a set whose validity began `days_ago` days ago and lasted `days`.
+pub fn issue_backdated(params: &PkiParams, days_ago: i64) -> Pki {
+    let keys = PkiKeys::generate(params.key_type).expect("keys");
+    let not_before = time::OffsetDateTime::now_utc() - time::Duration::days(days_ago);
+    params.issue_with(keys, not_before).expect("issuing")
+}
+
+/// Writes the six files of `pki` into `dir`, with the blog's names.
+pub fn write_set(dir: &Path, pki: &Pki) {
+    std::fs::create_dir_all(dir).expect("creating the directory");
+    for file in pki.files() {
+        std::fs::write(dir.join(file.name), file.contents).expect("writing a PEM file");
+    }
+}
+
+/// A running `certplay serve`, stopped (SIGTERM, then SIGKILL) on drop.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    /// The mTLS port.
+    pub port: u16,
+    /// The page port, when the page is served.
+    pub page_port: Option<u16>,
+    /// What the server printed on stdout up to and including its
+    /// instructions.
+    pub stdout: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `certplay serve ARGS --port 0` in `dir` (add `--page-port 0`
+    /// or `--no-page` yourself) and waits until it listens.
+    pub fn start(dir: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(certplay_bin())
+            .arg("serve")
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(dir)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting certplay");
+        let log = Arc::new(Mutex::new(String::new()));
+        collect(child.stderr.take().expect("piped stderr"), log.clone());
+        let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + START_TIMEOUT;
+        let mut printed = String::new();
+        let mut port = None;
+        let mut page_port = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = lines_rx.recv_timeout(left) else {
+                let _ = child.kill();
+                panic!(
+                    "certplay did not start within {START_TIMEOUT:?}\nstdout:\n{printed}\nlog:\n{}",
+                    log.lock().expect("log lock")
+                );
+            };
+            printed.push_str(&line);
+            printed.push('\n');
+            if let Some(rest) = line.split("mTLS server on https://").nth(1) {
+                port = Some(port_after_colon(rest));
+            }
+            if let Some(rest) = line.split("page on http://").nth(1) {
+                page_port = Some(port_after_colon(rest));
+            }
+            if line.trim_start().starts_with("curl ") {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        thread::spawn(move || while lines_rx.recv().is_ok() {});
+        Self {
+            child,
+            port: port.expect("the server printed its URL"),
+            page_port,
+            stdout: printed,
+            log,
+        }
+    }
+
+    /// `https://localhost:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://localhost:{}", self.port)
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log lock").clone()
+    }
+
+    /// Waits until the log contains `needle` and returns the log; panics
+    /// with the whole log after 10 s.
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server never logged {needle:?}; its log:\n{log}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit.
+    pub fn terminate(mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waiting for certplay") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "certplay ignored SIGTERM");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn port_after_colon(rest: &str) -> u16 {
+    rest.split(':')
+        .nth(1)
+        .and_then(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .expect("a port number after the host")
+}
+
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            let text = String::from_utf8_lossy(buffer.get(..n).unwrap_or_default()).into_owned();
+            into.lock().expect("log lock").push_str(&text);
+        }
+    });
+}
+
+/// Runs `certplay ARGS` in `dir` to completion (for startup failures).
+pub fn certplay(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(certplay_bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting certplay");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("waiting").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("certplay {args:?} kept running; expected it to stop with an error");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collecting output")
+}
+
+/// Runs a program in `dir`, with a time limit, and returns its output.
+pub fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e} (is it installed?)"))
+}
+
+/// Runs curl in `dir` with a 20 s limit: `--silent --show-error` plus `args`.
+pub fn curl(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--silent", "--show-error", "--max-time", "20"];
+    all.extend_from_slice(args);
+    run(dir, "curl", &all)
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// curl with the client certificate of the set in `dir` against `url`.
+pub fn curl_with_client_cert(dir: &Path, url: &str) -> Output {
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+            url,
+        ],
+    )
+}

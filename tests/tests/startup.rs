@@ -1,0 +1,194 @@
+//! `certplay serve` refuses bad files at startup with one specific line,
+//! stops cleanly on SIGTERM, and makes (then reuses) a demo set whose
+//! printed curl command works as printed.
+
+use std::path::Path;
+
+use certplay_core::KeyType;
+use certplay_tests::{certplay, issue_into, run, stderr, stdout, temp_dir, Server};
+
+/// Starts `certplay serve` with the given files and expects it to fail with
+/// exactly one line on stderr; returns that line.
+fn refused(dir: &Path, ca: &str, cert: &str, key: &str) -> String {
+    let out = certplay(
+        dir,
+        &[
+            "serve",
+            "--ca",
+            ca,
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "--port",
+            "0",
+            "--no-page",
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "certplay started with {ca} {cert} {key}"
+    );
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    assert!(err.starts_with("certplay: error: "), "{err}");
+    err
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let err = refused(dir.path(), "ca.crt", "nope.crt", "server.key");
+    assert!(
+        err.contains("cannot read --cert nope.crt: No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_without_pem_is_named() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    // DER instead of PEM: what `openssl x509 -outform der` writes.
+    let der = run(
+        dir.path(),
+        "openssl",
+        &["x509", "-in", "ca.crt", "-outform", "der", "-out", "ca.der"],
+    );
+    assert!(der.status.success());
+    let err = refused(dir.path(), "ca.der", "server.crt", "server.key");
+    assert!(
+        err.contains("ca.der: no PEM block found (expected -----BEGIN CERTIFICATE-----)"),
+        "{err}"
+    );
+    // A key where the certificate belongs.
+    let err = refused(dir.path(), "ca.crt", "server.key", "server.key");
+    assert!(err.contains("server.key: expected a PEM block -----BEGIN CERTIFICATE-----, found only -----BEGIN PRIVATE KEY-----"), "{err}");
+}
+
+#[test]
+fn a_key_that_does_not_match_is_named() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let err = refused(dir.path(), "ca.crt", "server.crt", "client.key");
+    assert!(
+        err.contains("client.key is not the private key of server.crt (CN=localhost)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_encrypted_key_is_named_with_the_fix() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::Rsa2048);
+    let enc = run(
+        dir.path(),
+        "openssl",
+        &[
+            "pkey",
+            "-in",
+            "server.key",
+            "-aes256",
+            "-passout",
+            "pass:secret",
+            "-out",
+            "server.enc.key",
+        ],
+    );
+    assert!(enc.status.success(), "{}", stderr(&enc));
+    let err = refused(dir.path(), "ca.crt", "server.crt", "server.enc.key");
+    assert!(
+        err.contains("server.enc.key: the private key is encrypted with a passphrase"),
+        "{err}"
+    );
+    assert!(err.contains("openssl pkey -in server.enc.key"), "{err}");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--page-port",
+            "0",
+        ],
+    );
+    assert!(server.page_port.is_some());
+    let status = server.terminate();
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}
+
+#[test]
+fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
+    let dir = temp_dir();
+    let server = Server::start(dir.path(), &["--no-page"]);
+    assert!(
+        server
+            .stdout
+            .contains("made demo certificates in certplay-demo/"),
+        "{}",
+        server.stdout
+    );
+    let printed = server
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("curl "))
+        .expect("a curl line")
+        .trim()
+        .to_owned();
+    assert_eq!(
+        printed,
+        format!(
+            "curl --cacert certplay-demo/ca.crt --cert certplay-demo/client.crt --key certplay-demo/client.key {}",
+            server.url()
+        )
+    );
+    let args: Vec<&str> = printed.split_whitespace().skip(1).collect();
+    let out = run(dir.path(), "curl", &args);
+    assert_eq!(stdout(&out), "Hello World\n", "{}", stderr(&out));
+    let first = std::fs::read(dir.path().join("certplay-demo/ca.crt")).expect("ca.crt");
+    drop(server);
+
+    let again = Server::start(dir.path(), &["--no-page"]);
+    assert!(
+        again.stdout.contains("reusing demo certificates"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("certplay-demo/ca.crt")).expect("ca.crt"),
+        first
+    );
+    drop(again);
+
+    // A broken demo set is replaced, not served.
+    std::fs::write(dir.path().join("certplay-demo/server.key"), "garbage").expect("write");
+    let fixed = Server::start(dir.path(), &["--no-page"]);
+    assert!(
+        fixed.stdout.contains("made demo certificates"),
+        "{}",
+        fixed.stdout
+    );
+    let moved = args_with_port(&args, fixed.port);
+    let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
+    let out = run(dir.path(), "curl", &moved);
+    assert_eq!(stdout(&out), "Hello World\n", "{}", stderr(&out));
+}
+
+fn args_with_port<'a>(args: &[&'a str], port: u16) -> Vec<String> {
+    args.iter()
+        .map(|a| match a.rsplit_once(':') {
+            Some((host, _)) if a.starts_with("https://") => format!("{host}:{port}"),
+            _ => (*a).to_owned(),
+        })
+        .collect()
+}
