@@ -184,7 +184,7 @@ fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
     assert_eq!(stdout(&out), "Hello World\n", "{}", stderr(&out));
 }
 
-fn args_with_port<'a>(args: &[&'a str], port: u16) -> Vec<String> {
+fn args_with_port(args: &[&str], port: u16) -> Vec<String> {
     args.iter()
         .map(|a| match a.rsplit_once(':') {
             Some((host, _)) if a.starts_with("https://") => format!("{host}:{port}"),
