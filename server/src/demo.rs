@@ -21,9 +21,10 @@ pub enum DemoSet {
 }
 
 /// Makes sure `dir` holds a valid demo set; returns whether it made one.
-/// `key_type` only matters when a set is made.
-pub fn ensure(dir: &Path, key_type: KeyType) -> Result<DemoSet, String> {
-    match check(dir) {
+/// With `key_type`, a valid set of another key type is replaced; without
+/// it, any valid set is reused and a new one is ECDSA P-256.
+pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, String> {
+    match check(dir, key_type) {
         Ok(()) => return Ok(DemoSet::Reused),
         Err(why) if dir.join("ca.crt").exists() => {
             tracing::info!("making a new demo set in {}: {why}", dir.display());
@@ -31,7 +32,7 @@ pub fn ensure(dir: &Path, key_type: KeyType) -> Result<DemoSet, String> {
         Err(_) => {}
     }
     let params = PkiParams {
-        key_type,
+        key_type: key_type.unwrap_or_default(),
         ..PkiParams::default()
     };
     let pki = params.issue().map_err(|e| e.to_string())?;
@@ -50,12 +51,21 @@ pub fn write_set(dir: &Path, pki: &Pki) -> Result<(), String> {
     Ok(())
 }
 
-fn check(dir: &Path) -> Result<(), String> {
+fn check(dir: &Path, key_type: Option<KeyType>) -> Result<(), String> {
     let tls = crate::load_tls(
         &dir.join("ca.crt"),
         &dir.join("server.crt"),
         &dir.join("server.key"),
     )?;
+    if let (Some(wanted), Some(server)) = (key_type, tls.cert_chain.first()) {
+        if server.info.public_key != wanted.description() {
+            return Err(format!(
+                "it holds {} keys, {} was asked for",
+                server.info.public_key,
+                wanted.description()
+            ));
+        }
+    }
     if let Some(warning) = tls.warnings.first() {
         return Err(warning.clone());
     }

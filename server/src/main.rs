@@ -61,9 +61,10 @@ struct ServeArgs {
     /// Where the demo set lives when no certificate flags are given.
     #[arg(long, value_name = "DIR", default_value = "certplay-demo")]
     demo_dir: PathBuf,
-    /// Key type of a newly made demo set: p256 or rsa2048.
-    #[arg(long, default_value = "p256")]
-    key_type: KeyType,
+    /// Key type of the demo set: p256 or rsa2048 (default: keep the set
+    /// that is there; a new one is p256).
+    #[arg(long)]
+    key_type: Option<KeyType>,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -16,26 +16,44 @@ pub use tempfile::TempDir;
 /// How long a server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The `certplay` binary cargo built for this test run (`CERTPLAY_BIN`
-/// overrides).
+/// The `certplay` binary, built for this test run (`CERTPLAY_BIN`
+/// overrides). Cargo does not rebuild another package's binary for this
+/// package's tests, so the first call runs `cargo build` for it: a test
+/// never runs a stale server.
 pub fn certplay_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("CERTPLAY_BIN") {
-        return PathBuf::from(bin);
-    }
-    // This test executable is target/<profile>/deps/<name>-<hash>.
-    let exe = std::env::current_exe().expect("the test executable has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executables live in target/<profile>/deps");
-    let bin = profile_dir.join(format!("certplay{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} does not exist: build it first (cargo build -p certplay-server, or run the \
-         whole workspace's tests: cargo test --workspace)",
-        bin.display()
-    );
-    bin
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("CERTPLAY_BIN") {
+            return PathBuf::from(bin);
+        }
+        // This test executable is target/<profile>/deps/<name>-<hash>.
+        let exe = std::env::current_exe().expect("the test executable has a path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test executables live in target/<profile>/deps");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args([
+            "build",
+            "--quiet",
+            "-p",
+            "certplay-server",
+            "--bin",
+            "certplay",
+        ]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let output = build.output().expect("running cargo build");
+        assert!(
+            output.status.success(),
+            "cargo build -p certplay-server failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        profile_dir.join(format!("certplay{}", std::env::consts::EXE_SUFFIX))
+    })
+    .clone()
 }
 
 /// A fresh temporary directory.

@@ -182,6 +182,27 @@ fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
     let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
     let out = run(dir.path(), "curl", &moved);
     assert_eq!(stdout(&out), "Hello World\n", "{}", stderr(&out));
+    drop(fixed);
+
+    // Asking for another key type replaces the set; the same type reuses it.
+    let rsa = Server::start(dir.path(), &["--no-page", "--key-type", "rsa2048"]);
+    assert!(
+        rsa.stdout.contains("made demo certificates"),
+        "{}",
+        rsa.stdout
+    );
+    let pem = std::fs::read(dir.path().join("certplay-demo/server.crt")).expect("server.crt");
+    let server_cert =
+        certplay_core::read_certificates(certplay_core::PemSource::new("server.crt", &pem))
+            .expect("a certificate");
+    assert_eq!(server_cert[0].info.public_key, "RSA-2048");
+    drop(rsa);
+    let same = Server::start(dir.path(), &["--no-page", "--key-type", "rsa2048"]);
+    assert!(
+        same.stdout.contains("reusing demo certificates"),
+        "{}",
+        same.stdout
+    );
 }
 
 fn args_with_port(args: &[&str], port: u16) -> Vec<String> {
