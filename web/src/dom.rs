@@ -1,0 +1,75 @@
+//! A few DOM helpers, so that the page's logic reads as logic:
+//! `by_id::<HtmlInputElement>("ca-cn")?`, `on(&button, "click", ...)`.
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, EventTarget, Window};
+
+use crate::Failure;
+
+/// The page's window.
+pub fn window() -> Result<Window, Failure> {
+    web_sys::window().ok_or_else(|| Failure::Browser("no window (not running in a page)".into()))
+}
+
+/// The page's document.
+pub fn document() -> Result<Document, Failure> {
+    window()?
+        .document()
+        .ok_or_else(|| Failure::Browser("the window has no document".into()))
+}
+
+/// The element with `id`, as the element type `T` (e.g. `HtmlInputElement`).
+/// A missing element or one of another type is an error that names the id:
+/// the markup of `index.html` and the code disagree.
+pub fn by_id<T: JsCast>(id: &str) -> Result<T, Failure> {
+    document()?
+        .get_element_by_id(id)
+        .ok_or_else(|| Failure::Browser(format!("the page has no element #{id}")))?
+        .dyn_into::<T>()
+        .map_err(|_| {
+            Failure::Browser(format!(
+                "#{id} is not a {}",
+                std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("element of the expected type")
+            ))
+        })
+}
+
+/// Listens to `event` on `target` until the returned listener is dropped.
+/// The handler may call `preventDefault` (gloo's listeners are passive by
+/// default, and a passive submit handler cannot stop the form's submission).
+pub fn on(
+    target: &impl AsRef<EventTarget>,
+    event: &'static str,
+    handler: impl FnMut(&Event) + 'static,
+) -> EventListener {
+    EventListener::new_with_options(
+        target.as_ref(),
+        event,
+        EventListenerOptions::enable_prevent_default(),
+        handler,
+    )
+}
+
+/// Sets the text of the element with `id` (as text, never as HTML).
+pub fn set_text(id: &str, text: &str) -> Result<(), Failure> {
+    by_id::<Element>(id)?.set_text_content(Some(text));
+    Ok(())
+}
+
+/// The text of the element with `id`.
+pub fn text(id: &str) -> Result<String, Failure> {
+    Ok(by_id::<Element>(id)?.text_content().unwrap_or_default())
+}
+
+/// Sets (or, with `None`, removes) an attribute of `element`.
+pub fn set_attribute(element: &Element, name: &str, value: Option<&str>) -> Result<(), Failure> {
+    match value {
+        Some(value) => element.set_attribute(name, value),
+        None => element.remove_attribute(name),
+    }
+    .map_err(Failure::from_js)
+}
