@@ -1,0 +1,250 @@
+//! The page's own functions in headless Chromium (wasm-bindgen-test): the
+//! WebCrypto RSA path and the P-256 path through [`certplay_web::issue`]
+//! (what the Issue button runs), the error for a bad server name, and the
+//! whole page mounted on index.html's own markup and driven by clicks.
+//!
+//! WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=60 \
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//! CHROMEDRIVER=/usr/bin/chromedriver \
+//! cargo test -p certplay-web --target wasm32-unknown-unknown --test page
+
+#![cfg(target_arch = "wasm32")]
+
+use certplay_core::{CertInfo, KeyType, PemSource, PkiParams, ServerTls};
+use certplay_web::{issue, issue_using, IssuedSet, KeySource, Page};
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const BAD_NAME_ERROR: &str = "server names: \"not_a_name!\" is neither an IP address nor a DNS \
+     name (letters, digits, '-' and '.'; a leading '*.' for a wildcard)";
+
+#[wasm_bindgen_test]
+async fn rsa_keys_come_from_webcrypto_and_make_a_working_set() {
+    assert_eq!(
+        KeySource::for_key_type(KeyType::Rsa2048),
+        KeySource::WebCrypto
+    );
+    let params = PkiParams {
+        key_type: KeyType::Rsa2048,
+        ..PkiParams::default()
+    };
+    let set = issue(&params).await.expect("the RSA set issues");
+    assert_eq!(set.key_source, KeySource::WebCrypto);
+    check_set(&set, "RSA-2048", "sha256WithRSAEncryption");
+}
+
+#[wasm_bindgen_test]
+async fn p256_set_through_the_page_path() {
+    let set = issue(&PkiParams::default())
+        .await
+        .expect("the default set issues");
+    assert_eq!(set.key_source, KeySource::for_key_type(KeyType::EcdsaP256));
+    check_set(&set, "ECDSA P-256", "ecdsa-with-SHA256");
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_p256_keys_work_too() {
+    let set = issue_using(&PkiParams::default(), KeySource::WebCrypto)
+        .await
+        .expect("WebCrypto P-256 keys sign the set");
+    check_set(&set, "ECDSA P-256", "ecdsa-with-SHA256");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_server_name_is_refused_before_any_key_work() {
+    let params = PkiParams {
+        server_alt_names: vec!["localhost".into(), "not_a_name!".into()],
+        key_type: KeyType::Rsa2048,
+        ..PkiParams::default()
+    };
+    for source in [KeySource::WebCrypto, KeySource::Core] {
+        let failure = issue_using(&params, source).await.unwrap_err();
+        assert_eq!(failure.to_string(), BAD_NAME_ERROR);
+    }
+}
+
+/// What a person checks: names, chain, purposes, v3, and that the files
+/// work together (the server takes ca.crt, server.crt and server.key; the
+/// WebCrypto key really is the certificate's key).
+fn check_set(set: &IssuedSet, public_key: &str, signature: &str) {
+    for (info, der) in [
+        (&set.ca, &set.pki.ca.cert_der),
+        (&set.server, &set.pki.server.cert_der),
+        (&set.client, &set.pki.client.cert_der),
+    ] {
+        assert_eq!(info, &CertInfo::from_der(der).unwrap(), "read from the DER");
+        assert_eq!(info.version, 3);
+        assert_eq!(info.public_key, public_key);
+        assert_eq!(info.signature_algorithm, signature);
+        assert_eq!(info.issuer, "CN=my-ca");
+    }
+    assert_eq!(set.ca.subject, "CN=my-ca");
+    assert_eq!(set.ca.is_ca, Some(true));
+    assert_eq!(set.server.subject, "CN=localhost");
+    assert_eq!(
+        set.server.subject_alt_names,
+        ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]
+    );
+    assert_eq!(set.server.extended_key_usage, ["serverAuth"]);
+    assert_eq!(set.client.subject, "CN=my-client");
+    assert_eq!(set.client.extended_key_usage, ["clientAuth"]);
+    assert!(set.millis > 0.0);
+
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let tls = ServerTls::from_pem(
+        PemSource::new("ca.crt", set.pki.ca.cert_pem.as_bytes()),
+        PemSource::new("server.crt", set.pki.server.cert_pem.as_bytes()),
+        PemSource::new("server.key", set.pki.server.key_pem.as_bytes()),
+        now,
+    )
+    .expect("the server accepts the files");
+    assert!(tls.warnings.is_empty(), "{:?}", tls.warnings);
+    for file in set.pki.files() {
+        let label = if file.private {
+            "PRIVATE KEY"
+        } else {
+            "CERTIFICATE"
+        };
+        assert!(
+            file.contents
+                .starts_with(&format!("-----BEGIN {label}-----\n")),
+            "{}",
+            file.name
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_page_issues_from_its_own_markup() {
+    let host = Markup::add();
+    let page = Page::mount().expect("index.html has every element the page needs");
+
+    // The blog's defaults, filled in by Rust.
+    assert_eq!(input("ca-cn").value(), "my-ca");
+    assert_eq!(input("server-cn").value(), "localhost");
+    assert_eq!(input("server-names").value(), "localhost, 127.0.0.1, ::1");
+    assert_eq!(input("client-cn").value(), "my-client");
+    assert_eq!(select("key-type").value(), "p256");
+    assert_eq!(input("validity-days").value(), "365");
+    assert_eq!(text("status"), "Ready");
+    assert!(!element::<HtmlButtonElement>("issue").disabled());
+
+    // One click issues the set and shows what the certificates say.
+    click_issue_and_wait().await;
+    assert_eq!(state(), "done");
+    assert!(
+        text("status").starts_with("Issued: ECDSA P-256, in "),
+        "{}",
+        text("status")
+    );
+    assert_eq!(text("server-sans"), "DNS:localhost, IP:127.0.0.1, IP:::1");
+    assert_eq!(text("server-eku"), "serverAuth");
+    assert_eq!(text("client-eku"), "clientAuth");
+    assert_eq!(text("ca-issuer"), "CN=my-ca (self-signed)");
+    assert_eq!(text("client-issuer"), "CN=my-ca");
+    assert_eq!(
+        text("purpose-ca-key"),
+        "The CA's secret key: needed only to issue more certificates later. Keep it private."
+    );
+    assert_eq!(
+        text("next-curl"),
+        "curl --cacert ca.crt --cert client.crt --key client.key https://localhost:3001"
+    );
+    let issued = page.issued().expect("the page keeps the set");
+    assert_eq!(text("server-serial"), issued.server.serial);
+    assert!(element::<Element>("error").has_attribute("hidden"));
+
+    // A bad name: core's words in #error, no result.
+    input("server-names").set_value("localhost not_a_name!");
+    click_issue_and_wait().await;
+    assert_eq!(state(), "error");
+    assert_eq!(text("error"), BAD_NAME_ERROR);
+    assert!(!element::<Element>("error").has_attribute("hidden"));
+    assert!(element::<Element>("result").has_attribute("hidden"));
+
+    // RSA through WebCrypto, from the form.
+    input("server-names").set_value("localhost, 127.0.0.1");
+    select("key-type").set_value("rsa2048");
+    click_issue_and_wait().await;
+    assert_eq!(state(), "done", "{}", text("error"));
+    assert!(text("status").starts_with("Issued: RSA-2048, in "));
+    assert_eq!(text("server-key-type"), "RSA-2048");
+    assert_eq!(text("server-sans"), "DNS:localhost, IP:127.0.0.1");
+    assert!(element::<Element>("error").has_attribute("hidden"));
+
+    drop(page);
+    host.remove();
+}
+
+/// index.html's body, added to the test runner's page (whose own output
+/// elements must stay).
+struct Markup(Element);
+
+impl Markup {
+    fn add() -> Self {
+        const INDEX_HTML: &str = include_str!("../../index.html");
+        let start = INDEX_HTML.find("<body>").unwrap() + "<body>".len();
+        let end = INDEX_HTML.find("</body>").unwrap();
+        let document = web_sys::window().unwrap().document().unwrap();
+        let host = document.create_element("div").unwrap();
+        host.set_inner_html(&INDEX_HTML[start..end]);
+        document.body().unwrap().append_child(&host).unwrap();
+        Self(host)
+    }
+
+    fn remove(self) {
+        self.0.remove();
+    }
+}
+
+fn element<T: JsCast>(id: &str) -> T {
+    certplay_web::dom::by_id::<T>(id).unwrap()
+}
+
+fn input(id: &str) -> HtmlInputElement {
+    element(id)
+}
+
+fn select(id: &str) -> HtmlSelectElement {
+    element(id)
+}
+
+fn text(id: &str) -> String {
+    certplay_web::dom::text(id).unwrap()
+}
+
+fn state() -> String {
+    element::<Element>("result")
+        .get_attribute("data-state")
+        .unwrap_or_default()
+}
+
+/// Clicks #issue (a submit button: the form's submit handler runs) and
+/// waits until the page is no longer busy.
+async fn click_issue_and_wait() {
+    element::<HtmlButtonElement>("issue").click();
+    // The handler starts its work as a microtask: let it begin.
+    sleep(0).await;
+    for _ in 0..600 {
+        if !matches!(state().as_str(), "busy" | "empty") {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("still issuing after 30 s");
+}
+
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
