@@ -139,7 +139,10 @@ fn test() -> Result {
             "wasm-bindgen-test-runner",
         )
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        // Core's own RSA generation blocks the page for seconds; the
+        // runner's default 5 s would give up (and leave Chromium behind).
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60"),
     )?;
     println!("xtask: all checks passed in {:.0?}", started.elapsed());
     Ok(())
