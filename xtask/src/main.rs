@@ -158,7 +158,7 @@ fn bench() -> Result {
     let bin = root().join("target/release/certplay");
     let dir = env::temp_dir().join(format!("certplay-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let runs = 11;
+    let runs = 21;
     let mut rows = Vec::new();
     for key_type in ["p256", "rsa2048"] {
         let median = median_of(runs, || {
