@@ -22,11 +22,11 @@ impl Pki {
                 options = options.last_modified_time(issued);
             }
             zip.start_file(file.name, options)
-                .map_err(Error::crypto_zip)?;
+                .map_err(Error::zip_error)?;
             zip.write_all(file.contents.as_bytes())
                 .map_err(|e| Error::Crypto(format!("writing the zip: {e}")))?;
         }
-        let cursor = zip.finish().map_err(Error::crypto_zip)?;
+        let cursor = zip.finish().map_err(Error::zip_error)?;
         Ok(cursor.into_inner())
     }
 }
@@ -48,7 +48,7 @@ fn issue_time(pki: &Pki) -> Option<zip::DateTime> {
 }
 
 impl Error {
-    fn crypto_zip(e: zip::result::ZipError) -> Self {
+    fn zip_error(e: zip::result::ZipError) -> Self {
         Self::Crypto(format!("writing the zip: {e}"))
     }
 }

@@ -344,11 +344,9 @@ mod tests {
     }
 
     #[test]
-    fn warnings_name_the_client_ca_mixup() {
+    fn warnings_name_likely_mixups() {
         let pki = PkiParams::default().issue().unwrap();
-        let other = PkiParams::default().issue().unwrap();
-        // Right names, wrong CA: the issuer name matches, so no warning about
-        // the issuer; a client CA that is not a CA is warned about.
+        // The client certificate passed as --ca: not a CA.
         let tls = load(
             &pki,
             &pki.client.cert_pem,
@@ -359,17 +357,30 @@ mod tests {
         assert!(
             tls.warnings
                 .iter()
-                .any(|w| w.contains("is not a CA certificate")),
+                .any(|w| w.contains("ca.crt (CN=my-client) is not a CA certificate")),
             "{:?}",
             tls.warnings
         );
+        // --ca from another set: clients trusting that CA refuse this server.
+        let other = PkiParams {
+            ca_common_name: "other-ca".into(),
+            ..PkiParams::default()
+        }
+        .issue()
+        .unwrap();
         let tls = load(
-            &other,
+            &pki,
             &other.ca.cert_pem,
             &pki.server.cert_pem,
             &pki.server.key_pem,
         )
         .unwrap();
-        assert!(tls.warnings.is_empty(), "{:?}", tls.warnings);
+        assert_eq!(
+            tls.warnings,
+            [
+                "server.crt was issued by CN=my-ca, which is not in ca.crt: clients that trust \
+              only ca.crt will refuse this server"
+            ]
+        );
     }
 }
