@@ -16,10 +16,12 @@ pub use tempfile::TempDir;
 /// How long a server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The `certplay` binary, built for this test run (`CERTPLAY_BIN`
-/// overrides). Cargo does not rebuild another package's binary for this
-/// package's tests, so the first call runs `cargo build` for it: a test
-/// never runs a stale server.
+/// The `certplay` binary of this workspace (`CERTPLAY_BIN` overrides).
+///
+/// `cargo test --workspace` builds it (certplay-server has integration
+/// tests), but cargo does not rebuild another package's binary for
+/// `cargo test -p certplay-tests`: when the binary is missing or older than
+/// its sources, it is built here first, so no test runs a stale server.
 pub fn certplay_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -32,28 +34,62 @@ pub fn certplay_bin() -> PathBuf {
             .parent()
             .and_then(Path::parent)
             .expect("test executables live in target/<profile>/deps");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args([
-            "build",
-            "--quiet",
-            "-p",
-            "certplay-server",
-            "--bin",
-            "certplay",
-        ]);
-        if profile_dir.ends_with("release") {
-            build.arg("--release");
+        let bin = profile_dir.join(format!("certplay{}", std::env::consts::EXE_SUFFIX));
+        let built = modified(&bin);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let sources = [
+            "core/src",
+            "core/Cargo.toml",
+            "server/src",
+            "server/build.rs",
+            "server/Cargo.toml",
+            "target/certplay-page",
+        ]
+        .iter()
+        .map(|p| newest(&root.join(p)))
+        .max()
+        .flatten();
+        if built.is_none() || sources > built {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args([
+                "build",
+                "--quiet",
+                "-p",
+                "certplay-server",
+                "--bin",
+                "certplay",
+            ]);
+            if profile_dir.ends_with("release") {
+                build.arg("--release");
+            }
+            let output = build.output().expect("running cargo build");
+            assert!(
+                output.status.success(),
+                "cargo build -p certplay-server failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
-        let output = build.output().expect("running cargo build");
-        assert!(
-            output.status.success(),
-            "cargo build -p certplay-server failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        profile_dir.join(format!("certplay{}", std::env::consts::EXE_SUFFIX))
+        bin
     })
     .clone()
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of `path` and, for a directory, of
+/// everything below it.
+fn newest(path: &Path) -> Option<std::time::SystemTime> {
+    let own = modified(path);
+    let below = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| newest(&entry.path()))
+        .max();
+    own.max(below)
 }
 
 /// A fresh temporary directory.
