@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use certplay_core::{KeyType, Pki, PkiParams};
+use certplay_core::{KeyPair, KeyType, Pki, PkiKeys, PkiParams};
 
 /// Reissue the demo set when it has less than this left.
 const MIN_REMAINING_SECS: i64 = 24 * 60 * 60;
@@ -35,9 +35,32 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, String> 
         key_type: key_type.unwrap_or_default(),
         ..PkiParams::default()
     };
-    let pki = params.issue().map_err(|e| e.to_string())?;
-    write_set(dir, &pki)?;
+    write_set(dir, &issue(&params)?)?;
     Ok(DemoSet::Created)
+}
+
+/// Issues the set `params` describes, valid from now. The three key pairs
+/// are made on three threads: RSA key generation is most of the time, and
+/// core (which has no threads, for the browser's sake) makes them one by one.
+pub fn issue(params: &PkiParams) -> Result<Pki, String> {
+    params.check().map_err(|e| e.to_string())?;
+    let key_type = params.key_type;
+    let [ca, server, client] = std::thread::scope(|scope| {
+        let spawn = || scope.spawn(move || KeyPair::generate(key_type));
+        let handles = [spawn(), spawn(), spawn()];
+        handles.map(|h| match h.join() {
+            Ok(key) => key.map_err(|e| e.to_string()),
+            Err(_) => Err("key generation panicked".to_owned()),
+        })
+    });
+    let keys = PkiKeys {
+        ca: ca?,
+        server: server?,
+        client: client?,
+    };
+    params
+        .issue_with(keys, time::OffsetDateTime::now_utc())
+        .map_err(|e| e.to_string())
 }
 
 /// Writes the six files of a set into `dir` (keys with mode 0600).

@@ -110,7 +110,7 @@ fn issue(args: &IssueArgs) -> Result<(), String> {
         ..PkiParams::default()
     };
     let started = Instant::now();
-    let pki = params.issue().map_err(|e| e.to_string())?;
+    let pki = demo::issue(&params)?;
     demo::write_set(&args.out, &pki)?;
     println!(
         "certplay: issued the {} set in {} ms into {}",

@@ -189,7 +189,7 @@ openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 
     println!("\nmedian wall time of {runs} runs (ratio to the blog's commands):");
     for (what, time) in rows {
         println!(
-            "  {what:<45} {:>8.1} ms  {:>5.2}x",
+            "  {what:<45} {:>8.1} ms  {:>6.3}x",
             time * 1e3,
             time / baseline
         );
