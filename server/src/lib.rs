@@ -14,6 +14,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,19 +76,7 @@ pub async fn serve_mtls(
 ) {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait, go on.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
         let server = server.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
@@ -132,7 +121,7 @@ pub async fn serve_mtls(
                 .and_then(|certs| certs.first())
                 .and_then(|der| CertInfo::from_der(der).ok())
                 .map_or_else(|| "(unreadable)".to_owned(), |c| c.subject);
-            tracing::info!(%client, "accepted {peer}: client certificate {client}");
+            tracing::info!("accepted {peer}: client certificate {client}");
             let service =
                 hyper::service::service_fn(move |request| hello(request, peer, client.clone()));
             let connection = hyper::server::conn::http1::Builder::new()
@@ -146,6 +135,26 @@ pub async fn serve_mtls(
     }
     tracing::info!("shutting down");
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// The next connection, or `None` once `shutdown` completes. A failed
+/// accept (out of file descriptors and the like) is logged and retried.
+pub(crate) async fn accept(
+    listener: &TcpListener,
+    shutdown: &mut Pin<&mut impl Future<Output = ()>>,
+) -> Option<(TcpStream, SocketAddr)> {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => return Some(accepted),
+                Err(e) => {
+                    tracing::warn!("accept failed on {:?}: {e}", listener.local_addr().ok());
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            () = shutdown.as_mut() => return None,
+        }
+    }
 }
 
 /// What a plain-HTTP client gets instead of a TLS alert it cannot read.

@@ -203,6 +203,23 @@ impl Server {
         }
     }
 
+    /// Starts `certplay serve --ca ca.crt --cert server.crt --key server.key
+    /// --no-page` in `dir`: the blog's files, the blog's command.
+    pub fn with_files(dir: &Path) -> Self {
+        Self::start(
+            dir,
+            &[
+                "--ca",
+                "ca.crt",
+                "--cert",
+                "server.crt",
+                "--key",
+                "server.key",
+                "--no-page",
+            ],
+        )
+    }
+
     /// `https://localhost:PORT`.
     pub fn url(&self) -> String {
         format!("https://localhost:{}", self.port)

@@ -8,25 +8,10 @@ use certplay_tests::{
     Server,
 };
 
-fn serve_files(dir: &std::path::Path) -> Server {
-    Server::start(
-        dir,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--no-page",
-        ],
-    )
-}
-
 fn the_blogs_exercise(key_type: KeyType) {
     let dir = temp_dir();
     issue_into(dir.path(), key_type);
-    let server = serve_files(dir.path());
+    let server = Server::with_files(dir.path());
     let url = server.url();
 
     let ok = curl_with_client_cert(dir.path(), &url);
@@ -95,7 +80,7 @@ fn rsa2048_set_works_with_curl_and_failures_are_explained() {
 fn expired_and_wrong_purpose_client_certificates_are_named() {
     let dir = temp_dir();
     let pki = issue_into(dir.path(), KeyType::EcdsaP256);
-    let server = serve_files(dir.path());
+    let server = Server::with_files(dir.path());
     let url = server.url();
 
     // The server certificate presented as a client certificate: serverAuth only.
@@ -127,7 +112,7 @@ fn expired_and_wrong_purpose_client_certificates_are_named() {
         ..PkiParams::default()
     };
     write_set(old.path(), &issue_backdated(&params, 31));
-    let old_server = serve_files(old.path());
+    let old_server = Server::with_files(old.path());
     let expired = curl(
         old.path(),
         &[
@@ -154,7 +139,7 @@ fn expired_and_wrong_purpose_client_certificates_are_named() {
 fn plain_http_gets_a_readable_answer() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    let server = serve_files(dir.path());
+    let server = Server::with_files(dir.path());
     let plain = curl(dir.path(), &[&format!("http://localhost:{}/", server.port)]);
     assert!(
         stdout(&plain).contains("use https://"),

@@ -17,16 +17,8 @@ fn sh(dir: &Path, script: &str) {
     );
 }
 
-/// The blog's seven commands, word for word (plus `-batch`-free quiet flags).
-const BLOG_COMMANDS: &str = "
-openssl req -new -x509 -nodes -days 365 -subj '/CN=my-ca' -keyout ca.key -out ca.crt 2>/dev/null
-openssl genrsa -out server.key 2048 2>/dev/null
-openssl req -new -key server.key -subj '/CN=localhost' -out server.csr
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out server.crt 2>/dev/null
-openssl genrsa -out client.key 2048 2>/dev/null
-openssl req -new -key client.key -subj '/CN=my-client' -out client.csr
-openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out client.crt 2>/dev/null
-";
+/// The blog's seven commands, word for word.
+const BLOG_COMMANDS: &str = include_str!("../blog-commands.sh");
 
 /// The same with extension files, so that the certificates are v3 with
 /// SANs and purposes; `KEYGEN` makes a key into the file named by $1.
@@ -51,18 +43,7 @@ openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 
 fn serves_openssl_v3(keygen: &str) {
     let dir = temp_dir();
     sh(dir.path(), &v3_commands(keygen));
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--no-page",
-        ],
-    );
+    let server = Server::with_files(dir.path());
     let ok = curl_with_client_cert(dir.path(), &server.url());
     assert_eq!(
         stdout(&ok),
@@ -134,18 +115,7 @@ fn the_blogs_v1_client_certificate_is_refused_in_the_handshake_naming_x509_v1() 
         "printf 'subjectAltName=DNS:localhost\\n' > server.ext
 openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -extfile server.ext -out server.crt 2>/dev/null",
     );
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--no-page",
-        ],
-    );
+    let server = Server::with_files(dir.path());
     let refused = curl_with_client_cert(dir.path(), &server.url());
     assert!(
         !refused.status.success(),

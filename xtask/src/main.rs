@@ -170,14 +170,7 @@ fn bench() -> Result {
         })?;
         rows.push((format!("certplay issue --key-type {key_type}"), median));
     }
-    let blog = "set -e
-openssl req -new -x509 -nodes -days 365 -subj '/CN=my-ca' -keyout ca.key -out ca.crt 2>/dev/null
-openssl genrsa -out server.key 2048 2>/dev/null
-openssl req -new -key server.key -subj '/CN=localhost' -out server.csr
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out server.crt 2>/dev/null
-openssl genrsa -out client.key 2048 2>/dev/null
-openssl req -new -key client.key -subj '/CN=my-client' -out client.csr
-openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out client.crt 2>/dev/null";
+    let blog = include_str!("../../tests/blog-commands.sh");
     let median = median_of(runs, || {
         let mut command = Command::new("sh");
         command.args(["-c", blog]).current_dir(&dir);
