@@ -125,7 +125,7 @@ fn test() -> Result {
     )?;
     step(
         "core and web tests in headless Chromium (wasm-bindgen-test)",
-        cargo(&[
+        wasm_test_env(cargo(&[
             "test",
             "-p",
             "certplay-core",
@@ -133,16 +133,8 @@ fn test() -> Result {
             "certplay-web",
             "--target",
             WASM_TARGET,
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        // Core's own RSA generation blocks the page for seconds; the
-        // runner's default 5 s would give up (and leave Chromium behind).
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60"),
+        ]))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
     println!("xtask: all checks passed in {:.0?}", started.elapsed());
     Ok(())
@@ -187,7 +179,41 @@ fn bench() -> Result {
             time / baseline
         );
     }
+    // The same sets issued in headless Chromium by the page's own code
+    // (web/tests/timing.rs prints its medians).
+    step(
+        "issuing in headless Chromium (web/tests/timing.rs)",
+        wasm_test_env(cargo(&[
+            "test",
+            "-p",
+            "certplay-web",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            "wasm-release",
+            "--test",
+            "timing",
+            "--",
+            "--include-ignored",
+            "--nocapture",
+        ]))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
+    )?;
     Ok(())
+}
+
+/// wasm-bindgen-test in headless Chromium through Debian's chromedriver.
+fn wasm_test_env(mut command: Command) -> Command {
+    command
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        // Core's own RSA generation blocks the page for seconds; the
+        // runner's default 5 s would give up (and leave Chromium behind).
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
+    command
 }
 
 fn median_of(runs: usize, mut command: impl FnMut() -> Command) -> Result<f64> {
