@@ -331,6 +331,34 @@ pub fn certplay(dir: &Path, args: &[&str]) -> Output {
     child.wait_with_output().expect("collecting output")
 }
 
+/// Starts `certplay serve` with the given files and expects it to fail with
+/// exactly one line on stderr; returns that line.
+pub fn serve_refused(dir: &Path, ca: &str, cert: &str, key: &str) -> String {
+    let out = certplay(
+        dir,
+        &[
+            "serve",
+            "--ca",
+            ca,
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "--port",
+            "0",
+            "--no-page",
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "certplay started with {ca} {cert} {key}"
+    );
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    assert!(err.starts_with("certplay: error: "), "{err}");
+    err
+}
+
 /// Runs a program in `dir`, with a time limit, and returns its output.
 pub fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
     Command::new(program)

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, curl_with_client_cert, run, stderr, stdout, temp_dir, Server};
+use certplay_tests::{curl_with_client_cert, run, serve_refused, stderr, stdout, temp_dir, Server};
 
 /// Runs a shell line of openssl commands in `dir`; panics with its output on failure.
 fn sh(dir: &Path, script: &str) {
@@ -80,24 +80,7 @@ fn the_blogs_v1_certificates_are_refused_at_startup_naming_x509_v1() {
         "the blog's commands made v3 here?"
     );
 
-    let out = certplay(
-        dir.path(),
-        &[
-            "serve",
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--port",
-            "0",
-            "--no-page",
-        ],
-    );
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    let err = serve_refused(dir.path(), "ca.crt", "server.crt", "server.key");
     assert!(
         err.starts_with("certplay: error: server.crt (CN=localhost) is an X.509 v1 certificate"),
         "{err}"

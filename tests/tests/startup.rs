@@ -2,44 +2,14 @@
 //! stops cleanly on SIGTERM, and makes (then reuses) a demo set whose
 //! printed curl command works as printed.
 
-use std::path::Path;
-
 use certplay_core::KeyType;
-use certplay_tests::{certplay, issue_into, run, stderr, stdout, temp_dir, Server};
-
-/// Starts `certplay serve` with the given files and expects it to fail with
-/// exactly one line on stderr; returns that line.
-fn refused(dir: &Path, ca: &str, cert: &str, key: &str) -> String {
-    let out = certplay(
-        dir,
-        &[
-            "serve",
-            "--ca",
-            ca,
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "--port",
-            "0",
-            "--no-page",
-        ],
-    );
-    assert!(
-        !out.status.success(),
-        "certplay started with {ca} {cert} {key}"
-    );
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
-    assert!(err.starts_with("certplay: error: "), "{err}");
-    err
-}
+use certplay_tests::{issue_into, run, serve_refused, stderr, stdout, temp_dir, Server};
 
 #[test]
 fn a_missing_file_is_named() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    let err = refused(dir.path(), "ca.crt", "nope.crt", "server.key");
+    let err = serve_refused(dir.path(), "ca.crt", "nope.crt", "server.key");
     assert!(
         err.contains("cannot read --cert nope.crt: No such file"),
         "{err}"
@@ -57,13 +27,13 @@ fn a_file_without_pem_is_named() {
         &["x509", "-in", "ca.crt", "-outform", "der", "-out", "ca.der"],
     );
     assert!(der.status.success());
-    let err = refused(dir.path(), "ca.der", "server.crt", "server.key");
+    let err = serve_refused(dir.path(), "ca.der", "server.crt", "server.key");
     assert!(
         err.contains("ca.der: no PEM block found (expected -----BEGIN CERTIFICATE-----)"),
         "{err}"
     );
     // A key where the certificate belongs.
-    let err = refused(dir.path(), "ca.crt", "server.key", "server.key");
+    let err = serve_refused(dir.path(), "ca.crt", "server.key", "server.key");
     assert!(err.contains("server.key: expected a PEM block -----BEGIN CERTIFICATE-----, found only -----BEGIN PRIVATE KEY-----"), "{err}");
 }
 
@@ -71,7 +41,7 @@ fn a_file_without_pem_is_named() {
 fn a_key_that_does_not_match_is_named() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    let err = refused(dir.path(), "ca.crt", "server.crt", "client.key");
+    let err = serve_refused(dir.path(), "ca.crt", "server.crt", "client.key");
     assert!(
         err.contains("client.key is not the private key of server.crt (CN=localhost)"),
         "{err}"
@@ -97,7 +67,7 @@ fn an_encrypted_key_is_named_with_the_fix() {
         ],
     );
     assert!(enc.status.success(), "{}", stderr(&enc));
-    let err = refused(dir.path(), "ca.crt", "server.crt", "server.enc.key");
+    let err = serve_refused(dir.path(), "ca.crt", "server.crt", "server.enc.key");
     assert!(
         err.contains("server.enc.key: the private key is encrypted with a passphrase"),
         "{err}"
