@@ -1,15 +1,29 @@
 //! The demo set: with no certificate flags, `certplay serve` uses
 //! `./certplay-demo/`, making it with core the first time (and again when
 //! it is missing, broken or about to expire).
+//!
+//! certplay only ever replaces files it made itself: the directory keeps a
+//! marker, [`MARKER`], in `sha256sum` format, listing each file certplay
+//! wrote with its SHA-256. A file that is not listed there, or whose bytes
+//! changed, is somebody's own (a `--demo-dir` pointed at a person's PKI with
+//! their `ca.key`): certplay refuses and says how to go on, and every file
+//! stays as it was.
 
-use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use certplay_core::{KeyPair, KeyType, Pki, PkiKeys, PkiParams};
+use sha2::{Digest, Sha256};
+
+use crate::files::{Access, Entry, Existing, FileError, SafeDir};
+use crate::Error;
 
 /// Reissue the demo set when it has less than this left.
 const MIN_REMAINING_SECS: i64 = 24 * 60 * 60;
+
+/// The file, in the demo directory, that lists what certplay made there
+/// (`sha256sum -c made-by-certplay.sha256` checks it).
+pub const MARKER: &str = "made-by-certplay.sha256";
 
 /// What happened to the demo directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,35 +36,82 @@ pub enum DemoSet {
 
 /// Makes sure `dir` holds a valid demo set; returns whether it made one.
 /// With `key_type`, a valid set of another key type is replaced; without
-/// it, any valid set is reused and a new one is ECDSA P-256.
-pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, String> {
-    match check(dir, key_type) {
+/// it, any valid set is reused and a new one is ECDSA P-256. Only files
+/// certplay made are ever replaced.
+pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
+    let safe = SafeDir::open(dir)?;
+    let why = match check(&safe, key_type) {
         Ok(()) => return Ok(DemoSet::Reused),
-        Err(why) if dir.join("ca.crt").exists() => {
-            tracing::info!("making a new demo set in {}: {why}", dir.display());
+        Err(why) => why,
+    };
+    let marker = Marker::read(&safe)?;
+    let mut replacing = false;
+    for name in Pki::FILE_NAMES {
+        match safe.entry(name)? {
+            Entry::Missing => {}
+            Entry::Symlink => {
+                return Err(FileError::Symlink {
+                    path: safe.join(name),
+                }
+                .into())
+            }
+            Entry::Other => {
+                return Err(FileError::NotAFile {
+                    path: safe.join(name),
+                }
+                .into())
+            }
+            Entry::File => {
+                if !marker.lists(name, &sha256_hex(&safe.read(name)?)) {
+                    return Err(Error::NotOurs {
+                        path: safe.join(name),
+                        marker: safe.join(MARKER),
+                        why,
+                    });
+                }
+                replacing = true;
+            }
         }
-        Err(_) => {}
+    }
+    if replacing {
+        tracing::info!("making a new demo set in {}: {why}", dir.display());
     }
     let params = PkiParams {
         key_type: key_type.unwrap_or_default(),
         ..PkiParams::default()
     };
-    write_set(dir, &issue(&params)?)?;
+    let pki = issue(&params)?;
+    // The marker lists the old and the new files while they are swapped, so
+    // that a set interrupted half way is still recognised as ours.
+    let mut both = marker;
+    both.add_set(&pki);
+    both.write(&safe)?;
+    for file in pki.files() {
+        safe.write(
+            file.name,
+            file.contents.as_bytes(),
+            access(file.private),
+            Existing::Replace,
+        )?;
+    }
+    let mut new = Marker::default();
+    new.add_set(&pki);
+    new.write(&safe)?;
     Ok(DemoSet::Created)
 }
 
 /// Issues the set `params` describes, valid from now. The three key pairs
 /// are made on three threads: RSA key generation is most of the time, and
 /// core (which has no threads, for the browser's sake) makes them one by one.
-pub fn issue(params: &PkiParams) -> Result<Pki, String> {
-    params.check().map_err(|e| e.to_string())?;
+pub fn issue(params: &PkiParams) -> Result<Pki, Error> {
+    params.check()?;
     let key_type = params.key_type;
     let [ca, server, client] = std::thread::scope(|scope| {
         let spawn = || scope.spawn(move || KeyPair::generate(key_type));
         let handles = [spawn(), spawn(), spawn()];
         handles.map(|h| match h.join() {
-            Ok(key) => key.map_err(|e| e.to_string()),
-            Err(_) => Err("key generation panicked".to_owned()),
+            Ok(key) => key.map_err(Error::Core),
+            Err(_) => Err(Error::KeygenPanicked),
         })
     });
     let keys = PkiKeys {
@@ -58,28 +119,54 @@ pub fn issue(params: &PkiParams) -> Result<Pki, String> {
         server: server?,
         client: client?,
     };
-    params
-        .issue_with(keys, time::OffsetDateTime::now_utc())
-        .map_err(|e| e.to_string())
+    Ok(params.issue_with(keys, time::OffsetDateTime::now_utc())?)
 }
 
-/// Writes the six files of a set into `dir` (keys with mode 0600).
-pub fn write_set(dir: &Path, pki: &Pki) -> Result<(), String> {
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    for file in pki.files() {
-        let path = dir.join(file.name);
-        write_file(&path, file.contents.as_bytes(), file.private)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+/// Writes the six files of a set into `dir` (made 0700 if missing; keys
+/// 0600). With [`Existing::Refuse`] nothing is written when any of the six
+/// is already there. Returns the paths written.
+pub fn write_set(dir: &Path, pki: &Pki, existing: Existing) -> Result<Vec<PathBuf>, Error> {
+    let safe = SafeDir::open(dir)?;
+    for name in Pki::FILE_NAMES {
+        let path = safe.join(name);
+        match safe.entry(name)? {
+            Entry::Missing => {}
+            Entry::Symlink => return Err(FileError::Symlink { path }.into()),
+            Entry::Other => return Err(FileError::NotAFile { path }.into()),
+            Entry::File if existing == Existing::Refuse => {
+                return Err(FileError::Exists { path }.into())
+            }
+            Entry::File => {}
+        }
     }
-    Ok(())
+    let mut written = Vec::new();
+    for file in pki.files() {
+        written.push(safe.write(
+            file.name,
+            file.contents.as_bytes(),
+            access(file.private),
+            existing,
+        )?);
+    }
+    Ok(written)
 }
 
-fn check(dir: &Path, key_type: Option<KeyType>) -> Result<(), String> {
+fn access(private: bool) -> Access {
+    if private {
+        Access::Private
+    } else {
+        Access::Public
+    }
+}
+
+/// Why the set in the directory cannot be used as it is, in words.
+fn check(dir: &SafeDir, key_type: Option<KeyType>) -> Result<(), String> {
     let tls = crate::load_tls(
         &dir.join("ca.crt"),
         &dir.join("server.crt"),
         &dir.join("server.key"),
-    )?;
+    )
+    .map_err(|e| e.to_string())?;
     if let (Some(wanted), Some(server)) = (key_type, tls.cert_chain.first()) {
         if server.info.public_key != wanted.description() {
             return Err(format!(
@@ -92,8 +179,8 @@ fn check(dir: &Path, key_type: Option<KeyType>) -> Result<(), String> {
     if let Some(warning) = tls.warnings.first() {
         return Err(warning.clone());
     }
-    let client = fs::read(dir.join("client.crt")).map_err(|e| e.to_string())?;
-    let key = fs::read(dir.join("client.key")).map_err(|e| e.to_string())?;
+    let client = dir.read("client.crt").map_err(|e| e.to_string())?;
+    let key = dir.read("client.key").map_err(|e| e.to_string())?;
     let certs =
         certplay_core::read_certificates(certplay_core::PemSource::new("client.crt", &client))
             .map_err(|e| e.to_string())?;
@@ -112,14 +199,186 @@ fn check(dir: &Path, key_type: Option<KeyType>) -> Result<(), String> {
     Ok(())
 }
 
-fn write_file(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if private { 0o600 } else { 0o644 });
+/// The marker's content: file name -> the SHA-256s (hex) certplay wrote.
+#[derive(Debug, Default)]
+struct Marker {
+    made: BTreeMap<String, Vec<String>>,
+}
+
+impl Marker {
+    /// Reads the marker; a missing one lists nothing. Lines that are not
+    /// `HEX  NAME` are ignored (then the file they meant is not ours).
+    fn read(dir: &SafeDir) -> Result<Marker, FileError> {
+        let bytes = match dir.entry(MARKER)? {
+            Entry::Missing => return Ok(Marker::default()),
+            _ => dir.read(MARKER)?,
+        };
+        let mut marker = Marker::default();
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            if let Some((hash, name)) = line.split_once("  ") {
+                if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    marker.add(name, hash.to_ascii_lowercase());
+                }
+            }
+        }
+        Ok(marker)
     }
-    let mut file = options.open(path)?;
-    file.write_all(contents)
+
+    fn lists(&self, name: &str, hash: &str) -> bool {
+        self.made
+            .get(name)
+            .is_some_and(|hashes| hashes.iter().any(|h| h == hash))
+    }
+
+    fn add(&mut self, name: &str, hash: String) {
+        let hashes = self.made.entry(name.to_owned()).or_default();
+        if !hashes.contains(&hash) {
+            hashes.push(hash);
+        }
+    }
+
+    fn add_set(&mut self, pki: &Pki) {
+        for file in pki.files() {
+            self.add(file.name, sha256_hex(file.contents.as_bytes()));
+        }
+    }
+
+    fn write(&self, dir: &SafeDir) -> Result<PathBuf, FileError> {
+        let mut text = String::new();
+        for (name, hashes) in &self.made {
+            for hash in hashes {
+                text.push_str(&format!("{hash}  {name}\n"));
+            }
+        }
+        dir.write(MARKER, text.as_bytes(), Access::Public, Existing::Replace)
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// Every file in `dir` with its bytes and mode, to compare before/after.
+    fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, bool)> {
+        fs::read_dir(dir)
+            .expect("list")
+            .map(|e| {
+                let e = e.expect("entry");
+                let meta = fs::symlink_metadata(e.path()).expect("stat");
+                let bytes = if meta.is_file() {
+                    fs::read(e.path()).expect("read")
+                } else {
+                    Vec::new()
+                };
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    (
+                        bytes,
+                        meta.permissions().mode(),
+                        meta.file_type().is_symlink(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn made_then_reused_then_replaced_only_while_it_is_ours() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("demo");
+        assert_eq!(ensure(&dir, None).expect("made"), DemoSet::Created);
+        let marker = fs::read_to_string(dir.join(MARKER)).expect("marker");
+        assert_eq!(marker.lines().count(), 6, "{marker}");
+        assert_eq!(ensure(&dir, None).expect("reused"), DemoSet::Reused);
+        // A broken file that certplay made is replaced...
+        fs::write(dir.join("server.crt"), b"garbage").expect("write");
+        // (the marker no longer matches server.crt: it was changed)
+        let refused = ensure(&dir, None).expect_err("changed file is not ours");
+        assert!(refused.to_string().contains("server.crt"), "{refused}");
+        // ...but an unchanged set of the wrong key type is ours to replace.
+        fs::remove_file(dir.join("server.crt")).expect("rm");
+        assert_eq!(ensure(&dir, None).expect("remade"), DemoSet::Created);
+        assert_eq!(
+            ensure(&dir, Some(KeyType::Rsa2048)).expect("other type"),
+            DemoSet::Created
+        );
+        let marker = fs::read_to_string(dir.join(MARKER)).expect("marker");
+        assert_eq!(marker.lines().count(), 6, "{marker}");
+    }
+
+    #[test]
+    fn someone_elses_pki_is_never_overwritten() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("my-pki");
+        // A person's own set (made by certplay's issue, but not as a demo
+        // set: no marker), that this run cannot use as it is.
+        let pki = issue(&PkiParams::default()).expect("issue");
+        write_set(&dir, &pki, Existing::Refuse).expect("written");
+        let before = snapshot(&dir);
+        let refused = ensure(&dir, Some(KeyType::Rsa2048)).expect_err("not ours");
+        let message = refused.to_string();
+        assert!(matches!(refused, Error::NotOurs { .. }), "{message}");
+        assert!(message.contains("not made by certplay"), "{message}");
+        assert!(message.contains("--demo-dir"), "{message}");
+        assert_eq!(snapshot(&dir), before, "every file stays as it was");
+    }
+
+    #[test]
+    fn a_symlinked_key_keeps_every_file_as_it_was() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("demo");
+        ensure(&dir, None).expect("made");
+        let elsewhere = root.path().join("elsewhere.key");
+        fs::write(&elsewhere, b"precious").expect("write");
+        fs::remove_file(dir.join("ca.key")).expect("rm");
+        std::os::unix::fs::symlink(&elsewhere, dir.join("ca.key")).expect("link");
+        fs::write(dir.join("server.crt"), b"broken").expect("write");
+        let before = snapshot(&dir);
+        let refused = ensure(&dir, None).expect_err("symlink");
+        assert!(refused.to_string().contains("ca.key"), "{refused}");
+        assert_eq!(snapshot(&dir), before);
+        assert_eq!(fs::read(&elsewhere).expect("read"), b"precious");
+    }
+
+    #[test]
+    fn a_foreign_or_open_directory_is_refused_before_anything_is_read() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("demo");
+        fs::create_dir(&dir).expect("mkdir");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).expect("chmod");
+        let refused = ensure(&dir, None).expect_err("world-writable");
+        assert!(refused.to_string().contains("chmod go-w"), "{refused}");
+        assert!(snapshot(&dir).is_empty());
+        if crate::files::current_uid() == 0 {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod");
+            std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).expect("chown");
+            let refused = ensure(&dir, None).expect_err("foreign owner");
+            assert!(refused.to_string().contains("not to you"), "{refused}");
+            assert!(snapshot(&dir).is_empty());
+        }
+    }
+
+    #[test]
+    fn write_set_refuses_before_writing_anything() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("out");
+        let pki = issue(&PkiParams::default()).expect("issue");
+        write_set(&dir, &pki, Existing::Refuse).expect("first");
+        fs::remove_file(dir.join("ca.crt")).expect("rm");
+        let before = snapshot(&dir);
+        let refused = write_set(&dir, &pki, Existing::Refuse).expect_err("exists");
+        assert!(refused.to_string().contains("--force"), "{refused}");
+        assert_eq!(snapshot(&dir), before, "ca.crt must not have been written");
+        write_set(&dir, &pki, Existing::Replace).expect("forced");
+    }
 }

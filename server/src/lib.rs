@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod demo;
+mod error;
 pub mod files;
 pub mod page;
 
@@ -30,6 +31,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
+pub use error::Error;
+
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open connections get to finish after shutdown is asked for.
@@ -37,9 +40,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Reads `--ca`, `--cert` and `--key` and checks them; the error is one line
 /// that names the file and the fix.
-pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, String> {
-    let read = |flag: &str, path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> {
+    let read = |flag: &'static str, path: &Path| {
+        std::fs::read(path).map_err(|source| Error::Read {
+            flag,
+            path: path.to_path_buf(),
+            source,
+        })
     };
     let (ca_bytes, cert_bytes, key_bytes) = (
         read("--ca", ca)?,
@@ -51,21 +58,18 @@ pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, String>
         cert.display().to_string(),
         key.display().to_string(),
     );
-    ServerTls::from_pem(
+    Ok(ServerTls::from_pem(
         PemSource::new(&ca_name, &ca_bytes),
         PemSource::new(&cert_name, &cert_bytes),
         PemSource::new(&key_name, &key_bytes),
         unix_now(),
-    )
-    .map_err(|e| e.to_string())
+    )?)
 }
 
 /// Prepares the rustls side of the server with the ring provider.
-pub fn mtls_server(tls: &ServerTls) -> Result<Arc<MtlsServer>, String> {
+pub fn mtls_server(tls: &ServerTls) -> Result<Arc<MtlsServer>, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    MtlsServer::new(tls, provider)
-        .map(Arc::new)
-        .map_err(|e| e.to_string())
+    Ok(Arc::new(MtlsServer::new(tls, provider)?))
 }
 
 /// Serves mTLS on `listener` until `shutdown` completes, then gives open

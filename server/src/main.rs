@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use certplay_core::{KeyType, PkiParams};
 use certplay_server::demo::{self, DemoSet};
+use certplay_server::files::Existing;
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -78,6 +79,9 @@ struct IssueArgs {
     /// Days until the certificates expire.
     #[arg(long, default_value_t = 365)]
     days: u32,
+    /// Replace files that are already there (never a symbolic link).
+    #[arg(long)]
+    force: bool,
 }
 
 fn main() -> ExitCode {
@@ -91,8 +95,8 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
-        Command::Issue(args) => issue(&args),
+        Command::Serve(args) => serve(args).map_err(|e| e.to_string()),
+        Command::Issue(args) => issue(&args).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,7 +107,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn issue(args: &IssueArgs) -> Result<(), String> {
+fn issue(args: &IssueArgs) -> Result<(), certplay_server::Error> {
     let params = PkiParams {
         key_type: args.key_type,
         validity_days: args.days,
@@ -111,7 +115,12 @@ fn issue(args: &IssueArgs) -> Result<(), String> {
     };
     let started = Instant::now();
     let pki = demo::issue(&params)?;
-    demo::write_set(&args.out, &pki)?;
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    demo::write_set(&args.out, &pki, existing)?;
     println!(
         "certplay: issued the {} set in {} ms into {}",
         args.key_type.description(),
@@ -130,7 +139,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         _ => {
             let dir = &args.demo_dir;
-            let made = demo::ensure(dir, args.key_type)?;
+            let made = demo::ensure(dir, args.key_type).map_err(|e| e.to_string())?;
             let verb = match made {
                 DemoSet::Created => "made",
                 DemoSet::Reused => "reusing",
@@ -144,11 +153,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             )
         }
     };
-    let tls = certplay_server::load_tls(&ca, &cert, &key)?;
+    let tls = certplay_server::load_tls(&ca, &cert, &key).map_err(|e| e.to_string())?;
     for warning in &tls.warnings {
         tracing::warn!("{warning}");
     }
-    let mtls = certplay_server::mtls_server(&tls)?;
+    let mtls = certplay_server::mtls_server(&tls).map_err(|e| e.to_string())?;
 
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {

@@ -3,7 +3,7 @@
 //! printed curl command works as printed.
 
 use certplay_core::KeyType;
-use certplay_tests::{issue_into, run, serve_refused, stderr, stdout, temp_dir, Server};
+use certplay_tests::{certplay, issue_into, run, serve_refused, stderr, stdout, temp_dir, Server};
 
 #[test]
 fn a_missing_file_is_named() {
@@ -140,8 +140,20 @@ fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
     );
     drop(again);
 
-    // A broken demo set is replaced, not served.
-    std::fs::write(dir.path().join("certplay-demo/server.key"), "garbage").expect("write");
+    // A changed demo file may be the person's own now: it is kept, and
+    // certplay says why and how to go on (nothing is served).
+    let key = dir.path().join("certplay-demo/server.key");
+    std::fs::write(&key, "garbage").expect("write");
+    let refused = certplay(dir.path(), &["serve", "--no-page", "--port", "0"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("not made by certplay"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read(&key).expect("kept"), b"garbage");
+    // A missing one is made again.
+    std::fs::remove_file(&key).expect("rm");
     let fixed = Server::start(dir.path(), &["--no-page"]);
     assert!(
         fixed.stdout.contains("made demo certificates"),

@@ -1,0 +1,118 @@
+//! The server's one error type: every way `certplay serve` (and the file
+//! writing it shares with `certplay issue`) can fail, in words that name the
+//! file or flag, what was found, and the fix.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::files::FileError;
+
+/// Everything that stops the server or the demo set, as one enum.
+#[derive(Debug)]
+pub enum Error {
+    /// A file named by a flag could not be read.
+    Read {
+        /// The flag that named it (`--ca`, `--cert`, `--key`).
+        flag: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// Core refused the material (with its own words and fix).
+    Core(certplay_core::Error),
+    /// A directory or file was refused or could not be written.
+    Files(FileError),
+    /// A file in the demo directory that certplay did not make (or that
+    /// changed since), and the set there cannot be used as it is.
+    NotOurs {
+        /// The file certplay would have had to replace.
+        path: PathBuf,
+        /// The marker file that lists what certplay made.
+        marker: PathBuf,
+        /// Why the set there cannot be used as it is.
+        why: String,
+    },
+    /// A key-generating thread panicked (a bug in a crypto crate).
+    KeygenPanicked,
+    /// A listener could not be opened.
+    Bind {
+        /// What the listener is for ("the mTLS server", "the page").
+        what: &'static str,
+        /// The address asked for.
+        address: SocketAddr,
+        /// The flag that picks another port.
+        flag: &'static str,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// The async runtime or another OS facility failed.
+    Io(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Read { flag, path, source } => {
+                write!(f, "cannot read {flag} {}: {source}", path.display())
+            }
+            Error::Core(e) => e.fmt(f),
+            Error::Files(e) => e.fmt(f),
+            Error::NotOurs { path, marker, why } => write!(
+                f,
+                "{} was not made by certplay (it is not listed in {}, or it changed since), \
+                 so certplay will not replace it; the set there cannot be used as it is: {why}. \
+                 To serve your own files pass --ca, --cert and --key; for a demo set pass \
+                 --demo-dir with a new or empty directory",
+                path.display(),
+                marker.display()
+            ),
+            Error::KeygenPanicked => {
+                write!(f, "key generation panicked (a bug: please report it)")
+            }
+            Error::Bind {
+                what,
+                address,
+                flag,
+                source,
+            } => write!(
+                f,
+                "cannot listen on {address} for {what}: {source} (another server on that port? pick one with {flag})"
+            ),
+            Error::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Read { source, .. } | Error::Bind { source, .. } | Error::Io(source) => {
+                Some(source)
+            }
+            Error::Core(e) => Some(e),
+            Error::Files(e) => Some(e),
+            Error::NotOurs { .. } | Error::KeygenPanicked => None,
+        }
+    }
+}
+
+impl From<certplay_core::Error> for Error {
+    fn from(e: certplay_core::Error) -> Self {
+        Error::Core(e)
+    }
+}
+
+impl From<FileError> for Error {
+    fn from(e: FileError) -> Self {
+        Error::Files(e)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
