@@ -28,7 +28,9 @@ mod issue;
 mod key;
 mod material;
 mod mtls;
+pub mod read;
 mod refusal;
+pub mod verify;
 
 pub use error::Error;
 pub use inspect::{format_time, CertInfo};

@@ -1,0 +1,512 @@
+//! The typed model of what certplay reads, named as in RFC 5280. Values stay
+//! typed (OIDs, bytes, Unix times); text happens in `text.rs`, JSON through
+//! serde, the page in `web/`.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+use x509_cert::der::asn1::ObjectIdentifier;
+
+/// An object identifier with its name from const-oid's database, when it
+/// has one (`id-kp-serverAuth`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Oid {
+    /// Dotted form, `1.3.6.1.5.5.7.3.1`.
+    #[serde(serialize_with = "dotted")]
+    pub oid: ObjectIdentifier,
+    /// The database's name for it, if any.
+    pub name: Option<&'static str>,
+}
+
+fn dotted<S: Serializer>(oid: &ObjectIdentifier, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(oid)
+}
+
+impl Oid {
+    /// Names `oid` from const-oid's database.
+    pub fn new(oid: ObjectIdentifier) -> Self {
+        Self {
+            oid,
+            name: const_oid::db::DB.by_oid(&oid),
+        }
+    }
+}
+
+impl From<ObjectIdentifier> for Oid {
+    fn from(oid: ObjectIdentifier) -> Self {
+        Self::new(oid)
+    }
+}
+
+impl fmt::Display for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{}", self.oid),
+        }
+    }
+}
+
+/// Bytes shown as colon-separated upper-case hex (`3A:0F:...`), as openssl does.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Hex(pub Vec<u8>);
+
+impl Hex {
+    /// The bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{b:02X}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hex({self})")
+    }
+}
+
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A point in time, Unix seconds (UTCTime and GeneralizedTime alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Time(pub i64);
+
+impl Time {
+    /// `Nov 27 09:34:27 2026 GMT`, the way openssl prints validity.
+    pub fn openssl(self) -> String {
+        let format = time::macros::format_description!(
+            "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+        );
+        OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&format).ok())
+            .unwrap_or_else(|| format!("{} s after 1970", self.0))
+    }
+
+    /// `2026-11-27T09:34:27Z` (RFC 3339).
+    pub fn rfc3339(self) -> String {
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+        OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&format).ok())
+            .unwrap_or_else(|| format!("{} s after 1970", self.0))
+    }
+
+    pub(crate) fn from_x509(t: x509_cert::time::Time) -> Self {
+        Self(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::format_time(self.0))
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.rfc3339())
+    }
+}
+
+/// One AttributeTypeAndValue of a distinguished name (RFC 5280, 4.1.2.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    /// The attribute type (`2.5.4.3`, commonName).
+    #[serde(rename = "type")]
+    pub kind: Oid,
+    /// The value, when it is a string.
+    pub value: AttributeValue,
+}
+
+/// An attribute's value: text for the directory string types, else its DER.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeValue {
+    /// UTF8String, PrintableString, IA5String, TeletexString, BMPString, ...
+    Text(String),
+    /// Anything else, its whole DER (tag, length, value).
+    Der(Hex),
+}
+
+/// A distinguished name: RDNs in the order they are encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Name {
+    /// RelativeDistinguishedNames, each a set of attributes.
+    pub rdns: Vec<Vec<Attribute>>,
+    /// The DER of the Name, for comparisons byte for byte.
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+impl Name {
+    /// The first commonName, if any.
+    pub fn common_name(&self) -> Option<&str> {
+        self.rdns.iter().flatten().find_map(|a| match &a.value {
+            AttributeValue::Text(t) if a.kind.oid == const_oid::db::rfc4519::CN => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    /// RFC 4514 / RFC 2253 form: last RDN first, `CN=x,O=y`, with escapes.
+    pub fn rfc4514(&self) -> String {
+        self.rdns
+            .iter()
+            .rev()
+            .map(|rdn| {
+                rdn.iter()
+                    .map(|a| {
+                        let value = match &a.value {
+                            AttributeValue::Text(t) => escape_rfc4514(t),
+                            AttributeValue::Der(der) => {
+                                format!("#{}", der.to_string().replace(':', ""))
+                            }
+                        };
+                        format!("{}={value}", short_name(&a.kind))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("+")
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// openssl's one-line form: first RDN first, `C = US, O = x, CN = y`.
+    pub fn openssl(&self) -> String {
+        self.rdns
+            .iter()
+            .map(|rdn| {
+                rdn.iter()
+                    .map(|a| {
+                        let value = match &a.value {
+                            AttributeValue::Text(t) => openssl_escape(t),
+                            AttributeValue::Der(der) => {
+                                format!("#{}", der.to_string().replace(':', ""))
+                            }
+                        };
+                        format!("{} = {value}", short_name(&a.kind))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rfc4514())
+    }
+}
+
+fn escape_rfc4514(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let last = value.chars().count().saturating_sub(1);
+    for (i, c) in value.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (i == 0 && matches!(c, '#' | ' '))
+            || (i == last && c == ' ');
+        if special {
+            out.push('\\');
+        }
+        if c.is_control() {
+            out.push_str(&format!("\\{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn openssl_escape(value: &str) -> String {
+    // openssl's default (oneline) quotes values that hold a separator.
+    if value.contains(',') || value.contains('+') || value.contains('=') {
+        format!("\"{value}\"")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The short names openssl prints for attribute types (its `sname` table);
+/// anything else prints as its dotted OID, as openssl does.
+pub fn short_name(kind: &Oid) -> String {
+    let dotted = kind.oid.to_string();
+    let name = match dotted.as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "street",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.12" => "title",
+        "2.5.4.15" => "businessCategory",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.42" => "GN",
+        "2.5.4.43" => "initials",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.97" => "organizationIdentifier",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        _ => return dotted,
+    };
+    name.to_owned()
+}
+
+/// GeneralName (RFC 5280, 4.2.1.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum GeneralName {
+    /// dNSName.
+    Dns(String),
+    /// iPAddress: 4 or 16 octets, or 8/32 with a mask in name constraints.
+    Ip(Hex),
+    /// rfc822Name.
+    Email(String),
+    /// uniformResourceIdentifier.
+    Uri(String),
+    /// directoryName.
+    DirectoryName(Name),
+    /// registeredID.
+    RegisteredId(Oid),
+    /// otherName: its type and value's DER.
+    OtherName {
+        /// type-id.
+        type_id: Oid,
+        /// The value's DER.
+        value: Hex,
+    },
+    /// ediPartyName (nobody uses it).
+    EdiPartyName,
+}
+
+impl fmt::Display for GeneralName {
+    /// openssl's form: `DNS:x`, `IP Address:1.2.3.4`, `email:`, `URI:`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns(d) => write!(f, "DNS:{d}"),
+            Self::Ip(ip) => write!(f, "IP Address:{}", ip_text(ip.bytes())),
+            Self::Email(e) => write!(f, "email:{e}"),
+            Self::Uri(u) => write!(f, "URI:{u}"),
+            Self::DirectoryName(n) => write!(f, "DirName:{}", n.openssl().replace(", ", "/")),
+            Self::RegisteredId(o) => write!(f, "Registered ID:{o}"),
+            Self::OtherName { type_id, .. } => write!(f, "othername:{type_id}:<unsupported>"),
+            Self::EdiPartyName => f.write_str("EdiPartyName:<unsupported>"),
+        }
+    }
+}
+
+/// An IP address (or address/mask) as openssl prints it.
+pub fn ip_text(bytes: &[u8]) -> String {
+    if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
+        return std::net::Ipv4Addr::from(v4).to_string();
+    }
+    if let Ok(v6) = <[u8; 16]>::try_from(bytes) {
+        // openssl prints every group, without ::
+        return v6
+            .chunks(2)
+            .map(|g| {
+                let hi = g.first().copied().unwrap_or(0);
+                let lo = g.get(1).copied().unwrap_or(0);
+                format!("{:X}", u16::from_be_bytes([hi, lo]))
+            })
+            .collect::<Vec<_>>()
+            .join(":");
+    }
+    if bytes.len() == 8 || bytes.len() == 32 {
+        let (addr, mask) = bytes.split_at(bytes.len() / 2);
+        return format!("{}/{}", ip_text(addr), ip_text(mask));
+    }
+    format!("<invalid {} octets>", bytes.len())
+}
+
+/// The kind of a public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum KeyKind {
+    /// rsaEncryption.
+    Rsa {
+        /// Modulus size in bits.
+        bits: u32,
+        /// The public exponent (usually 65537).
+        exponent: u64,
+    },
+    /// id-ecPublicKey on a named curve.
+    Ec {
+        /// The curve (`secp256r1`).
+        curve: Oid,
+        /// Bits of the curve's order (256 for P-256), 0 when unknown.
+        bits: u32,
+    },
+    /// Ed25519 (RFC 8410).
+    Ed25519,
+    /// Ed448 (RFC 8410).
+    Ed448,
+    /// Anything else: the algorithm's OID.
+    Other {
+        /// The algorithm.
+        algorithm: Oid,
+    },
+}
+
+impl KeyKind {
+    /// Size in bits (RSA modulus, curve order), 0 when unknown.
+    pub fn bits(&self) -> u32 {
+        match self {
+            Self::Rsa { bits, .. } | Self::Ec { bits, .. } => *bits,
+            Self::Ed25519 => 256,
+            Self::Ed448 => 456,
+            Self::Other { .. } => 0,
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rsa { bits, .. } => write!(f, "RSA-{bits}"),
+            Self::Ec { curve, .. } => match curve.oid.to_string().as_str() {
+                "1.2.840.10045.3.1.7" => f.write_str("ECDSA P-256"),
+                "1.3.132.0.34" => f.write_str("ECDSA P-384"),
+                "1.3.132.0.35" => f.write_str("ECDSA P-521"),
+                _ => write!(f, "EC {curve}"),
+            },
+            Self::Ed25519 => f.write_str("Ed25519"),
+            Self::Ed448 => f.write_str("Ed448"),
+            Self::Other { algorithm } => write!(f, "{algorithm}"),
+        }
+    }
+}
+
+/// subjectPublicKeyInfo, read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicKey {
+    /// Type and size.
+    pub kind: KeyKind,
+    /// SHA-256 of the whole SubjectPublicKeyInfo DER (what
+    /// `openssl pkey -pubout -outform der | sha256sum` prints).
+    pub spki_sha256: Hex,
+    /// The subjectPublicKey BIT STRING's bytes.
+    #[serde(skip)]
+    pub bits: Vec<u8>,
+    /// RSA modulus (for the text view).
+    #[serde(skip)]
+    pub rsa_modulus: Vec<u8>,
+}
+
+/// keyUsage bits (RFC 5280, 4.2.1.3), in bit order.
+pub const KEY_USAGE_NAMES: [&str; 9] = [
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+];
+
+/// One extension, read (RFC 5280, 4.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    /// extnID.
+    pub id: Oid,
+    /// critical.
+    pub critical: bool,
+    /// The value, typed when certplay knows the extension.
+    pub value: ExtensionValue,
+}
+
+/// An extension's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionValue {
+    /// basicConstraints (4.2.1.9).
+    BasicConstraints {
+        /// cA.
+        ca: bool,
+        /// pathLenConstraint.
+        path_len_constraint: Option<u8>,
+    },
+    /// keyUsage (4.2.1.3): the names of the bits set.
+    KeyUsage(Vec<&'static str>),
+    /// extKeyUsage (4.2.1.12).
+    ExtendedKeyUsage(Vec<Oid>),
+    /// subjectAltName (4.2.1.6).
+    SubjectAltName(Vec<GeneralName>),
+    /// issuerAltName (4.2.1.7).
+    IssuerAltName(Vec<GeneralName>),
+    /// subjectKeyIdentifier (4.2.1.2).
+    SubjectKeyIdentifier(Hex),
+    /// authorityKeyIdentifier (4.2.1.1).
+    AuthorityKeyIdentifier {
+        /// keyIdentifier.
+        key_identifier: Option<Hex>,
+        /// authorityCertIssuer.
+        issuer: Vec<GeneralName>,
+        /// authorityCertSerialNumber.
+        serial: Option<Hex>,
+    },
+    /// certificatePolicies (4.2.1.4).
+    CertificatePolicies(Vec<Policy>),
+    /// cRLDistributionPoints (4.2.1.13): the full names.
+    CrlDistributionPoints(Vec<GeneralName>),
+    /// authorityInfoAccess (4.2.2.1): method and location.
+    AuthorityInfoAccess(Vec<(Oid, GeneralName)>),
+    /// nameConstraints (4.2.1.10).
+    NameConstraints {
+        /// permittedSubtrees' bases.
+        permitted: Vec<GeneralName>,
+        /// excludedSubtrees' bases.
+        excluded: Vec<GeneralName>,
+    },
+    /// cRLNumber (5.2.3).
+    CrlNumber(Hex),
+    /// reasonCode (5.3.1), by its RFC name.
+    CrlReason(&'static str),
+    /// An extension certplay does not decode: its value's bytes.
+    Unknown(Hex),
+    /// A known extension whose value does not parse; the rest is still read.
+    Malformed {
+        /// What the parser said.
+        error: String,
+        /// The value's bytes.
+        value: Hex,
+    },
+}
+
+/// One PolicyInformation (4.2.1.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// policyIdentifier.
+    pub id: Oid,
+    /// CPS URIs among the qualifiers.
+    pub cps: Vec<String>,
+}
