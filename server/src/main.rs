@@ -59,6 +59,11 @@ struct ServeArgs {
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
+    /// Serve the page from this directory (trunk's output), read at each
+    /// request, instead of the copy built into certplay; until it holds an
+    /// index.html, a notice says the page is still being built.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_page")]
+    page_dir: Option<PathBuf>,
     /// Where the demo set lives when no certificate flags are given.
     #[arg(long, value_name = "DIR", default_value = "certplay-demo")]
     demo_dir: PathBuf,
@@ -196,10 +201,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         };
         if let Some(listener) = &page {
             let page_address = listener.local_addr().map_err(|e| e.to_string())?;
-            let note = if certplay_server::page::embedded() {
-                ""
+            let note = if let Some(dir) = &args.page_dir {
+                format!(" (from {}/)", dir.display())
+            } else if certplay_server::page::embedded() {
+                String::new()
             } else {
-                " (built without the page: it shows how to build it)"
+                " (built without the page: it shows how to build it)".to_owned()
             };
             println!("certplay: page on http://{page_address}/{note}");
         }
@@ -218,6 +225,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let page_task = page.map(|listener| {
             tokio::spawn(certplay_server::page::serve_page(
                 listener,
+                args.page_dir.clone(),
                 until_stopped(stopped.clone()),
             ))
         });
