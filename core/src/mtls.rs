@@ -27,6 +27,7 @@ pub struct MtlsServer {
     certified_key: Arc<CertifiedKey>,
     sessions: Arc<dyn StoresServerSessions>,
     trusted: Vec<String>,
+    anchors: Vec<crate::read::Certificate>,
 }
 
 impl MtlsServer {
@@ -59,6 +60,11 @@ impl MtlsServer {
             certified_key: Arc::new(certified_key),
             sessions: ServerSessionMemoryCache::new(256),
             trusted: tls.client_ca_subjects(),
+            anchors: tls
+                .client_cas
+                .iter()
+                .filter_map(|c| crate::read::Certificate::from_der(&c.der).ok())
+                .collect(),
         })
     }
 
@@ -82,7 +88,7 @@ impl MtlsServer {
     /// Explains why the handshake behind `error` failed.
     pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Refusal {
         let presented = recorder.presented();
-        Refusal::from_io_error(error, presented.as_deref(), &self.trusted)
+        Refusal::from_io_error(error, presented.as_deref(), &self.anchors)
     }
 
     /// The subjects of the CAs client certificates must chain to.

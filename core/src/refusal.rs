@@ -7,7 +7,8 @@ use std::fmt;
 use rustls::{AlertDescription, CertificateError, Error as TlsError, InvalidMessage};
 
 use crate::inspect::format_time;
-use crate::CertInfo;
+use crate::read::Certificate;
+use crate::verify::{self, Check, Purpose, Reason};
 
 /// The reason a handshake failed, most specific first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub enum Refusal {
         /// Its issuer.
         issuer: String,
     },
+    /// A chain problem in core's words (a different CA with the same name,
+    /// ...), with the server's hint added when shown.
+    Chain(Reason),
     /// Another problem with the client certificate.
     BadCertificate {
         /// The client certificate's subject, when it could be read.
@@ -83,29 +87,41 @@ pub enum Refusal {
 
 impl Refusal {
     /// Explains a failed server-side handshake. `client_cert` is the end-entity
-    /// certificate the client presented, if any; `trusted` names the CAs the
+    /// certificate the client presented, if any; `anchors` are the CAs the
     /// server trusts.
     pub fn from_tls_error(
         error: &TlsError,
         client_cert: Option<&[u8]>,
-        trusted: &[String],
+        anchors: &[Certificate],
     ) -> Self {
-        let cert = client_cert.and_then(|der| CertInfo::from_der(der).ok());
+        let cert = client_cert.and_then(|der| Certificate::from_der(der).ok());
+        let trusted: Vec<String> = anchors.iter().map(|a| a.subject.to_string()).collect();
         let subject = || {
             cert.as_ref()
-                .map_or_else(|| "(unreadable)".to_owned(), |c| c.subject.clone())
+                .map_or_else(|| "(unreadable)".to_owned(), |c| c.subject.to_string())
         };
         let issuer = || {
             cert.as_ref()
-                .map_or_else(|| "(unreadable)".to_owned(), |c| c.issuer.clone())
+                .map_or_else(|| "(unreadable)".to_owned(), |c| c.issuer.to_string())
         };
+        let check = Check {
+            anchors,
+            intermediates: &[],
+            crls: &[],
+            purpose: Purpose::Client,
+            at: cert.as_ref().map_or(0, |c| c.not_before.0),
+        };
+        let reason = || verify::explain(error, cert.as_ref(), &check);
+        if let Reason::SameNameOtherCa { .. } = reason() {
+            return Self::Chain(reason());
+        }
         match error {
             TlsError::NoCertificatesPresented => Self::NoClientCertificate,
             TlsError::InvalidCertificate(cert_error) => match cert_error {
                 CertificateError::UnknownIssuer => Self::UnknownIssuer {
                     subject: subject(),
                     issuer: issuer(),
-                    trusted: trusted.to_vec(),
+                    trusted,
                 },
                 CertificateError::ExpiredContext { time, not_after } => Self::Expired {
                     subject: subject(),
@@ -119,33 +135,29 @@ impl Refusal {
                 },
                 CertificateError::Expired | CertificateError::NotValidYet => match cert.as_ref() {
                     Some(c) => {
-                        let now = c.not_after.saturating_add(1);
                         if matches!(cert_error, CertificateError::Expired) {
                             Self::Expired {
-                                subject: c.subject.clone(),
-                                not_after: c.not_after,
-                                now,
+                                subject: c.subject.to_string(),
+                                not_after: c.not_after.0,
+                                now: c.not_after.0.saturating_add(1),
                             }
                         } else {
                             Self::NotYetValid {
-                                subject: c.subject.clone(),
-                                not_before: c.not_before,
-                                now: c.not_before.saturating_sub(1),
+                                subject: c.subject.to_string(),
+                                not_before: c.not_before.0,
+                                now: c.not_before.0.saturating_sub(1),
                             }
                         }
                     }
-                    None => Self::BadCertificate {
-                        subject: None,
-                        detail: format!("{cert_error:?}"),
-                    },
+                    None => Self::Chain(reason()),
                 },
                 CertificateError::InvalidPurpose
                 | CertificateError::InvalidPurposeContext { .. } => Self::WrongPurpose {
                     subject: subject(),
-                    presented: cert
-                        .as_ref()
-                        .map(|c| c.extended_key_usage.clone())
-                        .unwrap_or_default(),
+                    presented: match reason() {
+                        Reason::WrongPurpose { present, .. } => present,
+                        _ => Vec::new(),
+                    },
                 },
                 CertificateError::BadSignature => Self::BadSignature {
                     subject: subject(),
@@ -156,26 +168,20 @@ impl Refusal {
                         Self::V1Certificate { subject: subject() }
                     }
                     Some(webpki::Error::CaUsedAsEndEntity) => Self::BadCertificate {
-                        subject: cert.as_ref().map(|c| c.subject.clone()),
+                        subject: cert.as_ref().map(|c| c.subject.to_string()),
                         detail: "it is a CA certificate, presented as the client's own; \
                                      present the client certificate (client.crt) instead"
                             .into(),
                     },
-                    _ => Self::BadCertificate {
-                        subject: cert.as_ref().map(|c| c.subject.clone()),
-                        detail: other.to_string(),
-                    },
+                    _ => Self::Chain(reason()),
                 },
-                other => Self::BadCertificate {
-                    subject: cert.as_ref().map(|c| c.subject.clone()),
-                    detail: format!("{other:?}"),
-                },
+                _ => Self::Chain(reason()),
             },
             TlsError::AlertReceived(alert) => Self::ServerCertificateRefused {
                 alert: alert_name(*alert),
             },
             TlsError::InvalidMessage(InvalidMessage::InvalidContentType) => Self::NotTls,
-            other => Self::Other(other.to_string()),
+            other => Self::Other(verify::words(other, cert.as_ref())),
         }
     }
 
@@ -184,7 +190,7 @@ impl Refusal {
     pub fn from_io_error(
         error: &std::io::Error,
         client_cert: Option<&[u8]>,
-        trusted: &[String],
+        trusted: &[Certificate],
     ) -> Self {
         if let Some(tls) = error.get_ref().and_then(|e| e.downcast_ref::<TlsError>()) {
             return Self::from_tls_error(tls, client_cert, trusted);
@@ -207,6 +213,7 @@ impl Refusal {
             Self::WrongPurpose { .. } => "wrong-purpose",
             Self::V1Certificate { .. } => "x509-v1",
             Self::BadSignature { .. } => "bad-signature",
+            Self::Chain(reason) => reason.kind(),
             Self::BadCertificate { .. } => "bad-certificate",
             Self::ServerCertificateRefused { .. } => "server-certificate-refused",
             Self::ClosedDuringHandshake => "closed-during-handshake",
@@ -280,6 +287,12 @@ impl fmt::Display for Refusal {
                  but its signature does not verify with that CA's key (another CA with the \
                  same name?)"
             ),
+            Self::Chain(reason @ Reason::SameNameOtherCa { .. }) => write!(
+                f,
+                "client certificate refused: {reason}; issue the client certificate with the \
+                 CA this server trusts, or start the server with --ca naming the CA that issued it"
+            ),
+            Self::Chain(reason) => write!(f, "client certificate refused: {reason}"),
             Self::BadCertificate {
                 subject: Some(subject),
                 detail,
@@ -327,7 +340,18 @@ fn alert_name(alert: AlertDescription) -> String {
         AlertDescription::HandshakeFailure => "handshake_failure".into(),
         AlertDescription::DecryptError => "decrypt_error".into(),
         AlertDescription::ProtocolVersion => "protocol_version".into(),
-        _ => debug,
+        _ => debug
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['_', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect::<String>()
+            .trim_start_matches('_')
+            .to_owned(),
     }
 }
 
@@ -339,7 +363,7 @@ mod tests {
     #[test]
     fn each_refusal_names_its_reason() {
         let pki = PkiParams::default().issue().unwrap();
-        let trusted = ["CN=my-ca".to_owned()];
+        let trusted = [Certificate::from_der(&pki.ca.cert_der).unwrap()];
         let explain = |e: TlsError| {
             Refusal::from_tls_error(&e, Some(&pki.client.cert_der), &trusted).to_string()
         };

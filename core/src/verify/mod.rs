@@ -1,1 +1,112 @@
-//! placeholder
+//! Chain verification with rustls' own webpki verifiers, so that the verdict
+//! is exactly what `certplay serve` decides, and the reason in words naming
+//! the certificates involved. Facts only: each front end adds its own hint.
+
+mod reason;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::client::danger::ServerCertVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{client::WebPkiServerVerifier, RootCertStore};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
+
+pub use reason::{explain, words, Reason};
+
+use crate::read::{Certificate, Crl};
+
+/// What the leaf must be good for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// A TLS server reached under `host` (a DNS name or an IP address).
+    Server {
+        /// The name the client connects to.
+        host: String,
+    },
+    /// A TLS client (mTLS).
+    Client,
+}
+
+/// Everything a chain is checked against.
+#[derive(Debug, Clone)]
+pub struct Check<'a> {
+    /// Trust anchors (root or intermediate CAs the verifier trusts).
+    pub anchors: &'a [Certificate],
+    /// Certificates sent along with the leaf.
+    pub intermediates: &'a [Certificate],
+    /// CRLs to consult; certificates they do not cover are not refused.
+    pub crls: &'a [Crl],
+    /// The purpose.
+    pub purpose: Purpose,
+    /// The time of the check, Unix seconds.
+    pub at: i64,
+}
+
+/// Verifies `leaf` with rustls' webpki verifiers and `provider`'s
+/// signature algorithms. `Ok(())` means a rustls peer would accept it.
+pub fn verify(
+    leaf: &Certificate,
+    check: &Check<'_>,
+    provider: &Arc<CryptoProvider>,
+) -> Result<(), Reason> {
+    let mut roots = RootCertStore::empty();
+    for anchor in check.anchors {
+        roots
+            .add(CertificateDer::from(anchor.der.clone()))
+            .map_err(|e| Reason::BadAnchor {
+                subject: anchor.subject.to_string(),
+                detail: reason::words(&e, None),
+            })?;
+    }
+    if roots.is_empty() {
+        return Err(Reason::NoAnchors);
+    }
+    let roots = Arc::new(roots);
+    let crls: Vec<CertificateRevocationListDer<'static>> = check
+        .crls
+        .iter()
+        .map(|c| CertificateRevocationListDer::from(c.der.clone()))
+        .collect();
+    let intermediates: Vec<CertificateDer<'static>> = check
+        .intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.der.clone()))
+        .collect();
+    let end_entity = CertificateDer::from(leaf.der.clone());
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(
+        u64::try_from(check.at).unwrap_or_default(),
+    ));
+    let builder_error = |e: rustls::server::VerifierBuilderError| Reason::Other {
+        detail: format!("the verifier could not be built: {e}"),
+    };
+    let result = match &check.purpose {
+        Purpose::Client => {
+            let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
+                .with_crls(crls)
+                .allow_unknown_revocation_status()
+                .build()
+                .map_err(builder_error)?;
+            verifier
+                .verify_client_cert(&end_entity, &intermediates, now)
+                .map(|_| ())
+        }
+        Purpose::Server { host } => {
+            let name = ServerName::try_from(host.clone())
+                .map_err(|_| Reason::BadHostName { host: host.clone() })?;
+            let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .with_crls(crls)
+                .allow_unknown_revocation_status()
+                .build()
+                .map_err(builder_error)?;
+            verifier
+                .verify_server_cert(&end_entity, &intermediates, &name, &[], now)
+                .map(|_| ())
+        }
+    };
+    result.map_err(|e| explain(&e, Some(leaf), check))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
