@@ -5,6 +5,8 @@
 //!   certplay serve --ca ca.crt --cert server.crt --key server.key [--port 3000]
 //!   certplay issue --out DIR            # the blog's six files, natively
 
+mod cli_inspect;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +35,12 @@ enum Command {
     /// Issue the blog's six files (ca.crt ca.key server.crt server.key
     /// client.crt client.key) into a directory.
     Issue(IssueArgs),
+    /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
+    /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
+    Inspect(cli_inspect::InspectArgs),
+    /// Check a chain the way certplay serve (rustls/webpki) does and say why
+    /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
+    Verify(cli_inspect::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +110,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args).map_err(|e| e.to_string()),
         Command::Issue(args) => issue(&args).map_err(|e| e.to_string()),
+        Command::Inspect(args) => return cli_inspect::inspect(&args),
+        Command::Verify(args) => return cli_inspect::verify(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,140 @@
+//! `certplay inspect` and `certplay verify` as a person runs them: exit codes
+//! 0 valid / 1 invalid / 2 unreadable, reasons in words, `-` for stdin.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn certplay(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_certplay"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn inspect_and_verify_two_sets_with_the_same_ca_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(certplay(&["issue", "--out", "a"], d).status.success());
+    assert!(
+        certplay(&["issue", "--out", "b", "--key-type", "rsa2048"], d)
+            .status
+            .success()
+    );
+
+    let o = certplay(&["inspect", "a/server.crt", "a/server.key"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("Subject: CN = localhost"), "{t}");
+    assert!(t.contains("Matches the certificate CN=localhost"), "{t}");
+    assert!(!t.contains("Lint"), "certplay's own set has lints: {t}");
+
+    let o = certplay(&["inspect", "--json", "b/ca.crt"], d);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json[0]["items"][0]["public_key"]["kind"]["bits"], 2048);
+
+    let o = certplay(
+        &[
+            "verify",
+            "--ca",
+            "a/ca.crt",
+            "--purpose",
+            "server",
+            "--host",
+            "localhost",
+            "a/server.crt",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = certplay(
+        &[
+            "verify",
+            "--ca",
+            "a/ca.crt",
+            "--purpose",
+            "client",
+            "b/client.crt",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("issued by a different CA with the same name"),
+        "{}",
+        text(&o)
+    );
+    let o = certplay(
+        &[
+            "verify",
+            "--ca",
+            "a/ca.crt",
+            "--purpose",
+            "server",
+            "--host",
+            "example.com",
+            "a/server.crt",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("name mismatch"), "{}", text(&o));
+    let o = certplay(
+        &[
+            "verify",
+            "--ca",
+            "a/ca.crt",
+            "--purpose",
+            "client",
+            "--at",
+            "2100-01-01T00:00:00Z",
+            "a/client.crt",
+        ],
+        d,
+    );
+    assert!(
+        text(&o).contains("expired: CN=my-client expired at"),
+        "{}",
+        text(&o)
+    );
+    let o = certplay(
+        &[
+            "verify",
+            "--ca",
+            "a/server.key",
+            "--purpose",
+            "client",
+            "a/client.crt",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    // `-` reads standard input; garbage is unreadable (2).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certplay"))
+        .args(["inspect", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"not a certificate")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("neither PEM"), "{}", text(&o));
+}
