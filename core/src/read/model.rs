@@ -212,6 +212,30 @@ impl Name {
     }
 }
 
+impl Name {
+    /// openssl's `/O=x/CN=y` form (how it prints a directoryName).
+    pub fn slashed(&self) -> String {
+        self.rdns
+            .iter()
+            .map(|rdn| {
+                let attributes: Vec<String> = rdn
+                    .iter()
+                    .map(|a| {
+                        let value = match &a.value {
+                            AttributeValue::Text(t) => t.clone(),
+                            AttributeValue::Der(der) => {
+                                format!("#{}", der.to_string().replace(':', ""))
+                            }
+                        };
+                        format!("{}={value}", short_name(&a.kind))
+                    })
+                    .collect();
+                format!("/{}", attributes.join("+"))
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rfc4514())
@@ -314,7 +338,7 @@ impl fmt::Display for GeneralName {
             Self::Ip(ip) => write!(f, "IP Address:{}", ip_text(ip.bytes())),
             Self::Email(e) => write!(f, "email:{e}"),
             Self::Uri(u) => write!(f, "URI:{u}"),
-            Self::DirectoryName(n) => write!(f, "DirName:{}", n.openssl().replace(", ", "/")),
+            Self::DirectoryName(n) => write!(f, "DirName:{}", n.slashed()),
             Self::RegisteredId(o) => write!(f, "Registered ID:{o}"),
             Self::OtherName { type_id, .. } => write!(f, "othername:{type_id}:<unsupported>"),
             Self::EdiPartyName => f.write_str("EdiPartyName:<unsupported>"),

@@ -78,8 +78,14 @@ pub fn verify(
     let now = UnixTime::since_unix_epoch(Duration::from_secs(
         u64::try_from(check.at).unwrap_or_default(),
     ));
-    let builder_error = |e: rustls::server::VerifierBuilderError| Reason::Other {
-        detail: format!("the verifier could not be built: {e}"),
+    let builder_error = |e: rustls::server::VerifierBuilderError| match e {
+        rustls::server::VerifierBuilderError::InvalidCrl(crl) => Reason::Crl {
+            detail: reason::crl_words(&crl),
+        },
+        rustls::server::VerifierBuilderError::NoRootAnchors => Reason::NoAnchors,
+        _ => Reason::Other {
+            detail: "the verifier could not be built".into(),
+        },
     };
     let result = match &check.purpose {
         Purpose::Client => {

@@ -768,7 +768,7 @@ fn eku_name(oid: &crate::read::model::Oid) -> String {
     }
 }
 
-fn crl_words(e: &CertRevocationListError) -> String {
+pub(crate) fn crl_words(e: &CertRevocationListError) -> String {
     match e {
         CertRevocationListError::BadSignature => {
             "its signature does not verify with its issuer's key"
@@ -794,7 +794,17 @@ fn crl_words(e: &CertRevocationListError) -> String {
         | CertRevocationListError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
             "it is signed with an unsupported algorithm"
         }
-        CertRevocationListError::Other(_) => "webpki refused it",
+        CertRevocationListError::Other(other) => {
+            return match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::UnsupportedCrlIssuingDistributionPoint) => {
+                    "its issuingDistributionPoint is not supported".into()
+                }
+                Some(webpki::Error::UnsupportedRevocationReasonsPartitioning) => {
+                    "a CRL partitioned by reasons is not supported".into()
+                }
+                _ => "webpki refused it".into(),
+            }
+        }
         _ => "rustls refused it",
     }
     .to_owned()
