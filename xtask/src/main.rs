@@ -1,6 +1,6 @@
 //! `cargo xtask`: the README's commands. They install what they need (the
-//! wasm target, Debian packages, trunk, wasm-bindgen-cli), skipping what is
-//! already there, then build and run or test.
+//! wasm target, trunk, wasm-bindgen-cli; for the tests also Debian
+//! packages), skipping what is already there, then build and run or test.
 //!
 //! Usage:
 //!   cargo xtask run [-- <certplay serve flags>]   build the page and the server, serve the demo
@@ -10,19 +10,79 @@
 
 use std::borrow::BorrowMut;
 use std::env;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
 
-const TRUNK_VERSION: &str = "0.21.14";
-/// Must equal the `wasm-bindgen` crate's pinned version (Cargo.toml).
-const WASM_BINDGEN_VERSION: &str = "0.2.129";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Trunk.toml's `dist`: trunk writes the page here, the server embeds it
+/// (server/build.rs) or, under `cargo xtask run`, reads it at each request.
+const PAGE_DIR: &str = "target/certplay-page";
+
+/// A program installed with `cargo install`.
+#[derive(Debug)]
+struct Tool {
+    krate: &'static str,
+    version: &'static str,
+    /// The binaries we use (cargo install builds only these).
+    bins: &'static [&'static str],
+    /// Features beyond none: the defaults of both tools only add TLS for
+    /// downloads, and nothing here downloads (Trunk.toml: `offline = true`;
+    /// the test runner talks plain HTTP to a local chromedriver).
+    features: &'static str,
+    why: &'static str,
+    /// `CARGO_PROFILE_RELEASE_OPT_LEVEL` for its build (see `TOOL_PROFILE`).
+    opt_level: &'static str,
+    /// Measured on a 2-core machine with `TOOL_PROFILE`, alone / while the
+    /// server builds beside it.
+    first_time: &'static str,
+}
+
+const TRUNK: Tool = Tool {
+    krate: "trunk",
+    version: "0.21.14",
+    bins: &["trunk"],
+    features: "",
+    why: "it builds the page (Rust to wasm, hashed file names)",
+    // trunk only runs cargo and wasm-bindgen and copies files: unoptimised
+    // code does that as fast, and compiles in half the time.
+    opt_level: "0",
+    first_time: "about 4 min",
+};
+
+/// Its version must equal the `wasm-bindgen` crate's (Cargo.toml pins it).
+const WASM_BINDGEN: Tool = Tool {
+    krate: "wasm-bindgen-cli",
+    version: "0.2.129",
+    bins: &["wasm-bindgen", "wasm-bindgen-test-runner"],
+    features: "",
+    why: "trunk calls it for the page's JS glue; its test runner drives the wasm tests",
+    // It rewrites whole wasm files (megabytes for the test binaries):
+    // unoptimised, that would be many times slower.
+    opt_level: "1",
+    first_time: "about 2 min",
+};
+
+/// The release profile of the tools, overridden (with `Tool::opt_level`):
+/// their own (trunk: fat LTO, one codegen unit) makes a faster trunk nobody
+/// here needs and cost 15 of the first run's 22 minutes (README, "First
+/// run").
+const TOOL_PROFILE: [(&str, &str); 4] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
+
 /// Debian packages the tests need, with a program that shows each is there.
-const DEBIAN_PACKAGES: [(&str, &str); 6] = [
+/// `run` needs none. (No binaryen: wasm-opt is off, see Trunk.toml.)
+const DEBIAN_PACKAGES: [(&str, &str); 5] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
-    ("binaryen", "/usr/bin/wasm-opt"),
     ("curl", "/usr/bin/curl"),
     ("openssl", "/usr/bin/openssl"),
     ("nodejs", "node"),
@@ -38,7 +98,7 @@ fn main() -> ExitCode {
     let result = match task {
         "run" => run(rest),
         "test" => test(),
-        "setup" => setup(Needs::Everything),
+        "setup" => setup(),
         "bench" => bench(),
         _ => {
             eprintln!("usage: cargo xtask run [-- <certplay serve flags>] | test | setup | bench");
@@ -54,38 +114,158 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds the page and the server, then runs `certplay serve` (demo set by default).
+/// Builds the server and serves the demo set as soon as it is built; the
+/// page is built meanwhile (tools first, on a fresh machine) and served from
+/// its directory, with a "still being built" notice until then.
 fn run(serve_args: &[String]) -> Result {
-    setup(Needs::Page)?;
-    build_page()?;
+    let started = Instant::now();
+    ensure_wasm_target()?;
+    // Everything that takes minutes the first time runs side by side: the
+    // two tools install and the page's wasm compiles (with the very cargo
+    // command trunk runs, so trunk then finds it built) while the server
+    // builds in the foreground.
+    let installs = [&TRUNK, &WASM_BINDGEN]
+        .into_iter()
+        .filter(|tool| !tool_installed(tool))
+        .map(install_in_background)
+        .collect::<Result<Vec<_>>>()?;
+    let page_stale = page_stale();
+    let wasm = if page_stale {
+        Some(background(
+            "compile the page's wasm (cargo build --profile wasm-release)",
+            "the page's Rust, ahead of trunk",
+            "about 1.5 min",
+            page_wasm_build(),
+            "page-wasm",
+        )?)
+    } else {
+        None
+    };
     step(
-        "build certplay (release)",
-        cargo(&["build", "--release", "-p", "certplay-server"]),
+        "build certplay (the mTLS server; about 3 min the first time, its build \
+         shared with `cargo xtask test`)",
+        cargo(&["build", "-p", "certplay-server"]),
     )?;
-    let bin = root().join("target/release/certplay");
+
+    let bin = root().join("target/debug/certplay");
     let serve_args = serve_args
         .strip_prefix(&["--".to_owned()][..])
         .unwrap_or(serve_args);
+    let mut command = Command::new(&bin);
+    command.arg("serve").args(serve_args);
+    let own_page = serve_args
+        .iter()
+        .any(|arg| arg == "--no-page" || arg.starts_with("--page-dir"));
+    if !own_page {
+        command.arg("--page-dir").arg(root().join(PAGE_DIR));
+    }
     println!(
-        "xtask: starting {} serve {}",
-        bin.display(),
-        serve_args.join(" ")
+        "xtask: starting certplay serve {} ({:.0?} after start)",
+        serve_args.join(" "),
+        started.elapsed()
     );
-    let status = Command::new(&bin)
-        .arg("serve")
-        .args(serve_args)
-        .status()
+    let mut server = command
+        .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+
+    let page = finish_page(installs, wasm, page_stale, started);
+    if let Err(message) = page {
+        // The mTLS server works without the page: keep it, say what failed.
+        eprintln!("xtask: {message}\nxtask: the mTLS server keeps running; Ctrl-C stops it");
+    }
+    let status = server.wait().map_err(|e| e.to_string())?;
     status
         .success()
         .then_some(())
         .ok_or_else(|| format!("certplay serve exited with {status}"))
 }
 
+/// Waits for the tools and the wasm, then lets trunk write the page.
+fn finish_page(installs: Vec<Job>, wasm: Option<Job>, stale: bool, started: Instant) -> Result {
+    for install in installs {
+        install.wait()?;
+    }
+    if let Some(wasm) = wasm {
+        wasm.wait()?;
+    }
+    if stale {
+        background(
+            "build the page (trunk build --release)",
+            "the wasm is compiled: trunk runs wasm-bindgen and writes the page",
+            "about 20 s",
+            trunk_build(),
+            "trunk-build",
+        )?
+        .wait()?;
+        println!(
+            "xtask: the page is built ({:.0?} after start): reload it",
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// The page needs building when trunk's output is missing or older than
+/// anything it is built from. Conservative: a fresh checkout rebuilds.
+fn page_stale() -> bool {
+    let root = root();
+    let Ok(built) = fs::metadata(root.join(PAGE_DIR).join("index.html")).and_then(|m| m.modified())
+    else {
+        return true;
+    };
+    let sources = [
+        "index.html",
+        "Trunk.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "web",
+        "core",
+    ];
+    sources
+        .iter()
+        .any(|source| newest(&root.join(source)).is_some_and(|time| time > built))
+}
+
+/// The newest modification time in a file or directory tree.
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = fs::metadata(path).ok()?;
+    let own = meta.modified().ok();
+    if !meta.is_dir() {
+        return own;
+    }
+    fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .filter_map(|entry| newest(&entry.path()))
+        .chain(own)
+        .max()
+}
+
+/// `cargo build` of the page's wasm exactly as trunk 0.21.14 runs it for
+/// index.html's rust link (same arguments, so the same build).
+fn page_wasm_build() -> Command {
+    cargo(&[
+        "build",
+        "--target=wasm32-unknown-unknown",
+        "--manifest-path",
+        "web/Cargo.toml",
+        "--profile",
+        "wasm-release",
+        "--bin",
+        "certplay-web",
+    ])
+}
+
+fn trunk_build() -> Command {
+    let mut command = Command::new(cargo_bin("trunk"));
+    command.args(["build", "--release"]).current_dir(root());
+    command
+}
+
 /// Every check and test. One definition: CI runs exactly this.
 fn test() -> Result {
     let started = Instant::now();
-    setup(Needs::Everything)?;
+    setup()?;
     step(
         "cargo fmt --check",
         cargo(&["fmt", "--all", "--", "--check"]),
@@ -136,6 +316,7 @@ fn test() -> Result {
         ]))
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
+    print_step_table();
     println!("xtask: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -231,94 +412,276 @@ fn median_of(runs: usize, mut command: impl FnMut() -> Command) -> Result<f64> {
 }
 
 fn build_page() -> Result {
-    step(
-        "build the page (trunk build --release)",
-        Command::new(cargo_bin("trunk"))
-            .args(["build", "--release"])
-            .current_dir(root()),
-    )
+    step("build the page (trunk build --release)", trunk_build())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Needs {
-    /// What building and serving the page needs.
-    Page,
-    /// What the whole test command needs.
-    Everything,
-}
-
-/// Installs what is missing, and only that.
-fn setup(needs: Needs) -> Result {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("rustup: {e}"))?;
-    if !String::from_utf8_lossy(&installed.stdout).contains(WASM_TARGET) {
-        step(
-            "rustup target add",
-            Command::new("rustup").args(["target", "add", WASM_TARGET]),
-        )?;
-    }
-
+/// Installs what the test command needs that is missing, and only that.
+fn setup() -> Result {
+    ensure_wasm_target()?;
     let packages: Vec<&str> = DEBIAN_PACKAGES
         .iter()
-        .filter(|(name, _)| needs == Needs::Everything || *name == "binaryen")
         .filter(|(_, program)| !program_exists(program))
         .map(|(name, _)| *name)
         .collect();
     if !packages.is_empty() {
         apt_install(&packages)?;
     }
-
-    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, "trunk")?;
-    ensure_cargo_tool(
-        "wasm-bindgen-cli",
-        "wasm-bindgen",
-        WASM_BINDGEN_VERSION,
-        "wasm-bindgen",
-    )?;
+    let installs = [&TRUNK, &WASM_BINDGEN]
+        .into_iter()
+        .filter(|tool| !tool_installed(tool))
+        .map(install_in_background)
+        .collect::<Result<Vec<_>>>()?;
+    for install in installs {
+        install.wait()?;
+    }
     Ok(())
 }
 
+fn ensure_wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e} (certplay needs Rust installed with rustup)"))?;
+    if String::from_utf8_lossy(&installed.stdout).contains(WASM_TARGET) {
+        return Ok(());
+    }
+    step(
+        "rustup target add wasm32-unknown-unknown (the page's compile target; about 20 s, once)",
+        Command::new("rustup").args(["target", "add", WASM_TARGET]),
+    )
+}
+
+/// `apt-get install` as root, or through `sudo -n` (never a password
+/// prompt in the middle of a build); otherwise the exact command to run.
 fn apt_install(packages: &[&str]) -> Result {
+    let list = packages.join(" ");
+    let by_hand = format!(
+        "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {list}"
+    );
+    if !program_exists("apt-get") {
+        return Err(format!(
+            "the tests need {list}, and this system has no apt-get: install them with its \
+             package manager, then run this command again"
+        ));
+    }
     let root_user = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let sudo = |program: &str| {
-        if root_user {
-            Command::new(program)
+    let sudo_works = root_user
+        || Command::new("sudo")
+            .args(["-n", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !sudo_works {
+        return Err(format!(
+            "the tests need the Debian packages {list}; installing them needs root, and \
+             `sudo -n` cannot run without a password here. Run this yourself, then this \
+             command again:\n  sudo apt-get update && {by_hand}"
+        ));
+    }
+    // sudo drops the environment: pass DEBIAN_FRONTEND through `env`.
+    let apt = |args: &[&str]| {
+        let mut command = if root_user {
+            Command::new("env")
         } else {
-            let mut command = Command::new("sudo");
-            command.arg(program);
-            command
-        }
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "env"]);
+            sudo
+        };
+        command
+            .args(["DEBIAN_FRONTEND=noninteractive", "apt-get"])
+            .args(args);
+        command
     };
-    step("apt-get update", sudo("apt-get").arg("update"))?;
+    println!("xtask: the tests need the Debian packages {list} (about 1 to 3 min, once)");
+    step("apt-get update", apt(&["update"]))?;
     step(
-        &format!("apt-get install {}", packages.join(" ")),
-        sudo("apt-get")
-            .args(["install", "-y"])
-            .args(packages)
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+        &format!("apt-get install {list}"),
+        apt(&["install", "-y", "--no-install-recommends"]).args(packages),
     )
+    .map_err(|e| format!("{e}; to install by hand: {by_hand}"))
 }
 
-/// `cargo install --locked CRATE --version VERSION` unless `PROGRAM
-/// --version` already prints `NAME VERSION`.
-fn ensure_cargo_tool(krate: &str, program: &str, version: &str, name: &str) -> Result {
-    let have = Command::new(cargo_bin(program))
+/// True when ~/.cargo/bin (or PATH) has every binary of the tool, and its
+/// main one prints the pinned version.
+fn tool_installed(tool: &Tool) -> bool {
+    let Some(main) = tool.bins.first() else {
+        return true;
+    };
+    let version = Command::new(cargo_bin(main))
         .arg("--version")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
-    if have.trim() == format!("{name} {version}") {
-        return Ok(());
+    version.trim() == format!("{main} {}", tool.version)
+        && tool
+            .bins
+            .iter()
+            .all(|bin| cargo_bin(bin).is_absolute() || program_exists(bin))
+}
+
+/// `cargo install --locked` of the tool with `TOOL_PROFILE`, in the
+/// background, its output in a log file.
+fn install_in_background(tool: &Tool) -> Result<Job> {
+    let mut args = vec![
+        "install",
+        "--locked",
+        "--force",
+        tool.krate,
+        "--version",
+        tool.version,
+        "--no-default-features",
+    ];
+    if !tool.features.is_empty() {
+        args.extend(["--features", tool.features]);
     }
-    step(
-        &format!("cargo install {krate} {version} (minutes, once)"),
-        cargo(&["install", "--locked", krate, "--version", version]),
-    )
+    for bin in tool.bins {
+        args.extend(["--bin", bin]);
+    }
+    // Its own target directory: an interrupted install resumes where it
+    // stopped; removed once installed.
+    let target_dir = root().join("target/xtask-tools").join(tool.krate);
+    let mut command = cargo(&args);
+    command.arg("--target-dir").arg(&target_dir);
+    command
+        .envs(TOOL_PROFILE)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", tool.opt_level);
+    let job = background(
+        &format!("cargo install {} {}", tool.krate, tool.version),
+        tool.why,
+        tool.first_time,
+        command,
+        tool.krate,
+    )?;
+    Ok(job.then_remove(target_dir))
+}
+
+/// A long step that runs beside others: announced with what, why and how
+/// long; its output goes to target/xtask-logs/NAME.log.
+#[derive(Debug)]
+struct Job {
+    name: String,
+    log: PathBuf,
+    started: Instant,
+    child: Child,
+    remove_after: Option<PathBuf>,
+    done: bool,
+}
+
+/// A job nobody waits for (a step before it failed) is stopped, not left
+/// behind; an install resumes from its target directory next time.
+impl Drop for Job {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn background(
+    what: &str,
+    why: &str,
+    first_time: &str,
+    mut command: Command,
+    log_name: &str,
+) -> Result<Job> {
+    let logs = root().join("target/xtask-logs");
+    fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+    let log = logs.join(format!("{log_name}.log"));
+    let file = File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| format!("{}: {e}", log.display()))?;
+    let child = command
+        .stdout(file)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    println!(
+        "xtask: >> {what}: {why}; {first_time} the first time (log: {})",
+        relative(&log)
+    );
+    Ok(Job {
+        name: what.to_owned(),
+        log,
+        started: Instant::now(),
+        child,
+        remove_after: None,
+        done: false,
+    })
+}
+
+impl Job {
+    fn then_remove(mut self, dir: PathBuf) -> Self {
+        self.remove_after = Some(dir);
+        self
+    }
+
+    /// Waits for the job, saying every minute that it is still at work.
+    fn wait(mut self) -> Result {
+        let mut said = Duration::ZERO;
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    self.done = true;
+                    break status;
+                }
+                Ok(None) => {}
+                Err(e) => return Err(format!("{}: {e}", self.name)),
+            }
+            let elapsed = self.started.elapsed();
+            if elapsed >= said + Duration::from_secs(60) {
+                said = elapsed;
+                println!(
+                    "xtask: .. {} ({} min so far; {})",
+                    self.name,
+                    elapsed.as_secs() / 60,
+                    last_line(&self.log)
+                );
+            }
+            thread::sleep(Duration::from_millis(200));
+        };
+        let took = self.started.elapsed();
+        if !status.success() {
+            return Err(format!(
+                "{} failed ({status}) after {took:.0?}; the end of {}:\n{}",
+                self.name,
+                relative(&self.log),
+                tail(&self.log, 25)
+            ));
+        }
+        println!("xtask: << {}: done in {took:.0?}", self.name);
+        if let Ok(mut times) = STEP_TIMES.lock() {
+            times.push((self.name.clone(), took));
+        }
+        if let Some(dir) = &self.remove_after {
+            let _ = fs::remove_dir_all(dir);
+        }
+        Ok(())
+    }
+}
+
+fn tail(log: &Path, lines: usize) -> String {
+    let all: Vec<String> = File::open(log)
+        .map(|f| BufReader::new(f).lines().map_while(|l| l.ok()).collect())
+        .unwrap_or_default();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// The log's last line (cargo's "Compiling x" says how far it is).
+fn last_line(log: &Path) -> String {
+    tail(log, 1).trim().to_owned()
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// A program in ~/.cargo/bin when it is there, else by name on PATH.
@@ -352,6 +715,20 @@ fn root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// Every step's wall time, for the table `cargo xtask test` ends with.
+static STEP_TIMES: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+
+/// The steps so far as the README's table (testing section).
+fn print_step_table() {
+    let Ok(times) = STEP_TIMES.lock() else {
+        return;
+    };
+    println!("\n| step | seconds |\n|---|---:|");
+    for (name, took) in times.iter() {
+        println!("| {name} | {:.0} |", took.as_secs_f64());
+    }
+}
+
 /// Runs one step, timing it; a failed step ends the task.
 fn step(name: &str, mut command: impl BorrowMut<Command>) -> Result {
     println!("xtask: == {name}");
@@ -360,7 +737,11 @@ fn step(name: &str, mut command: impl BorrowMut<Command>) -> Result {
         .borrow_mut()
         .status()
         .map_err(|e| format!("{name}: cannot start: {e}"))?;
-    println!("xtask: == {name}: {:.1?}", started.elapsed());
+    let took = started.elapsed();
+    println!("xtask: == {name}: {took:.1?}");
+    if let Ok(mut times) = STEP_TIMES.lock() {
+        times.push((name.to_owned(), took));
+    }
     if status.success() {
         Ok(())
     } else {
