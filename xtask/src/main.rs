@@ -13,9 +13,10 @@ use std::env;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::Mutex;
-use std::thread;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -549,35 +550,36 @@ fn install_in_background(tool: &Tool) -> Result<Job> {
     command
         .envs(TOOL_PROFILE)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", tool.opt_level);
-    let job = background(
+    background_then(
         &format!("cargo install {} {}", tool.krate, tool.version),
         tool.why,
         tool.first_time,
         command,
         tool.krate,
-    )?;
-    Ok(job.then_remove(target_dir))
+        Some(target_dir),
+    )
 }
 
 /// A long step that runs beside others: announced with what, why and how
-/// long; its output goes to target/xtask-logs/NAME.log.
+/// long; its output goes to target/xtask-logs/NAME.log. A thread watches
+/// it, so that its end is reported (and timed) when it happens.
 #[derive(Debug)]
 struct Job {
     name: String,
     log: PathBuf,
     started: Instant,
-    child: Child,
-    remove_after: Option<PathBuf>,
-    done: bool,
+    watcher: Option<JoinHandle<Result>>,
+    /// Set when nobody will wait for the job (a step before it failed): the
+    /// watcher then stops it instead of leaving it behind; an install
+    /// resumes from its target directory next time.
+    abandon: Arc<AtomicBool>,
 }
 
-/// A job nobody waits for (a step before it failed) is stopped, not left
-/// behind; an install resumes from its target directory next time.
 impl Drop for Job {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        if let Some(watcher) = self.watcher.take() {
+            self.abandon.store(true, Ordering::Relaxed);
+            let _ = watcher.join();
         }
     }
 }
@@ -586,8 +588,19 @@ fn background(
     what: &str,
     why: &str,
     first_time: &str,
+    command: Command,
+    log_name: &str,
+) -> Result<Job> {
+    background_then(what, why, first_time, command, log_name, None)
+}
+
+fn background_then(
+    what: &str,
+    why: &str,
+    first_time: &str,
     mut command: Command,
     log_name: &str,
+    remove_after: Option<PathBuf>,
 ) -> Result<Job> {
     let logs = root().join("target/xtask-logs");
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
@@ -596,7 +609,7 @@ fn background(
     let err = file
         .try_clone()
         .map_err(|e| format!("{}: {e}", log.display()))?;
-    let child = command
+    let mut child = command
         .stdout(file)
         .stderr(err)
         .spawn()
@@ -605,34 +618,58 @@ fn background(
         "xtask: >> {what}: {why}; {first_time} the first time (log: {})",
         relative(&log)
     );
+    let started = Instant::now();
+    let abandon = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (name, log, abandon) = (what.to_owned(), log.clone(), Arc::clone(&abandon));
+        thread::spawn(move || {
+            let status = loop {
+                if abandon.load(Ordering::Relaxed) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("{name}: stopped"));
+                }
+                match child.try_wait() {
+                    Ok(Some(status)) => break status,
+                    Ok(None) => thread::sleep(Duration::from_millis(200)),
+                    Err(e) => return Err(format!("{name}: {e}")),
+                }
+            };
+            let took = started.elapsed();
+            if !status.success() {
+                return Err(format!(
+                    "{name} failed ({status}) after {took:.0?}; the end of {}:\n{}",
+                    relative(&log),
+                    tail(&log, 25)
+                ));
+            }
+            println!("xtask: << {name}: done in {took:.0?}");
+            if let Ok(mut times) = STEP_TIMES.lock() {
+                times.push((name, took));
+            }
+            if let Some(dir) = remove_after {
+                let _ = fs::remove_dir_all(dir);
+            }
+            Ok(())
+        })
+    };
     Ok(Job {
         name: what.to_owned(),
         log,
-        started: Instant::now(),
-        child,
-        remove_after: None,
-        done: false,
+        started,
+        watcher: Some(watcher),
+        abandon,
     })
 }
 
 impl Job {
-    fn then_remove(mut self, dir: PathBuf) -> Self {
-        self.remove_after = Some(dir);
-        self
-    }
-
     /// Waits for the job, saying every minute that it is still at work.
     fn wait(mut self) -> Result {
-        let mut said = Duration::ZERO;
-        let status = loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => {
-                    self.done = true;
-                    break status;
-                }
-                Ok(None) => {}
-                Err(e) => return Err(format!("{}: {e}", self.name)),
-            }
+        let Some(watcher) = self.watcher.take() else {
+            return Ok(());
+        };
+        let mut said = self.started.elapsed();
+        while !watcher.is_finished() {
             let elapsed = self.started.elapsed();
             if elapsed >= said + Duration::from_secs(60) {
                 said = elapsed;
@@ -644,24 +681,10 @@ impl Job {
                 );
             }
             thread::sleep(Duration::from_millis(200));
-        };
-        let took = self.started.elapsed();
-        if !status.success() {
-            return Err(format!(
-                "{} failed ({status}) after {took:.0?}; the end of {}:\n{}",
-                self.name,
-                relative(&self.log),
-                tail(&self.log, 25)
-            ));
         }
-        println!("xtask: << {}: done in {took:.0?}", self.name);
-        if let Ok(mut times) = STEP_TIMES.lock() {
-            times.push((self.name.clone(), took));
-        }
-        if let Some(dir) = &self.remove_after {
-            let _ = fs::remove_dir_all(dir);
-        }
-        Ok(())
+        watcher
+            .join()
+            .unwrap_or_else(|_| Err(format!("{}: its watcher panicked", self.name)))
     }
 }
 
