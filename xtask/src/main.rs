@@ -52,7 +52,7 @@ const TRUNK: Tool = Tool {
     // trunk only runs cargo and wasm-bindgen and copies files: unoptimised
     // code does that as fast, and compiles in half the time.
     opt_level: "0",
-    first_time: "about 4 min",
+    first_time: "about 5 min beside the rest",
 };
 
 /// Its version must equal the `wasm-bindgen` crate's (Cargo.toml pins it).
@@ -65,7 +65,7 @@ const WASM_BINDGEN: Tool = Tool {
     // It rewrites whole wasm files (megabytes for the test binaries):
     // unoptimised, that would be many times slower.
     opt_level: "1",
-    first_time: "about 2 min",
+    first_time: "about 4 min beside the rest",
 };
 
 /// The release profile of the tools, overridden (with `Tool::opt_level`):
@@ -135,20 +135,23 @@ fn run(serve_args: &[String]) -> Result {
         Some(background(
             "compile the page's wasm (cargo build --profile wasm-release)",
             "the page's Rust, ahead of trunk",
-            "about 1.5 min",
+            "about 2 min",
             page_wasm_build(),
             "page-wasm",
         )?)
     } else {
         None
     };
+    // Release, not dev: measured on 2 cores, a clean release build of
+    // certplay is 181 CPU seconds and a dev one 430 (328 without debug info),
+    // since `[profile.dev.package."*"] opt-level = 3` also optimises every
+    // proc macro and build script. `cargo xtask bench` shares this build.
     step(
-        "build certplay (the mTLS server; about 3 min the first time, its build \
-         shared with `cargo xtask test`)",
-        cargo(&["build", "-p", "certplay-server"]),
+        "build certplay (the mTLS server, release; about 2 min the first time)",
+        cargo(&["build", "--release", "-p", "certplay-server"]),
     )?;
 
-    let bin = root().join("target/debug/certplay");
+    let bin = root().join("target/release/certplay");
     let serve_args = serve_args
         .strip_prefix(&["--".to_owned()][..])
         .unwrap_or(serve_args);
