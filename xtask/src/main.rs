@@ -196,7 +196,7 @@ fn finish_page(installs: Vec<Job>, wasm: Option<Job>, stale: bool, started: Inst
         background(
             "build the page (trunk build --release)",
             "the wasm is compiled: trunk runs wasm-bindgen and writes the page",
-            "about 20 s",
+            "a few seconds",
             trunk_build(),
             "trunk-build",
         )?
