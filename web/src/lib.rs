@@ -8,6 +8,7 @@
 //!   never freezes);
 //! - [`issue()`] is what the Issue button runs: check, keys, issue, read back;
 //! - [`Page`] wires the markup of `index.html` to all of that;
+//! - [`inspector`] reads any pasted, dropped or picked PEM/DER file;
 //! - [`next_steps`] writes the commands to try the files with;
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
@@ -20,6 +21,7 @@
 pub mod dom;
 pub mod download;
 pub mod form;
+pub mod inspector;
 mod issue;
 pub mod keygen;
 pub mod next_steps;

@@ -54,6 +54,7 @@ impl Page {
 
         state.issue_button.set_disabled(false);
         set_text("status", "Ready")?;
+        listeners.extend(crate::inspector::mount()?);
         Ok(Self { state, listeners })
     }
 
