@@ -28,9 +28,16 @@ fn verify_target(data: &[u8]) {
     let (Some(leaf), Some(anchor)) = (certs.first(), certs.last()) else {
         return;
     };
-    let middle = certs.get(1..certs.len().saturating_sub(1)).unwrap_or_default();
+    let middle = certs
+        .get(1..certs.len().saturating_sub(1))
+        .unwrap_or_default();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    for purpose in [Purpose::Client, Purpose::Server { host: "localhost".into() }] {
+    for purpose in [
+        Purpose::Client,
+        Purpose::Server {
+            host: "localhost".into(),
+        },
+    ] {
         let check = Check {
             anchors: std::slice::from_ref(anchor),
             intermediates: middle,
@@ -57,11 +64,17 @@ fn files(dir: &Path) -> Vec<Vec<u8>> {
 fn the_fuzz_corpus_and_every_crash_replay_without_panic() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut count = 0;
-    for data in files(&fuzz.join("corpus/read")).iter().chain(&files(&fuzz.join("regressions"))) {
+    for data in files(&fuzz.join("corpus/read"))
+        .iter()
+        .chain(&files(&fuzz.join("regressions")))
+    {
         read_target(data);
         count += 1;
     }
-    for data in files(&fuzz.join("corpus/verify")).iter().chain(&files(&fuzz.join("regressions"))) {
+    for data in files(&fuzz.join("corpus/verify"))
+        .iter()
+        .chain(&files(&fuzz.join("regressions")))
+    {
         verify_target(data);
         count += 1;
     }
