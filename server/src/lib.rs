@@ -1,42 +1,37 @@
 //! certplay-server: the `certplay` binary's library half.
 //!
-//! [`serve_mtls`] answers `Hello World` to every client whose certificate
-//! chains to the configured CA, and logs, in words, why it refused every
-//! other one. [`page::serve_page`] serves the embedded page. `main` only
-//! parses flags, loads files and wires these together.
+//! [`bind`] opens the mTLS port and the page's port; [`Bound::run`] serves
+//! them until shutdown. The mTLS port answers `Hello World` (and
+//! `/whoami`) to every client whose certificate chains to the configured
+//! CA, and explains every connection in one [`events::Event`]: logged as
+//! one line, kept in a bounded history. `main` only parses flags, loads
+//! files and wires these together.
 
 #![forbid(unsafe_code)]
 
 pub mod demo;
 mod error;
+pub mod events;
 pub mod files;
+pub mod guard;
+pub mod live;
+mod mtls;
 pub mod page;
 
-use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::path::Path;
-use std::pin::Pin;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use certplay_core::{CertInfo, MtlsServer, PemSource, Refusal, ServerTls};
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::CONTENT_TYPE;
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
+use certplay_core::{MtlsServer, PemSource, ServerTls};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::events::History;
+use crate::guard::{Acceptor, Limits};
+use crate::mtls::{Current, Shared};
 
 pub use error::Error;
-
-/// How long a client may take to finish the TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long open connections get to finish after shutdown is asked for.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Reads `--ca`, `--cert` and `--key` and checks them; the error is one line
 /// that names the file and the fix.
@@ -66,128 +61,202 @@ pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> 
     )?)
 }
 
-/// Prepares the rustls side of the server with the ring provider.
-pub fn mtls_server(tls: &ServerTls) -> Result<Arc<MtlsServer>, Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(Arc::new(MtlsServer::new(tls, provider)?))
-}
-
-/// Serves mTLS on `listener` until `shutdown` completes, then gives open
-/// connections a few seconds to finish.
-pub async fn serve_mtls(
-    listener: TcpListener,
-    server: Arc<MtlsServer>,
-    shutdown: impl Future<Output = ()>,
-) {
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
-        let server = server.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let (config, recorder) = match server.connection_config() {
-                Ok(built) => built,
-                Err(e) => {
-                    tracing::error!(%peer, "cannot configure TLS: {e}");
-                    return;
-                }
-            };
-            if speaks_plain_http(&stream).await {
-                tracing::warn!(reason = "not-tls", "refused {peer}: {}", Refusal::NotTls);
-                let mut stream = stream;
-                let _ = stream.write_all(PLAIN_HTTP_ANSWER.as_bytes()).await;
-                let _ = stream.shutdown().await;
-                return;
-            }
-            let accepted =
-                tokio::time::timeout(HANDSHAKE_TIMEOUT, TlsAcceptor::from(config).accept(stream))
-                    .await;
-            let tls = match accepted {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(e)) => {
-                    let refusal = server.explain(&e, &recorder);
-                    tracing::warn!(reason = refusal.kind(), "refused {peer}: {refusal}");
-                    return;
-                }
-                Err(_) => {
-                    tracing::warn!(
-                        %peer,
-                        reason = "timeout",
-                        "refused {peer}: no TLS handshake within {} s",
-                        HANDSHAKE_TIMEOUT.as_secs()
-                    );
-                    return;
-                }
-            };
-            let client = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|certs| certs.first())
-                .and_then(|der| CertInfo::from_der(der).ok())
-                .map_or_else(|| "(unreadable)".to_owned(), |c| c.subject);
-            tracing::info!("accepted {peer}: client certificate {client}");
-            let service =
-                hyper::service::service_fn(move |request| hello(request, peer, client.clone()));
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HANDSHAKE_TIMEOUT)
-                .serve_connection(TokioIo::new(tls), service);
-            if let Err(e) = watcher.watch(connection).await {
-                tracing::debug!(%peer, "connection ended: {e}");
-            }
-        });
+/// Prepares the rustls side of the server with the ring provider. With
+/// `tls13_only`, only TLS 1.3 cipher suites are offered, so TLS 1.2 cannot
+/// be negotiated.
+pub fn mtls_server(tls: &ServerTls, tls13_only: bool) -> Result<Arc<MtlsServer>, Error> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    if tls13_only {
+        provider
+            .cipher_suites
+            .retain(|suite| suite.version() == &rustls::version::TLS13);
     }
-    tracing::info!("shutting down");
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    Ok(Arc::new(MtlsServer::new(tls, Arc::new(provider))?))
 }
 
-/// The next connection, or `None` once `shutdown` completes. A failed
-/// accept (out of file descriptors and the like) is logged and retried.
-pub(crate) async fn accept(
-    listener: &TcpListener,
-    shutdown: &mut Pin<&mut impl Future<Output = ()>>,
-) -> Option<(TcpStream, SocketAddr)> {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => return Some(accepted),
-                Err(e) => {
-                    tracing::warn!("accept failed on {:?}: {e}", listener.local_addr().ok());
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            () = shutdown.as_mut() => return None,
+/// Where and how to serve.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The mTLS listener's address.
+    pub mtls: SocketAddr,
+    /// The page's address, or `None` for no page.
+    pub page: Option<SocketAddr>,
+    /// Connection caps and timeouts.
+    pub limits: Limits,
+    /// Connection events kept in memory.
+    pub history: usize,
+    /// Refuse TLS 1.2 (`--tls13-only`).
+    pub tls13_only: bool,
+    /// Serve the page from this directory instead of the embedded copy.
+    pub page_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loopback on the given ports with default limits.
+    pub fn loopback(mtls_port: u16, page_port: Option<u16>) -> Config {
+        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        Config {
+            mtls: SocketAddr::new(ip, mtls_port),
+            page: page_port.map(|port| SocketAddr::new(ip, port)),
+            limits: Limits::default(),
+            history: 1000,
+            tls13_only: false,
+            page_dir: None,
         }
     }
 }
 
-/// What a plain-HTTP client gets instead of a TLS alert it cannot read.
-const PLAIN_HTTP_ANSWER: &str = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\
-Connection: close\r\n\r\nThis port speaks HTTPS with client certificates: use https://\n";
-
-/// True when the client's first byte is an ASCII capital letter (`GET`,
-/// `POST`, ...): plain HTTP, where a TLS client starts with 0x16.
-async fn speaks_plain_http(stream: &TcpStream) -> bool {
-    let mut first = [0u8; 1];
-    matches!(
-        tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut first)).await,
-        Ok(Ok(1)) if first[0].is_ascii_uppercase()
-    )
+/// The listeners, bound and ready: [`Bound::run`] serves them.
+#[derive(Debug)]
+pub struct Bound {
+    mtls: Acceptor,
+    mtls_addr: SocketAddr,
+    page: Option<(Acceptor, SocketAddr)>,
+    page_error: Option<Error>,
+    shared: Arc<Shared>,
+    history: Arc<History>,
+    limits: Limits,
+    page_dir: Option<PathBuf>,
 }
 
-async fn hello(
-    request: Request<Incoming>,
-    peer: SocketAddr,
-    client: String,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    tracing::info!("{peer} ({client}): {} {}", request.method(), request.uri());
-    let mut response = Response::new(Full::new(Bytes::from_static(b"Hello World\n")));
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain"),
-    );
-    Ok(response)
+/// Binds the listeners in `config` with `tls` as the material. A page that
+/// cannot listen is not fatal ([`Bound::page_error`] says why); the mTLS
+/// port is.
+pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
+    let current = current(tls, config.tls13_only)?;
+    let cap = config.limits.connection_cap();
+    let listener = TcpListener::bind(config.mtls)
+        .await
+        .map_err(|source| Error::Bind {
+            what: "the mTLS server",
+            address: config.mtls,
+            flag: "--port",
+            source,
+        })?;
+    let mtls_addr = listener.local_addr()?;
+    let mtls = Acceptor::new(listener, cap, "mTLS");
+    let (page, page_error) = match config.page {
+        None => (None, None),
+        Some(address) => match TcpListener::bind(address).await {
+            Ok(listener) => {
+                let bound = listener.local_addr()?;
+                (Some((Acceptor::new(listener, cap, "page"), bound)), None)
+            }
+            Err(source) => (
+                None,
+                Some(Error::Bind {
+                    what: "the page",
+                    address,
+                    flag: "--page-port (or --no-page)",
+                    source,
+                }),
+            ),
+        },
+    };
+    let history = Arc::new(History::new(config.history));
+    let shared = Arc::new(Shared::new(current, config.limits.clone(), history.clone()));
+    Ok(Bound {
+        mtls,
+        mtls_addr,
+        page,
+        page_error,
+        shared,
+        history,
+        limits: config.limits,
+        page_dir: config.page_dir,
+    })
+}
+
+fn current(tls: &ServerTls, tls13_only: bool) -> Result<Current, Error> {
+    Ok(Current {
+        server: mtls_server(tls, tls13_only)?,
+        tls13_only,
+        server_names: tls
+            .cert_chain
+            .first()
+            .map(|c| c.info.subject_alt_names.clone())
+            .unwrap_or_default(),
+    })
+}
+
+/// Switches the running mTLS listener to new material: connections that
+/// are open keep what they started with, new ones get the new material.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    shared: Arc<Shared>,
+}
+
+impl Reloader {
+    /// Uses `tls` for every connection from now on.
+    pub fn reload(&self, tls: &ServerTls) -> Result<(), Error> {
+        let tls13_only = self.shared.current().tls13_only;
+        self.shared.replace(current(tls, tls13_only)?);
+        Ok(())
+    }
+}
+
+impl Bound {
+    /// A handle that swaps the TLS material without a restart.
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// The mTLS listener's address (with the port picked for port 0).
+    pub fn mtls_addr(&self) -> SocketAddr {
+        self.mtls_addr
+    }
+
+    /// The page's address, when it is served.
+    pub fn page_addr(&self) -> Option<SocketAddr> {
+        self.page.as_ref().map(|(_, address)| *address)
+    }
+
+    /// Why the page is not served, when it was asked for and could not be.
+    pub fn page_error(&self) -> Option<&Error> {
+        self.page_error.as_ref()
+    }
+
+    /// The cap on open connections per listener.
+    pub fn connection_cap(&self) -> usize {
+        self.mtls.cap()
+    }
+
+    /// The connection events, for tests and the page.
+    pub fn history(&self) -> Arc<History> {
+        self.history.clone()
+    }
+
+    /// Serves both listeners until `shutdown` completes, then gives open
+    /// connections a few seconds to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let (stop, stopped) = watch::channel(false);
+        let mtls = tokio::spawn(mtls::serve(self.mtls, self.shared.clone(), stopped.clone()));
+        let page = self.page.map(|(acceptor, _)| {
+            tokio::spawn(page::serve_page(
+                acceptor,
+                self.limits.clone(),
+                stopped.clone(),
+            ))
+        });
+        let shared = self.shared.clone();
+        let window = self.limits.refusal_window;
+        let flusher = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(window);
+            loop {
+                tick.tick().await;
+                shared.flush_refusal_log();
+            }
+        });
+        shutdown.await;
+        let _ = stop.send(true);
+        let _ = mtls.await;
+        if let Some(page) = page {
+            let _ = page.await;
+        }
+        flusher.abort();
+    }
 }
 
 /// Seconds since the Unix epoch.
@@ -195,4 +264,134 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The URL to print in the "try it" curl command, and what else curl needs
+/// to accept the server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurlTarget {
+    /// `https://NAME:PORT`.
+    pub url: String,
+    /// `--resolve NAME:PORT:IP`, when NAME is not a name that resolves here.
+    pub resolve: Option<String>,
+    /// Why the plain `https://localhost:PORT` would fail, when it would.
+    pub warning: Option<String>,
+}
+
+/// Picks a URL the server certificate covers. `names` are its
+/// subjectAltNames (`DNS:localhost`, `IP:127.0.0.1`); `address` is where the
+/// server listens.
+pub fn curl_target(names: &[String], address: SocketAddr) -> CurlTarget {
+    let port = address.port();
+    let ip = address.ip();
+    let connect_ip = if ip.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        ip
+    };
+    let default_host = if ip.is_loopback() || ip.is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        ip.to_string()
+    };
+    let covers = |host: &str| {
+        names.iter().any(|n| {
+            n.strip_prefix("DNS:")
+                .is_some_and(|d| d.eq_ignore_ascii_case(host))
+                || n.strip_prefix("IP:").is_some_and(|i| i == host)
+        })
+    };
+    let url_for = |host: &str| {
+        if host.contains(':') {
+            format!("https://[{host}]:{port}")
+        } else {
+            format!("https://{host}:{port}")
+        }
+    };
+    if covers(&default_host) {
+        return CurlTarget {
+            url: url_for(&default_host),
+            resolve: None,
+            warning: None,
+        };
+    }
+    let listed = if names.is_empty() {
+        "no subjectAltName at all".to_owned()
+    } else {
+        format!("only {}", names.join(", "))
+    };
+    let dns = names.iter().find_map(|n| n.strip_prefix("DNS:"));
+    if let Some(name) = dns {
+        let name = name.replacen("*.", "certplay.", 1);
+        let host_for_url = if connect_ip.is_ipv6() {
+            format!("[{connect_ip}]")
+        } else {
+            connect_ip.to_string()
+        };
+        return CurlTarget {
+            url: format!("https://{name}:{port}"),
+            resolve: Some(format!("--resolve {name}:{port}:{host_for_url}")),
+            warning: Some(format!(
+                "the server certificate does not cover {default_host} ({listed}): \
+                 curl https://{default_host}:{port} would fail with \"no alternative certificate \
+                 subject name matches\"; the command below connects to this server under the \
+                 name {name}"
+            )),
+        };
+    }
+    let ip_name = names.iter().find_map(|n| n.strip_prefix("IP:"));
+    match ip_name {
+        Some(listed_ip) => CurlTarget {
+            url: url_for(listed_ip),
+            resolve: None,
+            warning: Some(format!(
+                "the server certificate does not cover {default_host} ({listed}); \
+                 the command below uses {listed_ip}"
+            )),
+        },
+        None => CurlTarget {
+            url: url_for(&default_host),
+            resolve: None,
+            warning: Some(format!(
+                "the server certificate has {listed}: curl (and every browser) will refuse it \
+                 whatever the URL; issue it with a subjectAltName such as DNS:localhost"
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(port: u16) -> SocketAddr {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+    }
+
+    #[test]
+    fn the_printed_curl_command_matches_the_certificate() {
+        let plain = curl_target(&["DNS:localhost".to_owned()], at(3000));
+        assert_eq!(plain.url, "https://localhost:3000");
+        assert!(plain.resolve.is_none() && plain.warning.is_none());
+
+        let other = curl_target(&["DNS:other.test".to_owned()], at(3000));
+        assert_eq!(other.url, "https://other.test:3000");
+        assert_eq!(
+            other.resolve.as_deref(),
+            Some("--resolve other.test:3000:127.0.0.1")
+        );
+        assert!(other
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("does not cover localhost")));
+
+        let ip = curl_target(&["IP:127.0.0.1".to_owned()], at(3000));
+        assert_eq!(ip.url, "https://127.0.0.1:3000");
+
+        let none = curl_target(&[], at(3000));
+        assert!(none
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("no subjectAltName")));
+    }
 }

@@ -15,9 +15,9 @@ use std::time::Instant;
 use certplay_core::{KeyType, PkiParams};
 use certplay_server::demo::{self, DemoSet};
 use certplay_server::files::Existing;
+use certplay_server::guard::{self, Limits};
+use certplay_server::Config;
 use clap::{Args, Parser, Subcommand};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// certplay: build a small PKI, serve mTLS with it, and learn why a
 /// handshake fails.
@@ -57,13 +57,24 @@ struct ServeArgs {
     /// The mTLS port (0 picks a free one).
     #[arg(long, default_value_t = 3000)]
     port: u16,
-    /// The address to listen on. Loopback by default: keep it so unless
-    /// other hosts must reach this server.
+    /// The address the mTLS server listens on. Loopback by default: keep it
+    /// so unless other hosts must reach this server.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     bind: IpAddr,
-    /// The port of the page (plain HTTP, on the --bind address; 0 picks one).
+    /// The port of the page (plain HTTP; 0 picks one).
     #[arg(long, default_value_t = 8080)]
     page_port: u16,
+    /// The address the page listens on. It makes keys: it stays on this
+    /// machine unless you say otherwise here.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    page_bind: IpAddr,
+    /// Connections open at once per port; more wait until one closes
+    /// (default: from the open-file limit, at most 10000).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Refuse TLS 1.2: only TLS 1.3 handshakes succeed.
+    #[arg(long)]
+    tls13_only: bool,
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
@@ -145,7 +156,11 @@ fn issue(args: &IssueArgs) -> Result<(), certplay_server::Error> {
     Ok(())
 }
 
-fn serve(args: ServeArgs) -> Result<(), String> {
+fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
+    match guard::raise_open_file_limit() {
+        Ok((soft, hard)) => tracing::debug!("open-file limit: soft {soft:?}, hard {hard:?}"),
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+    }
     let (ca, cert, key, client) = match (&args.ca, &args.cert, &args.key) {
         (Some(ca), Some(cert), Some(key)) => {
             let dir = ca.parent().unwrap_or(Path::new(""));
@@ -154,8 +169,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         _ => {
             let dir = &args.demo_dir;
-            let made = demo::ensure(dir, args.key_type).map_err(|e| e.to_string())?;
-            let verb = match made {
+            let verb = match demo::ensure(dir, args.key_type)? {
                 DemoSet::Created => "made",
                 DemoSet::Reused => "reusing",
             };
@@ -168,49 +182,55 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             )
         }
     };
-    let tls = certplay_server::load_tls(&ca, &cert, &key).map_err(|e| e.to_string())?;
+    let tls = certplay_server::load_tls(&ca, &cert, &key)?;
     for warning in &tls.warnings {
         tracing::warn!("{warning}");
     }
-    let mtls = certplay_server::mtls_server(&tls).map_err(|e| e.to_string())?;
+    let config = Config {
+        mtls: SocketAddr::new(args.bind, args.port),
+        page: (!args.no_page).then(|| SocketAddr::new(args.page_bind, args.page_port)),
+        limits: Limits {
+            max_connections: args.max_connections,
+            ..Limits::default()
+        },
+        history: 1000,
+        tls13_only: args.tls13_only,
+        page_dir: args.page_dir.clone(),
+    };
+    for (what, address) in [
+        ("the mTLS server", Some(config.mtls)),
+        ("the page", config.page),
+    ] {
+        if let Some(address) = address.filter(|a| !a.ip().is_loopback()) {
+            tracing::warn!(
+                "{what} listens on {address}, not only on this machine: other hosts can reach it"
+            );
+        }
+    }
+    let server_names = tls
+        .cert_chain
+        .first()
+        .map(|c| c.info.subject_alt_names.clone())
+        .unwrap_or_default();
 
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let address = SocketAddr::new(args.bind, args.port);
-        let listener = TcpListener::bind(address).await.map_err(|e| {
-            format!("cannot listen on {address}: {e} (another server on that port? pick one with --port)")
-        })?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let host = if args.bind.is_loopback() || args.bind.is_unspecified() {
-            "localhost".to_owned()
-        } else {
-            address.ip().to_string()
-        };
-        let url = format!("https://{host}:{}", address.port());
-        println!("certplay: mTLS server on {url} (listening on {address})");
+        let bound = certplay_server::bind(config, &tls).await?;
+        let address = bound.mtls_addr();
+        let target = certplay_server::curl_target(&server_names, address);
+        println!(
+            "certplay: mTLS server on {} (listening on {address})",
+            target.url
+        );
         println!(
             "certplay: client certificates must chain to {} ({})",
-            mtls.trusted().join(", "),
+            tls.client_ca_subjects().join(", "),
             ca.display()
         );
-
-        let page = if args.no_page {
-            None
-        } else {
-            let page_address = SocketAddr::new(args.bind, args.page_port);
-            match TcpListener::bind(page_address).await {
-                Ok(listener) => Some(listener),
-                Err(e) => {
-                    tracing::warn!(
-                        "not serving the page: cannot listen on {page_address}: {e} \
-                         (another certplay serving it? --page-port picks another, --no-page silences this)"
-                    );
-                    None
-                }
-            }
-        };
-        if let Some(listener) = &page {
-            let page_address = listener.local_addr().map_err(|e| e.to_string())?;
+        if let Some(e) = bound.page_error() {
+            tracing::warn!("not serving the page: {e}");
+        }
+        if let Some(page_address) = bound.page_addr() {
             let note = if let Some(dir) = &args.page_dir {
                 format!(" (from {}/)", dir.display())
             } else if certplay_server::page::embedded() {
@@ -220,39 +240,68 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             };
             println!("certplay: page on http://{page_address}/{note}");
         }
+        if let Some(warning) = &target.warning {
+            tracing::warn!("{warning}");
+        }
         println!("Try it:");
         println!(
-            "  curl --cacert {} --cert {} --key {} {url}",
+            "  curl --cacert {} --cert {} --key {} {}{}",
             ca.display(),
             client.0.display(),
-            client.1.display()
+            client.1.display(),
+            target
+                .resolve
+                .as_deref()
+                .map(|r| format!("{r} "))
+                .unwrap_or_default(),
+            target.url
         );
-
-        let (stop, stopped) = watch::channel(false);
-        let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        };
-        let page_task = page.map(|listener| {
-            tokio::spawn(certplay_server::page::serve_page(
-                listener,
-                args.page_dir.clone(),
-                until_stopped(stopped.clone()),
-            ))
-        });
-        let mtls_task = tokio::spawn(certplay_server::serve_mtls(
-            listener,
-            mtls,
-            until_stopped(stopped),
+        let reloader = bound.reloader();
+        tokio::spawn(reload_on_hangup(
+            reloader,
+            ca.clone(),
+            cert.clone(),
+            key.clone(),
         ));
-        shutdown_signal().await;
-        tracing::info!("stopping");
-        let _ = stop.send(true);
-        let _ = mtls_task.await;
-        if let Some(task) = page_task {
-            let _ = task.await;
-        }
+        bound.run(shutdown_signal()).await;
+        tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// On SIGHUP, reads --ca, --cert and --key again and switches to them;
+/// files that do not load are named and the running material stays.
+async fn reload_on_hangup(
+    reloader: certplay_server::Reloader,
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hangup.recv().await.is_some() {
+            let loaded = certplay_server::load_tls(&ca, &cert, &key)
+                .and_then(|tls| reloader.reload(&tls).map(|()| tls));
+            match loaded {
+                Ok(tls) => {
+                    for warning in &tls.warnings {
+                        tracing::warn!("{warning}");
+                    }
+                    tracing::info!(
+                        "SIGHUP: reloaded {}, {} and {}; new connections use them",
+                        ca.display(),
+                        cert.display(),
+                        key.display()
+                    );
+                }
+                Err(e) => tracing::warn!("SIGHUP: kept the running certificates: {e}"),
+            }
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -2,20 +2,32 @@
 //! With a page directory (`certplay serve --page-dir DIR`, which `cargo
 //! xtask run` passes) the page is read from DIR at each request instead, so
 //! the mTLS server can start while trunk is still building the page.
+//!
+//! Every answer carries the page's Content-Security-Policy (the one in
+//! index.html, plus `frame-ancestors 'none'`, which only works as a header),
+//! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` and
+//! `X-Content-Type-Options: nosniff`. A request whose `Host` is a DNS name
+//! other than `localhost` is refused: that is what a DNS-rebinding page in
+//! the person's browser would send.
 
 use std::convert::Infallible;
-use std::future::Future;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use hyper::header::{
+    HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST,
+    REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::guard::{escape, Acceptor, IdleTimeout, Limits, MAX_NAME_CHARS};
+use crate::live::{Live, PageBody};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/page.rs"));
@@ -45,59 +57,155 @@ pub fn embedded() -> bool {
         .any(|(name, _)| *name == "index.html")
 }
 
-/// Serves the page until `shutdown` completes: from `page_dir` when given
-/// (read at each request), else the embedded copy.
+/// Serves the page until shutdown.
 pub async fn serve_page(
-    listener: TcpListener,
+    acceptor: Acceptor,
+    limits: Limits,
     page_dir: Option<PathBuf>,
-    shutdown: impl Future<Output = ()>,
+    live: Option<Arc<Live>>,
+    mut shutdown: watch::Receiver<bool>,
 ) {
-    let page_dir = Arc::new(page_dir);
     let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    while let Some((stream, peer)) = crate::accept(&listener, &mut shutdown).await {
-        let page_dir = Arc::clone(&page_dir);
-        let service = hyper::service::service_fn(move |request| {
-            let page_dir = Arc::clone(&page_dir);
-            async move { respond(request, page_dir.as_deref()).await }
+    let embedded_policy: Arc<str> = Arc::from(content_security_policy());
+    let page_dir = Arc::new(page_dir);
+    while let Some((stream, peer, slot)) = acceptor.next(&mut shutdown).await {
+        let embedded_policy = embedded_policy.clone();
+        let live = live.clone();
+        let page_dir = page_dir.clone();
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let embedded_policy = embedded_policy.clone();
+            let live = live.clone();
+            let page_dir = page_dir.clone();
+            async move {
+                // A page read from disk brings its own policy.
+                let policy = match page_dir.as_deref() {
+                    Some(dir) => dir_policy(dir)
+                        .await
+                        .unwrap_or_else(|| embedded_policy.to_string()),
+                    None => embedded_policy.to_string(),
+                };
+                let response = match live {
+                    Some(live)
+                        if request.uri().path().starts_with("/live/")
+                            && host_allowed(
+                                request.headers().get(HOST).and_then(|h| h.to_str().ok()),
+                            ) =>
+                    {
+                        live.respond(request).await
+                    }
+                    _ => respond(&request, page_dir.as_deref())
+                        .await
+                        .map(BodyExt::boxed),
+                };
+                Ok::<_, Infallible>(secured(response, &policy))
+            }
         });
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(10))
-            .serve_connection(TokioIo::new(stream), service);
+            .header_read_timeout(limits.handshake)
+            .max_buf_size(limits.max_header_bytes.max(8192))
+            .serve_connection(TokioIo::new(IdleTimeout::new(stream, limits.idle)), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!("page: connection from {peer} ended: {e}");
             }
+            drop(slot);
         });
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
-async fn respond(
-    request: Request<Incoming>,
-    page_dir: Option<&Path>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+/// The page's policy: index.html's own (from its `<meta>`, so there is one
+/// source), plus `frame-ancestors 'none'`, which browsers take only from a
+/// header.
+pub fn content_security_policy() -> String {
+    let from_page = embedded::FILES
+        .iter()
+        .find(|(name, _)| *name == "index.html")
+        .and_then(|(_, html)| std::str::from_utf8(html).ok())
+        .and_then(meta_policy)
+        .unwrap_or("default-src 'none'; style-src 'unsafe-inline'");
+    format!(
+        "{}; frame-ancestors 'none'",
+        from_page.trim().trim_end_matches(';')
+    )
+}
+
+/// The `content` of index.html's CSP `<meta>`.
+fn meta_policy(html: &str) -> Option<&str> {
+    let at = html.find("http-equiv=\"Content-Security-Policy\"")?;
+    let rest = html.get(at..)?;
+    let end = rest.find('>')?;
+    let meta = rest.get(..end)?;
+    let start = meta.find("content=\"")? + "content=\"".len();
+    let value = meta.get(start..)?;
+    value.get(..value.find('"')?)
+}
+
+/// Adds the headers every answer carries.
+fn secured(mut response: Response<PageBody>, policy: &str) -> Response<PageBody> {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(policy) {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// True for a `Host` a DNS-rebinding attack cannot produce: none at all,
+/// `localhost`, or an IP address (each with any port).
+pub fn host_allowed(host: Option<&str>) -> bool {
+    let Some(host) = host else {
+        return true;
+    };
+    let name = if let Some(v6) = host.strip_prefix('[') {
+        return v6
+            .split_once(']')
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+async fn respond(request: &Request<Incoming>, page_dir: Option<&Path>) -> Response<Full<Bytes>> {
+    let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+    if !host_allowed(host) {
+        tracing::warn!(
+            "page: refused a request for Host {:?}: only localhost or an IP address \
+             (a DNS name here is what a DNS-rebinding page would send)",
+            escape(host.unwrap_or_default(), MAX_NAME_CHARS)
+        );
+        return plain(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this page answers only to http://localhost:PORT or http://127.0.0.1:PORT\n",
+        );
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "GET only\n"));
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "GET only\n");
     }
     let path = request.uri().path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     if let Some(dir) = page_dir {
         if let Some(response) = from_dir(dir, path).await {
-            return Ok(response);
+            return response;
         }
     }
     let found = embedded::FILES.iter().find(|(name, _)| *name == path);
-    let response = match found {
+    match found {
         Some((name, body)) => file(name, Bytes::from_static(body)),
         // Not built yet: the page is on its way when a directory was given.
         None if path == "index.html" && page_dir.is_some() => html(BUILDING),
         None if path == "index.html" => html(NOTICE),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
-    };
-    Ok(response)
+    }
 }
 
 /// The file `path` of the page directory, while the directory holds a built
@@ -124,9 +232,8 @@ async fn from_dir(dir: &Path, path: &str) -> Option<Response<Full<Bytes>>> {
 fn file(name: &str, body: Bytes) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body));
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, content_type(name).parse().expect("static"));
-    headers.insert(CACHE_CONTROL, "no-cache".parse().expect("static"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, "nosniff".parse().expect("static"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
@@ -134,7 +241,7 @@ fn html(text: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
     response.headers_mut().insert(
         CONTENT_TYPE,
-        "text/html; charset=utf-8".parse().expect("static"),
+        HeaderValue::from_static("text/html; charset=utf-8"),
     );
     response
 }
@@ -144,7 +251,7 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
-        "text/plain; charset=utf-8".parse().expect("static"),
+        HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
 }
@@ -166,6 +273,41 @@ fn content_type(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebinding_hosts_are_refused() {
+        for ok in [
+            None,
+            Some("localhost:8080"),
+            Some("LOCALHOST"),
+            Some("127.0.0.1:8080"),
+            Some("[::1]:8080"),
+            Some("10.1.2.3"),
+        ] {
+            assert!(host_allowed(ok), "{ok:?}");
+        }
+        for bad in [
+            "evil.example:8080",
+            "localhost.evil.example",
+            "[::1",
+            "127.0.0.1.nip.io:8080",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_policy_header_is_the_pages_own_plus_frame_ancestors() {
+        let html = "<meta\n http-equiv=\"Content-Security-Policy\"\n content=\"default-src 'none'; img-src 'self'\" />";
+        assert_eq!(
+            meta_policy(html),
+            Some("default-src 'none'; img-src 'self'")
+        );
+        let policy = content_security_policy();
+        assert!(policy.ends_with("; frame-ancestors 'none'"), "{policy}");
+        assert!(policy.contains("default-src 'none'"), "{policy}");
+    }
 
     #[tokio::test]
     async fn a_page_dir_serves_its_files_once_index_html_is_there() {

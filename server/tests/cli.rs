@@ -53,3 +53,143 @@ fn issue_writes_the_blogs_six_files_with_private_keys_private() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("choose p256 or rsa2048"));
 }
+
+/// Starts `certplay ARGS` in `dir`, reads stdout until the curl line, and
+/// returns (child, stdout so far, stderr reader thread).
+fn serve_until_curl(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certplay"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting certplay");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            text.push_str(&line);
+            text.push('\n');
+            if line.trim_start().starts_with("curl ") {
+                let _ = tx.send(text.clone());
+            }
+        }
+    });
+    let text = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("no curl line within 30 s")
+        });
+    (child, text)
+}
+
+fn stop(mut child: std::process::Child) -> String {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "certplay did not stop on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut err = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        use std::io::Read;
+        let _ = stderr.read_to_string(&mut err);
+    }
+    err
+}
+
+#[test]
+fn a_server_certificate_without_localhost_gets_a_curl_command_that_works() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let params = certplay_core::PkiParams {
+        server_alt_names: vec!["other.test".to_owned()],
+        ..certplay_core::PkiParams::default()
+    };
+    let pki = certplay_server::demo::issue(&params).expect("issue");
+    certplay_server::demo::write_set(
+        &dir.path().join("set"),
+        &pki,
+        certplay_server::files::Existing::Refuse,
+    )
+    .expect("write");
+    let (child, out) = serve_until_curl(
+        dir.path(),
+        &[
+            "serve",
+            "--ca",
+            "set/ca.crt",
+            "--cert",
+            "set/server.crt",
+            "--key",
+            "set/server.key",
+            "--port",
+            "0",
+            "--no-page",
+        ],
+    );
+    let curl_line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("curl "))
+        .expect("curl line")
+        .trim()
+        .to_owned();
+    assert!(curl_line.contains("--resolve other.test:"), "{out}");
+    // Run it as printed (curl is on the machine; skip quietly when not).
+    let args: Vec<&str> = curl_line.split_whitespace().skip(1).collect();
+    if let Ok(ran) = Command::new("curl")
+        .args(["-sS", "--max-time", "10"])
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+    {
+        assert_eq!(
+            String::from_utf8_lossy(&ran.stdout),
+            "Hello World\n",
+            "{}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+    }
+    // The same over HTTP/2 (ALPN), when this curl speaks it.
+    if let Ok(ran) = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--http2", "-w", "%{http_version}"])
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+    {
+        let out = String::from_utf8_lossy(&ran.stdout);
+        assert!(out == "Hello World\n2" || out == "Hello World\n1.1", "{out}");
+    }
+    let log = stop(child);
+    assert!(log.contains("does not cover localhost"), "{log}");
+    assert!(log.contains("accepted CN=my-client"), "{log}");
+}
+
+#[test]
+fn the_page_stays_on_loopback_even_with_bind_any() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (child, out) = serve_until_curl(
+        dir.path(),
+        &[
+            "serve",
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--page-port",
+            "0",
+        ],
+    );
+    assert!(out.contains("page on http://127.0.0.1:"), "{out}");
+    let log = stop(child);
+    assert!(log.contains("not only on this machine"), "{log}");
+}

@@ -17,7 +17,11 @@ fn the_blogs_exercise(key_type: KeyType) {
     let ok = curl_with_client_cert(dir.path(), &url);
     assert_eq!(stdout(&ok), "Hello World\n", "curl: {}", stderr(&ok));
     server.wait_for_log("accepted");
-    assert!(server.log().contains("client certificate CN=my-client"));
+    assert!(
+        server.log().contains("accepted CN=my-client"),
+        "{}",
+        server.log()
+    );
 
     // Without a client certificate.
     let none = curl(dir.path(), &["--cacert", "ca.crt", &url]);

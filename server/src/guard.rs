@@ -1,0 +1,467 @@
+//! What keeps one client from holding the server: a connection cap per
+//! listener, an idle/write timeout on every connection, an accept loop that
+//! backs off on errors and still sees shutdown, the open-file limit, and
+//! log text that a peer cannot forge or flood.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::time::{Instant, Sleep};
+
+/// Limits that hold for every connection; [`Default`] is what `certplay
+/// serve` uses unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections open at once per listener; more wait in the kernel's
+    /// accept queue until one closes. `None`: derived from the open-file
+    /// limit at bind time.
+    pub max_connections: Option<usize>,
+    /// One deadline for the plain-HTTP sniff and the whole TLS handshake.
+    pub handshake: Duration,
+    /// A connection where no byte moves either way for this long is closed
+    /// (an idle keep-alive client, or one that pipelines requests and never
+    /// reads the answers).
+    pub idle: Duration,
+    /// Request head (request line + headers) size limit, in bytes.
+    pub max_header_bytes: usize,
+    /// At most this many refusal lines are logged per window; the rest are
+    /// counted and summed up in one line.
+    pub refusal_lines_per_window: u32,
+    /// The window of `refusal_lines_per_window`.
+    pub refusal_window: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: None,
+            handshake: Duration::from_secs(10),
+            idle: Duration::from_secs(30),
+            max_header_bytes: 16 * 1024,
+            refusal_lines_per_window: 20,
+            refusal_window: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// The per-listener cap: given, or half of the open-file limit left
+    /// after a margin for the process's own files, split over two listeners.
+    pub fn connection_cap(&self) -> usize {
+        self.max_connections.unwrap_or_else(|| {
+            let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+                .current
+                .unwrap_or(1 << 20);
+            let per_listener = soft.saturating_sub(64) / 2;
+            usize::try_from(per_listener.clamp(16, 10_000)).unwrap_or(10_000)
+        })
+    }
+}
+
+/// Raises the soft open-file limit to the hard limit (a cap of a few
+/// thousand connections needs more than the usual 1024). Returns the limits
+/// (soft, hard) in force afterwards.
+pub fn raise_open_file_limit() -> io::Result<(Option<u64>, Option<u64>)> {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        limit.current = limit.maximum;
+        setrlimit(Resource::Nofile, limit)?;
+    }
+    let now = getrlimit(Resource::Nofile);
+    Ok((now.current, now.maximum))
+}
+
+/// A stream that fails with `TimedOut` once no byte has moved either way
+/// for `idle` while the server waits to read or to write.
+#[derive(Debug)]
+pub struct IdleTimeout<T> {
+    inner: T,
+    idle: Duration,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl<T> IdleTimeout<T> {
+    /// Wraps `inner`; the clock starts now.
+    pub fn new(inner: T, idle: Duration) -> Self {
+        IdleTimeout {
+            inner,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+
+    /// The wrapped stream.
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+
+    fn progressed(&mut self) {
+        self.deadline.as_mut().reset(Instant::now() + self.idle);
+    }
+
+    fn waiting<R>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no byte moved for {} s", self.idle.as_secs()),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for IdleTimeout<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                if buf.filled().len() > before {
+                    this.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.waiting(cx),
+        }
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write(cx, buf) {
+            Poll::Ready(result) => {
+                if matches!(result, Ok(n) if n > 0) {
+                    this.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.waiting(cx),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_flush(cx) {
+            Poll::Ready(result) => Poll::Ready(result),
+            Poll::Pending => this.waiting(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_shutdown(cx) {
+            Poll::Ready(result) => Poll::Ready(result),
+            Poll::Pending => this.waiting(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(result) => {
+                if matches!(result, Ok(n) if n > 0) {
+                    this.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.waiting(cx),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// One listener's accept side: a permit per open connection, back-off on
+/// accept errors, and an eye on shutdown throughout.
+#[derive(Debug)]
+pub struct Acceptor {
+    listener: TcpListener,
+    slots: Arc<Semaphore>,
+    cap: usize,
+    name: &'static str,
+    warned: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Acceptor {
+    /// Wraps `listener` with a cap of `cap` connections open at once.
+    pub fn new(listener: TcpListener, cap: usize, name: &'static str) -> Self {
+        Acceptor {
+            listener,
+            slots: Arc::new(Semaphore::new(cap)),
+            cap,
+            name,
+            warned: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The cap on connections open at once.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// The next connection with its slot, or `None` once shutdown is asked
+    /// for. At the cap, it waits for a slot before accepting (the client
+    /// waits in the accept queue); a failed accept (out of file descriptors
+    /// and the like) is retried after a back-off that doubles up to 1 s.
+    pub async fn next(
+        &self,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+        let mut backoff = Duration::from_millis(5);
+        loop {
+            let permit = match self.slots.clone().try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => {
+                    self.warn_at_cap();
+                    tokio::select! {
+                        permit = self.slots.clone().acquire_owned() => permit.ok()?,
+                        _ = stopped(shutdown) => return None,
+                    }
+                }
+            };
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => return Some((stream, peer, permit)),
+                    Err(e) => {
+                        tracing::warn!(
+                            "{}: accept failed: {e}; retrying in {} ms",
+                            self.name,
+                            backoff.as_millis()
+                        );
+                        drop(permit);
+                        tokio::select! {
+                            () = tokio::time::sleep(backoff) => {}
+                            _ = stopped(shutdown) => return None,
+                        }
+                        backoff = (backoff * 2).min(Duration::from_secs(1));
+                    }
+                },
+                _ = stopped(shutdown) => return None,
+            }
+        }
+    }
+}
+
+impl Acceptor {
+    /// Says so when the cap is reached, at most once a minute.
+    fn warn_at_cap(&self) {
+        let mut warned = match self.warned.lock() {
+            Ok(warned) => warned,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+            *warned = Some(Instant::now());
+            tracing::warn!(
+                "{}: {} connections open, the cap: new connections wait until one closes \
+                 (--max-connections raises it)",
+                self.name,
+                self.cap
+            );
+        }
+    }
+}
+
+/// Completes when shutdown is asked for (or its sender is gone).
+pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// The longest peer-supplied name (subject, issuer, path) put in a log line.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// `text` made safe for one log line: control characters, Unicode line and
+/// paragraph separators, bidi overrides/isolates and invisible format
+/// characters become `\u{..}` escapes, and the text is cut after `max`
+/// characters (with `…`), so a certificate subject cannot fake or hide
+/// log lines.
+pub fn escape(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i >= max {
+            out.push('…');
+            break;
+        }
+        let invisible = matches!(c,
+            '\u{2028}' | '\u{2029}'             // line/paragraph separators
+            | '\u{202A}'..='\u{202E}'           // bidi embeddings and overrides
+            | '\u{2066}'..='\u{2069}'           // bidi isolates
+            | '\u{200B}'..='\u{200F}'           // zero-width, LRM, RLM
+            | '\u{061C}' | '\u{FEFF}' | '\u{00AD}');
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if c.is_control() || invisible {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Logs at most `per_window` refusal lines per window; the rest are counted
+/// by kind and summed up in one line when the window ends.
+#[derive(Debug)]
+pub struct RefusalLog {
+    per_window: u32,
+    window: Duration,
+    state: Mutex<Window>,
+}
+
+#[derive(Debug)]
+struct Window {
+    started: Instant,
+    logged: u32,
+    suppressed: BTreeMap<&'static str, u64>,
+}
+
+impl RefusalLog {
+    /// A limiter with the given rate.
+    pub fn new(per_window: u32, window: Duration) -> Self {
+        RefusalLog {
+            per_window,
+            window,
+            state: Mutex::new(Window {
+                started: Instant::now(),
+                logged: 0,
+                suppressed: BTreeMap::new(),
+            }),
+        }
+    }
+
+    /// True when a refusal of `kind` may be logged now; otherwise it is
+    /// counted.
+    pub fn allow(&self, kind: &'static str) -> bool {
+        let mut state = match self.state.lock() {
+            Ok(state) => state,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if state.started.elapsed() >= self.window {
+            Self::summarise(&mut state, self.window);
+        }
+        if state.logged < self.per_window {
+            state.logged += 1;
+            true
+        } else {
+            *state.suppressed.entry(kind).or_default() += 1;
+            false
+        }
+    }
+
+    /// Logs the count of the lines held back, if the window is over.
+    pub fn flush(&self) {
+        let mut state = match self.state.lock() {
+            Ok(state) => state,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if state.started.elapsed() >= self.window {
+            Self::summarise(&mut state, self.window);
+        }
+    }
+
+    fn summarise(state: &mut Window, window: Duration) {
+        if !state.suppressed.is_empty() {
+            let total: u64 = state.suppressed.values().sum();
+            let by_kind: Vec<String> = state
+                .suppressed
+                .iter()
+                .map(|(kind, n)| format!("{kind} {n}"))
+                .collect();
+            tracing::warn!(
+                suppressed = total,
+                "{total} more refusals in the last {} s were not logged one by one \
+                 (by reason: {}); every one is in the event history",
+                window.as_secs(),
+                by_kind.join(", ")
+            );
+        }
+        state.started = Instant::now();
+        state.logged = 0;
+        state.suppressed.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_defuses_line_breaks_bidi_and_length() {
+        assert_eq!(escape("CN=ok", 200), "CN=ok");
+        assert_eq!(escape("a\nb\rc", 200), "a\\u{000a}b\\u{000d}c");
+        assert_eq!(escape("x\u{2028}y\u{2029}", 200), "x\\u{2028}y\\u{2029}");
+        assert_eq!(escape("\u{202E}gnp.exe", 200), "\\u{202e}gnp.exe");
+        assert_eq!(escape("\u{2066}a\u{2069}", 200), "\\u{2066}a\\u{2069}");
+        assert_eq!(escape("a\\u{000a}", 200), "a\\\\u{000a}");
+        assert_eq!(escape("\u{1b}[31mred", 200), "\\u{001b}[31mred");
+        let long = "é".repeat(1000);
+        let cut = escape(&long, 200);
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn refusal_floods_are_counted_not_logged() {
+        let log = RefusalLog::new(3, Duration::from_secs(3600));
+        let allowed = (0..100).filter(|_| log.allow("no-client-cert")).count();
+        assert_eq!(allowed, 3);
+        let state = log.state.lock().expect("lock");
+        assert_eq!(state.suppressed.get("no-client-cert"), Some(&97));
+    }
+
+    #[tokio::test]
+    async fn idle_streams_time_out_and_busy_ones_do_not() {
+        let (client, server) = tokio::io::duplex(64);
+        let mut server = IdleTimeout::new(server, Duration::from_millis(200));
+        let mut client = client;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // Bytes arriving every 100 ms keep it open past 200 ms.
+        let writer = tokio::spawn(async move {
+            for _ in 0..4 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                client.write_all(b"x").await.expect("write");
+            }
+            client
+        });
+        let mut buf = [0u8; 4];
+        server.read_exact(&mut buf).await.expect("kept alive");
+        let _client = writer.await.expect("writer");
+        // Then silence: the next read fails with TimedOut.
+        let err = server.read(&mut buf).await.expect_err("idle");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        // A write that cannot go anywhere (the peer never reads) times out too.
+        let (_peer, other) = tokio::io::duplex(16);
+        let mut stuck = IdleTimeout::new(other, Duration::from_millis(200));
+        let err = stuck.write_all(&[0u8; 1024]).await.expect_err("stuck");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+    }
+}

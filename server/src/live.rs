@@ -1,0 +1,274 @@
+//! The live link between the page and the running mTLS listener, on the
+//! page's port:
+//!
+//! - `GET /live/token`: the per-run token (JSON `{"token": "..."}`);
+//! - `GET /live/events?token=T`: the connection events as Server-Sent
+//!   Events (the history first, then each new one);
+//! - `POST /live/load` with `X-Certplay-Token: T` and JSON
+//!   `{"ca": PEM, "cert": PEM, "key": PEM}`: loads that material into the
+//!   mTLS listener without a restart.
+//!
+//! These change what the server trusts, so each is refused (403 with the
+//! reason) unless the request comes from the page itself: a `Host` that
+//! DNS rebinding cannot produce, an `Origin` (when sent) equal to
+//! `http://` + that `Host`, no `Sec-Fetch-Site` other than `same-origin`,
+//! and the token, which only a same-origin script can read.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Body, Bytes, Frame, Incoming};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, HOST, ORIGIN};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::events::History;
+use crate::Reloader;
+
+/// The page's response body: whole, or a stream of events.
+pub type PageBody = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+/// What the live endpoints need.
+#[derive(Debug)]
+pub struct Live {
+    token: String,
+    history: Arc<History>,
+    reloader: Reloader,
+}
+
+/// What `POST /live/load` carries.
+#[derive(Debug, Deserialize)]
+struct Load {
+    ca: String,
+    cert: String,
+    key: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Loaded {
+    trusted: Vec<String>,
+    server: String,
+    warnings: Vec<String>,
+}
+
+impl Live {
+    /// A link with a fresh random token.
+    pub fn new(history: Arc<History>, reloader: Reloader) -> Live {
+        let mut bytes = [0u8; 16];
+        // Without randomness there is no token: every live request is refused.
+        let token = match getrandom::getrandom(&mut bytes) {
+            Ok(()) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            Err(_) => String::new(),
+        };
+        Live {
+            token,
+            history,
+            reloader,
+        }
+    }
+
+    /// Answers a request below `/live/`.
+    pub async fn respond(&self, request: Request<Incoming>) -> Response<PageBody> {
+        if let Err(why) = same_origin(&request) {
+            tracing::warn!("page: refused {} {}: {why}", request.method(), request.uri().path());
+            return text(StatusCode::FORBIDDEN, why);
+        }
+        let path = request.uri().path();
+        match (request.method(), path) {
+            (&Method::GET, "/live/token") => json(
+                StatusCode::OK,
+                &serde_json::json!({ "token": self.token }),
+            ),
+            (&Method::GET, "/live/events") => {
+                let query = request.uri().query().unwrap_or_default();
+                let token = query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("token="))
+                    .unwrap_or_default();
+                if !self.token_ok(token) {
+                    return text(StatusCode::FORBIDDEN, "a valid token is needed (GET /live/token)");
+                }
+                self.events()
+            }
+            (&Method::POST, "/live/load") => {
+                let token = request
+                    .headers()
+                    .get("x-certplay-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if !self.token_ok(token) {
+                    return text(
+                        StatusCode::FORBIDDEN,
+                        "a valid X-Certplay-Token header is needed (GET /live/token)",
+                    );
+                }
+                self.load(request).await
+            }
+            _ => text(StatusCode::NOT_FOUND, "not a live endpoint"),
+        }
+    }
+
+    fn token_ok(&self, token: &str) -> bool {
+        // Compare all bytes whatever the first difference, and never accept
+        // the empty token of a failed start.
+        !self.token.is_empty()
+            && token.len() == self.token.len()
+            && token
+                .bytes()
+                .zip(self.token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+
+    async fn load(&self, request: Request<Incoming>) -> Response<PageBody> {
+        let body = match Limited::new(request.into_body(), 1 << 20).collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "at most 1 MiB of PEM"),
+        };
+        let load: Load = match serde_json::from_slice(&body) {
+            Ok(load) => load,
+            Err(e) => {
+                return text(
+                    StatusCode::BAD_REQUEST,
+                    format!("expected JSON {{\"ca\", \"cert\", \"key\"}} with PEM text: {e}"),
+                )
+            }
+        };
+        let tls = certplay_core::ServerTls::from_pem(
+            certplay_core::PemSource::new("ca.crt (from the page)", load.ca.as_bytes()),
+            certplay_core::PemSource::new("server.crt (from the page)", load.cert.as_bytes()),
+            certplay_core::PemSource::new("server.key (from the page)", load.key.as_bytes()),
+            crate::unix_now(),
+        );
+        let tls = match tls {
+            Ok(tls) => tls,
+            Err(e) => return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        };
+        if let Err(e) = self.reloader.reload(&tls) {
+            return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+        }
+        let loaded = Loaded {
+            trusted: tls.client_ca_subjects(),
+            server: tls
+                .cert_chain
+                .first()
+                .map(|c| c.info.subject.clone())
+                .unwrap_or_default(),
+            warnings: tls.warnings.clone(),
+        };
+        tracing::info!(
+            "page: loaded the page's certificates into the mTLS listener (server {}, trusting {})",
+            loaded.server,
+            loaded.trusted.join(", ")
+        );
+        json(StatusCode::OK, &loaded)
+    }
+
+    fn events(&self) -> Response<PageBody> {
+        let (tx, rx) = mpsc::channel::<Bytes>(64);
+        let past = self.history.snapshot();
+        let mut live = self.history.subscribe();
+        tokio::spawn(async move {
+            for event in past {
+                if tx.send(sse(&event)).await.is_err() {
+                    return;
+                }
+            }
+            let mut heartbeat = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                let next = tokio::select! {
+                    event = live.recv() => match event {
+                        Ok(event) => sse(&event),
+                        Err(broadcast::error::RecvError::Lagged(n)) => {
+                            Bytes::from(format!(": {n} events skipped (the page read too slowly)\n\n"))
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = heartbeat.tick() => Bytes::from_static(b": keep-alive\n\n"),
+                };
+                if tx.send(next).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let mut response = Response::new(PageBody::new(Events { rx }));
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+/// One event as an SSE message.
+fn sse<T: Serialize>(event: &T) -> Bytes {
+    let data = serde_json::to_string(event).unwrap_or_default();
+    Bytes::from(format!("event: connection\ndata: {data}\n\n"))
+}
+
+/// A body fed by a channel, ending when the sender is gone.
+struct Events {
+    rx: mpsc::Receiver<Bytes>,
+}
+
+impl Body for Events {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.get_mut()
+            .rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+/// Refuses what does not come from the page itself, with the reason.
+fn same_origin(request: &Request<Incoming>) -> Result<(), &'static str> {
+    let headers = request.headers();
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+    let Some(host) = host.filter(|h| crate::page::host_allowed(Some(h))) else {
+        return Err("Host must be localhost:PORT or an IP address (DNS rebinding)");
+    };
+    if let Some(origin) = headers.get(ORIGIN) {
+        let expected = format!("http://{host}");
+        if origin.to_str().ok() != Some(expected.as_str()) {
+            return Err("cross-origin request: only the page itself may use the live link");
+        }
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if site != "same-origin" && site != "none" {
+            return Err("cross-site request (Sec-Fetch-Site): only the page itself may use the live link");
+        }
+    }
+    Ok(())
+}
+
+fn text(status: StatusCode, message: impl Into<String>) -> Response<PageBody> {
+    let mut message = message.into();
+    message.push('\n');
+    let mut response = Response::new(PageBody::new(Full::new(Bytes::from(message))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<PageBody> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

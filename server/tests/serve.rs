@@ -1,0 +1,654 @@
+//! The server library in-process, against good and hostile clients on
+//! loopback: every limit and every explanation, each bounded in time.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use certplay_core::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use certplay_core::{read_certificates, read_private_key, PemSource, PkiParams};
+use certplay_server::events::{Event, Outcome};
+use certplay_server::files::Existing;
+use certplay_server::guard::Limits;
+use certplay_server::{bind, demo, load_tls, Config};
+use rustls::{ClientConfig, RootCertStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_rustls::TlsConnector;
+
+/// A running server on loopback with a fresh demo set.
+struct Running {
+    dir: tempfile::TempDir,
+    mtls: SocketAddr,
+    page: Option<SocketAddr>,
+    history: Arc<certplay_server::events::History>,
+    reloader: certplay_server::Reloader,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    async fn start(limits: Limits, page: bool) -> Running {
+        Running::start_with(limits, page, false).await
+    }
+
+    async fn start_with(limits: Limits, page: bool, tls13_only: bool) -> Running {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pki = demo::issue(&PkiParams::default()).expect("issue");
+        demo::write_set(dir.path(), &pki, Existing::Refuse).expect("write");
+        let tls = load(dir.path());
+        let mut config = Config::loopback(0, page.then_some(0));
+        config.limits = limits;
+        config.tls13_only = tls13_only;
+        let bound = bind(config, &tls).await.expect("bind");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let mtls = bound.mtls_addr();
+        let page = bound.page_addr();
+        let history = bound.history();
+        let reloader = bound.reloader();
+        let task = tokio::spawn(bound.run(async move {
+            let _ = stopped.await;
+        }));
+        Running {
+            dir,
+            mtls,
+            page,
+            history,
+            reloader,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    fn client(&self, with_cert: bool) -> TlsConnector {
+        client_for(self.dir.path(), with_cert)
+    }
+
+    /// Waits until the history holds `n` events (the event is recorded when
+    /// the connection closes).
+    async fn events(&self, n: usize) -> Vec<Event> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let events = self.history.snapshot();
+            if events.len() >= n || Instant::now() > deadline {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(10), &mut self.task)
+            .await
+            .expect("the server stops within 10 s")
+            .expect("no panic");
+    }
+}
+
+fn load(dir: &Path) -> certplay_core::ServerTls {
+    load_tls(
+        &dir.join("ca.crt"),
+        &dir.join("server.crt"),
+        &dir.join("server.key"),
+    )
+    .expect("load")
+}
+
+fn client_for(dir: &Path, with_cert: bool) -> TlsConnector {
+    client_with(dir, with_cert, &[&rustls::version::TLS13, &rustls::version::TLS12], &[])
+}
+
+fn client_with(
+    dir: &Path,
+    with_cert: bool,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    alpn: &[&[u8]],
+) -> TlsConnector {
+    let read = |name: &str| std::fs::read(dir.join(name)).expect(name);
+    let mut roots = RootCertStore::empty();
+    for ca in read_certificates(PemSource::new("ca.crt", &read("ca.crt"))).expect("ca") {
+        roots.add(ca.der).expect("root");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_root_certificates(roots);
+    let mut config = if with_cert {
+        let chain: Vec<CertificateDer<'static>> =
+            read_certificates(PemSource::new("client.crt", &read("client.crt")))
+                .expect("client.crt")
+                .into_iter()
+                .map(|c| c.der)
+                .collect();
+        let (key, _): (PrivateKeyDer<'static>, _) =
+            read_private_key(PemSource::new("client.key", &read("client.key"))).expect("key");
+        builder
+            .with_client_auth_cert(chain, key)
+            .expect("client auth")
+    } else {
+        builder.with_no_client_auth()
+    };
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    TlsConnector::from(Arc::new(config))
+}
+
+/// One request on a new connection; the whole answer (status line first),
+/// or the error.
+async fn get(connector: &TlsConnector, address: SocketAddr, path: &str) -> std::io::Result<String> {
+    let tcp = TcpStream::connect(address).await?;
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = connector.connect(name, tcp).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    tls.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer).await?;
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
+fn quick() -> Limits {
+    Limits {
+        handshake: Duration::from_millis(500),
+        idle: Duration::from_millis(500),
+        ..Limits::default()
+    }
+}
+
+#[tokio::test]
+async fn a_good_client_is_answered_and_explained() {
+    let server = Running::start(quick(), false).await;
+    let client = server.client(true);
+    let hello = get(&client, server.mtls, "/").await.expect("answer");
+    assert!(hello.starts_with("HTTP/1.1 200"), "{hello}");
+    assert!(hello.ends_with("Hello World\n"), "{hello}");
+    let whoami = get(&client, server.mtls, "/whoami").await.expect("answer");
+    assert!(whoami.contains("\"subject\": \"CN=my-client\""), "{whoami}");
+    assert!(whoami.contains("sha256_fingerprint"), "{whoami}");
+    let events = server.events(2).await;
+    let event = events.first().expect("an event");
+    assert_eq!(event.result, Outcome::Accepted);
+    assert_eq!(event.requests, 1);
+    assert_eq!(event.tls_version.as_deref(), Some("TLSv1_3"));
+    assert!(event.cipher_suite.is_some());
+    assert_eq!(
+        event.chain.first().map(|c| c.subject.as_str()),
+        Some("CN=my-client")
+    );
+    assert!(event.id.starts_with('c'));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn no_client_certificate_is_refused_with_the_reason() {
+    let server = Running::start(quick(), false).await;
+    let answer = get(&server.client(false), server.mtls, "/").await;
+    // TLS 1.3: the client may finish its side first; it never gets an answer.
+    assert!(
+        !answer.as_deref().is_ok_and(|a| a.contains("Hello")),
+        "{answer:?}"
+    );
+    let events = server.events(1).await;
+    let event = events.first().expect("an event");
+    assert_eq!(event.result, Outcome::Refused);
+    assert_eq!(event.kind, "no-client-certificate");
+    assert!(event.reason.contains("--cert"), "{}", event.reason);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn plain_http_with_a_body_still_reads_the_400() {
+    let server = Running::start(quick(), false).await;
+    let mut tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let body = vec![b'x'; 32 * 1024];
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await.expect("head");
+    tcp.write_all(&body).await.expect("body");
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer)
+        .await
+        .expect("the answer, not a reset");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.ends_with("use https://\n"), "{answer}");
+    let events = server.events(1).await;
+    assert_eq!(events.first().map(|e| e.kind), Some("not-tls"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn one_deadline_covers_silence_and_a_stalled_handshake() {
+    let server = Running::start(quick(), false).await;
+    let started = Instant::now();
+    // Connects and says nothing.
+    let mut silent = TcpStream::connect(server.mtls).await.expect("connect");
+    // Starts a TLS record and stalls.
+    let mut stalled = TcpStream::connect(server.mtls).await.expect("connect");
+    stalled
+        .write_all(&[0x16, 0x03, 0x01, 0x02])
+        .await
+        .expect("write");
+    let mut byte = [0u8; 1];
+    for stream in [&mut silent, &mut stalled] {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut byte))
+            .await
+            .expect("closed by the server within 5 s");
+        assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let events = server.events(2).await;
+    assert_eq!(events.len(), 2);
+    for event in &events {
+        assert_eq!(event.kind, "timeout");
+        // The log says the real figure, and the limit.
+        assert!(event.reason.contains("within 0.5 s"), "{}", event.reason);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_pipelining_client_that_never_reads_is_closed() {
+    let server = Running::start(quick(), false).await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small window");
+    let tcp = socket.connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = server
+        .client(true)
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    let request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let started = Instant::now();
+    // Writes until the server stops taking requests and closes.
+    let writing = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if tls.write_all(&request.repeat(64)).await.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(writing.is_ok(), "the server kept the connection for 20 s");
+    let events = server.events(1).await;
+    let event = events.first().expect("event");
+    assert!(event.requests > 0);
+    assert!(event.reason.contains("no byte moved"), "{}", event.reason);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_headers_get_431() {
+    let server = Running::start(quick(), false).await;
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = server
+        .client(true)
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    let big = "a".repeat(64 * 1024);
+    let request = format!("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\n\r\n");
+    let _ = tls.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tls.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn idle_connections_over_the_cap_wait_and_good_clients_are_served_after() {
+    let limits = Limits {
+        max_connections: Some(4),
+        handshake: Duration::from_secs(3),
+        ..quick()
+    };
+    let server = Running::start(limits, false).await;
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        idle.push(TcpStream::connect(server.mtls).await.expect("connect"));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // All slots are held: a good client waits (it is not refused).
+    let client = server.client(true);
+    let waiting = tokio::spawn({
+        let address = server.mtls;
+        async move { get(&client, address, "/").await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "served beyond the cap");
+    drop(idle);
+    let answer = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("served once the idle ones left")
+        .expect("task")
+        .expect("answer");
+    assert!(answer.ends_with("Hello World\n"), "{answer}");
+    // The listener still accepts.
+    let again = get(&server.client(true), server.mtls, "/")
+        .await
+        .expect("answer");
+    assert!(again.ends_with("Hello World\n"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_handshake_then_hang_up_is_not_called_accepted() {
+    let server = Running::start(quick(), false).await;
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = server
+        .client(true)
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    tls.shutdown().await.expect("close");
+    drop(tls);
+    let events = server.events(1).await;
+    let event = events.first().expect("event");
+    assert_eq!(event.result, Outcome::HungUp, "{event:?}");
+    assert!(event.reason.contains("DNS:localhost"), "{}", event.reason);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reload_switches_new_connections_without_failing_open_ones() {
+    let server = Running::start(quick(), false).await;
+    let old_client = server.client(true);
+    // A connection opened before the switch.
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut open = old_client.connect(name, tcp).await.expect("handshake");
+    // A new CA and set, loaded into the running server.
+    let other = tempfile::tempdir().expect("temp dir");
+    let pki = demo::issue(&PkiParams {
+        ca_common_name: "another-ca".into(),
+        ..PkiParams::default()
+    })
+    .expect("issue");
+    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    server.reloader.reload(&load(other.path())).expect("reload");
+    // The open connection still gets its answer.
+    open.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    open.read_to_end(&mut answer).await.expect("read");
+    assert!(String::from_utf8_lossy(&answer).ends_with("Hello World\n"));
+    // New connections: the new set works, the old client is refused.
+    let new = get(&client_for(other.path(), true), server.mtls, "/")
+        .await
+        .expect("new set");
+    assert!(new.ends_with("Hello World\n"), "{new}");
+    let old = get(&old_client, server.mtls, "/").await;
+    assert!(
+        !old.as_deref().is_ok_and(|a| a.contains("Hello")),
+        "{old:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_page_answer_carries_the_security_headers_and_rebinding_is_refused() {
+    let server = Running::start(quick(), true).await;
+    let page = server.page.expect("page");
+    assert!(page.ip().is_loopback());
+    for (path, host, status) in [
+        ("/", "localhost", "200"),
+        ("/nope", "127.0.0.1", "404"),
+        ("/", "evil.example", "421"),
+    ] {
+        let mut tcp = TcpStream::connect(page).await.expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        tcp.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        tcp.read_to_end(&mut answer).await.expect("read");
+        let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+        assert!(
+            answer.starts_with(&format!("http/1.1 {status}")),
+            "{answer}"
+        );
+        for header in [
+            "content-security-policy: ",
+            "frame-ancestors 'none'",
+            "x-frame-options: deny",
+            "referrer-policy: no-referrer",
+            "x-content-type-options: nosniff",
+        ] {
+            assert!(answer.contains(header), "{header} missing: {answer}");
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn alpn_picks_h2_and_tls13_only_refuses_tls12() {
+    let server = Running::start_with(quick(), false, true).await;
+    let dir = server.dir.path().to_path_buf();
+    let h2 = client_with(&dir, true, &[&rustls::version::TLS13], &[b"h2", b"http/1.1"]);
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let tls = h2.connect(name, tcp).await.expect("handshake");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    drop(tls);
+    let old = client_with(&dir, true, &[&rustls::version::TLS12], &[]);
+    let refused = get(&old, server.mtls, "/").await;
+    assert!(refused.is_err(), "{refused:?}");
+    let events = server.events(2).await;
+    assert!(events.iter().any(|e| e.alpn.as_deref() == Some("h2")), "{events:?}");
+    assert!(events.iter().any(|e| e.result == Outcome::Refused), "{events:?}");
+    server.stop().await;
+}
+
+/// One plain-HTTP request to the page; the whole answer.
+async fn page_request(page: SocketAddr, head: &str, body: &str) -> String {
+    let mut tcp = TcpStream::connect(page).await.expect("connect");
+    let request = format!(
+        "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    let _ = tcp.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn token_of(answer: &str) -> String {
+    let body = answer.split("\r\n\r\n").nth(1).expect("body");
+    let value: serde_json::Value = serde_json::from_str(body).expect("json");
+    value["token"].as_str().expect("token").to_owned()
+}
+
+#[tokio::test]
+async fn the_live_link_is_same_origin_only_and_loads_new_material() {
+    let server = Running::start(quick(), true).await;
+    let page = server.page.expect("page");
+    let host = format!("Host: 127.0.0.1:{}", page.port());
+    // Refused: another origin, a rebinding name, a cross-site fetch.
+    let cross = page_request(
+        page,
+        &format!("GET /live/token HTTP/1.1\r\n{host}\r\nOrigin: http://evil.example"),
+        "",
+    )
+    .await;
+    assert!(cross.starts_with("HTTP/1.1 403"), "{cross}");
+    let rebound = page_request(page, "GET /live/token HTTP/1.1\r\nHost: evil.example:80", "").await;
+    assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
+    let site = page_request(
+        page,
+        &format!("GET /live/token HTTP/1.1\r\n{host}\r\nSec-Fetch-Site: cross-site"),
+        "",
+    )
+    .await;
+    assert!(site.starts_with("HTTP/1.1 403"), "{site}");
+    // The page itself gets the token.
+    let origin = format!("Origin: http://127.0.0.1:{}", page.port());
+    let token = token_of(
+        &page_request(page, &format!("GET /live/token HTTP/1.1\r\n{host}\r\n{origin}"), "").await,
+    );
+    assert_eq!(token.len(), 32);
+    // Loading without the token, or with a wrong one, is refused.
+    let other = tempfile::tempdir().expect("temp dir");
+    let pki = demo::issue(&PkiParams {
+        ca_common_name: "page-ca".into(),
+        ..PkiParams::default()
+    })
+    .expect("issue");
+    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    let read = |name: &str| std::fs::read_to_string(other.path().join(name)).expect(name);
+    let body = serde_json::json!({ "ca": read("ca.crt"), "cert": read("server.crt"), "key": read("server.key") })
+        .to_string();
+    for bad in ["", "X-Certplay-Token: 00000000000000000000000000000000\r\n"] {
+        let refused = page_request(
+            page,
+            &format!("POST /live/load HTTP/1.1\r\n{host}\r\n{bad}{origin}"),
+            &body,
+        )
+        .await;
+        assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    }
+    // The SSE stream sees the connections that follow.
+    let mut events = TcpStream::connect(page).await.expect("connect");
+    events
+        .write_all(format!("GET /live/events?token={token} HTTP/1.1\r\n{host}\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    // With the token: loaded, and new connections use the new CA.
+    let loaded = page_request(
+        page,
+        &format!("POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}\r\n{origin}"),
+        &body,
+    )
+    .await;
+    assert!(loaded.starts_with("HTTP/1.1 200"), "{loaded}");
+    assert!(loaded.contains("CN=page-ca"), "{loaded}");
+    let new = get(&client_for(other.path(), true), server.mtls, "/").await.expect("answer");
+    assert!(new.ends_with("Hello World\n"), "{new}");
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("\"result\":\"accepted\"") {
+        assert!(Instant::now() < deadline, "{}", String::from_utf8_lossy(&seen));
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(10), events.read(&mut chunk))
+            .await
+            .expect("an event within 10 s")
+            .expect("read");
+        assert!(n > 0, "stream ended");
+        seen.extend_from_slice(&chunk[..n]);
+    }
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.contains("text/event-stream"), "{seen}");
+    assert!(seen.contains("event: connection"), "{seen}");
+    drop(events);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reloading_under_load_fails_no_good_request() {
+    let server = Running::start(quick(), false).await;
+    let tls_dir = server.dir.path().to_path_buf();
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        let client = server.client(true);
+        let address = server.mtls;
+        clients.push(tokio::spawn(async move {
+            let mut ok = 0;
+            for _ in 0..25 {
+                let answer = get(&client, address, "/").await.expect("a good request failed");
+                assert!(answer.ends_with("Hello World\n"), "{answer}");
+                ok += 1;
+            }
+            ok
+        }));
+    }
+    for _ in 0..10 {
+        server.reloader.reload(&load(&tls_dir)).expect("reload");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut total = 0;
+    for client in clients {
+        total += client.await.expect("client");
+    }
+    assert_eq!(total, 75);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_clients_alongside_good_ones_are_refused_with_the_right_reason() {
+    let server = Running::start(quick(), false).await;
+    let address = server.mtls;
+    let good = {
+        let client = server.client(true);
+        tokio::spawn(async move {
+            for _ in 0..30 {
+                let answer = get(&client, address, "/").await.expect("a good request failed");
+                assert!(answer.ends_with("Hello World\n"), "{answer}");
+            }
+        })
+    };
+    // Another CA.
+    let other = tempfile::tempdir().expect("temp dir");
+    let pki = demo::issue(&PkiParams {
+        ca_common_name: "other-ca".into(),
+        ..PkiParams::default()
+    })
+    .expect("issue");
+    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    // The client trusts our server but presents the other CA's certificate.
+    std::fs::copy(server.dir.path().join("ca.crt"), other.path().join("ca.crt")).expect("copy");
+    let foreign = client_for(other.path(), true);
+    let no_cert = server.client(false);
+    let mut hostile = Vec::new();
+    for round in 0..5 {
+        assert!(get(&no_cert, address, "/").await.map_or(true, |a| !a.contains("Hello")));
+        assert!(get(&foreign, address, "/").await.map_or(true, |a| !a.contains("Hello")));
+        // Random bytes.
+        let mut tcp = TcpStream::connect(address).await.expect("connect");
+        let _ = tcp.write_all(&[0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5, round]).await;
+        let mut sink = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut sink)).await;
+        // Closed mid-handshake.
+        let mut tcp = TcpStream::connect(address).await.expect("connect");
+        let _ = tcp.write_all(&[0x16, 0x03, 0x01]).await;
+        drop(tcp);
+        // Plain HTTP.
+        let mut tcp = TcpStream::connect(address).await.expect("connect");
+        let _ = tcp.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        let mut answer = Vec::new();
+        let _ = tcp.read_to_end(&mut answer).await;
+        assert!(answer.starts_with(b"HTTP/1.1 400"));
+        // A half-finished handshake, held open past the deadline.
+        let mut held = TcpStream::connect(address).await.expect("connect");
+        let _ = held.write_all(&[0x16, 0x03, 0x01, 0x01, 0x00, 0x01]).await;
+        hostile.push(held);
+    }
+    tokio::time::timeout(Duration::from_secs(60), good)
+        .await
+        .expect("good clients done within 60 s")
+        .expect("no good request failed");
+    drop(hostile);
+    let events = server.events(30 + 5 * 6).await;
+    let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("ok"), 30, "{events:#?}");
+    assert_eq!(count("no-client-certificate"), 5);
+    assert_eq!(count("unknown-issuer"), 5);
+    assert_eq!(count("not-tls"), 5);
+    assert!(count("timeout") >= 5);
+    for event in events.iter().filter(|e| e.kind == "unknown-issuer") {
+        assert!(event.reason.contains("CN=other-ca"), "{}", event.reason);
+    }
+    server.stop().await;
+}
