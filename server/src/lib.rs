@@ -233,10 +233,18 @@ impl Bound {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = watch::channel(false);
         let mtls = tokio::spawn(mtls::serve(self.mtls, self.shared.clone(), stopped.clone()));
+        let live = Arc::new(live::Live::new(
+            self.history.clone(),
+            Reloader {
+                shared: self.shared.clone(),
+            },
+        ));
         let page = self.page.map(|(acceptor, _)| {
             tokio::spawn(page::serve_page(
                 acceptor,
                 self.limits.clone(),
+                self.page_dir,
+                Some(live),
                 stopped.clone(),
             ))
         });

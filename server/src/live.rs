@@ -75,15 +75,18 @@ impl Live {
     /// Answers a request below `/live/`.
     pub async fn respond(&self, request: Request<Incoming>) -> Response<PageBody> {
         if let Err(why) = same_origin(&request) {
-            tracing::warn!("page: refused {} {}: {why}", request.method(), request.uri().path());
+            tracing::warn!(
+                "page: refused {} {}: {why}",
+                request.method(),
+                request.uri().path()
+            );
             return text(StatusCode::FORBIDDEN, why);
         }
         let path = request.uri().path();
         match (request.method(), path) {
-            (&Method::GET, "/live/token") => json(
-                StatusCode::OK,
-                &serde_json::json!({ "token": self.token }),
-            ),
+            (&Method::GET, "/live/token") => {
+                json(StatusCode::OK, &serde_json::json!({ "token": self.token }))
+            }
             (&Method::GET, "/live/events") => {
                 let query = request.uri().query().unwrap_or_default();
                 let token = query
@@ -91,7 +94,10 @@ impl Live {
                     .find_map(|pair| pair.strip_prefix("token="))
                     .unwrap_or_default();
                 if !self.token_ok(token) {
-                    return text(StatusCode::FORBIDDEN, "a valid token is needed (GET /live/token)");
+                    return text(
+                        StatusCode::FORBIDDEN,
+                        "a valid token is needed (GET /live/token)",
+                    );
                 }
                 self.events()
             }
@@ -245,7 +251,9 @@ fn same_origin(request: &Request<Incoming>) -> Result<(), &'static str> {
     }
     if let Some(site) = headers.get("sec-fetch-site") {
         if site != "same-origin" && site != "none" {
-            return Err("cross-site request (Sec-Fetch-Site): only the page itself may use the live link");
+            return Err(
+                "cross-site request (Sec-Fetch-Site): only the page itself may use the live link",
+            );
         }
     }
     Ok(())

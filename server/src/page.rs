@@ -125,11 +125,23 @@ pub fn content_security_policy() -> String {
         .find(|(name, _)| *name == "index.html")
         .and_then(|(_, html)| std::str::from_utf8(html).ok())
         .and_then(meta_policy)
-        .unwrap_or("default-src 'none'; style-src 'unsafe-inline'");
+        .unwrap_or("default-src 'none'");
+    with_frame_ancestors(from_page)
+}
+
+fn with_frame_ancestors(policy: &str) -> String {
     format!(
         "{}; frame-ancestors 'none'",
-        from_page.trim().trim_end_matches(';')
+        policy.trim().trim_end_matches(';')
     )
+}
+
+/// The policy of the index.html in a page directory, once it is built.
+async fn dir_policy(dir: &Path) -> Option<String> {
+    let html = tokio::fs::read_to_string(dir.join("index.html"))
+        .await
+        .ok()?;
+    meta_policy(&html).map(with_frame_ancestors)
 }
 
 /// The `content` of index.html's CSP `<meta>`.

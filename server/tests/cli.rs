@@ -161,13 +161,23 @@ fn a_server_certificate_without_localhost_gets_a_curl_command_that_works() {
     }
     // The same over HTTP/2 (ALPN), when this curl speaks it.
     if let Ok(ran) = Command::new("curl")
-        .args(["-sS", "--max-time", "10", "--http2", "-w", "%{http_version}"])
+        .args([
+            "-sS",
+            "--max-time",
+            "10",
+            "--http2",
+            "-w",
+            "%{http_version}",
+        ])
         .args(&args)
         .current_dir(dir.path())
         .output()
     {
         let out = String::from_utf8_lossy(&ran.stdout);
-        assert!(out == "Hello World\n2" || out == "Hello World\n1.1", "{out}");
+        assert!(
+            out == "Hello World\n2" || out == "Hello World\n1.1",
+            "{out}"
+        );
     }
     let log = stop(child);
     assert!(log.contains("does not cover localhost"), "{log}");

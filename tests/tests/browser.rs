@@ -274,7 +274,7 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
         stderr(&ok),
         server.log()
     );
-    server.wait_for_log(&format!("client certificate CN=browser-{key_type}"));
+    server.wait_for_log(&format!("accepted CN=browser-{key_type}"));
     let without = curl(&round, &["--cacert", "ca.crt", &server.url()]);
     assert!(
         !without.status.success(),

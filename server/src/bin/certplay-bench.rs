@@ -285,7 +285,11 @@ async fn one_full(
     // versions) end the stream with an error after the whole answer.
     let read = tls.read_to_end(&mut answer).await;
     if answer.is_empty() {
-        return Err(if read.is_err() { Failure::Read } else { Failure::Status });
+        return Err(if read.is_err() {
+            Failure::Read
+        } else {
+            Failure::Status
+        });
     }
     status_ok(&answer)
 }
@@ -348,7 +352,8 @@ async fn read_response<S: tokio::io::AsyncRead + Unpin>(
 ) -> Result<(), Failure> {
     loop {
         if let Some(end) = find(buffer, b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(buffer.get(..end).unwrap_or_default()).to_ascii_lowercase();
+            let head =
+                String::from_utf8_lossy(buffer.get(..end).unwrap_or_default()).to_ascii_lowercase();
             let length: usize = head
                 .lines()
                 .find_map(|l| l.strip_prefix("content-length:"))
