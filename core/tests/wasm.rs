@@ -143,3 +143,29 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
         other => panic!("unexpected key algorithm {other}"),
     }
 }
+
+/// The reader in the browser: an issued set, as one pasted chain with a key,
+/// comes out typed, as openssl-like text, and lint-clean.
+#[wasm_bindgen_test]
+fn read_text_and_lints_in_the_browser() {
+    use certplay_core::read::{self, lint, text, Item};
+    let pki = PkiParams::default().issue().unwrap();
+    let pasted = format!(
+        "{}{}{}",
+        pki.server.cert_pem, pki.ca.cert_pem, pki.server.key_pem
+    );
+    let items = read::read("pasted", pasted.as_bytes()).unwrap();
+    let certs = read::certificates(&items);
+    assert_eq!(certs.len(), 2);
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    for cert in &certs {
+        assert_eq!(lint::certificate(cert, now), Vec::new(), "{}", cert.subject);
+    }
+    let Some(Item::PrivateKey(key)) = items.get(2) else {
+        panic!("no key read: {items:?}")
+    };
+    assert_eq!(key.matches(certs[0]), Some(true));
+    let shown = text::items(&items);
+    assert!(shown.contains("Subject: CN = localhost"), "{shown}");
+    assert!(shown.contains("X509v3 Subject Alternative Name"), "{shown}");
+}
