@@ -7,7 +7,6 @@ use std::fmt;
 /// Every variant's `Display` is one line that says what is wrong and, where
 /// there is one, how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
     /// A form field or parameter is not acceptable.
     InvalidInput {
@@ -54,6 +53,15 @@ pub enum Error {
         file: String,
         /// The certificate's subject.
         subject: String,
+    },
+    /// An entry of a plan cannot be issued as it stands.
+    Plan {
+        /// The entry's name (or `plan` for the plan as a whole).
+        entry: String,
+        /// The field at fault.
+        field: crate::PlanField,
+        /// What is wrong and how to fix it.
+        reason: String,
     },
     /// Bytes that do not parse as the DER structure they claim to be.
     Malformed {
@@ -114,6 +122,11 @@ impl fmt::Display for Error {
                  no extendedKeyUsage) and rustls refuses v1. `openssl x509 -req` makes v1 unless given \
                  -extfile; re-issue it with an extension file, or issue the set with certplay"
             ),
+            Self::Plan {
+                entry,
+                field,
+                reason,
+            } => write!(f, "entry {entry:?}, {field}: {reason}"),
             Self::Malformed { what, reason } => write!(f, "{what}: malformed: {reason}"),
         }
     }
@@ -125,6 +138,14 @@ impl Error {
     pub(crate) fn input(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn plan(entry: &str, field: crate::PlanField, reason: impl Into<String>) -> Self {
+        Self::Plan {
+            entry: entry.into(),
+            field,
             reason: reason.into(),
         }
     }

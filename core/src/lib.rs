@@ -2,7 +2,9 @@
 //! and no threads, so that it builds for `wasm32-unknown-unknown` (the page)
 //! and natively (the `certplay` server) from the same source.
 //!
-//! - [`PkiParams::issue`] makes the blog's CA, server and client certificates;
+//! - [`Plan`] says what to issue (any shape: roots, intermediates, servers,
+//!   clients; [`Preset`]s, the blog's set by default) and [`Plan::issue`]
+//!   issues it into an [`IssuedPlan`] with its [`OutputFile`]s and zip;
 //! - [`CertInfo::from_der`] reads a certificate back;
 //! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
@@ -21,21 +23,26 @@
     )
 )]
 
-mod bundle;
 mod error;
 mod inspect;
 mod issue;
-mod key;
 mod material;
 mod mtls;
+pub mod plan;
 pub mod read;
 mod refusal;
 pub mod verify;
 
 pub use error::Error;
 pub use inspect::{format_time, CertInfo};
-pub use issue::{split_names, Issued, PemFile, Pki, PkiKeys, PkiParams, MAX_VALIDITY_DAYS};
-pub use key::{KeyPair, KeyType};
+pub use issue::{
+    split_names, ExistingCa, FileKind, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
+    OutputFile, PLAN_FILE_NAME,
+};
+pub use plan::{
+    Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,
+    Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
+};
 pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
 pub use mtls::{MtlsServer, RecordingVerifier};
 pub use refusal::Refusal;

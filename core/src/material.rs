@@ -260,9 +260,9 @@ fn check_validity(warnings: &mut Vec<String>, file: &str, info: &CertInfo, now: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::PkiParams;
+    use crate::issue::blog_set;
 
-    fn load(pki: &crate::Pki, ca: &str, cert: &str, key: &str) -> Result<ServerTls, Error> {
+    fn load(pki: &blog_set::BlogSet, ca: &str, cert: &str, key: &str) -> Result<ServerTls, Error> {
         ServerTls::from_pem(
             PemSource::new("ca.crt", ca.as_bytes()),
             PemSource::new("server.crt", cert.as_bytes()),
@@ -271,13 +271,13 @@ mod tests {
         )
     }
 
-    fn pki_now(pki: &crate::Pki) -> i64 {
+    fn pki_now(pki: &blog_set::BlogSet) -> i64 {
         CertInfo::from_der(&pki.ca.cert_der).unwrap().not_before + 60
     }
 
     #[test]
     fn an_issued_set_loads_without_warnings() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         let tls = load(
             &pki,
             &pki.ca.cert_pem,
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn the_wrong_key_is_named() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         let err = load(
             &pki,
             &pki.ca.cert_pem,
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn swapped_files_say_what_was_found() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         let err = load(
             &pki,
             &pki.ca.cert_pem,
@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn an_encrypted_key_is_refused_with_the_fix() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         let encrypted =
             "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n";
         let err = load(&pki, &pki.ca.cert_pem, &pki.server.cert_pem, encrypted).unwrap_err();
@@ -345,7 +345,7 @@ mod tests {
 
     #[test]
     fn warnings_name_likely_mixups() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         // The client certificate passed as --ca: not a CA.
         let tls = load(
             &pki,
@@ -362,12 +362,7 @@ mod tests {
             tls.warnings
         );
         // --ca from another set: clients trusting that CA refuse this server.
-        let other = PkiParams {
-            ca_common_name: "other-ca".into(),
-            ..PkiParams::default()
-        }
-        .issue()
-        .unwrap();
+        let other = blog_set::issue("other-ca");
         let tls = load(
             &pki,
             &other.ca.cert_pem,

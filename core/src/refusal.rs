@@ -358,11 +358,11 @@ fn alert_name(alert: AlertDescription) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::PkiParams;
+    use crate::issue::blog_set;
 
     #[test]
     fn each_refusal_names_its_reason() {
-        let pki = PkiParams::default().issue().unwrap();
+        let pki = blog_set::issue("my-ca");
         let trusted = [Certificate::from_der(&pki.ca.cert_der).unwrap()];
         let explain = |e: TlsError| {
             Refusal::from_tls_error(&e, Some(&pki.client.cert_der), &trusted).to_string()

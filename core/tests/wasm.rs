@@ -1,8 +1,9 @@
 //! certplay-core in a real browser (headless Chromium through
-//! wasm-bindgen-test): core's own generator issues the blog's set, P-256 and
-//! RSA-2048, and the set reads back as the chain a person expects: names,
-//! SANs, purposes, X.509 v3, signatures that verify under the CA's key, files
-//! the server accepts, and a zip of six files.
+//! wasm-bindgen-test): core's own generator issues the blog's set with every
+//! fast key type (P-256, P-384, Ed25519, RSA-2048) and the intermediate
+//! preset, and each reads back as the chain a person expects: names, SANs,
+//! purposes, X.509 v3, signatures that verify under the issuer's key, files
+//! the server accepts, and a zip of every file.
 //!
 //! Core's RSA-2048 generation blocks the page for seconds (three keys, about
 //! a second each in wasm here), longer than the 5 s wasm-bindgen-test-runner
@@ -18,7 +19,7 @@
 
 use std::io::{Cursor, Read};
 
-use certplay_core::{CertInfo, KeyType, PemSource, Pki, PkiParams, ServerTls};
+use certplay_core::{CertInfo, KeyType, PemSource, Plan, Preset, ServerTls};
 use p256::ecdsa::signature::Verifier;
 use rsa::pkcs8::DecodePublicKey;
 use time::OffsetDateTime;
@@ -38,12 +39,46 @@ fn rsa2048_set_issued_in_the_browser_is_the_blogs_chain() {
     check_set(KeyType::Rsa2048, "RSA-2048", "sha256WithRSAEncryption");
 }
 
+#[wasm_bindgen_test]
+fn p384_set_issued_in_the_browser_is_the_blogs_chain() {
+    check_set(KeyType::EcdsaP384, "ECDSA P-384", "ecdsa-with-SHA384");
+}
+
+#[wasm_bindgen_test]
+fn ed25519_set_issued_in_the_browser_is_the_blogs_chain() {
+    check_set(KeyType::Ed25519, "Ed25519", "Ed25519");
+}
+
+#[wasm_bindgen_test]
+fn intermediate_preset_issues_chains_in_the_browser() {
+    let issued = Preset::Intermediate.plan().issue().unwrap();
+    let intermediate = issued.entry("intermediate").unwrap();
+    let server = issued.entry("server").unwrap();
+    assert_signed_by(&intermediate.cert_der, &issued.entry("ca").unwrap().cert_der);
+    assert_signed_by(&server.cert_der, &intermediate.cert_der);
+    let chain = pem::parse_many(server.chain_pem.as_deref().unwrap()).unwrap();
+    assert_eq!(chain.len(), 2);
+    let names: Vec<String> = issued.files().unwrap().into_iter().map(|f| f.name).collect();
+    assert!(names.contains(&"client-chain.crt".to_owned()), "{names:?}");
+}
+
 fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
-    let params = PkiParams {
+    let plan = Plan {
         key_type,
-        ..PkiParams::default()
+        ..Plan::default()
     };
-    let pki = params.issue().expect("the default set issues");
+    let issued = plan.issue().expect("the default set issues");
+    let pair = |name: &str| issued.entry(name).unwrap();
+    struct Pki<'a> {
+        ca: &'a certplay_core::IssuedEntry,
+        server: &'a certplay_core::IssuedEntry,
+        client: &'a certplay_core::IssuedEntry,
+    }
+    let pki = Pki {
+        ca: pair("ca"),
+        server: pair("server"),
+        client: pair("client"),
+    };
     // The clock works in the browser (time's wasm-bindgen feature).
     let now = OffsetDateTime::now_utc().unix_timestamp();
 
@@ -55,7 +90,8 @@ fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
         assert_eq!(info.public_key, public_key);
         assert_eq!(info.signature_algorithm, signature_algorithm);
         assert!(info.valid_at(now), "{} not valid now", info.subject);
-        assert_eq!(info.not_after - info.not_before, 365 * 86_400);
+        // 365 days from issuing; notBefore an hour before it.
+        assert_eq!(info.not_after - info.not_before, 365 * 86_400 + 3600);
         assert!(info.problems.is_empty(), "{:?}", info.problems);
     }
 
@@ -91,28 +127,30 @@ fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
     let tls = ServerTls::from_pem(
         PemSource::new("ca.crt", pki.ca.cert_pem.as_bytes()),
         PemSource::new("server.crt", pki.server.cert_pem.as_bytes()),
-        PemSource::new("server.key", pki.server.key_pem.as_bytes()),
+        PemSource::new("server.key", pki.server.key_pem.as_deref().unwrap().as_bytes()),
         now,
     )
     .expect("the server accepts the files");
     assert!(tls.warnings.is_empty(), "{:?}", tls.warnings);
 
-    // The zip holds the six files under the blog's names.
-    let zip = pki.to_zip().unwrap();
+    // The zip holds the blog's six files and the plan.
+    let zip = issued.to_zip().unwrap();
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
-    assert_eq!(archive.len(), 6);
-    for file in pki.files() {
+    let files = issued.files().unwrap();
+    assert_eq!(archive.len(), files.len());
+    for file in &files {
         let mut text = String::new();
         archive
-            .by_name(file.name)
+            .by_name(&file.name)
             .unwrap()
             .read_to_string(&mut text)
             .unwrap();
         assert_eq!(text, file.contents, "{}", file.name);
     }
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
-        pki.files().map(|f| f.name),
-        Pki::FILE_NAMES,
+        names,
+        ["ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key", "certplay-plan.toml"],
         "the blog's names, in the blog's order"
     );
 }
@@ -125,13 +163,28 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
     let signature = cert.signature.raw_bytes();
     let spki = &issuer.tbs_certificate.subject_public_key_info;
     match spki.algorithm.oid.to_string().as_str() {
-        "1.2.840.10045.2.1" => {
+        "1.2.840.10045.2.1" if spki.subject_public_key.raw_bytes().len() == 65 => {
             let key =
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
                     .unwrap();
             let signature = p256::ecdsa::Signature::from_der(signature).unwrap();
             key.verify(&tbs, &signature)
-                .expect("ECDSA signature verifies");
+                .expect("ECDSA P-256 signature verifies");
+        }
+        "1.2.840.10045.2.1" => {
+            let key =
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+                    .unwrap();
+            let signature = p384::ecdsa::Signature::from_der(signature).unwrap();
+            key.verify(&tbs, &signature)
+                .expect("ECDSA P-384 signature verifies");
+        }
+        "1.3.101.112" => {
+            let bytes: [u8; 32] = spki.subject_public_key.raw_bytes().try_into().unwrap();
+            let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).unwrap();
+            let signature = ed25519_dalek::Signature::from_slice(signature).unwrap();
+            key.verify(&tbs, &signature)
+                .expect("Ed25519 signature verifies");
         }
         "1.2.840.113549.1.1.1" => {
             let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().unwrap()).unwrap();

@@ -1,8 +1,8 @@
 use super::lint::Severity;
 use super::*;
-use crate::PkiParams;
+use crate::issue::blog_set;
 
-fn now_for(pki: &crate::Pki) -> i64 {
+fn now_for(pki: &blog_set::BlogSet) -> i64 {
     Certificate::from_der(&pki.ca.cert_der)
         .unwrap()
         .not_before
@@ -12,7 +12,7 @@ fn now_for(pki: &crate::Pki) -> i64 {
 
 #[test]
 fn reads_an_issued_set_in_any_wrapping() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let chain = format!(
         "some text before\r\n{}\r\nbetween\n{}{}",
         pki.server.cert_pem.replace('\n', "\r\n"),
@@ -50,7 +50,7 @@ fn reads_an_issued_set_in_any_wrapping() {
 
 #[test]
 fn the_text_view_looks_like_openssl() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let items = read("ca.crt", pki.ca.cert_pem.as_bytes()).unwrap();
     let text = text::items(&items);
     for want in [
@@ -75,12 +75,7 @@ fn the_text_view_looks_like_openssl() {
 #[test]
 fn certplays_own_certificates_are_lint_clean() {
     for key_type in [crate::KeyType::EcdsaP256, crate::KeyType::Rsa2048] {
-        let pki = PkiParams {
-            key_type,
-            ..PkiParams::default()
-        }
-        .issue()
-        .unwrap();
+        let pki = blog_set::of(key_type);
         let now = now_for(&pki);
         for issued in [&pki.ca, &pki.server, &pki.client] {
             let cert = Certificate::from_der(&issued.cert_der).unwrap();
@@ -96,7 +91,7 @@ fn certplays_own_certificates_are_lint_clean() {
 
 #[test]
 fn broken_inputs_give_clear_errors() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let der = &pki.server.cert_der;
     for len in 0..der.len() {
         assert!(read("cut.der", &der[..len]).is_err(), "{len} bytes read");
@@ -122,7 +117,7 @@ fn broken_inputs_give_clear_errors() {
 
 #[test]
 fn a_malformed_extension_is_shown_and_the_rest_read() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let mut der = pki.server.cert_der.clone();
     // The SAN extension's value starts with 30 (SEQUENCE); make it a SET.
     let san = [0x06, 0x03, 0x55, 0x1d, 0x11];

@@ -4,7 +4,8 @@ use rustls::CertificateError;
 
 use super::*;
 use crate::read::Certificate;
-use crate::{KeyType, Pki, PkiParams};
+use crate::issue::blog_set::{self, BlogSet as Pki};
+use crate::KeyType;
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -34,7 +35,7 @@ fn server(host: &str) -> Purpose {
 
 #[test]
 fn an_issued_set_verifies_for_its_purposes() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let anchors = [cert(&pki.ca.cert_der)];
     let now = at(&pki);
     verify(
@@ -59,7 +60,7 @@ fn an_issued_set_verifies_for_its_purposes() {
 
 #[test]
 fn each_refusal_names_the_certificates() {
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let anchors = [cert(&pki.ca.cert_der)];
     let now = at(&pki);
     let why = |der: &[u8], purpose: Purpose, at: i64| {
@@ -94,12 +95,7 @@ fn each_refusal_names_the_certificates() {
     let r = why(&pki.ca.cert_der, Purpose::Client, now);
     assert_eq!(r.kind(), "ca-used-as-leaf", "{r}");
 
-    let other = PkiParams {
-        ca_common_name: "other-ca".into(),
-        ..PkiParams::default()
-    }
-    .issue()
-    .unwrap();
+    let other = blog_set::issue("other-ca");
     let r = why(&other.client.cert_der, Purpose::Client, now);
     assert_eq!(
         r.to_string(),
@@ -110,15 +106,10 @@ fn each_refusal_names_the_certificates() {
 
 #[test]
 fn a_different_ca_with_the_same_name_is_named_with_both_key_ids() {
-    let p256 = PkiParams::default().issue().unwrap();
+    let p256 = blog_set::issue("my-ca");
     let anchors = [cert(&p256.ca.cert_der)];
     for key_type in [KeyType::EcdsaP256, KeyType::Rsa2048] {
-        let other = PkiParams {
-            key_type,
-            ..PkiParams::default()
-        }
-        .issue()
-        .unwrap();
+        let other = blog_set::of(key_type);
         let leaf = cert(&other.client.cert_der);
         let r = verify(
             &leaf,
@@ -147,7 +138,7 @@ fn a_different_ca_with_the_same_name_is_named_with_both_key_ids() {
 fn every_error_variant_has_words() {
     use rustls::pki_types::{ServerName, UnixTime};
     use webpki::Error as W;
-    let pki = PkiParams::default().issue().unwrap();
+    let pki = blog_set::issue("my-ca");
     let anchors = [cert(&pki.ca.cert_der)];
     let leaf = cert(&pki.client.cert_der);
     let c = check(&anchors, Purpose::Client, at(&pki));

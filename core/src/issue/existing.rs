@@ -1,0 +1,175 @@
+//! A CA a person already has (the blog's `ca.crt` + `ca.key`, an mkcert
+//! root): not issued again; the plan's later entries are signed by it, with
+//! its subject copied exactly (verifiers compare names byte for byte) and
+//! its subjectKeyIdentifier as their authorityKeyIdentifier.
+
+use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyIdMethod};
+use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
+use x509_cert::der::{Decode, Encode, Tag, Tagged};
+use x509_cert::ext::pkix::{BasicConstraints, SubjectKeyIdentifier};
+use x509_cert::Certificate;
+
+use super::{IssuedEntry, KeyPair};
+use crate::material::{read_certificates, read_private_key};
+use crate::{Error, PemSource};
+
+/// An existing CA certificate with its private key, checked to belong
+/// together and to be a CA.
+#[derive(Debug)]
+pub struct ExistingCa {
+    cert_der: Vec<u8>,
+    cert_pem: String,
+    key: KeyPair,
+    subject: DistinguishedName,
+    key_identifier: Vec<u8>,
+}
+
+impl ExistingCa {
+    /// Reads the CA certificate (the first in `cert`) and its private key
+    /// (PKCS#8, PKCS#1 or SEC1 PEM) and checks them.
+    pub fn from_pem(cert: PemSource<'_>, key: PemSource<'_>) -> Result<Self, Error> {
+        let certificates = read_certificates(cert)?;
+        let first = certificates.first().ok_or_else(|| Error::NoPem {
+            file: cert.name.into(),
+            expected: "CERTIFICATE",
+            found: vec![],
+        })?;
+        let (_, pair) = read_private_key(key)?;
+        let key_pair = pair.ok_or_else(|| Error::UnsupportedKey {
+            file: key.name.into(),
+            reason: "certplay signs with RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 keys".into(),
+        })?;
+        Self::from_der(cert.name, first.der.as_ref(), key.name, key_pair)
+    }
+
+    /// The same from a DER certificate and a key pair.
+    pub fn from_der(cert_name: &str, der: &[u8], key_name: &str, key: KeyPair) -> Result<Self, Error> {
+        let malformed = |reason: String| Error::Malformed {
+            what: cert_name.into(),
+            reason,
+        };
+        let cert = Certificate::from_der(der).map_err(|e| malformed(e.to_string()))?;
+        let tbs = &cert.tbs_certificate;
+        let subject_text = tbs.subject.to_string();
+        let not_ca = |why: &str| Error::InvalidInput {
+            field: cert_name.into(),
+            reason: format!("{subject_text} is not a CA certificate ({why}): it cannot sign other certificates"),
+        };
+        let extensions = tbs.extensions.as_deref().unwrap_or_default();
+        let find = |oid| extensions.iter().find(|e| e.extn_id == oid);
+        let constraints = find(x509_cert::der::oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
+            .ok_or_else(|| not_ca("no basicConstraints extension"))?;
+        let constraints = BasicConstraints::from_der(constraints.extn_value.as_bytes())
+            .map_err(|e| malformed(format!("basicConstraints: {e}")))?;
+        if !constraints.ca {
+            return Err(not_ca("basicConstraints CA:FALSE"));
+        }
+        let spki = tbs
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| malformed(e.to_string()))?;
+        if spki != key.public_key_info_der()? {
+            return Err(Error::KeyMismatch {
+                key_file: key_name.into(),
+                cert_file: cert_name.into(),
+                subject: subject_text,
+            });
+        }
+        let key_identifier = match find(x509_cert::der::oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER) {
+            Some(ext) => SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes())
+                .map_err(|e| malformed(format!("subjectKeyIdentifier: {e}")))?
+                .0
+                .as_bytes()
+                .to_vec(),
+            None => key.key_identifier(),
+        };
+        let subject = copy_name(&tbs.subject).map_err(|reason| malformed(format!("subject: {reason}")))?;
+        let cert_pem = pem::encode_config(
+            &pem::Pem::new("CERTIFICATE", der.to_vec()),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        );
+        Ok(Self {
+            cert_der: der.to_vec(),
+            cert_pem,
+            key,
+            subject,
+            key_identifier,
+        })
+    }
+
+    /// The CA's subject, as text.
+    pub fn subject(&self) -> String {
+        Certificate::from_der(&self.cert_der)
+            .map(|c| c.tbs_certificate.subject.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The entry's output (its certificate; no key: the person has it) and
+    /// the issuer that signs the entries below it.
+    pub(super) fn into_issuer(self, name: &str) -> Result<(IssuedEntry, Issuer<'static, KeyPair>), Error> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = self.subject;
+        params.key_identifier_method = KeyIdMethod::PreSpecified(self.key_identifier);
+        let key_type = self.key.key_type();
+        let issued = IssuedEntry {
+            name: name.into(),
+            cert_der: self.cert_der,
+            cert_pem: self.cert_pem,
+            key_pem: None,
+            key_type,
+            chain_pem: None,
+        };
+        Ok((issued, Issuer::new(params, self.key)))
+    }
+}
+
+/// Copies a Name into rcgen's model, keeping each attribute's order and
+/// string type, so that the issuer field of what it signs equals the CA's
+/// subject.
+fn copy_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, String> {
+    let mut copy = DistinguishedName::new();
+    for rdn in name.0.iter() {
+        let attributes = rdn.0.as_slice();
+        let [attribute] = attributes else {
+            return Err("a multi-valued RDN (several attributes joined by '+'), which certplay cannot copy".into());
+        };
+        let arcs: Vec<u64> = attribute.oid.arcs().map(u64::from).collect();
+        let value = &attribute.value;
+        let text = |e: x509_cert::der::Error| format!("attribute {}: {e}", attribute.oid);
+        let value = match value.tag() {
+            Tag::PrintableString => {
+                let s = PrintableStringRef::try_from(value).map_err(text)?;
+                DnValue::PrintableString(
+                    s.as_str()
+                        .to_owned()
+                        .try_into()
+                        .map_err(|_| format!("attribute {}: not printable", attribute.oid))?,
+                )
+            }
+            Tag::Utf8String => DnValue::Utf8String(Utf8StringRef::try_from(value).map_err(text)?.as_str().to_owned()),
+            Tag::Ia5String => DnValue::Ia5String(
+                Ia5StringRef::try_from(value)
+                    .map_err(text)?
+                    .as_str()
+                    .to_owned()
+                    .try_into()
+                    .map_err(|_| format!("attribute {}: not IA5", attribute.oid))?,
+            ),
+            other => {
+                return Err(format!(
+                    "attribute {} is a {other}, a string type certplay cannot copy exactly",
+                    attribute.oid
+                ))
+            }
+        };
+        let kind = DnType::from_oid(&arcs);
+        if copy.get(&kind).is_some() {
+            return Err(format!(
+                "attribute {} appears twice, which certplay cannot copy exactly",
+                attribute.oid
+            ));
+        }
+        copy.push(kind, value);
+    }
+    Ok(copy)
+}

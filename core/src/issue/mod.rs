@@ -1,0 +1,383 @@
+//! Issuing a [`Plan`]: every entry's certificate, signed by its issuer (or
+//! itself), with its key; X.509 v3 throughout.
+
+mod existing;
+mod key;
+mod output;
+
+use std::collections::BTreeMap;
+
+use rand_core::{OsRng, RngCore};
+use rcgen::{
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SanType, SerialNumber,
+};
+use time::OffsetDateTime;
+
+pub use existing::ExistingCa;
+pub use key::{KeyPair, KeyType};
+pub use output::{FileKind, OutputFile, PLAN_FILE_NAME};
+
+use crate::plan::{Entry, ExtendedKeyUsage, KeyUsage, Plan, PlanField, PlanWarning, San, Subject, Subtree};
+use crate::Error;
+
+/// What a plan does not make itself: keys made elsewhere (the page's
+/// WebCrypto keys, the server's threads, a person's own key) and the
+/// certificate + key of `existing` entries. Entries without a key here get a
+/// fresh one.
+#[derive(Debug, Default)]
+pub struct Materials {
+    /// Keys by entry name.
+    pub keys: BTreeMap<String, KeyPair>,
+    /// Existing CAs by entry name.
+    pub existing: BTreeMap<String, ExistingCa>,
+}
+
+/// A plan, issued: one certificate (and key) per entry, in plan order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedPlan {
+    /// The plan as it was issued.
+    pub plan: Plan,
+    /// One per entry, in the plan's order.
+    pub entries: Vec<IssuedEntry>,
+    /// The moment of issuing (relative validities count from it).
+    pub issued_at: OffsetDateTime,
+    /// What the plan check said (expired on purpose, ...).
+    pub warnings: Vec<PlanWarning>,
+}
+
+/// One issued certificate with its private key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedEntry {
+    /// The entry's name (the file stem).
+    pub name: String,
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// The certificate, PEM (`-----BEGIN CERTIFICATE-----`).
+    pub cert_pem: String,
+    /// The private key, unencrypted PKCS#8 PEM; `None` for an existing CA
+    /// (its key stays where it is).
+    pub key_pem: Option<String>,
+    /// The key's type.
+    pub key_type: KeyType,
+    /// The certificate followed by the intermediate CAs above it (PEM), for
+    /// a leaf whose issuer is not a root; `None` otherwise.
+    pub chain_pem: Option<String>,
+}
+
+impl std::fmt::Debug for IssuedEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key.
+        f.debug_struct("IssuedEntry")
+            .field("name", &self.name)
+            .field("key_type", &self.key_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plan {
+    /// Checks the plan and issues it with fresh keys, now.
+    pub fn issue(&self) -> Result<IssuedPlan, Error> {
+        self.issue_with(Materials::default(), OffsetDateTime::now_utc())
+    }
+
+    /// The entries that need a key, with its type, in plan order: what a
+    /// caller that makes keys elsewhere must make.
+    pub fn keys_needed(&self) -> Vec<(String, KeyType)> {
+        self.entries
+            .iter()
+            .filter(|e| !e.existing)
+            .map(|e| (e.name.clone(), self.key_type_of(e)))
+            .collect()
+    }
+
+    /// Issues the plan at `now` with the given materials (see
+    /// [`Materials`]); keys it lacks are generated here. A given key of
+    /// another type than the entry's is an error.
+    pub fn issue_with(&self, mut materials: Materials, now: OffsetDateTime) -> Result<IssuedPlan, Error> {
+        let warnings = self.check(now)?;
+        // Issuers by entry name: what a later entry needs to be signed.
+        let mut issuers: BTreeMap<&str, (Issuer<'static, KeyPair>, Vec<String>)> = BTreeMap::new();
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for entry in &self.entries {
+            if entry.existing {
+                let existing = materials.existing.remove(&entry.name).ok_or_else(|| {
+                    Error::plan(
+                        &entry.name,
+                        PlanField::Existing,
+                        "this CA is marked existing: give its certificate and key \
+                         (certplay issue --ca-cert FILE --ca-key FILE)",
+                    )
+                })?;
+                let (issued, issuer) = existing.into_issuer(&entry.name)?;
+                issuers.insert(&entry.name, (issuer, vec![]));
+                entries.push(issued);
+                continue;
+            }
+            let key_type = self.key_type_of(entry);
+            let key = match materials.keys.remove(&entry.name) {
+                Some(key) if key.key_type() != key_type => {
+                    return Err(Error::plan(
+                        &entry.name,
+                        PlanField::KeyType,
+                        format!(
+                            "the key given is {}, but the entry asks for {}",
+                            key.description(),
+                            key_type.description()
+                        ),
+                    ))
+                }
+                Some(key) => key,
+                None => KeyPair::generate(key_type)?,
+            };
+            let params = certificate_params(self, entry, &key, now)?;
+            let key_pem = key.to_pkcs8_pem()?;
+            let cert = match entry.issuer.as_deref() {
+                None => params.self_signed(&key),
+                Some(issuer) => {
+                    let (signer, _) = issuers.get(issuer).ok_or_else(|| {
+                        Error::plan(&entry.name, PlanField::Issuer, format!("issuer {issuer:?} was not issued"))
+                    })?;
+                    params.signed_by(&key, signer)
+                }
+            }
+            .map_err(|e| Error::plan(&entry.name, PlanField::Entries, format!("signing failed: {e}")))?;
+
+            // Intermediates above this entry: the issuer's own chain, the
+            // issuer first, up to (not including) a self-signed root.
+            let above: Vec<String> = match entry.issuer.as_deref().and_then(|i| issuers.get(i)) {
+                Some((_, issuer_chain)) => issuer_chain.clone(),
+                None => vec![],
+            };
+            let cert_pem = cert.pem();
+            let chain_pem = (!entry.profile.is_ca() && !above.is_empty())
+                .then(|| std::iter::once(cert_pem.clone()).chain(above.iter().cloned()).collect());
+            if entry.profile.is_ca() {
+                // What this CA adds to the chains of what it signs: itself,
+                // unless it is a self-signed root.
+                let mut chain = Vec::new();
+                if entry.issuer.is_some() {
+                    chain.push(cert_pem.clone());
+                    chain.extend(above);
+                }
+                issuers.insert(&entry.name, (Issuer::new(params, key), chain));
+            }
+            entries.push(IssuedEntry {
+                name: entry.name.clone(),
+                cert_der: cert.der().to_vec(),
+                cert_pem,
+                key_pem: Some(key_pem),
+                key_type,
+                chain_pem,
+            });
+        }
+        Ok(IssuedPlan {
+            plan: self.clone(),
+            entries,
+            issued_at: now,
+            warnings,
+        })
+    }
+}
+
+impl IssuedPlan {
+    /// The issued entry with this name.
+    pub fn entry(&self, name: &str) -> Option<&IssuedEntry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+}
+
+/// rcgen's parameters for one entry: X.509 v3, the subject, a serial,
+/// both key identifiers, the validity, and the profile's extensions.
+fn certificate_params(
+    plan: &Plan,
+    entry: &Entry,
+    key: &KeyPair,
+    now: OffsetDateTime,
+) -> Result<CertificateParams, Error> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = distinguished_name(&entry.subject);
+    params.serial_number = Some(match &entry.serial {
+        Some(serial) => SerialNumber::from_slice(serial.bytes()),
+        None => random_serial(),
+    });
+    let (not_before, not_after) = entry.validity.times(now);
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params.subject_alt_names = entry.sans.iter().map(san_type).collect::<Result<_, _>>().map_err(|reason| {
+        Error::plan(&entry.name, PlanField::Sans, reason)
+    })?;
+    params.is_ca = if entry.profile.is_ca() {
+        IsCa::Ca(match entry.path_len {
+            Some(limit) => BasicConstraints::Constrained(limit),
+            None => BasicConstraints::Unconstrained,
+        })
+    } else {
+        IsCa::ExplicitNoCa
+    };
+    let key_type = plan.key_type_of(entry);
+    let usages = entry
+        .key_usage
+        .clone()
+        .unwrap_or_else(|| entry.profile.key_usage(key_type));
+    params.key_usages = usages.into_iter().map(key_usage).collect();
+    let purposes = entry
+        .extended_key_usage
+        .clone()
+        .unwrap_or_else(|| entry.profile.extended_key_usage());
+    params.extended_key_usages = purposes.into_iter().map(extended_key_usage).collect();
+    if !entry.name_constraints.is_empty() {
+        params.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: entry.name_constraints.permitted.iter().map(subtree).collect(),
+            excluded_subtrees: entry.name_constraints.excluded.iter().map(subtree).collect(),
+        });
+    }
+    params.key_identifier_method = KeyIdMethod::PreSpecified(key.key_identifier());
+    params.use_authority_key_identifier_extension = entry.issuer.is_some();
+    Ok(params)
+}
+
+/// The subject as rcgen writes it: C, ST, L, O, OU, CN (the order openssl
+/// and most CAs use; a leaf's CN last).
+fn distinguished_name(subject: &Subject) -> DistinguishedName {
+    let mut name = DistinguishedName::new();
+    let optional = [
+        (DnType::CountryName, &subject.country),
+        (DnType::StateOrProvinceName, &subject.state),
+        (DnType::LocalityName, &subject.locality),
+        (DnType::OrganizationName, &subject.organization),
+        (DnType::OrganizationalUnitName, &subject.organizational_unit),
+    ];
+    for (kind, value) in optional {
+        if let Some(value) = value {
+            name.push(kind, value.trim());
+        }
+    }
+    name.push(DnType::CommonName, subject.common_name.trim());
+    name
+}
+
+fn san_type(san: &San) -> Result<SanType, String> {
+    let ia5 = |s: &str| {
+        s.to_owned()
+            .try_into()
+            .map_err(|_| format!("{s:?} is not ASCII (IA5String)"))
+    };
+    Ok(match san {
+        San::DnsName(name) => SanType::DnsName(ia5(name)?),
+        San::IpAddress(ip) => SanType::IpAddress(*ip),
+        San::Rfc822Name(address) => SanType::Rfc822Name(ia5(address)?),
+        San::Uri(uri) => SanType::URI(ia5(uri)?),
+    })
+}
+
+fn subtree(subtree: &Subtree) -> GeneralSubtree {
+    match subtree {
+        Subtree::DnsName(name) => GeneralSubtree::DnsName(name.clone()),
+        Subtree::IpAddress(ip, prefix) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*ip, *prefix)),
+        Subtree::Rfc822Name(name) => GeneralSubtree::Rfc822Name(name.clone()),
+    }
+}
+
+fn key_usage(usage: KeyUsage) -> KeyUsagePurpose {
+    match usage {
+        KeyUsage::DigitalSignature => KeyUsagePurpose::DigitalSignature,
+        KeyUsage::ContentCommitment => KeyUsagePurpose::ContentCommitment,
+        KeyUsage::KeyEncipherment => KeyUsagePurpose::KeyEncipherment,
+        KeyUsage::DataEncipherment => KeyUsagePurpose::DataEncipherment,
+        KeyUsage::KeyAgreement => KeyUsagePurpose::KeyAgreement,
+        KeyUsage::KeyCertSign => KeyUsagePurpose::KeyCertSign,
+        KeyUsage::CrlSign => KeyUsagePurpose::CrlSign,
+        KeyUsage::EncipherOnly => KeyUsagePurpose::EncipherOnly,
+        KeyUsage::DecipherOnly => KeyUsagePurpose::DecipherOnly,
+    }
+}
+
+fn extended_key_usage(purpose: ExtendedKeyUsage) -> ExtendedKeyUsagePurpose {
+    match purpose {
+        ExtendedKeyUsage::ServerAuth => ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsage::ClientAuth => ExtendedKeyUsagePurpose::ClientAuth,
+        ExtendedKeyUsage::CodeSigning => ExtendedKeyUsagePurpose::CodeSigning,
+        ExtendedKeyUsage::EmailProtection => ExtendedKeyUsagePurpose::EmailProtection,
+        ExtendedKeyUsage::TimeStamping => ExtendedKeyUsagePurpose::TimeStamping,
+        ExtendedKeyUsage::OcspSigning => ExtendedKeyUsagePurpose::OcspSigning,
+    }
+}
+
+/// A random, positive 128-bit serial number (RFC 5280, section 4.1.2.2:
+/// positive, at most 20 octets; CA/B forum: at least 64 random bits).
+fn random_serial() -> SerialNumber {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    // Clear the sign bit so the INTEGER is positive, and set the next one so
+    // the encoding keeps all 16 octets (no leading zero to strip).
+    if let Some(first) = bytes.first_mut() {
+        *first = (*first & 0x7f) | 0x40;
+    }
+    SerialNumber::from_slice(&bytes)
+}
+
+/// Splits a list of names as a person types it: commas, spaces or new lines.
+pub fn split_names(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The blog's three certificates with their keys as plain strings, for
+/// core's own tests of reading and checking.
+#[cfg(test)]
+pub(crate) mod blog_set {
+    use super::IssuedPlan;
+    use crate::Plan;
+
+    /// One certificate and its key.
+    pub(crate) struct Pair {
+        pub cert_der: Vec<u8>,
+        pub cert_pem: String,
+        pub key_pem: String,
+    }
+
+    /// CA, server and client.
+    pub(crate) struct BlogSet {
+        pub ca: Pair,
+        pub server: Pair,
+        pub client: Pair,
+    }
+
+    /// Issues the blog's set (P-256) with this CA common name.
+    pub(crate) fn issue(ca_common_name: &str) -> BlogSet {
+        issue_as(crate::KeyType::EcdsaP256, ca_common_name)
+    }
+
+    /// Issues the blog's set with this key type.
+    pub(crate) fn of(key_type: crate::KeyType) -> BlogSet {
+        issue_as(key_type, "my-ca")
+    }
+
+    fn issue_as(key_type: crate::KeyType, ca_common_name: &str) -> BlogSet {
+        let mut plan = Plan {
+            key_type,
+            ..Plan::default()
+        };
+        plan.entries[0].subject.common_name = ca_common_name.into();
+        let issued: IssuedPlan = plan.issue().unwrap();
+        let pair = |name: &str| {
+            let entry = issued.entry(name).unwrap();
+            Pair {
+                cert_der: entry.cert_der.clone(),
+                cert_pem: entry.cert_pem.clone(),
+                key_pem: entry.key_pem.clone().unwrap(),
+            }
+        };
+        BlogSet {
+            ca: pair("ca"),
+            server: pair("server"),
+            client: pair("client"),
+        }
+    }
+}
