@@ -39,12 +39,12 @@ pub use issue::{
     split_names, ExistingCa, FileKind, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
     OutputFile, PLAN_FILE_NAME,
 };
+pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
+pub use mtls::{MtlsServer, RecordingVerifier};
 pub use plan::{
     Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,
     Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
 };
-pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
-pub use mtls::{MtlsServer, RecordingVerifier};
 pub use refusal::Refusal;
 
 /// Re-exported so that callers name the same versions core uses.

@@ -54,11 +54,19 @@ fn intermediate_preset_issues_chains_in_the_browser() {
     let issued = Preset::Intermediate.plan().issue().unwrap();
     let intermediate = issued.entry("intermediate").unwrap();
     let server = issued.entry("server").unwrap();
-    assert_signed_by(&intermediate.cert_der, &issued.entry("ca").unwrap().cert_der);
+    assert_signed_by(
+        &intermediate.cert_der,
+        &issued.entry("ca").unwrap().cert_der,
+    );
     assert_signed_by(&server.cert_der, &intermediate.cert_der);
     let chain = pem::parse_many(server.chain_pem.as_deref().unwrap()).unwrap();
     assert_eq!(chain.len(), 2);
-    let names: Vec<String> = issued.files().unwrap().into_iter().map(|f| f.name).collect();
+    let names: Vec<String> = issued
+        .files()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
     assert!(names.contains(&"client-chain.crt".to_owned()), "{names:?}");
 }
 
@@ -127,7 +135,10 @@ fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
     let tls = ServerTls::from_pem(
         PemSource::new("ca.crt", pki.ca.cert_pem.as_bytes()),
         PemSource::new("server.crt", pki.server.cert_pem.as_bytes()),
-        PemSource::new("server.key", pki.server.key_pem.as_deref().unwrap().as_bytes()),
+        PemSource::new(
+            "server.key",
+            pki.server.key_pem.as_deref().unwrap().as_bytes(),
+        ),
         now,
     )
     .expect("the server accepts the files");
@@ -150,7 +161,15 @@ fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key", "certplay-plan.toml"],
+        [
+            "ca.crt",
+            "ca.key",
+            "server.crt",
+            "server.key",
+            "client.crt",
+            "client.key",
+            "certplay-plan.toml"
+        ],
         "the blog's names, in the blog's order"
     );
 }

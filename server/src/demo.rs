@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use certplay_core::{KeyPair, KeyType, Pki, PkiKeys, PkiParams};
+use certplay_core::{IssuedPlan, KeyType, Materials, Plan};
 use sha2::{Digest, Sha256};
 
 use crate::files::{Access, Entry, Existing, FileError, SafeDir};
@@ -45,8 +45,14 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
         Err(why) => why,
     };
     let marker = Marker::read(&safe)?;
+    let plan = Plan {
+        key_type: key_type.unwrap_or_default(),
+        ..Plan::default()
+    };
+    let issued = crate::issuing::issue_plan(&plan, Materials::default())?;
+    let files = issued.files()?;
     let mut replacing = false;
-    for name in Pki::FILE_NAMES {
+    for name in files.iter().map(|f| f.name.as_str()) {
         match safe.entry(name)? {
             Entry::Missing => {}
             Entry::Symlink => {
@@ -76,87 +82,16 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
     if replacing {
         tracing::info!("making a new demo set in {}: {why}", dir.display());
     }
-    let params = PkiParams {
-        key_type: key_type.unwrap_or_default(),
-        ..PkiParams::default()
-    };
-    let pki = issue(&params)?;
     // The marker lists the old and the new files while they are swapped, so
     // that a set interrupted half way is still recognised as ours.
     let mut both = marker;
-    both.add_set(&pki);
+    both.add_set(&issued)?;
     both.write(&safe)?;
-    for file in pki.files() {
-        safe.write(
-            file.name,
-            file.contents.as_bytes(),
-            access(file.private),
-            Existing::Replace,
-        )?;
-    }
+    crate::issuing::write_issued(dir, &issued, Existing::Replace)?;
     let mut new = Marker::default();
-    new.add_set(&pki);
+    new.add_set(&issued)?;
     new.write(&safe)?;
     Ok(DemoSet::Created)
-}
-
-/// Issues the set `params` describes, valid from now. The three key pairs
-/// are made on three threads: RSA key generation is most of the time, and
-/// core (which has no threads, for the browser's sake) makes them one by one.
-pub fn issue(params: &PkiParams) -> Result<Pki, Error> {
-    params.check()?;
-    let key_type = params.key_type;
-    let [ca, server, client] = std::thread::scope(|scope| {
-        let spawn = || scope.spawn(move || KeyPair::generate(key_type));
-        let handles = [spawn(), spawn(), spawn()];
-        handles.map(|h| match h.join() {
-            Ok(key) => key.map_err(Error::Core),
-            Err(_) => Err(Error::KeygenPanicked),
-        })
-    });
-    let keys = PkiKeys {
-        ca: ca?,
-        server: server?,
-        client: client?,
-    };
-    Ok(params.issue_with(keys, time::OffsetDateTime::now_utc())?)
-}
-
-/// Writes the six files of a set into `dir` (made 0700 if missing; keys
-/// 0600). With [`Existing::Refuse`] nothing is written when any of the six
-/// is already there. Returns the paths written.
-pub fn write_set(dir: &Path, pki: &Pki, existing: Existing) -> Result<Vec<PathBuf>, Error> {
-    let safe = SafeDir::open(dir)?;
-    for name in Pki::FILE_NAMES {
-        let path = safe.join(name);
-        match safe.entry(name)? {
-            Entry::Missing => {}
-            Entry::Symlink => return Err(FileError::Symlink { path }.into()),
-            Entry::Other => return Err(FileError::NotAFile { path }.into()),
-            Entry::File if existing == Existing::Refuse => {
-                return Err(FileError::Exists { path }.into())
-            }
-            Entry::File => {}
-        }
-    }
-    let mut written = Vec::new();
-    for file in pki.files() {
-        written.push(safe.write(
-            file.name,
-            file.contents.as_bytes(),
-            access(file.private),
-            existing,
-        )?);
-    }
-    Ok(written)
-}
-
-fn access(private: bool) -> Access {
-    if private {
-        Access::Private
-    } else {
-        Access::Public
-    }
 }
 
 /// Why the set in the directory cannot be used as it is, in words.
@@ -237,10 +172,11 @@ impl Marker {
         }
     }
 
-    fn add_set(&mut self, pki: &Pki) {
-        for file in pki.files() {
-            self.add(file.name, sha256_hex(file.contents.as_bytes()));
+    fn add_set(&mut self, issued: &IssuedPlan) -> Result<(), Error> {
+        for file in issued.files()? {
+            self.add(&file.name, sha256_hex(file.contents.as_bytes()));
         }
+        Ok(())
     }
 
     fn write(&self, dir: &SafeDir) -> Result<PathBuf, FileError> {
@@ -298,7 +234,11 @@ mod tests {
         let dir = root.path().join("demo");
         assert_eq!(ensure(&dir, None).expect("made"), DemoSet::Created);
         let marker = fs::read_to_string(dir.join(MARKER)).expect("marker");
-        assert_eq!(marker.lines().count(), 6, "{marker}");
+        assert_eq!(
+            marker.lines().count(),
+            7,
+            "the blog's six files and the plan: {marker}"
+        );
         assert_eq!(ensure(&dir, None).expect("reused"), DemoSet::Reused);
         // A broken file that certplay made is replaced...
         fs::write(dir.join("server.crt"), b"garbage").expect("write");
@@ -313,7 +253,11 @@ mod tests {
             DemoSet::Created
         );
         let marker = fs::read_to_string(dir.join(MARKER)).expect("marker");
-        assert_eq!(marker.lines().count(), 6, "{marker}");
+        assert_eq!(
+            marker.lines().count(),
+            7,
+            "the blog's six files and the plan: {marker}"
+        );
     }
 
     #[test]
@@ -322,8 +266,8 @@ mod tests {
         let dir = root.path().join("my-pki");
         // A person's own set (made by certplay's issue, but not as a demo
         // set: no marker), that this run cannot use as it is.
-        let pki = issue(&PkiParams::default()).expect("issue");
-        write_set(&dir, &pki, Existing::Refuse).expect("written");
+        let issued = Plan::default().issue().expect("issue");
+        crate::issuing::write_issued(&dir, &issued, Existing::Refuse).expect("written");
         let before = snapshot(&dir);
         let refused = ensure(&dir, Some(KeyType::Rsa2048)).expect_err("not ours");
         let message = refused.to_string();
@@ -366,19 +310,5 @@ mod tests {
             assert!(refused.to_string().contains("not to you"), "{refused}");
             assert!(snapshot(&dir).is_empty());
         }
-    }
-
-    #[test]
-    fn write_set_refuses_before_writing_anything() {
-        let root = tempfile::tempdir().expect("temp dir");
-        let dir = root.path().join("out");
-        let pki = issue(&PkiParams::default()).expect("issue");
-        write_set(&dir, &pki, Existing::Refuse).expect("first");
-        fs::remove_file(dir.join("ca.crt")).expect("rm");
-        let before = snapshot(&dir);
-        let refused = write_set(&dir, &pki, Existing::Refuse).expect_err("exists");
-        assert!(refused.to_string().contains("--force"), "{refused}");
-        assert_eq!(snapshot(&dir), before, "ca.crt must not have been written");
-        write_set(&dir, &pki, Existing::Replace).expect("forced");
     }
 }

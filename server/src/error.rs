@@ -35,6 +35,13 @@ pub enum Error {
         /// Why the set there cannot be used as it is.
         why: String,
     },
+    /// Files are already where an issued set would go; nothing was written.
+    AlreadyThere {
+        /// The directory.
+        dir: PathBuf,
+        /// The files that are there.
+        names: Vec<String>,
+    },
     /// A key-generating thread panicked (a bug in a crypto crate).
     KeygenPanicked,
     /// A listener could not be opened.
@@ -69,6 +76,13 @@ impl fmt::Display for Error {
                 path.display(),
                 marker.display()
             ),
+            Error::AlreadyThere { dir, names } => write!(
+                f,
+                "{} already holds {}: nothing was written; pass --force to replace them, \
+                 or choose another directory",
+                dir.display(),
+                names.join(", ")
+            ),
             Error::KeygenPanicked => {
                 write!(f, "key generation panicked (a bug: please report it)")
             }
@@ -94,7 +108,7 @@ impl std::error::Error for Error {
             }
             Error::Core(e) => Some(e),
             Error::Files(e) => Some(e),
-            Error::NotOurs { .. } | Error::KeygenPanicked => None,
+            Error::NotOurs { .. } | Error::AlreadyThere { .. } | Error::KeygenPanicked => None,
         }
     }
 }

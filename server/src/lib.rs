@@ -14,6 +14,7 @@ mod error;
 pub mod events;
 pub mod files;
 pub mod guard;
+pub mod issuing;
 pub mod live;
 mod mtls;
 pub mod page;

@@ -3,21 +3,21 @@
 //! Usage:
 //!   certplay serve                      # demo certificates in ./certplay-demo, page on :8080
 //!   certplay serve --ca ca.crt --cert server.crt --key server.key [--port 3000]
-//!   certplay issue --out DIR            # the blog's six files, natively
+//!   certplay issue --out DIR            # the blog's set (or any plan), natively
 
 mod cli_inspect;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use certplay_core::{KeyType, PkiParams};
+use certplay_core::KeyType;
 use certplay_server::demo::{self, DemoSet};
-use certplay_server::files::Existing;
 use certplay_server::guard::{self, Limits};
 use certplay_server::Config;
 use clap::{Args, Parser, Subcommand};
+
+mod issue_cmd;
 
 /// certplay: build a small PKI, serve mTLS with it, and learn why a
 /// handshake fails.
@@ -32,9 +32,9 @@ struct Cli {
 enum Command {
     /// Serve HTTPS that requires a client certificate (and the page).
     Serve(ServeArgs),
-    /// Issue the blog's six files (ca.crt ca.key server.crt server.key
-    /// client.crt client.key) into a directory.
-    Issue(IssueArgs),
+    /// Issue a PKI into a directory: the blog's set (ca, server, client) or
+    /// any plan (intermediates, many clients, other key types, expired...).
+    Issue(issue_cmd::IssueArgs),
     /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
     /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
     Inspect(cli_inspect::InspectArgs),
@@ -92,22 +92,6 @@ struct ServeArgs {
     key_type: Option<KeyType>,
 }
 
-#[derive(Debug, Args)]
-struct IssueArgs {
-    /// Directory to write the six files into (created if missing).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    out: PathBuf,
-    /// Key type: p256 or rsa2048.
-    #[arg(long, default_value = "p256")]
-    key_type: KeyType,
-    /// Days until the certificates expire.
-    #[arg(long, default_value_t = 365)]
-    days: u32,
-    /// Replace files that are already there (never a symbolic link).
-    #[arg(long)]
-    force: bool,
-}
-
 fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -120,7 +104,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).map_err(|e| e.to_string()),
-        Command::Issue(args) => issue(&args).map_err(|e| e.to_string()),
+        Command::Issue(args) => issue_cmd::run(&args),
         Command::Inspect(args) => return cli_inspect::inspect(&args),
         Command::Verify(args) => return cli_inspect::verify(&args),
     };
@@ -131,29 +115,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn issue(args: &IssueArgs) -> Result<(), certplay_server::Error> {
-    let params = PkiParams {
-        key_type: args.key_type,
-        validity_days: args.days,
-        ..PkiParams::default()
-    };
-    let started = Instant::now();
-    let pki = demo::issue(&params)?;
-    let existing = if args.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
-    demo::write_set(&args.out, &pki, existing)?;
-    println!(
-        "certplay: issued the {} set in {} ms into {}",
-        args.key_type.description(),
-        started.elapsed().as_millis(),
-        args.out.display()
-    );
-    Ok(())
 }
 
 fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {

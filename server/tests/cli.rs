@@ -51,7 +51,191 @@ fn issue_writes_the_blogs_six_files_with_private_keys_private() {
         .output()
         .expect("running certplay");
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("choose p256 or rsa2048"));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("choose one of p256, p384, ed25519, rsa2048, rsa3072, rsa4096"),
+        "{said}"
+    );
+}
+
+fn certplay(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_certplay"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("running certplay")
+}
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("the directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn issue_with_an_intermediate_and_named_clients_writes_the_issues_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = certplay(
+        dir.path(),
+        &[
+            "issue",
+            "--out",
+            "pki",
+            "--key-type",
+            "p384",
+            "--intermediate",
+            "--client",
+            "alice",
+            "--client",
+            "bob",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut expected = [
+        "ca.crt",
+        "ca.key",
+        "intermediate.crt",
+        "intermediate.key",
+        "server.crt",
+        "server.key",
+        "server-chain.crt",
+        "alice.crt",
+        "alice.key",
+        "alice-chain.crt",
+        "bob.crt",
+        "bob.key",
+        "bob-chain.crt",
+        "certplay-plan.toml",
+    ];
+    expected.sort_unstable();
+    assert_eq!(names_in(&dir.path().join("pki")), expected);
+    // It says what each file is for and what to try next, with the chain.
+    assert!(
+        said.contains("issued 6 certificate(s) (ECDSA P-384)"),
+        "{said}"
+    );
+    assert!(said.contains("--cert pki/server-chain.crt"), "{said}");
+    assert!(
+        said.contains("--cert pki/bob-chain.crt --key pki/bob.key https://localhost:3001"),
+        "{said}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .expect(p)
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("pki"), 0o700);
+        assert_eq!(mode("pki/intermediate.key"), 0o600);
+        assert_eq!(mode("pki/alice-chain.crt"), 0o644);
+    }
+}
+
+#[test]
+fn issue_never_changes_existing_files_without_force() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(certplay(dir.path(), &["issue", "--out", "pki"])
+        .status
+        .success());
+    let pki = dir.path().join("pki");
+    std::fs::remove_file(pki.join("client.crt")).expect("rm");
+    std::fs::write(pki.join("ca.key"), b"my own CA key").expect("write");
+    let before: Vec<(String, Vec<u8>)> = names_in(&pki)
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(pki.join(&n)).expect("read")))
+        .collect();
+    let again = certplay(dir.path(), &["issue", "--out", "pki"]);
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success());
+    assert!(said.contains("already holds ca.crt, ca.key"), "{said}");
+    assert!(said.contains("nothing was written; pass --force"), "{said}");
+    let after: Vec<(String, Vec<u8>)> = names_in(&pki)
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(pki.join(&n)).expect("read")))
+        .collect();
+    assert_eq!(after, before, "not a byte changed, client.crt not written");
+    let forced = certplay(dir.path(), &["issue", "--out", "pki", "--force"]);
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert_ne!(
+        std::fs::read(pki.join("ca.key")).expect("read"),
+        b"my own CA key"
+    );
+}
+
+#[test]
+fn the_written_plan_issues_the_same_shape_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = certplay(
+        dir.path(),
+        &[
+            "issue",
+            "--out",
+            "a",
+            "--preset",
+            "two-clients",
+            "--key-type",
+            "ed25519",
+            "--days",
+            "30",
+            "--san",
+            "app.test",
+        ],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let again = certplay(
+        dir.path(),
+        &["issue", "--out", "b", "--plan", "a/certplay-plan.toml"],
+    );
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        names_in(&dir.path().join("a")),
+        names_in(&dir.path().join("b"))
+    );
+    let plan = |d: &str| {
+        std::fs::read_to_string(dir.path().join(d).join("certplay-plan.toml")).expect("plan")
+    };
+    assert_eq!(plan("a"), plan("b"));
+    assert!(
+        plan("b").contains("sans = [\"DNS:app.test\"]"),
+        "{}",
+        plan("b")
+    );
+    let broken = std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[entry]]\nname = \"x\"\nprofile = \"boss\"\n",
+    );
+    broken.expect("write");
+    let bad = certplay(dir.path(), &["issue", "--out", "c", "--plan", "bad.toml"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        said.contains("--plan bad.toml") && said.contains("boss"),
+        "{said}"
+    );
 }
 
 /// Starts `certplay ARGS` in `dir`, reads stdout until the curl line, and
@@ -111,12 +295,11 @@ fn stop(mut child: std::process::Child) -> String {
 #[test]
 fn a_server_certificate_without_localhost_gets_a_curl_command_that_works() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let params = certplay_core::PkiParams {
-        server_alt_names: vec!["other.test".to_owned()],
-        ..certplay_core::PkiParams::default()
-    };
-    let pki = certplay_server::demo::issue(&params).expect("issue");
-    certplay_server::demo::write_set(
+    let mut plan = certplay_core::Plan::default();
+    plan.set_server_sans(&["other.test".parse().expect("a name")]);
+    let pki = certplay_server::issuing::issue_plan(&plan, certplay_core::Materials::default())
+        .expect("issue");
+    certplay_server::issuing::write_issued(
         &dir.path().join("set"),
         &pki,
         certplay_server::files::Existing::Refuse,

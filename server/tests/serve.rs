@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use certplay_core::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use certplay_core::{read_certificates, read_private_key, PemSource, PkiParams};
+use certplay_core::{read_certificates, read_private_key, Materials, PemSource, Plan};
 use certplay_server::events::{Event, Outcome};
 use certplay_server::files::Existing;
 use certplay_server::guard::Limits;
-use certplay_server::{bind, demo, load_tls, Config};
+use certplay_server::issuing::{issue_plan, write_issued};
+use certplay_server::{bind, load_tls, Config};
 use rustls::{ClientConfig, RootCertStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -36,8 +37,8 @@ impl Running {
 
     async fn start_with(limits: Limits, page: bool, tls13_only: bool) -> Running {
         let dir = tempfile::tempdir().expect("temp dir");
-        let pki = demo::issue(&PkiParams::default()).expect("issue");
-        demo::write_set(dir.path(), &pki, Existing::Refuse).expect("write");
+        let pki = issue_plan(&Plan::default(), Materials::default()).expect("issue");
+        write_issued(dir.path(), &pki, Existing::Refuse).expect("write");
         let tls = load(dir.path());
         let mut config = Config::loopback(0, page.then_some(0));
         config.limits = limits;
@@ -379,12 +380,8 @@ async fn reload_switches_new_connections_without_failing_open_ones() {
     let mut open = old_client.connect(name, tcp).await.expect("handshake");
     // A new CA and set, loaded into the running server.
     let other = tempfile::tempdir().expect("temp dir");
-    let pki = demo::issue(&PkiParams {
-        ca_common_name: "another-ca".into(),
-        ..PkiParams::default()
-    })
-    .expect("issue");
-    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    let pki = issue_plan(&ca_named("another-ca"), Materials::default()).expect("issue");
+    write_issued(other.path(), &pki, Existing::Refuse).expect("write");
     server.reloader.reload(&load(other.path())).expect("reload");
     // The open connection still gets its answer.
     open.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
@@ -528,12 +525,8 @@ async fn the_live_link_is_same_origin_only_and_loads_new_material() {
     assert_eq!(token.len(), 32);
     // Loading without the token, or with a wrong one, is refused.
     let other = tempfile::tempdir().expect("temp dir");
-    let pki = demo::issue(&PkiParams {
-        ca_common_name: "page-ca".into(),
-        ..PkiParams::default()
-    })
-    .expect("issue");
-    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    let pki = issue_plan(&ca_named("page-ca"), Materials::default()).expect("issue");
+    write_issued(other.path(), &pki, Existing::Refuse).expect("write");
     let read = |name: &str| std::fs::read_to_string(other.path().join(name)).expect(name);
     let body = serde_json::json!({ "ca": read("ca.crt"), "cert": read("server.crt"), "key": read("server.key") })
         .to_string();
@@ -637,12 +630,8 @@ async fn hostile_clients_alongside_good_ones_are_refused_with_the_right_reason()
     };
     // Another CA.
     let other = tempfile::tempdir().expect("temp dir");
-    let pki = demo::issue(&PkiParams {
-        ca_common_name: "other-ca".into(),
-        ..PkiParams::default()
-    })
-    .expect("issue");
-    demo::write_set(other.path(), &pki, Existing::Refuse).expect("write");
+    let pki = issue_plan(&ca_named("other-ca"), Materials::default()).expect("issue");
+    write_issued(other.path(), &pki, Existing::Refuse).expect("write");
     // The client trusts our server but presents the other CA's certificate.
     std::fs::copy(
         server.dir.path().join("ca.crt"),
@@ -699,4 +688,11 @@ async fn hostile_clients_alongside_good_ones_are_refused_with_the_right_reason()
         assert!(event.reason.contains("CN=other-ca"), "{}", event.reason);
     }
     server.stop().await;
+}
+
+/// The blog's plan with another CA name.
+fn ca_named(name: &str) -> Plan {
+    let mut plan = Plan::default();
+    plan.entries[0].subject.common_name = name.into();
+    plan
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use certplay_core::{KeyType, Pki, PkiKeys, PkiParams};
+use certplay_core::{IssuedPlan, KeyType, Plan, Validity};
 
 pub use tempfile::TempDir;
 
@@ -100,30 +100,36 @@ pub fn temp_dir() -> TempDir {
         .expect("a temporary directory")
 }
 
-/// Issues a set with the blog's defaults and `key_type`, and writes the six
+/// Issues a set with the blog's defaults and `key_type`, and writes its
 /// files into `dir`.
-pub fn issue_into(dir: &Path, key_type: KeyType) -> Pki {
-    let params = PkiParams {
+pub fn issue_into(dir: &Path, key_type: KeyType) -> IssuedPlan {
+    let plan = Plan {
         key_type,
-        ..PkiParams::default()
+        ..Plan::default()
     };
-    let pki = params.issue().expect("issuing the default set");
-    write_set(dir, &pki);
-    pki
+    let issued = plan.issue().expect("issuing the default set");
+    write_set(dir, &issued);
+    issued
 }
 
-/// Issues a set whose validity began `days_ago` days ago and lasted `days`.
-pub fn issue_backdated(params: &PkiParams, days_ago: i64) -> Pki {
-    let keys = PkiKeys::generate(params.key_type).expect("keys");
-    let not_before = time::OffsetDateTime::now_utc() - time::Duration::days(days_ago);
-    params.issue_with(keys, not_before).expect("issuing")
+/// Issues `plan` with every entry's validity moved to have begun
+/// `days_ago` days ago and lasted `days` days.
+pub fn issue_backdated(plan: &Plan, days_ago: i32, days: u32) -> IssuedPlan {
+    let mut plan = plan.clone();
+    for entry in &mut plan.entries {
+        entry.validity = Validity::Relative {
+            days,
+            starts_in_days: -days_ago,
+        };
+    }
+    plan.issue().expect("issuing")
 }
 
-/// Writes the six files of `pki` into `dir`, with the blog's names.
-pub fn write_set(dir: &Path, pki: &Pki) {
+/// Writes every file of `issued` into `dir` under its plan name.
+pub fn write_set(dir: &Path, issued: &IssuedPlan) {
     std::fs::create_dir_all(dir).expect("creating the directory");
-    for file in pki.files() {
-        std::fs::write(dir.join(file.name), file.contents).expect("writing a PEM file");
+    for file in issued.files().expect("the files") {
+        std::fs::write(dir.join(&file.name), &file.contents).expect("writing a PEM file");
     }
 }
 

@@ -8,12 +8,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use certplay_core::Pki;
 use certplay_tests::{curl, curl_with_client_cert, stderr, stdout, temp_dir, Server};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 const ZIP_NAME: &str = "certplay-pki.zip";
+/// The files the page offers one by one: the blog's six and the plan.
+const BLOG_FILE_NAMES: [&str; 7] = [
+    "ca.crt",
+    "ca.key",
+    "server.crt",
+    "server.key",
+    "client.crt",
+    "client.key",
+    "certplay-plan.toml",
+];
 
 /// chromedriver on a free loopback port, killed on drop.
 struct ChromeDriver {
@@ -210,7 +219,7 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
     );
 
     // Download every file through the browser's real download path.
-    let names: Vec<&str> = Pki::FILE_NAMES.iter().copied().chain([ZIP_NAME]).collect();
+    let names: Vec<&str> = BLOG_FILE_NAMES.iter().copied().chain([ZIP_NAME]).collect();
     for name in &names {
         let id = if *name == ZIP_NAME {
             "download-zip".to_owned()
@@ -232,11 +241,11 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
         std::fs::rename(downloads.join(name), round.join(name)).expect("moving a download");
     }
 
-    // The zip holds the same six files, byte for byte.
+    // The zip holds the same files (the blog's six and the plan), byte for byte.
     let zip = std::fs::File::open(round.join(ZIP_NAME)).expect("the zip");
     let mut archive = zip::ZipArchive::new(zip).expect("a readable zip");
-    assert_eq!(archive.len(), 6);
-    for name in Pki::FILE_NAMES {
+    assert_eq!(archive.len(), BLOG_FILE_NAMES.len());
+    for name in BLOG_FILE_NAMES {
         let mut entry = archive
             .by_name(name)
             .unwrap_or_else(|e| panic!("{name} in the zip: {e}"));

@@ -2,7 +2,7 @@
 //! client certificate gets `Hello World`; every way of getting it wrong
 //! fails, and the server's log says why, in words.
 
-use certplay_core::{KeyType, PkiParams};
+use certplay_core::{KeyType, Plan};
 use certplay_tests::{
     curl, curl_with_client_cert, issue_backdated, issue_into, stderr, stdout, temp_dir, write_set,
     Server,
@@ -34,12 +34,12 @@ fn the_blogs_exercise(key_type: KeyType) {
 
     // With a client certificate from another CA (same file names elsewhere).
     let other = temp_dir();
-    let other_params = PkiParams {
-        ca_common_name: "other-ca".into(),
+    let mut other_plan = Plan {
         key_type,
-        ..PkiParams::default()
+        ..Plan::default()
     };
-    write_set(other.path(), &other_params.issue().expect("issuing"));
+    other_plan.entries[0].subject.common_name = "other-ca".into();
+    write_set(other.path(), &other_plan.issue().expect("issuing"));
     let foreign = curl(
         dir.path(),
         &[
@@ -111,11 +111,7 @@ fn expired_and_wrong_purpose_client_certificates_are_named() {
     // at startup that its own certificate is expired too.
     drop(pki);
     let old = temp_dir();
-    let params = PkiParams {
-        validity_days: 30,
-        ..PkiParams::default()
-    };
-    write_set(old.path(), &issue_backdated(&params, 31));
+    write_set(old.path(), &issue_backdated(&Plan::default(), 31, 30));
     let old_server = Server::with_files(old.path());
     let expired = curl(
         old.path(),

@@ -129,13 +129,14 @@ mod tests {
 
     #[test]
     fn an_issued_ca_is_shown_without_lints() {
-        let pki = certplay_core::PkiParams::default().issue().unwrap();
-        let now = read::Certificate::from_der(&pki.ca.cert_der)
+        let issued = certplay_core::Plan::default().issue().unwrap();
+        let ca = issued.entry("ca").unwrap();
+        let now = read::Certificate::from_der(&ca.cert_der)
             .unwrap()
             .not_before
             .0
             + 60;
-        let shown = inspect("ca.crt", pki.ca.cert_pem.as_bytes(), now);
+        let shown = inspect("ca.crt", ca.cert_pem.as_bytes(), now);
         assert!(shown.text.contains("Subject: CN = my-ca"), "{}", shown.text);
         assert!(shown.lints.is_empty(), "{:?}", shown.lints);
         assert!(

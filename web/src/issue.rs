@@ -1,26 +1,22 @@
-//! What the Issue button runs: check the form, make the keys, issue the set,
-//! and read every certificate back from its DER.
+//! What the Issue button runs: check the plan, make the keys, issue it, and
+//! read every certificate back from its DER.
 
 use std::fmt;
 
-use certplay_core::{CertInfo, KeyType, Pki, PkiParams};
+use certplay_core::{CertInfo, IssuedPlan, KeyType, Plan};
 use time::OffsetDateTime;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::keygen::{self, KeySource};
 
-/// An issued set, with what each certificate says (read from its DER, never
-/// taken from the form).
+/// An issued plan, with what each certificate says (read from its DER,
+/// never taken from the form).
 #[derive(Debug, Clone)]
 pub struct IssuedSet {
     /// The certificates and keys.
-    pub pki: Pki,
-    /// The CA certificate, read back.
-    pub ca: CertInfo,
-    /// The server certificate, read back.
-    pub server: CertInfo,
-    /// The client certificate, read back.
-    pub client: CertInfo,
+    pub issued: IssuedPlan,
+    /// Each entry's certificate read back, in plan order.
+    pub infos: Vec<CertInfo>,
     /// The key type the set was issued with.
     pub key_type: KeyType,
     /// Where the keys came from.
@@ -70,28 +66,36 @@ impl From<certplay_core::Error> for Failure {
     }
 }
 
-/// Issues the set `params` describes, with keys from where the page makes
-/// them ([`KeySource::for_key_type`]). The parameters are checked before any
-/// key work, so a form error appears at once.
-pub async fn issue(params: &PkiParams) -> Result<IssuedSet, Failure> {
-    issue_using(params, KeySource::for_key_type(params.key_type)).await
+impl IssuedSet {
+    /// The read-back of the entry named `name`.
+    pub fn info(&self, name: &str) -> Option<&CertInfo> {
+        let at = self.issued.entries.iter().position(|e| e.name == name)?;
+        self.infos.get(at)
+    }
+}
+
+/// Issues `plan`, with keys from where the page makes them
+/// ([`KeySource::for_plan`]). The plan is checked before any key work, so a
+/// form error appears at once.
+pub async fn issue(plan: &Plan) -> Result<IssuedSet, Failure> {
+    issue_using(plan, KeySource::for_plan(plan)).await
 }
 
 /// [`issue`] with the keys from `source` (for tests and measurements).
-pub async fn issue_using(params: &PkiParams, source: KeySource) -> Result<IssuedSet, Failure> {
-    params.check()?;
+pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Failure> {
+    plan.check(OffsetDateTime::now_utc())?;
     let start = now_ms();
-    let keys = keygen::generate(params.key_type, source).await?;
-    let pki = params.issue_with(keys, OffsetDateTime::now_utc())?;
-    let ca = CertInfo::from_der(&pki.ca.cert_der)?;
-    let server = CertInfo::from_der(&pki.server.cert_der)?;
-    let client = CertInfo::from_der(&pki.client.cert_der)?;
+    let materials = keygen::generate(plan, source).await?;
+    let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
+    let infos = issued
+        .entries
+        .iter()
+        .map(|entry| CertInfo::from_der(&entry.cert_der))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(IssuedSet {
-        pki,
-        ca,
-        server,
-        client,
-        key_type: params.key_type,
+        issued,
+        infos,
+        key_type: plan.key_type,
         key_source: source,
         millis: now_ms() - start,
     })

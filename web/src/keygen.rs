@@ -1,12 +1,13 @@
-//! The three key pairs of a set, made where it is fastest without freezing
-//! the page: RSA by the browser's WebCrypto (`crypto.subtle.generateKey`,
-//! native code off the main thread), P-256 by certplay-core (a millisecond).
+//! The key pairs of a plan, made where it is fastest without freezing the
+//! page: RSA by the browser's WebCrypto (`crypto.subtle.generateKey`,
+//! native code off the main thread), elliptic-curve keys by certplay-core
+//! (a millisecond or less each).
 //!
 //! WebCrypto keys come back as PKCS#8 (`exportKey("pkcs8")`) and enter
 //! core through [`KeyPair::from_pkcs8_der`], so core signs with them like
 //! with its own.
 
-use certplay_core::{KeyPair, KeyType, PkiKeys};
+use certplay_core::{KeyPair, KeyType, Materials, Plan};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -33,34 +34,51 @@ impl KeySource {
     /// `web/tests/timing.rs`).
     pub fn for_key_type(key_type: KeyType) -> Self {
         match key_type {
-            KeyType::Rsa2048 => Self::WebCrypto,
-            _ => Self::Core,
+            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Self::WebCrypto,
+            KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::Ed25519 => Self::Core,
+        }
+    }
+
+    /// The source for a plan: WebCrypto as soon as one entry needs RSA.
+    pub fn for_plan(plan: &Plan) -> Self {
+        let any_rsa = plan
+            .keys_needed()
+            .iter()
+            .any(|(_, key_type)| Self::for_key_type(*key_type) == Self::WebCrypto);
+        if any_rsa {
+            Self::WebCrypto
+        } else {
+            Self::Core
         }
     }
 }
 
-/// Makes the three key pairs of a set (CA, server, client).
-pub async fn generate(key_type: KeyType, source: KeySource) -> Result<PkiKeys, Failure> {
-    match source {
-        KeySource::Core => Ok(PkiKeys::generate(key_type)?),
-        KeySource::WebCrypto => {
-            let [ca, server, client] = webcrypto_keys(key_type).await?;
-            Ok(PkiKeys { ca, server, client })
-        }
+/// Makes the key pairs a plan needs. With [`KeySource::Core`] none are
+/// made here (core makes each while issuing); with
+/// [`KeySource::WebCrypto`], every key is made by WebCrypto, all at once.
+pub async fn generate(plan: &Plan, source: KeySource) -> Result<Materials, Failure> {
+    let mut materials = Materials::default();
+    if source == KeySource::Core {
+        return Ok(materials);
     }
+    let needed = plan.keys_needed();
+    let keys = webcrypto_keys(needed.iter().map(|(_, key_type)| *key_type)).await?;
+    for ((name, _), key) in needed.into_iter().zip(keys) {
+        materials.keys.insert(name, key);
+    }
+    Ok(materials)
 }
 
-/// Three key pairs from WebCrypto, generated concurrently.
-async fn webcrypto_keys(key_type: KeyType) -> Result<[KeyPair; 3], Failure> {
+/// One key pair per type from WebCrypto, generated concurrently.
+async fn webcrypto_keys(key_types: impl Iterator<Item = KeyType>) -> Result<Vec<KeyPair>, Failure> {
     let subtle = window()?.crypto().map_err(Failure::from_js)?.subtle();
-    let algorithm = algorithm(key_type)?;
     let usages = Array::of2(&"sign".into(), &"verify".into());
 
-    // Start all three before waiting for any: the browser runs them in parallel.
+    // Start all before waiting for any: the browser runs them in parallel.
     let generating = Array::new();
-    for _ in 0..3 {
+    for key_type in key_types {
         let promise = subtle
-            .generate_key_with_object(&algorithm, true, &usages)
+            .generate_key_with_object(&algorithm(key_type)?, true, &usages)
             .map_err(Failure::from_js)?;
         generating.push(&promise);
     }
@@ -78,15 +96,15 @@ async fn webcrypto_keys(key_type: KeyType) -> Result<[KeyPair; 3], Failure> {
             .await
             .map_err(Failure::from_js)?,
     );
-
-    let key = |i: u32| -> Result<KeyPair, Failure> {
-        let der = exported
-            .get(i)
-            .dyn_into::<ArrayBuffer>()
-            .map_err(|_| Failure::Browser("exportKey(\"pkcs8\") gave no ArrayBuffer".into()))?;
-        Ok(KeyPair::from_pkcs8_der(&Uint8Array::new(&der).to_vec())?)
-    };
-    Ok([key(0)?, key(1)?, key(2)?])
+    exported
+        .iter()
+        .map(|der| {
+            let der = der
+                .dyn_into::<ArrayBuffer>()
+                .map_err(|_| Failure::Browser("exportKey(\"pkcs8\") gave no ArrayBuffer".into()))?;
+            Ok(KeyPair::from_pkcs8_der(&Uint8Array::new(&der).to_vec())?)
+        })
+        .collect()
 }
 
 fn export_pkcs8(subtle: &SubtleCrypto, key: &CryptoKey) -> Result<Promise, Failure> {
@@ -94,28 +112,35 @@ fn export_pkcs8(subtle: &SubtleCrypto, key: &CryptoKey) -> Result<Promise, Failu
 }
 
 /// The WebCrypto algorithm object for `key_type`: RSASSA-PKCS1-v1_5 with
-/// SHA-256 and e = 65537 (what core signs with), or ECDSA on P-256.
+/// SHA-256 and e = 65537 (what core signs with), ECDSA on P-256/P-384, or
+/// Ed25519.
 fn algorithm(key_type: KeyType) -> Result<Object, Failure> {
     let object = Object::new();
     let set = |name: &str, value: &JsValue| {
         Reflect::set(&object, &name.into(), value).map_err(Failure::from_js)
     };
     match key_type {
-        KeyType::Rsa2048 => {
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
+            let bits = key_type.rsa_bits().unwrap_or(2048);
             set("name", &"RSASSA-PKCS1-v1_5".into())?;
-            set("modulusLength", &2048.into())?;
+            set(
+                "modulusLength",
+                &JsValue::from(u32::try_from(bits).unwrap_or(2048)),
+            )?;
             set("publicExponent", &Uint8Array::from(&[1u8, 0, 1][..]))?;
             set("hash", &"SHA-256".into())?;
         }
-        KeyType::EcdsaP256 => {
+        KeyType::EcdsaP256 | KeyType::EcdsaP384 => {
             set("name", &"ECDSA".into())?;
-            set("namedCurve", &"P-256".into())?;
+            let curve = if key_type == KeyType::EcdsaP256 {
+                "P-256"
+            } else {
+                "P-384"
+            };
+            set("namedCurve", &curve.into())?;
         }
-        other => {
-            return Err(Failure::Browser(format!(
-                "{} keys are not made with WebCrypto here",
-                other.description()
-            )))
+        KeyType::Ed25519 => {
+            set("name", &"Ed25519".into())?;
         }
     }
     Ok(object)

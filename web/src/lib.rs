@@ -3,8 +3,8 @@
 //! certificate as PEM files, made and read back by `certplay-core` inside the
 //! browser. Nothing is sent over the network.
 //!
-//! - [`form`] turns the form's text into [`certplay_core::PkiParams`];
-//! - [`keygen`] makes the three key pairs (WebCrypto for RSA, so the page
+//! - [`form`] turns the form's text into a [`certplay_core::Plan`];
+//! - [`keygen`] makes a plan's key pairs (WebCrypto for RSA, so the page
 //!   never freezes);
 //! - [`issue()`] is what the Issue button runs: check, keys, issue, read back;
 //! - [`Page`] wires the markup of `index.html` to all of that;
@@ -29,4 +29,4 @@ mod page;
 
 pub use issue::{issue, issue_using, now_ms, Failure, IssuedSet};
 pub use keygen::KeySource;
-pub use page::{file_id, start, Page, ZIP_NAME};
+pub use page::{file_id, start, Page, BLOG_FILE_NAMES, ZIP_NAME};

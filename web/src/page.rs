@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use certplay_core::{CertInfo, KeyType, Pki, PkiParams};
+use certplay_core::{CertInfo, KeyType, Plan};
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
@@ -15,8 +15,19 @@ use crate::form::FormValues;
 use crate::next_steps::next_steps;
 use crate::{issue, Failure, IssuedSet, KeySource};
 
-/// The name of the zip with all six files.
+/// The name of the zip with all files.
 pub const ZIP_NAME: &str = "certplay-pki.zip";
+
+/// The files the page offers one by one: the blog's set and the plan.
+pub const BLOG_FILE_NAMES: [&str; 7] = [
+    "ca.crt",
+    "ca.key",
+    "server.crt",
+    "server.key",
+    "client.crt",
+    "client.key",
+    "certplay-plan.toml",
+];
 
 /// The mounted page. Its listeners stay as long as the value does; the
 /// binary calls [`Page::keep`] so they stay as long as the document.
@@ -28,12 +39,12 @@ pub struct Page {
 
 impl Page {
     /// Finds the page's elements, fills the form with the blog's defaults
-    /// (`PkiParams::default()`), wires the buttons and enables `#issue`.
+    /// (`Plan::default()`), wires the buttons and enables `#issue`.
     pub fn mount() -> Result<Self, Failure> {
         let state = Rc::new(State::find()?);
         state
             .fields
-            .fill(&FormValues::from_params(&PkiParams::default()))?;
+            .fill(&FormValues::from_plan(&Plan::default()))?;
 
         let mut listeners = Vec::new();
         let issuing = Rc::clone(&state);
@@ -42,7 +53,7 @@ impl Page {
             event.prevent_default();
             spawn_local(Rc::clone(&issuing).issue_clicked());
         }));
-        for name in Pki::FILE_NAMES {
+        for name in BLOG_FILE_NAMES {
             let saving = Rc::clone(&state);
             let button = by_id::<Element>(&format!("download-{}", file_id(name)))?;
             listeners.push(on(&button, "click", move |_| saving.save_file(name)));
@@ -174,7 +185,7 @@ impl State {
         }
         let shown = match self.begin() {
             Ok(()) => {
-                let outcome = match self.fields.read().to_params() {
+                let outcome = match self.fields.read().to_plan() {
                     Ok(params) => issue(&params).await,
                     Err(error) => Err(error.into()),
                 };
@@ -220,25 +231,28 @@ impl State {
     }
 
     fn show(&self, set: IssuedSet) -> Result<(), Failure> {
-        show_certificate("ca", &set.ca)?;
-        show_certificate("server", &set.server)?;
-        show_certificate("client", &set.client)?;
-        for file in set.pki.files() {
-            let id = file_id(file.name);
-            set_text(&format!("purpose-{id}"), file.purpose)?;
+        for name in ["ca", "server", "client"] {
+            if let Some(info) = set.info(name) {
+                show_certificate(name, info)?;
+            }
+        }
+        for file in set.issued.files()? {
+            let id = file_id(&file.name);
+            set_text(&format!("purpose-{id}"), file.purpose())?;
             set_text(
                 &format!("badge-{id}"),
-                if file.private { "private key" } else { "" },
+                if file.private() { "private key" } else { "" },
             )?;
             set_attribute(
                 &by_id::<Element>(&format!("file-{id}"))?,
                 "data-private",
-                Some(if file.private { "true" } else { "false" }),
+                Some(if file.private() { "true" } else { "false" }),
             )?;
         }
         let server_names: Vec<String> = set
-            .server
-            .subject_alt_names
+            .info("server")
+            .map(|server| server.subject_alt_names.clone())
+            .unwrap_or_default()
             .iter()
             .map(|name| {
                 name.split_once(':')
@@ -273,14 +287,14 @@ impl State {
 
     fn save_file(&self, name: &str) {
         let saved = match &*self.issued.borrow() {
-            Some(set) => set
-                .pki
-                .files()
-                .iter()
-                .find(|file| file.name == name)
-                .map_or(Ok(()), |file| {
-                    save(file.name, file.contents.as_bytes(), PEM_TYPE)
-                }),
+            Some(set) => set.issued.files().map_err(Failure::from).and_then(|files| {
+                files
+                    .iter()
+                    .find(|file| file.name == name)
+                    .map_or(Ok(()), |file| {
+                        save(&file.name, file.contents.as_bytes(), PEM_TYPE)
+                    })
+            }),
             None => Ok(()),
         };
         if let Err(failure) = saved {
@@ -291,7 +305,7 @@ impl State {
     fn save_zip(&self) {
         let saved = match &*self.issued.borrow() {
             Some(set) => set
-                .pki
+                .issued
                 .to_zip()
                 .map_err(Failure::from)
                 .and_then(|zip| save(ZIP_NAME, &zip, ZIP_TYPE)),

@@ -10,7 +10,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use certplay_core::{CertInfo, KeyType, PemSource, PkiParams, ServerTls};
+use certplay_core::{CertInfo, KeyType, PemSource, Plan, ServerTls};
+use certplay_web::form::FormValues;
 use certplay_web::{issue, issue_using, IssuedSet, KeySource, Page};
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
@@ -29,18 +30,18 @@ async fn rsa_keys_come_from_webcrypto_and_make_a_working_set() {
         KeySource::for_key_type(KeyType::Rsa2048),
         KeySource::WebCrypto
     );
-    let params = PkiParams {
+    let plan = Plan {
         key_type: KeyType::Rsa2048,
-        ..PkiParams::default()
+        ..Plan::default()
     };
-    let set = issue(&params).await.expect("the RSA set issues");
+    let set = issue(&plan).await.expect("the RSA set issues");
     assert_eq!(set.key_source, KeySource::WebCrypto);
     check_set(&set, "RSA-2048", "sha256WithRSAEncryption");
 }
 
 #[wasm_bindgen_test]
 async fn p256_set_through_the_page_path() {
-    let set = issue(&PkiParams::default())
+    let set = issue(&Plan::default())
         .await
         .expect("the default set issues");
     assert_eq!(set.key_source, KeySource::for_key_type(KeyType::EcdsaP256));
@@ -49,66 +50,82 @@ async fn p256_set_through_the_page_path() {
 
 #[wasm_bindgen_test]
 async fn webcrypto_p256_keys_work_too() {
-    let set = issue_using(&PkiParams::default(), KeySource::WebCrypto)
+    let set = issue_using(&Plan::default(), KeySource::WebCrypto)
         .await
         .expect("WebCrypto P-256 keys sign the set");
     check_set(&set, "ECDSA P-256", "ecdsa-with-SHA256");
 }
 
 #[wasm_bindgen_test]
-async fn a_bad_server_name_is_refused_before_any_key_work() {
-    let params = PkiParams {
-        server_alt_names: vec!["localhost".into(), "not_a_name!".into()],
-        key_type: KeyType::Rsa2048,
-        ..PkiParams::default()
-    };
-    for source in [KeySource::WebCrypto, KeySource::Core] {
-        let failure = issue_using(&params, source).await.unwrap_err();
-        assert_eq!(failure.to_string(), BAD_NAME_ERROR);
+async fn webcrypto_makes_every_key_type() {
+    for key_type in [KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa3072] {
+        let plan = Plan {
+            key_type,
+            ..Plan::default()
+        };
+        let set = issue_using(&plan, KeySource::WebCrypto)
+            .await
+            .unwrap_or_else(|e| panic!("{key_type}: {e}"));
+        for entry in &set.issued.entries {
+            assert_eq!(entry.key_type, key_type);
+        }
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_server_name_is_refused_before_any_key_work() {
+    let form = FormValues {
+        server_names: "localhost, not_a_name!".into(),
+        key_type: "rsa2048".into(),
+        ..FormValues::from_plan(&Plan::default())
+    };
+    let failure = form.to_plan().unwrap_err();
+    assert_eq!(failure.to_string(), BAD_NAME_ERROR);
 }
 
 /// What a person checks: names, chain, purposes, v3, and that the files
 /// work together (the server takes ca.crt, server.crt and server.key; the
 /// WebCrypto key really is the certificate's key).
 fn check_set(set: &IssuedSet, public_key: &str, signature: &str) {
-    for (info, der) in [
-        (&set.ca, &set.pki.ca.cert_der),
-        (&set.server, &set.pki.server.cert_der),
-        (&set.client, &set.pki.client.cert_der),
-    ] {
+    let entry = |name: &str| set.issued.entry(name).unwrap();
+    let info = |name: &str| set.info(name).unwrap();
+    for name in ["ca", "server", "client"] {
+        let (info, der) = (info(name), &entry(name).cert_der);
         assert_eq!(info, &CertInfo::from_der(der).unwrap(), "read from the DER");
         assert_eq!(info.version, 3);
         assert_eq!(info.public_key, public_key);
         assert_eq!(info.signature_algorithm, signature);
         assert_eq!(info.issuer, "CN=my-ca");
     }
-    assert_eq!(set.ca.subject, "CN=my-ca");
-    assert_eq!(set.ca.is_ca, Some(true));
-    assert_eq!(set.server.subject, "CN=localhost");
+    assert_eq!(info("ca").subject, "CN=my-ca");
+    assert_eq!(info("ca").is_ca, Some(true));
+    assert_eq!(info("server").subject, "CN=localhost");
     assert_eq!(
-        set.server.subject_alt_names,
+        info("server").subject_alt_names,
         ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]
     );
-    assert_eq!(set.server.extended_key_usage, ["serverAuth"]);
-    assert_eq!(set.client.subject, "CN=my-client");
-    assert_eq!(set.client.extended_key_usage, ["clientAuth"]);
+    assert_eq!(info("server").extended_key_usage, ["serverAuth"]);
+    assert_eq!(info("client").subject, "CN=my-client");
+    assert_eq!(info("client").extended_key_usage, ["clientAuth"]);
     assert!(set.millis > 0.0);
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", set.pki.ca.cert_pem.as_bytes()),
-        PemSource::new("server.crt", set.pki.server.cert_pem.as_bytes()),
-        PemSource::new("server.key", set.pki.server.key_pem.as_bytes()),
+        PemSource::new("ca.crt", entry("ca").cert_pem.as_bytes()),
+        PemSource::new("server.crt", entry("server").cert_pem.as_bytes()),
+        PemSource::new(
+            "server.key",
+            entry("server").key_pem.as_deref().unwrap().as_bytes(),
+        ),
         now,
     )
     .expect("the server accepts the files");
     assert!(tls.warnings.is_empty(), "{:?}", tls.warnings);
-    for file in set.pki.files() {
-        let label = if file.private {
-            "PRIVATE KEY"
-        } else {
-            "CERTIFICATE"
+    for file in set.issued.files().unwrap() {
+        let label = match file.kind {
+            certplay_core::FileKind::PrivateKey(_) => "PRIVATE KEY",
+            certplay_core::FileKind::Plan => continue,
+            _ => "CERTIFICATE",
         };
         assert!(
             file.contents
@@ -156,7 +173,7 @@ async fn the_page_issues_from_its_own_markup() {
         "curl --cacert ca.crt --cert client.crt --key client.key https://localhost:3001"
     );
     let issued = page.issued().expect("the page keeps the set");
-    assert_eq!(text("server-serial"), issued.server.serial);
+    assert_eq!(text("server-serial"), issued.info("server").unwrap().serial);
     assert!(element::<Element>("error").has_attribute("hidden"));
 
     // A bad name: core's words in #error, no result.

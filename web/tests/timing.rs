@@ -17,7 +17,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use certplay_core::{KeyType, PkiParams};
+use certplay_core::{KeyType, Plan};
 use certplay_web::{issue_using, keygen, now_ms, KeySource};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -35,9 +35,9 @@ const SOURCES: [KeySource; 2] = [KeySource::Core, KeySource::WebCrypto];
 async fn issuing_times() {
     console_log!("medians; blocked = longest gap between 1 ms timer ticks while issuing");
     for (key_type, runs) in RUNS {
-        let params = PkiParams {
+        let params = Plan {
             key_type,
-            ..PkiParams::default()
+            ..Plan::default()
         };
         // (issue, keys alone, blocked) a source, the sources interleaved so
         // that the machine's ups and downs hit both alike.

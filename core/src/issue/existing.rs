@@ -37,13 +37,19 @@ impl ExistingCa {
         let (_, pair) = read_private_key(key)?;
         let key_pair = pair.ok_or_else(|| Error::UnsupportedKey {
             file: key.name.into(),
-            reason: "certplay signs with RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 keys".into(),
+            reason: "certplay signs with RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 keys"
+                .into(),
         })?;
         Self::from_der(cert.name, first.der.as_ref(), key.name, key_pair)
     }
 
     /// The same from a DER certificate and a key pair.
-    pub fn from_der(cert_name: &str, der: &[u8], key_name: &str, key: KeyPair) -> Result<Self, Error> {
+    pub fn from_der(
+        cert_name: &str,
+        der: &[u8],
+        key_name: &str,
+        key: KeyPair,
+    ) -> Result<Self, Error> {
         let malformed = |reason: String| Error::Malformed {
             what: cert_name.into(),
             reason,
@@ -53,7 +59,9 @@ impl ExistingCa {
         let subject_text = tbs.subject.to_string();
         let not_ca = |why: &str| Error::InvalidInput {
             field: cert_name.into(),
-            reason: format!("{subject_text} is not a CA certificate ({why}): it cannot sign other certificates"),
+            reason: format!(
+                "{subject_text} is not a CA certificate ({why}): it cannot sign other certificates"
+            ),
         };
         let extensions = tbs.extensions.as_deref().unwrap_or_default();
         let find = |oid| extensions.iter().find(|e| e.extn_id == oid);
@@ -75,15 +83,17 @@ impl ExistingCa {
                 subject: subject_text,
             });
         }
-        let key_identifier = match find(x509_cert::der::oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER) {
-            Some(ext) => SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes())
-                .map_err(|e| malformed(format!("subjectKeyIdentifier: {e}")))?
-                .0
-                .as_bytes()
-                .to_vec(),
-            None => key.key_identifier(),
-        };
-        let subject = copy_name(&tbs.subject).map_err(|reason| malformed(format!("subject: {reason}")))?;
+        let key_identifier =
+            match find(x509_cert::der::oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER) {
+                Some(ext) => SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes())
+                    .map_err(|e| malformed(format!("subjectKeyIdentifier: {e}")))?
+                    .0
+                    .as_bytes()
+                    .to_vec(),
+                None => key.key_identifier(),
+            };
+        let subject =
+            copy_name(&tbs.subject).map_err(|reason| malformed(format!("subject: {reason}")))?;
         let cert_pem = pem::encode_config(
             &pem::Pem::new("CERTIFICATE", der.to_vec()),
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
@@ -106,7 +116,10 @@ impl ExistingCa {
 
     /// The entry's output (its certificate; no key: the person has it) and
     /// the issuer that signs the entries below it.
-    pub(super) fn into_issuer(self, name: &str) -> Result<(IssuedEntry, Issuer<'static, KeyPair>), Error> {
+    pub(super) fn into_issuer(
+        self,
+        name: &str,
+    ) -> Result<(IssuedEntry, Issuer<'static, KeyPair>), Error> {
         let mut params = CertificateParams::default();
         params.distinguished_name = self.subject;
         params.key_identifier_method = KeyIdMethod::PreSpecified(self.key_identifier);
@@ -131,7 +144,10 @@ fn copy_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, String> 
     for rdn in name.0.iter() {
         let attributes = rdn.0.as_slice();
         let [attribute] = attributes else {
-            return Err("a multi-valued RDN (several attributes joined by '+'), which certplay cannot copy".into());
+            return Err(
+                "a multi-valued RDN (several attributes joined by '+'), which certplay cannot copy"
+                    .into(),
+            );
         };
         let arcs: Vec<u64> = attribute.oid.arcs().map(u64::from).collect();
         let value = &attribute.value;
@@ -146,7 +162,12 @@ fn copy_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, String> 
                         .map_err(|_| format!("attribute {}: not printable", attribute.oid))?,
                 )
             }
-            Tag::Utf8String => DnValue::Utf8String(Utf8StringRef::try_from(value).map_err(text)?.as_str().to_owned()),
+            Tag::Utf8String => DnValue::Utf8String(
+                Utf8StringRef::try_from(value)
+                    .map_err(text)?
+                    .as_str()
+                    .to_owned(),
+            ),
             Tag::Ia5String => DnValue::Ia5String(
                 Ia5StringRef::try_from(value)
                     .map_err(text)?

@@ -256,7 +256,11 @@ impl KeyPair {
     }
 
     fn from_p256(key: p256::ecdsa::SigningKey) -> Self {
-        let public_key = key.verifying_key().to_encoded_point(false).as_bytes().to_vec();
+        let public_key = key
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec();
         Self {
             secret: Secret::P256(key),
             public_key,
@@ -264,7 +268,11 @@ impl KeyPair {
     }
 
     fn from_p384(key: p384::ecdsa::SigningKey) -> Self {
-        let public_key = key.verifying_key().to_encoded_point(false).as_bytes().to_vec();
+        let public_key = key
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec();
         Self {
             secret: Secret::P384(key),
             public_key,
@@ -433,7 +441,12 @@ mod tests {
 
     #[test]
     fn pkcs8_round_trip_keeps_the_key_type_and_public_key() {
-        for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048] {
+        for key_type in [
+            KeyType::EcdsaP256,
+            KeyType::EcdsaP384,
+            KeyType::Ed25519,
+            KeyType::Rsa2048,
+        ] {
             let key = KeyPair::generate(key_type).unwrap();
             assert_eq!(key.key_type(), key_type);
             let pem = key.to_pkcs8_pem().unwrap();

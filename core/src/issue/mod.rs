@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use rand_core::{OsRng, RngCore};
 use rcgen::{
-    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SanType,
+    SerialNumber,
 };
 use time::OffsetDateTime;
 
@@ -18,7 +19,9 @@ pub use existing::ExistingCa;
 pub use key::{KeyPair, KeyType};
 pub use output::{FileKind, OutputFile, PLAN_FILE_NAME};
 
-use crate::plan::{Entry, ExtendedKeyUsage, KeyUsage, Plan, PlanField, PlanWarning, San, Subject, Subtree};
+use crate::plan::{
+    Entry, ExtendedKeyUsage, KeyUsage, Plan, PlanField, PlanWarning, San, Subject, Subtree,
+};
 use crate::Error;
 
 /// What a plan does not make itself: keys made elsewhere (the page's
@@ -94,7 +97,11 @@ impl Plan {
     /// Issues the plan at `now` with the given materials (see
     /// [`Materials`]); keys it lacks are generated here. A given key of
     /// another type than the entry's is an error.
-    pub fn issue_with(&self, mut materials: Materials, now: OffsetDateTime) -> Result<IssuedPlan, Error> {
+    pub fn issue_with(
+        &self,
+        mut materials: Materials,
+        now: OffsetDateTime,
+    ) -> Result<IssuedPlan, Error> {
         let warnings = self.check(now)?;
         // Issuers by entry name: what a later entry needs to be signed.
         let mut issuers: BTreeMap<&str, (Issuer<'static, KeyPair>, Vec<String>)> = BTreeMap::new();
@@ -136,12 +143,22 @@ impl Plan {
                 None => params.self_signed(&key),
                 Some(issuer) => {
                     let (signer, _) = issuers.get(issuer).ok_or_else(|| {
-                        Error::plan(&entry.name, PlanField::Issuer, format!("issuer {issuer:?} was not issued"))
+                        Error::plan(
+                            &entry.name,
+                            PlanField::Issuer,
+                            format!("issuer {issuer:?} was not issued"),
+                        )
                     })?;
                     params.signed_by(&key, signer)
                 }
             }
-            .map_err(|e| Error::plan(&entry.name, PlanField::Entries, format!("signing failed: {e}")))?;
+            .map_err(|e| {
+                Error::plan(
+                    &entry.name,
+                    PlanField::Entries,
+                    format!("signing failed: {e}"),
+                )
+            })?;
 
             // Intermediates above this entry: the issuer's own chain, the
             // issuer first, up to (not including) a self-signed root.
@@ -150,8 +167,11 @@ impl Plan {
                 None => vec![],
             };
             let cert_pem = cert.pem();
-            let chain_pem = (!entry.profile.is_ca() && !above.is_empty())
-                .then(|| std::iter::once(cert_pem.clone()).chain(above.iter().cloned()).collect());
+            let chain_pem = (!entry.profile.is_ca() && !above.is_empty()).then(|| {
+                std::iter::once(cert_pem.clone())
+                    .chain(above.iter().cloned())
+                    .collect()
+            });
             if entry.profile.is_ca() {
                 // What this CA adds to the chains of what it signs: itself,
                 // unless it is a self-signed root.
@@ -204,9 +224,12 @@ fn certificate_params(
     let (not_before, not_after) = entry.validity.times(now);
     params.not_before = not_before;
     params.not_after = not_after;
-    params.subject_alt_names = entry.sans.iter().map(san_type).collect::<Result<_, _>>().map_err(|reason| {
-        Error::plan(&entry.name, PlanField::Sans, reason)
-    })?;
+    params.subject_alt_names = entry
+        .sans
+        .iter()
+        .map(san_type)
+        .collect::<Result<_, _>>()
+        .map_err(|reason| Error::plan(&entry.name, PlanField::Sans, reason))?;
     params.is_ca = if entry.profile.is_ca() {
         IsCa::Ca(match entry.path_len {
             Some(limit) => BasicConstraints::Constrained(limit),
@@ -228,8 +251,18 @@ fn certificate_params(
     params.extended_key_usages = purposes.into_iter().map(extended_key_usage).collect();
     if !entry.name_constraints.is_empty() {
         params.name_constraints = Some(rcgen::NameConstraints {
-            permitted_subtrees: entry.name_constraints.permitted.iter().map(subtree).collect(),
-            excluded_subtrees: entry.name_constraints.excluded.iter().map(subtree).collect(),
+            permitted_subtrees: entry
+                .name_constraints
+                .permitted
+                .iter()
+                .map(subtree)
+                .collect(),
+            excluded_subtrees: entry
+                .name_constraints
+                .excluded
+                .iter()
+                .map(subtree)
+                .collect(),
         });
     }
     params.key_identifier_method = KeyIdMethod::PreSpecified(key.key_identifier());
@@ -274,7 +307,9 @@ fn san_type(san: &San) -> Result<SanType, String> {
 fn subtree(subtree: &Subtree) -> GeneralSubtree {
     match subtree {
         Subtree::DnsName(name) => GeneralSubtree::DnsName(name.clone()),
-        Subtree::IpAddress(ip, prefix) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*ip, *prefix)),
+        Subtree::IpAddress(ip, prefix) => {
+            GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*ip, *prefix))
+        }
         Subtree::Rfc822Name(name) => GeneralSubtree::Rfc822Name(name.clone()),
     }
 }

@@ -76,7 +76,9 @@ impl OutputFile {
             FileKind::PrivateKey(profile) if profile.is_ca() => {
                 "A CA's secret key: needed only to issue more certificates. Keep it private."
             }
-            FileKind::PrivateKey(_) => "A private key: it stays with whoever presents the certificate.",
+            FileKind::PrivateKey(_) => {
+                "A private key: it stays with whoever presents the certificate."
+            }
             FileKind::Chain(_) => {
                 "The certificate followed by its intermediate CAs: what a TLS peer presents."
             }
@@ -97,7 +99,11 @@ impl IssuedPlan {
                 kind,
                 contents: contents.to_owned(),
             };
-            files.push(file(".crt", FileKind::Certificate(entry.profile), &issued.cert_pem));
+            files.push(file(
+                ".crt",
+                FileKind::Certificate(entry.profile),
+                &issued.cert_pem,
+            ));
             if let Some(key) = &issued.key_pem {
                 files.push(file(".key", FileKind::PrivateKey(entry.profile), key));
             }
@@ -141,7 +147,15 @@ impl IssuedPlan {
 fn zip_time(t: time::OffsetDateTime) -> Option<zip::DateTime> {
     let t = t.to_offset(time::UtcOffset::UTC);
     let year = u16::try_from(t.year()).ok()?;
-    zip::DateTime::from_date_and_time(year, u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second()).ok()
+    zip::DateTime::from_date_and_time(
+        year,
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+    .ok()
 }
 
 fn zip_error(e: zip::result::ZipError) -> Error {

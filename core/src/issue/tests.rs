@@ -5,7 +5,12 @@ use crate::plan::{NameConstraints, Preset, Serial, Validity};
 use crate::{CertInfo, PemSource};
 
 fn names(issued: &IssuedPlan) -> Vec<String> {
-    issued.files().unwrap().into_iter().map(|f| f.name).collect()
+    issued
+        .files()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect()
 }
 
 fn cert(issued: &IssuedPlan, name: &str) -> x509_cert::Certificate {
@@ -17,7 +22,15 @@ fn the_default_plan_is_the_blogs_set() {
     let issued = Plan::default().issue().unwrap();
     assert_eq!(
         names(&issued),
-        ["ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key", PLAN_FILE_NAME]
+        [
+            "ca.crt",
+            "ca.key",
+            "server.crt",
+            "server.key",
+            "client.crt",
+            "client.key",
+            PLAN_FILE_NAME
+        ]
     );
     let ca = CertInfo::from_der(&issued.entry("ca").unwrap().cert_der).unwrap();
     assert_eq!((ca.subject.as_str(), ca.is_ca), ("CN=my-ca", Some(true)));
@@ -25,7 +38,10 @@ fn the_default_plan_is_the_blogs_set() {
     let server = CertInfo::from_der(&issued.entry("server").unwrap().cert_der).unwrap();
     assert_eq!(server.version, 3);
     assert_eq!(server.issuer, "CN=my-ca");
-    assert_eq!(server.subject_alt_names, ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]);
+    assert_eq!(
+        server.subject_alt_names,
+        ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]
+    );
     assert_eq!(server.extended_key_usage, ["serverAuth"]);
     assert_eq!(server.key_usage, ["digitalSignature"]);
     let client = CertInfo::from_der(&issued.entry("client").unwrap().cert_der).unwrap();
@@ -33,7 +49,11 @@ fn the_default_plan_is_the_blogs_set() {
     assert_eq!(client.extended_key_usage, ["clientAuth"]);
     // notBefore lies a little in the past, for clients whose clock lags.
     let now = issued.issued_at.unix_timestamp();
-    assert!(server.not_before <= now - 3000 && server.not_before >= now - 3700, "{}", server.not_before);
+    assert!(
+        server.not_before <= now - 3000 && server.not_before >= now - 3700,
+        "{}",
+        server.not_before
+    );
     assert_eq!(server.not_after - now, 365 * 86_400);
     assert!(issued.warnings.is_empty(), "{:?}", issued.warnings);
 }
@@ -50,22 +70,39 @@ fn an_intermediate_and_two_named_clients() {
     assert_eq!(
         names(&issued),
         [
-            "ca.crt", "ca.key", "intermediate.crt", "intermediate.key", "server.crt", "server.key",
-            "server-chain.crt", "alice.crt", "alice.key", "alice-chain.crt", "bob.crt", "bob.key",
-            "bob-chain.crt", PLAN_FILE_NAME
+            "ca.crt",
+            "ca.key",
+            "intermediate.crt",
+            "intermediate.key",
+            "server.crt",
+            "server.key",
+            "server-chain.crt",
+            "alice.crt",
+            "alice.key",
+            "alice-chain.crt",
+            "bob.crt",
+            "bob.key",
+            "bob-chain.crt",
+            PLAN_FILE_NAME
         ]
     );
     let intermediate = CertInfo::from_der(&issued.entry("intermediate").unwrap().cert_der).unwrap();
     assert_eq!(intermediate.issuer, "CN=my-ca");
     assert_eq!(intermediate.is_ca, Some(true));
     let alice = CertInfo::from_der(&issued.entry("alice").unwrap().cert_der).unwrap();
-    assert_eq!((alice.subject.as_str(), alice.issuer.as_str()), ("CN=alice", "CN=my-intermediate-ca"));
+    assert_eq!(
+        (alice.subject.as_str(), alice.issuer.as_str()),
+        ("CN=alice", "CN=my-intermediate-ca")
+    );
     assert_eq!(alice.public_key, "ECDSA P-384");
     let chain = issued.entry("bob").unwrap().chain_pem.clone().unwrap();
     let blocks = pem::parse_many(chain).unwrap();
     assert_eq!(blocks.len(), 2);
     assert_eq!(blocks[0].contents(), issued.entry("bob").unwrap().cert_der);
-    assert_eq!(blocks[1].contents(), issued.entry("intermediate").unwrap().cert_der);
+    assert_eq!(
+        blocks[1].contents(),
+        issued.entry("intermediate").unwrap().cert_der
+    );
     // pathLenConstraint 0 on the intermediate.
     let der = cert(&issued, "intermediate");
     let ext = der
@@ -75,14 +112,23 @@ fn an_intermediate_and_two_named_clients() {
         .into_iter()
         .find(|e| e.extn_id == x509_cert::der::oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
         .unwrap();
-    let constraints = x509_cert::ext::pkix::BasicConstraints::from_der(ext.extn_value.as_bytes()).unwrap();
-    assert_eq!((constraints.ca, constraints.path_len_constraint), (true, Some(0)));
+    let constraints =
+        x509_cert::ext::pkix::BasicConstraints::from_der(ext.extn_value.as_bytes()).unwrap();
+    assert_eq!(
+        (constraints.ca, constraints.path_len_constraint),
+        (true, Some(0))
+    );
 }
 
 #[test]
 fn every_key_type_issues() {
     // RSA-3072/4096 are slow to generate: one test each is enough, elsewhere.
-    for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048] {
+    for key_type in [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::Ed25519,
+        KeyType::Rsa2048,
+    ] {
         let plan = Plan {
             key_type,
             ..Plan::default()
@@ -110,18 +156,33 @@ fn presets_and_a_full_plan_round_trip_as_toml_and_json() {
     ca.subject.organization = Some("Acme".into());
     ca.subject.country = Some("DE".into());
     ca.name_constraints = NameConstraints {
-        permitted: vec![Subtree::parse("DNS:example.com").unwrap(), Subtree::parse("IP:10.0.0.0/8").unwrap()],
+        permitted: vec![
+            Subtree::parse("DNS:example.com").unwrap(),
+            Subtree::parse("IP:10.0.0.0/8").unwrap(),
+        ],
         excluded: vec![Subtree::parse("DNS:bad.example.com").unwrap()],
     };
     let server = full.entries.get_mut(2).unwrap();
-    server.sans = ["www.example.com", "*.example.com", "10.1.2.3", "email:ops@example.com", "URI:spiffe://example.com/web"]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
+    server.sans = [
+        "www.example.com",
+        "*.example.com",
+        "10.1.2.3",
+        "email:ops@example.com",
+        "URI:spiffe://example.com/web",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
     server.serial = Some(Serial::parse("01:02:03").unwrap());
     server.key_type = Some(KeyType::Ed25519);
-    server.validity = Validity::Relative { days: 30, starts_in_days: -60 };
-    server.extended_key_usage = Some(vec![ExtendedKeyUsage::ServerAuth, ExtendedKeyUsage::ClientAuth]);
+    server.validity = Validity::Relative {
+        days: 30,
+        starts_in_days: -60,
+    };
+    server.extended_key_usage = Some(vec![
+        ExtendedKeyUsage::ServerAuth,
+        ExtendedKeyUsage::ClientAuth,
+    ]);
     let client = full.entries.get_mut(3).unwrap();
     client.validity = Validity::Fixed {
         not_before: time::macros::datetime!(2030-01-01 00:00 UTC),
@@ -141,8 +202,14 @@ fn presets_and_a_full_plan_round_trip_as_toml_and_json() {
 #[test]
 fn the_plan_file_reads_like_the_docs() {
     let toml = Plan::default().to_toml().unwrap();
-    assert!(toml.contains("[[entry]]\nname = \"server\"\nprofile = \"server\"\nissuer = \"ca\""), "{toml}");
-    assert!(toml.contains("sans = [\"DNS:localhost\", \"IP:127.0.0.1\", \"IP:::1\"]"), "{toml}");
+    assert!(
+        toml.contains("[[entry]]\nname = \"server\"\nprofile = \"server\"\nissuer = \"ca\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("sans = [\"DNS:localhost\", \"IP:127.0.0.1\", \"IP:::1\"]"),
+        "{toml}"
+    );
     let written = "key_type = \"p384\"\n[[entry]]\nname = \"ca\"\nprofile = \"root-ca\"\nsubject = { common_name = \"x\" }\n";
     let plan = Plan::from_toml(written).unwrap();
     assert_eq!(plan.key_type, KeyType::EcdsaP384);
@@ -180,9 +247,15 @@ fn bad_plans_name_the_entry_and_field() {
     let mut plan = Plan::default();
     plan.entries[0].subject.country = Some("Germany".into());
     let message = plan.check(now).unwrap_err().to_string();
-    assert!(message.starts_with("entry \"ca\", subject: country"), "{message}");
+    assert!(
+        message.starts_with("entry \"ca\", subject: country"),
+        "{message}"
+    );
     // A broken SAN in a plan file names itself.
-    let bad = Plan::default().to_toml().unwrap().replace("DNS:localhost", "not a name!");
+    let bad = Plan::default()
+        .to_toml()
+        .unwrap()
+        .replace("DNS:localhost", "not a name!");
     let message = Plan::from_toml(&bad).unwrap_err().to_string();
     assert!(message.contains("not a name!"), "{message}");
     assert!(Plan::from_toml("entry = 3").is_err());
@@ -192,14 +265,28 @@ fn bad_plans_name_the_entry_and_field() {
 #[test]
 fn expired_and_not_yet_valid_are_warned_and_issued() {
     let mut plan = Plan::default();
-    plan.entries[2].validity = Validity::Relative { days: 10, starts_in_days: -40 };
-    plan.entries[1].validity = Validity::Relative { days: 10, starts_in_days: 5 };
+    plan.entries[2].validity = Validity::Relative {
+        days: 10,
+        starts_in_days: -40,
+    };
+    plan.entries[1].validity = Validity::Relative {
+        days: 10,
+        starts_in_days: 5,
+    };
     plan.entries[1].sans.clear();
     let issued = plan.issue().unwrap();
-    let fields: Vec<(&str, PlanField)> = issued.warnings.iter().map(|w| (w.entry.as_str(), w.field)).collect();
+    let fields: Vec<(&str, PlanField)> = issued
+        .warnings
+        .iter()
+        .map(|w| (w.entry.as_str(), w.field))
+        .collect();
     assert_eq!(
         fields,
-        [("server", PlanField::Sans), ("server", PlanField::Validity), ("client", PlanField::Validity)]
+        [
+            ("server", PlanField::Sans),
+            ("server", PlanField::Validity),
+            ("client", PlanField::Validity)
+        ]
     );
     let now = issued.issued_at.unix_timestamp();
     let client = CertInfo::from_der(&issued.entry("client").unwrap().cert_der).unwrap();
@@ -214,14 +301,22 @@ fn serial_and_name_constraints_are_written() {
     plan.entries[1].serial = Some(Serial::parse("0a:bc").unwrap());
     plan.entries[0].name_constraints.permitted = vec![Subtree::parse("DNS:localhost").unwrap()];
     let issued = plan.issue().unwrap();
-    assert_eq!(cert(&issued, "server").tbs_certificate.serial_number.as_bytes(), [0x0a, 0xbc]);
+    assert_eq!(
+        cert(&issued, "server")
+            .tbs_certificate
+            .serial_number
+            .as_bytes(),
+        [0x0a, 0xbc]
+    );
     let ca = cert(&issued, "ca");
     assert!(ca
         .tbs_certificate
         .extensions
         .unwrap()
         .iter()
-        .any(|e| e.extn_id == x509_cert::der::oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS && e.critical));
+        .any(
+            |e| e.extn_id == x509_cert::der::oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS && e.critical
+        ));
 }
 
 #[test]
@@ -235,15 +330,47 @@ fn an_existing_ca_signs_without_being_reissued() {
     .unwrap();
     let mut plan = Plan::default();
     plan.set_clients(&["carol".into()]);
-    assert_eq!(plan.use_existing_root().map(|e| e.name.clone()), Some("ca".into()));
+    assert_eq!(
+        plan.use_existing_root().map(|e| e.name.clone()),
+        Some("ca".into())
+    );
     let missing = plan.issue().unwrap_err();
-    assert!(matches!(missing, Error::Plan { field: PlanField::Existing, .. }), "{missing}");
+    assert!(
+        matches!(
+            missing,
+            Error::Plan {
+                field: PlanField::Existing,
+                ..
+            }
+        ),
+        "{missing}"
+    );
     let mut materials = Materials::default();
     materials.existing.insert("ca".into(), existing);
-    let second = plan.issue_with(materials, OffsetDateTime::now_utc()).unwrap();
-    assert_eq!(second.entry("ca").unwrap().cert_der, ca.cert_der, "not re-issued");
-    assert_eq!(second.entry("ca").unwrap().key_pem, None, "its key is not written again");
-    assert_eq!(names(&second), ["ca.crt", "server.crt", "server.key", "carol.crt", "carol.key", PLAN_FILE_NAME]);
+    let second = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap();
+    assert_eq!(
+        second.entry("ca").unwrap().cert_der,
+        ca.cert_der,
+        "not re-issued"
+    );
+    assert_eq!(
+        second.entry("ca").unwrap().key_pem,
+        None,
+        "its key is not written again"
+    );
+    assert_eq!(
+        names(&second),
+        [
+            "ca.crt",
+            "server.crt",
+            "server.key",
+            "carol.crt",
+            "carol.key",
+            PLAN_FILE_NAME
+        ]
+    );
     let root = cert(&first, "ca");
     let carol = cert(&second, "carol");
     // The issuer name equals the CA's subject byte for byte.
@@ -256,10 +383,22 @@ fn an_existing_ca_signs_without_being_reissued() {
     let other = Plan::default().issue().unwrap();
     let wrong_key = ExistingCa::from_pem(
         PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-        PemSource::new("other.key", other.entry("ca").unwrap().key_pem.as_deref().unwrap().as_bytes()),
+        PemSource::new(
+            "other.key",
+            other
+                .entry("ca")
+                .unwrap()
+                .key_pem
+                .as_deref()
+                .unwrap()
+                .as_bytes(),
+        ),
     )
     .unwrap_err();
-    assert!(matches!(wrong_key, Error::KeyMismatch { .. }), "{wrong_key}");
+    assert!(
+        matches!(wrong_key, Error::KeyMismatch { .. }),
+        "{wrong_key}"
+    );
     let server = first.entry("server").unwrap();
     let leaf = ExistingCa::from_pem(
         PemSource::new("server.crt", server.cert_pem.as_bytes()),
@@ -276,12 +415,35 @@ fn given_keys_are_used_and_checked() {
     let key = KeyPair::generate(KeyType::EcdsaP256).unwrap();
     let spki = key.public_key_info_der().unwrap();
     materials.keys.insert("server".into(), key);
-    let issued = plan.issue_with(materials, OffsetDateTime::now_utc()).unwrap();
-    assert_eq!(cert(&issued, "server").tbs_certificate.subject_public_key_info.to_der().unwrap(), spki);
+    let issued = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap();
+    assert_eq!(
+        cert(&issued, "server")
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .unwrap(),
+        spki
+    );
     let mut materials = Materials::default();
-    materials.keys.insert("client".into(), KeyPair::generate(KeyType::Ed25519).unwrap());
-    let err = plan.issue_with(materials, OffsetDateTime::now_utc()).unwrap_err();
-    assert!(matches!(err, Error::Plan { field: PlanField::KeyType, .. }), "{err}");
+    materials.keys.insert(
+        "client".into(),
+        KeyPair::generate(KeyType::Ed25519).unwrap(),
+    );
+    let err = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Plan {
+                field: PlanField::KeyType,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -317,5 +479,8 @@ fn serials_are_positive_and_distinct() {
 
 #[test]
 fn names_split_on_commas_and_spaces() {
-    assert_eq!(split_names(" localhost, 127.0.0.1\n::1 ,,"), ["localhost", "127.0.0.1", "::1"]);
+    assert_eq!(
+        split_names(" localhost, 127.0.0.1\n::1 ,,"),
+        ["localhost", "127.0.0.1", "::1"]
+    );
 }

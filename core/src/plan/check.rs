@@ -88,7 +88,11 @@ impl Plan {
     /// without names, ...), judged at `now`.
     pub fn check(&self, now: OffsetDateTime) -> Result<Vec<PlanWarning>, Error> {
         if self.entries.is_empty() {
-            return Err(Error::plan("plan", PlanField::Entries, "the plan has no entries: add at least one"));
+            return Err(Error::plan(
+                "plan",
+                PlanField::Entries,
+                "the plan has no entries: add at least one",
+            ));
         }
         let mut warnings = Vec::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -121,7 +125,9 @@ fn check_entry(
     let stem_ok = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !stem_ok {
         return Err(error(
             PlanField::Name,
@@ -129,10 +135,16 @@ fn check_entry(
         ));
     }
     if earlier.contains(name) {
-        return Err(error(PlanField::Name, format!("another entry is already named {name:?}")));
+        return Err(error(
+            PlanField::Name,
+            format!("another entry is already named {name:?}"),
+        ));
     }
     if name == "certplay-plan" {
-        return Err(error(PlanField::Name, "certplay-plan is the plan's own file name".into()));
+        return Err(error(
+            PlanField::Name,
+            "certplay-plan is the plan's own file name".into(),
+        ));
     }
 
     match entry.issuer.as_deref() {
@@ -143,12 +155,11 @@ fn check_entry(
             ))
         }
         None => {}
-        Some(issuer) if issuer == name => {
-            return Err(error(
-                PlanField::Issuer,
-                "an entry cannot name itself as issuer; leave issuer out for a self-signed certificate".into(),
-            ))
-        }
+        Some(issuer) if issuer == name => return Err(error(
+            PlanField::Issuer,
+            "an entry cannot name itself as issuer; leave issuer out for a self-signed certificate"
+                .into(),
+        )),
         Some(issuer) => {
             let Some(issuer_entry) = plan.entry(issuer).filter(|_| earlier.contains(issuer)) else {
                 return Err(error(
@@ -173,7 +184,11 @@ fn check_entry(
             }
             // How many CAs sit between the issuer and this entry's place.
             for (below, ca) in plan.issuers_of(entry).iter().enumerate() {
-                let intermediates_below = if entry.profile.is_ca() { below.saturating_add(1) } else { below };
+                let intermediates_below = if entry.profile.is_ca() {
+                    below.saturating_add(1)
+                } else {
+                    below
+                };
                 if let Some(limit) = ca.path_len {
                     if intermediates_below > usize::from(limit) {
                         warn(
@@ -212,13 +227,20 @@ fn check_entry(
         );
     }
     if entry.profile.is_ca() && !entry.sans.is_empty() {
-        warn(PlanField::Sans, "a CA certificate does not need subjectAltName entries".into());
+        warn(
+            PlanField::Sans,
+            "a CA certificate does not need subjectAltName entries".into(),
+        );
     }
 
-    check_validity(entry.validity, now, &mut warn).map_err(|reason| error(PlanField::Validity, reason))?;
+    check_validity(entry.validity, now, &mut warn)
+        .map_err(|reason| error(PlanField::Validity, reason))?;
 
     if entry.path_len.is_some() && !entry.profile.is_ca() {
-        return Err(error(PlanField::PathLen, "only a CA has a path length".into()));
+        return Err(error(
+            PlanField::PathLen,
+            "only a CA has a path length".into(),
+        ));
     }
     if !entry.name_constraints.is_empty() && !entry.profile.is_ca() {
         return Err(error(
@@ -242,20 +264,31 @@ fn check_entry(
             );
         }
         if key_type == crate::KeyType::Ed25519
-            && usages.iter().any(|u| matches!(u, KeyUsage::KeyEncipherment | KeyUsage::DataEncipherment))
+            && usages
+                .iter()
+                .any(|u| matches!(u, KeyUsage::KeyEncipherment | KeyUsage::DataEncipherment))
         {
-            warn(PlanField::KeyUsage, "an Ed25519 key cannot encipher; that usage is misleading".into());
+            warn(
+                PlanField::KeyUsage,
+                "an Ed25519 key cannot encipher; that usage is misleading".into(),
+            );
         }
     }
     if let Some(purposes) = &entry.extended_key_usage {
         use super::ExtendedKeyUsage;
-        if entry.profile.serves() && !purposes.is_empty() && !purposes.contains(&ExtendedKeyUsage::ServerAuth) {
+        if entry.profile.serves()
+            && !purposes.is_empty()
+            && !purposes.contains(&ExtendedKeyUsage::ServerAuth)
+        {
             warn(
                 PlanField::ExtendedKeyUsage,
                 "a server certificate without serverAuth: TLS clients will refuse it (wrong purpose)".into(),
             );
         }
-        if entry.profile.is_client() && !purposes.is_empty() && !purposes.contains(&ExtendedKeyUsage::ClientAuth) {
+        if entry.profile.is_client()
+            && !purposes.is_empty()
+            && !purposes.contains(&ExtendedKeyUsage::ClientAuth)
+        {
             warn(
                 PlanField::ExtendedKeyUsage,
                 "a client certificate without clientAuth: mTLS servers will refuse it (wrong purpose)".into(),
@@ -272,7 +305,9 @@ fn check_subject(entry: &Entry) -> Result<(), String> {
         return Err("the common name (CN) must not be empty".into());
     }
     if cn.chars().count() > MAX_COMMON_NAME {
-        return Err(format!("the common name has at most {MAX_COMMON_NAME} characters (RFC 5280 ub-common-name)"));
+        return Err(format!(
+            "the common name has at most {MAX_COMMON_NAME} characters (RFC 5280 ub-common-name)"
+        ));
     }
     let others = [
         ("organization (O)", &subject.organization),
@@ -283,16 +318,21 @@ fn check_subject(entry: &Entry) -> Result<(), String> {
     for (label, value) in others {
         if let Some(value) = value {
             if value.trim().is_empty() || value.chars().count() > MAX_ATTRIBUTE {
-                return Err(format!("{label} must be 1 to {MAX_ATTRIBUTE} characters, or left out"));
+                return Err(format!(
+                    "{label} must be 1 to {MAX_ATTRIBUTE} characters, or left out"
+                ));
             }
         }
     }
     if let Some(country) = &subject.country {
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!("country (C) {country:?} must be two capital letters (ISO 3166), e.g. DE"));
+            return Err(format!(
+                "country (C) {country:?} must be two capital letters (ISO 3166), e.g. DE"
+            ));
         }
     }
-    let all = std::iter::once(&subject.common_name).chain(others.iter().filter_map(|(_, v)| v.as_ref()));
+    let all =
+        std::iter::once(&subject.common_name).chain(others.iter().filter_map(|(_, v)| v.as_ref()));
     if all.clone().any(|value| value.chars().any(char::is_control)) {
         return Err("names must not contain control characters".into());
     }
@@ -304,12 +344,18 @@ fn check_validity(
     now: OffsetDateTime,
     warn: &mut impl FnMut(PlanField, String),
 ) -> Result<(), String> {
-    if let Validity::Relative { days, starts_in_days } = validity {
+    if let Validity::Relative {
+        days,
+        starts_in_days,
+    } = validity
+    {
         if !(1..=MAX_VALIDITY_DAYS).contains(&days) {
             return Err(format!("days must be between 1 and {MAX_VALIDITY_DAYS}"));
         }
         if starts_in_days.unsigned_abs() > MAX_VALIDITY_DAYS {
-            return Err(format!("starts_in_days must be within ±{MAX_VALIDITY_DAYS}"));
+            return Err(format!(
+                "starts_in_days must be within ±{MAX_VALIDITY_DAYS}"
+            ));
         }
     }
     let (not_before, not_after) = validity.times(now);
@@ -322,12 +368,18 @@ fn check_validity(
     if not_after < now {
         warn(
             PlanField::Validity,
-            format!("already expired (notAfter {}): verifiers will refuse it", crate::format_time(not_after.unix_timestamp())),
+            format!(
+                "already expired (notAfter {}): verifiers will refuse it",
+                crate::format_time(not_after.unix_timestamp())
+            ),
         );
     } else if not_before > now {
         warn(
             PlanField::Validity,
-            format!("not yet valid (notBefore {}): verifiers will refuse it until then", crate::format_time(not_before.unix_timestamp())),
+            format!(
+                "not yet valid (notBefore {}): verifiers will refuse it until then",
+                crate::format_time(not_before.unix_timestamp())
+            ),
         );
     }
     Ok(())

@@ -427,7 +427,9 @@ impl Plan {
         let mut current = entry;
         while let Some(issuer) = current.issuer.as_deref() {
             match self.entry(issuer) {
-                Some(next) if !chain.iter().any(|e| e.name == next.name) && next.name != entry.name => {
+                Some(next)
+                    if !chain.iter().any(|e| e.name == next.name) && next.name != entry.name =>
+                {
                     chain.push(next);
                     current = next;
                 }
@@ -502,7 +504,9 @@ impl Plan {
             .cloned();
         self.entries.retain(|e| e.profile != Profile::Client);
         for name in names {
-            let mut entry = template.clone().unwrap_or_else(|| preset::client("client", None));
+            let mut entry = template
+                .clone()
+                .unwrap_or_else(|| preset::client("client", None));
             entry.name = name.clone();
             entry.subject = Subject::cn(name.clone());
             entry.issuer = issuer.clone();
@@ -514,27 +518,44 @@ impl Plan {
     /// Puts an intermediate CA (`intermediate`, pathLen 0) under the first
     /// root CA and moves every leaf that root signed under it.
     pub fn add_intermediate(&mut self) {
-        let Some(root_at) = self.entries.iter().position(|e| e.profile == Profile::RootCa) else {
+        let Some(root_at) = self
+            .entries
+            .iter()
+            .position(|e| e.profile == Profile::RootCa)
+        else {
             return;
         };
-        if self.entries.iter().any(|e| e.profile == Profile::IntermediateCa) {
+        if self
+            .entries
+            .iter()
+            .any(|e| e.profile == Profile::IntermediateCa)
+        {
             return;
         }
-        let root = self.entries.get(root_at).map(|e| e.name.clone()).unwrap_or_default();
+        let root = self
+            .entries
+            .get(root_at)
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
         let name = "intermediate".to_owned();
         for entry in &mut self.entries {
             if !entry.profile.is_ca() && entry.issuer.as_deref() == Some(root.as_str()) {
                 entry.issuer = Some(name.clone());
             }
         }
-        self.entries
-            .insert(root_at.saturating_add(1), preset::intermediate(&name, &root));
+        self.entries.insert(
+            root_at.saturating_add(1),
+            preset::intermediate(&name, &root),
+        );
     }
 
     /// Marks the first root CA as existing: its certificate and key are
     /// given when issuing (e.g. `--ca-cert ca.crt --ca-key ca.key`).
     pub fn use_existing_root(&mut self) -> Option<&Entry> {
-        let root = self.entries.iter_mut().find(|e| e.profile == Profile::RootCa)?;
+        let root = self
+            .entries
+            .iter_mut()
+            .find(|e| e.profile == Profile::RootCa)?;
         root.existing = true;
         Some(root)
     }

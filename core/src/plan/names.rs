@@ -31,7 +31,9 @@ impl San {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let (kind, value) = match text.split_once(':') {
-            Some((kind, value)) if kind.len() <= 5 && !kind.contains('/') && !kind.contains('.') => {
+            Some((kind, value))
+                if kind.len() <= 5 && !kind.contains('/') && !kind.contains('.') =>
+            {
                 (kind.to_ascii_lowercase(), value)
             }
             _ => (String::new(), text),
@@ -48,10 +50,9 @@ impl San {
                 Ok(ip) => Ok(Self::IpAddress(ip)),
                 Err(_) => dns_name(text).map(Self::DnsName),
             },
-            _ if text.parse::<IpAddr>().is_ok() => text
-                .parse()
-                .map(Self::IpAddress)
-                .map_err(|_| String::new()),
+            _ if text.parse::<IpAddr>().is_ok() => {
+                text.parse().map(Self::IpAddress).map_err(|_| String::new())
+            }
             other => Err(format!(
                 "{text:?}: unknown name kind {other:?}; write DNS:, IP:, email: or URI: \
                  (or a bare host name or IP address)"
@@ -126,9 +127,9 @@ impl Subtree {
             _ => (String::new(), text),
         };
         let network = |value: &str| -> Result<Self, String> {
-            let (address, prefix) = value
-                .split_once('/')
-                .ok_or_else(|| format!("{value:?}: write a network as ADDRESS/PREFIX, e.g. 10.0.0.0/8"))?;
+            let (address, prefix) = value.split_once('/').ok_or_else(|| {
+                format!("{value:?}: write a network as ADDRESS/PREFIX, e.g. 10.0.0.0/8")
+            })?;
             let address: IpAddr = address
                 .parse()
                 .map_err(|_| format!("{address:?} is not an IP address"))?;
@@ -215,9 +216,9 @@ impl Serial {
             .filter_map(|pair| u8::from_str_radix(pair, 16).ok())
             .collect();
         // DER needs a leading zero octet when the top bit is set.
-        let octets = bytes.len().saturating_add(usize::from(
-            bytes.first().is_some_and(|b| b & 0x80 != 0),
-        ));
+        let octets = bytes
+            .len()
+            .saturating_add(usize::from(bytes.first().is_some_and(|b| b & 0x80 != 0)));
         if octets > Self::MAX_OCTETS {
             return Err(format!(
                 "{text:?} needs {octets} octets; RFC 5280 allows at most {}",
@@ -267,7 +268,9 @@ fn dns_name(name: &str) -> Result<String, String> {
     let host = name.strip_prefix("*.").unwrap_or(name);
     let valid_label = |label: &str| {
         (1..=63).contains(&label.len())
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
@@ -290,14 +293,19 @@ fn email(address: &str) -> Result<String, String> {
         {
             Ok(address.to_owned())
         }
-        _ => Err(format!("{address:?} is not an email address (local@domain, ASCII)")),
+        _ => Err(format!(
+            "{address:?} is not an email address (local@domain, ASCII)"
+        )),
     }
 }
 
 fn uri(text: &str) -> Result<String, String> {
     let scheme_ok = text.split_once(':').is_some_and(|(scheme, rest)| {
         !rest.is_empty()
-            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -319,20 +327,41 @@ mod tests {
     fn sans_parse_with_and_without_prefixes() {
         let parse = |s: &str| San::parse(s).unwrap();
         assert_eq!(parse("localhost"), San::DnsName("localhost".into()));
-        assert_eq!(parse("DNS:*.Example.com"), San::DnsName("*.example.com".into()));
-        assert_eq!(parse("127.0.0.1"), San::IpAddress("127.0.0.1".parse().unwrap()));
+        assert_eq!(
+            parse("DNS:*.Example.com"),
+            San::DnsName("*.example.com".into())
+        );
+        assert_eq!(
+            parse("127.0.0.1"),
+            San::IpAddress("127.0.0.1".parse().unwrap())
+        );
         assert_eq!(parse("::1"), San::IpAddress("::1".parse().unwrap()));
         assert_eq!(parse("IP:::1"), San::IpAddress("::1".parse().unwrap()));
         assert_eq!(parse("fe80::1"), San::IpAddress("fe80::1".parse().unwrap()));
-        assert_eq!(parse("email:a@example.com"), San::Rfc822Name("a@example.com".into()));
+        assert_eq!(
+            parse("email:a@example.com"),
+            San::Rfc822Name("a@example.com".into())
+        );
         assert_eq!(
             parse("URI:spiffe://example.org/web"),
             San::Uri("spiffe://example.org/web".into())
         );
-        for bad in ["not a name!", "DNS:", "IP:300.1.1.1", "email:nobody", "URI:no scheme", "x:y"] {
+        for bad in [
+            "not a name!",
+            "DNS:",
+            "IP:300.1.1.1",
+            "email:nobody",
+            "URI:no scheme",
+            "x:y",
+        ] {
             assert!(San::parse(bad).is_err(), "{bad}");
         }
-        for san in [parse("localhost"), parse("IP:::1"), parse("email:a@b.c"), parse("URI:https://x")] {
+        for san in [
+            parse("localhost"),
+            parse("IP:::1"),
+            parse("email:a@b.c"),
+            parse("URI:https://x"),
+        ] {
             assert_eq!(San::parse(&san.to_string()).unwrap(), san);
         }
     }
@@ -343,7 +372,10 @@ mod tests {
             Subtree::parse("IP:10.0.0.0/8").unwrap(),
             Subtree::IpAddress("10.0.0.0".parse().unwrap(), 8)
         );
-        assert_eq!(Subtree::parse(".example.com").unwrap(), Subtree::DnsName("example.com".into()));
+        assert_eq!(
+            Subtree::parse(".example.com").unwrap(),
+            Subtree::DnsName("example.com".into())
+        );
         assert!(Subtree::parse("IP:10.0.0.0/33").is_err());
         assert!(Subtree::parse("IP:10.0.0.0").is_err());
     }
@@ -357,6 +389,9 @@ mod tests {
         assert!(Serial::parse("0").is_err());
         assert!(Serial::parse("zz").is_err());
         assert!(Serial::parse(&"7f".repeat(20)).is_ok());
-        assert!(Serial::parse(&"ff".repeat(20)).is_err(), "needs a 21st octet");
+        assert!(
+            Serial::parse(&"ff".repeat(20)).is_err(),
+            "needs a 21st octet"
+        );
     }
 }

@@ -21,7 +21,12 @@ pub enum Preset {
 
 impl Preset {
     /// Every preset, in the order a form lists them.
-    pub const ALL: [Self; 4] = [Self::Blog, Self::Intermediate, Self::TwoClients, Self::ServerOnly];
+    pub const ALL: [Self; 4] = [
+        Self::Blog,
+        Self::Intermediate,
+        Self::TwoClients,
+        Self::ServerOnly,
+    ];
 
     /// The name used on the command line (`blog`, `intermediate`, ...).
     pub fn name(self) -> &'static str {
@@ -46,7 +51,11 @@ impl Preset {
     /// The plan (P-256 keys, 365 days).
     pub fn plan(self) -> Plan {
         let entries = match self {
-            Self::Blog => vec![root("ca", "my-ca"), server("server", Some("ca")), client("client", Some("ca"))],
+            Self::Blog => vec![
+                root("ca", "my-ca"),
+                server("server", Some("ca")),
+                client("client", Some("ca")),
+            ],
             Self::Intermediate => vec![
                 root("ca", "my-ca"),
                 intermediate("intermediate", "ca"),
@@ -73,10 +82,16 @@ impl std::str::FromStr for Preset {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
-        Self::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
-            Error::input("preset", format!("unknown preset {s:?}; choose one of {}", names.join(", ")))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
+                Error::input(
+                    "preset",
+                    format!("unknown preset {s:?}; choose one of {}", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -105,7 +120,12 @@ pub(super) fn root(name: &str, common_name: &str) -> Entry {
 pub(super) fn intermediate(name: &str, issuer: &str) -> Entry {
     Entry {
         path_len: Some(0),
-        ..entry(name, Profile::IntermediateCa, Some(issuer), "my-intermediate-ca")
+        ..entry(
+            name,
+            Profile::IntermediateCa,
+            Some(issuer),
+            "my-intermediate-ca",
+        )
     }
 }
 

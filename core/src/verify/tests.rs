@@ -3,8 +3,8 @@ use std::sync::Arc;
 use rustls::CertificateError;
 
 use super::*;
-use crate::read::Certificate;
 use crate::issue::blog_set::{self, BlogSet as Pki};
+use crate::read::Certificate;
 use crate::KeyType;
 
 fn provider() -> Arc<CryptoProvider> {

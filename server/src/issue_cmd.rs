@@ -1,0 +1,219 @@
+//! `certplay issue`: a plan (the blog's set, a preset, or a plan file, with
+//! flags for the common changes) issued natively into a directory.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use certplay_core::{
+    ExistingCa, FileKind, IssuedPlan, KeyType, Materials, PemSource, Plan, Preset, Profile, San,
+};
+use certplay_server::files::Existing;
+use certplay_server::issuing::{issue_plan, write_issued};
+use clap::Args;
+
+/// Issue a PKI into a directory: by default the blog's set (ca, server,
+/// client); any shape with --preset, --plan or the flags below.
+///
+/// Examples:
+///   certplay issue --out pki
+///   certplay issue --out pki --key-type p384 --intermediate --client alice --client bob
+///   certplay issue --out pki --plan certplay-plan.toml
+///   certplay issue --out more --ca-cert ca.crt --ca-key ca.key --client carol
+///
+/// Every file is new: nothing that exists is replaced unless --force. Keys
+/// are written with mode 0600, the directory is created with mode 0700.
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct IssueArgs {
+    /// Directory to write into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// Start from a preset: blog, intermediate, two-clients, server-only.
+    #[arg(long, value_name = "NAME", conflicts_with = "plan")]
+    preset: Option<Preset>,
+    /// Start from a plan file (TOML, as written into certplay-plan.toml; or JSON).
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Key type of every entry: rsa2048, rsa3072, rsa4096, p256, p384, ed25519.
+    #[arg(long, value_name = "TYPE")]
+    key_type: Option<KeyType>,
+    /// Days until every certificate expires.
+    #[arg(long, value_name = "N")]
+    days: Option<u32>,
+    /// The server's subjectAltNames, repeated (DNS name, IP address, or
+    /// DNS:/IP:/email:/URI: prefixed); replaces the defaults.
+    #[arg(long, value_name = "NAME")]
+    san: Vec<San>,
+    /// A client certificate with this name (file stem and CN), repeated;
+    /// replaces the default `client`.
+    #[arg(long, value_name = "NAME")]
+    client: Vec<String>,
+    /// Put an intermediate CA between the root and the leaves (each leaf
+    /// then also gets NAME-chain.crt).
+    #[arg(long)]
+    intermediate: bool,
+    /// Issue from a CA you already have instead of making a root: its
+    /// certificate (PEM).
+    #[arg(long, value_name = "FILE", requires = "ca_key")]
+    ca_cert: Option<PathBuf>,
+    /// ... and its private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "ca_cert")]
+    ca_key: Option<PathBuf>,
+    /// Replace files that already exist in --out.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: &IssueArgs) -> Result<(), String> {
+    let mut plan = match (&args.plan, args.preset) {
+        (Some(path), _) => read_plan(path)?,
+        (None, Some(preset)) => preset.plan(),
+        (None, None) => Plan::default(),
+    };
+    if let Some(key_type) = args.key_type {
+        plan.key_type = key_type;
+        for entry in &mut plan.entries {
+            entry.key_type = None;
+        }
+    }
+    if args.intermediate {
+        plan.add_intermediate();
+    }
+    if !args.client.is_empty() {
+        plan.set_clients(&args.client);
+    }
+    if !args.san.is_empty() {
+        plan.set_server_sans(&args.san);
+    }
+    if let Some(days) = args.days {
+        plan.set_days(days);
+    }
+    let mut materials = Materials::default();
+    if let (Some(cert), Some(key)) = (&args.ca_cert, &args.ca_key) {
+        let root = plan
+            .use_existing_root()
+            .map(|e| e.name.clone())
+            .ok_or("--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA")?;
+        materials.existing.insert(root, read_existing(cert, key)?);
+    }
+
+    let started = Instant::now();
+    let issued = issue_plan(&plan, materials).map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    write_issued(&args.out, &issued, existing).map_err(|e| e.to_string())?;
+    report(&args.out, &issued, elapsed.as_millis());
+    Ok(())
+}
+
+fn read_plan(path: &Path) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read --plan {}: {e}", path.display()))?;
+    let parsed = if text.trim_start().starts_with('{') {
+        Plan::from_json(&text)
+    } else {
+        Plan::from_toml(&text)
+    };
+    parsed.map_err(|e| format!("--plan {}: {e}", path.display()))
+}
+
+fn read_existing(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
+    let read = |flag: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+    };
+    let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
+    let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());
+    ExistingCa::from_pem(
+        PemSource::new(&cert_name, &cert_bytes),
+        PemSource::new(&key_name, &key_bytes),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// What was written, what each file is for (with the flag that takes it),
+/// the warnings, and the commands to try.
+fn report(out: &Path, issued: &IssuedPlan, millis: u128) {
+    let key_types: std::collections::BTreeSet<&str> = issued
+        .entries
+        .iter()
+        .map(|e| e.key_type.description())
+        .collect();
+    println!(
+        "certplay: issued {} certificate(s) ({}) in {millis} ms into {}/",
+        issued.entries.len(),
+        key_types.into_iter().collect::<Vec<_>>().join(", "),
+        out.display()
+    );
+    if let Ok(files) = issued.files() {
+        for file in files {
+            let hint = match file.kind {
+                FileKind::Certificate(Profile::RootCa) => " (serve --ca, curl --cacert)",
+                FileKind::Chain(profile) if profile.serves() => " (serve --cert)",
+                FileKind::Chain(_) => " (curl --cert)",
+                FileKind::Certificate(profile) if profile.serves() => " (serve --cert)",
+                FileKind::Certificate(Profile::Client) => " (curl --cert)",
+                FileKind::PrivateKey(profile) if profile.serves() => " (serve --key)",
+                FileKind::PrivateKey(Profile::Client) => " (curl --key)",
+                FileKind::Plan => " (certplay issue --plan)",
+                _ => "",
+            };
+            println!("  {:<24} {}{hint}", file.name, file.purpose());
+        }
+    }
+    for warning in &issued.warnings {
+        println!("certplay: warning: {warning}");
+    }
+    if let Some(commands) = try_commands(out, issued) {
+        println!("Try it:\n{commands}");
+    }
+}
+
+/// `certplay serve` with the plan's files, and one curl per client.
+fn try_commands(out: &Path, issued: &IssuedPlan) -> Option<String> {
+    let plan = &issued.plan;
+    let server = plan.entries.iter().find(|e| e.profile.serves())?;
+    let root = plan.issuers_of(server).last().copied().unwrap_or(server);
+    let path = |name: String| out.join(name).display().to_string();
+    let server_issued = issued.entry(&server.name)?;
+    let cert = if server_issued.chain_pem.is_some() {
+        format!("{}-chain.crt", server.name)
+    } else {
+        format!("{}.crt", server.name)
+    };
+    let host = server
+        .sans
+        .iter()
+        .find_map(San::host)
+        .unwrap_or_else(|| "localhost".into());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let mut lines = vec![format!(
+        "  certplay serve --ca {} --cert {} --key {} --port 3001",
+        path(format!("{}.crt", root.name)),
+        path(cert),
+        path(format!("{}.key", server.name)),
+    )];
+    for client in plan.entries.iter().filter(|e| e.profile.is_client()) {
+        let client_cert = match issued
+            .entry(&client.name)
+            .and_then(|c| c.chain_pem.as_ref())
+        {
+            Some(_) => format!("{}-chain.crt", client.name),
+            None => format!("{}.crt", client.name),
+        };
+        lines.push(format!(
+            "  curl --cacert {} --cert {} --key {} https://{host}:3001",
+            path(format!("{}.crt", root.name)),
+            path(client_cert),
+            path(format!("{}.key", client.name)),
+        ));
+    }
+    Some(lines.join("\n"))
+}
