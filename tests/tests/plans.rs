@@ -23,7 +23,10 @@ fn openssl_verify(dir: &Path, plan: &Plan, leaf: &str, purpose: &str) -> std::pr
         "-CAfile".into(),
         format!("{root}.crt"),
     ];
-    for intermediate in issuers.iter().filter(|e| e.profile == Profile::IntermediateCa) {
+    for intermediate in issuers
+        .iter()
+        .filter(|e| e.profile == Profile::IntermediateCa)
+    {
         args.push("-untrusted".into());
         args.push(format!("{}.crt", intermediate.name));
     }
@@ -94,7 +97,10 @@ fn openssl_refuses_expired_and_not_yet_valid_leaves_for_that_reason() {
     write_set(dir.path(), &issue_backdated(&Plan::default(), 31, 30));
     let out = openssl_verify(dir.path(), &Plan::default(), "client", "sslclient");
     let said = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(!out.status.success() && said.contains("certificate has expired"), "{said}");
+    assert!(
+        !out.status.success() && said.contains("certificate has expired"),
+        "{said}"
+    );
 
     let mut plan = Plan::default();
     plan.entries[2].validity = Validity::Relative {
@@ -107,7 +113,10 @@ fn openssl_refuses_expired_and_not_yet_valid_leaves_for_that_reason() {
     write_set(dir.path(), &issued);
     let out = openssl_verify(dir.path(), &plan, "client", "sslclient");
     let said = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(!out.status.success() && said.contains("certificate is not yet valid"), "{said}");
+    assert!(
+        !out.status.success() && said.contains("certificate is not yet valid"),
+        "{said}"
+    );
 }
 
 /// Serves `dir`'s plan files: the root as --ca, the server's chain file
@@ -115,12 +124,31 @@ fn openssl_refuses_expired_and_not_yet_valid_leaves_for_that_reason() {
 fn serve(dir: &Path, cert: &str) -> Server {
     Server::start(
         dir,
-        &["--ca", "ca.crt", "--cert", cert, "--key", "server.key", "--no-page"],
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            cert,
+            "--key",
+            "server.key",
+            "--no-page",
+        ],
     )
 }
 
 fn curl_as(dir: &Path, server: &Server, cert: &str, key: &str) -> std::process::Output {
-    curl(dir, &["--cacert", "ca.crt", "--cert", cert, "--key", key, &server.url()])
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            cert,
+            "--key",
+            key,
+            &server.url(),
+        ],
+    )
 }
 
 #[test]
@@ -137,8 +165,19 @@ fn chains_through_an_intermediate_work_both_ways() {
     // presents its own chain.
     let server = serve(dir.path(), "server-chain.crt");
     for client in ["alice", "bob"] {
-        let out = curl_as(dir.path(), &server, &format!("{client}-chain.crt"), &format!("{client}.key"));
-        assert_eq!(stdout(&out), "Hello World\n", "{client}: {}{}", stderr(&out), server.log());
+        let out = curl_as(
+            dir.path(),
+            &server,
+            &format!("{client}-chain.crt"),
+            &format!("{client}.key"),
+        );
+        assert_eq!(
+            stdout(&out),
+            "Hello World\n",
+            "{client}: {}{}",
+            stderr(&out),
+            server.log()
+        );
     }
     // A client that sends only its leaf cannot be chained to the root.
     let out = curl_as(dir.path(), &server, "alice.crt", "alice.key");
@@ -154,7 +193,13 @@ fn chains_through_an_intermediate_work_both_ways() {
 #[test]
 fn every_key_type_shakes_hands() {
     // Ed25519 with TLS 1.3 (curl 7.88 on OpenSSL 3.0 offers it).
-    for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048, KeyType::Rsa3072] {
+    for key_type in [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::Ed25519,
+        KeyType::Rsa2048,
+        KeyType::Rsa3072,
+    ] {
         let plan = Plan {
             key_type,
             ..Plan::default()
@@ -163,7 +208,13 @@ fn every_key_type_shakes_hands() {
         write_set(dir.path(), &plan.issue().expect("issuing"));
         let server = serve(dir.path(), "server.crt");
         let out = curl_as(dir.path(), &server, "client.crt", "client.key");
-        assert_eq!(stdout(&out), "Hello World\n", "{key_type}: {}{}", stderr(&out), server.log());
+        assert_eq!(
+            stdout(&out),
+            "Hello World\n",
+            "{key_type}: {}{}",
+            stderr(&out),
+            server.log()
+        );
     }
 }
 
@@ -177,7 +228,12 @@ with urllib.request.urlopen(sys.argv[1], context=context, timeout=20) as respons
 
 #[test]
 fn pythons_ssl_module_connects_with_each_key_type() {
-    for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519, KeyType::Rsa2048] {
+    for key_type in [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::Ed25519,
+        KeyType::Rsa2048,
+    ] {
         let plan = Plan {
             key_type,
             ..Plan::default()
@@ -186,6 +242,12 @@ fn pythons_ssl_module_connects_with_each_key_type() {
         write_set(dir.path(), &plan.issue().expect("issuing"));
         let server = serve(dir.path(), "server.crt");
         let out = run(dir.path(), "python3", &["-c", PYTHON_CLIENT, &server.url()]);
-        assert_eq!(stdout(&out), "Hello World\n", "{key_type}: {}{}", stderr(&out), server.log());
+        assert_eq!(
+            stdout(&out),
+            "Hello World\n",
+            "{key_type}: {}{}",
+            stderr(&out),
+            server.log()
+        );
     }
 }
