@@ -1,19 +1,22 @@
 //! The whole journey in a real headless Chromium, driven over WebDriver: the
-//! page served by `certplay serve`, the form filled, one button pressed, the
-//! files downloaded through the browser's own download path, a second
-//! `certplay serve` started with them as the page says, and real curl.
+//! page served by `certplay serve`, a preset picked and edited, one button
+//! pressed, the files downloaded through the browser's own download path, a
+//! second `certplay serve` started with them as the page says, real curl with
+//! each client's chain and key, and the page's certplay-plan.toml issued
+//! again by `certplay issue --plan`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use certplay_tests::{curl, curl_with_client_cert, stderr, stdout, temp_dir, Server};
+use certplay_core::{read_certificates, CertInfo, PemSource, Plan};
+use certplay_tests::{certplay, curl, stderr, stdout, temp_dir, Server};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 const ZIP_NAME: &str = "certplay-pki.zip";
-/// The files the page offers one by one: the blog's six and the plan.
+/// The files of the blog's set (what one click on Issue gives).
 const BLOG_FILE_NAMES: [&str; 7] = [
     "ca.crt",
     "ca.key",
@@ -23,6 +26,16 @@ const BLOG_FILE_NAMES: [&str; 7] = [
     "client.key",
     "certplay-plan.toml",
 ];
+
+/// What one round does in the page.
+struct Round {
+    /// The `#preset` value.
+    preset: &'static str,
+    /// Clicks on "Add a client".
+    added_clients: usize,
+    /// The `#key-type` value.
+    key_type: &'static str,
+}
 
 /// chromedriver on a free loopback port, killed on drop.
 struct ChromeDriver {
@@ -156,9 +169,10 @@ fn wait_for_downloads(dir: &Path, names: &[&str]) {
     }
 }
 
-/// One round: issue `key_type` in the page, download everything, serve it,
-/// curl it. Returns where the files went.
-async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &str) -> PathBuf {
+/// One round: pick the preset, add clients, pick the key type, issue in the
+/// page, download everything, serve it, curl it with every client, issue
+/// the plan again on the command line. Returns where the files went.
+async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Round) -> PathBuf {
     client.goto(page_url).await.expect("opening the page");
     // The button is enabled once the wasm has started.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -171,27 +185,37 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let ca_cn = client.find(Locator::Id("ca-cn")).await.expect("#ca-cn");
+    let ca_cn = client
+        .find(Locator::Id("entry-0-cn"))
+        .await
+        .expect("#entry-0-cn");
     assert_eq!(
         ca_cn.prop("value").await.expect("value").as_deref(),
         Some("my-ca")
     );
 
-    // Fill the form as a person would: a client name of our own, the key type.
-    let client_cn = client
-        .find(Locator::Id("client-cn"))
+    // Edit the plan as a person would.
+    client
+        .find(Locator::Id("preset"))
         .await
-        .expect("#client-cn");
-    client_cn.clear().await.expect("clearing");
-    client_cn
-        .send_keys(&format!("browser-{key_type}"))
+        .expect("#preset")
+        .select_by_value(round.preset)
         .await
-        .expect("typing");
+        .expect("choosing the preset");
+    for _ in 0..round.added_clients {
+        client
+            .find(Locator::Id("add-client"))
+            .await
+            .expect("#add-client")
+            .click()
+            .await
+            .expect("adding a client");
+    }
     client
         .find(Locator::Id("key-type"))
         .await
         .expect("#key-type")
-        .select_by_value(key_type)
+        .select_by_value(round.key_type)
         .await
         .expect("choosing the key type");
     issue.click().await.expect("pressing Issue");
@@ -199,53 +223,61 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
 
     // What the page shows was read back from the certificates.
     assert_eq!(text(client, "ca-subject").await, "CN=my-ca");
-    assert_eq!(
-        text(client, "client-subject").await,
-        format!("CN=browser-{key_type}")
-    );
     let sans = text(client, "server-sans").await;
     for san in ["localhost", "127.0.0.1", "::1"] {
         assert!(sans.contains(san), "server SANs shown: {sans}");
     }
     assert!(text(client, "client-eku").await.contains("clientAuth"));
     let serve_line = text(client, "next-serve").await;
-    assert_eq!(
-        serve_line,
-        "certplay serve --ca ca.crt --cert server.crt --key server.key --port 3001"
-    );
-    assert_eq!(
-        text(client, "next-curl").await,
-        "curl --cacert ca.crt --cert client.crt --key client.key https://localhost:3001"
-    );
+    let curl_lines = text(client, "next-curl").await;
+    let curl_lines: Vec<&str> = curl_lines.lines().collect();
+    assert_eq!(curl_lines.len(), 1 + round.added_clients, "{curl_lines:?}");
 
-    // Download every file through the browser's real download path.
-    let names: Vec<&str> = BLOG_FILE_NAMES.iter().copied().chain([ZIP_NAME]).collect();
-    for name in &names {
-        let id = if *name == ZIP_NAME {
-            "download-zip".to_owned()
-        } else {
-            format!("download-{}", name.replace('.', "-"))
-        };
-        client
-            .find(Locator::Id(&id))
-            .await
-            .unwrap_or_else(|e| panic!("#{id}: {e}"))
-            .click()
-            .await
-            .expect("clicking a download");
+    // Download every file the page offers through the browser's real
+    // download path, and the zip.
+    let mut names = Vec::new();
+    for button in client
+        .find_all(Locator::Css("#result button[data-file]"))
+        .await
+        .expect("the download buttons")
+    {
+        names.push(
+            button
+                .attr("data-file")
+                .await
+                .expect("data-file")
+                .expect("a file name"),
+        );
+        button.click().await.expect("clicking a download");
+    }
+    client
+        .find(Locator::Id("download-zip"))
+        .await
+        .expect("#download-zip")
+        .click()
+        .await
+        .expect("clicking the zip");
+    names.push(ZIP_NAME.to_owned());
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if round.preset == "blog" && round.added_clients == 0 {
+        let mut offered: Vec<&str> = names.iter().copied().filter(|n| *n != ZIP_NAME).collect();
+        offered.sort_unstable();
+        let mut blog = BLOG_FILE_NAMES.to_vec();
+        blog.sort_unstable();
+        assert_eq!(offered, blog);
     }
     wait_for_downloads(downloads, &names);
-    let round = downloads.join(key_type);
-    std::fs::create_dir_all(&round).expect("a directory for this round");
+    let dir = downloads.join(format!("{}-{}", round.preset, round.key_type));
+    std::fs::create_dir_all(&dir).expect("a directory for this round");
     for name in &names {
-        std::fs::rename(downloads.join(name), round.join(name)).expect("moving a download");
+        std::fs::rename(downloads.join(name), dir.join(name)).expect("moving a download");
     }
 
-    // The zip holds the same files (the blog's six and the plan), byte for byte.
-    let zip = std::fs::File::open(round.join(ZIP_NAME)).expect("the zip");
+    // The zip holds the same files, byte for byte.
+    let zip = std::fs::File::open(dir.join(ZIP_NAME)).expect("the zip");
     let mut archive = zip::ZipArchive::new(zip).expect("a readable zip");
-    assert_eq!(archive.len(), BLOG_FILE_NAMES.len());
-    for name in BLOG_FILE_NAMES {
+    assert_eq!(archive.len(), names.len() - 1);
+    for name in names.iter().filter(|n| **n != ZIP_NAME) {
         let mut entry = archive
             .by_name(name)
             .unwrap_or_else(|e| panic!("{name} in the zip: {e}"));
@@ -253,44 +285,101 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, key_type: &s
         std::io::Read::read_to_end(&mut entry, &mut bytes).expect("reading from the zip");
         assert_eq!(
             bytes,
-            std::fs::read(round.join(name)).expect("a download"),
+            std::fs::read(dir.join(name)).expect("a download"),
             "{name}"
         );
     }
 
-    // Run the page's command (on a free port instead of 3001) and curl.
-    let args: Vec<&str> = serve_line
-        .split_whitespace()
-        .skip(2) // "certplay serve"
-        .collect();
-    let port_at = args
-        .iter()
-        .position(|a| *a == "--port")
-        .expect("--port in the command");
-    let args: Vec<&str> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != port_at && *i != port_at + 1)
-        .map(|(_, a)| *a)
-        .chain(["--no-page"])
-        .collect();
-    let server = Server::start(&round, &args);
-    let ok = curl_with_client_cert(&round, &server.url());
-    assert_eq!(
-        stdout(&ok),
-        "Hello World\n",
-        "curl: {}\nlog:\n{}",
-        stderr(&ok),
-        server.log()
-    );
-    server.wait_for_log(&format!("accepted CN=browser-{key_type}"));
-    let without = curl(&round, &["--cacert", "ca.crt", &server.url()]);
+    // Run the page's command (on a free port instead of 3001) and each curl.
+    let server = Server::start(&dir, &without_port(&serve_line, 2));
+    for line in &curl_lines {
+        let mut args = without_port_url(line);
+        let url = server.url();
+        args.push(&url);
+        let ok = curl(&dir, &args);
+        assert_eq!(
+            stdout(&ok),
+            "Hello World\n",
+            "{line}: {}\nlog:\n{}",
+            stderr(&ok),
+            server.log()
+        );
+    }
+    server.wait_for_log("accepted CN=");
+    let without = curl(&dir, &["--cacert", "ca.crt", &server.url()]);
     assert!(
         !without.status.success(),
         "curl without a client certificate succeeded"
     );
     server.wait_for_log("no client certificate");
-    round
+
+    // The plan file issues the same shape on the command line.
+    let cli = dir.join("cli");
+    let out = certplay(
+        &dir,
+        &["issue", "--plan", "certplay-plan.toml", "--out", "cli"],
+    );
+    assert!(
+        out.status.success(),
+        "certplay issue --plan: {}",
+        stderr(&out)
+    );
+    let plan = Plan::from_toml(
+        &std::fs::read_to_string(dir.join("certplay-plan.toml")).expect("the plan file"),
+    )
+    .expect("the page's plan reads");
+    for entry in &plan.entries {
+        let name = format!("{}.crt", entry.name);
+        let (page, again) = (first_cert(&dir.join(&name)), first_cert(&cli.join(&name)));
+        assert_eq!(page.subject, again.subject, "{name}");
+        assert_eq!(page.subject_alt_names, again.subject_alt_names, "{name}");
+        assert_eq!(page.extended_key_usage, again.extended_key_usage, "{name}");
+        assert_eq!(page.key_usage, again.key_usage, "{name}");
+        assert_eq!(page.is_ca, again.is_ca, "{name}");
+        assert_eq!(page.public_key, again.public_key, "{name}");
+        assert_eq!(
+            page.not_after - page.not_before,
+            again.not_after - again.not_before,
+            "{name}: validity length"
+        );
+    }
+    dir
+}
+
+/// The arguments of a shown command after its first `skip` words, without
+/// `--port N`, plus `--no-page`.
+fn without_port(line: &str, skip: usize) -> Vec<&str> {
+    let args: Vec<&str> = line.split_whitespace().skip(skip).collect();
+    let port_at = args
+        .iter()
+        .position(|a| *a == "--port")
+        .expect("--port in the command");
+    args.iter()
+        .enumerate()
+        .filter(|(i, _)| *i != port_at && *i != port_at + 1)
+        .map(|(_, a)| *a)
+        .chain(["--no-page"])
+        .collect()
+}
+
+/// A shown curl line's options, without "curl" and the URL.
+fn without_port_url(line: &str) -> Vec<&str> {
+    let mut args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    assert!(
+        args.pop()
+            .is_some_and(|url| url.starts_with("https://localhost:")),
+        "{line}"
+    );
+    args
+}
+
+fn first_cert(path: &Path) -> CertInfo {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.display().to_string();
+    read_certificates(PemSource::new(&name, &bytes))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .swap_remove(0)
+        .info
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,8 +396,20 @@ async fn issue_in_the_page_download_serve_and_curl() {
     let profile = temp_dir();
     let driver = ChromeDriver::start();
     let client = browser(&driver, downloads.path(), profile.path()).await;
-    for key_type in ["p256", "rsa2048"] {
-        journey(&client, &page_url, downloads.path(), key_type).await;
+    let rounds = [
+        Round {
+            preset: "intermediate",
+            added_clients: 1,
+            key_type: "p384",
+        },
+        Round {
+            preset: "blog",
+            added_clients: 0,
+            key_type: "rsa2048",
+        },
+    ];
+    for round in &rounds {
+        journey(&client, &page_url, downloads.path(), round).await;
     }
     client.close().await.expect("closing the browser");
 }

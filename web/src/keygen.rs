@@ -7,8 +7,12 @@
 //! core through [`KeyPair::from_pkcs8_der`], so core signs with them like
 //! with its own.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use certplay_core::{KeyPair, KeyType, Materials, Plan};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
@@ -57,12 +61,22 @@ impl KeySource {
 /// made here (core makes each while issuing); with
 /// [`KeySource::WebCrypto`], every key is made by WebCrypto, all at once.
 pub async fn generate(plan: &Plan, source: KeySource) -> Result<Materials, Failure> {
+    generate_with_progress(plan, source, |_| ()).await
+}
+
+/// [`generate`], calling `progress(done)` each time WebCrypto finishes a
+/// key (the page shows "N of M keys made" while RSA-4096 keys take seconds).
+pub async fn generate_with_progress(
+    plan: &Plan,
+    source: KeySource,
+    progress: impl Fn(usize) + 'static,
+) -> Result<Materials, Failure> {
     let mut materials = Materials::default();
     if source == KeySource::Core {
         return Ok(materials);
     }
     let needed = plan.keys_needed();
-    let keys = webcrypto_keys(needed.iter().map(|(_, key_type)| *key_type)).await?;
+    let keys = webcrypto_keys(needed.iter().map(|(_, key_type)| *key_type), progress).await?;
     for ((name, _), key) in needed.into_iter().zip(keys) {
         materials.keys.insert(name, key);
     }
@@ -70,21 +84,44 @@ pub async fn generate(plan: &Plan, source: KeySource) -> Result<Materials, Failu
 }
 
 /// One key pair per type from WebCrypto, generated concurrently.
-async fn webcrypto_keys(key_types: impl Iterator<Item = KeyType>) -> Result<Vec<KeyPair>, Failure> {
+async fn webcrypto_keys(
+    key_types: impl Iterator<Item = KeyType>,
+    progress: impl Fn(usize) + 'static,
+) -> Result<Vec<KeyPair>, Failure> {
     let subtle = window()?.crypto().map_err(Failure::from_js)?.subtle();
     let usages = Array::of2(&"sign".into(), &"verify".into());
 
-    // Start all before waiting for any: the browser runs them in parallel.
+    // Each finished key counts; the closure lives until all are made.
+    let count = Rc::new(Cell::new(0usize));
+    let counted = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        count.set(count.get().saturating_add(1));
+        progress(count.get());
+    });
+    // A failure is reported by Promise.all below; the counting branch only
+    // swallows it (no "uncaught in promise" in the console).
+    let ignored = Closure::<dyn FnMut(JsValue)>::new(|_| ());
+
+    // Start all before waiting for any: the browser runs them in parallel
+    // (natively, off the page's thread: the page never freezes).
     let generating = Array::new();
     for key_type in key_types {
         let promise = subtle
             .generate_key_with_object(&algorithm(key_type)?, true, &usages)
             .map_err(Failure::from_js)?;
+        let _counting = promise.then2(&counted, &ignored);
         generating.push(&promise);
     }
-    let pairs = JsFuture::from(Promise::all(&generating))
-        .await
-        .map_err(Failure::from_js)?;
+    let pairs = match JsFuture::from(Promise::all(&generating)).await {
+        Ok(pairs) => pairs,
+        Err(error) => {
+            // Other keys may still finish and call the closures: keep them
+            // (a few bytes, only when WebCrypto failed).
+            counted.forget();
+            ignored.forget();
+            return Err(Failure::from_js(error));
+        }
+    };
+    drop((counted, ignored));
 
     let exporting = Array::new();
     for pair in Array::from(&pairs).iter() {

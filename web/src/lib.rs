@@ -1,9 +1,10 @@
-//! certplay-web: the page. A person keeps or edits the blog's defaults,
-//! presses one button, and gets a CA, a server certificate and a client
-//! certificate as PEM files, made and read back by `certplay-core` inside the
+//! certplay-web: the page. A person picks a preset (the blog's set by
+//! default), edits its entries, presses one button, and gets every
+//! certificate, key and chain of the plan as PEM files, made and read back by `certplay-core` inside the
 //! browser. Nothing is sent over the network.
 //!
-//! - [`form`] turns the form's text into a [`certplay_core::Plan`];
+//! - [`editor`] turns the plan editor's text into a [`certplay_core::Plan`]
+//!   (errors name the entry and field, so the page shows them beside it);
 //! - [`keygen`] makes a plan's key pairs (WebCrypto for RSA, so the page
 //!   never freezes);
 //! - [`issue()`] is what the Issue button runs: check, keys, issue, read back;
@@ -13,14 +14,14 @@
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
 //! Everything compiles natively too (the workspace's native clippy covers
-//! it); only the pure parts ([`form`], [`next_steps`]) are meant to run there.
+//! it); only the pure parts ([`editor`], [`next_steps`]) are meant to run there.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod dom;
 pub mod download;
-pub mod form;
+pub mod editor;
 pub mod inspector;
 mod issue;
 pub mod keygen;

@@ -1,6 +1,10 @@
-//! The commands that try the downloaded files, with the blog's file names.
+//! The commands that try the downloaded files, with the plan's file names:
+//! the server's chain file for `--cert` when it has one (a server under an
+//! intermediate must send it), one curl per client with its chain file.
 
 use std::net::IpAddr;
+
+use certplay_core::{Entry, IssuedPlan, Plan};
 
 /// The port the commands use: 3001, so that the mTLS server does not collide
 /// with the `certplay` that serves this page (3000 or 8080).
@@ -11,23 +15,114 @@ pub const PORT: u16 = 3001;
 pub struct NextSteps {
     /// `#next-serve`: run the mTLS server with the issued files.
     pub serve: String,
-    /// `#next-curl`: the request that succeeds.
+    /// `#next-curl`: the requests that succeed, one line per client.
     pub curl: String,
-    /// `#next-curl-no-cert`: the same request without the client
+    /// `#next-curl-no-cert`: the same request without a client
     /// certificate, which the server refuses.
     pub curl_without_certificate: String,
 }
 
-/// The commands for a server certificate with `server_names` as its
-/// subjectAltName entries. curl must connect to one of those names: the
-/// first of `localhost`, another DNS name (resolved to 127.0.0.1 with
-/// `--resolve`) or an IP address.
-pub fn next_steps(server_names: &[String]) -> NextSteps {
-    let serve =
-        format!("certplay serve --ca ca.crt --cert server.crt --key server.key --port {PORT}");
-    let (resolve, url) = target(server_names);
-    let curl = format!("curl --cacert ca.crt --cert client.crt --key client.key{resolve} {url}");
-    let curl_without_certificate = format!("curl --cacert ca.crt{resolve} {url}");
+/// Which files play which part, as file names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles {
+    /// The root certificate both sides trust (`--ca`, `--cacert`).
+    pub ca: String,
+    /// The server's certificate (its chain file if it has one) and key.
+    pub server: Option<(String, String)>,
+    /// The server's names (host names and IP addresses).
+    pub server_names: Vec<String>,
+    /// Each client's certificate (chain file if any) and key.
+    pub clients: Vec<(String, String)>,
+}
+
+impl Roles {
+    /// The parts in an issued plan: the first entry that serves is the
+    /// server; entries with the client profile are the clients.
+    pub fn of(issued: &IssuedPlan) -> Self {
+        let plan = &issued.plan;
+        let cert = |entry: &Entry| {
+            let chained = issued
+                .entry(&entry.name)
+                .is_some_and(|e| e.chain_pem.is_some());
+            if chained {
+                format!("{}-chain.crt", entry.name)
+            } else {
+                format!("{}.crt", entry.name)
+            }
+        };
+        let root = |entry: &Entry| {
+            format!(
+                "{}.crt",
+                plan.issuers_of(entry)
+                    .last()
+                    .map_or(&entry.name, |e| &e.name)
+            )
+        };
+        let server = plan.entries.iter().find(|e| e.profile.serves());
+        let clients: Vec<&Entry> = plan
+            .entries
+            .iter()
+            .filter(|e| e.profile.is_client() && Some(*e) != server)
+            .collect();
+        let ca = server
+            .or_else(|| clients.first().copied())
+            .map(root)
+            .unwrap_or_else(|| "ca.crt".into());
+        Self {
+            ca,
+            server: server.map(|s| (cert(s), format!("{}.key", s.name))),
+            server_names: server.map(server_names).unwrap_or_default(),
+            clients: clients
+                .iter()
+                .map(|c| (cert(c), format!("{}.key", c.name)))
+                .collect(),
+        }
+    }
+
+    /// The roles of a plan's blog shape, before anything is issued.
+    pub fn blog(plan: &Plan) -> Self {
+        Self {
+            ca: "ca.crt".into(),
+            server: Some(("server.crt".into(), "server.key".into())),
+            server_names: plan.entry("server").map(server_names).unwrap_or_default(),
+            clients: vec![("client.crt".into(), "client.key".into())],
+        }
+    }
+}
+
+fn server_names(entry: &Entry) -> Vec<String> {
+    entry.sans.iter().filter_map(|san| san.host()).collect()
+}
+
+/// The commands for `roles`. curl must connect to one of the server's
+/// names: the first of `localhost`, another DNS name (resolved to
+/// 127.0.0.1 with `--resolve`) or an IP address.
+pub fn next_steps(roles: &Roles) -> NextSteps {
+    let ca = &roles.ca;
+    let Some((cert, key)) = &roles.server else {
+        let none = "# this plan has no server certificate: add an entry with the server profile"
+            .to_owned();
+        return NextSteps {
+            serve: none.clone(),
+            curl: none.clone(),
+            curl_without_certificate: none,
+        };
+    };
+    let serve = format!("certplay serve --ca {ca} --cert {cert} --key {key} --port {PORT}");
+    let (resolve, url) = target(&roles.server_names);
+    let curl = if roles.clients.is_empty() {
+        "# this plan has no client certificate: add a client to try mutual TLS".to_owned()
+    } else {
+        roles
+            .clients
+            .iter()
+            .map(|(cert, key)| {
+                format!("curl --cacert {ca} --cert {cert} --key {key}{resolve} {url}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let curl_without_certificate = format!("curl --cacert {ca}{resolve} {url}");
     NextSteps {
         serve,
         curl,
@@ -68,8 +163,32 @@ fn target(server_names: &[String]) -> (String, String) {
 mod tests {
     use super::*;
 
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    use certplay_core::Preset;
+
+    fn names(list: &[&str]) -> Roles {
+        Roles {
+            server_names: list.iter().map(|s| (*s).to_owned()).collect(),
+            ..Roles::blog(&Plan::default())
+        }
+    }
+
+    #[test]
+    fn the_roles_follow_the_plan() {
+        let mut plan = Preset::Intermediate.plan();
+        plan.set_clients(&["alice".into(), "bob".into()]);
+        let issued = plan.issue().unwrap();
+        let steps = next_steps(&Roles::of(&issued));
+        assert_eq!(
+            steps.serve,
+            "certplay serve --ca ca.crt --cert server-chain.crt --key server.key --port 3001"
+        );
+        assert_eq!(
+            steps.curl,
+            "curl --cacert ca.crt --cert alice-chain.crt --key alice.key https://localhost:3001\n\
+             curl --cacert ca.crt --cert bob-chain.crt --key bob.key https://localhost:3001"
+        );
+        let blog = Plan::default().issue().unwrap();
+        assert_eq!(Roles::of(&blog), Roles::blog(&Plan::default()));
     }
 
     #[test]

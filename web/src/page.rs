@@ -1,24 +1,29 @@
-//! The page: wires the markup of `index.html` (found by id) to [`issue`],
-//! shows what came out, and offers the files.
+//! The page: wires the markup of `index.html` (found by id) to [`issue`]:
+//! the plan editor (one `#entry-template` clone per entry), the results
+//! (one `#card-template` clone per issued entry) and the downloads.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use certplay_core::{CertInfo, KeyType, Plan};
+use certplay_core::{CertInfo, Entry, Error, FileKind, KeyType, Plan, Preset, Profile};
 use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
+use web_sys::{
+    Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlOptionElement,
+    HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement,
+};
 
-use crate::dom::{by_id, on, set_attribute, set_text};
+use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE, ZIP_TYPE};
-use crate::form::FormValues;
-use crate::next_steps::next_steps;
-use crate::{issue, Failure, IssuedSet, KeySource};
+use crate::editor::{error_slot, EntryForm, PlanForm};
+use crate::next_steps::{next_steps, Roles};
+use crate::{keygen, Failure, IssuedSet, KeySource};
 
 /// The name of the zip with all files.
 pub const ZIP_NAME: &str = "certplay-pki.zip";
 
-/// The files the page offers one by one: the blog's set and the plan.
+/// The files of the blog's set, which a one-click Issue offers.
 pub const BLOG_FILE_NAMES: [&str; 7] = [
     "ca.crt",
     "ca.key",
@@ -27,6 +32,29 @@ pub const BLOG_FILE_NAMES: [&str; 7] = [
     "client.crt",
     "client.key",
     "certplay-plan.toml",
+];
+
+/// The fields of an entry in the editor, as in `data-field` and the ids
+/// `#entry-N-FIELD`.
+const ENTRY_FIELDS: [&str; 18] = [
+    "name",
+    "profile",
+    "issuer",
+    "key-type",
+    "cn",
+    "o",
+    "ou",
+    "c",
+    "st",
+    "l",
+    "sans",
+    "days",
+    "starts",
+    "not-before",
+    "not-after",
+    "path-len",
+    "permitted",
+    "excluded",
 ];
 
 /// The mounted page. Its listeners stay as long as the value does; the
@@ -38,29 +66,86 @@ pub struct Page {
 }
 
 impl Page {
-    /// Finds the page's elements, fills the form with the blog's defaults
-    /// (`Plan::default()`), wires the buttons and enables `#issue`.
+    /// Finds the page's elements, shows the blog's plan in the editor,
+    /// wires the buttons and enables `#issue`.
     pub fn mount() -> Result<Self, Failure> {
         let state = Rc::new(State::find()?);
-        state
-            .fields
-            .fill(&FormValues::from_plan(&Plan::default()))?;
+        fill_options(
+            &state.preset,
+            Preset::ALL
+                .iter()
+                .map(|p| (p.name(), format!("{} ({})", p.name(), p.description()))),
+        )?;
+        fill_options(
+            &state.key_type,
+            KeyType::ALL
+                .iter()
+                .map(|k| (k.name(), k.description().to_owned())),
+        )?;
+        state.load_preset(Preset::Blog)?;
 
         let mut listeners = Vec::new();
         let issuing = Rc::clone(&state);
-        listeners.push(on(&by_id::<Element>("params")?, "submit", move |event| {
+        listeners.push(on(&state.form, "submit", move |event| {
             // The form only feeds the page; it never goes anywhere.
             event.prevent_default();
             spawn_local(Rc::clone(&issuing).issue_clicked());
         }));
-        for name in BLOG_FILE_NAMES {
-            let saving = Rc::clone(&state);
-            let button = by_id::<Element>(&format!("download-{}", file_id(name)))?;
-            listeners.push(on(&button, "click", move |_| saving.save_file(name)));
-        }
+        let editing = Rc::clone(&state);
+        listeners.push(on(&state.preset, "change", move |_| {
+            let preset = editing.preset.value().parse::<Preset>();
+            editing.report(
+                preset
+                    .map_err(Failure::from)
+                    .and_then(|p| editing.load_preset(p)),
+            );
+        }));
+        let editing = Rc::clone(&state);
+        listeners.push(on(
+            &by_id::<Element>("add-intermediate")?,
+            "click",
+            move |_| {
+                editing.report(editing.add_intermediate());
+            },
+        ));
+        let editing = Rc::clone(&state);
+        listeners.push(on(&by_id::<Element>("add-client")?, "click", move |_| {
+            let mut form = editing.read();
+            form.add_client();
+            editing.report(editing.render(&form));
+        }));
+        let editing = Rc::clone(&state);
+        listeners.push(on(&state.entries, "click", move |event| {
+            if let Some(at) = target_with(event, "[data-action=remove]")
+                .and_then(|button| button.get_attribute("data-index"))
+                .and_then(|index| index.parse::<usize>().ok())
+            {
+                let mut form = editing.read();
+                form.remove(at);
+                editing.report(editing.render(&form));
+            }
+        }));
+        let editing = Rc::clone(&state);
+        listeners.push(on(&state.entries, "change", move |event| {
+            // A new name or profile changes titles, issuer lists and which
+            // fields apply: render again (renames follow into issuers).
+            let structural = target_with(event, "[data-field]")
+                .and_then(|field| field.get_attribute("data-field"))
+                .is_some_and(|field| field == "name" || field == "profile");
+            if structural {
+                let form = editing.read();
+                editing.report(editing.render(&form));
+            }
+        }));
         let saving = Rc::clone(&state);
-        listeners.push(on(&by_id::<Element>("download-zip")?, "click", move |_| {
-            saving.save_zip();
+        listeners.push(on(&state.result, "click", move |event| {
+            if target_with(event, "#download-zip").is_some() {
+                saving.save_zip();
+            } else if let Some(name) =
+                target_with(event, "button[data-file]").and_then(|b| b.get_attribute("data-file"))
+            {
+                saving.save_file(&name);
+            }
         }));
 
         state.issue_button.set_disabled(false);
@@ -80,6 +165,11 @@ impl Page {
     pub fn issued(&self) -> Option<IssuedSet> {
         self.state.issued.borrow().clone()
     }
+
+    /// The plan the editor shows now (as [`PlanForm::to_plan`] reads it).
+    pub fn plan(&self) -> Result<Plan, Failure> {
+        Ok(self.state.read().to_plan()?)
+    }
 }
 
 /// Mounts the page for good, or says in the page why it could not.
@@ -98,70 +188,151 @@ pub fn start() {
     }
 }
 
-/// The form's inputs.
-#[derive(Debug)]
-struct Fields {
-    ca_common_name: HtmlInputElement,
-    server_common_name: HtmlInputElement,
-    server_names: HtmlInputElement,
-    client_common_name: HtmlInputElement,
-    key_type: HtmlSelectElement,
-    validity_days: HtmlInputElement,
+/// The event's target or its nearest ancestor matching `selector`.
+fn target_with(event: &Event, selector: &str) -> Option<Element> {
+    event
+        .target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
 }
 
-impl Fields {
-    fn find() -> Result<Self, Failure> {
-        Ok(Self {
-            ca_common_name: by_id("ca-cn")?,
-            server_common_name: by_id("server-cn")?,
-            server_names: by_id("server-names")?,
-            client_common_name: by_id("client-cn")?,
-            key_type: by_id("key-type")?,
-            validity_days: by_id("validity-days")?,
-        })
+/// Replaces the options of `select` with `(value, text)` pairs.
+fn fill_options<'a>(
+    select: &HtmlSelectElement,
+    options: impl Iterator<Item = (&'a str, String)>,
+) -> Result<(), Failure> {
+    select.set_length(0);
+    for (value, text) in options {
+        let option =
+            HtmlOptionElement::new_with_text_and_value(&text, value).map_err(Failure::from_js)?;
+        select
+            .add_with_html_option_element(&option)
+            .map_err(Failure::from_js)?;
     }
+    Ok(())
+}
 
-    /// Shows `values`; the key type's options come from [`KeyType::ALL`].
-    fn fill(&self, values: &FormValues) -> Result<(), Failure> {
-        self.ca_common_name.set_value(&values.ca_common_name);
-        self.server_common_name
-            .set_value(&values.server_common_name);
-        self.server_names.set_value(&values.server_names);
-        self.client_common_name
-            .set_value(&values.client_common_name);
-        self.key_type.set_length(0);
-        for key_type in KeyType::ALL {
-            let option =
-                HtmlOptionElement::new_with_text_and_value(key_type.description(), key_type.name())
-                    .map_err(Failure::from_js)?;
-            self.key_type
-                .add_with_html_option_element(&option)
-                .map_err(Failure::from_js)?;
-        }
-        self.key_type.set_value(&values.key_type);
-        self.validity_days.set_value(&values.validity_days);
-        Ok(())
-    }
+/// A clone of the first element of `<template id=id>`.
+fn instantiate(id: &str) -> Result<Element, Failure> {
+    by_id::<HtmlTemplateElement>(id)?
+        .content()
+        .first_element_child()
+        .ok_or_else(|| Failure::Browser(format!("#{id} is empty")))?
+        .clone_node_with_deep(true)
+        .map_err(Failure::from_js)?
+        .dyn_into::<Element>()
+        .map_err(|_| Failure::Browser(format!("#{id} holds no element")))
+}
 
-    fn read(&self) -> FormValues {
-        FormValues {
-            ca_common_name: self.ca_common_name.value(),
-            server_common_name: self.server_common_name.value(),
-            server_names: self.server_names.value(),
-            client_common_name: self.client_common_name.value(),
-            key_type: self.key_type.value(),
-            validity_days: self.validity_days.value(),
-        }
+/// The descendants of `root` matching `selector`.
+fn select_all(root: &Element, selector: &str) -> Result<Vec<Element>, Failure> {
+    let list = root
+        .query_selector_all(selector)
+        .map_err(Failure::from_js)?;
+    Ok((0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect())
+}
+
+fn first(root: &Element, selector: &str) -> Result<Element, Failure> {
+    root.query_selector(selector)
+        .map_err(Failure::from_js)?
+        .ok_or_else(|| Failure::Browser(format!("a template has no {selector}")))
+}
+
+/// The value of an input, select or textarea.
+fn value_of(element: &Element) -> String {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.value()
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.value()
+    } else {
+        String::new()
     }
+}
+
+fn set_value(element: &Element, value: &str) {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.set_value(value);
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+/// An entry's field as text, by its `data-field` name.
+fn field_text(form: &EntryForm, field: &str) -> String {
+    let subject = |at: usize| form.subject.get(at).cloned().unwrap_or_default();
+    match field {
+        "name" => form.name.clone(),
+        "profile" => form.profile.clone(),
+        "issuer" => form.issuer.clone(),
+        "key-type" => form.key_type.clone(),
+        "cn" => subject(0),
+        "o" => subject(1),
+        "ou" => subject(2),
+        "c" => subject(3),
+        "st" => subject(4),
+        "l" => subject(5),
+        "sans" => form.sans.clone(),
+        "days" => form.days.clone(),
+        "starts" => form.starts_in_days.clone(),
+        "not-before" => form.not_before.clone(),
+        "not-after" => form.not_after.clone(),
+        "path-len" => form.path_len.clone(),
+        "permitted" => form.permitted.clone(),
+        "excluded" => form.excluded.clone(),
+        _ => String::new(),
+    }
+}
+
+fn set_field_text(form: &mut EntryForm, field: &str, text: String) {
+    let slot = match field {
+        "name" => &mut form.name,
+        "profile" => &mut form.profile,
+        "issuer" => &mut form.issuer,
+        "key-type" => &mut form.key_type,
+        "sans" => &mut form.sans,
+        "days" => &mut form.days,
+        "starts" => &mut form.starts_in_days,
+        "not-before" => &mut form.not_before,
+        "not-after" => &mut form.not_after,
+        "path-len" => &mut form.path_len,
+        "permitted" => &mut form.permitted,
+        "excluded" => &mut form.excluded,
+        other => {
+            let at = ["cn", "o", "ou", "c", "st", "l"]
+                .iter()
+                .position(|f| *f == other);
+            match at.and_then(|at| form.subject.get_mut(at)) {
+                Some(slot) => slot,
+                None => return,
+            }
+        }
+    };
+    *slot = text;
 }
 
 #[derive(Debug)]
 struct State {
-    fields: Fields,
     form: Element,
+    preset: HtmlSelectElement,
+    key_type: HtmlSelectElement,
+    entries: Element,
     issue_button: HtmlButtonElement,
     result: Element,
+    cards: Element,
     error: Element,
+    /// The entries as last rendered (with the names shown then): what the
+    /// editor does not show is kept from them, and renames are followed.
+    shown: RefCell<Vec<Entry>>,
     busy: Cell<bool>,
     issued: RefCell<Option<IssuedSet>>,
 }
@@ -169,14 +340,180 @@ struct State {
 impl State {
     fn find() -> Result<Self, Failure> {
         Ok(Self {
-            fields: Fields::find()?,
             form: by_id("params")?,
+            preset: by_id("preset")?,
+            key_type: by_id("key-type")?,
+            entries: by_id("entries")?,
             issue_button: by_id("issue")?,
             result: by_id("result")?,
+            cards: by_id("cards")?,
             error: by_id("error")?,
+            shown: RefCell::new(Vec::new()),
             busy: Cell::new(false),
             issued: RefCell::new(None),
         })
+    }
+
+    fn load_preset(&self, preset: Preset) -> Result<(), Failure> {
+        let form = PlanForm::preset(preset);
+        self.preset.set_value(preset.name());
+        self.key_type.set_value(&form.key_type);
+        self.clear_errors()?;
+        self.render(&form)
+    }
+
+    fn add_intermediate(&self) -> Result<(), Failure> {
+        let mut plan = self.read().to_plan()?;
+        if !plan.entries.iter().any(|e| e.profile == Profile::RootCa) {
+            return Err(Failure::Browser(
+                "an intermediate CA goes under a root CA: add one first (or start from a preset with a CA)".into(),
+            ));
+        }
+        plan.add_intermediate();
+        self.render(&PlanForm::from_plan(&plan))
+    }
+
+    /// Shows an editing failure where it belongs (next to its field).
+    fn report(&self, outcome: Result<(), Failure>) {
+        if let Err(failure) = outcome {
+            self.show_error(&failure);
+        }
+    }
+
+    /// Reads the editor back into text fields.
+    fn read(&self) -> PlanForm {
+        let shown = self.shown.borrow();
+        let mut form = PlanForm {
+            key_type: self.key_type.value(),
+            entries: Vec::new(),
+        };
+        for (at, base) in shown.iter().enumerate() {
+            let mut entry = EntryForm::from_entry(base);
+            for field in ENTRY_FIELDS {
+                if let Ok(element) = by_id::<Element>(&format!("entry-{at}-{field}")) {
+                    set_field_text(&mut entry, field, value_of(&element));
+                }
+            }
+            form.entries.push(entry);
+        }
+        for (base, entry) in shown.iter().zip(form.entries.clone()) {
+            form.rename(&base.name, entry.name.trim());
+        }
+        form
+    }
+
+    /// Shows `form` in the editor: one `#entry-template` clone per entry.
+    /// Keeps the focus on the field that had it (a change re-renders).
+    fn render(&self, form: &PlanForm) -> Result<(), Failure> {
+        let focused = document()?
+            .active_element()
+            .map(|e| e.id())
+            .filter(|id| id.starts_with("entry-"));
+        self.entries.set_inner_html("");
+        for (at, entry) in form.entries.iter().enumerate() {
+            let element = instantiate("entry-template")?;
+            element.set_id(&format!("entry-{at}"));
+            let profile = entry.profile.parse::<Profile>().ok();
+            let title = match profile {
+                Some(profile) => format!("{}: {}", entry.name, profile.description()),
+                None => entry.name.clone(),
+            };
+            first(&element, "[data-part=title]")?.set_text_content(Some(&title));
+            let remove = first(&element, "[data-action=remove]")?;
+            remove.set_id(&format!("entry-{at}-remove"));
+            set_attribute(&remove, "data-index", Some(&at.to_string()))?;
+            set_attribute(
+                &remove,
+                "aria-label",
+                Some(&format!("Remove {}", entry.name)),
+            )?;
+            for field in select_all(&element, "[data-field]")? {
+                let name = field.get_attribute("data-field").unwrap_or_default();
+                field.set_id(&format!("entry-{at}-{name}"));
+                if let Some(select) = field.dyn_ref::<HtmlSelectElement>() {
+                    self.fill_entry_select(select, &name, form, at)?;
+                }
+                set_value(&field, &field_text(entry, &name));
+            }
+            for slot in select_all(&element, "[data-error]")? {
+                let name = slot.get_attribute("data-error").unwrap_or_default();
+                slot.set_id(&format!("entry-{at}-{name}-error"));
+            }
+            let ca_only = first(&element, "[data-part=ca-only]")?;
+            set_attribute(&ca_only, "hidden", (!entry.is_ca()).then_some(""))?;
+            self.entries
+                .append_child(&element)
+                .map_err(Failure::from_js)?;
+        }
+        *self.shown.borrow_mut() = form
+            .entries
+            .iter()
+            .map(|e| Entry {
+                name: e.name.trim().to_owned(),
+                ..e.base.clone()
+            })
+            .collect();
+        if let Some(id) = focused {
+            if let Ok(element) = by_id::<HtmlElement>(&id) {
+                let _ = element.focus();
+            }
+        }
+        Ok(())
+    }
+
+    fn fill_entry_select(
+        &self,
+        select: &HtmlSelectElement,
+        field: &str,
+        form: &PlanForm,
+        at: usize,
+    ) -> Result<(), Failure> {
+        match field {
+            "profile" => fill_options(
+                select,
+                Profile::ALL
+                    .iter()
+                    .map(|p| (p.name(), p.description().to_owned())),
+            ),
+            "key-type" => fill_options(
+                select,
+                std::iter::once(("", "the plan's key type".to_owned())).chain(
+                    KeyType::ALL
+                        .iter()
+                        .map(|k| (k.name(), k.description().to_owned())),
+                ),
+            ),
+            "issuer" => {
+                let issuers = form.issuers_for(at);
+                let current = form
+                    .entries
+                    .get(at)
+                    .map(|e| e.issuer.clone())
+                    .unwrap_or_default();
+                let mut options: Vec<(&str, String)> = vec![("", "none: self-signed".to_owned())];
+                options.extend(issuers.iter().map(|n| (n.as_str(), n.clone())));
+                // An issuer that is not (or no longer) an earlier CA stays
+                // selectable, so that check says what is wrong with it.
+                if !current.is_empty() && !issuers.contains(&current) {
+                    options.push((current.as_str(), format!("{current} (not an earlier CA)")));
+                }
+                fill_options(select, options.into_iter())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn clear_errors(&self) -> Result<(), Failure> {
+        for slot in select_all(&self.entries, "[data-error]")? {
+            slot.set_text_content(None);
+            set_attribute(&slot, "hidden", Some(""))?;
+        }
+        for field in select_all(&self.entries, "[aria-invalid]")? {
+            set_attribute(&field, "aria-invalid", None)?;
+        }
+        set_attribute(&self.error, "hidden", Some(""))?;
+        self.error.set_text_content(None);
+        Ok(())
     }
 
     async fn issue_clicked(self: Rc<Self>) {
@@ -185,8 +522,8 @@ impl State {
         }
         let shown = match self.begin() {
             Ok(()) => {
-                let outcome = match self.fields.read().to_plan() {
-                    Ok(params) => issue(&params).await,
+                let outcome = match self.read().to_plan() {
+                    Ok(plan) => self.issue(&plan).await,
                     Err(error) => Err(error.into()),
                 };
                 self.end(outcome)
@@ -200,6 +537,41 @@ impl State {
         self.busy.set(false);
     }
 
+    /// [`crate::issue`] with the progress of WebCrypto's keys in `#status`.
+    async fn issue(&self, plan: &Plan) -> Result<IssuedSet, Failure> {
+        let now = time::OffsetDateTime::now_utc();
+        plan.check(now)?;
+        let source = KeySource::for_plan(plan);
+        let start = crate::now_ms();
+        let total = plan.keys_needed().len();
+        if source == KeySource::WebCrypto {
+            let _ = set_text(
+                "status",
+                &format!("Issuing… the browser's WebCrypto makes {total} keys (RSA-4096 takes seconds; the page stays usable)"),
+            );
+        }
+        let progress = move |done: usize| {
+            let _ = set_text(
+                "status",
+                &format!("Issuing… WebCrypto: {done} of {total} keys made"),
+            );
+        };
+        let materials = keygen::generate_with_progress(plan, source, progress).await?;
+        let issued = plan.issue_with(materials, time::OffsetDateTime::now_utc())?;
+        let infos = issued
+            .entries
+            .iter()
+            .map(|entry| CertInfo::from_der(&entry.cert_der))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(IssuedSet {
+            issued,
+            infos,
+            key_type: plan.key_type,
+            key_source: source,
+            millis: crate::now_ms() - start,
+        })
+    }
+
     /// The busy state: button off, "Issuing…", `aria-busy`, old results gone.
     fn begin(&self) -> Result<(), Failure> {
         self.issue_button.set_disabled(true);
@@ -207,14 +579,8 @@ impl State {
         set_attribute(&self.result, "aria-busy", Some("true"))?;
         set_attribute(&self.result, "data-state", Some("busy"))?;
         set_attribute(&self.result, "hidden", Some(""))?;
-        set_attribute(&self.error, "hidden", Some(""))?;
-        self.error.set_text_content(None);
-        let key_type = self.fields.read().key_type.parse::<KeyType>().ok();
-        let status = match key_type.map(KeySource::for_key_type) {
-            Some(KeySource::WebCrypto) => "Issuing… (the browser's WebCrypto makes the keys)",
-            _ => "Issuing…",
-        };
-        set_text("status", status)
+        self.clear_errors()?;
+        set_text("status", "Issuing…")
     }
 
     fn end(&self, outcome: Result<IssuedSet, Failure>) -> Result<(), Failure> {
@@ -231,36 +597,67 @@ impl State {
     }
 
     fn show(&self, set: IssuedSet) -> Result<(), Failure> {
-        for name in ["ca", "server", "client"] {
-            if let Some(info) = set.info(name) {
-                show_certificate(name, info)?;
-            }
-        }
-        for file in set.issued.files()? {
-            let id = file_id(&file.name);
-            set_text(&format!("purpose-{id}"), file.purpose())?;
-            set_text(
-                &format!("badge-{id}"),
-                if file.private() { "private key" } else { "" },
-            )?;
-            set_attribute(
-                &by_id::<Element>(&format!("file-{id}"))?,
-                "data-private",
-                Some(if file.private() { "true" } else { "false" }),
-            )?;
-        }
-        let server_names: Vec<String> = set
-            .info("server")
-            .map(|server| server.subject_alt_names.clone())
-            .unwrap_or_default()
+        let files = set.issued.files()?;
+        self.cards.set_inner_html("");
+        for ((entry, info), planned) in set
+            .issued
+            .entries
             .iter()
-            .map(|name| {
-                name.split_once(':')
-                    .map_or(name.as_str(), |(_, value)| value)
-                    .to_owned()
-            })
-            .collect();
-        let steps = next_steps(&server_names);
+            .zip(&set.infos)
+            .zip(&set.issued.plan.entries)
+        {
+            let card = instantiate("card-template")?;
+            card.set_id(&format!("card-{}", entry.name));
+            first(&card, "[data-part=title]")?.set_text_content(Some(&format!(
+                "{}: {}",
+                entry.name,
+                planned.profile.description()
+            )));
+            show_certificate(&card, &entry.name, info)?;
+            let list = first(&card, "ul.files")?;
+            for file in files
+                .iter()
+                .filter(|f| f.entry.as_deref() == Some(entry.name.as_str()))
+            {
+                let item = instantiate("file-template")?;
+                let id = file_id(&file.name);
+                item.set_id(&format!("file-{id}"));
+                if file.private() {
+                    item.class_list()
+                        .add_1("private")
+                        .map_err(Failure::from_js)?;
+                }
+                if matches!(file.kind, FileKind::PrivateKey(profile) if profile.is_ca()) {
+                    item.class_list()
+                        .add_1("ca-key")
+                        .map_err(Failure::from_js)?;
+                }
+                set_attribute(
+                    &item,
+                    "data-private",
+                    Some(if file.private() { "true" } else { "false" }),
+                )?;
+                let button = first(&item, "button")?;
+                button.set_id(&format!("download-{id}"));
+                set_attribute(&button, "data-file", Some(&file.name))?;
+                button.set_text_content(Some(&file.name));
+                let badge = first(&item, ".badge")?;
+                badge.set_id(&format!("badge-{id}"));
+                badge.set_text_content(file.private().then_some("private key"));
+                let purpose = first(&item, ".purpose")?;
+                purpose.set_id(&format!("purpose-{id}"));
+                purpose.set_text_content(Some(file.purpose()));
+                list.append_child(&item).map_err(Failure::from_js)?;
+            }
+            self.cards.append_child(&card).map_err(Failure::from_js)?;
+        }
+        if let Some(plan_file) = files.iter().find(|f| f.kind == FileKind::Plan) {
+            set_text(
+                &format!("purpose-{}", file_id(&plan_file.name)),
+                plan_file.purpose(),
+            )?;
+        }
+        let steps = next_steps(&Roles::of(&set.issued));
         set_text("next-serve", &steps.serve)?;
         set_text("next-curl", &steps.curl)?;
         set_text("next-curl-no-cert", &steps.curl_without_certificate)?;
@@ -277,11 +674,33 @@ impl State {
         set_attribute(&self.result, "data-state", Some("done"))
     }
 
+    /// Says what failed: in `#error`, and for a plan's field also next to
+    /// that field (its reason, and the field marked invalid).
     fn show_error(&self, failure: &Failure) {
         self.error.set_text_content(Some(&failure.to_string()));
         let _ = set_attribute(&self.error, "hidden", None);
         let _ = set_attribute(&self.result, "data-state", Some("error"));
         let _ = set_text("status", "Not issued: see the error below");
+        if let Failure::Core(Error::Plan {
+            entry,
+            field,
+            reason,
+        }) = failure
+        {
+            let at = self.read().position(entry);
+            if let (Some(at), Some(slot)) = (at, error_slot(*field)) {
+                if let Ok(element) = by_id::<Element>(&format!("entry-{at}-{slot}-error")) {
+                    element.set_text_content(Some(reason));
+                    let _ = set_attribute(&element, "hidden", None);
+                    if let Some(input) = element
+                        .parent_element()
+                        .and_then(|parent| parent.query_selector("[data-field]").ok().flatten())
+                    {
+                        let _ = set_attribute(&input, "aria-invalid", Some("true"));
+                    }
+                }
+            }
+        }
         self.issue_button.set_disabled(false);
     }
 
@@ -317,8 +736,9 @@ impl State {
     }
 }
 
-/// Fills the card `#{prefix}-...` with what the certificate says.
-fn show_certificate(prefix: &str, info: &CertInfo) -> Result<(), Failure> {
+/// Fills a card's `[data-field]` elements (ids `#{prefix}-FIELD`) with what
+/// the certificate says.
+fn show_certificate(card: &Element, prefix: &str, info: &CertInfo) -> Result<(), Failure> {
     let list = |items: &[String]| {
         if items.is_empty() {
             "none".to_owned()
@@ -352,7 +772,9 @@ fn show_certificate(prefix: &str, info: &CertInfo) -> Result<(), Failure> {
         ("sha256", info.sha256_fingerprint.clone()),
     ];
     for (field, text) in fields {
-        set_text(&format!("{prefix}-{field}"), &text)?;
+        let element = first(card, &format!("[data-field={field}]"))?;
+        element.set_id(&format!("{prefix}-{field}"));
+        element.set_text_content(Some(&text));
     }
     Ok(())
 }

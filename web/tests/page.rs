@@ -1,7 +1,9 @@
 //! The page's own functions in headless Chromium (wasm-bindgen-test): the
 //! WebCrypto RSA path and the P-256 path through [`certplay_web::issue`]
 //! (what the Issue button runs), the error for a bad server name, and the
-//! whole page mounted on index.html's own markup and driven by clicks.
+//! whole page mounted on index.html's own markup and driven by clicks: the
+//! blog's set in one click, a bad SAN shown next to its field, a preset with
+//! an intermediate and two clients.
 //!
 //! WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=60 \
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -10,19 +12,23 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use certplay_core::{CertInfo, KeyType, PemSource, Plan, ServerTls};
-use certplay_web::form::FormValues;
+use certplay_core::{CertInfo, Error, KeyType, PemSource, Plan, PlanField, San, ServerTls};
+use certplay_web::editor::PlanForm;
 use certplay_web::{issue, issue_using, IssuedSet, KeySource, Page};
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{
+    Element, Event, HtmlButtonElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const BAD_NAME_ERROR: &str = "server names: \"not_a_name!\" is neither an IP address nor a DNS \
-     name (letters, digits, '-' and '.'; a leading '*.' for a wildcard)";
+/// What core says of the name `not_a_name!` (shown next to the SANs).
+fn bad_name_reason() -> String {
+    San::parse("not_a_name!").unwrap_err()
+}
 
 #[wasm_bindgen_test]
 async fn rsa_keys_come_from_webcrypto_and_make_a_working_set() {
@@ -74,13 +80,20 @@ async fn webcrypto_makes_every_key_type() {
 
 #[wasm_bindgen_test]
 async fn a_bad_server_name_is_refused_before_any_key_work() {
-    let form = FormValues {
-        server_names: "localhost, not_a_name!".into(),
-        key_type: "rsa2048".into(),
-        ..FormValues::from_plan(&Plan::default())
-    };
+    let mut form = PlanForm::from_plan(&Plan {
+        key_type: KeyType::Rsa2048,
+        ..Plan::default()
+    });
+    form.entries[1].sans = "localhost\nnot_a_name!".into();
     let failure = form.to_plan().unwrap_err();
-    assert_eq!(failure.to_string(), BAD_NAME_ERROR);
+    assert_eq!(
+        failure,
+        Error::Plan {
+            entry: "server".into(),
+            field: PlanField::Sans,
+            reason: bad_name_reason(),
+        }
+    );
 }
 
 /// What a person checks: names, chain, purposes, v3, and that the files
@@ -141,17 +154,24 @@ async fn the_page_issues_from_its_own_markup() {
     let host = Markup::add();
     let page = Page::mount().expect("index.html has every element the page needs");
 
-    // The blog's defaults, filled in by Rust.
-    assert_eq!(input("ca-cn").value(), "my-ca");
-    assert_eq!(input("server-cn").value(), "localhost");
-    assert_eq!(input("server-names").value(), "localhost, 127.0.0.1, ::1");
-    assert_eq!(input("client-cn").value(), "my-client");
+    // The blog's plan, one template clone per entry, filled in by Rust.
+    assert_eq!(select("preset").value(), "blog");
+    assert_eq!(input("entry-0-cn").value(), "my-ca");
+    assert_eq!(select("entry-0-profile").value(), "root-ca");
+    assert_eq!(input("entry-1-cn").value(), "localhost");
+    assert_eq!(select("entry-1-issuer").value(), "ca");
+    assert_eq!(
+        textarea("entry-1-sans").value(),
+        "DNS:localhost\nIP:127.0.0.1\nIP:::1"
+    );
+    assert_eq!(input("entry-2-cn").value(), "my-client");
     assert_eq!(select("key-type").value(), "p256");
-    assert_eq!(input("validity-days").value(), "365");
+    assert_eq!(input("entry-0-days").value(), "365");
+    assert!(certplay_web::dom::by_id::<Element>("entry-3").is_err());
     assert_eq!(text("status"), "Ready");
     assert!(!element::<HtmlButtonElement>("issue").disabled());
 
-    // One click issues the set and shows what the certificates say.
+    // One click issues the blog's set and shows what the certificates say.
     click_issue_and_wait().await;
     assert_eq!(state(), "done");
     assert!(
@@ -164,9 +184,12 @@ async fn the_page_issues_from_its_own_markup() {
     assert_eq!(text("client-eku"), "clientAuth");
     assert_eq!(text("ca-issuer"), "CN=my-ca (self-signed)");
     assert_eq!(text("client-issuer"), "CN=my-ca");
+    for name in certplay_web::BLOG_FILE_NAMES {
+        element::<HtmlButtonElement>(&format!("download-{}", certplay_web::file_id(name)));
+    }
     assert_eq!(
         text("purpose-ca-key"),
-        "The CA's secret key: needed only to issue more certificates later. Keep it private."
+        "A CA's secret key: needed only to issue more certificates. Keep it private."
     );
     assert_eq!(
         text("next-curl"),
@@ -176,16 +199,27 @@ async fn the_page_issues_from_its_own_markup() {
     assert_eq!(text("server-serial"), issued.info("server").unwrap().serial);
     assert!(element::<Element>("error").has_attribute("hidden"));
 
-    // A bad name: core's words in #error, no result.
-    input("server-names").set_value("localhost not_a_name!");
+    // A bad name: core's words next to the SANs field and in #error.
+    textarea("entry-1-sans").set_value("localhost\nnot_a_name!");
     click_issue_and_wait().await;
     assert_eq!(state(), "error");
-    assert_eq!(text("error"), BAD_NAME_ERROR);
-    assert!(!element::<Element>("error").has_attribute("hidden"));
+    assert_eq!(text("entry-1-sans-error"), bad_name_reason());
+    assert!(!element::<Element>("entry-1-sans-error").has_attribute("hidden"));
+    assert_eq!(
+        textarea("entry-1-sans")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(
+        text("error").contains(&bad_name_reason()),
+        "{}",
+        text("error")
+    );
     assert!(element::<Element>("result").has_attribute("hidden"));
 
-    // RSA through WebCrypto, from the form.
-    input("server-names").set_value("localhost, 127.0.0.1");
+    // RSA through WebCrypto, from the form; the error goes away.
+    textarea("entry-1-sans").set_value("localhost\n127.0.0.1");
     select("key-type").set_value("rsa2048");
     click_issue_and_wait().await;
     assert_eq!(state(), "done", "{}", text("error"));
@@ -193,6 +227,62 @@ async fn the_page_issues_from_its_own_markup() {
     assert_eq!(text("server-key-type"), "RSA-2048");
     assert_eq!(text("server-sans"), "DNS:localhost, IP:127.0.0.1");
     assert!(element::<Element>("error").has_attribute("hidden"));
+    assert!(element::<Element>("entry-1-sans-error").has_attribute("hidden"));
+
+    drop(page);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_intermediate_preset_with_two_clients_issues_chains() {
+    let host = Markup::add();
+    let page = Page::mount().expect("the page mounts");
+
+    select("preset").set_value("intermediate");
+    select("preset")
+        .dispatch_event(&Event::new("change").unwrap())
+        .unwrap();
+    assert_eq!(select("entry-1-profile").value(), "intermediate-ca");
+    assert_eq!(select("entry-2-issuer").value(), "intermediate");
+    element::<HtmlButtonElement>("add-client").click();
+    assert_eq!(input("entry-4-name").value(), "client-2");
+    assert_eq!(select("entry-4-issuer").value(), "intermediate");
+    select("key-type").set_value("p384");
+
+    click_issue_and_wait().await;
+    assert_eq!(state(), "done", "{}", text("error"));
+    for name in ["ca", "intermediate", "server", "client", "client-2"] {
+        element::<Element>(&format!("card-{name}"));
+        assert_eq!(text(&format!("{name}-key-type")), "ECDSA P-384");
+    }
+    assert_eq!(text("client-2-issuer"), text("intermediate-subject"));
+    for file in [
+        "server-chain-crt",
+        "client-chain-crt",
+        "client-2-chain-crt",
+        "client-2-key",
+        "intermediate-key",
+        "certplay-plan-toml",
+    ] {
+        element::<HtmlButtonElement>(&format!("download-{file}"));
+    }
+    assert_eq!(
+        text("next-serve"),
+        "certplay serve --ca ca.crt --cert server-chain.crt --key server.key --port 3001"
+    );
+    assert_eq!(
+        text("next-curl"),
+        "curl --cacert ca.crt --cert client-chain.crt --key client.key https://localhost:3001\n\
+         curl --cacert ca.crt --cert client-2-chain.crt --key client-2.key https://localhost:3001"
+    );
+    let plan = page.issued().unwrap().issued.plan;
+    assert_eq!(plan.entries.len(), 5);
+
+    // Removing the second client and issuing again: four cards.
+    element::<HtmlButtonElement>("entry-4-remove").click();
+    click_issue_and_wait().await;
+    assert_eq!(state(), "done", "{}", text("error"));
+    assert!(certplay_web::dom::by_id::<Element>("card-client-2").is_err());
 
     drop(page);
     host.remove();
@@ -228,6 +318,10 @@ fn input(id: &str) -> HtmlInputElement {
 }
 
 fn select(id: &str) -> HtmlSelectElement {
+    element(id)
+}
+
+fn textarea(id: &str) -> HtmlTextAreaElement {
     element(id)
 }
 

@@ -1,0 +1,486 @@
+//! The plan editor's fields as text, and the way to and from a [`Plan`].
+//!
+//! Pure Rust, no DOM: the page renders one `<template>` per [`EntryForm`],
+//! reads the inputs back into it, and [`PlanForm::to_plan`] turns the text
+//! into a plan. A field that cannot even be read (days that are not a
+//! number, a SAN that is no name) is an [`Error::Plan`] naming the entry and
+//! the field, like the errors of [`Plan::check`], so the page puts both next
+//! to the field that caused them.
+
+use certplay_core::{
+    Entry, Error, KeyType, NameConstraints, Plan, PlanField, Preset, Profile, San, Subject,
+    Subtree, Validity,
+};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The text of one entry's fields, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryForm {
+    /// The entry as last read: what the editor does not show (serial,
+    /// existing, key usage overrides) is kept from it.
+    pub base: Entry,
+    /// The file stem.
+    pub name: String,
+    /// A [`Profile::name`].
+    pub profile: String,
+    /// The issuing entry's name; empty for self-signed.
+    pub issuer: String,
+    /// A [`KeyType::name`]; empty for the plan's key type.
+    pub key_type: String,
+    /// Subject CN, O, OU, C, ST, L.
+    pub subject: [String; 6],
+    /// subjectAltNames, one per line (`DNS:`, `IP:`, `email:`, `URI:` or bare).
+    pub sans: String,
+    /// Days valid (relative validity).
+    pub days: String,
+    /// Days from issuing to notBefore (negative: already started or expired).
+    pub starts_in_days: String,
+    /// Fixed notBefore (RFC 3339); with `not_after`, replaces the days.
+    pub not_before: String,
+    /// Fixed notAfter (RFC 3339).
+    pub not_after: String,
+    /// pathLenConstraint of a CA; empty for none.
+    pub path_len: String,
+    /// Permitted name constraints, one per line.
+    pub permitted: String,
+    /// Excluded name constraints, one per line.
+    pub excluded: String,
+}
+
+/// The subject fields in the order of [`EntryForm::subject`], with the key
+/// the page uses in ids (`entry-0-cn`) and their label.
+pub const SUBJECT_FIELDS: [(&str, &str); 6] = [
+    ("cn", "Common name (CN)"),
+    ("o", "Organization (O)"),
+    ("ou", "Organizational unit (OU)"),
+    ("c", "Country (C)"),
+    ("st", "State (ST)"),
+    ("l", "Locality (L)"),
+];
+
+/// The id part of the element that shows errors of `field`
+/// (`entry-0-sans-error`); `None` for fields the editor does not show (the
+/// page puts those in `#error` only).
+pub fn error_slot(field: PlanField) -> Option<&'static str> {
+    Some(match field {
+        PlanField::Name => "name",
+        PlanField::Profile => "profile",
+        PlanField::Issuer => "issuer",
+        PlanField::KeyType => "key-type",
+        PlanField::Subject => "subject",
+        PlanField::Sans => "sans",
+        PlanField::Validity => "validity",
+        PlanField::PathLen => "path-len",
+        PlanField::NameConstraints => "name-constraints",
+        _ => return None,
+    })
+}
+
+fn lines<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn rfc3339(time: OffsetDateTime) -> String {
+    time.format(&Rfc3339).unwrap_or_default()
+}
+
+impl EntryForm {
+    /// The fields showing `entry`.
+    pub fn from_entry(entry: &Entry) -> Self {
+        let (days, starts_in_days, not_before, not_after) = match entry.validity {
+            Validity::Relative {
+                days,
+                starts_in_days,
+            } => (
+                days.to_string(),
+                starts_in_days.to_string(),
+                String::new(),
+                String::new(),
+            ),
+            Validity::Fixed {
+                not_before,
+                not_after,
+            } => (
+                String::new(),
+                "0".into(),
+                rfc3339(not_before),
+                rfc3339(not_after),
+            ),
+        };
+        let s = &entry.subject;
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        Self {
+            base: entry.clone(),
+            name: entry.name.clone(),
+            profile: entry.profile.name().to_owned(),
+            issuer: entry.issuer.clone().unwrap_or_default(),
+            key_type: entry
+                .key_type
+                .map(|k| k.name().to_owned())
+                .unwrap_or_default(),
+            subject: [
+                s.common_name.clone(),
+                opt(&s.organization),
+                opt(&s.organizational_unit),
+                opt(&s.country),
+                opt(&s.state),
+                opt(&s.locality),
+            ],
+            sans: lines(&entry.sans),
+            days,
+            starts_in_days,
+            not_before,
+            not_after,
+            path_len: entry.path_len.map(|n| n.to_string()).unwrap_or_default(),
+            permitted: lines(&entry.name_constraints.permitted),
+            excluded: lines(&entry.name_constraints.excluded),
+        }
+    }
+
+    /// True when the profile (as typed) is a CA's: path length and name
+    /// constraints apply.
+    pub fn is_ca(&self) -> bool {
+        self.profile
+            .parse::<Profile>()
+            .is_ok_and(|profile| profile.is_ca())
+    }
+
+    /// The entry the fields describe. The entry named in errors is the name
+    /// as typed (or as it was, if the name is empty).
+    pub fn to_entry(&self) -> Result<Entry, Error> {
+        let entry_name = if self.name.trim().is_empty() {
+            self.base.name.clone()
+        } else {
+            self.name.trim().to_owned()
+        };
+        let fail = |field: PlanField, reason: String| Error::Plan {
+            entry: entry_name.clone(),
+            field,
+            reason,
+        };
+        let profile = self
+            .profile
+            .parse::<Profile>()
+            .map_err(|e| fail(PlanField::Profile, reason_of(e)))?;
+        let key_type = match self.key_type.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<KeyType>()
+                    .map_err(|e| fail(PlanField::KeyType, reason_of(e)))?,
+            ),
+        };
+        let text = |value: &str| {
+            let value = value.trim();
+            (!value.is_empty()).then(|| value.to_owned())
+        };
+        let [cn, o, ou, c, st, l] = &self.subject;
+        let subject = Subject {
+            common_name: cn.trim().to_owned(),
+            organization: text(o),
+            organizational_unit: text(ou),
+            country: text(c),
+            state: text(st),
+            locality: text(l),
+        };
+        let sans = split_lines(&self.sans)
+            .map(San::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|reason| fail(PlanField::Sans, reason))?;
+        let validity = self
+            .validity()
+            .map_err(|reason| fail(PlanField::Validity, reason))?;
+        let path_len = match self.path_len.trim() {
+            "" => None,
+            text => Some(text.parse::<u8>().map_err(|_| {
+                fail(
+                    PlanField::PathLen,
+                    format!("{text:?} is not a path length: write a whole number from 0 to 255, or leave it empty for no limit"),
+                )
+            })?),
+        };
+        let subtrees = |text: &str| {
+            split_lines(text)
+                .map(Subtree::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|reason| fail(PlanField::NameConstraints, reason))
+        };
+        let name_constraints = NameConstraints {
+            permitted: subtrees(&self.permitted)?,
+            excluded: subtrees(&self.excluded)?,
+        };
+        Ok(Entry {
+            name: self.name.trim().to_owned(),
+            profile,
+            issuer: text(&self.issuer),
+            subject,
+            sans,
+            validity,
+            key_type,
+            path_len: if profile.is_ca() { path_len } else { None },
+            name_constraints: if profile.is_ca() {
+                name_constraints
+            } else {
+                NameConstraints::default()
+            },
+            ..self.base.clone()
+        })
+    }
+
+    fn validity(&self) -> Result<Validity, String> {
+        let (before, after) = (self.not_before.trim(), self.not_after.trim());
+        if !before.is_empty() || !after.is_empty() {
+            let time = |label: &str, text: &str| {
+                OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
+                    format!("{label} {text:?} is not an RFC 3339 time: write e.g. 2030-01-01T00:00:00Z (or leave both times empty and give days)")
+                })
+            };
+            return Ok(Validity::Fixed {
+                not_before: time("not before", before)?,
+                not_after: time("not after", after)?,
+            });
+        }
+        let days = self.days.trim();
+        let days = days
+            .parse::<u32>()
+            .map_err(|_| format!("{days:?} is not a whole number of days: write e.g. 365"))?;
+        let starts = match self.starts_in_days.trim() {
+            "" => 0,
+            text => text.parse::<i32>().map_err(|_| {
+                format!(
+                    "starts in {text:?} days: write a whole number of days (negative: in the past)"
+                )
+            })?,
+        };
+        Ok(Validity::Relative {
+            days,
+            starts_in_days: starts,
+        })
+    }
+}
+
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|line| !line.is_empty())
+}
+
+/// The words of an error without its field prefix: the page shows them
+/// next to the field.
+fn reason_of(error: Error) -> String {
+    match error {
+        Error::InvalidInput { reason, .. } | Error::Plan { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// The whole editor as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanForm {
+    /// The plan's key type ([`KeyType::name`]).
+    pub key_type: String,
+    /// One form per entry, in plan order.
+    pub entries: Vec<EntryForm>,
+}
+
+impl PlanForm {
+    /// The fields showing `plan`.
+    pub fn from_plan(plan: &Plan) -> Self {
+        Self {
+            key_type: plan.key_type.name().to_owned(),
+            entries: plan.entries.iter().map(EntryForm::from_entry).collect(),
+        }
+    }
+
+    /// The fields of a preset's plan.
+    pub fn preset(preset: Preset) -> Self {
+        Self::from_plan(&preset.plan())
+    }
+
+    /// The plan the fields describe (not yet checked: see [`Plan::check`]).
+    pub fn to_plan(&self) -> Result<Plan, Error> {
+        Ok(Plan {
+            key_type: self.key_type.parse::<KeyType>()?,
+            entries: self
+                .entries
+                .iter()
+                .map(EntryForm::to_entry)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The names of CA entries before entry `at`: the issuers it may pick.
+    pub fn issuers_for(&self, at: usize) -> Vec<String> {
+        self.entries
+            .iter()
+            .take(at)
+            .filter(|e| e.is_ca())
+            .map(|e| e.name.trim().to_owned())
+            .collect()
+    }
+
+    /// The index of the entry named `name` (for errors of [`Plan::check`]).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.name.trim() == name)
+    }
+
+    /// Follows renames: every issuer naming `old` names `new` instead.
+    pub fn rename(&mut self, old: &str, new: &str) {
+        if old == new || old.is_empty() {
+            return;
+        }
+        for entry in &mut self.entries {
+            if entry.issuer == old {
+                entry.issuer = new.to_owned();
+            }
+        }
+    }
+
+    /// Adds a client, signed by the issuer of the last client (or the last
+    /// CA), named `client`, `client-2`, ... (the first name not taken).
+    pub fn add_client(&mut self) {
+        let issuer = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.profile == Profile::Client.name())
+            .map(|e| e.issuer.clone())
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.is_ca())
+                    .map(|e| e.name.clone())
+            })
+            .unwrap_or_default();
+        let name = (1..)
+            .map(|n| {
+                if n == 1 {
+                    "client".to_owned()
+                } else {
+                    format!("client-{n}")
+                }
+            })
+            .find(|candidate| self.position(candidate).is_none())
+            .unwrap_or_default();
+        let Some(mut entry) = Preset::Blog
+            .plan()
+            .entries
+            .into_iter()
+            .find(|e| e.profile == Profile::Client)
+        else {
+            return;
+        };
+        entry.name = name.clone();
+        entry.subject = Subject::cn(name);
+        entry.issuer = (!issuer.is_empty()).then_some(issuer);
+        self.entries.push(EntryForm::from_entry(&entry));
+    }
+
+    /// Removes entry `at`; entries it issued become self-signed (the page
+    /// shows that, and [`Plan::check`] says what a leaf then lacks).
+    pub fn remove(&mut self, at: usize) {
+        if at >= self.entries.len() {
+            return;
+        }
+        let removed = self.entries.remove(at);
+        for entry in &mut self.entries {
+            if entry.issuer == removed.name {
+                entry.issuer.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_round_trips() {
+        for preset in Preset::ALL {
+            let plan = preset.plan();
+            assert_eq!(
+                PlanForm::from_plan(&plan).to_plan().unwrap(),
+                plan,
+                "{preset:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_are_read_like_a_person_types_them() {
+        let mut form = PlanForm::preset(Preset::Blog);
+        let server = &mut form.entries[1];
+        server.sans = " localhost \n\nIP:10.0.0.1\nemail:a@example.com\nURI:spiffe://x/y\n".into();
+        server.subject[1] = "Acme".into();
+        server.starts_in_days = "-30".into();
+        server.days = "10".into();
+        let plan = form.to_plan().unwrap();
+        let server = plan.entry("server").unwrap();
+        assert_eq!(server.sans.len(), 4);
+        assert_eq!(server.subject.organization.as_deref(), Some("Acme"));
+        assert_eq!(
+            server.validity,
+            Validity::Relative {
+                days: 10,
+                starts_in_days: -30
+            }
+        );
+        form.entries[1].not_before = "2030-01-01T00:00:00Z".into();
+        form.entries[1].not_after = "2031-01-01T00:00:00Z".into();
+        assert!(matches!(
+            form.to_plan().unwrap().entry("server").unwrap().validity,
+            Validity::Fixed { .. }
+        ));
+    }
+
+    #[test]
+    fn a_bad_field_names_its_entry_and_field() {
+        let mut form = PlanForm::preset(Preset::Blog);
+        form.entries[1].sans = "localhost\nnot_a_name!".into();
+        let Err(Error::Plan { entry, field, .. }) = form.to_plan() else {
+            panic!("a bad SAN is a plan error");
+        };
+        assert_eq!((entry.as_str(), field), ("server", PlanField::Sans));
+        assert_eq!(error_slot(field), Some("sans"));
+
+        let mut form = PlanForm::preset(Preset::Intermediate);
+        form.entries[1].path_len = "many".into();
+        let Err(Error::Plan { field, .. }) = form.to_plan() else {
+            panic!("a bad path length is a plan error");
+        };
+        assert_eq!(field, PlanField::PathLen);
+    }
+
+    #[test]
+    fn clients_are_added_and_removed() {
+        let mut form = PlanForm::preset(Preset::Intermediate);
+        form.add_client();
+        form.add_client();
+        let plan = form.to_plan().unwrap();
+        let names: Vec<&str> = plan.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ca",
+                "intermediate",
+                "server",
+                "client",
+                "client-2",
+                "client-3"
+            ]
+        );
+        assert_eq!(
+            plan.entry("client-3").unwrap().issuer.as_deref(),
+            Some("intermediate")
+        );
+        assert_eq!(form.issuers_for(3), ["ca", "intermediate"]);
+        form.rename("intermediate", "int");
+        form.remove(1);
+        assert!(form.entries.iter().all(|e| e.issuer != "intermediate"));
+        plan.check(OffsetDateTime::now_utc()).unwrap();
+    }
+}
