@@ -125,7 +125,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
     let (ca, cert, key, client) = match (&args.ca, &args.cert, &args.key) {
         (Some(ca), Some(cert), Some(key)) => {
             let dir = ca.parent().unwrap_or(Path::new(""));
-            let client = (dir.join("client.crt"), dir.join("client.key"));
+            let client = client_files(dir);
             (ca.clone(), cert.clone(), key.clone(), client)
         }
         _ => {
@@ -287,4 +287,28 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+/// The client certificate and key to show in the curl command: the first
+/// client of the plan issued into `dir` (its chain file when it has one),
+/// else the blog's `client.crt`.
+fn client_files(dir: &Path) -> (PathBuf, PathBuf) {
+    let plan = std::fs::read_to_string(dir.join(certplay_core::PLAN_FILE_NAME))
+        .ok()
+        .and_then(|text| certplay_core::Plan::from_toml(&text).ok());
+    let name = plan
+        .and_then(|plan| {
+            plan.entries
+                .into_iter()
+                .find(|e| e.profile.is_client())
+                .map(|e| e.name)
+        })
+        .unwrap_or_else(|| "client".to_owned());
+    let chain = dir.join(format!("{name}-chain.crt"));
+    let cert = if chain.exists() {
+        chain
+    } else {
+        dir.join(format!("{name}.crt"))
+    };
+    (cert, dir.join(format!("{name}.key")))
 }

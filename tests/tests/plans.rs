@@ -164,6 +164,14 @@ fn chains_through_an_intermediate_work_both_ways() {
     // curl trusts only the root; the server sends its chain; each client
     // presents its own chain.
     let server = serve(dir.path(), "server-chain.crt");
+    // The command it prints names the plan's first client and its chain.
+    assert!(
+        server
+            .stdout
+            .contains("--cert alice-chain.crt --key alice.key"),
+        "{}",
+        server.stdout
+    );
     for client in ["alice", "bob"] {
         let out = curl_as(
             dir.path(),

@@ -362,7 +362,7 @@ fn bench() -> Result {
         let median = median_of(runs, || {
             let mut command = Command::new(&bin);
             command
-                .args(["issue", "--key-type", key_type, "--out"])
+                .args(["issue", "--force", "--key-type", key_type, "--out"])
                 .arg(&dir);
             command
         })?;
