@@ -221,10 +221,13 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
 #[wasm_bindgen_test]
 fn read_text_and_lints_in_the_browser() {
     use certplay_core::read::{self, lint, text, Item};
-    let pki = PkiParams::default().issue().unwrap();
+    let issued = Plan::default().issue().unwrap();
+    let (server, ca) = (issued.entry("server").unwrap(), issued.entry("ca").unwrap());
     let pasted = format!(
         "{}{}{}",
-        pki.server.cert_pem, pki.ca.cert_pem, pki.server.key_pem
+        server.cert_pem,
+        ca.cert_pem,
+        server.key_pem.as_deref().unwrap()
     );
     let items = read::read("pasted", pasted.as_bytes()).unwrap();
     let certs = read::certificates(&items);
