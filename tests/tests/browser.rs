@@ -251,7 +251,7 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
         button.click().await.expect("clicking a download");
         // Chromium drops a download now and then when a page starts many
         // at once: one at a time.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     client
         .find(Locator::Id("download-zip"))
