@@ -176,6 +176,10 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
+        // Signal handlers go in before anything is printed: a SIGTERM or
+        // SIGHUP sent as soon as the address shows must not kill the process.
+        let shutdown = shutdown_signal()?;
+        let hangup = hangup_signal()?;
         let bound = certplay_server::bind(config, &tls).await?;
         let address = bound.mtls_addr();
         let target = certplay_server::curl_target(&server_names, address);
@@ -219,73 +223,87 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         );
         let reloader = bound.reloader();
         tokio::spawn(reload_on_hangup(
+            hangup,
             reloader,
             ca.clone(),
             cert.clone(),
             key.clone(),
         ));
-        bound.run(shutdown_signal()).await;
+        bound.run(shutdown).await;
         tracing::info!("stopped");
         Ok(())
     })
 }
 
+#[cfg(unix)]
+type Hangup = tokio::signal::unix::Signal;
+#[cfg(not(unix))]
+type Hangup = ();
+
+/// Registers for SIGHUP now, so one that arrives early is not fatal.
+fn hangup_signal() -> std::io::Result<Hangup> {
+    #[cfg(unix)]
+    {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(())
+    }
+}
+
 /// On SIGHUP, reads --ca, --cert and --key again and switches to them;
 /// files that do not load are named and the running material stays.
 async fn reload_on_hangup(
+    #[cfg_attr(not(unix), allow(unused_mut, unused_variables))] mut hangup: Hangup,
     reloader: certplay_server::Reloader,
     ca: PathBuf,
     cert: PathBuf,
     key: PathBuf,
 ) {
     #[cfg(unix)]
-    {
-        let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-        else {
-            return;
-        };
-        while hangup.recv().await.is_some() {
-            let loaded = certplay_server::load_tls(&ca, &cert, &key)
-                .and_then(|tls| reloader.reload(&tls).map(|()| tls));
-            match loaded {
-                Ok(tls) => {
-                    for warning in &tls.warnings {
-                        tracing::warn!("{warning}");
-                    }
-                    tracing::info!(
-                        "SIGHUP: reloaded {}, {} and {}; new connections use them",
-                        ca.display(),
-                        cert.display(),
-                        key.display()
-                    );
+    while hangup.recv().await.is_some() {
+        let loaded = certplay_server::load_tls(&ca, &cert, &key)
+            .and_then(|tls| reloader.reload(&tls).map(|()| tls));
+        match loaded {
+            Ok(tls) => {
+                for warning in &tls.warnings {
+                    tracing::warn!("{warning}");
                 }
-                Err(e) => tracing::warn!("SIGHUP: kept the running certificates: {e}"),
+                tracing::info!(
+                    "SIGHUP: reloaded {}, {} and {}; new connections use them",
+                    ca.display(),
+                    cert.display(),
+                    key.display()
+                );
             }
+            Err(e) => tracing::warn!("SIGHUP: kept the running certificates: {e}"),
         }
     }
+    #[cfg(not(unix))]
+    let _ = (reloader, ca, cert, key);
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Registers for Ctrl-C and SIGTERM now (not when first polled) and returns
+/// a future that completes on either.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
