@@ -36,8 +36,9 @@ pub mod verify;
 pub use error::Error;
 pub use inspect::{format_time, CertInfo};
 pub use issue::{
-    split_names, ExistingCa, FileKind, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
-    OutputFile, PLAN_FILE_NAME,
+    split_names, CertificateRequest, CsrParams, CsrSigning, Decision, ExistingCa, FileKind,
+    IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials, NotedItem, OutputFile, SignedCsr,
+    SigningNote, SigningReport, Why, PLAN_FILE_NAME,
 };
 pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
 pub use mtls::{MtlsServer, RecordingVerifier};

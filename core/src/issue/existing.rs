@@ -114,6 +114,15 @@ impl ExistingCa {
             .unwrap_or_default()
     }
 
+    /// The issuer that signs with this CA (a borrowed key: a CA signs
+    /// many requests).
+    pub(super) fn issuer(&self) -> Issuer<'static, &KeyPair> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = self.subject.clone();
+        params.key_identifier_method = KeyIdMethod::PreSpecified(self.key_identifier.clone());
+        Issuer::new(params, &self.key)
+    }
+
     /// The entry's output (its certificate; no key: the person has it) and
     /// the issuer that signs the entries below it.
     pub(super) fn into_issuer(
@@ -139,7 +148,7 @@ impl ExistingCa {
 /// Copies a Name into rcgen's model, keeping each attribute's order and
 /// string type, so that the issuer field of what it signs equals the CA's
 /// subject.
-fn copy_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, String> {
+pub(super) fn copy_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, String> {
     let mut copy = DistinguishedName::new();
     for rdn in name.0.iter() {
         let attributes = rdn.0.as_slice();

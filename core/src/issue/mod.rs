@@ -1,9 +1,11 @@
 //! Issuing a [`Plan`]: every entry's certificate, signed by its issuer (or
 //! itself), with its key; X.509 v3 throughout.
 
+mod csr;
 mod existing;
 mod key;
 mod output;
+mod sign;
 
 use std::collections::BTreeMap;
 
@@ -15,9 +17,11 @@ use rcgen::{
 };
 use time::OffsetDateTime;
 
+pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
 pub use key::{KeyPair, KeyType};
 pub use output::{FileKind, OutputFile, PLAN_FILE_NAME};
+pub use sign::{CsrSigning, Decision, NotedItem, SignedCsr, SigningNote, SigningReport, Why};
 
 use crate::plan::{
     Entry, ExtendedKeyUsage, KeyUsage, Plan, PlanField, PlanWarning, San, Subject, Subtree,

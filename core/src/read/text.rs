@@ -334,6 +334,17 @@ fn names(names: &[GeneralName]) -> String {
         .join(", ")
 }
 
+/// One extension on one line (`X509v3 Key Usage: critical Digital
+/// Signature`), for reports that list several.
+pub fn extension_line(e: &Extension) -> String {
+    let mut o = String::new();
+    extension(&mut o, e, 0);
+    let mut lines = o.lines().map(str::trim);
+    let head = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    format!("{head} {}", rest.join(" ")).trim().to_owned()
+}
+
 fn extension(o: &mut String, e: &Extension, indent: usize) {
     let pad = " ".repeat(indent);
     let inner = " ".repeat(indent.saturating_add(4));
