@@ -19,6 +19,7 @@ use clap::Args;
 ///   certplay issue --out pki --key-type p384 --intermediate --client alice --client bob
 ///   certplay issue --out pki --plan certplay-plan.toml
 ///   certplay issue --out more --ca-cert ca.crt --ca-key ca.key --client carol
+///   certplay issue --out pki --key server=my-server.key
 ///
 /// Every file is new: nothing that exists is replaced unless --force. Keys
 /// are written with mode 0600, the directory is created with mode 0700.
@@ -59,6 +60,15 @@ pub struct IssueArgs {
     /// ... and its private key (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "ca_cert")]
     ca_key: Option<PathBuf>,
+    /// Use a private key you have for an entry instead of a new one
+    /// (ENTRY=FILE, repeated; PEM or DER, PKCS#8/PKCS#1/SEC1 or encrypted
+    /// PKCS#8 with --key-pass). The entry takes the key's type; its key
+    /// file is not written (you have it).
+    #[arg(long, value_name = "ENTRY=FILE")]
+    key: Vec<String>,
+    /// The password of encrypted --key files: pass:TEXT, env:VARIABLE or file:PATH.
+    #[arg(long, value_name = "SPEC")]
+    key_pass: Option<String>,
     /// Replace files that already exist in --out.
     #[arg(long)]
     force: bool,
@@ -96,9 +106,41 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
             .ok_or("--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA")?;
         materials.existing.insert(root, read_existing(cert, key)?);
     }
+    let password = args
+        .key_pass
+        .as_deref()
+        .map(crate::csr_cmd::password)
+        .transpose()?;
+    let mut imported = Vec::new();
+    for spec in &args.key {
+        let (name, file) = spec.split_once('=').ok_or_else(|| {
+            format!("--key {spec}: give ENTRY=FILE, e.g. --key server=server.key")
+        })?;
+        let key = crate::csr_cmd::read_key("--key", Path::new(file), password.as_deref())?;
+        let names: Vec<String> = plan.entries.iter().map(|e| e.name.clone()).collect();
+        let entry = plan
+            .entries
+            .iter_mut()
+            .find(|e| e.name == name)
+            .ok_or_else(|| {
+                format!(
+                    "--key {spec}: the plan has no entry {name:?} (it has {})",
+                    names.join(", ")
+                )
+            })?;
+        entry.key_type = Some(key.key_type());
+        materials.keys.insert(name.to_owned(), key);
+        imported.push((name.to_owned(), file.to_owned()));
+    }
 
     let started = Instant::now();
-    let issued = issue_plan(&plan, materials).map_err(|e| e.to_string())?;
+    let mut issued = issue_plan(&plan, materials).map_err(|e| e.to_string())?;
+    for entry in &mut issued.entries {
+        if imported.iter().any(|(name, _)| *name == entry.name) {
+            // The person has this key already: no second copy on disk.
+            entry.key_pem = None;
+        }
+    }
     let elapsed = started.elapsed();
     let existing = if args.force {
         Existing::Replace
@@ -107,6 +149,9 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     };
     write_issued(&args.out, &issued, existing).map_err(|e| e.to_string())?;
     report(&args.out, &issued, elapsed.as_millis());
+    for (name, file) in &imported {
+        println!("certplay: {name} uses your key {file} (no {name}.key written)");
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //!   certplay serve                      # demo certificates in ./certplay-demo, page on :8080
 //!   certplay serve --ca ca.crt --cert server.crt --key server.key [--port 3000]
 //!   certplay issue --out DIR            # the blog's set (or any plan), natively
+//!   certplay csr --cn NAME --out DIR    # a CSR (and key); certplay sign signs one
 
 mod cli_inspect;
 
@@ -17,6 +18,7 @@ use certplay_server::guard::{self, Limits};
 use certplay_server::Config;
 use clap::{Args, Parser, Subcommand};
 
+mod csr_cmd;
 mod issue_cmd;
 
 /// certplay: build a small PKI, serve mTLS with it, and learn why a
@@ -41,6 +43,11 @@ enum Command {
     /// Check a chain the way certplay serve (rustls/webpki) does and say why
     /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(cli_inspect::VerifyArgs),
+    /// Make a certificate signing request (and its key, unless you bring one).
+    Csr(csr_cmd::CsrArgs),
+    /// Sign a certificate signing request with a CA you have; says what it
+    /// kept, added or dropped.
+    Sign(csr_cmd::SignArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +114,8 @@ fn main() -> ExitCode {
         Command::Issue(args) => issue_cmd::run(&args),
         Command::Inspect(args) => return cli_inspect::inspect(&args),
         Command::Verify(args) => return cli_inspect::verify(&args),
+        Command::Csr(args) => csr_cmd::run_csr(&args),
+        Command::Sign(args) => csr_cmd::run_sign(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

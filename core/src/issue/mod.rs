@@ -3,6 +3,7 @@
 
 mod csr;
 mod existing;
+mod import;
 mod key;
 mod output;
 mod sign;
