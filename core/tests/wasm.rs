@@ -244,3 +244,62 @@ fn read_text_and_lints_in_the_browser() {
     assert!(shown.contains("Subject: CN = localhost"), "{shown}");
     assert!(shown.contains("X509v3 Subject Alternative Name"), "{shown}");
 }
+
+/// CSRs in the browser: a request made for a plan entry with an imported
+/// key, signed by an existing CA after its signature is checked; the
+/// certificate carries the request's key and SANs and verifies under the CA.
+#[wasm_bindgen_test]
+fn csr_made_and_signed_in_the_browser() {
+    use certplay_core::{CsrParams, CsrSigning, ExistingCa, KeyPair, Profile};
+    let issued = Plan::default().issue().unwrap();
+    let ca = issued.entry("ca").unwrap();
+    let existing = ExistingCa::from_pem(
+        PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
+        PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
+    )
+    .unwrap();
+    let key = KeyPair::generate(KeyType::EcdsaP256).unwrap();
+    let pem = key.to_pkcs8_pem().unwrap();
+    let imported = KeyPair::import(PemSource::new("my.key", pem.as_bytes()), None).unwrap();
+    let csr = CsrParams::for_entry(&Plan::default(), "server")
+        .unwrap()
+        .request(&imported)
+        .unwrap();
+    let signing = CsrSigning {
+        profile: Some(Profile::Server),
+        ..CsrSigning::default()
+    };
+    let signed = existing
+        .sign_csr(
+            PemSource::new("server.csr", csr.pem.as_bytes()),
+            &signing,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    assert_signed_by(&signed.cert_der, &ca.cert_der);
+    let info = CertInfo::from_der(&signed.cert_der).unwrap();
+    assert_eq!(info.subject, "CN=localhost");
+    let cert = Certificate::from_der(&signed.cert_der).unwrap();
+    assert_eq!(
+        cert.tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .unwrap(),
+        key.public_key_info_der().unwrap()
+    );
+    let report = signed.report.to_string();
+    assert!(
+        report.contains("kept    X509v3 Subject Alternative Name: DNS:localhost"),
+        "{report}"
+    );
+    // A changed byte is refused.
+    let mut der = csr.der.clone();
+    let last = der.len() - 1;
+    der[last] ^= 1;
+    let refused = existing.sign_csr(
+        PemSource::new("server.csr", &der),
+        &signing,
+        OffsetDateTime::now_utc(),
+    );
+    assert!(refused.is_err());
+}
