@@ -148,7 +148,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
         Existing::Refuse
     };
     write_issued(&args.out, &issued, existing).map_err(|e| e.to_string())?;
-    report(&args.out, &issued, elapsed.as_millis());
+    report(&args.out, &issued, elapsed.as_millis(), &imported);
     for (name, file) in &imported {
         println!("certplay: {name} uses your key {file} (no {name}.key written)");
     }
@@ -181,7 +181,8 @@ fn read_existing(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
 
 /// What was written, what each file is for (with the flag that takes it),
 /// the warnings, and the commands to try.
-fn report(out: &Path, issued: &IssuedPlan, millis: u128) {
+/// `imported`: (entry, key file) of keys the person brought.
+fn report(out: &Path, issued: &IssuedPlan, millis: u128, imported: &[(String, String)]) {
     let key_types: std::collections::BTreeSet<&str> = issued
         .entries
         .iter()
@@ -212,17 +213,22 @@ fn report(out: &Path, issued: &IssuedPlan, millis: u128) {
     for warning in &issued.warnings {
         println!("certplay: warning: {warning}");
     }
-    if let Some(commands) = try_commands(out, issued) {
+    if let Some(commands) = try_commands(out, issued, imported) {
         println!("Try it:\n{commands}");
     }
 }
 
 /// `certplay serve` with the plan's files, and one curl per client.
-fn try_commands(out: &Path, issued: &IssuedPlan) -> Option<String> {
+fn try_commands(out: &Path, issued: &IssuedPlan, imported: &[(String, String)]) -> Option<String> {
     let plan = &issued.plan;
     let server = plan.entries.iter().find(|e| e.profile.serves())?;
     let root = plan.issuers_of(server).last().copied().unwrap_or(server);
     let path = |name: String| out.join(name).display().to_string();
+    // A key the person brought stays where it is.
+    let key_path = |entry: &str| match imported.iter().find(|(name, _)| name == entry) {
+        Some((_, file)) => file.clone(),
+        None => path(format!("{entry}.key")),
+    };
     let server_issued = issued.entry(&server.name)?;
     let cert = if server_issued.chain_pem.is_some() {
         format!("{}-chain.crt", server.name)
@@ -243,7 +249,7 @@ fn try_commands(out: &Path, issued: &IssuedPlan) -> Option<String> {
         "  certplay serve --ca {} --cert {} --key {} --port 3001",
         path(format!("{}.crt", root.name)),
         path(cert),
-        path(format!("{}.key", server.name)),
+        key_path(&server.name),
     )];
     for client in plan.entries.iter().filter(|e| e.profile.is_client()) {
         let client_cert = match issued
@@ -257,7 +263,7 @@ fn try_commands(out: &Path, issued: &IssuedPlan) -> Option<String> {
             "  curl --cacert {} --cert {} --key {} https://{host}:3001",
             path(format!("{}.crt", root.name)),
             path(client_cert),
-            path(format!("{}.key", client.name)),
+            key_path(&client.name),
         ));
     }
     Some(lines.join("\n"))
