@@ -14,7 +14,7 @@ use x509_cert::request::ExtensionReq;
 use super::csr::{csr_der, pem_text, verify_csr};
 use super::existing::copy_name;
 use super::{extended_key_usage, key_usage, random_serial, ExistingCa};
-use crate::plan::{Profile, Validity};
+use crate::plan::{Profile, Validity, MAX_VALIDITY_DAYS};
 use crate::read::model::{Extension, Name, Oid};
 use crate::read::text::extension_line;
 use crate::{Error, PemSource};
@@ -138,6 +138,17 @@ impl ExistingCa {
                 "a certificate signed by a CA is not a root CA; use intermediate-ca",
             ));
         }
+        let (not_before, not_after) = signing.validity.times(now);
+        let days_ok = match signing.validity {
+            Validity::Relative { days, .. } => (1..=MAX_VALIDITY_DAYS).contains(&days),
+            Validity::Fixed { .. } => not_before < not_after,
+        };
+        if !days_ok {
+            return Err(Error::input(
+                "validity",
+                format!("days must be between 1 and {MAX_VALIDITY_DAYS}"),
+            ));
+        }
         let der = csr_der(name, csr.bytes)?;
         let verified = verify_csr(name, &der)?;
         let info = &verified.request.info;
@@ -175,7 +186,6 @@ impl ExistingCa {
         params.distinguished_name = copy_name(&info.subject)
             .map_err(|reason| Error::input(name, format!("subject: {reason}")))?;
         params.serial_number = Some(random_serial());
-        let (not_before, not_after) = signing.validity.times(now);
         params.not_before = not_before;
         params.not_after = not_after;
         let requested_ca = requested
