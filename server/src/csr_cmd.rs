@@ -13,8 +13,7 @@ use certplay_core::{
 use certplay_server::files::{Access, Entry, Existing, SafeDir};
 use clap::Args;
 
-/// Make a certificate signing request (PKCS#10) and, unless --key is given,
-/// its new private key.
+/// Make a certificate signing request (and its key, unless you bring one)
 ///
 /// Examples:
 ///   certplay csr --cn api.example.test --san api.example.test --san 10.0.0.5 --out req
@@ -58,7 +57,7 @@ pub struct CsrArgs {
     force: bool,
 }
 
-/// Sign a certificate signing request with a CA you have.
+/// Sign a certificate signing request with a CA you have; says what it kept, added or dropped
 ///
 /// Examples:
 ///   certplay sign --ca-cert ca.crt --ca-key ca.key server.csr --out server.crt

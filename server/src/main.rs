@@ -43,10 +43,8 @@ enum Command {
     /// Check a chain the way certplay serve (rustls/webpki) does and say why
     /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(cli_inspect::VerifyArgs),
-    /// Make a certificate signing request (and its key, unless you bring one).
+    // Their help (with examples) is the doc of CsrArgs and SignArgs.
     Csr(csr_cmd::CsrArgs),
-    /// Sign a certificate signing request with a CA you have; says what it
-    /// kept, added or dropped.
     Sign(csr_cmd::SignArgs),
 }
 
