@@ -8,7 +8,10 @@
 //! - [`CertInfo::from_der`] reads a certificate back;
 //! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
-//! - [`Refusal`] says in words why a handshake was refused.
+//! - [`Refusal`] says in words why a handshake was refused;
+//! - [`ExistingCa::issue_crl`] / [`IssuedPlan::issue_crl`] make CRLs, and
+//!   (feature `pkcs12`, on by default) `Pkcs12Params::write` /
+//!   `IssuedPlan::pkcs12` make PKCS#12 files.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -36,11 +39,16 @@ pub mod verify;
 pub use error::Error;
 pub use inspect::{format_time, CertInfo};
 pub use issue::{
-    split_names, CertificateRequest, CsrParams, CsrSigning, Decision, ExistingCa, FileKind,
-    IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials, NotedItem, OutputFile, SignedCsr,
-    SigningNote, SigningReport, Why, PLAN_FILE_NAME,
+    split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision, ExistingCa,
+    FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials, NotedItem,
+    OutputFile, Revocation, RevocationReason, SignedCsr, SigningNote, SigningReport, Why,
+    PLAN_FILE_NAME,
 };
-pub use material::{read_certificates, read_private_key, PemSource, ReadCertificate, ServerTls};
+#[cfg(feature = "pkcs12")]
+pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
+pub use material::{
+    read_certificates, read_private_key, PemSource, ReadCertificate, ServerCrl, ServerTls,
+};
 pub use mtls::{MtlsServer, RecordingVerifier};
 pub use plan::{
     Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,

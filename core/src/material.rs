@@ -44,6 +44,18 @@ pub struct ServerTls {
     pub key: PrivateKeyDer<'static>,
     /// What is legal but likely to make clients fail, in words.
     pub warnings: Vec<String>,
+    /// CRLs that client certificates are checked against (none: no
+    /// revocation checking), each signed by one of `client_cas`.
+    pub crls: Vec<ServerCrl>,
+}
+
+/// A CRL the server consults, with the file it came from.
+#[derive(Debug, Clone)]
+pub struct ServerCrl {
+    /// The file's name as the person gave it.
+    pub file: String,
+    /// The CRL.
+    pub crl: crate::read::Crl,
 }
 
 impl ServerTls {
@@ -125,7 +137,88 @@ impl ServerTls {
             cert_chain,
             key: key_der,
             warnings,
+            crls: Vec::new(),
         })
+    }
+
+    /// Adds the CRLs of `sources` (PEM or DER, several per file allowed).
+    /// Each must be signed by one of the client CAs, checked with
+    /// `provider`'s signature algorithms (those of the verifier); one past
+    /// its nextUpdate at `now` (Unix seconds) is kept with a warning, since
+    /// the verifier then refuses the certificates it covers.
+    pub fn add_crls(
+        &mut self,
+        sources: &[PemSource<'_>],
+        provider: &rustls::crypto::CryptoProvider,
+        now: i64,
+    ) -> Result<(), Error> {
+        let cas: Vec<crate::read::Certificate> = self
+            .client_cas
+            .iter()
+            .map(|ca| crate::read::Certificate::from_der(&ca.der))
+            .collect::<Result<_, _>>()?;
+        for source in sources {
+            for crl in crate::verify::read_crls(*source)? {
+                check_usable(source.name, &crl)?;
+                let issuer = crl.issuer.to_string();
+                let refused = |reason: String| Error::InvalidInput {
+                    field: source.name.into(),
+                    reason,
+                };
+                let named: Vec<(&crate::read::Certificate, &ReadCertificate)> = cas
+                    .iter()
+                    .zip(&self.client_cas)
+                    .filter(|(ca, _)| ca.subject.der == crl.issuer.der)
+                    .collect();
+                if named.is_empty() {
+                    return Err(refused(format!(
+                        "this CRL was issued by {issuer}, which is none of the CAs client \
+                         certificates must chain to ({}): a CRL speaks only for the CA that \
+                         signed it; give the CRL of one of those CAs",
+                        self.client_ca_subjects().join(", ")
+                    )));
+                }
+                let mut why = String::new();
+                let signer =
+                    named.iter().find(|(ca, _)| {
+                        match crate::verify::check_crl_signature(&crl, ca, provider) {
+                            Ok(()) => true,
+                            Err(reason) => {
+                                why = reason;
+                                false
+                            }
+                        }
+                    });
+                let Some((_, signer)) = signer else {
+                    return Err(refused(format!(
+                        "this CRL names {issuer} as its issuer, but {why}: it was signed by \
+                         another CA with the same name; give the CRL made with this CA's key"
+                    )));
+                };
+                let usages = &signer.info.key_usage;
+                if !usages.is_empty() && !usages.iter().any(|u| u == "cRLSign") {
+                    return Err(refused(format!(
+                        "the CA {issuer} has no cRLSign in its keyUsage ({}), so verifiers \
+                         refuse every CRL it signs; re-issue the CA with cRLSign",
+                        usages.join(", ")
+                    )));
+                }
+                if let Some(next_update) = crl.next_update.filter(|t| t.0 < now) {
+                    self.warnings.push(format!(
+                        "{}: the CRL of {issuer} expired at {} (its nextUpdate; now {}): client \
+                         certificates of that CA are refused until a current CRL replaces it",
+                        source.name,
+                        crate::format_time(next_update.0),
+                        crate::format_time(now)
+                    ));
+                }
+                self.crls.push(ServerCrl {
+                    file: source.name.into(),
+                    crl,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The subjects of the client CAs, for messages.
@@ -215,6 +308,36 @@ pub fn read_private_key(
         file: source.name.into(),
         expected: "PRIVATE KEY",
         found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
+    })
+}
+
+/// Refuses what webpki cannot use (v1 CRLs, delta and indirect CRLs, ...)
+/// now, with the file's name, instead of at the first client.
+fn check_usable(file: &str, crl: &crate::read::Crl) -> Result<(), Error> {
+    use webpki::Error as W;
+    let Err(e) = webpki::OwnedCertRevocationList::from_der(&crl.der) else {
+        return Ok(());
+    };
+    let reason = match e {
+        W::UnsupportedCrlVersion => {
+            "it is an X.509 v1 CRL; webpki reads v2 CRLs only (with cRLNumber and \
+             authorityKeyIdentifier): issue it again (certplay crl, or openssl ca -gencrl \
+             with crl_extensions)"
+                .to_owned()
+        }
+        W::UnsupportedDeltaCrl => "it is a delta CRL, which webpki does not support".into(),
+        W::UnsupportedIndirectCrl => "it is an indirect CRL, which webpki does not support".into(),
+        W::UnsupportedCriticalExtension => {
+            "it has a critical extension webpki does not process".into()
+        }
+        W::UnsupportedRevocationReason => {
+            "an entry has a reasonCode RFC 5280 does not define".into()
+        }
+        other => format!("webpki cannot use it ({other:?})"),
+    };
+    Err(Error::InvalidInput {
+        field: file.into(),
+        reason,
     })
 }
 

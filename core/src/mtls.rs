@@ -12,7 +12,7 @@ use rustls::server::{
 };
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
 use crate::{Error, Refusal, ServerTls};
 
@@ -28,6 +28,7 @@ pub struct MtlsServer {
     sessions: Arc<dyn StoresServerSessions>,
     trusted: Vec<String>,
     anchors: Vec<crate::read::Certificate>,
+    crls: Vec<crate::read::Crl>,
 }
 
 impl MtlsServer {
@@ -44,13 +45,26 @@ impl MtlsServer {
                 .add(ca.der.clone())
                 .map_err(|e| tls_error("client CA certificate", e))?;
         }
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| Error::Malformed {
-                    what: "client CA certificates".into(),
-                    reason: e.to_string(),
-                })?;
+        let crls: Vec<CertificateRevocationListDer<'static>> = tls
+            .crls
+            .iter()
+            .map(|c| CertificateRevocationListDer::from(c.crl.der.clone()))
+            .collect();
+        let mut builder =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+        if !crls.is_empty() {
+            // Certificates of a CA without a CRL here are not refused
+            // (several CAs, only one with a CRL); a CRL past its nextUpdate
+            // refuses what it covers, as openssl's -crl_check does.
+            builder = builder
+                .with_crls(crls)
+                .allow_unknown_revocation_status()
+                .enforce_revocation_expiration();
+        }
+        let verifier = builder.build().map_err(|e| Error::Malformed {
+            what: "client CA certificates".into(),
+            reason: e.to_string(),
+        })?;
         let chain = tls.cert_chain.iter().map(|c| c.der.clone()).collect();
         let certified_key = CertifiedKey::from_der(chain, tls.key.clone_key(), &provider)
             .map_err(|e| tls_error("server certificate and key", e))?;
@@ -65,6 +79,7 @@ impl MtlsServer {
                 .iter()
                 .filter_map(|c| crate::read::Certificate::from_der(&c.der).ok())
                 .collect(),
+            crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
         })
     }
 
@@ -88,7 +103,12 @@ impl MtlsServer {
     /// Explains why the handshake behind `error` failed.
     pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Refusal {
         let presented = recorder.presented();
-        Refusal::from_io_error(error, presented.as_deref(), &self.anchors)
+        Refusal::from_io_error_with_crls(error, presented.as_deref(), &self.anchors, &self.crls)
+    }
+
+    /// How many CRLs client certificates are checked against.
+    pub fn crl_count(&self) -> usize {
+        self.crls.len()
     }
 
     /// The subjects of the CAs client certificates must chain to.

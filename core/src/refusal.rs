@@ -7,7 +7,7 @@ use std::fmt;
 use rustls::{AlertDescription, CertificateError, Error as TlsError, InvalidMessage};
 
 use crate::inspect::format_time;
-use crate::read::Certificate;
+use crate::read::{Certificate, Crl};
 use crate::verify::{self, Check, Purpose, Reason};
 
 /// The reason a handshake failed, most specific first.
@@ -94,6 +94,18 @@ impl Refusal {
         client_cert: Option<&[u8]>,
         anchors: &[Certificate],
     ) -> Self {
+        Self::from_tls_error_with_crls(error, client_cert, anchors, &[])
+    }
+
+    /// The same for a server that also checks `crls`: a revoked client
+    /// certificate is explained with its CRL entry (reason, revocation
+    /// time), an expired CRL with its issuer.
+    pub fn from_tls_error_with_crls(
+        error: &TlsError,
+        client_cert: Option<&[u8]>,
+        anchors: &[Certificate],
+        crls: &[Crl],
+    ) -> Self {
         let cert = client_cert.and_then(|der| Certificate::from_der(der).ok());
         let trusted: Vec<String> = anchors.iter().map(|a| a.subject.to_string()).collect();
         let subject = || {
@@ -107,7 +119,7 @@ impl Refusal {
         let check = Check {
             anchors,
             intermediates: &[],
-            crls: &[],
+            crls,
             purpose: Purpose::Client,
             at: cert.as_ref().map_or(0, |c| c.not_before.0),
         };
@@ -192,8 +204,18 @@ impl Refusal {
         client_cert: Option<&[u8]>,
         trusted: &[Certificate],
     ) -> Self {
+        Self::from_io_error_with_crls(error, client_cert, trusted, &[])
+    }
+
+    /// The same for a server that also checks `crls`.
+    pub fn from_io_error_with_crls(
+        error: &std::io::Error,
+        client_cert: Option<&[u8]>,
+        trusted: &[Certificate],
+        crls: &[Crl],
+    ) -> Self {
         if let Some(tls) = error.get_ref().and_then(|e| e.downcast_ref::<TlsError>()) {
-            return Self::from_tls_error(tls, client_cert, trusted);
+            return Self::from_tls_error_with_crls(tls, client_cert, trusted, crls);
         }
         match error.kind() {
             std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {

@@ -62,6 +62,33 @@ pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> 
     )?)
 }
 
+/// Adds the CRLs of `--crl` files (PEM or DER) to `tls`: each must be
+/// signed by a CA of `--ca`; one past its nextUpdate adds a warning.
+pub fn load_crls(tls: &mut ServerTls, files: &[PathBuf]) -> Result<(), Error> {
+    let read: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|path| {
+            std::fs::read(path)
+                .map(|bytes| (path.display().to_string(), bytes))
+                .map_err(|source| Error::Read {
+                    flag: "--crl",
+                    path: path.clone(),
+                    source,
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let sources: Vec<PemSource<'_>> = read
+        .iter()
+        .map(|(name, bytes)| PemSource::new(name, bytes))
+        .collect();
+    tls.add_crls(
+        &sources,
+        &rustls::crypto::ring::default_provider(),
+        unix_now(),
+    )?;
+    Ok(())
+}
+
 /// Prepares the rustls side of the server with the ring provider. With
 /// `tls13_only`, only TLS 1.3 cipher suites are offered, so TLS 1.2 cannot
 /// be negotiated.

@@ -5,8 +5,12 @@
 //!   certplay serve --ca ca.crt --cert server.crt --key server.key [--port 3000]
 //!   certplay issue --out DIR            # the blog's set (or any plan), natively
 //!   certplay csr --cn NAME --out DIR    # a CSR (and key); certplay sign signs one
+//!   certplay crl --ca-cert ca.crt --ca-key ca.key --revoke SERIAL:REASON --out ca.crl
+//!   certplay p12 --cert client.crt --key client.key --password-file pw --out client.p12
 
 mod cli_inspect;
+mod crl_cmd;
+mod p12_cmd;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -46,6 +50,12 @@ enum Command {
     // Their help (with examples) is the doc of CsrArgs and SignArgs.
     Csr(csr_cmd::CsrArgs),
     Sign(csr_cmd::SignArgs),
+    /// Issue a CRL signed by a CA, revoking serial numbers (for serve --crl,
+    /// openssl verify -crl_check).
+    Crl(crl_cmd::CrlArgs),
+    /// Bundle a certificate, its key and chain into a password-protected
+    /// PKCS#12 file (.p12).
+    P12(p12_cmd::P12Args),
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +69,11 @@ struct ServeArgs {
     /// The server's private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
     #[arg(long, value_name = "FILE", requires_all = ["ca", "cert"])]
     key: Option<PathBuf>,
+    /// A CRL (PEM or DER) of a --ca CA, repeatable: client certificates it
+    /// lists are refused, and the log says which entry (serial, reason,
+    /// time). Re-read on SIGHUP with the other files.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
     /// The mTLS port (0 picks a free one).
     #[arg(long, default_value_t = 3000)]
     port: u16,
@@ -114,6 +129,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => return cli_inspect::verify(&args),
         Command::Csr(args) => csr_cmd::run_csr(&args),
         Command::Sign(args) => csr_cmd::run_sign(&args),
+        Command::Crl(args) => crl_cmd::run(&args),
+        Command::P12(args) => p12_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,7 +167,8 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
             )
         }
     };
-    let tls = certplay_server::load_tls(&ca, &cert, &key)?;
+    let mut tls = certplay_server::load_tls(&ca, &cert, &key)?;
+    certplay_server::load_crls(&mut tls, &args.crl)?;
     for warning in &tls.warnings {
         tracing::warn!("{warning}");
     }
@@ -199,6 +217,14 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
             tls.client_ca_subjects().join(", "),
             ca.display()
         );
+        for crl in &tls.crls {
+            println!(
+                "certplay: checking revocation against {} (CRL of {}, {} revoked)",
+                crl.file,
+                crl.crl.issuer,
+                crl.crl.revoked.len()
+            );
+        }
         if let Some(e) = bound.page_error() {
             tracing::warn!("not serving the page: {e}");
         }
@@ -232,9 +258,8 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         tokio::spawn(reload_on_hangup(
             hangup,
             reloader,
-            ca.clone(),
-            cert.clone(),
-            key.clone(),
+            [ca.clone(), cert.clone(), key.clone()],
+            args.crl.clone(),
         ));
         bound.run(shutdown).await;
         tracing::info!("stopped");
@@ -259,26 +284,31 @@ fn hangup_signal() -> std::io::Result<Hangup> {
     }
 }
 
-/// On SIGHUP, reads --ca, --cert and --key again and switches to them;
-/// files that do not load are named and the running material stays.
+/// On SIGHUP, reads --ca, --cert, --key and --crl again and switches to
+/// them; files that do not load are named and the running material stays.
 async fn reload_on_hangup(
     #[cfg_attr(not(unix), allow(unused_mut, unused_variables))] mut hangup: Hangup,
     reloader: certplay_server::Reloader,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
+    [ca, cert, key]: [PathBuf; 3],
+    crls: Vec<PathBuf>,
 ) {
     #[cfg(unix)]
     while hangup.recv().await.is_some() {
         let loaded = certplay_server::load_tls(&ca, &cert, &key)
+            .and_then(|mut tls| certplay_server::load_crls(&mut tls, &crls).map(|()| tls))
             .and_then(|tls| reloader.reload(&tls).map(|()| tls));
         match loaded {
             Ok(tls) => {
                 for warning in &tls.warnings {
                     tracing::warn!("{warning}");
                 }
+                let crl_note = if crls.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} CRL file(s)", crls.len())
+                };
                 tracing::info!(
-                    "SIGHUP: reloaded {}, {} and {}; new connections use them",
+                    "SIGHUP: reloaded {}, {} and {}{crl_note}; new connections use them",
                     ca.display(),
                     cert.display(),
                     key.display()
@@ -288,7 +318,7 @@ async fn reload_on_hangup(
         }
     }
     #[cfg(not(unix))]
-    let _ = (reloader, ca, cert, key);
+    let _ = (reloader, ca, cert, key, crls);
 }
 
 /// Registers for Ctrl-C and SIGTERM now (not when first polled) and returns

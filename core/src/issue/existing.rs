@@ -6,9 +6,10 @@
 use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyIdMethod};
 use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
-use x509_cert::ext::pkix::{BasicConstraints, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 use x509_cert::Certificate;
 
+use super::crl::{CrlParams, IssuedCrl};
 use super::{IssuedEntry, KeyPair};
 use crate::material::{read_certificates, read_private_key};
 use crate::{Error, PemSource};
@@ -22,6 +23,10 @@ pub struct ExistingCa {
     key: KeyPair,
     subject: DistinguishedName,
     key_identifier: Vec<u8>,
+    /// The certificate's name as the person gave it, for messages.
+    cert_name: String,
+    /// keyUsage lets it sign CRLs (cRLSign, or no keyUsage at all).
+    crl_sign: bool,
 }
 
 impl ExistingCa {
@@ -92,6 +97,13 @@ impl ExistingCa {
                     .to_vec(),
                 None => key.key_identifier(),
             };
+        let crl_sign = match find(x509_cert::der::oid::db::rfc5280::ID_CE_KEY_USAGE) {
+            Some(ext) => KeyUsage::from_der(ext.extn_value.as_bytes())
+                .map_err(|e| malformed(format!("keyUsage: {e}")))?
+                .0
+                .contains(KeyUsages::CRLSign),
+            None => true,
+        };
         let subject =
             copy_name(&tbs.subject).map_err(|reason| malformed(format!("subject: {reason}")))?;
         let cert_pem = pem::encode_config(
@@ -104,7 +116,43 @@ impl ExistingCa {
             key,
             subject,
             key_identifier,
+            cert_name: cert_name.into(),
+            crl_sign,
         })
+    }
+
+    /// Issues a CRL of this CA: its subject as the CRL's issuer, its
+    /// subjectKeyIdentifier as the authorityKeyIdentifier, signed with its
+    /// key.
+    pub fn issue_crl(&self, params: &CrlParams) -> Result<IssuedCrl, Error> {
+        if !self.crl_sign {
+            return Err(Error::InvalidInput {
+                field: self.cert_name.clone(),
+                reason: format!(
+                    "{}: its keyUsage lacks cRLSign, so verifiers (webpki, openssl) refuse \
+                     CRLs it signs; re-issue the CA with keyUsage cRLSign (certplay's CAs have it)",
+                    self.subject()
+                ),
+            });
+        }
+        let crl_params = params.to_rcgen(self.key_identifier.clone())?;
+        let mut issuer_params = CertificateParams::default();
+        issuer_params.distinguished_name = self.subject.clone();
+        issuer_params.key_identifier_method =
+            KeyIdMethod::PreSpecified(self.key_identifier.clone());
+        let issuer = Issuer::new(issuer_params, &self.key);
+        let crl = crl_params
+            .signed_by(&issuer)
+            .map_err(|e| Error::InvalidInput {
+                field: self.cert_name.clone(),
+                reason: format!("signing the CRL failed: {e}"),
+            })?;
+        Ok(IssuedCrl::from_der(crl.der().to_vec()))
+    }
+
+    /// The CA's certificate, DER.
+    pub fn cert_der(&self) -> &[u8] {
+        &self.cert_der
     }
 
     /// The CA's subject, as text.

@@ -1,11 +1,14 @@
 //! Issuing a [`Plan`]: every entry's certificate, signed by its issuer (or
 //! itself), with its key; X.509 v3 throughout.
 
+mod crl;
 mod csr;
 mod existing;
 mod import;
 mod key;
 mod output;
+#[cfg(feature = "pkcs12")]
+mod pkcs12;
 mod sign;
 
 use std::collections::BTreeMap;
@@ -18,10 +21,13 @@ use rcgen::{
 };
 use time::OffsetDateTime;
 
+pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
 pub use key::{KeyPair, KeyType};
 pub use output::{FileKind, OutputFile, PLAN_FILE_NAME};
+#[cfg(feature = "pkcs12")]
+pub use pkcs12::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
 pub use sign::{CsrSigning, Decision, NotedItem, SignedCsr, SigningNote, SigningReport, Why};
 
 use crate::plan::{
@@ -209,6 +215,47 @@ impl IssuedPlan {
     /// The issued entry with this name.
     pub fn entry(&self, name: &str) -> Option<&IssuedEntry> {
         self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// Issues a CRL of the CA entry `ca` (its key must be here: an existing
+    /// CA's key stays with the person, use [`ExistingCa::issue_crl`]).
+    pub fn issue_crl(&self, ca: &str, params: &CrlParams) -> Result<IssuedCrl, Error> {
+        let entry = self.entry(ca).ok_or_else(|| {
+            Error::input(
+                "CRL issuer",
+                format!("the plan has no entry {ca:?}; name one of its CAs"),
+            )
+        })?;
+        let key_pem = entry.key_pem.as_deref().ok_or_else(|| {
+            Error::input(
+                "CRL issuer",
+                format!(
+                    "{ca:?} is an existing CA whose key certplay does not hold; \
+                     issue its CRL with its certificate and key (certplay crl --ca-cert --ca-key)"
+                ),
+            )
+        })?;
+        let key_name = format!("{ca}.key");
+        let (_, key) = crate::material::read_private_key(crate::PemSource::new(
+            &key_name,
+            key_pem.as_bytes(),
+        ))?;
+        let key = key.ok_or_else(|| Error::UnsupportedKey {
+            file: key_name.clone(),
+            reason: "not a key certplay signs with".into(),
+        })?;
+        ExistingCa::from_der(&format!("{ca}.crt"), &entry.cert_der, &key_name, key)?
+            .issue_crl(params)
+    }
+}
+
+impl IssuedEntry {
+    /// The certificate's serial number (what a CRL lists), if it parses.
+    pub fn serial(&self) -> Option<crate::Serial> {
+        use x509_cert::der::Decode;
+        x509_cert::Certificate::from_der(&self.cert_der)
+            .ok()
+            .map(|c| crate::Serial::from_bytes(c.tbs_certificate.serial_number.as_bytes()))
     }
 }
 

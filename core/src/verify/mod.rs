@@ -2,6 +2,7 @@
 //! is exactly what `certplay serve` decides, and the reason in words naming
 //! the certificates involved. Facts only: each front end adds its own hint.
 
+mod crl;
 mod reason;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{client::WebPkiServerVerifier, RootCertStore};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
 
+pub use crl::{check_crl_signature, read_crls};
 pub use reason::{explain, words, Reason};
 
 use crate::read::{Certificate, Crl};

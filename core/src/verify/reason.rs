@@ -120,6 +120,22 @@ pub enum Reason {
         subject: String,
         /// Its serial.
         serial: String,
+        /// The CRL entry's reasonCode (`keyCompromise`), when it has one.
+        reason: Option<&'static str>,
+        /// The CRL entry's revocationDate, Unix seconds, when the CRL is known.
+        revoked_at: Option<i64>,
+        /// The issuer of the CRL that lists it, when the CRL is known.
+        crl_issuer: Option<String>,
+    },
+    /// A CRL that covers the chain is past its nextUpdate, and the verifier
+    /// enforces it.
+    CrlExpired {
+        /// The CRL's issuer, when the CRL is known.
+        issuer: Option<String>,
+        /// Its nextUpdate, Unix seconds.
+        next_update: i64,
+        /// The time of the check, Unix seconds.
+        now: i64,
     },
     /// A CRL problem.
     Crl {
@@ -177,6 +193,7 @@ impl Reason {
             Self::BadSignature { .. } => "bad-signature",
             Self::UnsupportedSignatureAlgorithm { .. } => "unsupported-signature-algorithm",
             Self::Revoked { .. } => "revoked",
+            Self::CrlExpired { .. } => "crl-expired",
             Self::Crl { .. } => "crl",
             Self::UnhandledCriticalExtension { .. } => "unhandled-critical-extension",
             Self::BadEncoding { .. } => "bad-encoding",
@@ -307,9 +324,39 @@ impl fmt::Display for Reason {
                 "unsupported signature algorithm: {subject} is signed with {algorithm}, which \
                  the verifier does not accept (or does not accept with its issuer's key type)"
             ),
-            Self::Revoked { subject, serial } => {
-                write!(f, "revoked: {subject} (serial {serial}) is listed in a given CRL")
+            Self::Revoked {
+                subject,
+                serial,
+                reason,
+                revoked_at,
+                crl_issuer,
+            } => {
+                write!(f, "revoked: {subject} (serial {serial}) ")?;
+                match revoked_at {
+                    Some(at) => write!(f, "was revoked at {}", format_time(*at))?,
+                    None => f.write_str("is listed as revoked")?,
+                }
+                match reason {
+                    Some(reason) => write!(f, ", reason {reason}")?,
+                    None => f.write_str(", no reason given (unspecified)")?,
+                }
+                match crl_issuer {
+                    Some(issuer) => write!(f, ", in the CRL of {issuer}"),
+                    None => f.write_str(", in a given CRL"),
+                }
             }
+            Self::CrlExpired {
+                issuer,
+                next_update,
+                now,
+            } => write!(
+                f,
+                "CRL expired: the CRL of {} was due to be replaced at {} (its nextUpdate; now {}), \
+                 and the certificates it covers are refused until a current CRL is loaded",
+                issuer.as_deref().unwrap_or("the chain's CA"),
+                format_time(*next_update),
+                format_time(*now)
+            ),
             Self::Crl { detail } => write!(f, "CRL problem: {detail}"),
             Self::UnhandledCriticalExtension { subject } => write!(
                 f,
@@ -556,18 +603,29 @@ fn certificate_error(
             signature_reason(leaf, check, Some(algorithm_of(leaf)))
         }
         CertificateError::Revoked => {
-            let revoked = find_in_chain(leaf, check, |c| {
-                check.crls.iter().any(|crl| {
-                    crl.issuer.der == c.issuer.der
-                        && crl.revoked.iter().any(|r| r.serial == c.serial)
+            let listed = |c: &Certificate| {
+                check.crls.iter().find_map(|crl| {
+                    let entry = (crl.issuer.der == c.issuer.der)
+                        .then(|| {
+                            crl.revoked
+                                .iter()
+                                .find(|r| same_serial(r.serial.bytes(), c.serial.bytes()))
+                        })
+                        .flatten()?;
+                    Some((crl, entry))
                 })
-            });
+            };
+            let revoked = find_in_chain(leaf, check, |c| listed(c).is_some());
+            let entry = revoked.and_then(listed);
             Reason::Revoked {
                 subject: revoked.map_or_else(subject, Certificate::label),
                 serial: revoked
                     .or(leaf)
                     .map(|c| c.serial.to_string())
                     .unwrap_or_default(),
+                reason: entry.and_then(|(_, e)| e.reason),
+                revoked_at: entry.map(|(_, e)| e.date.0),
+                crl_issuer: entry.map(|(crl, _)| crl.issuer.to_string()),
             }
         }
         CertificateError::UnknownRevocationStatus => Reason::Crl {
@@ -576,13 +634,18 @@ fn certificate_error(
         CertificateError::ExpiredRevocationList => Reason::Crl {
             detail: "a given CRL is past its nextUpdate".into(),
         },
-        CertificateError::ExpiredRevocationListContext { time, next_update } => Reason::Crl {
-            detail: format!(
-                "a given CRL's nextUpdate {} has passed (checked at {})",
-                format_time(seconds(*next_update)),
-                format_time(seconds(*time))
-            ),
-        },
+        CertificateError::ExpiredRevocationListContext { time, next_update } => {
+            let next_update = seconds(*next_update);
+            Reason::CrlExpired {
+                issuer: check
+                    .crls
+                    .iter()
+                    .find(|crl| crl.next_update.is_some_and(|t| t.0 == next_update))
+                    .map(|crl| crl.issuer.to_string()),
+                next_update,
+                now: seconds(*time),
+            }
+        }
         CertificateError::UnhandledCriticalExtension => {
             Reason::UnhandledCriticalExtension { subject: subject() }
         }
@@ -608,6 +671,16 @@ fn certificate_error(
             ),
         },
     }
+}
+
+/// Two serial numbers' INTEGER contents are the same number (a leading
+/// zero octet only keeps a positive number positive).
+fn same_serial(a: &[u8], b: &[u8]) -> bool {
+    let magnitude = |s: &[u8]| {
+        let start = s.iter().position(|b| *b != 0).unwrap_or(s.len());
+        s.get(start..).unwrap_or_default().to_vec()
+    };
+    magnitude(a) == magnitude(b)
 }
 
 fn webpki_error(e: &webpki::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {

@@ -1,0 +1,216 @@
+//! CRLs as a verifier takes them: read from PEM or DER, their signature
+//! checked against a CA with the same signature algorithms rustls uses, so
+//! that a CRL the server would silently never match (another CA's, a
+//! same-named CA's) is refused before a client connects.
+
+use rustls::crypto::CryptoProvider;
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::der::{Decode, Encode, Header, Reader, SliceReader};
+use x509_cert::spki::AlgorithmIdentifierOwned;
+
+use crate::read::{Certificate, Crl};
+use crate::{Error, PemSource};
+
+/// Reads every CRL of a file: PEM (`-----BEGIN X509 CRL-----` blocks, text
+/// around them allowed) or one DER CRL. At least one must be there.
+pub fn read_crls(source: PemSource<'_>) -> Result<Vec<Crl>, Error> {
+    let malformed = |reason: String| Error::Malformed {
+        what: source.name.into(),
+        reason,
+    };
+    let is_pem = source
+        .bytes
+        .windows(11)
+        .any(|window| window == b"-----BEGIN ");
+    if !is_pem {
+        return Crl::from_der(source.bytes)
+            .map(|crl| vec![crl])
+            .map_err(|e| match e {
+                Error::Malformed { reason, .. } => malformed(format!(
+                    "not a PEM file, and not a DER CRL either ({reason})"
+                )),
+                other => other,
+            });
+    }
+    let blocks =
+        pem::parse_many(source.bytes).map_err(|e| malformed(format!("broken PEM: {e}")))?;
+    let crls = blocks
+        .iter()
+        .filter(|block| block.tag() == "X509 CRL")
+        .map(|block| {
+            Crl::from_der(block.contents()).map_err(|e| match e {
+                Error::Malformed { reason, .. } => malformed(reason),
+                other => other,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if crls.is_empty() {
+        return Err(Error::NoPem {
+            file: source.name.into(),
+            expected: "X509 CRL",
+            found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
+        });
+    }
+    Ok(crls)
+}
+
+/// Checks that `issuer`'s key signed `crl`, with the signature algorithms
+/// `provider` offers (the ones the verifier will use). The error says why
+/// in words: the signature does not verify, or its algorithm is not one
+/// the verifier supports for that key.
+pub fn check_crl_signature(
+    crl: &Crl,
+    issuer: &Certificate,
+    provider: &CryptoProvider,
+) -> Result<(), String> {
+    let parsed = x509_cert::crl::CertificateList::from_der(&crl.der)
+        .map_err(|e| format!("the CRL is malformed: {e}"))?;
+    let ca = x509_cert::Certificate::from_der(&issuer.der)
+        .map_err(|e| format!("the CA certificate is malformed: {e}"))?;
+    let signed = signed_bytes(&crl.der).map_err(|e| format!("the CRL is malformed: {e}"))?;
+    let spki = &ca.tbs_certificate.subject_public_key_info;
+    let key_algorithm = algorithm_id(&spki.algorithm)?;
+    let signature_algorithm = algorithm_id(&parsed.signature_algorithm)?;
+    let signature = parsed
+        .signature
+        .as_bytes()
+        .ok_or("the CRL's signature is not a whole number of octets")?;
+    let public_key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or("the CA's public key is not a whole number of octets")?;
+    let mut candidates = provider
+        .signature_verification_algorithms
+        .all
+        .iter()
+        .filter(|algorithm| {
+            algorithm.public_key_alg_id().as_ref() == key_algorithm.as_slice()
+                && algorithm.signature_alg_id().as_ref() == signature_algorithm.as_slice()
+        })
+        .peekable();
+    if candidates.peek().is_none() {
+        return Err(format!(
+            "it is signed with {}, which the verifier does not accept with the CA's {} key",
+            oid_name(parsed.signature_algorithm.oid),
+            oid_name(spki.algorithm.oid)
+        ));
+    }
+    if candidates.any(|algorithm| {
+        algorithm
+            .verify_signature(public_key, signed, signature)
+            .is_ok()
+    }) {
+        Ok(())
+    } else {
+        Err("its signature does not verify with the CA's key".into())
+    }
+}
+
+/// The tbsCertList exactly as it sits in the file (re-encoding could
+/// differ from what was signed).
+fn signed_bytes(der: &[u8]) -> Result<&[u8], x509_cert::der::Error> {
+    let mut outer = SliceReader::new(der)?;
+    Header::decode(&mut outer)?;
+    outer.tlv_bytes()
+}
+
+/// An AlgorithmIdentifier as rustls compares them: the DER of its contents
+/// (the OID and the parameters, without the SEQUENCE around them).
+fn algorithm_id(algorithm: &AlgorithmIdentifierOwned) -> Result<Vec<u8>, String> {
+    let mut id = algorithm
+        .oid
+        .to_der()
+        .map_err(|e| format!("an algorithm identifier: {e}"))?;
+    if let Some(parameters) = &algorithm.parameters {
+        id.extend(
+            parameters
+                .to_der()
+                .map_err(|e| format!("an algorithm identifier: {e}"))?,
+        );
+    }
+    Ok(id)
+}
+
+fn oid_name(oid: ObjectIdentifier) -> String {
+    const_oid::db::DB
+        .by_oid(&oid)
+        .map_or_else(|| oid.to_string(), str::to_owned)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::{CrlParams, Plan};
+
+    fn provider() -> CryptoProvider {
+        rustls::crypto::ring::default_provider()
+    }
+
+    fn crl_of(issued: &crate::IssuedPlan) -> Crl {
+        let params = CrlParams::new(time::OffsetDateTime::now_utc(), 1, vec![]);
+        Crl::from_der(&issued.issue_crl("ca", &params).unwrap().der).unwrap()
+    }
+
+    #[test]
+    fn a_crl_verifies_under_its_ca_and_not_under_a_same_named_other() {
+        for key_type in [
+            crate::KeyType::EcdsaP256,
+            crate::KeyType::Ed25519,
+            crate::KeyType::EcdsaP384,
+        ] {
+            let plan = Plan {
+                key_type,
+                ..Plan::default()
+            };
+            let ours = plan.issue().unwrap();
+            let theirs = plan.issue().unwrap();
+            let crl = crl_of(&ours);
+            let ca = |issued: &crate::IssuedPlan| {
+                Certificate::from_der(&issued.entry("ca").unwrap().cert_der).unwrap()
+            };
+            check_crl_signature(&crl, &ca(&ours), &provider()).unwrap();
+            let refused = check_crl_signature(&crl, &ca(&theirs), &provider()).unwrap_err();
+            assert_eq!(refused, "its signature does not verify with the CA's key");
+        }
+    }
+
+    #[test]
+    fn crls_are_read_from_pem_and_der_and_anything_else_is_named() {
+        let issued = Plan::default().issue().unwrap();
+        let crl = issued
+            .issue_crl(
+                "ca",
+                &CrlParams::new(time::OffsetDateTime::now_utc(), 1, vec![]),
+            )
+            .unwrap();
+        let two = format!("text before\n{}{}", crl.pem, crl.pem);
+        assert_eq!(
+            read_crls(PemSource::new("a.crl", two.as_bytes()))
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            read_crls(PemSource::new("a.der", &crl.der)).unwrap().len(),
+            1
+        );
+        let cert = &issued.entry("ca").unwrap().cert_pem;
+        let error = read_crls(PemSource::new("ca.crt", cert.as_bytes())).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("ca.crt: expected a PEM block -----BEGIN X509 CRL-----"),
+            "{error}"
+        );
+        let error = read_crls(PemSource::new("junk", b"\x30\x03abc")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("junk: malformed: not a PEM file"),
+            "{error}"
+        );
+        for cut in 0..crl.der.len() {
+            let _ = read_crls(PemSource::new("cut", crl.der.get(..cut).unwrap()));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! `certplay crl`: a CRL of a CA a person has (its certificate and key),
+//! revoking chosen serial numbers, written without replacing anything.
+
+use std::path::{Path, PathBuf};
+
+use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation};
+use certplay_server::files::{Access, Existing, SafeDir};
+use clap::Args;
+use time::OffsetDateTime;
+
+/// Issue a certificate revocation list (CRL) signed by a CA.
+///
+/// Examples:
+///   certplay crl --ca-cert pki/ca.crt --ca-key pki/ca.key \
+///       --revoke 4A:1F:09:keyCompromise --out pki/ca.crl
+///   certplay crl --ca-cert ca.crt --ca-key ca.key --revoke 4a1f09 --days 7 --der --out ca.crl.der
+///   certplay crl --ca-cert ca.crt --ca-key ca.key --out empty.crl     (revokes nothing)
+///
+/// SERIAL is the certificate's serial number in hex, as
+/// `openssl x509 -noout -serial -in client.crt` prints it (colons allowed).
+/// REASON is one of unspecified (the default), keyCompromise, cACompromise,
+/// affiliationChanged, superseded, cessationOfOperation, certificateHold,
+/// removeFromCRL, privilegeWithdrawn, aACompromise (any case).
+///
+/// Then: `certplay serve ... --crl pki/ca.crl` refuses the revoked clients
+/// (reload a new CRL with SIGHUP), and
+/// `openssl verify -crl_check -CAfile ca.crt -CRLfile ca.crl client.crt` says revoked.
+/// The file is new: an existing one is kept unless --force.
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct CrlArgs {
+    /// The CA's certificate (PEM): the CRL's issuer.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: PathBuf,
+    /// The CA's private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    #[arg(long, value_name = "FILE")]
+    ca_key: PathBuf,
+    /// A certificate to list as revoked: SERIAL or SERIAL:REASON; repeat
+    /// for more. None: a CRL that revokes nothing.
+    #[arg(long, value_name = "SERIAL[:REASON]")]
+    revoke: Vec<String>,
+    /// When the certificates were revoked (RFC 3339, e.g.
+    /// 2026-11-29T12:00:00Z); default: now.
+    #[arg(long, value_name = "TIME")]
+    revoked_at: Option<String>,
+    /// Days until nextUpdate: after it, verifiers that check it (certplay
+    /// serve, openssl -crl_check) refuse what the CRL covers.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    days: u32,
+    /// The cRLNumber (default: the current Unix time, so a later CRL of
+    /// the same CA always has a larger number).
+    #[arg(long, value_name = "N")]
+    number: Option<u64>,
+    /// Write DER instead of PEM.
+    #[arg(long)]
+    der: bool,
+    /// The CRL file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: &CrlArgs) -> Result<(), String> {
+    if !(1..=certplay_core::MAX_VALIDITY_DAYS).contains(&args.days) {
+        return Err(format!(
+            "--days {}: give between 1 and {} days",
+            args.days,
+            certplay_core::MAX_VALIDITY_DAYS
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let revoked_at = match &args.revoked_at {
+        Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| {
+            format!("--revoked-at {text:?}: {e}; write RFC 3339, e.g. 2026-11-29T12:00:00Z")
+        })?,
+        None => now,
+    };
+    let revoked = args
+        .revoke
+        .iter()
+        .map(|text| {
+            Revocation::parse(text, revoked_at).map_err(|e| format!("--revoke {text:?}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut params = CrlParams::new(now, args.days, revoked);
+    if let Some(number) = args.number {
+        params.number = number;
+    }
+    let ca = read_ca(&args.ca_cert, &args.ca_key)?;
+    let crl = ca.issue_crl(&params).map_err(|e| e.to_string())?;
+    let contents = if args.der {
+        crl.der.clone()
+    } else {
+        crl.pem.clone().into_bytes()
+    };
+    let path = write_new(&args.out, &contents, Access::Public, args.force)?;
+    println!(
+        "certplay: wrote {} ({}, CRL of {}, {} revoked, nextUpdate in {} day(s), cRLNumber {})",
+        path.display(),
+        if args.der { "DER" } else { "PEM" },
+        ca.subject(),
+        params.revoked.len(),
+        args.days,
+        params.number
+    );
+    for revocation in &params.revoked {
+        println!(
+            "  revoked serial {} ({}) at {}",
+            revocation.serial,
+            revocation.reason,
+            certplay_core::format_time(revocation.revoked_at.unix_timestamp())
+        );
+    }
+    let inform = if args.der { " -inform DER" } else { "" };
+    println!(
+        "Check it:\n  openssl crl{inform} -in {} -noout -text",
+        path.display()
+    );
+    Ok(())
+}
+
+pub fn read_ca(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
+    let read = |flag: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+    };
+    let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
+    let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());
+    ExistingCa::from_pem(
+        PemSource::new(&cert_name, &cert_bytes),
+        PemSource::new(&key_name, &key_bytes),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Writes one file through [`SafeDir`] (its directory made 0700 if
+/// missing, refused if others may write there; the file never replaced
+/// unless `force`).
+pub fn write_new(
+    out: &Path,
+    contents: &[u8],
+    access: Access,
+    force: bool,
+) -> Result<PathBuf, String> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("--out {}: name a file", out.display()))?;
+    let dir = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    SafeDir::open(dir)
+        .and_then(|dir| dir.write(name, contents, access, existing))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,152 @@
+//! `certplay p12`: a certificate, its key and its chain in one
+//! password-protected PKCS#12 file (for browsers, Windows, macOS, Java,
+//! `curl --cert-type P12`).
+
+use std::path::{Path, PathBuf};
+
+use certplay_core::{
+    read_certificates, read_private_key, PemSource, Pkcs12Encoding, Pkcs12Params, Pkcs12Password,
+};
+use certplay_server::files::Access;
+use clap::Args;
+
+use crate::crl_cmd::write_new;
+
+/// Bundle a certificate, its private key and its chain into a PKCS#12 file
+/// (.p12 / .pfx).
+///
+/// Examples:
+///   certplay p12 --cert pki/client.crt --key pki/client.key --chain pki/ca.crt \
+///       --password-file pw.txt --out pki/client.p12
+///   certplay p12 --cert client.crt --key client.key --password 'correct horse' --legacy --out client-legacy.p12
+///
+/// Then: curl --cert pki/client.p12:PASSWORD --cert-type P12 --cacert pki/ca.crt https://localhost:3000
+///       openssl pkcs12 -info -noout -in pki/client.p12 (add -legacy for a --legacy file)
+///
+/// The default encoding is PBES2 (AES-256-CBC, PBKDF2-HMAC-SHA256) with a
+/// SHA-256 MAC, as OpenSSL 3 writes; --legacy writes 3DES with a SHA-1 MAC
+/// for old importers (macOS before 14, Windows before 10 1709, Java 8).
+/// The password is yours: there is no default, and an empty one is refused
+/// unless --allow-empty-password. --password shows it to other users of
+/// this machine (ps, shell history): prefer --password-file.
+/// The file is written with mode 0600 and never replaces one unless --force.
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct P12Args {
+    /// The certificate (PEM); certificates after the first count as its chain.
+    #[arg(long, value_name = "FILE")]
+    cert: PathBuf,
+    /// Its private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// CA certificates above it (PEM), nearest first; the root may be in it.
+    #[arg(long, value_name = "FILE")]
+    chain: Option<PathBuf>,
+    /// The password that protects the file.
+    #[arg(
+        long,
+        value_name = "P",
+        conflicts_with = "password_file",
+        required_unless_present = "password_file"
+    )]
+    password: Option<String>,
+    /// Read the password from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Accept an empty password (anyone with the file can read the key).
+    #[arg(long)]
+    allow_empty_password: bool,
+    /// Write the legacy encoding (3DES, SHA-1 MAC) instead of the modern one.
+    #[arg(long)]
+    legacy: bool,
+    /// The friendlyName importers show (default: the certificate's subject).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The PKCS#12 file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: &P12Args) -> Result<(), String> {
+    let password_text = match (&args.password, &args.password_file) {
+        (Some(password), _) => password.clone(),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
+            text.lines().next().unwrap_or_default().to_owned()
+        }
+        (None, None) => return Err("give --password or --password-file".into()),
+    };
+    let password = if args.allow_empty_password {
+        Pkcs12Password::allow_empty(&password_text)
+    } else {
+        Pkcs12Password::new(&password_text)
+            .map_err(|e| format!("{e} (--allow-empty-password if an importer really needs none)"))?
+    };
+    let read = |flag: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+    };
+    let cert_name = args.cert.display().to_string();
+    let cert_bytes = read("--cert", &args.cert)?;
+    let mut certificates = read_certificates(PemSource::new(&cert_name, &cert_bytes))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c.der.to_vec());
+    let leaf = certificates
+        .next()
+        .ok_or_else(|| format!("{cert_name}: no certificate"))?;
+    let mut chain: Vec<Vec<u8>> = certificates.collect();
+    if let Some(path) = &args.chain {
+        let name = path.display().to_string();
+        let bytes = read("--chain", path)?;
+        chain.extend(
+            read_certificates(PemSource::new(&name, &bytes))
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|c| c.der.to_vec()),
+        );
+    }
+    let key_name = args.key.display().to_string();
+    let key_bytes = read("--key", &args.key)?;
+    let (_, key) =
+        read_private_key(PemSource::new(&key_name, &key_bytes)).map_err(|e| e.to_string())?;
+    let key = key.ok_or_else(|| {
+        format!(
+            "{key_name}: certplay writes RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 \
+             keys into PKCS#12 files"
+        )
+    })?;
+    let encoding = if args.legacy {
+        Pkcs12Encoding::Legacy
+    } else {
+        Pkcs12Encoding::Modern
+    };
+    let params = Pkcs12Params {
+        encoding,
+        password,
+        friendly_name: args.name.clone(),
+    };
+    let file = params.write(&leaf, &key, &chain).map_err(|e| match e {
+        certplay_core::Error::KeyMismatch { subject, .. } => format!(
+            "{key_name} is not the private key of {cert_name} ({subject}): pass the key made \
+             together with that certificate"
+        ),
+        other => other.to_string(),
+    })?;
+    let path = write_new(&args.out, &file, Access::Private, args.force)?;
+    println!(
+        "certplay: wrote {} (PKCS#12, {}; key, certificate and {} chain certificate(s))",
+        path.display(),
+        encoding.description(),
+        chain.len()
+    );
+    let legacy = if args.legacy { " -legacy" } else { "" };
+    println!(
+        "Check it:\n  openssl pkcs12{legacy} -info -noout -in {} (asks for the password)",
+        path.display()
+    );
+    Ok(())
+}
