@@ -1,0 +1,361 @@
+//! CRLs made by `certplay crl`, checked by openssl (`crl -text`, `verify
+//! -crl_check`) and honoured by the real `certplay serve --crl`: curl with
+//! the revoked client certificate fails and the log names the CRL entry
+//! (serial, reason, time), the other client still gets Hello World; a CRL
+//! of another CA and an expired CRL are reported at startup.
+
+use std::path::Path;
+
+use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation, RevocationReason};
+use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+use time::{Duration, OffsetDateTime};
+
+/// `certplay issue --preset two-clients` (alice and bob) into `dir`.
+fn issue_two_clients(dir: &Path) {
+    let out = certplay(dir, &["issue", "--preset", "two-clients", "--out", "."]);
+    assert!(out.status.success(), "issue: {}", stderr(&out));
+}
+
+/// The serial as `openssl x509 -serial` prints it (`4A1F...`).
+fn openssl_serial(dir: &Path, cert: &str) -> String {
+    let out = run(dir, "openssl", &["x509", "-noout", "-serial", "-in", cert]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .trim()
+        .strip_prefix("serial=")
+        .expect("serial=...")
+        .to_owned()
+}
+
+/// The serial with colons, as certplay's log shows it.
+fn with_colons(serial: &str) -> String {
+    serial
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8_lossy(pair).into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+fn curl_as(dir: &Path, client: &str, url: &str) -> std::process::Output {
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            &format!("{client}.crt"),
+            "--key",
+            &format!("{client}.key"),
+            url,
+        ],
+    )
+}
+
+#[test]
+fn openssl_reads_the_crl_and_says_revoked() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_two_clients(dir);
+    let serial = openssl_serial(dir, "alice.crt");
+    // With colons, in lower case, as a person may paste it.
+    let revoke = format!("{}:keyCompromise", with_colons(&serial).to_lowercase());
+    let made = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--revoke",
+            &revoke,
+            "--out",
+            "ca.crl",
+        ],
+    );
+    assert!(made.status.success(), "crl: {}", stderr(&made));
+    assert!(stdout(&made).contains("1 revoked"), "{}", stdout(&made));
+
+    let text = run(dir, "openssl", &["crl", "-in", "ca.crl", "-noout", "-text"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = stdout(&text);
+    assert!(text.contains(&format!("Serial Number: {serial}")), "{text}");
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(text.contains("X509v3 CRL Number"), "{text}");
+    assert!(text.contains("X509v3 Authority Key Identifier"), "{text}");
+
+    let verify = |cert: &str| {
+        run(
+            dir,
+            "openssl",
+            &[
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                "ca.crt",
+                "-CRLfile",
+                "ca.crl",
+                cert,
+            ],
+        )
+    };
+    let alice = verify("alice.crt");
+    assert!(!alice.status.success());
+    let said = format!("{}{}", stdout(&alice), stderr(&alice));
+    assert!(said.contains("certificate revoked"), "{said}");
+    let bob = verify("bob.crt");
+    assert!(bob.status.success(), "{}{}", stdout(&bob), stderr(&bob));
+
+    // DER, read by openssl as DER.
+    let der = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--revoke",
+            &serial,
+            "--der",
+            "--out",
+            "ca.crl.der",
+        ],
+    );
+    assert!(der.status.success(), "{}", stderr(&der));
+    let text = run(
+        dir,
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "ca.crl.der",
+            "-noout",
+            "-text",
+        ],
+    );
+    assert!(
+        stdout(&text).contains(&format!("Serial Number: {serial}")),
+        "{}",
+        stderr(&text)
+    );
+
+    // Never replaced without --force.
+    let again = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--out",
+            "ca.crl",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let forced = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--out",
+            "ca.crl",
+            "--force",
+        ],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+
+    // A serial that is not hex, a reason that does not exist.
+    for bad in ["xyz", "01:stolen"] {
+        let out = certplay(
+            dir,
+            &[
+                "crl",
+                "--ca-cert",
+                "ca.crt",
+                "--ca-key",
+                "ca.key",
+                "--revoke",
+                bad,
+                "--out",
+                "x.crl",
+            ],
+        );
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains(&format!("--revoke \"{bad}\"")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn serve_refuses_the_revoked_client_and_serves_the_other() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_two_clients(dir);
+    let serial = openssl_serial(dir, "alice.crt");
+    let made = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--revoke",
+            &format!("{serial}:superseded"),
+            "--der",
+            "--out",
+            "ca.crl",
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let server = Server::start(
+        dir,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            "ca.crl",
+            "--no-page",
+        ],
+    );
+    assert!(
+        server.stdout.contains("checking revocation against ca.crl"),
+        "{}",
+        server.stdout
+    );
+    let url = server.url();
+
+    let refused = curl_as(dir, "alice", &url);
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "alice was served"
+    );
+    let log = server.wait_for_log("revoked: CN=alice");
+    let colons = with_colons(&serial);
+    assert!(
+        log.contains(&format!("(serial {colons}) was revoked at ")),
+        "{log}"
+    );
+    assert!(
+        log.contains("reason superseded, in the CRL of CN=my-ca"),
+        "{log}"
+    );
+
+    let served = curl_as(dir, "bob", &url);
+    assert_eq!(stdout(&served), "Hello World\n", "bob: {}", stderr(&served));
+}
+
+#[test]
+fn a_crl_of_another_ca_is_refused_and_an_expired_one_is_reported() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_two_clients(dir);
+    // Another set whose CA has the same name: its CRL does not verify.
+    let other = temp_dir();
+    issue_two_clients(other.path());
+    let made = certplay(
+        other.path(),
+        &[
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--out",
+            "other.crl",
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let other_crl = other.path().join("other.crl").display().to_string();
+    let out = certplay(
+        dir,
+        &[
+            "serve",
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            &other_crl,
+            "--port",
+            "0",
+            "--no-page",
+        ],
+    );
+    assert!(!out.status.success(), "served with another CA's CRL");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{other_crl}: this CRL names CN=my-ca as its issuer"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("signed by another CA with the same name"),
+        "{err}"
+    );
+
+    // A CRL whose nextUpdate has passed: a warning at startup naming the
+    // file and the date; the clients it covers are refused, saying why.
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("reading");
+    let (cert, key) = (read("ca.crt"), read("ca.key"));
+    let ca = ExistingCa::from_pem(
+        PemSource::new("ca.crt", &cert),
+        PemSource::new("ca.key", &key),
+    )
+    .expect("the CA");
+    let now = OffsetDateTime::now_utc();
+    let mut params = CrlParams::new(now - Duration::days(10), 1, vec![]);
+    params.revoked.push(Revocation {
+        serial: certplay_core::Serial::parse("01").expect("serial"),
+        reason: RevocationReason::Unspecified,
+        revoked_at: now - Duration::days(10),
+    });
+    std::fs::write(dir.join("old.crl"), ca.issue_crl(&params).expect("crl").pem).expect("writing");
+    let server = Server::start(
+        dir,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            "old.crl",
+            "--no-page",
+        ],
+    );
+    let next_update = certplay_core::format_time(params.next_update.unix_timestamp());
+    server.wait_for_log(&format!(
+        "old.crl: the CRL of CN=my-ca expired at {next_update}"
+    ));
+    let refused = curl_as(dir, "bob", &server.url());
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "served under an expired CRL"
+    );
+    server.wait_for_log("CRL expired: the CRL of CN=my-ca was due to be replaced at");
+}

@@ -1,0 +1,208 @@
+//! PKCS#12 files made by `certplay p12`, in both encodings, read by
+//! `openssl pkcs12` and Python's `cryptography`, and presented by curl
+//! (`--cert-type P12`) to the real `certplay serve`.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+
+const PASSWORD: &str = "correct horse";
+
+fn issue_blog_set(dir: &Path) {
+    let out = certplay(dir, &["issue", "--out", "."]);
+    assert!(out.status.success(), "issue: {}", stderr(&out));
+}
+
+fn make_p12(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "p12",
+        "--cert",
+        "client.crt",
+        "--key",
+        "client.key",
+        "--chain",
+        "ca.crt",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    certplay(dir, &args)
+}
+
+const PYTHON_READER: &str = "
+import sys
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+key, cert, extra = pkcs12.load_key_and_certificates(open(sys.argv[1], 'rb').read(), sys.argv[2].encode())
+print(isinstance(key, ec.EllipticCurvePrivateKey), cert.subject.rfc4514_string(), len(extra), [c.subject.rfc4514_string() for c in extra])
+";
+
+#[test]
+fn both_encodings_are_read_by_openssl_and_python() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_blog_set(dir);
+    std::fs::write(dir.join("pw.txt"), format!("{PASSWORD}\n")).expect("writing");
+    let modern = make_p12(dir, "client.p12", &["--password-file", "pw.txt"]);
+    assert!(modern.status.success(), "{}", stderr(&modern));
+    let legacy = make_p12(dir, "legacy.p12", &["--password", PASSWORD, "--legacy"]);
+    assert!(legacy.status.success(), "{}", stderr(&legacy));
+    for file in ["client.p12", "legacy.p12"] {
+        let mode = std::fs::metadata(dir.join(file))
+            .expect("stat")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+
+    let pass = format!("pass:{PASSWORD}");
+    let info = run(
+        dir,
+        "openssl",
+        &[
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-in",
+            "client.p12",
+            "-passin",
+            &pass,
+        ],
+    );
+    assert!(info.status.success(), "{}", stderr(&info));
+    let said = stderr(&info);
+    assert!(said.contains("MAC: sha256"), "{said}");
+    assert!(said.contains("PBES2, PBKDF2, AES-256-CBC"), "{said}");
+    let info = run(
+        dir,
+        "openssl",
+        &[
+            "pkcs12",
+            "-legacy",
+            "-info",
+            "-noout",
+            "-in",
+            "legacy.p12",
+            "-passin",
+            &pass,
+        ],
+    );
+    assert!(info.status.success(), "{}", stderr(&info));
+    let said = stderr(&info);
+    assert!(said.contains("MAC: sha1"), "{said}");
+    assert!(said.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "{said}");
+    let wrong = run(
+        dir,
+        "openssl",
+        &[
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-in",
+            "client.p12",
+            "-passin",
+            "pass:nope",
+        ],
+    );
+    assert!(
+        !wrong.status.success(),
+        "openssl opened it with the wrong password"
+    );
+
+    for file in ["client.p12", "legacy.p12"] {
+        let read = run(dir, "python3", &["-c", PYTHON_READER, file, PASSWORD]);
+        assert!(read.status.success(), "{file}: {}", stderr(&read));
+        assert_eq!(
+            stdout(&read).trim(),
+            "True CN=my-client 1 ['CN=my-ca']",
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn curl_presents_the_p12_and_gets_hello_world() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_blog_set(dir);
+    let made = make_p12(dir, "client.p12", &["--password", PASSWORD]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let server = Server::with_files(dir);
+    let cert = format!("client.p12:{PASSWORD}");
+    let ok = curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            &cert,
+            "--cert-type",
+            "P12",
+            &server.url(),
+        ],
+    );
+    assert_eq!(stdout(&ok), "Hello World\n", "curl: {}", stderr(&ok));
+    server.wait_for_log("accepted CN=my-client");
+}
+
+#[test]
+fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_blog_set(dir);
+    let empty = make_p12(dir, "a.p12", &["--password", ""]);
+    assert!(!empty.status.success());
+    assert!(stderr(&empty).contains("is empty"), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("--allow-empty-password"),
+        "{}",
+        stderr(&empty)
+    );
+    let allowed = make_p12(dir, "a.p12", &["--password", "", "--allow-empty-password"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+
+    let none = certplay(
+        dir,
+        &[
+            "p12",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+            "--out",
+            "b.p12",
+        ],
+    );
+    assert!(!none.status.success(), "no password asked for");
+
+    let wrong = certplay(
+        dir,
+        &[
+            "p12",
+            "--cert",
+            "client.crt",
+            "--key",
+            "server.key",
+            "--password",
+            "x",
+            "--out",
+            "c.p12",
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("server.key is not the private key of client.crt"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(!dir.join("c.p12").exists());
+
+    let again = make_p12(dir, "a.p12", &["--password", "x"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+}
