@@ -293,6 +293,41 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
         );
     }
 
+    // The page's inspector reads a downloaded file in its reader worker
+    // (its own wasm, loaded on this first use).
+    let server_pem = std::fs::read_to_string(dir.join("server.crt")).expect("server.crt");
+    let server_subject = first_cert(&dir.join("server.crt")).subject;
+    client
+        .execute(
+            "document.getElementById('inspect-input').value = arguments[0]",
+            vec![json!(server_pem)],
+        )
+        .await
+        .expect("pasting server.crt into the inspector");
+    client
+        .find(Locator::Id("inspect-run"))
+        .await
+        .expect("#inspect-run")
+        .click()
+        .await
+        .expect("clicking Inspect");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let summary = loop {
+        let status = text(client, "inspect-status").await;
+        if status.starts_with("pasted text:") || status.contains("did not start") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the inspector showed only {status:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(summary.starts_with("pasted text: 1 certificate(s)"), "{summary}");
+    let shown = text(client, "inspect-output").await;
+    let common_name = server_subject.trim_start_matches("CN=");
+    assert!(
+        shown.contains("Subject: ") && shown.contains(common_name),
+        "the inspector's text for {server_subject}:\n{shown}"
+    );
+
     // Run the page's command (on a free port instead of 3001) and each curl.
     let server = Server::start(&dir, &without_port(&serve_line, 2));
     for line in &curl_lines {

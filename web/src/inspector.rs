@@ -67,8 +67,9 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn show(name: &str, bytes: &[u8]) -> Result<(), Failure> {
-    let inspection = inspect(name, bytes, now());
+async fn show(name: &str, bytes: &[u8]) -> Result<(), Failure> {
+    set_text("inspect-status", "reading…")?;
+    let inspection = crate::reader::inspect(name, bytes, now()).await?;
     set_text("inspect-status", &inspection.summary)?;
     set_text("inspect-output", &inspection.text)?;
     set_text("inspect-lints", &inspection.lints.join("\n"))?;
@@ -89,7 +90,7 @@ async fn show_file(file: web_sys::File) -> Result<(), Failure> {
         .await
         .map_err(Failure::from_js)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    show(&file.name(), &bytes)
+    show(&file.name(), &bytes).await
 }
 
 /// Wires `#inspector`: the Inspect button reads the text area, a picked or
@@ -99,7 +100,8 @@ pub fn mount() -> Result<Vec<EventListener>, Failure> {
     let mut listeners = Vec::new();
     let pasted = input.clone();
     listeners.push(on(&by_id::<Element>("inspect-run")?, "click", move |_| {
-        report(show("pasted text", pasted.value().as_bytes()));
+        let text = pasted.value();
+        spawn_local(async move { report(show("pasted text", text.as_bytes()).await) });
     }));
     let picker = by_id::<HtmlInputElement>("inspect-file")?;
     let picked = picker.clone();

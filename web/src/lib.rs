@@ -9,7 +9,8 @@
 //!   never freezes);
 //! - [`issue()`] is what the Issue button runs: check, keys, issue, read back;
 //! - [`Page`] wires the markup of `index.html` to all of that;
-//! - [`inspector`] reads any pasted, dropped or picked PEM/DER file;
+//! - [`inspector`] reads any pasted, dropped or picked PEM/DER file, in
+//!   [`reader`]'s Web Worker (its own wasm, loaded on first use);
 //! - [`next_steps`] writes the commands to try the files with;
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
@@ -27,6 +28,7 @@ mod issue;
 pub mod keygen;
 pub mod next_steps;
 mod page;
+pub mod reader;
 
 pub use issue::{issue, issue_using, now_ms, Failure, IssuedSet};
 pub use keygen::KeySource;
