@@ -317,10 +317,16 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
         if status.starts_with("pasted text:") || status.contains("did not start") {
             break status;
         }
-        assert!(Instant::now() < deadline, "the inspector showed only {status:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the inspector showed only {status:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(summary.starts_with("pasted text: 1 certificate(s)"), "{summary}");
+    assert!(
+        summary.starts_with("pasted text: 1 certificate(s)"),
+        "{summary}"
+    );
     let shown = text(client, "inspect-output").await;
     let common_name = server_subject.trim_start_matches("CN=");
     assert!(

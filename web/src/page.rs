@@ -664,9 +664,15 @@ impl State {
         set_text(
             "status",
             &format!(
-                "Issued: {}, in {:.0} ms",
+                "Issued: {}, in {} ms",
                 set.key_type.description(),
-                set.millis
+                // The browser's own number formatting: Rust's float
+                // formatting would add 5 KB to the page for this one number.
+                String::from(
+                    js_sys::Number::from(set.millis)
+                        .to_fixed(0)
+                        .unwrap_or_else(|_| "?".into())
+                )
             ),
         )?;
         *self.issued.borrow_mut() = Some(set);

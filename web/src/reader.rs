@@ -59,7 +59,11 @@ pub fn serve() {
         set(&reply, "id", &get(&request, "id"));
         set(&reply, "text", &JsValue::from_str(&inspection.text));
         set(&reply, "summary", &JsValue::from_str(&inspection.summary));
-        let lints: Array = inspection.lints.iter().map(|l| JsValue::from_str(l)).collect();
+        let lints: Array = inspection
+            .lints
+            .iter()
+            .map(|l| JsValue::from_str(l))
+            .collect();
         set(&reply, "lints", &lints);
         let _ = replier.post_message(&reply);
     });
@@ -112,7 +116,11 @@ fn client() -> Result<Rc<RefCell<Client>>, Failure> {
                         &client,
                         format!(
                             "the reader ({LOADER}) did not start: {}",
-                            if message.is_empty() { "the browser gave no reason (is the file served?)".to_owned() } else { message }
+                            if message.is_empty() {
+                                "the browser gave no reason (is the file served?)".to_owned()
+                            } else {
+                                message
+                            }
                         ),
                     );
                 }
