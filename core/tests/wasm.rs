@@ -303,3 +303,51 @@ fn csr_made_and_signed_in_the_browser() {
     );
     assert!(refused.is_err());
 }
+
+/// Issue 7 in the browser: a CRL revoking the client (read back with its
+/// reason and time) and a PKCS#12 file of the client in both encodings
+/// (read back with its key and chain).
+#[wasm_bindgen_test]
+fn a_crl_and_pkcs12_files_are_made_in_the_browser() {
+    use certplay_core::{CrlParams, Revocation, RevocationReason};
+    let issued = Plan::default().issue().unwrap();
+    let client = issued.entry("client").unwrap();
+    let serial = client.serial().unwrap();
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let revocation = Revocation {
+        serial: serial.clone(),
+        reason: RevocationReason::KeyCompromise,
+        revoked_at: now,
+    };
+    let crl = issued
+        .issue_crl("ca", &CrlParams::new(now, 7, vec![revocation]))
+        .unwrap();
+    let read = certplay_core::read::Crl::from_der(&crl.der).unwrap();
+    assert_eq!(read.revoked.len(), 1);
+    let entry = read.revoked.first().unwrap();
+    assert_eq!(entry.reason, Some("keyCompromise"));
+    assert_eq!(entry.date.0, now.unix_timestamp());
+    assert_eq!(
+        certplay_core::Serial::from_bytes(entry.serial.bytes()),
+        serial
+    );
+
+    #[cfg(feature = "pkcs12")]
+    for encoding in [
+        certplay_core::Pkcs12Encoding::Modern,
+        certplay_core::Pkcs12Encoding::Legacy,
+    ] {
+        let password = certplay_core::Pkcs12Password::new("pw").unwrap();
+        let file = issued.pkcs12("client", encoding, password).unwrap();
+        let store = p12_keystore::KeyStore::from_pkcs12(
+            &file,
+            "pw",
+            p12_keystore::Pkcs12ImportPolicy::Strict,
+        )
+        .unwrap();
+        let (alias, chain) = store.private_key_chain().unwrap();
+        assert_eq!(alias, "client");
+        assert_eq!(chain.certs().len(), 2, "{encoding:?}");
+        assert_eq!(chain.certs().first().unwrap().as_der(), client.cert_der);
+    }
+}

@@ -226,6 +226,11 @@ impl Server {
         )
     }
 
+    /// The server's process id (to send it signals such as SIGHUP).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `https://localhost:PORT`.
     pub fn url(&self) -> String {
         format!("https://localhost:{}", self.port)

@@ -359,3 +359,57 @@ fn a_crl_of_another_ca_is_refused_and_an_expired_one_is_reported() {
     );
     server.wait_for_log("CRL expired: the CRL of CN=my-ca was due to be replaced at");
 }
+
+#[test]
+fn a_new_crl_is_read_on_sighup() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_two_clients(dir);
+    let crl = |revoke: &[&str]| {
+        let mut args = vec![
+            "crl",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--out",
+            "ca.crl",
+            "--force",
+        ];
+        for serial in revoke {
+            args.extend(["--revoke", serial]);
+        }
+        let made = certplay(dir, &args);
+        assert!(made.status.success(), "{}", stderr(&made));
+    };
+    crl(&[]);
+    let server = Server::start(
+        dir,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            "ca.crl",
+            "--no-page",
+        ],
+    );
+    let url = server.url();
+    assert_eq!(stdout(&curl_as(dir, "alice", &url)), "Hello World\n");
+
+    let serial = openssl_serial(dir, "alice.crt");
+    crl(&[&format!("{serial}:cessationOfOperation")]);
+    let hup = run(dir, "kill", &["-HUP", &server.pid().to_string()]);
+    assert!(hup.status.success());
+    server.wait_for_log("and 1 CRL file(s); new connections use them");
+    let refused = curl_as(dir, "alice", &url);
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "alice served after SIGHUP"
+    );
+    server.wait_for_log("reason cessationOfOperation");
+    assert_eq!(stdout(&curl_as(dir, "bob", &url)), "Hello World\n");
+}
