@@ -212,18 +212,22 @@ impl Server {
     /// Starts `certplay serve --ca ca.crt --cert server.crt --key server.key
     /// --no-page` in `dir`: the blog's files, the blog's command.
     pub fn with_files(dir: &Path) -> Self {
-        Self::start(
-            dir,
-            &[
-                "--ca",
-                "ca.crt",
-                "--cert",
-                "server.crt",
-                "--key",
-                "server.key",
-                "--no-page",
-            ],
-        )
+        Self::with_files_and(dir, &[])
+    }
+
+    /// [`Server::with_files`] with more flags (`--crl ca.crl`).
+    pub fn with_files_and(dir: &Path, more: &[&str]) -> Self {
+        let mut args = vec![
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--no-page",
+        ];
+        args.extend_from_slice(more);
+        Self::start(dir, &args)
     }
 
     /// The server's process id (to send it signals such as SIGHUP).
@@ -411,4 +415,51 @@ pub fn curl_with_client_cert(dir: &Path, url: &str) -> Output {
             url,
         ],
     )
+}
+
+/// curl presenting the PKCS#12 file `p12` (opened with `password`) against
+/// `url`, trusting `ca.crt` in `dir`.
+pub fn curl_with_p12(dir: &Path, p12: &str, password: &str, url: &str) -> Output {
+    let cert = format!("{p12}:{password}");
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            &cert,
+            "--cert-type",
+            "P12",
+            url,
+        ],
+    )
+}
+
+/// `openssl pkcs12 -info -noout` on `p12` in `dir` with `password`
+/// (`-legacy` first for a legacy file): what it says is on stderr.
+pub fn openssl_p12_info(dir: &Path, p12: &str, password: &str, legacy: bool) -> Output {
+    let pass = format!("pass:{password}");
+    let mut args = vec!["pkcs12"];
+    if legacy {
+        args.push("-legacy");
+    }
+    args.extend(["-info", "-noout", "-in", p12, "-passin", &pass]);
+    run(dir, "openssl", &args)
+}
+
+/// Checks that openssl opens `p12` with `password` and that it is written
+/// as asked: modern (PBES2 AES-256-CBC, SHA-256 MAC) or legacy (3DES,
+/// SHA-1 MAC, opened with `-legacy`).
+pub fn check_p12(dir: &Path, p12: &str, password: &str, legacy: bool) {
+    let info = openssl_p12_info(dir, p12, password, legacy);
+    let said = stderr(&info);
+    assert!(info.status.success(), "openssl pkcs12 {p12}: {said}");
+    let expected: &[&str] = if legacy {
+        &["MAC: sha1", "pbeWithSHA1And3-KeyTripleDES-CBC"]
+    } else {
+        &["MAC: sha256", "PBES2, PBKDF2, AES-256-CBC"]
+    };
+    for line in expected {
+        assert!(said.contains(line), "{p12}: no {line:?} in\n{said}");
+    }
 }

@@ -224,20 +224,7 @@ fn serve_refuses_the_revoked_client_and_serves_the_other() {
         ],
     );
     assert!(made.status.success(), "{}", stderr(&made));
-    let server = Server::start(
-        dir,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--crl",
-            "ca.crl",
-            "--no-page",
-        ],
-    );
+    let server = Server::with_files_and(dir, &["--crl", "ca.crl"]);
     assert!(
         server.stdout.contains("checking revocation against ca.crl"),
         "{}",
@@ -334,20 +321,7 @@ fn a_crl_of_another_ca_is_refused_and_an_expired_one_is_reported() {
         revoked_at: now - Duration::days(10),
     });
     std::fs::write(dir.join("old.crl"), ca.issue_crl(&params).expect("crl").pem).expect("writing");
-    let server = Server::start(
-        dir,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--crl",
-            "old.crl",
-            "--no-page",
-        ],
-    );
+    let server = Server::with_files_and(dir, &["--crl", "old.crl"]);
     let next_update = certplay_core::format_time(params.next_update.unix_timestamp());
     server.wait_for_log(&format!(
         "old.crl: the CRL of CN=my-ca expired at {next_update}"
@@ -383,20 +357,7 @@ fn a_new_crl_is_read_on_sighup() {
         assert!(made.status.success(), "{}", stderr(&made));
     };
     crl(&[]);
-    let server = Server::start(
-        dir,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--crl",
-            "ca.crl",
-            "--no-page",
-        ],
-    );
+    let server = Server::with_files_and(dir, &["--crl", "ca.crl"]);
     let url = server.url();
     assert_eq!(stdout(&curl_as(dir, "alice", &url)), "Hello World\n");
 

@@ -5,7 +5,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+use certplay_tests::{
+    certplay, check_p12, curl_with_p12, openssl_p12_info, run, stderr, stdout, temp_dir, Server,
+};
 
 const PASSWORD: &str = "correct horse";
 
@@ -56,55 +58,9 @@ fn both_encodings_are_read_by_openssl_and_python() {
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
 
-    let pass = format!("pass:{PASSWORD}");
-    let info = run(
-        dir,
-        "openssl",
-        &[
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            "client.p12",
-            "-passin",
-            &pass,
-        ],
-    );
-    assert!(info.status.success(), "{}", stderr(&info));
-    let said = stderr(&info);
-    assert!(said.contains("MAC: sha256"), "{said}");
-    assert!(said.contains("PBES2, PBKDF2, AES-256-CBC"), "{said}");
-    let info = run(
-        dir,
-        "openssl",
-        &[
-            "pkcs12",
-            "-legacy",
-            "-info",
-            "-noout",
-            "-in",
-            "legacy.p12",
-            "-passin",
-            &pass,
-        ],
-    );
-    assert!(info.status.success(), "{}", stderr(&info));
-    let said = stderr(&info);
-    assert!(said.contains("MAC: sha1"), "{said}");
-    assert!(said.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "{said}");
-    let wrong = run(
-        dir,
-        "openssl",
-        &[
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            "client.p12",
-            "-passin",
-            "pass:nope",
-        ],
-    );
+    check_p12(dir, "client.p12", PASSWORD, false);
+    check_p12(dir, "legacy.p12", PASSWORD, true);
+    let wrong = openssl_p12_info(dir, "client.p12", "nope", false);
     assert!(
         !wrong.status.success(),
         "openssl opened it with the wrong password"
@@ -129,19 +85,7 @@ fn curl_presents_the_p12_and_gets_hello_world() {
     let made = make_p12(dir, "client.p12", &["--password", PASSWORD]);
     assert!(made.status.success(), "{}", stderr(&made));
     let server = Server::with_files(dir);
-    let cert = format!("client.p12:{PASSWORD}");
-    let ok = curl(
-        dir,
-        &[
-            "--cacert",
-            "ca.crt",
-            "--cert",
-            &cert,
-            "--cert-type",
-            "P12",
-            &server.url(),
-        ],
-    );
+    let ok = curl_with_p12(dir, "client.p12", PASSWORD, &server.url());
     assert_eq!(stdout(&ok), "Hello World\n", "curl: {}", stderr(&ok));
     server.wait_for_log("accepted CN=my-client");
 }

@@ -3,7 +3,10 @@
 //! pressed, the files downloaded through the browser's own download path, a
 //! second `certplay serve` started with them as the page says, real curl with
 //! each client's chain and key, and the page's certplay-plan.toml issued
-//! again by `certplay issue --plan`.
+//! again by `certplay issue --plan`. Then the artifacts the page makes in
+//! its tools worker: PKCS#12 files (modern and legacy) opened by openssl and
+//! presented by curl, a CRL that `certplay serve --crl` honours, DER files,
+//! a CSR made and one signed.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certplay_core::{read_certificates, CertInfo, PemSource, Plan};
-use certplay_tests::{certplay, curl, stderr, stdout, temp_dir, Server};
+use certplay_tests::{
+    certplay, check_p12, curl, curl_with_p12, run, stderr, stdout, temp_dir, Server, TempDir,
+};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -169,12 +175,10 @@ fn wait_for_downloads(dir: &Path, names: &[&str]) {
     }
 }
 
-/// One round: pick the preset, add clients, pick the key type, issue in the
-/// page, download everything, serve it, curl it with every client, issue
-/// the plan again on the command line. Returns where the files went.
-async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Round) -> PathBuf {
+/// Opens the page and waits until its Issue button is enabled (the wasm
+/// has started); returns the button.
+async fn open_page(client: &Client, page_url: &str) -> Element {
     client.goto(page_url).await.expect("opening the page");
-    // The button is enabled once the wasm has started.
     let deadline = Instant::now() + Duration::from_secs(30);
     let issue = client.find(Locator::Id("issue")).await.expect("#issue");
     while !issue.is_enabled().await.expect("#issue enabled?") {
@@ -185,6 +189,14 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    issue
+}
+
+/// One round: pick the preset, add clients, pick the key type, issue in the
+/// page, download everything, serve it, curl it with every client, issue
+/// the plan again on the command line. Returns where the files went.
+async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Round) -> PathBuf {
+    let issue = open_page(client, page_url).await;
     let ca_cn = client
         .find(Locator::Id("entry-0-cn"))
         .await
@@ -297,20 +309,8 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
     // (its own wasm, loaded on this first use).
     let server_pem = std::fs::read_to_string(dir.join("server.crt")).expect("server.crt");
     let server_subject = first_cert(&dir.join("server.crt")).subject;
-    client
-        .execute(
-            "document.getElementById('inspect-input').value = arguments[0]",
-            vec![json!(server_pem)],
-        )
-        .await
-        .expect("pasting server.crt into the inspector");
-    client
-        .find(Locator::Id("inspect-run"))
-        .await
-        .expect("#inspect-run")
-        .click()
-        .await
-        .expect("clicking Inspect");
+    paste(client, "inspect-input", &server_pem).await;
+    click(client, "inspect-run").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     let summary = loop {
         let status = text(client, "inspect-status").await;
@@ -426,20 +426,50 @@ fn first_cert(path: &Path) -> CertInfo {
         .info
 }
 
+/// The playground serving the page, and a Chromium driven over WebDriver
+/// that downloads into `downloads`. Call `client.close()` at the end.
+struct Session {
+    client: Client,
+    page_url: String,
+    downloads: TempDir,
+    _profile: TempDir,
+    _driver: ChromeDriver,
+    _playground: (Server, TempDir),
+}
+
+impl Session {
+    async fn start() -> Self {
+        let playground_dir = temp_dir();
+        let playground = Server::start(playground_dir.path(), &["--page-port", "0"]);
+        let page_url = format!(
+            "http://127.0.0.1:{}/",
+            playground
+                .page_port
+                .expect("the playground serves the page")
+        );
+        let downloads = temp_dir();
+        let profile = temp_dir();
+        let driver = ChromeDriver::start();
+        let client = browser(&driver, downloads.path(), profile.path()).await;
+        Self {
+            client,
+            page_url,
+            downloads,
+            _profile: profile,
+            _driver: driver,
+            _playground: (playground, playground_dir),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_in_the_page_download_serve_and_curl() {
-    let playground_dir = temp_dir();
-    let playground = Server::start(playground_dir.path(), &["--page-port", "0"]);
-    let page_url = format!(
-        "http://127.0.0.1:{}/",
-        playground
-            .page_port
-            .expect("the playground serves the page")
-    );
-    let downloads = temp_dir();
-    let profile = temp_dir();
-    let driver = ChromeDriver::start();
-    let client = browser(&driver, downloads.path(), profile.path()).await;
+    let Session {
+        client,
+        page_url,
+        downloads,
+        ..
+    } = &Session::start().await;
     let rounds = [
         Round {
             preset: "intermediate",
@@ -453,7 +483,268 @@ async fn issue_in_the_page_download_serve_and_curl() {
         },
     ];
     for round in &rounds {
-        journey(&client, &page_url, downloads.path(), round).await;
+        journey(client, page_url, downloads.path(), round).await;
     }
-    client.close().await.expect("closing the browser");
+    client.clone().close().await.expect("closing the browser");
+}
+
+/// The password typed for the page's PKCS#12 files.
+const P12_PASSWORD: &str = "page secret 7";
+
+/// Puts `text` into the text area `#id`, as a paste would.
+async fn paste(client: &Client, id: &str, text: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1]",
+            vec![json!(id), json!(text)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("pasting into #{id}: {e}"));
+}
+
+async fn click(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
+}
+
+/// Waits until `#id`'s text satisfies `done` (30 s), and returns it.
+async fn wait_for_text(client: &Client, id: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let shown = text(client, id).await;
+        if done(&shown) {
+            return shown;
+        }
+        assert!(Instant::now() < deadline, "#{id} showed only {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks `#button`, waits for the download `name` and moves it into `dir`
+/// as `keep_as`.
+async fn download(client: &Client, button: &str, downloads: &Path, name: &str, keep_as: &Path) {
+    click(client, button).await;
+    wait_for_downloads(downloads, &[name]);
+    std::fs::rename(downloads.join(name), keep_as).expect("moving a download");
+}
+
+/// A card's tool finished: its status line says so, or the test fails with
+/// the error shown next to it.
+async fn tool_status(client: &Client, entry: &str) -> String {
+    let status = format!("{entry}-tool-status");
+    let error = format!("{entry}-tool-error");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let said = text(client, &status).await;
+        if !said.is_empty() {
+            return said;
+        }
+        let failed = text(client, &error).await;
+        assert!(failed.is_empty(), "#{error}: {failed}");
+        assert!(Instant::now() < deadline, "#{status} stayed empty");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn ok(output: &std::process::Output, what: &str) -> String {
+    assert!(output.status.success(), "{what}: {}", stderr(output));
+    stdout(output)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    let issue = open_page(client, &session.page_url).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+
+    // The cards say what the certificates say, read back by the worker.
+    assert_eq!(text(client, "ca-issuer").await, "CN=my-ca (self-signed)");
+    assert_eq!(text(client, "server-eku").await, "serverAuth");
+    assert_eq!(text(client, "client-basic-constraints").await, "CA:FALSE");
+    for name in ["ca.crt", "server.crt", "server.key"] {
+        let id = format!("download-{}", name.replace('.', "-"));
+        download(client, &id, downloads, name, &dir.join(name)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let serve_line = text(client, "next-serve").await;
+
+    // No default password: an empty one is refused next to the button.
+    click(client, "p12-client").await;
+    let refused = wait_for_text(client, "client-tool-error", |t| !t.is_empty()).await;
+    assert!(refused.contains("empty"), "{refused}");
+
+    // The typed password, both encodings; openssl opens each.
+    client
+        .find(Locator::Id("client-p12-password"))
+        .await
+        .expect("#client-p12-password")
+        .send_keys(P12_PASSWORD)
+        .await
+        .expect("typing the password");
+    for (encoding, legacy) in [("modern", false), ("legacy", true)] {
+        client
+            .find(Locator::Id("client-p12-encoding"))
+            .await
+            .expect("#client-p12-encoding")
+            .select_by_value(encoding)
+            .await
+            .expect("choosing the encoding");
+        let file = format!("client-{encoding}.p12");
+        download(
+            client,
+            "p12-client",
+            downloads,
+            "client.p12",
+            &dir.join(&file),
+        )
+        .await;
+        let said = tool_status(client, "client").await;
+        eprintln!("page: {said}");
+        assert!(
+            said.starts_with(&format!("client.p12 ({encoding})")),
+            "{said}"
+        );
+        check_p12(dir, &file, P12_PASSWORD, legacy);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // The page's serve command (on a free port) and curl with the PKCS#12.
+    let serve_args = without_port(&serve_line, 2);
+    let server = Server::start(dir, &serve_args);
+    let answer = curl_with_p12(dir, "client-modern.p12", P12_PASSWORD, &server.url());
+    assert_eq!(stdout(&answer), "Hello World\n", "{}", stderr(&answer));
+    drop(server);
+
+    // Revoke the client; the CA's CRL lists it and serve --crl refuses it.
+    client
+        .find(Locator::Id("client-revoke-reason"))
+        .await
+        .expect("#client-revoke-reason")
+        .select_by_value("keyCompromise")
+        .await
+        .expect("choosing the reason");
+    click(client, "revoke-client").await;
+    let said = wait_for_text(client, "client-tool-status", |t| t.starts_with("revoked")).await;
+    assert!(said.contains("ca.crl"), "{said}");
+    download(client, "crl-ca", downloads, "ca.crl", &dir.join("ca.crl")).await;
+    let said = tool_status(client, "ca").await;
+    assert!(said.starts_with("ca.crl: 1 revoked"), "{said}");
+    let crl = ok(
+        &run(dir, "openssl", &["crl", "-in", "ca.crl", "-noout", "-text"]),
+        "openssl crl",
+    );
+    assert!(crl.contains("Key Compromise"), "{crl}");
+    let serve_args: Vec<&str> = serve_args.into_iter().chain(["--crl", "ca.crl"]).collect();
+    let server = Server::start(dir, &serve_args);
+    let refused = curl_with_p12(dir, "client-modern.p12", P12_PASSWORD, &server.url());
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "the revoked client was served"
+    );
+    server.wait_for_log("revoked: CN=my-client");
+    drop(server);
+
+    // DER files and a CSR made with the client's key.
+    for (button, name, check) in [
+        (
+            "cert-der-client",
+            "client.crt.der",
+            ["x509", "-inform", "DER"],
+        ),
+        (
+            "key-der-client",
+            "client.key.der",
+            ["pkey", "-inform", "DER"],
+        ),
+        (
+            "make-csr-client",
+            "client.csr",
+            ["req", "-verify", "-inform"],
+        ),
+    ] {
+        download(client, button, downloads, name, &dir.join(name)).await;
+        let mut args = check.to_vec();
+        if name.ends_with(".csr") {
+            args.push("PEM");
+        }
+        args.extend(["-noout", "-in", name]);
+        ok(&run(dir, "openssl", &args), name);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // Sign a CSR made by openssl with the set's CA, as a client.
+    ok(
+        &run(
+            dir,
+            "openssl",
+            &[
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "alice.key",
+                "-out",
+                "alice.csr",
+                "-subj",
+                "/CN=alice",
+            ],
+        ),
+        "openssl req -new",
+    );
+    let csr = std::fs::read_to_string(dir.join("alice.csr")).expect("alice.csr");
+    paste(client, "csr-input", &csr).await;
+    client
+        .find(Locator::Id("csr-profile"))
+        .await
+        .expect("#csr-profile")
+        .select_by_value("client")
+        .await
+        .expect("choosing the profile");
+    download(
+        client,
+        "csr-sign",
+        downloads,
+        "signed.crt",
+        &dir.join("alice.crt"),
+    )
+    .await;
+    let report = text(client, "csr-report").await;
+    assert!(report.contains("kept    subject: CN=alice"), "{report}");
+    assert!(report.contains("TLS Web Client Authentication"), "{report}");
+    ok(
+        &run(
+            dir,
+            "openssl",
+            &["verify", "-CAfile", "ca.crt", "alice.crt"],
+        ),
+        "openssl verify alice.crt",
+    );
+
+    // One click opens a certificate in the inspector.
+    click(client, "inspect-server").await;
+    let summary = wait_for_text(client, "inspect-status", |t| t.starts_with("server.crt:")).await;
+    assert!(
+        summary.starts_with("server.crt: 1 certificate(s)"),
+        "{summary}"
+    );
+
+    session
+        .client
+        .clone()
+        .close()
+        .await
+        .expect("closing the browser");
 }

@@ -3,7 +3,7 @@
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, EventTarget, Window};
+use web_sys::{Document, DragEvent, Element, Event, EventTarget, File, Window};
 
 use crate::Failure;
 
@@ -72,4 +72,13 @@ pub fn set_attribute(element: &Element, name: &str, value: Option<&str>) -> Resu
         None => element.remove_attribute(name),
     }
     .map_err(Failure::from_js)
+}
+
+/// The first file of a drop event, if it carries one.
+pub fn dropped_file(event: &Event) -> Option<File> {
+    event
+        .dyn_ref::<DragEvent>()
+        .and_then(DragEvent::data_transfer)
+        .and_then(|transfer| transfer.files())
+        .and_then(|files| files.get(0))
 }

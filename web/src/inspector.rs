@@ -5,9 +5,8 @@
 
 use certplay_core::read::{self, lint, text, Item};
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{DragEvent, Element, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
 use crate::dom::{by_id, on, set_text};
 use crate::Failure;
@@ -79,6 +78,14 @@ async fn show(name: &str, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Opens `text` (named `name`) in the inspector: into its text area, read,
+/// and scrolled into view (a card's Inspect button).
+pub async fn open(name: &str, text: &str) -> Result<(), Failure> {
+    by_id::<HtmlTextAreaElement>("inspect-input")?.set_value(text);
+    by_id::<Element>("inspector")?.scroll_into_view();
+    show(name, text.as_bytes()).await
+}
+
 fn report(result: Result<(), Failure>) {
     if let Err(failure) = result {
         let _ = set_text("inspect-status", &failure.to_string());
@@ -113,12 +120,7 @@ pub fn mount() -> Result<Vec<EventListener>, Failure> {
     listeners.push(on(&input, "dragover", |event| event.prevent_default()));
     listeners.push(on(&input, "drop", |event| {
         event.prevent_default();
-        let file = event
-            .dyn_ref::<DragEvent>()
-            .and_then(DragEvent::data_transfer)
-            .and_then(|transfer| transfer.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        if let Some(file) = crate::dom::dropped_file(event) {
             spawn_local(async move { report(show_file(file).await) });
         }
     }));

@@ -1,27 +1,25 @@
-//! What the Issue button runs: check the plan, make the keys, issue it, and
-//! read every certificate back from its DER.
+//! What the Issue button runs: check the plan, make the keys, issue it.
+//! What the certificates say is read back from their DER by the tools
+//! worker (see [`crate::tools`]), not here: the page's wasm stays small.
 
 use std::fmt;
 
-use certplay_core::{CertInfo, IssuedPlan, KeyType, Plan};
+use certplay_core::{IssuedPlan, KeyType, Plan};
 use time::OffsetDateTime;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::keygen::{self, KeySource};
 
-/// An issued plan, with what each certificate says (read from its DER,
-/// never taken from the form).
+/// An issued plan, and how it was made.
 #[derive(Debug, Clone)]
 pub struct IssuedSet {
     /// The certificates and keys.
     pub issued: IssuedPlan,
-    /// Each entry's certificate read back, in plan order.
-    pub infos: Vec<CertInfo>,
     /// The key type the set was issued with.
     pub key_type: KeyType,
     /// Where the keys came from.
     pub key_source: KeySource,
-    /// Milliseconds from the first key to the last certificate read back.
+    /// Milliseconds from the first key to the last certificate signed.
     pub millis: f64,
 }
 
@@ -66,14 +64,6 @@ impl From<certplay_core::Error> for Failure {
     }
 }
 
-impl IssuedSet {
-    /// The read-back of the entry named `name`.
-    pub fn info(&self, name: &str) -> Option<&CertInfo> {
-        let at = self.issued.entries.iter().position(|e| e.name == name)?;
-        self.infos.get(at)
-    }
-}
-
 /// Issues `plan`, with keys from where the page makes them
 /// ([`KeySource::for_plan`]). The plan is checked before any key work, so a
 /// form error appears at once.
@@ -83,18 +73,22 @@ pub async fn issue(plan: &Plan) -> Result<IssuedSet, Failure> {
 
 /// [`issue`] with the keys from `source` (for tests and measurements).
 pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Failure> {
+    issue_with_progress(plan, source, |_| ()).await
+}
+
+/// [`issue_using`], calling `progress(done)` each time WebCrypto has made
+/// a key (what the page shows in `#status`).
+pub async fn issue_with_progress(
+    plan: &Plan,
+    source: KeySource,
+    progress: impl Fn(usize) + 'static,
+) -> Result<IssuedSet, Failure> {
     plan.check(OffsetDateTime::now_utc())?;
     let start = now_ms();
-    let materials = keygen::generate(plan, source).await?;
+    let materials = keygen::generate_with_progress(plan, source, progress).await?;
     let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
-    let infos = issued
-        .entries
-        .iter()
-        .map(|entry| CertInfo::from_der(&entry.cert_der))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(IssuedSet {
         issued,
-        infos,
         key_type: plan.key_type,
         key_source: source,
         millis: now_ms() - start,
@@ -114,4 +108,14 @@ pub fn now_ms() -> f64 {
     {
         0.0
     }
+}
+
+/// Milliseconds as a whole number, formatted by the browser: Rust's float
+/// formatting would add 5 KB to the page for this.
+pub fn whole_ms(millis: f64) -> String {
+    String::from(
+        js_sys::Number::from(millis)
+            .to_fixed(0)
+            .unwrap_or_else(|_| "?".into()),
+    )
 }

@@ -7,10 +7,14 @@
 //!   (errors name the entry and field, so the page shows them beside it);
 //! - [`keygen`] makes a plan's key pairs (WebCrypto for RSA, so the page
 //!   never freezes);
-//! - [`issue()`] is what the Issue button runs: check, keys, issue, read back;
+//! - [`issue()`] is what the Issue button runs: check, keys, issue;
 //! - [`Page`] wires the markup of `index.html` to all of that;
 //! - [`inspector`] reads any pasted, dropped or picked PEM/DER file, in
-//!   [`reader`]'s Web Worker (its own wasm, loaded on first use);
+//!   [`reader`]'s Web Worker (its own wasm, started by Issue or the first
+//!   inspection), which also reads issued certificates back for their cards
+//!   and makes PKCS#12 files, CRLs and CSRs ([`tools`]: the operations);
+//! - `artifacts` wires each card's tools (PKCS#12, DER, revoke, CRL, CSR,
+//!   Inspect) and the "Sign a CSR" panel;
 //! - [`next_steps`] writes the commands to try the files with;
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
@@ -20,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod artifacts;
 pub mod dom;
 pub mod download;
 pub mod editor;
@@ -29,7 +34,8 @@ pub mod keygen;
 pub mod next_steps;
 mod page;
 pub mod reader;
+pub mod tools;
 
-pub use issue::{issue, issue_using, now_ms, Failure, IssuedSet};
+pub use issue::{issue, issue_using, issue_with_progress, now_ms, Failure, IssuedSet};
 pub use keygen::KeySource;
 pub use page::{file_id, start, Page, BLOG_FILE_NAMES, ZIP_NAME};

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use certplay_core::{CertInfo, Entry, Error, FileKind, KeyType, Plan, Preset, Profile};
+use certplay_core::{Entry, Error, FileKind, KeyType, Plan, Preset, Profile};
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -14,11 +14,13 @@ use web_sys::{
     HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement,
 };
 
+use crate::artifacts::{Artifacts, Shown};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE, ZIP_TYPE};
 use crate::editor::{error_slot, EntryForm, PlanForm};
 use crate::next_steps::{next_steps, Roles};
-use crate::{keygen, Failure, IssuedSet, KeySource};
+use crate::tools::{Reply, Request};
+use crate::{Failure, IssuedSet, KeySource};
 
 /// The name of the zip with all files.
 pub const ZIP_NAME: &str = "certplay-pki.zip";
@@ -69,7 +71,8 @@ impl Page {
     /// Finds the page's elements, shows the blog's plan in the editor,
     /// wires the buttons and enables `#issue`.
     pub fn mount() -> Result<Self, Failure> {
-        let state = Rc::new(State::find()?);
+        let (state, artifact_listeners) = State::find()?;
+        let state = Rc::new(state);
         fill_options(
             &state.preset,
             Preset::ALL
@@ -84,7 +87,7 @@ impl Page {
         )?;
         state.load_preset(Preset::Blog)?;
 
-        let mut listeners = Vec::new();
+        let mut listeners = artifact_listeners;
         let issuing = Rc::clone(&state);
         listeners.push(on(&state.form, "submit", move |event| {
             // The form only feeds the page; it never goes anywhere.
@@ -200,7 +203,7 @@ fn target_with(event: &Event, selector: &str) -> Option<Element> {
 }
 
 /// Replaces the options of `select` with `(value, text)` pairs.
-fn fill_options<'a>(
+pub(crate) fn fill_options<'a>(
     select: &HtmlSelectElement,
     options: impl Iterator<Item = (&'a str, String)>,
 ) -> Result<(), Failure> {
@@ -228,7 +231,7 @@ fn instantiate(id: &str) -> Result<Element, Failure> {
 }
 
 /// The descendants of `root` matching `selector`.
-fn select_all(root: &Element, selector: &str) -> Result<Vec<Element>, Failure> {
+pub(crate) fn select_all(root: &Element, selector: &str) -> Result<Vec<Element>, Failure> {
     let list = root
         .query_selector_all(selector)
         .map_err(Failure::from_js)?;
@@ -334,12 +337,15 @@ struct State {
     /// editor does not show is kept from them, and renames are followed.
     shown: RefCell<Vec<Entry>>,
     busy: Cell<bool>,
-    issued: RefCell<Option<IssuedSet>>,
+    issued: Shown,
+    artifacts: Artifacts,
 }
 
 impl State {
-    fn find() -> Result<Self, Failure> {
-        Ok(Self {
+    fn find() -> Result<(Self, Vec<EventListener>), Failure> {
+        let issued = Shown::default();
+        let (artifacts, listeners) = Artifacts::mount(Rc::clone(&issued))?;
+        let state = Self {
             form: by_id("params")?,
             preset: by_id("preset")?,
             key_type: by_id("key-type")?,
@@ -350,8 +356,10 @@ impl State {
             error: by_id("error")?,
             shown: RefCell::new(Vec::new()),
             busy: Cell::new(false),
-            issued: RefCell::new(None),
-        })
+            issued,
+            artifacts,
+        };
+        Ok((state, listeners))
     }
 
     fn load_preset(&self, preset: Preset) -> Result<(), Failure> {
@@ -520,6 +528,9 @@ impl State {
         if self.busy.replace(true) {
             return;
         }
+        // The tools worker reads the certificates back: start loading it
+        // now, so that it is ready when the keys are made.
+        crate::reader::start();
         let shown = match self.begin() {
             Ok(()) => {
                 let outcome = match self.read().to_plan() {
@@ -537,12 +548,10 @@ impl State {
         self.busy.set(false);
     }
 
-    /// [`crate::issue`] with the progress of WebCrypto's keys in `#status`.
-    async fn issue(&self, plan: &Plan) -> Result<IssuedSet, Failure> {
-        let now = time::OffsetDateTime::now_utc();
-        plan.check(now)?;
+    /// [`crate::issue`] with the progress of WebCrypto's keys in `#status`,
+    /// then the certificates read back by the tools worker.
+    async fn issue(&self, plan: &Plan) -> Result<(IssuedSet, ReadBack), Failure> {
         let source = KeySource::for_plan(plan);
-        let start = crate::now_ms();
         let total = plan.keys_needed().len();
         if source == KeySource::WebCrypto {
             let _ = set_text(
@@ -556,20 +565,21 @@ impl State {
                 &format!("Issuing… WebCrypto: {done} of {total} keys made"),
             );
         };
-        let materials = keygen::generate_with_progress(plan, source, progress).await?;
-        let issued = plan.issue_with(materials, time::OffsetDateTime::now_utc())?;
-        let infos = issued
+        let set = crate::issue_with_progress(plan, source, progress).await?;
+        let certs = set
+            .issued
             .entries
             .iter()
-            .map(|entry| CertInfo::from_der(&entry.cert_der))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(IssuedSet {
-            issued,
-            infos,
-            key_type: plan.key_type,
-            key_source: source,
-            millis: crate::now_ms() - start,
-        })
+            .map(|e| e.cert_der.clone())
+            .collect();
+        // A worker that cannot start leaves the files usable: each card
+        // says why it shows nothing.
+        let read_back = match crate::reader::call(&Request::ReadBack(certs)).await {
+            Ok(Reply::Cards(cards)) => cards,
+            Ok(other) => vec![Err(crate::reader::unexpected(&other).to_string())],
+            Err(failure) => vec![Err(failure.to_string())],
+        };
+        Ok((set, read_back))
     }
 
     /// The busy state: button off, "Issuing…", `aria-busy`, old results gone.
@@ -583,12 +593,12 @@ impl State {
         set_text("status", "Issuing…")
     }
 
-    fn end(&self, outcome: Result<IssuedSet, Failure>) -> Result<(), Failure> {
+    fn end(&self, outcome: Result<(IssuedSet, ReadBack), Failure>) -> Result<(), Failure> {
         self.issue_button.set_disabled(false);
         set_attribute(&self.form, "aria-busy", None)?;
         set_attribute(&self.result, "aria-busy", None)?;
         match outcome {
-            Ok(set) => self.show(set),
+            Ok((set, read_back)) => self.show(set, &read_back),
             Err(failure) => {
                 self.show_error(&failure);
                 Ok(())
@@ -596,15 +606,16 @@ impl State {
         }
     }
 
-    fn show(&self, set: IssuedSet) -> Result<(), Failure> {
+    fn show(&self, set: IssuedSet, read_back: &ReadBack) -> Result<(), Failure> {
         let files = set.issued.files()?;
         self.cards.set_inner_html("");
-        for ((entry, info), planned) in set
+        self.artifacts.reset(&set)?;
+        for (at, (entry, planned)) in set
             .issued
             .entries
             .iter()
-            .zip(&set.infos)
             .zip(&set.issued.plan.entries)
+            .enumerate()
         {
             let card = instantiate("card-template")?;
             card.set_id(&format!("card-{}", entry.name));
@@ -613,7 +624,15 @@ impl State {
                 entry.name,
                 planned.profile.description()
             )));
-            show_certificate(&card, &entry.name, info)?;
+            let fields = match read_back.get(at).or_else(|| read_back.first()) {
+                Some(Ok(fields)) => fields.clone(),
+                Some(Err(reason)) => {
+                    vec![("subject".to_owned(), format!("not read back: {reason}"))]
+                }
+                None => Vec::new(),
+            };
+            show_certificate(&card, &entry.name, &fields)?;
+            Artifacts::fill_card(&card, &entry.name, planned.profile)?;
             let list = first(&card, "ul.files")?;
             for file in files
                 .iter()
@@ -666,13 +685,7 @@ impl State {
             &format!(
                 "Issued: {}, in {} ms",
                 set.key_type.description(),
-                // The browser's own number formatting: Rust's float
-                // formatting would add 5 KB to the page for this one number.
-                String::from(
-                    js_sys::Number::from(set.millis)
-                        .to_fixed(0)
-                        .unwrap_or_else(|_| "?".into())
-                )
+                crate::issue::whole_ms(set.millis)
             ),
         )?;
         *self.issued.borrow_mut() = Some(set);
@@ -742,45 +755,22 @@ impl State {
     }
 }
 
+/// What the tools worker read from each certificate, in plan order: its
+/// card's `(data-field, text)` pairs, or why it could not.
+type ReadBack = Vec<Result<Vec<(String, String)>, String>>;
+
 /// Fills a card's `[data-field]` elements (ids `#{prefix}-FIELD`) with what
-/// the certificate says.
-fn show_certificate(card: &Element, prefix: &str, info: &CertInfo) -> Result<(), Failure> {
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "none".to_owned()
-        } else {
-            items.join(", ")
-        }
-    };
-    let basic_constraints = match info.is_ca {
-        Some(true) => "CA:TRUE",
-        Some(false) => "CA:FALSE",
-        None => "absent",
-    };
-    let issuer = if info.self_issued() {
-        format!("{} (self-signed)", info.issuer)
-    } else {
-        info.issuer.clone()
-    };
-    let fields = [
-        ("subject", info.subject.clone()),
-        ("issuer", issuer),
-        ("serial", info.serial.clone()),
-        ("not-before", info.not_before_text()),
-        ("not-after", info.not_after_text()),
-        ("sans", list(&info.subject_alt_names)),
-        ("eku", list(&info.extended_key_usage)),
-        ("key-usage", list(&info.key_usage)),
-        ("basic-constraints", basic_constraints.to_owned()),
-        ("key-type", info.public_key.clone()),
-        ("signature", info.signature_algorithm.clone()),
-        ("version", format!("v{}", info.version)),
-        ("sha256", info.sha256_fingerprint.clone()),
-    ];
-    for (field, text) in fields {
-        let element = first(card, &format!("[data-field={field}]"))?;
+/// the certificate says (as the tools worker read it back).
+fn show_certificate(
+    card: &Element,
+    prefix: &str,
+    fields: &[(String, String)],
+) -> Result<(), Failure> {
+    for element in select_all(card, "[data-field]")? {
+        let field = element.get_attribute("data-field").unwrap_or_default();
         element.set_id(&format!("{prefix}-{field}"));
-        element.set_text_content(Some(&text));
+        let text = fields.iter().find(|(f, _)| *f == field).map(|(_, t)| t);
+        element.set_text_content(text.map(String::as_str));
     }
     Ok(())
 }

@@ -1,24 +1,25 @@
-//! The reader worker: the inspector's parsing and lints (certplay-core's
-//! `read` and `lint`, about a quarter of the page's code) live in their own
-//! wasm (`certplay-inspect`, built by trunk as a Web Worker) that the page
-//! loads the first time something is inspected. The page's own wasm stays
-//! small, and a large file is read off the main thread.
+//! The tools worker: certplay-core's reading, lints, PKCS#12, CRLs and
+//! CSRs (see [`crate::tools`]) live in their own wasm (`certplay-inspect`,
+//! built by trunk as a Web Worker) that the page starts when Issue is
+//! pressed or something is inspected. The page's own wasm stays small, and
+//! slow work runs off the main thread.
 //!
-//! Messages: the page posts `{id, name, bytes: Uint8Array, now}`; the
-//! worker posts `{ready: true}` once it listens, then `{id, text, lints,
-//! summary}` for each request.
+//! Messages: the page posts a [`Request`] (`{id, op, ...}`); the worker
+//! posts `{ready: true}` once it listens, then a [`Reply`] with the same
+//! `id` for each request.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 
 use crate::inspector::Inspection;
+use crate::tools::{Reply, Request};
 use crate::Failure;
 
 /// The worker's loader script, written by trunk (`data-loader-shim`) next
@@ -34,7 +35,7 @@ fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
-/// The worker's side: answers every request with [`crate::inspector::inspect`].
+/// The worker's side: answers every request with [`crate::tools::handle`].
 /// Called from the `certplay-inspect` binary's `main`.
 pub fn serve() {
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
@@ -43,28 +44,14 @@ pub fn serve() {
     let replier = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let request = event.data();
-        let name = get(&request, "name").as_string().unwrap_or_default();
-        let bytes = get(&request, "bytes")
-            .dyn_into::<Uint8Array>()
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        // Whole seconds since the epoch fit an f64 exactly.
-        let now = get(&request, "now").as_f64().map_or(0, |n| {
-            #[allow(clippy::cast_possible_truncation)]
-            let seconds = n as i64;
-            seconds
-        });
-        let inspection = crate::inspector::inspect(&name, &bytes, now);
-        let reply = Object::new();
-        set(&reply, "id", &get(&request, "id"));
-        set(&reply, "text", &JsValue::from_str(&inspection.text));
-        set(&reply, "summary", &JsValue::from_str(&inspection.summary));
-        let lints: Array = inspection
-            .lints
-            .iter()
-            .map(|l| JsValue::from_str(l))
-            .collect();
-        set(&reply, "lints", &lints);
+        let reply = match Request::from_js(&request) {
+            Ok(request) => crate::tools::handle(request),
+            Err(reason) => Reply::Failed(reason),
+        }
+        .to_js();
+        if let Some(reply) = reply.dyn_ref::<Object>() {
+            set(reply, "id", &get(&request, "id"));
+        }
         let _ = replier.post_message(&reply);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -74,7 +61,7 @@ pub fn serve() {
     let _ = scope.post_message(&ready);
 }
 
-type Resolve = Box<dyn FnOnce(Result<Inspection, Failure>)>;
+type Resolve = Box<dyn FnOnce(Result<Reply, Failure>)>;
 
 /// The page's side: one worker, started on first use, requests matched to
 /// answers by id.
@@ -115,7 +102,7 @@ fn client() -> Result<Rc<RefCell<Client>>, Failure> {
                     failed(
                         &client,
                         format!(
-                            "the reader ({LOADER}) did not start: {}",
+                            "the tools worker ({LOADER}) did not start: {}",
                             if message.is_empty() {
                                 "the browser gave no reason (is the file served?)".to_owned()
                             } else {
@@ -161,15 +148,7 @@ fn answered(client: &Rc<RefCell<Client>>, data: &JsValue) {
         key.and_then(|k| c.waiting.remove(&k))
     };
     if let Some(resolve) = resolve {
-        let lints = get(data, "lints")
-            .dyn_into::<Array>()
-            .map(|a| a.iter().filter_map(|l| l.as_string()).collect())
-            .unwrap_or_default();
-        resolve(Ok(Inspection {
-            text: get(data, "text").as_string().unwrap_or_default(),
-            lints,
-            summary: get(data, "summary").as_string().unwrap_or_default(),
-        }));
+        resolve(Ok(Reply::from_js(data)));
     }
 }
 
@@ -185,8 +164,35 @@ fn failed(client: &Rc<RefCell<Client>>, reason: String) {
     }
 }
 
+/// Starts the worker now (if it is not running), so that it is ready by
+/// the time something asks it: Issue calls this before making keys.
+pub fn start() {
+    let _ = client();
+}
+
 /// Reads `bytes` in the worker (starting it the first time).
 pub async fn inspect(name: &str, bytes: &[u8], now: i64) -> Result<Inspection, Failure> {
+    let request = Request::Inspect {
+        name: name.to_owned(),
+        bytes: bytes.to_vec(),
+        now,
+    };
+    match call(&request).await? {
+        Reply::Inspected(inspection) => Ok(inspection),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// A reply of the wrong kind, or the worker's refusal, as a failure.
+pub fn unexpected(reply: &Reply) -> Failure {
+    match reply {
+        Reply::Failed(reason) => Failure::Browser(reason.clone()),
+        _ => Failure::Browser("the tools worker answered something else".to_owned()),
+    }
+}
+
+/// Runs `request` in the worker (starting it the first time).
+pub async fn call(request: &Request) -> Result<Reply, Failure> {
     let client = client()?;
     if let Some(reason) = client.borrow().failed.clone() {
         return Err(Failure::Browser(reason));
@@ -195,16 +201,13 @@ pub async fn inspect(name: &str, bytes: &[u8], now: i64) -> Result<Inspection, F
         let mut c = client.borrow_mut();
         c.next_id = c.next_id.wrapping_add(1);
         let id = c.next_id;
-        let request = Object::new();
-        set(&request, "id", &JsValue::from(id));
-        set(&request, "name", &JsValue::from_str(name));
-        set(&request, "bytes", &Uint8Array::from(bytes));
-        // Unix seconds are far below 2^53: exact as an f64.
-        #[allow(clippy::cast_precision_loss)]
-        set(&request, "now", &JsValue::from_f64(now as f64));
-        (id, JsValue::from(request))
+        let request = request.to_js();
+        if let Some(object) = request.dyn_ref::<Object>() {
+            set(object, "id", &JsValue::from(id));
+        }
+        (id, request)
     };
-    let slot: Rc<RefCell<Option<Result<Inspection, Failure>>>> = Rc::default();
+    let slot: Rc<RefCell<Option<Result<Reply, Failure>>>> = Rc::default();
     let promise = js_sys::Promise::new(&mut |resolve_js, _| {
         let slot = slot.clone();
         client.borrow_mut().waiting.insert(
@@ -225,5 +228,9 @@ pub async fn inspect(name: &str, bytes: &[u8], now: i64) -> Result<Inspection, F
     }
     JsFuture::from(promise).await.map_err(Failure::from_js)?;
     let result = slot.borrow_mut().take();
-    result.unwrap_or_else(|| Err(Failure::Browser("the reader gave no answer".to_owned())))
+    result.unwrap_or_else(|| {
+        Err(Failure::Browser(
+            "the tools worker gave no answer".to_owned(),
+        ))
+    })
 }

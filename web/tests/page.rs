@@ -101,10 +101,9 @@ async fn a_bad_server_name_is_refused_before_any_key_work() {
 /// WebCrypto key really is the certificate's key).
 fn check_set(set: &IssuedSet, public_key: &str, signature: &str) {
     let entry = |name: &str| set.issued.entry(name).unwrap();
-    let info = |name: &str| set.info(name).unwrap();
+    let info = |name: &str| CertInfo::from_der(&entry(name).cert_der).unwrap();
     for name in ["ca", "server", "client"] {
-        let (info, der) = (info(name), &entry(name).cert_der);
-        assert_eq!(info, &CertInfo::from_der(der).unwrap(), "read from the DER");
+        let info = info(name);
         assert_eq!(info.version, 3);
         assert_eq!(info.public_key, public_key);
         assert_eq!(info.signature_algorithm, signature);
@@ -179,11 +178,21 @@ async fn the_page_issues_from_its_own_markup() {
         "{}",
         text("status")
     );
-    assert_eq!(text("server-sans"), "DNS:localhost, IP:127.0.0.1, IP:::1");
-    assert_eq!(text("server-eku"), "serverAuth");
-    assert_eq!(text("client-eku"), "clientAuth");
-    assert_eq!(text("ca-issuer"), "CN=my-ca (self-signed)");
-    assert_eq!(text("client-issuer"), "CN=my-ca");
+    // The cards are read back by the tools worker, which this test
+    // harness does not serve (tests/tests/browser.rs checks them on the
+    // real page): each card says why it shows nothing, the files are there.
+    assert!(
+        text("server-subject").starts_with("not read back: "),
+        "{}",
+        text("server-subject")
+    );
+    for action in ["p12-client", "revoke-client", "crl-ca", "inspect-server"] {
+        element::<HtmlButtonElement>(action);
+    }
+    assert!(element::<Element>("p12-ca")
+        .closest("[hidden]")
+        .unwrap()
+        .is_some());
     for name in certplay_web::BLOG_FILE_NAMES {
         element::<HtmlButtonElement>(&format!("download-{}", certplay_web::file_id(name)));
     }
@@ -196,7 +205,7 @@ async fn the_page_issues_from_its_own_markup() {
         "curl --cacert ca.crt --cert client.crt --key client.key https://localhost:3001"
     );
     let issued = page.issued().expect("the page keeps the set");
-    assert_eq!(text("server-serial"), issued.info("server").unwrap().serial);
+    assert_eq!(issued.issued.entries.len(), 3);
     assert!(element::<Element>("error").has_attribute("hidden"));
 
     // A bad name: core's words next to the SANs field and in #error.
@@ -224,8 +233,10 @@ async fn the_page_issues_from_its_own_markup() {
     click_issue_and_wait().await;
     assert_eq!(state(), "done", "{}", text("error"));
     assert!(text("status").starts_with("Issued: RSA-2048, in "));
-    assert_eq!(text("server-key-type"), "RSA-2048");
-    assert_eq!(text("server-sans"), "DNS:localhost, IP:127.0.0.1");
+    assert_eq!(
+        page.issued().unwrap().issued.entries[0].key_type,
+        KeyType::Rsa2048
+    );
     assert!(element::<Element>("error").has_attribute("hidden"));
     assert!(element::<Element>("entry-1-sans-error").has_attribute("hidden"));
 
@@ -253,9 +264,7 @@ async fn the_intermediate_preset_with_two_clients_issues_chains() {
     assert_eq!(state(), "done", "{}", text("error"));
     for name in ["ca", "intermediate", "server", "client", "client-2"] {
         element::<Element>(&format!("card-{name}"));
-        assert_eq!(text(&format!("{name}-key-type")), "ECDSA P-384");
     }
-    assert_eq!(text("client-2-issuer"), text("intermediate-subject"));
     for file in [
         "server-chain-crt",
         "client-chain-crt",

@@ -220,18 +220,24 @@ impl IssuedPlan {
     /// Issues a CRL of the CA entry `ca` (its key must be here: an existing
     /// CA's key stays with the person, use [`ExistingCa::issue_crl`]).
     pub fn issue_crl(&self, ca: &str, params: &CrlParams) -> Result<IssuedCrl, Error> {
+        self.ca(ca, "CRL issuer")?.issue_crl(params)
+    }
+
+    /// The CA entry `ca` with its key, to sign with (CRLs, CSRs); `role`
+    /// names it in errors ("CRL issuer", "signing CA").
+    pub fn ca(&self, ca: &str, role: &str) -> Result<ExistingCa, Error> {
         let entry = self.entry(ca).ok_or_else(|| {
             Error::input(
-                "CRL issuer",
+                role,
                 format!("the plan has no entry {ca:?}; name one of its CAs"),
             )
         })?;
         let key_pem = entry.key_pem.as_deref().ok_or_else(|| {
             Error::input(
-                "CRL issuer",
+                role,
                 format!(
                     "{ca:?} is an existing CA whose key certplay does not hold; \
-                     issue its CRL with its certificate and key (certplay crl --ca-cert --ca-key)"
+                     sign with its certificate and key (certplay crl or sign --ca-cert --ca-key)"
                 ),
             )
         })?;
@@ -244,8 +250,7 @@ impl IssuedPlan {
             file: key_name.clone(),
             reason: "not a key certplay signs with".into(),
         })?;
-        ExistingCa::from_der(&format!("{ca}.crt"), &entry.cert_der, &key_name, key)?
-            .issue_crl(params)
+        ExistingCa::from_der(&format!("{ca}.crt"), &entry.cert_der, &key_name, key)
     }
 }
 

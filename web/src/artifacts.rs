@@ -1,0 +1,386 @@
+//! What a person does with an issued set beyond the PEM files, per card:
+//! open the certificate in the inspector, download it and its key as DER,
+//! a PKCS#12 file with a password they type, a CSR made with the entry's
+//! key; revoke leaves and download a CA's CRL; and sign a CSR brought from
+//! elsewhere with a CA of the set (`#sign-csr`).
+//!
+//! The page only collects the choices and saves the files: the work runs
+//! in the tools worker ([`crate::tools`]), so PKCS#12, CRL and CSR code
+//! never enter the page's own wasm. Nothing leaves the browser.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use certplay_core::{Profile, RevocationReason};
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+
+use crate::dom::{by_id, on, set_attribute, set_text};
+use crate::download::{save, PEM_TYPE};
+use crate::page::{fill_options, select_all};
+use crate::reader::{call, unexpected};
+use crate::tools::{Reply, Request};
+use crate::{Failure, IssuedSet};
+
+/// The media type of a PKCS#12 file.
+const P12_TYPE: &str = "application/x-pkcs12";
+/// The media type of a DER certificate.
+const DER_CERT_TYPE: &str = "application/pkix-cert";
+/// The media type of a DER PKCS#8 key.
+const DER_KEY_TYPE: &str = "application/pkcs8";
+
+/// The set the page shows, shared with [`crate::Page`].
+pub type Shown = Rc<RefCell<Option<IssuedSet>>>;
+
+/// The per-set state: what the person revoked (entry → reason) and a CSR
+/// file picked or dropped for signing.
+#[derive(Debug, Default)]
+struct Choices {
+    revoked: BTreeMap<String, RevocationReason>,
+    csr_file: Option<(String, Vec<u8>)>,
+}
+
+/// Everything the artifacts need: the shown set and the choices made on it.
+#[derive(Debug, Clone)]
+pub struct Artifacts {
+    shown: Shown,
+    choices: Rc<RefCell<Choices>>,
+}
+
+impl Artifacts {
+    /// Wires the cards' tools (one listener on `#cards`) and `#sign-csr`.
+    pub fn mount(shown: Shown) -> Result<(Self, Vec<EventListener>), Failure> {
+        let artifacts = Self {
+            shown,
+            choices: Rc::default(),
+        };
+        fill_options(
+            &by_id::<HtmlSelectElement>("csr-profile")?,
+            std::iter::once(("", "keep what the request asks".to_owned())).chain(
+                Profile::ALL
+                    .iter()
+                    .filter(|p| **p != Profile::RootCa)
+                    .map(|p| (p.name(), p.description().to_owned())),
+            ),
+        )?;
+        let mut listeners = Vec::new();
+        let clicked = artifacts.clone();
+        listeners.push(on(&by_id::<Element>("cards")?, "click", move |event| {
+            let action = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("[data-action][data-entry]").ok().flatten());
+            if let Some(button) = action {
+                let action = button.get_attribute("data-action").unwrap_or_default();
+                let entry = button.get_attribute("data-entry").unwrap_or_default();
+                let artifacts = clicked.clone();
+                spawn_local(async move {
+                    let outcome = artifacts.run(&action, &entry).await;
+                    show_outcome(&format!("{entry}-tool"), outcome);
+                });
+            }
+        }));
+        let signing = artifacts.clone();
+        listeners.push(on(&by_id::<Element>("csr-sign")?, "click", move |_| {
+            let artifacts = signing.clone();
+            spawn_local(async move {
+                let outcome = artifacts.sign_csr().await;
+                show_outcome("csr", outcome);
+            });
+        }));
+        let input = by_id::<HtmlTextAreaElement>("csr-input")?;
+        let typed = artifacts.clone();
+        listeners.push(on(&input, "input", move |_| {
+            typed.choices.borrow_mut().csr_file = None;
+        }));
+        let picker = by_id::<HtmlInputElement>("csr-file")?;
+        let (picked, picked_by) = (artifacts.clone(), picker.clone());
+        listeners.push(on(&picker, "change", move |_| {
+            if let Some(file) = picked_by.files().and_then(|files| files.get(0)) {
+                spawn_local(picked.clone().take_file(file));
+            }
+        }));
+        listeners.push(on(&input, "dragover", |event| event.prevent_default()));
+        let dropped = artifacts.clone();
+        listeners.push(on(&input, "drop", move |event| {
+            event.prevent_default();
+            if let Some(file) = crate::dom::dropped_file(event) {
+                spawn_local(dropped.clone().take_file(file));
+            }
+        }));
+        Ok((artifacts, listeners))
+    }
+
+    /// A new set is shown: forget the old choices, offer its CAs for
+    /// signing CSRs.
+    pub fn reset(&self, set: &IssuedSet) -> Result<(), Failure> {
+        self.choices.borrow_mut().revoked.clear();
+        let cas = set
+            .issued
+            .plan
+            .entries
+            .iter()
+            .filter(|e| e.profile.is_ca())
+            .map(|e| (e.name.as_str(), e.name.clone()));
+        fill_options(&by_id::<HtmlSelectElement>("csr-ca")?, cas)?;
+        set_text("csr-status", "")?;
+        by_id::<Element>("csr-report")?.set_text_content(None);
+        show_outcome("csr", Ok(String::new()));
+        Ok(())
+    }
+
+    /// Fills a card's tools for entry `name` with this `profile`: ids
+    /// `#NAME-TOOL` for `[data-tool]`, `#ACTION-NAME` for `[data-action]`,
+    /// and only the parts that apply (leaf or CA).
+    pub fn fill_card(card: &Element, name: &str, profile: Profile) -> Result<(), Failure> {
+        for tool in select_all(card, "[data-tool]")? {
+            let which = tool.get_attribute("data-tool").unwrap_or_default();
+            tool.set_id(&format!("{name}-{which}"));
+        }
+        for button in select_all(card, "[data-action]")? {
+            let action = button.get_attribute("data-action").unwrap_or_default();
+            button.set_id(&format!("{action}-{name}"));
+            set_attribute(&button, "data-entry", Some(name))?;
+            if let Some(label) = button.get_attribute("data-label") {
+                button.set_text_content(Some(&label.replace("NAME", name)));
+            }
+        }
+        for part in select_all(card, "[data-part=leaf-only]")? {
+            set_attribute(&part, "hidden", profile.is_ca().then_some(""))?;
+        }
+        for part in select_all(card, "[data-part=ca-only]")? {
+            set_attribute(&part, "hidden", (!profile.is_ca()).then_some(""))?;
+        }
+        // The card is not in the document yet: find its select inside it.
+        let reasons = card
+            .query_selector("[data-tool=revoke-reason]")
+            .map_err(Failure::from_js)?
+            .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok());
+        if let Some(reasons) = reasons {
+            fill_options(
+                &reasons,
+                RevocationReason::ALL
+                    .iter()
+                    .filter(|r| **r != RevocationReason::RemoveFromCrl)
+                    .map(|r| (r.name(), r.name().to_owned())),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn set(&self) -> Result<IssuedSet, Failure> {
+        self.shown
+            .borrow()
+            .clone()
+            .ok_or_else(|| Failure::Browser("nothing is issued yet: press Issue".into()))
+    }
+
+    /// Runs a card's button; `Ok` is what to say next to it.
+    async fn run(&self, action: &str, entry: &str) -> Result<String, Failure> {
+        let set = self.set()?;
+        let issued = set
+            .issued
+            .entry(entry)
+            .ok_or_else(|| Failure::Browser(format!("the set has no entry {entry}")))?
+            .clone();
+        match action {
+            "inspect" => {
+                crate::inspector::open(&format!("{entry}.crt"), &issued.cert_pem).await?;
+                Ok(format!("{entry}.crt is in the inspector below"))
+            }
+            "cert-der" => {
+                let file = format!("{entry}.crt.der");
+                save(&file, &issued.cert_der, DER_CERT_TYPE)?;
+                Ok(format!(
+                    "{file}: the certificate as DER (openssl x509 -inform DER)"
+                ))
+            }
+            "key-der" => {
+                let file = format!("{entry}.key.der");
+                let request = Request::KeyDer {
+                    set: set.issued,
+                    entry: entry.to_owned(),
+                };
+                save(&file, &file_reply(call(&request).await?)?, DER_KEY_TYPE)?;
+                Ok(format!(
+                    "{file}: the private key as PKCS#8 DER; keep it private"
+                ))
+            }
+            "make-csr" => {
+                let file = format!("{entry}.csr");
+                let request = Request::MakeCsr {
+                    set: set.issued,
+                    entry: entry.to_owned(),
+                };
+                save(&file, &file_reply(call(&request).await?)?, PEM_TYPE)?;
+                Ok(format!(
+                    "{file}: a request with this entry's subject, names and key, for a CA outside this page"
+                ))
+            }
+            "p12" => {
+                let password = by_id::<HtmlInputElement>(&format!("{entry}-p12-password"))?.value();
+                let encoding =
+                    by_id::<HtmlSelectElement>(&format!("{entry}-p12-encoding"))?.value();
+                let request = Request::Pkcs12 {
+                    set: set.issued,
+                    entry: entry.to_owned(),
+                    encoding: if encoding == "legacy" {
+                        certplay_core::Pkcs12Encoding::Legacy
+                    } else {
+                        certplay_core::Pkcs12Encoding::Modern
+                    },
+                    password,
+                };
+                let start = crate::now_ms();
+                let bytes = file_reply(call(&request).await?)?;
+                let millis = crate::now_ms() - start;
+                let file = format!("{entry}.p12");
+                save(&file, &bytes, P12_TYPE)?;
+                Ok(format!(
+                    "{file} ({encoding}): key, certificate and chain, made in {} ms",
+                    crate::issue::whole_ms(millis)
+                ))
+            }
+            "revoke" => {
+                let reason = by_id::<HtmlSelectElement>(&format!("{entry}-revoke-reason"))?
+                    .value()
+                    .parse::<RevocationReason>()?;
+                self.choices
+                    .borrow_mut()
+                    .revoked
+                    .insert(entry.to_owned(), reason);
+                let issuer = set
+                    .issued
+                    .plan
+                    .entry(entry)
+                    .and_then(|e| e.issuer.clone())
+                    .unwrap_or_default();
+                Ok(format!(
+                    "revoked ({reason}): download {issuer}.crl from {issuer}'s card to tell the server"
+                ))
+            }
+            "crl" => {
+                let revoked: Vec<(String, RevocationReason)> = self
+                    .choices
+                    .borrow()
+                    .revoked
+                    .iter()
+                    .filter(|(name, _)| {
+                        set.issued
+                            .plan
+                            .entry(name)
+                            .and_then(|e| e.issuer.as_deref())
+                            == Some(entry)
+                    })
+                    .map(|(name, reason)| (name.clone(), *reason))
+                    .collect();
+                let count = revoked.len();
+                let request = Request::Crl {
+                    set: set.issued,
+                    ca: entry.to_owned(),
+                    revoked,
+                };
+                let file = format!("{entry}.crl");
+                save(&file, &file_reply(call(&request).await?)?, PEM_TYPE)?;
+                Ok(format!(
+                    "{file}: {count} revoked, next update in {} days. Add --crl {file} to the certplay serve command below: it refuses the revoked clients (SIGHUP re-reads a new CRL)",
+                    crate::tools::CRL_DAYS
+                ))
+            }
+            other => Err(Failure::Browser(format!("no such tool: {other}"))),
+        }
+    }
+
+    async fn take_file(self, file: web_sys::File) {
+        let outcome = async {
+            let buffer = JsFuture::from(file.array_buffer())
+                .await
+                .map_err(Failure::from_js)?;
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            let input = by_id::<HtmlTextAreaElement>("csr-input")?;
+            let said = format!("{}: {} bytes, ready to sign", file.name(), bytes.len());
+            match std::str::from_utf8(&bytes) {
+                Ok(text) if text.contains("-----BEGIN") => input.set_value(text),
+                _ => input.set_value(""),
+            }
+            self.choices.borrow_mut().csr_file = Some((file.name(), bytes));
+            Ok(said)
+        }
+        .await;
+        show_outcome("csr", outcome);
+    }
+
+    async fn sign_csr(&self) -> Result<String, Failure> {
+        let set = self.set()?;
+        let (name, csr) = match self.choices.borrow().csr_file.clone() {
+            Some(file) => file,
+            None => (
+                "pasted CSR".to_owned(),
+                by_id::<HtmlTextAreaElement>("csr-input")?
+                    .value()
+                    .into_bytes(),
+            ),
+        };
+        let profile = by_id::<HtmlSelectElement>("csr-profile")?.value();
+        let profile = match profile.as_str() {
+            "" => None,
+            name => Some(name.parse::<Profile>()?),
+        };
+        let days = by_id::<HtmlInputElement>("csr-days")?.value();
+        let days = days.trim().parse::<u32>().map_err(|_| {
+            Failure::Browser(format!(
+                "valid for {days:?} days: give a whole number of days, e.g. 365"
+            ))
+        })?;
+        set_text("csr-status", "signing…")?;
+        let request = Request::SignCsr {
+            set: set.issued,
+            ca: by_id::<HtmlSelectElement>("csr-ca")?.value(),
+            profile,
+            days,
+            name: name.clone(),
+            csr,
+        };
+        match call(&request).await? {
+            Reply::Signed { cert_pem, report } => {
+                set_text("csr-report", &report)?;
+                set_attribute(&by_id::<Element>("csr-report")?, "hidden", None)?;
+                let stem = name
+                    .strip_suffix(".csr")
+                    .or_else(|| name.strip_suffix(".pem"))
+                    .or_else(|| name.strip_suffix(".der"))
+                    .filter(|_| name != "pasted CSR")
+                    .unwrap_or("signed");
+                let file = format!("{stem}.crt");
+                save(&file, cert_pem.as_bytes(), PEM_TYPE)?;
+                Ok(format!("signed: {file} downloaded; what signing did:"))
+            }
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+/// The bytes of a [`Reply::File`], or why there are none.
+fn file_reply(reply: Reply) -> Result<Vec<u8>, Failure> {
+    match reply {
+        Reply::File(bytes) => Ok(bytes),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Says how a tool went: `#PREFIX-status` on success, `#PREFIX-error` (in
+/// words, next to the control) on failure.
+fn show_outcome(prefix: &str, outcome: Result<String, Failure>) {
+    let (said, error) = match outcome {
+        Ok(said) => (said, None),
+        Err(failure) => (String::new(), Some(failure.to_string())),
+    };
+    let _ = set_text(&format!("{prefix}-status"), &said);
+    if let Ok(slot) = by_id::<Element>(&format!("{prefix}-error")) {
+        slot.set_text_content(error.as_deref());
+        let _ = set_attribute(&slot, "hidden", error.is_none().then_some(""));
+    }
+}

@@ -1,0 +1,613 @@
+//! The tools worker's operations: what the page asks its Web Worker
+//! (`certplay-inspect`, see [`crate::reader`]) to do, and the worker's
+//! answers. Everything that reads certificates or writes PKCS#12 files,
+//! CRLs and CSRs runs there, so that the page's own wasm stays small and a
+//! slow operation never freezes the page. The worker is in the page: keys
+//! go to it by `postMessage`, never over the network.
+//!
+//! On the wire a request is a plain object with an `op` field and the
+//! operation's fields (bytes as `Uint8Array`); [`Request`] and [`Reply`]
+//! are the only code that reads or writes those objects.
+
+use certplay_core::{
+    CertInfo, CrlParams, CsrParams, CsrSigning, IssuedEntry, IssuedPlan, KeyPair, KeyType,
+    PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation, RevocationReason,
+    Validity,
+};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::inspector::Inspection;
+
+/// One thing for the worker to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Read any PEM/DER for the inspector, at `now` (Unix seconds).
+    Inspect {
+        /// The input's name, for messages.
+        name: String,
+        /// The input.
+        bytes: Vec<u8>,
+        /// Unix seconds, for the lints about validity.
+        now: i64,
+    },
+    /// Read back issued certificates (DER) for their cards.
+    ReadBack(Vec<Vec<u8>>),
+    /// The PKCS#12 file of an entry: key, certificate and the CAs above it.
+    Pkcs12 {
+        /// The issued set.
+        set: IssuedPlan,
+        /// The entry.
+        entry: String,
+        /// Modern or legacy.
+        encoding: Pkcs12Encoding,
+        /// The password the person typed (refused when empty).
+        password: String,
+    },
+    /// A CRL of the CA entry `ca` listing the certificates of `revoked`.
+    Crl {
+        /// The issued set.
+        set: IssuedPlan,
+        /// The CA entry that signs the CRL.
+        ca: String,
+        /// The entries to list as revoked, with why.
+        revoked: Vec<(String, RevocationReason)>,
+    },
+    /// A person's CSR signed by the CA entry `ca`.
+    SignCsr {
+        /// The issued set.
+        set: IssuedPlan,
+        /// The signing CA entry.
+        ca: String,
+        /// `None`: keep the requested purposes.
+        profile: Option<Profile>,
+        /// Validity in days.
+        days: u32,
+        /// The CSR's file name (or "pasted CSR"), for messages.
+        name: String,
+        /// The CSR, PEM or DER.
+        csr: Vec<u8>,
+    },
+    /// A CSR for an entry of the set, signed by the entry's key.
+    MakeCsr {
+        /// The issued set.
+        set: IssuedPlan,
+        /// The entry.
+        entry: String,
+    },
+    /// An entry's private key as PKCS#8 DER.
+    KeyDer {
+        /// The issued set.
+        set: IssuedPlan,
+        /// The entry.
+        entry: String,
+    },
+}
+
+/// The worker's answer to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// For [`Request::Inspect`].
+    Inspected(Inspection),
+    /// For [`Request::ReadBack`]: per certificate its card's fields
+    /// (`data-field` name, text) or why it could not be read.
+    Cards(Vec<Result<Vec<(String, String)>, String>>),
+    /// A file's bytes (PKCS#12, CRL, CSR, DER key).
+    File(Vec<u8>),
+    /// For [`Request::SignCsr`]: the certificate and what signing kept,
+    /// added and dropped.
+    Signed {
+        /// The certificate, PEM.
+        cert_pem: String,
+        /// One line per decision.
+        report: String,
+    },
+    /// The operation failed: certplay-core's words.
+    Failed(String),
+}
+
+/// Runs `request` (in the worker).
+pub fn handle(request: Request) -> Reply {
+    let now = time::OffsetDateTime::now_utc();
+    let outcome = match request {
+        Request::Inspect { name, bytes, now } => Ok(Reply::Inspected(crate::inspector::inspect(
+            &name, &bytes, now,
+        ))),
+        Request::ReadBack(certs) => Ok(Reply::Cards(
+            certs
+                .iter()
+                .map(|der| {
+                    CertInfo::from_der(der)
+                        .map(|info| card_fields(&info))
+                        .map_err(|e| e.to_string())
+                })
+                .collect(),
+        )),
+        Request::Pkcs12 {
+            set,
+            entry,
+            encoding,
+            password,
+        } => Pkcs12Password::new(&password)
+            .and_then(|password| set.pkcs12(&entry, encoding, password))
+            .map(Reply::File),
+        Request::Crl { set, ca, revoked } => revoked
+            .iter()
+            .map(|(name, reason)| {
+                let serial = set
+                    .entry(name)
+                    .and_then(IssuedEntry::serial)
+                    .ok_or_else(|| {
+                        invalid(
+                            "serial to revoke",
+                            format!("{name}.crt has no readable serial number"),
+                        )
+                    })?;
+                Ok(Revocation {
+                    serial,
+                    reason: *reason,
+                    revoked_at: now,
+                })
+            })
+            .collect::<Result<Vec<_>, certplay_core::Error>>()
+            .and_then(|revoked| set.issue_crl(&ca, &CrlParams::new(now, CRL_DAYS, revoked)))
+            .map(|crl| Reply::File(crl.pem.into_bytes())),
+        Request::SignCsr {
+            set,
+            ca,
+            profile,
+            days,
+            name,
+            csr,
+        } => set
+            .ca(&ca, "signing CA")
+            .and_then(|ca| {
+                ca.sign_csr(
+                    PemSource::new(&name, &csr),
+                    &CsrSigning {
+                        profile,
+                        validity: Validity::Relative {
+                            days,
+                            starts_in_days: 0,
+                        },
+                    },
+                    now,
+                )
+            })
+            .map(|signed| Reply::Signed {
+                cert_pem: signed.cert_pem,
+                report: signed.report.to_string(),
+            }),
+        Request::MakeCsr { set, entry } => entry_key(&set, &entry).and_then(|key| {
+            CsrParams::for_entry(&set.plan, &entry)?
+                .request(&key)
+                .map(|csr| Reply::File(csr.pem.into_bytes()))
+        }),
+        Request::KeyDer { set, entry } => entry_key(&set, &entry)
+            .and_then(|key| key.to_pkcs8_pem())
+            .and_then(|pem| {
+                pem::parse(pem)
+                    .map(pem::Pem::into_contents)
+                    .map_err(|e| invalid(&format!("{entry}.key"), e.to_string()))
+            })
+            .map(Reply::File),
+    };
+    outcome.unwrap_or_else(|e| Reply::Failed(e.to_string()))
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> certplay_core::Error {
+    certplay_core::Error::InvalidInput {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
+pub const CRL_DAYS: u32 = 30;
+
+fn entry_key(set: &IssuedPlan, entry: &str) -> Result<KeyPair, certplay_core::Error> {
+    let key_pem = set
+        .entry(entry)
+        .and_then(|e| e.key_pem.as_deref())
+        .ok_or_else(|| invalid(entry, "the set holds no private key for this entry"))?;
+    KeyPair::import(
+        PemSource::new(&format!("{entry}.key"), key_pem.as_bytes()),
+        None,
+    )
+}
+
+/// A card's fields, as `index.html`'s `#card-template` names them.
+fn card_fields(info: &CertInfo) -> Vec<(String, String)> {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let basic_constraints = match info.is_ca {
+        Some(true) => "CA:TRUE",
+        Some(false) => "CA:FALSE",
+        None => "absent",
+    };
+    let issuer = if info.self_issued() {
+        format!("{} (self-signed)", info.issuer)
+    } else {
+        info.issuer.clone()
+    };
+    [
+        ("subject", info.subject.clone()),
+        ("issuer", issuer),
+        ("serial", info.serial.clone()),
+        ("not-before", info.not_before_text()),
+        ("not-after", info.not_after_text()),
+        ("sans", list(&info.subject_alt_names)),
+        ("eku", list(&info.extended_key_usage)),
+        ("key-usage", list(&info.key_usage)),
+        ("basic-constraints", basic_constraints.to_owned()),
+        ("key-type", info.public_key.clone()),
+        ("signature", info.signature_algorithm.clone()),
+        ("version", format!("v{}", info.version)),
+        ("sha256", info.sha256_fingerprint.clone()),
+    ]
+    .into_iter()
+    .map(|(field, text)| (field.to_owned(), text))
+    .collect()
+}
+
+// ---- the wire: plain objects, `op` names the operation ----
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain new object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_default()
+}
+
+fn bytes(value: &JsValue, key: &str) -> Vec<u8> {
+    get(value, key)
+        .dyn_into::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
+}
+
+fn list(value: &JsValue, key: &str) -> Vec<JsValue> {
+    get(value, key)
+        .dyn_into::<Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn strings(items: impl IntoIterator<Item = String>) -> Array {
+    items.into_iter().map(|s| JsValue::from_str(&s)).collect()
+}
+
+fn message(op: &str) -> Object {
+    let object = Object::new();
+    set(&object, "op", &JsValue::from_str(op));
+    object
+}
+
+/// Numbers that fit an f64 exactly (Unix seconds, days).
+#[allow(clippy::cast_precision_loss)]
+fn number(n: i64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn integer(value: &JsValue, key: &str) -> i64 {
+    get(value, key).as_f64().map_or(0, |n| n as i64)
+}
+
+fn encoding_name(encoding: Pkcs12Encoding) -> &'static str {
+    match encoding {
+        Pkcs12Encoding::Modern => "modern",
+        Pkcs12Encoding::Legacy => "legacy",
+    }
+}
+
+/// The set travels as its plan (TOML) and its entries' certificates and
+/// keys; the worker keeps nothing between requests.
+fn encode_set(object: &Object, plan: &IssuedPlan) {
+    set(
+        object,
+        "plan",
+        &JsValue::from_str(&plan.plan.to_toml().unwrap_or_default()),
+    );
+    set(
+        object,
+        "issued_at",
+        &number(plan.issued_at.unix_timestamp()),
+    );
+    let entries: Array = plan
+        .entries
+        .iter()
+        .map(|e| {
+            let entry = Object::new();
+            set(&entry, "name", &JsValue::from_str(&e.name));
+            set(&entry, "cert_der", &Uint8Array::from(e.cert_der.as_slice()));
+            set(&entry, "cert_pem", &JsValue::from_str(&e.cert_pem));
+            set(&entry, "key_type", &JsValue::from_str(e.key_type.name()));
+            if let Some(key) = &e.key_pem {
+                set(&entry, "key_pem", &JsValue::from_str(key));
+            }
+            if let Some(chain) = &e.chain_pem {
+                set(&entry, "chain_pem", &JsValue::from_str(chain));
+            }
+            JsValue::from(entry)
+        })
+        .collect();
+    set(object, "entries", &entries);
+}
+
+fn decode_set(value: &JsValue) -> Result<IssuedPlan, String> {
+    let plan = Plan::from_toml(&text(value, "plan")).map_err(|e| e.to_string())?;
+    let issued_at = time::OffsetDateTime::from_unix_timestamp(integer(value, "issued_at"))
+        .map_err(|e| e.to_string())?;
+    let entries = list(value, "entries")
+        .iter()
+        .map(|e| {
+            Ok(IssuedEntry {
+                name: text(e, "name"),
+                cert_der: bytes(e, "cert_der"),
+                cert_pem: text(e, "cert_pem"),
+                key_pem: get(e, "key_pem").as_string(),
+                key_type: text(e, "key_type")
+                    .parse::<KeyType>()
+                    .map_err(|e| e.to_string())?,
+                chain_pem: get(e, "chain_pem").as_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(IssuedPlan {
+        plan,
+        entries,
+        issued_at,
+        warnings: Vec::new(),
+    })
+}
+
+impl Request {
+    /// The message the page posts.
+    pub fn to_js(&self) -> JsValue {
+        let object = match self {
+            Self::Inspect { name, bytes, now } => {
+                let m = message("inspect");
+                set(&m, "name", &JsValue::from_str(name));
+                set(&m, "bytes", &Uint8Array::from(bytes.as_slice()));
+                set(&m, "now", &number(*now));
+                m
+            }
+            Self::ReadBack(certs) => {
+                let m = message("read-back");
+                let certs: Array = certs
+                    .iter()
+                    .map(|der| JsValue::from(Uint8Array::from(der.as_slice())))
+                    .collect();
+                set(&m, "certs", &certs);
+                m
+            }
+            Self::Pkcs12 {
+                set: plan,
+                entry,
+                encoding,
+                password,
+            } => {
+                let m = message("pkcs12");
+                encode_set(&m, plan);
+                set(&m, "entry", &JsValue::from_str(entry));
+                set(&m, "encoding", &JsValue::from_str(encoding_name(*encoding)));
+                set(&m, "password", &JsValue::from_str(password));
+                m
+            }
+            Self::Crl {
+                set: plan,
+                ca,
+                revoked,
+            } => {
+                let m = message("crl");
+                encode_set(&m, plan);
+                set(&m, "ca", &JsValue::from_str(ca));
+                set(
+                    &m,
+                    "revoked",
+                    &strings(revoked.iter().map(|(n, _)| n.clone())),
+                );
+                set(
+                    &m,
+                    "reasons",
+                    &strings(revoked.iter().map(|(_, r)| r.name().to_owned())),
+                );
+                m
+            }
+            Self::SignCsr {
+                set: plan,
+                ca,
+                profile,
+                days,
+                name,
+                csr,
+            } => {
+                let m = message("sign-csr");
+                encode_set(&m, plan);
+                set(&m, "ca", &JsValue::from_str(ca));
+                if let Some(profile) = profile {
+                    set(&m, "profile", &JsValue::from_str(profile.name()));
+                }
+                set(&m, "days", &number(i64::from(*days)));
+                set(&m, "name", &JsValue::from_str(name));
+                set(&m, "csr", &Uint8Array::from(csr.as_slice()));
+                m
+            }
+            Self::MakeCsr { set: plan, entry } | Self::KeyDer { set: plan, entry } => {
+                let m = message(if matches!(self, Self::MakeCsr { .. }) {
+                    "make-csr"
+                } else {
+                    "key-der"
+                });
+                encode_set(&m, plan);
+                set(&m, "entry", &JsValue::from_str(entry));
+                m
+            }
+        };
+        object.into()
+    }
+
+    /// Reads a posted message (in the worker).
+    pub fn from_js(value: &JsValue) -> Result<Self, String> {
+        let op = text(value, "op");
+        Ok(match op.as_str() {
+            "inspect" => Self::Inspect {
+                name: text(value, "name"),
+                bytes: bytes(value, "bytes"),
+                now: integer(value, "now"),
+            },
+            "read-back" => Self::ReadBack(
+                list(value, "certs")
+                    .into_iter()
+                    .filter_map(|c| c.dyn_into::<Uint8Array>().ok())
+                    .map(|c| c.to_vec())
+                    .collect(),
+            ),
+            "pkcs12" => Self::Pkcs12 {
+                set: decode_set(value)?,
+                entry: text(value, "entry"),
+                encoding: if text(value, "encoding") == "legacy" {
+                    Pkcs12Encoding::Legacy
+                } else {
+                    Pkcs12Encoding::Modern
+                },
+                password: text(value, "password"),
+            },
+            "crl" => Self::Crl {
+                set: decode_set(value)?,
+                ca: text(value, "ca"),
+                revoked: list(value, "revoked")
+                    .iter()
+                    .zip(list(value, "reasons"))
+                    .map(|(name, reason)| {
+                        let reason = reason
+                            .as_string()
+                            .unwrap_or_default()
+                            .parse::<RevocationReason>()
+                            .map_err(|e| e.to_string())?;
+                        Ok((name.as_string().unwrap_or_default(), reason))
+                    })
+                    .collect::<Result<_, String>>()?,
+            },
+            "sign-csr" => Self::SignCsr {
+                set: decode_set(value)?,
+                ca: text(value, "ca"),
+                profile: get(value, "profile")
+                    .as_string()
+                    .map(|p| p.parse::<Profile>())
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
+                days: u32::try_from(integer(value, "days")).unwrap_or(0),
+                name: text(value, "name"),
+                csr: bytes(value, "csr"),
+            },
+            "make-csr" => Self::MakeCsr {
+                set: decode_set(value)?,
+                entry: text(value, "entry"),
+            },
+            "key-der" => Self::KeyDer {
+                set: decode_set(value)?,
+                entry: text(value, "entry"),
+            },
+            other => return Err(format!("the worker does not know the operation {other:?}")),
+        })
+    }
+}
+
+impl Reply {
+    /// The message the worker posts.
+    pub fn to_js(&self) -> JsValue {
+        let object = match self {
+            Self::Inspected(inspection) => {
+                let m = message("inspected");
+                set(&m, "text", &JsValue::from_str(&inspection.text));
+                set(&m, "summary", &JsValue::from_str(&inspection.summary));
+                set(&m, "lints", &strings(inspection.lints.iter().cloned()));
+                m
+            }
+            Self::Cards(cards) => {
+                let m = message("cards");
+                let cards: Array = cards
+                    .iter()
+                    .map(|card| match card {
+                        Ok(fields) => JsValue::from(strings(
+                            fields.iter().flat_map(|(f, t)| [f.clone(), t.clone()]),
+                        )),
+                        Err(reason) => JsValue::from_str(reason),
+                    })
+                    .collect();
+                set(&m, "cards", &cards);
+                m
+            }
+            Self::File(contents) => {
+                let m = message("file");
+                set(&m, "bytes", &Uint8Array::from(contents.as_slice()));
+                m
+            }
+            Self::Signed { cert_pem, report } => {
+                let m = message("signed");
+                set(&m, "cert_pem", &JsValue::from_str(cert_pem));
+                set(&m, "report", &JsValue::from_str(report));
+                m
+            }
+            Self::Failed(reason) => {
+                let m = message("failed");
+                set(&m, "reason", &JsValue::from_str(reason));
+                m
+            }
+        };
+        object.into()
+    }
+
+    /// Reads the worker's message (in the page).
+    pub fn from_js(value: &JsValue) -> Self {
+        match text(value, "op").as_str() {
+            "inspected" => Self::Inspected(Inspection {
+                text: text(value, "text"),
+                lints: list(value, "lints")
+                    .iter()
+                    .filter_map(JsValue::as_string)
+                    .collect(),
+                summary: text(value, "summary"),
+            }),
+            "cards" => Self::Cards(
+                list(value, "cards")
+                    .iter()
+                    .map(|card| match card.dyn_ref::<Array>() {
+                        Some(fields) => {
+                            let texts: Vec<String> =
+                                fields.iter().filter_map(|t| t.as_string()).collect();
+                            Ok(texts
+                                .chunks(2)
+                                .filter_map(|pair| match pair {
+                                    [field, text] => Some((field.clone(), text.clone())),
+                                    _ => None,
+                                })
+                                .collect())
+                        }
+                        None => Err(card.as_string().unwrap_or_default()),
+                    })
+                    .collect(),
+            ),
+            "file" => Self::File(bytes(value, "bytes")),
+            "signed" => Self::Signed {
+                cert_pem: text(value, "cert_pem"),
+                report: text(value, "report"),
+            },
+            "failed" => Self::Failed(text(value, "reason")),
+            other => Self::Failed(format!("the worker answered {other:?}")),
+        }
+    }
+}
