@@ -207,29 +207,11 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
     );
 
     // Edit the plan as a person would.
-    client
-        .find(Locator::Id("preset"))
-        .await
-        .expect("#preset")
-        .select_by_value(round.preset)
-        .await
-        .expect("choosing the preset");
+    select(client, "preset", round.preset).await;
     for _ in 0..round.added_clients {
-        client
-            .find(Locator::Id("add-client"))
-            .await
-            .expect("#add-client")
-            .click()
-            .await
-            .expect("adding a client");
+        click(client, "add-client").await;
     }
-    client
-        .find(Locator::Id("key-type"))
-        .await
-        .expect("#key-type")
-        .select_by_value(round.key_type)
-        .await
-        .expect("choosing the key type");
+    select(client, "key-type", round.key_type).await;
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
 
@@ -502,6 +484,17 @@ async fn paste(client: &Client, id: &str, text: &str) {
         .unwrap_or_else(|e| panic!("pasting into #{id}: {e}"));
 }
 
+/// Chooses the option with `value` in the select `#id`.
+async fn select(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
+}
+
 async fn click(client: &Client, id: &str) {
     client
         .find(Locator::Id(id))
@@ -563,6 +556,54 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     let dir = temp_dir();
     let dir = dir.path();
     let issue = open_page(client, &session.page_url).await;
+
+    // The server's key is one of the person's own: openssl's SEC1 EC key.
+    // Something else pasted is refused, in words that say what it is.
+    let openssl = |args: &[&str]| ok(&run(dir, "openssl", args), &args.join(" "));
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "alice.key",
+        "-out",
+        "alice.csr",
+        "-subj",
+        "/CN=alice",
+    ]);
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "own.key",
+    ]);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("an openssl file");
+    // The key's panel is a closed <details>: open it (what a click on its
+    // summary does).
+    client
+        .execute("document.getElementById('own-key').open = true", vec![])
+        .await
+        .expect("opening #own-key");
+    select(client, "own-key-entry", "server").await;
+    paste(client, "own-key-pem", &read("alice.csr")).await;
+    click(client, "own-key-use").await;
+    let refused = wait_for_text(client, "own-key-error", |t| !t.is_empty()).await;
+    assert!(
+        refused.contains("certificate signing request") && refused.contains("not a private key"),
+        "{refused}"
+    );
+    paste(client, "own-key-pem", &read("own.key")).await;
+    click(client, "own-key-use").await;
+    let said = wait_for_text(client, "own-key-status", |t| !t.is_empty()).await;
+    assert!(said.contains("server (ECDSA P-256"), "{said}");
+
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
 
@@ -576,6 +617,11 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let serve_line = text(client, "next-serve").await;
+    assert_eq!(
+        openssl(&["x509", "-in", "server.crt", "-noout", "-pubkey"]),
+        openssl(&["pkey", "-in", "own.key", "-pubout"]),
+        "server.crt is issued for the person's own key"
+    );
 
     // No default password: an empty one is refused next to the button.
     click(client, "p12-client").await;
@@ -591,13 +637,7 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         .await
         .expect("typing the password");
     for (encoding, legacy) in [("modern", false), ("legacy", true)] {
-        client
-            .find(Locator::Id("client-p12-encoding"))
-            .await
-            .expect("#client-p12-encoding")
-            .select_by_value(encoding)
-            .await
-            .expect("choosing the encoding");
+        select(client, "client-p12-encoding", encoding).await;
         let file = format!("client-{encoding}.p12");
         download(
             client,
@@ -625,13 +665,7 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     drop(server);
 
     // Revoke the client; the CA's CRL lists it and serve --crl refuses it.
-    client
-        .find(Locator::Id("client-revoke-reason"))
-        .await
-        .expect("#client-revoke-reason")
-        .select_by_value("keyCompromise")
-        .await
-        .expect("choosing the reason");
+    select(client, "client-revoke-reason", "keyCompromise").await;
     click(client, "revoke-client").await;
     let said = wait_for_text(client, "client-tool-status", |t| t.starts_with("revoked")).await;
     assert!(said.contains("ca.crl"), "{said}");
@@ -681,38 +715,9 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    // Sign a CSR made by openssl with the set's CA, as a client.
-    ok(
-        &run(
-            dir,
-            "openssl",
-            &[
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                "alice.key",
-                "-out",
-                "alice.csr",
-                "-subj",
-                "/CN=alice",
-            ],
-        ),
-        "openssl req -new",
-    );
-    let csr = std::fs::read_to_string(dir.join("alice.csr")).expect("alice.csr");
-    paste(client, "csr-input", &csr).await;
-    client
-        .find(Locator::Id("csr-profile"))
-        .await
-        .expect("#csr-profile")
-        .select_by_value("client")
-        .await
-        .expect("choosing the profile");
+    // Sign the CSR made by openssl above with the set's CA, as a client.
+    paste(client, "csr-input", &read("alice.csr")).await;
+    select(client, "csr-profile", "client").await;
     download(
         client,
         "csr-sign",

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use certplay_core::{Profile, RevocationReason};
+use certplay_core::{KeyPair, Profile, RevocationReason};
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -36,11 +36,13 @@ const DER_KEY_TYPE: &str = "application/pkcs8";
 pub type Shown = Rc<RefCell<Option<IssuedSet>>>;
 
 /// The per-set state: what the person revoked (entry → reason) and a CSR
-/// file picked or dropped for signing.
+/// file picked or dropped for signing; and, for the next Issue, the keys
+/// they brought (entry → PKCS#8 DER, checked by the worker).
 #[derive(Debug, Default)]
 struct Choices {
     revoked: BTreeMap<String, RevocationReason>,
     csr_file: Option<(String, Vec<u8>)>,
+    own_keys: BTreeMap<String, Vec<u8>>,
 }
 
 /// Everything the artifacts need: the shown set and the choices made on it.
@@ -82,6 +84,14 @@ impl Artifacts {
                     show_outcome(&format!("{entry}-tool"), outcome);
                 });
             }
+        }));
+        let importing = artifacts.clone();
+        listeners.push(on(&by_id::<Element>("own-key-use")?, "click", move |_| {
+            let artifacts = importing.clone();
+            spawn_local(async move {
+                let outcome = artifacts.use_own_key().await;
+                show_outcome("own-key", outcome);
+            });
         }));
         let signing = artifacts.clone();
         listeners.push(on(&by_id::<Element>("csr-sign")?, "click", move |_| {
@@ -169,6 +179,57 @@ impl Artifacts {
             )?;
         }
         Ok(())
+    }
+
+    /// The editor shows these entries: offer them for own keys.
+    pub fn offer_entries<'a>(&self, names: impl Iterator<Item = &'a str>) -> Result<(), Failure> {
+        let select = by_id::<HtmlSelectElement>("own-key-entry")?;
+        let chosen = select.value();
+        fill_options(&select, names.map(|n| (n, n.to_owned())))?;
+        if !chosen.is_empty() {
+            select.set_value(&chosen);
+        }
+        Ok(())
+    }
+
+    /// The keys the person brought, for [`crate::issue_with_progress`].
+    pub fn own_keys(&self) -> Result<BTreeMap<String, KeyPair>, Failure> {
+        self.choices
+            .borrow()
+            .own_keys
+            .iter()
+            .map(|(name, der)| Ok((name.clone(), KeyPair::from_pkcs8_der(der)?)))
+            .collect()
+    }
+
+    /// "Use this key": the pasted key, read by the worker, is the chosen
+    /// entry's key from now on; an empty text area forgets it.
+    async fn use_own_key(&self) -> Result<String, Failure> {
+        let entry = by_id::<HtmlSelectElement>("own-key-entry")?.value();
+        let pasted = by_id::<HtmlTextAreaElement>("own-key-pem")?.value();
+        if pasted.trim().is_empty() {
+            self.choices.borrow_mut().own_keys.remove(&entry);
+        } else {
+            let request = Request::ImportKey {
+                name: entry.clone(),
+                bytes: pasted.into_bytes(),
+            };
+            let der = file_reply(call(&request).await?)?;
+            KeyPair::from_pkcs8_der(&der)?;
+            self.choices.borrow_mut().own_keys.insert(entry, der);
+        }
+        let own = self.own_keys()?;
+        if own.is_empty() {
+            return Ok("every key is made here".to_owned());
+        }
+        let listed: Vec<String> = own
+            .iter()
+            .map(|(name, key)| format!("{name} ({})", key.description()))
+            .collect();
+        Ok(format!(
+            "your own keys, used by the next Issue: {}",
+            listed.join(", ")
+        ))
     }
 
     fn set(&self) -> Result<IssuedSet, Failure> {

@@ -2,9 +2,10 @@
 //! What the certificates say is read back from their DER by the tools
 //! worker (see [`crate::tools`]), not here: the page's wasm stays small.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use certplay_core::{IssuedPlan, KeyType, Plan};
+use certplay_core::{IssuedPlan, KeyPair, KeyType, Plan};
 use time::OffsetDateTime;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -73,19 +74,33 @@ pub async fn issue(plan: &Plan) -> Result<IssuedSet, Failure> {
 
 /// [`issue`] with the keys from `source` (for tests and measurements).
 pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Failure> {
-    issue_with_progress(plan, source, |_| ()).await
+    issue_with_progress(plan, source, |_| (), BTreeMap::new()).await
 }
 
 /// [`issue_using`], calling `progress(done)` each time WebCrypto has made
-/// a key (what the page shows in `#status`).
+/// a key (what the page shows in `#status`), with the person's `own` keys
+/// for some entries (their key type replaces the entry's).
 pub async fn issue_with_progress(
     plan: &Plan,
     source: KeySource,
     progress: impl Fn(usize) + 'static,
+    own: BTreeMap<String, KeyPair>,
 ) -> Result<IssuedSet, Failure> {
+    let mut plan = plan.clone();
+    for (name, key) in &own {
+        let entry = plan.entries.iter_mut().find(|e| e.name == *name);
+        let entry = entry.ok_or_else(|| {
+            Failure::Browser(format!(
+                "your own key for {name:?}: the plan has no entry {name:?} (renamed?); use the key again for the entry's new name"
+            ))
+        })?;
+        entry.key_type = Some(key.key_type());
+    }
+    let plan = &plan;
     plan.check(OffsetDateTime::now_utc())?;
     let start = now_ms();
-    let materials = keygen::generate_with_progress(plan, source, progress).await?;
+    let mut materials = keygen::generate_with_progress(plan, source, progress).await?;
+    materials.keys.extend(own);
     let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
     Ok(IssuedSet {
         issued,

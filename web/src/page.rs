@@ -453,6 +453,8 @@ impl State {
                 .append_child(&element)
                 .map_err(Failure::from_js)?;
         }
+        self.artifacts
+            .offer_entries(form.entries.iter().map(|e| e.name.trim()))?;
         *self.shown.borrow_mut() = form
             .entries
             .iter()
@@ -565,7 +567,8 @@ impl State {
                 &format!("Issuing… WebCrypto: {done} of {total} keys made"),
             );
         };
-        let set = crate::issue_with_progress(plan, source, progress).await?;
+        let own = self.artifacts.own_keys()?;
+        let set = crate::issue_with_progress(plan, source, progress, own).await?;
         let certs = set
             .issued
             .entries

@@ -75,6 +75,14 @@ pub enum Request {
         /// The entry.
         entry: String,
     },
+    /// A person's own private key (PEM or DER: PKCS#8, PKCS#1, SEC1),
+    /// answered as PKCS#8 DER for the page to issue with.
+    ImportKey {
+        /// The entry it is for, for messages.
+        name: String,
+        /// The key file's bytes.
+        bytes: Vec<u8>,
+    },
     /// An entry's private key as PKCS#8 DER.
     KeyDer {
         /// The issued set.
@@ -183,13 +191,14 @@ pub fn handle(request: Request) -> Reply {
                 .request(&key)
                 .map(|csr| Reply::File(csr.pem.into_bytes()))
         }),
+        Request::ImportKey { name, bytes } => {
+            let file = format!("{name}'s own key");
+            KeyPair::import(PemSource::new(&file, &bytes), None)
+                .and_then(|key| pkcs8_der(&key, &file))
+                .map(Reply::File)
+        }
         Request::KeyDer { set, entry } => entry_key(&set, &entry)
-            .and_then(|key| key.to_pkcs8_pem())
-            .and_then(|pem| {
-                pem::parse(pem)
-                    .map(pem::Pem::into_contents)
-                    .map_err(|e| invalid(&format!("{entry}.key"), e.to_string()))
-            })
+            .and_then(|key| pkcs8_der(&key, &format!("{entry}.key")))
             .map(Reply::File),
     };
     outcome.unwrap_or_else(|e| Reply::Failed(e.to_string()))
@@ -214,6 +223,12 @@ fn entry_key(set: &IssuedPlan, entry: &str) -> Result<KeyPair, certplay_core::Er
         PemSource::new(&format!("{entry}.key"), key_pem.as_bytes()),
         None,
     )
+}
+
+fn pkcs8_der(key: &KeyPair, name: &str) -> Result<Vec<u8>, certplay_core::Error> {
+    pem::parse(key.to_pkcs8_pem()?)
+        .map(pem::Pem::into_contents)
+        .map_err(|e| invalid(name, e.to_string()))
 }
 
 /// A card's fields, as `index.html`'s `#card-template` names them.
@@ -445,6 +460,12 @@ impl Request {
                 set(&m, "csr", &Uint8Array::from(csr.as_slice()));
                 m
             }
+            Self::ImportKey { name, bytes } => {
+                let m = message("import-key");
+                set(&m, "name", &JsValue::from_str(name));
+                set(&m, "bytes", &Uint8Array::from(bytes.as_slice()));
+                m
+            }
             Self::MakeCsr { set: plan, entry } | Self::KeyDer { set: plan, entry } => {
                 let m = message(if matches!(self, Self::MakeCsr { .. }) {
                     "make-csr"
@@ -516,6 +537,10 @@ impl Request {
             "make-csr" => Self::MakeCsr {
                 set: decode_set(value)?,
                 entry: text(value, "entry"),
+            },
+            "import-key" => Self::ImportKey {
+                name: text(value, "name"),
+                bytes: bytes(value, "bytes"),
             },
             "key-der" => Self::KeyDer {
                 set: decode_set(value)?,

@@ -368,3 +368,73 @@ async fn sleep(ms: i32) {
     });
     JsFuture::from(promise).await.unwrap();
 }
+
+/// The tools worker's operations, run here directly (the worker's code
+/// path without the worker): every request and reply survives the trip
+/// through plain JS objects, and each operation does its job.
+#[wasm_bindgen_test]
+fn the_tools_operations_survive_the_wire_and_work() {
+    use certplay_core::{Pkcs12Encoding, RevocationReason};
+    use certplay_web::tools::{handle, Reply, Request};
+
+    let mut set = Plan::default().issue().unwrap();
+    // The wire carries whole seconds.
+    set.issued_at = set.issued_at.replace_nanosecond(0).unwrap();
+    let ca_der = set.entry("ca").unwrap().cert_der.clone();
+    let p12 = |password: &str| Request::Pkcs12 {
+        set: set.clone(),
+        entry: "client".into(),
+        encoding: Pkcs12Encoding::Legacy,
+        password: password.into(),
+    };
+    let crl = Request::Crl {
+        set: set.clone(),
+        ca: "ca".into(),
+        revoked: vec![("client".into(), RevocationReason::KeyCompromise)],
+    };
+    let requests = [
+        Request::ReadBack(vec![ca_der]),
+        p12("pw"),
+        p12(""),
+        crl.clone(),
+        Request::MakeCsr {
+            set: set.clone(),
+            entry: "server".into(),
+        },
+        Request::KeyDer {
+            set: set.clone(),
+            entry: "server".into(),
+        },
+    ];
+    for request in &requests {
+        assert_eq!(&Request::from_js(&request.to_js()).unwrap(), request);
+    }
+
+    let answers: Vec<Reply> = requests.into_iter().map(handle).collect();
+    for reply in &answers {
+        assert_eq!(&Reply::from_js(&reply.to_js()), reply);
+    }
+    let Reply::Cards(cards) = &answers[0] else {
+        panic!("{:?}", answers[0])
+    };
+    let fields = cards[0].as_ref().unwrap();
+    assert!(fields.contains(&("issuer".into(), "CN=my-ca (self-signed)".into())));
+    assert!(matches!(&answers[1], Reply::File(bytes) if !bytes.is_empty()));
+    assert!(
+        matches!(&answers[2], Reply::Failed(reason) if reason.contains("empty")),
+        "{:?}",
+        answers[2]
+    );
+    let Reply::File(pem) = &answers[3] else {
+        panic!("{:?}", answers[3])
+    };
+    assert!(pem.starts_with(b"-----BEGIN X509 CRL-----"));
+    let Reply::File(csr) = &answers[4] else {
+        panic!("{:?}", answers[4])
+    };
+    assert!(csr.starts_with(b"-----BEGIN CERTIFICATE REQUEST-----"));
+    let Reply::File(key) = &answers[5] else {
+        panic!("{:?}", answers[5])
+    };
+    assert_eq!(key.first(), Some(&0x30), "DER starts with a SEQUENCE");
+}
