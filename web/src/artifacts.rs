@@ -9,7 +9,6 @@
 //! never enter the page's own wasm. Nothing leaves the browser.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use certplay_core::{KeyPair, Profile, RevocationReason};
@@ -35,14 +34,16 @@ const DER_KEY_TYPE: &str = "application/pkcs8";
 /// The set the page shows, shared with [`crate::Page`].
 pub type Shown = Rc<RefCell<Option<IssuedSet>>>;
 
-/// The per-set state: what the person revoked (entry → reason) and a CSR
+/// The per-set state: what the person revoked (entry, reason) and a CSR
 /// file picked or dropped for signing; and, for the next Issue, the keys
-/// they brought (entry → PKCS#8 DER, checked by the worker).
+/// they brought (entry, PKCS#8 DER checked by the worker). Vectors, not
+/// maps: a handful of entries, and each map type costs the page's wasm
+/// about a kilobyte.
 #[derive(Debug, Default)]
 struct Choices {
-    revoked: BTreeMap<String, RevocationReason>,
+    revoked: Vec<(String, RevocationReason)>,
     csr_file: Option<(String, Vec<u8>)>,
-    own_keys: BTreeMap<String, Vec<u8>>,
+    own_keys: Vec<(String, Vec<u8>)>,
 }
 
 /// Everything the artifacts need: the shown set and the choices made on it.
@@ -193,7 +194,7 @@ impl Artifacts {
     }
 
     /// The keys the person brought, for [`crate::issue_with_progress`].
-    pub fn own_keys(&self) -> Result<BTreeMap<String, KeyPair>, Failure> {
+    pub fn own_keys(&self) -> Result<Vec<(String, KeyPair)>, Failure> {
         self.choices
             .borrow()
             .own_keys
@@ -207,16 +208,18 @@ impl Artifacts {
     async fn use_own_key(&self) -> Result<String, Failure> {
         let entry = by_id::<HtmlSelectElement>("own-key-entry")?.value();
         let pasted = by_id::<HtmlTextAreaElement>("own-key-pem")?.value();
-        if pasted.trim().is_empty() {
-            self.choices.borrow_mut().own_keys.remove(&entry);
-        } else {
+        self.choices
+            .borrow_mut()
+            .own_keys
+            .retain(|(name, _)| *name != entry);
+        if !pasted.trim().is_empty() {
             let request = Request::ImportKey {
                 name: entry.clone(),
                 bytes: pasted.into_bytes(),
             };
             let der = file_reply(call(&request).await?)?;
             KeyPair::from_pkcs8_der(&der)?;
-            self.choices.borrow_mut().own_keys.insert(entry, der);
+            self.choices.borrow_mut().own_keys.push((entry, der));
         }
         let own = self.own_keys()?;
         if own.is_empty() {
@@ -309,10 +312,10 @@ impl Artifacts {
                 let reason = by_id::<HtmlSelectElement>(&format!("{entry}-revoke-reason"))?
                     .value()
                     .parse::<RevocationReason>()?;
-                self.choices
-                    .borrow_mut()
-                    .revoked
-                    .insert(entry.to_owned(), reason);
+                let mut choices = self.choices.borrow_mut();
+                choices.revoked.retain(|(name, _)| name != entry);
+                choices.revoked.push((entry.to_owned(), reason));
+                drop(choices);
                 let issuer = set
                     .issued
                     .plan

@@ -2,7 +2,6 @@
 //! What the certificates say is read back from their DER by the tools
 //! worker (see [`crate::tools`]), not here: the page's wasm stays small.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use certplay_core::{IssuedPlan, KeyPair, KeyType, Plan};
@@ -74,19 +73,18 @@ pub async fn issue(plan: &Plan) -> Result<IssuedSet, Failure> {
 
 /// [`issue`] with the keys from `source` (for tests and measurements).
 pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Failure> {
-    issue_with_progress(plan, source, |_| (), BTreeMap::new()).await
+    issue_with_progress(plan.clone(), source, |_| (), Vec::new()).await
 }
 
 /// [`issue_using`], calling `progress(done)` each time WebCrypto has made
 /// a key (what the page shows in `#status`), with the person's `own` keys
 /// for some entries (their key type replaces the entry's).
 pub async fn issue_with_progress(
-    plan: &Plan,
+    mut plan: Plan,
     source: KeySource,
     progress: impl Fn(usize) + 'static,
-    own: BTreeMap<String, KeyPair>,
+    own: Vec<(String, KeyPair)>,
 ) -> Result<IssuedSet, Failure> {
-    let mut plan = plan.clone();
     for (name, key) in &own {
         let entry = plan.entries.iter_mut().find(|e| e.name == *name);
         let entry = entry.ok_or_else(|| {
@@ -100,7 +98,9 @@ pub async fn issue_with_progress(
     plan.check(OffsetDateTime::now_utc())?;
     let start = now_ms();
     let mut materials = keygen::generate_with_progress(plan, source, progress).await?;
-    materials.keys.extend(own);
+    for (name, key) in own {
+        materials.keys.insert(name, key);
+    }
     let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
     Ok(IssuedSet {
         issued,

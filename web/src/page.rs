@@ -536,7 +536,7 @@ impl State {
         let shown = match self.begin() {
             Ok(()) => {
                 let outcome = match self.read().to_plan() {
-                    Ok(plan) => self.issue(&plan).await,
+                    Ok(plan) => self.issue(plan).await,
                     Err(error) => Err(error.into()),
                 };
                 self.end(outcome)
@@ -552,8 +552,8 @@ impl State {
 
     /// [`crate::issue`] with the progress of WebCrypto's keys in `#status`,
     /// then the certificates read back by the tools worker.
-    async fn issue(&self, plan: &Plan) -> Result<(IssuedSet, ReadBack), Failure> {
-        let source = KeySource::for_plan(plan);
+    async fn issue(&self, plan: Plan) -> Result<(IssuedSet, ReadBack), Failure> {
+        let source = KeySource::for_plan(&plan);
         let total = plan.keys_needed().len();
         if source == KeySource::WebCrypto {
             let _ = set_text(
