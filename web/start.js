@@ -7,9 +7,6 @@ const tag = document.getElementById("certplay-start");
 const { default: init } = await import(tag.dataset.js);
 await init({ module_or_path: tag.dataset.wasm });
 
-// The wasm is in: from now on the page needs no network at all. A second
-// policy only ever narrows the first one.
-const lock = document.createElement("meta");
-lock.httpEquiv = "Content-Security-Policy";
-lock.content = "connect-src 'none'";
-document.head.append(lock);
+// No second policy narrows connect-src after the start: the page's live
+// panel talks to the certplay serve it came from (connect-src 'self' in
+// index.html's policy, and nothing else).

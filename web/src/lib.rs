@@ -1,7 +1,8 @@
 //! certplay-web: the page. A person picks a preset (the blog's set by
 //! default), edits its entries, presses one button, and gets every
 //! certificate, key and chain of the plan as PEM files, made and read back by `certplay-core` inside the
-//! browser. Nothing is sent over the network.
+//! browser. Nothing is sent over the network, except by [`live`]'s button
+//! (to the `certplay serve` that served the page, when the person clicks).
 //!
 //! - [`editor`] turns the plan editor's text into a [`certplay_core::Plan`]
 //!   (errors name the entry and field, so the page shows them beside it);
@@ -15,6 +16,8 @@
 //!   and makes PKCS#12 files, CRLs and CSRs ([`tools`]: the operations);
 //! - `artifacts` wires each card's tools (PKCS#12, DER, revoke, CRL, CSR,
 //!   Inspect) and the "Sign a CSR" panel;
+//! - [`live`] links the page to the `certplay serve` that served it (its
+//!   connections, streamed; the issued set loaded into it on a click);
 //! - [`next_steps`] writes the commands to try the files with;
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
@@ -31,6 +34,7 @@ pub mod editor;
 pub mod inspector;
 mod issue;
 pub mod keygen;
+pub mod live;
 pub mod next_steps;
 mod page;
 pub mod reader;

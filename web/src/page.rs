@@ -154,6 +154,14 @@ impl Page {
         state.issue_button.set_disabled(false);
         set_text("status", "Ready")?;
         listeners.extend(crate::inspector::mount()?);
+        let issued = Rc::clone(&state);
+        listeners.extend(crate::live::mount(move || {
+            issued
+                .issued
+                .borrow()
+                .as_ref()
+                .map(|set| set.issued.clone())
+        })?);
         Ok(Self { state, listeners })
     }
 

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 const INDEX_HTML: &str = include_str!("../../index.html");
+const START_JS: &str = include_str!("../start.js");
 
 /// The text between the first `open` and the next `close` after it.
 fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
@@ -56,5 +57,23 @@ fn the_policy_allows_only_what_the_page_needs() {
     assert!(
         !INDEX_HTML.contains(" style=\""),
         "style attribute in index.html"
+    );
+}
+
+/// The live panel (web/src/live.rs) talks to the `certplay serve` that
+/// served the page, on purpose: connect-src is exactly 'self' (no other
+/// host, no scheme such as https: or ws:), and start.js no longer narrows
+/// it to 'none' once the wasm is in.
+#[test]
+fn connections_go_only_to_the_pages_own_origin() {
+    let connect: Vec<&str> = policy()
+        .split(';')
+        .map(str::trim)
+        .filter(|d| d.starts_with("connect-src"))
+        .collect();
+    assert_eq!(connect, ["connect-src 'self'"], "{}", policy());
+    assert!(
+        !START_JS.contains("Content-Security-Policy"),
+        "start.js adds a policy; a connect-src 'none' would cut the live panel off"
     );
 }

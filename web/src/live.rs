@@ -1,0 +1,355 @@
+//! The live link to the `certplay serve` that served this page (its
+//! `/live/` endpoints, on this page's own origin): `#live-events` streams
+//! every connection attempt on its mTLS port, and `#live-load` sends the
+//! issued CA certificate, server certificate and server key to it when the
+//! person clicks, so curl can try them at once. That click is the only
+//! time the page sends a private key anywhere.
+//!
+//! Opened from anywhere else (trunk serve, the file system), `/live/token`
+//! does not answer with a token and `#live-status` says so.
+
+use certplay_core::IssuedPlan;
+use gloo_events::EventListener;
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Element, EventSource, MessageEvent, Request, RequestInit, Response};
+
+use crate::dom::{by_id, document, on, set_text, window};
+use crate::next_steps::Roles;
+use crate::Failure;
+
+/// Connection lines kept in `#live-events`; older ones are dropped.
+pub const MAX_LINES: u32 = 50;
+
+/// What `POST /live/load` carries: PEM text, as the files of the same names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadFiles {
+    /// The root CA certificate that client certificates must chain to.
+    pub ca: String,
+    /// The server's certificate, followed by its chain when it has one.
+    pub cert: String,
+    /// The server's private key.
+    pub key: String,
+    /// The file names, for the page's words (`ca.crt, server-chain.crt,
+    /// server.key`).
+    pub names: [String; 3],
+}
+
+impl LoadFiles {
+    /// The files the "Next steps" `certplay serve` command names: the root
+    /// CA, the server's chain file (when under an intermediate) and key.
+    pub fn of(issued: &IssuedPlan) -> Result<Self, String> {
+        let roles = Roles::of(issued);
+        let Some((cert, key)) = roles.server else {
+            return Err(
+                "this plan has no server certificate: add an entry with the server \
+                        profile, issue, then send it"
+                    .into(),
+            );
+        };
+        let files = issued.files().map_err(|e| e.to_string())?;
+        let contents = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.contents.clone())
+                .ok_or_else(|| format!("the issued set has no {name}"))
+        };
+        Ok(Self {
+            ca: contents(&roles.ca)?,
+            cert: contents(&cert)?,
+            key: contents(&key)?,
+            names: [roles.ca, cert, key],
+        })
+    }
+}
+
+/// One line of `#live-events`: time, peer, result, the client's subject,
+/// the reason in words.
+pub fn event_line(time: &str, peer: &str, result: &str, subject: &str, reason: &str) -> String {
+    let result = match result {
+        "accepted" => "accepted",
+        "unauthorized" => "answered 401",
+        "hung_up" => "handshake done, no request",
+        _ => "refused",
+    };
+    let client = if subject.is_empty() {
+        "no client certificate"
+    } else {
+        subject
+    };
+    format!("{time} {peer} {result} ({client}): {reason}")
+}
+
+/// Wires `#live`: asks for the token, then streams the events; the load
+/// button sends what `issued` gives (the set issued last, if any).
+pub fn mount(
+    issued: impl Fn() -> Option<IssuedPlan> + 'static,
+) -> Result<Vec<EventListener>, Failure> {
+    spawn_local(async {
+        if let Err(failure) = watch().await {
+            let _ = set_text("live-status", &failure.to_string());
+        }
+    });
+    let button = by_id::<Element>("live-load-button")?;
+    let listener = on(&button, "click", move |_| {
+        let files = issued()
+            .ok_or_else(|| "issue a set first: this button sends the set issued above".to_owned())
+            .and_then(|set| LoadFiles::of(&set));
+        spawn_local(async move {
+            let shown = match files {
+                Ok(files) => load(&files).await,
+                Err(why) => Err(Failure::Browser(why)),
+            }
+            .unwrap_or_else(|failure| failure.to_string());
+            let _ = set_text("live-load-result", &shown);
+        });
+    });
+    Ok(vec![listener])
+}
+
+/// Why the panel cannot work here, in words.
+fn not_certplay(detail: &str) -> Failure {
+    Failure::Browser(format!(
+        "this page is not served by certplay serve ({detail}), so there is no live link: start \
+         `certplay serve` and open the page it prints (http://127.0.0.1:8080/) to load these \
+         certificates into it and watch its connections here"
+    ))
+}
+
+/// `GET /live/token`: the token, or why this is not certplay serve.
+async fn token() -> Result<String, Failure> {
+    if window()?.location().protocol().map_err(Failure::from_js)? == "file:" {
+        return Err(not_certplay("it was opened from a file"));
+    }
+    let response = fetch("/live/token", None).await?;
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map_err(Failure::from_js)?
+        .unwrap_or_default();
+    if !response.ok() || !kind.starts_with("application/json") {
+        return Err(not_certplay(&format!(
+            "GET /live/token answered {} {}",
+            response.status(),
+            kind
+        )));
+    }
+    let body = text_of(&response).await?;
+    JSON::parse(&body)
+        .ok()
+        .and_then(|json| field(&json, "token"))
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| not_certplay("GET /live/token gave no token"))
+}
+
+/// Streams `/live/events` into `#live-events`, newest first.
+async fn watch() -> Result<(), Failure> {
+    let token = token().await?;
+    let source =
+        EventSource::new(&format!("/live/events?token={token}")).map_err(Failure::from_js)?;
+    let list = by_id::<Element>("live-events")?;
+    on(&source, "connection", move |event| {
+        let Some(data) = event
+            .dyn_ref::<MessageEvent>()
+            .and_then(|m| m.data().as_string())
+        else {
+            return;
+        };
+        let Ok(json) = JSON::parse(&data) else {
+            return;
+        };
+        let text = |name: &str| field(&json, name).unwrap_or_default();
+        let subject = Reflect::get(&json, &"chain".into())
+            .ok()
+            .and_then(|chain| Reflect::get(&chain, &0.into()).ok())
+            .and_then(|first| field(&first, "subject"))
+            .unwrap_or_default();
+        let line = event_line(
+            &text("time"),
+            &text("peer"),
+            &text("result"),
+            &subject,
+            &text("reason"),
+        );
+        let _ = prepend(&list, &line, &text("result"));
+    })
+    .forget();
+    on(&source, "open", |_| {
+        let _ = set_text(
+            "live-status",
+            "Connected to certplay serve: each connection to its mTLS port appears below.",
+        );
+    })
+    .forget();
+    let watched = source.clone();
+    on(&source, "error", move |_| {
+        // EventSource retries by itself; CLOSED means it gave up (the server
+        // was stopped or restarted with a new token).
+        let words = if watched.ready_state() == EventSource::CLOSED {
+            "The live link to certplay serve ended (stopped or restarted?): reload the page."
+        } else {
+            "The live link to certplay serve was interrupted; the browser reconnects by itself."
+        };
+        let _ = set_text("live-status", words);
+    })
+    .forget();
+    Ok(())
+}
+
+/// Adds `line` on top of `list`, dropping lines beyond [`MAX_LINES`].
+fn prepend(list: &Element, line: &str, result: &str) -> Result<(), Failure> {
+    let item = document()?.create_element("li").map_err(Failure::from_js)?;
+    item.set_text_content(Some(line));
+    item.set_attribute("data-result", result)
+        .map_err(Failure::from_js)?;
+    list.prepend_with_node_1(&item).map_err(Failure::from_js)?;
+    while list.child_element_count() > MAX_LINES {
+        if let Some(last) = list.last_element_child() {
+            last.remove();
+        }
+    }
+    Ok(())
+}
+
+/// `POST /live/load` with `files`; the server's answer in words.
+async fn load(files: &LoadFiles) -> Result<String, Failure> {
+    let _ = set_text("live-load-result", "Sending…");
+    let token = token().await?;
+    let body = Object::new();
+    for (name, value) in [
+        ("ca", &files.ca),
+        ("cert", &files.cert),
+        ("key", &files.key),
+    ] {
+        Reflect::set(&body, &name.into(), &value.into()).map_err(Failure::from_js)?;
+    }
+    let body = JSON::stringify(&body).map_err(Failure::from_js)?;
+    let response = fetch("/live/load", Some((&token, &body.into()))).await?;
+    let answer = text_of(&response).await?;
+    if !response.ok() {
+        return Ok(format!(
+            "certplay serve refused them (HTTP {}): {}",
+            response.status(),
+            answer.trim()
+        ));
+    }
+    let json = JSON::parse(&answer).map_err(Failure::from_js)?;
+    let list = |name: &str| -> Vec<String> {
+        Reflect::get(&json, &name.into())
+            .ok()
+            .map(|v| js_sys::Array::from(&v))
+            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut shown = format!(
+        "Loaded {}: certplay serve now presents {} and accepts client certificates issued by {}.",
+        files.names.join(", "),
+        field(&json, "server").unwrap_or_default(),
+        list("trusted").join(", ")
+    );
+    // The number as JSON writes it: Rust's float formatting would add
+    // kilobytes to the page for it.
+    if let Some(port) = Reflect::get(&json, &"mtls_port".into())
+        .ok()
+        .filter(|p| p.as_f64().is_some())
+        .and_then(|p| JSON::stringify(&p).ok())
+        .map(String::from)
+    {
+        shown.push_str(&format!(
+            " Try it: curl --cacert ca.crt --cert client.crt --key client.key https://localhost:{port}"
+        ));
+    }
+    for warning in list("warnings") {
+        shown.push_str("\nWarning: ");
+        shown.push_str(&warning);
+    }
+    Ok(shown)
+}
+
+/// `fetch(url)` on this origin: a GET, or a POST of JSON with the token.
+async fn fetch(url: &str, post: Option<(&str, &JsValue)>) -> Result<Response, Failure> {
+    let init = RequestInit::new();
+    if let Some((token, body)) = post {
+        init.set_method("POST");
+        init.set_body(body);
+        let headers = Object::new();
+        Reflect::set(&headers, &"content-type".into(), &"application/json".into())
+            .map_err(Failure::from_js)?;
+        Reflect::set(&headers, &"x-certplay-token".into(), &token.into())
+            .map_err(Failure::from_js)?;
+        init.set_headers(&headers);
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(Failure::from_js)?;
+    JsFuture::from(window()?.fetch_with_request(&request))
+        .await
+        .map_err(|e| not_certplay(&Failure::from_js(e).to_string()))?
+        .dyn_into::<Response>()
+        .map_err(Failure::from_js)
+}
+
+async fn text_of(response: &Response) -> Result<String, Failure> {
+    JsFuture::from(response.text().map_err(Failure::from_js)?)
+        .await
+        .map_err(Failure::from_js)
+        .map(|text| text.as_string().unwrap_or_default())
+}
+
+/// A string field of a parsed JSON object.
+fn field(json: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(json, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use certplay_core::{Plan, Preset};
+
+    #[test]
+    fn the_blog_set_sends_its_three_files() {
+        let issued = Plan::default().issue().unwrap();
+        let files = LoadFiles::of(&issued).unwrap();
+        assert_eq!(files.names, ["ca.crt", "server.crt", "server.key"]);
+        assert_eq!(files.ca, issued.entry("ca").unwrap().cert_pem);
+        assert_eq!(files.cert, issued.entry("server").unwrap().cert_pem);
+        assert!(files.key.contains("PRIVATE KEY"));
+    }
+
+    #[test]
+    fn a_server_under_an_intermediate_sends_its_chain() {
+        let issued = Preset::Intermediate.plan().issue().unwrap();
+        let files = LoadFiles::of(&issued).unwrap();
+        assert_eq!(files.names, ["ca.crt", "server-chain.crt", "server.key"]);
+        assert_eq!(files.cert.matches("BEGIN CERTIFICATE").count(), 2);
+        let none = Preset::TwoClients.plan();
+        let mut no_server = none.clone();
+        no_server.entries.retain(|e| !e.profile.serves());
+        let issued = no_server.issue().unwrap();
+        assert!(LoadFiles::of(&issued)
+            .unwrap_err()
+            .contains("no server certificate"));
+    }
+
+    #[test]
+    fn an_event_line_says_who_and_why() {
+        assert_eq!(
+            event_line(
+                "2026-11-30T01:00:00Z",
+                "127.0.0.1:4000",
+                "refused",
+                "",
+                "no client certificate: the client sent none"
+            ),
+            "2026-11-30T01:00:00Z 127.0.0.1:4000 refused (no client certificate): \
+             no client certificate: the client sent none"
+        );
+        assert!(
+            event_line("t", "p", "accepted", "CN=my-client", "connection closed")
+                .contains("accepted (CN=my-client)")
+        );
+    }
+}
