@@ -152,72 +152,87 @@ impl ServerTls {
         provider: &rustls::crypto::CryptoProvider,
         now: i64,
     ) -> Result<(), Error> {
+        for source in sources {
+            for crl in crate::verify::read_crls(*source)? {
+                self.add_crl(source.name, crl, provider, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one CRL read from the file `file`, with the checks of
+    /// [`ServerTls::add_crls`]. A CRL that is already there is not added
+    /// twice.
+    pub fn add_crl(
+        &mut self,
+        file: &str,
+        crl: crate::read::Crl,
+        provider: &rustls::crypto::CryptoProvider,
+        now: i64,
+    ) -> Result<(), Error> {
+        check_usable(file, &crl)?;
+        let issuer = crl.issuer.to_string();
+        let refused = |reason: String| Error::InvalidInput {
+            field: file.into(),
+            reason,
+        };
         let cas: Vec<crate::read::Certificate> = self
             .client_cas
             .iter()
             .map(|ca| crate::read::Certificate::from_der(&ca.der))
             .collect::<Result<_, _>>()?;
-        for source in sources {
-            for crl in crate::verify::read_crls(*source)? {
-                check_usable(source.name, &crl)?;
-                let issuer = crl.issuer.to_string();
-                let refused = |reason: String| Error::InvalidInput {
-                    field: source.name.into(),
-                    reason,
-                };
-                let named: Vec<(&crate::read::Certificate, &ReadCertificate)> = cas
-                    .iter()
-                    .zip(&self.client_cas)
-                    .filter(|(ca, _)| ca.subject.der == crl.issuer.der)
-                    .collect();
-                if named.is_empty() {
-                    return Err(refused(format!(
-                        "this CRL was issued by {issuer}, which is none of the CAs client \
-                         certificates must chain to ({}): a CRL speaks only for the CA that \
-                         signed it; give the CRL of one of those CAs",
-                        self.client_ca_subjects().join(", ")
-                    )));
-                }
-                let mut why = String::new();
-                let signer =
-                    named.iter().find(|(ca, _)| {
-                        match crate::verify::check_crl_signature(&crl, ca, provider) {
-                            Ok(()) => true,
-                            Err(reason) => {
-                                why = reason;
-                                false
-                            }
-                        }
-                    });
-                let Some((_, signer)) = signer else {
-                    return Err(refused(format!(
-                        "this CRL names {issuer} as its issuer, but {why}: it was signed by \
-                         another CA with the same name; give the CRL made with this CA's key"
-                    )));
-                };
-                let usages = &signer.info.key_usage;
-                if !usages.is_empty() && !usages.iter().any(|u| u == "cRLSign") {
-                    return Err(refused(format!(
-                        "the CA {issuer} has no cRLSign in its keyUsage ({}), so verifiers \
-                         refuse every CRL it signs; re-issue the CA with cRLSign",
-                        usages.join(", ")
-                    )));
-                }
-                if let Some(next_update) = crl.next_update.filter(|t| t.0 < now) {
-                    self.warnings.push(format!(
-                        "{}: the CRL of {issuer} expired at {} (its nextUpdate; now {}): client \
-                         certificates of that CA are refused until a current CRL replaces it",
-                        source.name,
-                        crate::format_time(next_update.0),
-                        crate::format_time(now)
-                    ));
-                }
-                self.crls.push(ServerCrl {
-                    file: source.name.into(),
-                    crl,
-                });
-            }
+        let named: Vec<(&crate::read::Certificate, &ReadCertificate)> = cas
+            .iter()
+            .zip(&self.client_cas)
+            .filter(|(ca, _)| ca.subject.der == crl.issuer.der)
+            .collect();
+        if named.is_empty() {
+            return Err(refused(format!(
+                "this CRL was issued by {issuer}, which is none of the CAs client \
+                 certificates must chain to ({}): a CRL speaks only for the CA that \
+                 signed it; give the CRL of one of those CAs",
+                self.client_ca_subjects().join(", ")
+            )));
         }
+        let mut why = String::new();
+        let signer = named.iter().find(|(ca, _)| {
+            match crate::verify::check_crl_signature(&crl, ca, provider) {
+                Ok(()) => true,
+                Err(reason) => {
+                    why = reason;
+                    false
+                }
+            }
+        });
+        let Some((_, signer)) = signer else {
+            return Err(refused(format!(
+                "this CRL names {issuer} as its issuer, but {why}: it was signed by \
+                 another CA with the same name; give the CRL made with this CA's key"
+            )));
+        };
+        let usages = &signer.info.key_usage;
+        if !usages.is_empty() && !usages.iter().any(|u| u == "cRLSign") {
+            return Err(refused(format!(
+                "the CA {issuer} has no cRLSign in its keyUsage ({}), so verifiers \
+                 refuse every CRL it signs; re-issue the CA with cRLSign",
+                usages.join(", ")
+            )));
+        }
+        if self.crls.iter().any(|known| known.crl.der == crl.der) {
+            return Ok(());
+        }
+        if let Some(next_update) = crl.next_update.filter(|t| t.0 < now) {
+            self.warnings.push(format!(
+                "{file}: the CRL of {issuer} expired at {} (its nextUpdate; now {}): client \
+                 certificates of that CA are refused until a current CRL replaces it",
+                crate::format_time(next_update.0),
+                crate::format_time(now)
+            ));
+        }
+        self.crls.push(ServerCrl {
+            file: file.into(),
+            crl,
+        });
         Ok(())
     }
 

@@ -16,6 +16,44 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
 use crate::{Error, Refusal, ServerTls};
 
+/// Where a client certificate is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    /// In the handshake: without a certificate that chains to a trusted CA
+    /// it fails with a TLS alert (what the blog's Node server does).
+    #[default]
+    Required,
+    /// After it: the handshake takes any certificate or none (the client
+    /// still proves it holds the key), and [`MtlsServer::judge`] decides,
+    /// so that the server can answer with the reason in words (HTTP 401).
+    Optional,
+}
+
+impl ClientAuth {
+    /// The flag value: `required` or `optional`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Optional => "optional",
+        }
+    }
+}
+
+impl std::str::FromStr for ClientAuth {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "required" => Ok(Self::Required),
+            "optional" => Ok(Self::Optional),
+            other => Err(format!(
+                "{other:?} is not a client-auth mode: use required (the handshake refuses) or \
+                 optional (HTTP 401 with the reason)"
+            )),
+        }
+    }
+}
+
 /// Builds one rustls [`ServerConfig`] a connection, each with its own
 /// [`RecordingVerifier`], so that a refused handshake can be explained with
 /// the certificate that client presented. Everything costly (parsed trust
@@ -29,6 +67,7 @@ pub struct MtlsServer {
     trusted: Vec<String>,
     anchors: Vec<crate::read::Certificate>,
     crls: Vec<crate::read::Crl>,
+    client_auth: ClientAuth,
 }
 
 impl MtlsServer {
@@ -80,13 +119,47 @@ impl MtlsServer {
                 .filter_map(|c| crate::read::Certificate::from_der(&c.der).ok())
                 .collect(),
             crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
+            client_auth: ClientAuth::Required,
         })
+    }
+
+    /// The same server, judging client certificates as `mode` says.
+    pub fn with_client_auth(mut self, mode: ClientAuth) -> Self {
+        self.client_auth = mode;
+        self
+    }
+
+    /// Where client certificates are judged.
+    pub fn client_auth(&self) -> ClientAuth {
+        self.client_auth
+    }
+
+    /// Judges the chain a client presented (end entity first; empty: none)
+    /// at `now` exactly as the handshake of [`ClientAuth::Required`] does,
+    /// with the same words for a refusal.
+    pub fn judge(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> Result<(), Refusal> {
+        let Some((end_entity, intermediates)) = chain.split_first() else {
+            return Err(Refusal::NoClientCertificate);
+        };
+        self.verifier
+            .verify_client_cert(end_entity, intermediates, now)
+            .map(|_| ())
+            .map_err(|e| {
+                Refusal::from_tls_error_with_crls(
+                    &e,
+                    Some(end_entity.as_ref()),
+                    &self.anchors,
+                    &self.crls,
+                )
+            })
     }
 
     /// A configuration for one connection, with the verifier that records
     /// what the client presented.
     pub fn connection_config(&self) -> Result<(Arc<ServerConfig>, Arc<RecordingVerifier>), Error> {
-        let recorder = Arc::new(RecordingVerifier::new(self.verifier.clone()));
+        let mut recorder = RecordingVerifier::new(self.verifier.clone());
+        recorder.deferred = self.client_auth == ClientAuth::Optional;
+        let recorder = Arc::new(recorder);
         let mut config = ServerConfig::builder_with_provider(self.provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Malformed {
@@ -118,11 +191,13 @@ impl MtlsServer {
 }
 
 /// A [`ClientCertVerifier`] that remembers the end-entity certificate it was
-/// asked to verify, and otherwise does exactly what the inner verifier does.
+/// asked to verify, and otherwise does exactly what the inner verifier does
+/// (deferred: accepts any certificate or none, for [`MtlsServer::judge`]).
 #[derive(Debug)]
 pub struct RecordingVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     presented: Mutex<Option<CertificateDer<'static>>>,
+    deferred: bool,
 }
 
 impl RecordingVerifier {
@@ -131,6 +206,7 @@ impl RecordingVerifier {
         Self {
             inner,
             presented: Mutex::new(None),
+            deferred: false,
         }
     }
 
@@ -151,7 +227,7 @@ impl ClientCertVerifier for RecordingVerifier {
     }
 
     fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
+        !self.deferred && self.inner.client_auth_mandatory()
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
@@ -168,6 +244,11 @@ impl ClientCertVerifier for RecordingVerifier {
         match self.presented.lock() {
             Ok(mut guard) => *guard = Some(owned),
             Err(poisoned) => *poisoned.into_inner() = Some(owned),
+        }
+        if self.deferred {
+            // Judged after the handshake; the signature checks below still
+            // prove the client holds the certificate's key.
+            return Ok(ClientCertVerified::assertion());
         }
         self.inner
             .verify_client_cert(end_entity, intermediates, now)

@@ -22,9 +22,9 @@ pub mod page;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use certplay_core::{MtlsServer, PemSource, ServerTls};
+use certplay_core::{ClientAuth, MtlsServer, PemSource, ServerCrl, ServerTls};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -91,15 +91,21 @@ pub fn load_crls(tls: &mut ServerTls, files: &[PathBuf]) -> Result<(), Error> {
 
 /// Prepares the rustls side of the server with the ring provider. With
 /// `tls13_only`, only TLS 1.3 cipher suites are offered, so TLS 1.2 cannot
-/// be negotiated.
-pub fn mtls_server(tls: &ServerTls, tls13_only: bool) -> Result<Arc<MtlsServer>, Error> {
+/// be negotiated; `client_auth` says where client certificates are judged.
+pub fn mtls_server(
+    tls: &ServerTls,
+    tls13_only: bool,
+    client_auth: ClientAuth,
+) -> Result<Arc<MtlsServer>, Error> {
     let mut provider = rustls::crypto::ring::default_provider();
     if tls13_only {
         provider
             .cipher_suites
             .retain(|suite| suite.version() == &rustls::version::TLS13);
     }
-    Ok(Arc::new(MtlsServer::new(tls, Arc::new(provider))?))
+    Ok(Arc::new(
+        MtlsServer::new(tls, Arc::new(provider))?.with_client_auth(client_auth),
+    ))
 }
 
 /// Where and how to serve.
@@ -115,6 +121,8 @@ pub struct Config {
     pub history: usize,
     /// Refuse TLS 1.2 (`--tls13-only`).
     pub tls13_only: bool,
+    /// Where client certificates are judged (`--client-auth`).
+    pub client_auth: ClientAuth,
     /// Serve the page from this directory instead of the embedded copy.
     pub page_dir: Option<PathBuf>,
 }
@@ -129,6 +137,7 @@ impl Config {
             limits: Limits::default(),
             history: 1000,
             tls13_only: false,
+            client_auth: ClientAuth::Required,
             page_dir: None,
         }
     }
@@ -142,6 +151,7 @@ pub struct Bound {
     page: Option<(Acceptor, SocketAddr)>,
     page_error: Option<Error>,
     shared: Arc<Shared>,
+    configured_crls: Arc<RwLock<Vec<ServerCrl>>>,
     history: Arc<History>,
     limits: Limits,
     page_dir: Option<PathBuf>,
@@ -151,7 +161,7 @@ pub struct Bound {
 /// cannot listen is not fatal ([`Bound::page_error`] says why); the mTLS
 /// port is.
 pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
-    let current = current(tls, config.tls13_only)?;
+    let current = current(tls, config.tls13_only, config.client_auth)?;
     let cap = config.limits.connection_cap();
     let listener = TcpListener::bind(config.mtls)
         .await
@@ -189,15 +199,16 @@ pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
         page,
         page_error,
         shared,
+        configured_crls: Arc::new(RwLock::new(tls.crls.clone())),
         history,
         limits: config.limits,
         page_dir: config.page_dir,
     })
 }
 
-fn current(tls: &ServerTls, tls13_only: bool) -> Result<Current, Error> {
+fn current(tls: &ServerTls, tls13_only: bool, client_auth: ClientAuth) -> Result<Current, Error> {
     Ok(Current {
-        server: mtls_server(tls, tls13_only)?,
+        server: mtls_server(tls, tls13_only, client_auth)?,
         tls13_only,
         server_names: tls
             .cert_chain
@@ -212,13 +223,51 @@ fn current(tls: &ServerTls, tls13_only: bool) -> Result<Current, Error> {
 #[derive(Debug, Clone)]
 pub struct Reloader {
     shared: Arc<Shared>,
+    /// The CRLs of `--crl` as last read: material from the page keeps
+    /// those of the CAs it trusts.
+    configured_crls: Arc<RwLock<Vec<ServerCrl>>>,
 }
 
 impl Reloader {
-    /// Uses `tls` for every connection from now on.
+    /// Uses `tls` (read from the `--ca`, `--cert`, `--key` and `--crl`
+    /// files) for every connection from now on.
     pub fn reload(&self, tls: &ServerTls) -> Result<(), Error> {
-        let tls13_only = self.shared.current().tls13_only;
-        self.shared.replace(current(tls, tls13_only)?);
+        self.swap(tls)?;
+        match self.configured_crls.write() {
+            Ok(mut crls) => *crls = tls.crls.clone(),
+            Err(poisoned) => *poisoned.into_inner() = tls.crls.clone(),
+        }
+        Ok(())
+    }
+
+    /// Uses `tls` (sent by the page, with its own CRLs if any) from now on,
+    /// with the `--crl` CRLs of the CAs it trusts: revocation keeps being
+    /// checked. Each configured CRL of another CA is dropped with a warning
+    /// in the returned material.
+    pub fn load(&self, mut tls: ServerTls) -> Result<ServerTls, Error> {
+        let configured = match self.configured_crls.read() {
+            Ok(crls) => crls.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let provider = rustls::crypto::ring::default_provider();
+        for known in configured {
+            let issuer = known.crl.issuer.to_string();
+            let file = known.file.clone();
+            if let Err(e) = tls.add_crl(&known.file, known.crl, &provider, unix_now()) {
+                tls.warnings.push(format!(
+                    "--crl {file} (the CRL of {issuer}) is no longer checked: it does not \
+                     belong to the CAs now trusted ({e})"
+                ));
+            }
+        }
+        self.swap(&tls)?;
+        Ok(tls)
+    }
+
+    fn swap(&self, tls: &ServerTls) -> Result<(), Error> {
+        let now = self.shared.current();
+        let (tls13_only, client_auth) = (now.tls13_only, now.server.client_auth());
+        self.shared.replace(current(tls, tls13_only, client_auth)?);
         Ok(())
     }
 }
@@ -228,6 +277,7 @@ impl Bound {
     pub fn reloader(&self) -> Reloader {
         Reloader {
             shared: self.shared.clone(),
+            configured_crls: self.configured_crls.clone(),
         }
     }
 
@@ -260,12 +310,12 @@ impl Bound {
     /// connections a few seconds to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = watch::channel(false);
+        let reloader = self.reloader();
         let mtls = tokio::spawn(mtls::serve(self.mtls, self.shared.clone(), stopped.clone()));
         let live = Arc::new(live::Live::new(
             self.history.clone(),
-            Reloader {
-                shared: self.shared.clone(),
-            },
+            reloader,
+            self.mtls_addr.port(),
         ));
         let page = self.page.map(|(acceptor, _)| {
             tokio::spawn(page::serve_page(

@@ -5,8 +5,10 @@
 //! - `GET /live/events?token=T`: the connection events as Server-Sent
 //!   Events (the history first, then each new one);
 //! - `POST /live/load` with `X-Certplay-Token: T` and JSON
-//!   `{"ca": PEM, "cert": PEM, "key": PEM}`: loads that material into the
-//!   mTLS listener without a restart.
+//!   `{"ca": PEM, "cert": PEM, "key": PEM, "crls": [PEM]}` (`crls`
+//!   optional): loads that material into the mTLS listener without a
+//!   restart, keeping the `--crl` CRLs of the CAs it trusts (the others are
+//!   dropped and named in `warnings`).
 //!
 //! These change what the server trusts, so each is refused (403 with the
 //! reason) unless the request comes from the page itself: a `Host` that
@@ -39,6 +41,7 @@ pub struct Live {
     token: String,
     history: Arc<History>,
     reloader: Reloader,
+    mtls_port: u16,
 }
 
 /// What `POST /live/load` carries.
@@ -47,18 +50,25 @@ struct Load {
     ca: String,
     cert: String,
     key: String,
+    /// CRLs (PEM) of the CAs in `ca`.
+    #[serde(default)]
+    crls: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct Loaded {
     trusted: Vec<String>,
     server: String,
+    /// The CRLs checked from now on: `ISSUER (FILE, N revoked)`.
+    crls: Vec<String>,
     warnings: Vec<String>,
+    /// The mTLS port the material is used on (for the page's curl line).
+    mtls_port: u16,
 }
 
 impl Live {
     /// A link with a fresh random token.
-    pub fn new(history: Arc<History>, reloader: Reloader) -> Live {
+    pub fn new(history: Arc<History>, reloader: Reloader, mtls_port: u16) -> Live {
         let mut bytes = [0u8; 16];
         // Without randomness there is no token: every live request is refused.
         let token = match getrandom::getrandom(&mut bytes) {
@@ -69,6 +79,7 @@ impl Live {
             token,
             history,
             reloader,
+            mtls_port,
         }
     }
 
@@ -141,7 +152,10 @@ impl Live {
             Err(e) => {
                 return text(
                     StatusCode::BAD_REQUEST,
-                    format!("expected JSON {{\"ca\", \"cert\", \"key\"}} with PEM text: {e}"),
+                    format!(
+                        "expected JSON {{\"ca\", \"cert\", \"key\", \"crls\" (optional)}} \
+                         with PEM text: {e}"
+                    ),
                 )
             }
         };
@@ -151,13 +165,26 @@ impl Live {
             certplay_core::PemSource::new("server.key (from the page)", load.key.as_bytes()),
             crate::unix_now(),
         );
-        let tls = match tls {
+        let mut tls = match tls {
             Ok(tls) => tls,
             Err(e) => return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
         };
-        if let Err(e) = self.reloader.reload(&tls) {
+        let names: Vec<String> = (1..=load.crls.len())
+            .map(|n| format!("CRL {n} (from the page)"))
+            .collect();
+        let sources: Vec<certplay_core::PemSource<'_>> = names
+            .iter()
+            .zip(&load.crls)
+            .map(|(name, pem)| certplay_core::PemSource::new(name, pem.as_bytes()))
+            .collect();
+        let provider = rustls::crypto::ring::default_provider();
+        if let Err(e) = tls.add_crls(&sources, &provider, crate::unix_now()) {
             return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
         }
+        let tls = match self.reloader.load(tls) {
+            Ok(tls) => tls,
+            Err(e) => return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        };
         let loaded = Loaded {
             trusted: tls.client_ca_subjects(),
             server: tls
@@ -165,13 +192,35 @@ impl Live {
                 .first()
                 .map(|c| c.info.subject.clone())
                 .unwrap_or_default(),
+            crls: tls
+                .crls
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} ({}, {} revoked)",
+                        c.crl.issuer,
+                        c.file,
+                        c.crl.revoked.len()
+                    )
+                })
+                .collect(),
             warnings: tls.warnings.clone(),
+            mtls_port: self.mtls_port,
         };
         tracing::info!(
-            "page: loaded the page's certificates into the mTLS listener (server {}, trusting {})",
+            "page: loaded the page's certificates into the mTLS listener (server {}, trusting {}, \
+             CRLs: {})",
             loaded.server,
-            loaded.trusted.join(", ")
+            loaded.trusted.join(", "),
+            if loaded.crls.is_empty() {
+                "none".to_owned()
+            } else {
+                loaded.crls.join(", ")
+            }
         );
+        for warning in &loaded.warnings {
+            tracing::warn!("page: {warning}");
+        }
         json(StatusCode::OK, &loaded)
     }
 

@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use certplay_core::KeyType;
+use certplay_core::{ClientAuth, KeyType};
 use certplay_server::demo::{self, DemoSet};
 use certplay_server::guard::{self, Limits};
 use certplay_server::Config;
@@ -95,6 +95,12 @@ struct ServeArgs {
     /// Refuse TLS 1.2: only TLS 1.3 handshakes succeed.
     #[arg(long)]
     tls13_only: bool,
+    /// Where client certificates are judged: `required` (the default) in
+    /// the TLS handshake, which fails with an alert; `optional` after it,
+    /// so that a client without a valid certificate gets HTTP 401 with the
+    /// reason in words (curl shows it) instead of a TLS error.
+    #[arg(long, value_name = "MODE", default_value = "required")]
+    client_auth: ClientAuth,
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
@@ -181,6 +187,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         },
         history: 1000,
         tls13_only: args.tls13_only,
+        client_auth: args.client_auth,
         page_dir: args.page_dir.clone(),
     };
     for (what, address) in [
@@ -217,6 +224,12 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
             tls.client_ca_subjects().join(", "),
             ca.display()
         );
+        if args.client_auth == ClientAuth::Optional {
+            println!(
+                "certplay: --client-auth optional: the handshake takes any client certificate \
+                 or none; requests without a valid one get HTTP 401 with the reason"
+            );
+        }
         for crl in &tls.crls {
             println!(
                 "certplay: checking revocation against {} (CRL of {}, {} revoked)",

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use certplay_core::{CertInfo, MtlsServer, Refusal};
+use certplay_core::pki_types::{CertificateDer, UnixTime};
+use certplay_core::{CertInfo, ClientAuth, MtlsServer, Refusal};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -222,12 +223,26 @@ async fn connection(
     event.alpn = session
         .alpn_protocol()
         .map(|p| escape(&String::from_utf8_lossy(p), 32));
-    let chain: Vec<Vec<u8>> = session
+    let presented: Vec<CertificateDer<'static>> = session
         .peer_certificates()
-        .map(|certs| certs.iter().map(|c| c.to_vec()).collect())
+        .map(<[CertificateDer<'static>]>::to_vec)
         .unwrap_or_default();
+    let chain: Vec<Vec<u8>> = presented.iter().map(|c| c.to_vec()).collect();
     event.chain = chain.iter().map(|der| Presented::from_der(der)).collect();
-    let identity = Arc::new(Identity::from_chain(&chain));
+    // --client-auth optional: the handshake took any certificate or none;
+    // judged now, with the words a refused handshake gets.
+    let refusal = match current.server.client_auth() {
+        ClientAuth::Required => None,
+        ClientAuth::Optional => current
+            .server
+            .judge(&presented, UnixTime::now())
+            .err()
+            .map(sanitize),
+    };
+    let answer = Arc::new(match &refusal {
+        None => Answer::Identity(Identity::from_chain(&chain)),
+        Some(refusal) => Answer::Unauthorized(escape(&refusal.to_string(), 4000)),
+    });
 
     let requests = Arc::new(AtomicU64::new(0));
     let service = {
@@ -235,7 +250,7 @@ async fn connection(
         let id = event.id.clone();
         hyper::service::service_fn(move |request| {
             requests.fetch_add(1, Ordering::Relaxed);
-            respond(request, id.clone(), identity.clone())
+            respond(request, id.clone(), answer.clone())
         })
     };
     let io = TokioIo::new(tls);
@@ -259,7 +274,14 @@ async fn connection(
         Ok(()) => "closed".to_owned(),
         Err(e) => escape(&error_chain(e), 500),
     };
-    if event.requests == 0 {
+    if let Some(refusal) = refusal {
+        event.result = Outcome::Unauthorized;
+        event.kind = refusal.kind();
+        event.reason = escape(&refusal.to_string(), 4000);
+        if event.requests == 0 {
+            event.reason.push_str(" (the client sent no request)");
+        }
+    } else if event.requests == 0 {
         event.result = Outcome::HungUp;
         event.kind = "no-request";
         event.reason = hung_up_reason(&how, &current.server_names);
@@ -400,6 +422,15 @@ fn sanitize(refusal: Refusal) -> Refusal {
     }
 }
 
+/// What a connection's requests are answered with.
+enum Answer {
+    /// Hello World and `/whoami`.
+    Identity(Identity),
+    /// 401 with the reason in words, to every request
+    /// (`--client-auth optional`, a certificate that does not pass).
+    Unauthorized(String),
+}
+
 /// The verified client identity `/whoami` answers with.
 #[derive(Debug, Serialize)]
 struct Identity {
@@ -440,7 +471,7 @@ impl Identity {
 async fn respond(
     request: Request<Incoming>,
     id: String,
-    identity: Arc<Identity>,
+    answer: Arc<Answer>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     tracing::debug!(
         conn = %id,
@@ -448,13 +479,27 @@ async fn respond(
         request.method(),
         escape(&request.uri().to_string(), MAX_NAME_CHARS)
     );
+    let identity = match answer.as_ref() {
+        Answer::Identity(identity) => identity,
+        Answer::Unauthorized(reason) => {
+            let mut response = Response::new(Full::new(Bytes::from(format!(
+                "401 Unauthorized: this server wants a valid client certificate: {reason}\n"
+            ))));
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            return Ok(response);
+        }
+    };
     let (body, content_type, status) = match request.uri().path() {
         "/" => (
             Bytes::from_static(b"Hello World\n"),
             "text/plain",
             StatusCode::OK,
         ),
-        "/whoami" => match serde_json::to_vec_pretty(identity.as_ref()) {
+        "/whoami" => match serde_json::to_vec_pretty(identity) {
             Ok(json) => (Bytes::from(json), "application/json", StatusCode::OK),
             Err(_) => (
                 Bytes::from_static(b"cannot write JSON\n"),

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use certplay_core::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use certplay_core::{read_certificates, read_private_key, Materials, PemSource, Plan};
+use certplay_core::{
+    read_certificates, read_private_key, CrlParams, Materials, PemSource, Plan, Revocation,
+    RevocationReason, ServerTls,
+};
 use certplay_server::events::{Event, Outcome};
 use certplay_server::files::Existing;
 use certplay_server::guard::Limits;
 use certplay_server::issuing::{issue_plan, write_issued};
-use certplay_server::{bind, load_tls, Config};
+use certplay_server::{bind, load_crls, load_tls, Config};
 use rustls::{ClientConfig, RootCertStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -43,7 +46,12 @@ impl Running {
         let mut config = Config::loopback(0, page.then_some(0));
         config.limits = limits;
         config.tls13_only = tls13_only;
-        let bound = bind(config, &tls).await.expect("bind");
+        Running::serve(dir, &tls, config).await
+    }
+
+    /// Serves `tls` (read from the files in `dir`) as `config` says.
+    async fn serve(dir: tempfile::TempDir, tls: &ServerTls, config: Config) -> Running {
+        let bound = bind(config, tls).await.expect("bind");
         let (stop, stopped) = oneshot::channel::<()>();
         let mtls = bound.mtls_addr();
         let page = bound.page_addr();
@@ -578,6 +586,94 @@ async fn the_live_link_is_same_origin_only_and_loads_new_material() {
     assert!(seen.contains("text/event-stream"), "{seen}");
     assert!(seen.contains("event: connection"), "{seen}");
     drop(events);
+    server.stop().await;
+}
+
+/// `POST /live/load` with the token, as the page sends it; the answer.
+async fn live_load(page: SocketAddr, body: &serde_json::Value) -> String {
+    let host = format!("Host: 127.0.0.1:{}", page.port());
+    let token =
+        token_of(&page_request(page, &format!("GET /live/token HTTP/1.1\r\n{host}"), "").await);
+    page_request(
+        page,
+        &format!("POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}"),
+        &body.to_string(),
+    )
+    .await
+}
+
+/// The body the page sends for the set in `dir`.
+fn load_body(dir: &Path) -> serde_json::Value {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    serde_json::json!({ "ca": read("ca.crt"), "cert": read("server.crt"), "key": read("server.key") })
+}
+
+#[tokio::test]
+async fn a_load_from_the_page_keeps_the_crls_of_the_cas_it_trusts() {
+    // The blog's set, its client revoked by a --crl.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pki = issue_plan(&Plan::default(), Materials::default()).expect("issue");
+    write_issued(dir.path(), &pki, Existing::Refuse).expect("write");
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("time");
+    let revoked = Revocation {
+        serial: pki
+            .entry("client")
+            .expect("client")
+            .serial()
+            .expect("serial"),
+        reason: RevocationReason::KeyCompromise,
+        revoked_at: now,
+    };
+    let crl = pki
+        .issue_crl("ca", &CrlParams::new(now, 7, vec![revoked]))
+        .expect("crl");
+    std::fs::write(dir.path().join("ca.crl"), &crl.pem).expect("write");
+    let mut tls = load(dir.path());
+    load_crls(&mut tls, &[dir.path().join("ca.crl")]).expect("--crl");
+    let server = Running::serve(dir, &tls, Config::loopback(0, Some(0))).await;
+    let page = server.page.expect("page");
+    let revoked_client = server.client(true);
+    let refused =
+        |answer: std::io::Result<String>| !answer.as_deref().is_ok_and(|a| a.contains("Hello"));
+    assert!(refused(get(&revoked_client, server.mtls, "/").await));
+
+    // The page loads the same CA again (as after issuing with it): the
+    // --crl stays, and the revoked client stays refused.
+    let loaded = live_load(page, &load_body(server.dir.path())).await;
+    assert!(loaded.starts_with("HTTP/1.1 200"), "{loaded}");
+    assert!(loaded.contains("\"crls\":[\"CN=my-ca ("), "{loaded}");
+    assert!(refused(get(&revoked_client, server.mtls, "/").await));
+    let events = server.events(2).await;
+    let last = events.last().expect("an event");
+    assert_eq!(last.result, Outcome::Refused);
+    assert!(last.reason.contains("revoked"), "{}", last.reason);
+
+    // Another CA: the --crl of CN=my-ca no longer applies, and says so.
+    let other = tempfile::tempdir().expect("temp dir");
+    let other_pki = issue_plan(&ca_named("page-ca"), Materials::default()).expect("issue");
+    write_issued(other.path(), &other_pki, Existing::Refuse).expect("write");
+    let loaded = live_load(page, &load_body(other.path())).await;
+    assert!(loaded.starts_with("HTTP/1.1 200"), "{loaded}");
+    assert!(loaded.contains("\"crls\":[]"), "{loaded}");
+    assert!(
+        loaded.contains("ca.crl (the CRL of CN=my-ca) is no longer checked"),
+        "{loaded}"
+    );
+
+    // Its own CRL comes along in the load; another CA's CRL is refused.
+    let other_crl = other_pki
+        .issue_crl("ca", &CrlParams::new(now, 7, Vec::new()))
+        .expect("crl");
+    let mut body = load_body(other.path());
+    body["crls"] = serde_json::json!([other_crl.pem]);
+    let loaded = live_load(page, &body).await;
+    assert!(loaded.contains("\"crls\":[\"CN=page-ca ("), "{loaded}");
+    body["crls"] = serde_json::json!([crl.pem]);
+    let wrong = live_load(page, &body).await;
+    assert!(wrong.starts_with("HTTP/1.1 422"), "{wrong}");
+    assert!(wrong.contains("which is none of the CAs"), "{wrong}");
     server.stop().await;
 }
 

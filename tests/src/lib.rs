@@ -112,6 +112,21 @@ pub fn issue_into(dir: &Path, key_type: KeyType) -> IssuedPlan {
     issued
 }
 
+/// Issues the blog's set with `key_type` under a CA named `ca_name` (a CA
+/// the server does not trust) into a new temporary directory.
+pub fn issue_other_ca(ca_name: &str, key_type: KeyType) -> TempDir {
+    let dir = temp_dir();
+    let mut plan = Plan {
+        key_type,
+        ..Plan::default()
+    };
+    if let Some(ca) = plan.entries.first_mut() {
+        ca.subject.common_name = ca_name.into();
+    }
+    write_set(dir.path(), &plan.issue().expect("issuing"));
+    dir
+}
+
 /// Issues `plan` with every entry's validity moved to have begun
 /// `days_ago` days ago and lasted `days` days.
 pub fn issue_backdated(plan: &Plan, days_ago: i32, days: u32) -> IssuedPlan {
@@ -215,7 +230,8 @@ impl Server {
         Self::with_files_and(dir, &[])
     }
 
-    /// [`Server::with_files`] with more flags (`--crl ca.crl`).
+    /// [`Server::with_files`] with more flags (`--crl ca.crl`,
+    /// `--client-auth optional`).
     pub fn with_files_and(dir: &Path, more: &[&str]) -> Self {
         let mut args = vec![
             "--ca",
@@ -462,4 +478,21 @@ pub fn check_p12(dir: &Path, p12: &str, password: &str, legacy: bool) {
     for line in expected {
         assert!(said.contains(line), "{p12}: no {line:?} in\n{said}");
     }
+}
+
+/// curl in `dir` trusting its `ca.crt`, presenting the client certificate
+/// and key of the set in `other` (another CA's client) to `url`.
+pub fn curl_with_client_of(dir: &Path, other: &Path, url: &str) -> Output {
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            &other.join("client.crt").display().to_string(),
+            "--key",
+            &other.join("client.key").display().to_string(),
+            url,
+        ],
+    )
 }

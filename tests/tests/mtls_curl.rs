@@ -4,8 +4,8 @@
 
 use certplay_core::{KeyType, Plan};
 use certplay_tests::{
-    curl, curl_with_client_cert, issue_backdated, issue_into, stderr, stdout, temp_dir, write_set,
-    Server,
+    curl, curl_with_client_cert, curl_with_client_of, issue_backdated, issue_into, issue_other_ca,
+    stderr, stdout, temp_dir, write_set, Server,
 };
 
 fn the_blogs_exercise(key_type: KeyType) {
@@ -33,25 +33,8 @@ fn the_blogs_exercise(key_type: KeyType) {
     server.wait_for_log("no client certificate: the client sent none");
 
     // With a client certificate from another CA (same file names elsewhere).
-    let other = temp_dir();
-    let mut other_plan = Plan {
-        key_type,
-        ..Plan::default()
-    };
-    other_plan.entries[0].subject.common_name = "other-ca".into();
-    write_set(other.path(), &other_plan.issue().expect("issuing"));
-    let foreign = curl(
-        dir.path(),
-        &[
-            "--cacert",
-            "ca.crt",
-            "--cert",
-            &other.path().join("client.crt").display().to_string(),
-            "--key",
-            &other.path().join("client.key").display().to_string(),
-            &url,
-        ],
-    );
+    let other = issue_other_ca("other-ca", key_type);
+    let foreign = curl_with_client_of(dir.path(), other.path(), &url);
     assert!(
         !foreign.status.success(),
         "a foreign client certificate was accepted"
@@ -147,4 +130,56 @@ fn plain_http_gets_a_readable_answer() {
         stdout(&plain)
     );
     server.wait_for_log("not TLS");
+}
+
+/// `--client-auth optional`: the handshake takes any certificate or none,
+/// and curl reads the reason in a 401 instead of a TLS error.
+#[test]
+fn client_auth_optional_answers_401_with_the_reason_in_words() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let server = Server::with_files_and(dir.path(), &["--client-auth", "optional"]);
+    assert!(
+        server.stdout.contains("--client-auth optional"),
+        "{}",
+        server.stdout
+    );
+    let url = server.url();
+
+    let ok = curl_with_client_cert(dir.path(), &url);
+    assert_eq!(stdout(&ok), "Hello World\n", "curl: {}", stderr(&ok));
+    let whoami = curl_with_client_cert(dir.path(), &format!("{url}/whoami"));
+    assert!(
+        stdout(&whoami).contains("\"subject\": \"CN=my-client\""),
+        "{}",
+        stdout(&whoami)
+    );
+    server.wait_for_log("accepted CN=my-client");
+
+    let none = curl(
+        dir.path(),
+        &["--cacert", "ca.crt", "--write-out", "\n%{http_code}", &url],
+    );
+    let answer = stdout(&none);
+    assert!(none.status.success(), "curl: {}", stderr(&none));
+    assert!(answer.ends_with("\n401"), "{answer}");
+    assert!(
+        answer.contains("no client certificate: the client sent none"),
+        "{answer}"
+    );
+    server.wait_for_log("answered 401");
+
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let foreign = curl_with_client_of(dir.path(), other.path(), &url);
+    let answer = stdout(&foreign);
+    assert!(answer.starts_with("401 Unauthorized: "), "{answer}");
+    assert!(
+        answer.contains(
+            "issuer not trusted: the client certificate CN=my-client was issued by \
+             CN=other-ca, but this server trusts only CN=my-ca"
+        ),
+        "{answer}"
+    );
+    assert!(!answer.contains("Hello World"), "{answer}");
+    server.wait_for_log("was issued by CN=other-ca");
 }
