@@ -237,11 +237,11 @@ async fn connection(
             .server
             .judge(&presented, UnixTime::now())
             .err()
-            .map(sanitize),
+            .map(|refusal| (refusal.kind(), escape(&sanitize(refusal).to_string(), 4000))),
     };
     let answer = Arc::new(match &refusal {
         None => Answer::Identity(Identity::from_chain(&chain)),
-        Some(refusal) => Answer::Unauthorized(escape(&refusal.to_string(), 4000)),
+        Some((_, words)) => Answer::Unauthorized(words.clone()),
     });
 
     let requests = Arc::new(AtomicU64::new(0));
@@ -274,10 +274,10 @@ async fn connection(
         Ok(()) => "closed".to_owned(),
         Err(e) => escape(&error_chain(e), 500),
     };
-    if let Some(refusal) = refusal {
+    if let Some((kind, words)) = refusal {
         event.result = Outcome::Unauthorized;
-        event.kind = refusal.kind();
-        event.reason = escape(&refusal.to_string(), 4000);
+        event.kind = kind;
+        event.reason = words;
         if event.requests == 0 {
             event.reason.push_str(" (the client sent no request)");
         }

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use certplay_core::{read_certificates, CertInfo, PemSource, Plan};
 use certplay_tests::{
-    certplay, check_p12, curl, curl_with_p12, run, stderr, stdout, temp_dir, Server, TempDir,
+    certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, run, stderr, stdout, temp_dir,
+    Server, TempDir,
 };
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -416,7 +417,8 @@ struct Session {
     downloads: TempDir,
     _profile: TempDir,
     _driver: ChromeDriver,
-    _playground: (Server, TempDir),
+    /// The `certplay serve` that serves the page, and its demo set.
+    playground: (Server, TempDir),
 }
 
 impl Session {
@@ -439,7 +441,7 @@ impl Session {
             downloads,
             _profile: profile,
             _driver: driver,
-            _playground: (playground, playground_dir),
+            playground: (playground, playground_dir),
         }
     }
 }
@@ -746,6 +748,87 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         "{summary}"
     );
 
+    session
+        .client
+        .clone()
+        .close()
+        .await
+        .expect("closing the browser");
+}
+
+/// Issue 9: the page loads what it issued into the `certplay serve` that
+/// served it (one click), curl with the downloaded client files is
+/// accepted by that very server, and the live panel shows the accepted
+/// connection and a refused one (no client certificate) with its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let playground = &session.playground.0;
+    let issue = open_page(client, &session.page_url).await;
+    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let dir = temp_dir();
+    for name in ["ca.crt", "client.crt", "client.key"] {
+        let button = format!("download-{}", name.replace('.', "-"));
+        let downloads = session.downloads.path();
+        download(client, &button, downloads, name, &dir.path().join(name)).await;
+    }
+
+    // Before the click, the playground trusts only its demo CA.
+    let url = playground.url();
+    let before = curl_with_client_cert(dir.path(), &url);
+    assert!(
+        !before.status.success(),
+        "the page's set worked before it was loaded"
+    );
+
+    click(client, "live-load-button").await;
+    let loaded = wait_for_text(client, "live-load-result", |s| {
+        s.starts_with("Loaded") || s.contains("refused")
+    })
+    .await;
+    assert!(
+        loaded.starts_with("Loaded ca.crt, server.crt, server.key")
+            && loaded.contains("presents CN=localhost")
+            && loaded.contains("issued by CN=my-ca"),
+        "{loaded}\nlog:\n{}",
+        playground.log()
+    );
+    playground.wait_for_log("page: loaded the page's certificates");
+
+    let ok = curl_with_client_cert(dir.path(), &url);
+    assert_eq!(
+        stdout(&ok),
+        "Hello World\n",
+        "curl: {}\nlog:\n{}",
+        stderr(&ok),
+        playground.log()
+    );
+    wait_for_text(client, "live-events", |s| {
+        s.contains("accepted (CN=my-client)")
+    })
+    .await;
+
+    let without = curl(dir.path(), &["--cacert", "ca.crt", &url]);
+    assert!(
+        !without.status.success(),
+        "curl without a client certificate succeeded"
+    );
+    let events = wait_for_text(client, "live-events", |s| {
+        s.contains("refused (no client certificate)")
+    })
+    .await;
+    // Newest first: the refusal, with its reason in words, on top.
+    let newest = events.lines().next().unwrap_or_default();
+    assert!(
+        newest.contains(
+            "refused (no client certificate): no client certificate: the client \
+                         sent none and this server requires one"
+        ),
+        "{events}"
+    );
     session
         .client
         .clone()
