@@ -444,6 +444,14 @@ impl Session {
             playground: (playground, playground_dir),
         }
     }
+
+    async fn close(&self) {
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("closing the browser");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -748,12 +756,7 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         "{summary}"
     );
 
-    session
-        .client
-        .clone()
-        .close()
-        .await
-        .expect("closing the browser");
+    session.close().await;
 }
 
 /// Issue 9: the page loads what it issued into the `certplay serve` that
@@ -829,10 +832,5 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
         ),
         "{events}"
     );
-    session
-        .client
-        .clone()
-        .close()
-        .await
-        .expect("closing the browser");
+    session.close().await;
 }
