@@ -44,22 +44,26 @@ struct Round {
     key_type: &'static str,
 }
 
-/// chromedriver on a free loopback port, killed on drop.
-struct ChromeDriver {
+/// A program listening on a free loopback port (chromedriver, a plain
+/// static file server), killed on drop.
+struct Listening {
     child: Child,
     port: u16,
 }
 
-impl ChromeDriver {
-    fn start() -> Self {
+/// chromedriver.
+type ChromeDriver = Listening;
+
+impl Listening {
+    /// Starts `program` with the arguments `args` makes of a free port, and
+    /// waits until it listens there.
+    fn start(program: &str, args: impl FnOnce(u16) -> Vec<String>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
+        let child = Command::new(program)
+            .args(args(port))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -71,15 +75,21 @@ impl ChromeDriver {
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "chromedriver did not listen on {port}"
+                "{program} did not listen on {port}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { child, port }
     }
+
+    fn chromedriver() -> Self {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        Self::start(&program, |port| vec![format!("--port={port}")])
+    }
 }
 
-impl Drop for ChromeDriver {
+impl Drop for Listening {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -433,7 +443,7 @@ impl Session {
         );
         let downloads = temp_dir();
         let profile = temp_dir();
-        let driver = ChromeDriver::start();
+        let driver = Listening::chromedriver();
         let client = browser(&driver, downloads.path(), profile.path()).await;
         Self {
             client,
@@ -759,6 +769,23 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     session.close().await;
 }
 
+/// A plain static file server in Node (`node -e STATIC_SERVER DIR PORT`):
+/// the page served by something other than certplay serve.
+const STATIC_SERVER: &str = r#"
+const [dir, port] = process.argv.slice(1);
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+require("http").createServer((request, response) => {
+  const name = request.url.split("?")[0] === "/" ? "/index.html" : request.url.split("?")[0];
+  const file = require("path").join(dir, name);
+  require("fs").readFile(file, (error, body) => {
+    if (error) { response.writeHead(404); response.end("not found"); return; }
+    const type = types[require("path").extname(file)] || "application/octet-stream";
+    response.writeHead(200, { "content-type": type });
+    response.end(body);
+  });
+}).listen(Number(port), "127.0.0.1");
+"#;
+
 /// Issue 9: the page loads what it issued into the `certplay serve` that
 /// served it (one click), curl with the downloaded client files is
 /// accepted by that very server, and the live panel shows the accepted
@@ -831,6 +858,21 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
                          sent none and this server requires one"
         ),
         "{events}"
+    );
+
+    // The same page from a plain file server (not certplay serve): the
+    // live panel says so instead of failing silently.
+    let page_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/certplay-page");
+    let files = Listening::start("node", |port| {
+        let dir = page_dir.display().to_string();
+        vec!["-e".into(), STATIC_SERVER.into(), dir, port.to_string()]
+    });
+    open_page(client, &format!("http://127.0.0.1:{}/", files.port)).await;
+    let status = wait_for_text(client, "live-status", |s| !s.starts_with("Connecting")).await;
+    assert!(
+        status
+            .starts_with("this page is not served by certplay serve (GET /live/token answered 404"),
+        "{status}"
     );
     session.close().await;
 }

@@ -89,7 +89,7 @@ pub fn mount(
 ) -> Result<Vec<EventListener>, Failure> {
     spawn_local(async {
         if let Err(failure) = watch().await {
-            let _ = set_text("live-status", &failure.to_string());
+            let _ = set_text("live-status", &words(failure));
         }
     });
     let button = by_id::<Element>("live-load-button")?;
@@ -102,11 +102,20 @@ pub fn mount(
                 Ok(files) => load(&files).await,
                 Err(why) => Err(Failure::Browser(why)),
             }
-            .unwrap_or_else(|failure| failure.to_string());
+            .unwrap_or_else(words);
             let _ = set_text("live-load-result", &shown);
         });
     });
     Ok(vec![listener])
+}
+
+/// A failure as the panel shows it: its own reasons as they are, the
+/// rest as [`Failure`] words them.
+fn words(failure: Failure) -> String {
+    match failure {
+        Failure::Browser(why) => why,
+        other => other.to_string(),
+    }
 }
 
 /// Why the panel cannot work here, in words.
