@@ -278,6 +278,11 @@ fn page_wasm_build() -> Command {
         "wasm-release",
         "--bin",
         "certplay-web",
+        // The reader worker (index.html's second rust link): trunk builds
+        // it with the same arguments but this `--bin`; built here, side by
+        // side with the server, trunk finds both done.
+        "--bin",
+        "certplay-inspect",
     ])
 }
 
@@ -288,6 +293,12 @@ fn trunk_build() -> Command {
 }
 
 /// Every check and test. One definition: CI runs exactly this.
+///
+/// Clippy runs as the compiler of the test builds (`RUSTC_WORKSPACE_WRAPPER`
+/// is how `cargo clippy` itself works): every dependency is compiled once,
+/// for the tests, instead of once more in check mode for clippy. On 2 cores
+/// that saved the two clippy steps' 13 minutes (444 s + 352 s, measured on
+/// a clean clone) minus the lint time.
 fn test() -> Result {
     let started = Instant::now();
     setup()?;
@@ -297,40 +308,21 @@ fn test() -> Result {
     )?;
     // The page first: the server embeds it, and the browser test drives it.
     build_page()?;
+    let clippy = clippy_driver()?;
     step(
-        "clippy (native, all targets)",
-        cargo(&[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-    step(
-        "clippy (core and web on wasm32)",
-        cargo(&[
-            "clippy",
-            "-p",
-            "certplay-core",
-            "-p",
-            "certplay-web",
-            "--target",
-            WASM_TARGET,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
+        "clippy -D warnings + build (native, all targets)",
+        linted(
+            cargo(&["test", "--workspace", "--all-targets", "--no-run"]),
+            &clippy,
+        ),
     )?;
     step(
         "native tests (unit, curl, openssl, node, Chromium end to end)",
-        cargo(&["test", "--workspace"]).env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        linted(cargo(&["test", "--workspace"]), &clippy)
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
-    step(
-        "core and web tests in headless Chromium (wasm-bindgen-test)",
-        wasm_test_env(cargo(&[
+    let wasm_tests = |extra: &[&str]| {
+        let mut args = vec![
             "test",
             "-p",
             "certplay-core",
@@ -338,12 +330,52 @@ fn test() -> Result {
             "certplay-web",
             "--target",
             WASM_TARGET,
-        ]))
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        ];
+        args.extend_from_slice(extra);
+        let mut command = wasm_test_env(linted(cargo(&args), &clippy));
+        command.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        command
+    };
+    step(
+        "clippy -D warnings + build (core and web on wasm32, all targets)",
+        wasm_tests(&["--all-targets", "--no-run"]),
+    )?;
+    step(
+        "core and web tests in headless Chromium (wasm-bindgen-test)",
+        wasm_tests(&[]),
     )?;
     print_step_table();
     println!("xtask: all checks passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// The toolchain's `clippy-driver` (the one `cargo clippy` runs).
+fn clippy_driver() -> Result<PathBuf> {
+    let output = Command::new(env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let driver = Path::new(&sysroot).join("bin").join("clippy-driver");
+    if driver.exists() {
+        Ok(driver)
+    } else {
+        Err(format!(
+            "clippy is not installed for this toolchain ({} is missing): run `rustup component add clippy`",
+            driver.display()
+        ))
+    }
+}
+
+/// `command` (a cargo build or test) with clippy linting the workspace's
+/// own crates as they compile, warnings as errors: `cargo clippy -- -D
+/// warnings` without a second, check-only build of the dependencies.
+fn linted(mut command: Command, clippy: &Path) -> Command {
+    command.env("RUSTC_WORKSPACE_WRAPPER", clippy).env(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
+    command
 }
 
 /// Times issuing a set natively (P-256, RSA-2048) against the blog's seven
