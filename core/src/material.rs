@@ -6,7 +6,10 @@ use rustls_pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
 };
 
-use crate::{CertInfo, Error, KeyPair};
+use const_oid::db::rfc5280::ID_KP_SERVER_AUTH;
+
+use crate::read::Certificate;
+use crate::{Error, KeyPair};
 
 /// A file's name (as the person gave it, for messages) and its bytes.
 #[derive(Debug, Clone, Copy)]
@@ -24,13 +27,13 @@ impl<'a> PemSource<'a> {
     }
 }
 
-/// A certificate as DER together with what it says.
+/// A certificate as DER together with what it says (core's typed reading).
 #[derive(Debug, Clone)]
 pub struct ReadCertificate {
     /// The DER bytes.
     pub der: CertificateDer<'static>,
     /// What they say.
-    pub info: CertInfo,
+    pub info: Certificate,
 }
 
 /// Everything an mTLS server needs, read and checked.
@@ -83,7 +86,7 @@ impl ServerTls {
         if leaf.info.version != 3 {
             return Err(Error::V1Certificate {
                 file: cert.name.into(),
-                subject: leaf.info.subject.clone(),
+                subject: leaf.info.subject.to_string(),
             });
         }
         if let Some(key_pair) = key_pair {
@@ -91,13 +94,13 @@ impl ServerTls {
                 return Err(Error::KeyMismatch {
                     key_file: key.name.into(),
                     cert_file: cert.name.into(),
-                    subject: leaf.info.subject.clone(),
+                    subject: leaf.info.subject.to_string(),
                 });
             }
         }
         for ca_cert in &client_cas {
             check_validity(&mut warnings, ca.name, &ca_cert.info, now);
-            if ca_cert.info.is_ca != Some(true) {
+            if !ca_cert.info.is_ca() {
                 warnings.push(format!(
                     "{} ({}) is not a CA certificate (no basicConstraints CA:TRUE); client \
                      certificates are checked against it as if it were one",
@@ -106,25 +109,28 @@ impl ServerTls {
             }
         }
         check_validity(&mut warnings, cert.name, &leaf.info, now);
-        if leaf.info.subject_alt_names.is_empty() {
+        if leaf.info.subject_alt_names().is_empty() {
             warnings.push(format!(
                 "{} ({}) has no subjectAltName: curl and browsers will refuse it for any host name",
                 cert.name, leaf.info.subject
             ));
         }
-        let eku = &leaf.info.extended_key_usage;
-        if !eku.is_empty() && !eku.iter().any(|p| p == "serverAuth") {
-            warnings.push(format!(
-                "{} ({}) lacks the serverAuth purpose (extendedKeyUsage: {}): TLS clients refuse it",
-                cert.name,
-                leaf.info.subject,
-                eku.join(", ")
-            ));
+        if let Some(eku) = leaf.info.extended_key_usage() {
+            if !eku.iter().any(|p| p.oid == ID_KP_SERVER_AUTH) {
+                let names: Vec<String> = eku.iter().map(ToString::to_string).collect();
+                warnings.push(format!(
+                    "{} ({}) lacks the serverAuth purpose (extendedKeyUsage: {}): TLS clients \
+                     refuse it",
+                    cert.name,
+                    leaf.info.subject,
+                    names.join(", ")
+                ));
+            }
         }
         let issuer_known = client_cas
             .iter()
             .chain(cert_chain.iter().skip(1))
-            .any(|c| c.info.subject == leaf.info.issuer);
+            .any(|c| c.info.subject.der == leaf.info.issuer.der);
         if !issuer_known {
             warnings.push(format!(
                 "{} was issued by {}, which is not in {}: clients that trust only {} will refuse \
@@ -176,15 +182,10 @@ impl ServerTls {
             field: file.into(),
             reason,
         };
-        let cas: Vec<crate::read::Certificate> = self
+        let named: Vec<&ReadCertificate> = self
             .client_cas
             .iter()
-            .map(|ca| crate::read::Certificate::from_der(&ca.der))
-            .collect::<Result<_, _>>()?;
-        let named: Vec<(&crate::read::Certificate, &ReadCertificate)> = cas
-            .iter()
-            .zip(&self.client_cas)
-            .filter(|(ca, _)| ca.subject.der == crl.issuer.der)
+            .filter(|ca| ca.info.subject.der == crl.issuer.der)
             .collect();
         if named.is_empty() {
             return Err(refused(format!(
@@ -195,8 +196,8 @@ impl ServerTls {
             )));
         }
         let mut why = String::new();
-        let signer = named.iter().find(|(ca, _)| {
-            match crate::verify::check_crl_signature(&crl, ca, provider) {
+        let signer = named.iter().find(|ca| {
+            match crate::verify::check_crl_signature(&crl, &ca.info, provider) {
                 Ok(()) => true,
                 Err(reason) => {
                     why = reason;
@@ -204,14 +205,14 @@ impl ServerTls {
                 }
             }
         });
-        let Some((_, signer)) = signer else {
+        let Some(signer) = signer else {
             return Err(refused(format!(
                 "this CRL names {issuer} as its issuer, but {why}: it was signed by \
                  another CA with the same name; give the CRL made with this CA's key"
             )));
         };
-        let usages = &signer.info.key_usage;
-        if !usages.is_empty() && !usages.iter().any(|u| u == "cRLSign") {
+        let usages = signer.info.key_usage().unwrap_or_default();
+        if !usages.is_empty() && !usages.contains(&"cRLSign") {
             return Err(refused(format!(
                 "the CA {issuer} has no cRLSign in its keyUsage ({}), so verifiers \
                  refuse every CRL it signs; re-issue the CA with cRLSign",
@@ -240,7 +241,7 @@ impl ServerTls {
     pub fn client_ca_subjects(&self) -> Vec<String> {
         self.client_cas
             .iter()
-            .map(|c| c.info.subject.clone())
+            .map(|c| c.info.subject.to_string())
             .collect()
     }
 }
@@ -252,7 +253,7 @@ pub fn read_certificates(source: PemSource<'_>) -> Result<Vec<ReadCertificate>, 
         .iter()
         .filter(|block| block.tag() == "CERTIFICATE")
         .map(|block| {
-            let info = CertInfo::from_der(block.contents()).map_err(|e| Error::Malformed {
+            let info = Certificate::from_der(block.contents()).map_err(|e| Error::Malformed {
                 what: source.name.into(),
                 reason: e.to_string(),
             })?;
@@ -379,18 +380,18 @@ fn leaf_public_key_info(der: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
         })
 }
 
-fn check_validity(warnings: &mut Vec<String>, file: &str, info: &CertInfo, now: i64) {
-    if now > info.not_after {
+fn check_validity(warnings: &mut Vec<String>, file: &str, info: &Certificate, now: i64) {
+    if now > info.not_after.0 {
         warnings.push(format!(
             "{file} ({}) expired at {}",
             info.subject,
-            info.not_after_text()
+            crate::format_time(info.not_after.0)
         ));
-    } else if now < info.not_before {
+    } else if now < info.not_before.0 {
         warnings.push(format!(
             "{file} ({}) is not valid before {}",
             info.subject,
-            info.not_before_text()
+            crate::format_time(info.not_before.0)
         ));
     }
 }
@@ -410,7 +411,11 @@ mod tests {
     }
 
     fn pki_now(pki: &blog_set::BlogSet) -> i64 {
-        CertInfo::from_der(&pki.ca.cert_der).unwrap().not_before + 60
+        Certificate::from_der(&pki.ca.cert_der)
+            .unwrap()
+            .not_before
+            .0
+            + 60
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `certplay inspect` and `certplay verify`: core's reader and verifier in
 //! the terminal, with exit codes 0 (valid), 1 (invalid), 2 (unreadable).
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,15 +21,21 @@ const UNREADABLE: u8 = 2;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Files to read (PEM or DER: certificates, chains, CSRs, keys, CRLs); `-` reads stdin.
+    /// Files to read (PEM or DER: certificates, chains, CSRs, keys, CRLs;
+    /// PKCS#12); `-` reads stdin.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// Password of a PKCS#12 file.
-    #[arg(long, value_name = "P")]
+    /// Password of a PKCS#12 file (without one, only how it is protected
+    /// is shown). Other users of this machine can see it (ps): prefer
+    /// --password-file.
+    #[arg(long, value_name = "P", conflicts_with = "password_file")]
     password: Option<String>,
+    /// Read the PKCS#12 password from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,15 +111,20 @@ struct FileReport<'a> {
 
 /// `certplay inspect`.
 pub fn inspect(args: &InspectArgs) -> ExitCode {
-    if args.password.is_some() {
-        eprintln!("certplay: note: PKCS#12 files are not read yet; --password is ignored");
-    }
+    let password =
+        match crate::p12_cmd::password(args.password.as_deref(), args.password_file.as_deref()) {
+            Ok(password) => password,
+            Err(e) => {
+                eprintln!("certplay: {e}");
+                return ExitCode::from(UNREADABLE);
+            }
+        };
     let now = now();
     let mut code = VALID;
     let mut loaded = Vec::new();
     for path in &args.files {
         match load(path).and_then(|(name, bytes)| {
-            read::read(&name, &bytes)
+            read::read_with_password(&name, &bytes, password.as_deref())
                 .map(|items| (name, items))
                 .map_err(|e| e.to_string())
         }) {
@@ -128,6 +140,8 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
         .flat_map(|(_, items)| read::certificates(items))
         .collect();
     let mut reports = Vec::new();
+    // Written at once at the end: `certplay inspect … | head` is fine.
+    let mut out = String::new();
     for (name, items) in &loaded {
         if items.iter().any(|i| matches!(i, Item::Unreadable { .. })) {
             code = UNREADABLE;
@@ -148,23 +162,52 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
             continue;
         }
         if loaded.len() > 1 {
-            println!("==> {name} <==");
+            let _ = writeln!(out, "==> {name} <==");
         }
         for (item, lints) in items.iter().zip(&lints) {
-            print!("{}", text::items(std::slice::from_ref(item)));
+            out.push_str(&text::items(std::slice::from_ref(item)));
+            if let Item::Pkcs12(p12) = item {
+                let inside = read::certificates(&p12.contents);
+                for key in p12.contents.iter().filter_map(|i| match i {
+                    Item::PrivateKey(key) => Some(key),
+                    _ => None,
+                }) {
+                    for cert in inside.iter().filter(|c| key.matches(c) == Some(true)) {
+                        let _ =
+                            writeln!(out, "    The key matches the certificate {}", cert.subject);
+                    }
+                }
+                if p12.locked.is_some() {
+                    if password.is_some() {
+                        code = UNREADABLE;
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "hint: certplay inspect --password-file FILE {name} (or --password P)"
+                        );
+                    }
+                }
+            }
             if let Item::PrivateKey(key) = item {
                 for cert in &all_certs {
                     match key.matches(cert) {
-                        Some(true) => println!("    Matches the certificate {}", cert.subject),
+                        Some(true) => {
+                            let _ = writeln!(out, "    Matches the certificate {}", cert.subject);
+                        }
                         Some(false) => {
-                            println!("    Does not match the certificate {}", cert.subject)
+                            let _ = writeln!(
+                                out,
+                                "    Does not match the certificate {}",
+                                cert.subject
+                            );
                         }
                         None => {}
                     }
                 }
             }
             for l in lints {
-                println!(
+                let _ = writeln!(
+                    out,
                     "Lint {:?} {}: {} [{}] fix: {}",
                     l.severity, l.id, l.message, l.rule, l.fix
                 );
@@ -173,13 +216,17 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
     }
     if args.json {
         match serde_json::to_string_pretty(&reports) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => {
+                out = json;
+                out.push('\n');
+            }
             Err(e) => {
                 eprintln!("certplay: cannot write JSON: {e}");
                 return ExitCode::from(UNREADABLE);
             }
         }
     }
+    crate::emit(&out);
     ExitCode::from(code)
 }
 
@@ -199,14 +246,15 @@ fn certificates(path: &PathBuf, what: &str) -> Result<Vec<Certificate>, String> 
 pub fn verify(args: &VerifyArgs) -> ExitCode {
     match run_verify(args) {
         Ok(Ok(message)) => {
-            println!("{message}");
+            crate::emit(&format!("{message}\n"));
             ExitCode::from(VALID)
         }
         Ok(Err(reason)) => {
-            println!("invalid: {reason}");
+            let mut out = format!("invalid: {reason}\n");
             if let Some(hint) = hint(&reason) {
-                println!("hint: {hint}");
+                let _ = writeln!(out, "hint: {hint}");
             }
+            crate::emit(&out);
             ExitCode::from(INVALID)
         }
         Err(e) => {

@@ -103,10 +103,10 @@ fn check(dir: &SafeDir, key_type: Option<KeyType>) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     if let (Some(wanted), Some(server)) = (key_type, tls.cert_chain.first()) {
-        if server.info.public_key != wanted.description() {
+        let held = &server.info.public_key.kind;
+        if KeyType::of(held) != Some(wanted) {
             return Err(format!(
-                "it holds {} keys, {} was asked for",
-                server.info.public_key,
+                "it holds {held} keys, {} was asked for",
                 wanted.description()
             ));
         }
@@ -123,11 +123,11 @@ fn check(dir: &SafeDir, key_type: Option<KeyType>) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let now = crate::unix_now();
     for cert in tls.cert_chain.iter().chain(&tls.client_cas).chain(&certs) {
-        if cert.info.not_after - now < MIN_REMAINING_SECS {
+        if cert.info.not_after.0 - now < MIN_REMAINING_SECS {
             return Err(format!(
                 "{} expires at {}",
                 cert.info.subject,
-                cert.info.not_after_text()
+                certplay_core::format_time(cert.info.not_after.0)
             ));
         }
     }

@@ -41,11 +41,11 @@ impl Presented {
     /// Reads what the log shows of a DER certificate (names escaped and
     /// cut: they come from the peer).
     pub fn from_der(der: &[u8]) -> Presented {
-        match certplay_core::CertInfo::from_der(der) {
-            Ok(info) => Presented {
-                subject: escape(&info.subject, MAX_NAME_CHARS),
-                issuer: escape(&info.issuer, MAX_NAME_CHARS),
-                serial: escape(&info.serial, MAX_NAME_CHARS),
+        match certplay_core::read::Certificate::from_der(der) {
+            Ok(cert) => Presented {
+                subject: escape(&cert.subject.to_string(), MAX_NAME_CHARS),
+                issuer: escape(&cert.issuer.to_string(), MAX_NAME_CHARS),
+                serial: escape(&cert.serial.to_string(), MAX_NAME_CHARS),
             },
             Err(e) => Presented {
                 subject: "(unreadable)".to_owned(),

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use certplay_core::{
-    ExistingCa, FileKind, IssuedPlan, KeyType, Materials, PemSource, Plan, Preset, Profile, San,
+    ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, PemSource, Plan, Preset,
+    Profile, San,
 };
 use certplay_server::files::Existing;
-use certplay_server::issuing::{issue_plan, write_issued};
+use certplay_server::issuing::{issue_plan, write_files};
 use clap::Args;
 
 /// Issue a PKI into a directory: by default the blog's set (ca, server,
@@ -147,8 +148,9 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     } else {
         Existing::Refuse
     };
-    write_issued(&args.out, &issued, existing).map_err(|e| e.to_string())?;
-    report(&args.out, &issued, elapsed.as_millis(), &imported);
+    let files = issued.files().map_err(|e| e.to_string())?;
+    write_files(&args.out, &files, existing).map_err(|e| e.to_string())?;
+    report(&args.out, &issued, &files, elapsed.as_millis(), &imported);
     for (name, file) in &imported {
         println!("certplay: {name} uses your key {file} (no {name}.key written)");
     }
@@ -182,7 +184,13 @@ fn read_existing(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
 /// What was written, what each file is for (with the flag that takes it),
 /// the warnings, and the commands to try.
 /// `imported`: (entry, key file) of keys the person brought.
-fn report(out: &Path, issued: &IssuedPlan, millis: u128, imported: &[(String, String)]) {
+fn report(
+    out: &Path,
+    issued: &IssuedPlan,
+    files: &[OutputFile],
+    millis: u128,
+    imported: &[(String, String)],
+) {
     let key_types: std::collections::BTreeSet<&str> = issued
         .entries
         .iter()
@@ -194,21 +202,19 @@ fn report(out: &Path, issued: &IssuedPlan, millis: u128, imported: &[(String, St
         key_types.into_iter().collect::<Vec<_>>().join(", "),
         out.display()
     );
-    if let Ok(files) = issued.files() {
-        for file in files {
-            let hint = match file.kind {
-                FileKind::Certificate(Profile::RootCa) => " (serve --ca, curl --cacert)",
-                FileKind::Chain(profile) if profile.serves() => " (serve --cert)",
-                FileKind::Chain(_) => " (curl --cert)",
-                FileKind::Certificate(profile) if profile.serves() => " (serve --cert)",
-                FileKind::Certificate(Profile::Client) => " (curl --cert)",
-                FileKind::PrivateKey(profile) if profile.serves() => " (serve --key)",
-                FileKind::PrivateKey(Profile::Client) => " (curl --key)",
-                FileKind::Plan => " (certplay issue --plan)",
-                _ => "",
-            };
-            println!("  {:<24} {}{hint}", file.name, file.purpose());
-        }
+    for file in files {
+        let hint = match file.kind {
+            FileKind::Certificate(Profile::RootCa) => " (serve --ca, curl --cacert)",
+            FileKind::Chain(profile) if profile.serves() => " (serve --cert)",
+            FileKind::Chain(_) => " (curl --cert)",
+            FileKind::Certificate(profile) if profile.serves() => " (serve --cert)",
+            FileKind::Certificate(Profile::Client) => " (curl --cert)",
+            FileKind::PrivateKey(profile) if profile.serves() => " (serve --key)",
+            FileKind::PrivateKey(Profile::Client) => " (curl --key)",
+            FileKind::Plan => " (certplay issue --plan)",
+            _ => "",
+        };
+        println!("  {:<24} {}{hint}", file.name, file.purpose());
     }
     for warning in &issued.warnings {
         println!("certplay: warning: {warning}");

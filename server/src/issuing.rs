@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use certplay_core::{Error as CoreError, IssuedPlan, KeyPair, KeyType, Materials, Plan};
+use certplay_core::{
+    Error as CoreError, IssuedPlan, KeyPair, KeyType, Materials, OutputFile, Plan,
+};
 
 use crate::files::{Access, Entry, Existing, FileError, SafeDir};
 use crate::Error;
@@ -45,7 +47,7 @@ pub fn issue_plan(plan: &Plan, mut materials: Materials) -> Result<IssuedPlan, E
 
 /// One key pair. RSA comes from aws-lc-rs (several times faster than the
 /// pure-Rust generator core uses in the browser), handed to core as PKCS#8.
-fn generate(key_type: KeyType) -> Result<KeyPair, CoreError> {
+pub fn generate(key_type: KeyType) -> Result<KeyPair, CoreError> {
     use aws_lc_rs::encoding::AsDer;
     let size = match key_type {
         KeyType::Rsa2048 => aws_lc_rs::rsa::KeySize::Rsa2048,
@@ -77,10 +79,19 @@ pub fn write_issued(
     issued: &IssuedPlan,
     existing: Existing,
 ) -> Result<Vec<PathBuf>, Error> {
-    let files = issued.files()?;
+    write_files(dir, &issued.files()?, existing)
+}
+
+/// [`write_issued`] for files already made (`IssuedPlan::files`), so that
+/// what is written and what is reported are the same list, built once.
+pub fn write_files(
+    dir: &Path,
+    files: &[OutputFile],
+    existing: Existing,
+) -> Result<Vec<PathBuf>, Error> {
     let safe = SafeDir::open(dir)?;
     let mut names = Vec::new();
-    for file in &files {
+    for file in files {
         let path = safe.join(&file.name);
         match safe.entry(&file.name)? {
             Entry::Missing => {}
@@ -96,7 +107,7 @@ pub fn write_issued(
         });
     }
     let mut written = Vec::new();
-    for file in &files {
+    for file in files {
         let access = if file.private() {
             Access::Private
         } else {

@@ -24,6 +24,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use certplay_core::read::model::{ip_text, GeneralName};
 use certplay_core::{ClientAuth, MtlsServer, PemSource, ServerCrl, ServerTls};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -213,7 +214,13 @@ fn current(tls: &ServerTls, tls13_only: bool, client_auth: ClientAuth) -> Result
         server_names: tls
             .cert_chain
             .first()
-            .map(|c| c.info.subject_alt_names.clone())
+            .map(|c| {
+                c.info
+                    .subject_alt_names()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }
@@ -365,9 +372,8 @@ pub struct CurlTarget {
 }
 
 /// Picks a URL the server certificate covers. `names` are its
-/// subjectAltNames (`DNS:localhost`, `IP:127.0.0.1`); `address` is where the
-/// server listens.
-pub fn curl_target(names: &[String], address: SocketAddr) -> CurlTarget {
+/// subjectAltNames; `address` is where the server listens.
+pub fn curl_target(names: &[GeneralName], address: SocketAddr) -> CurlTarget {
     let port = address.port();
     let ip = address.ip();
     let connect_ip = if ip.is_unspecified() {
@@ -380,11 +386,18 @@ pub fn curl_target(names: &[String], address: SocketAddr) -> CurlTarget {
     } else {
         ip.to_string()
     };
+    let dns_name = |n: &GeneralName| match n {
+        GeneralName::Dns(d) => Some(d.clone()),
+        _ => None,
+    };
+    let ip_name = |n: &GeneralName| match n {
+        GeneralName::Ip(bytes) => Some(ip_text(bytes.bytes())),
+        _ => None,
+    };
     let covers = |host: &str| {
         names.iter().any(|n| {
-            n.strip_prefix("DNS:")
-                .is_some_and(|d| d.eq_ignore_ascii_case(host))
-                || n.strip_prefix("IP:").is_some_and(|i| i == host)
+            dns_name(n).is_some_and(|d| d.eq_ignore_ascii_case(host))
+                || ip_name(n).is_some_and(|i| i == host)
         })
     };
     let url_for = |host: &str| {
@@ -404,9 +417,10 @@ pub fn curl_target(names: &[String], address: SocketAddr) -> CurlTarget {
     let listed = if names.is_empty() {
         "no subjectAltName at all".to_owned()
     } else {
+        let names: Vec<String> = names.iter().map(ToString::to_string).collect();
         format!("only {}", names.join(", "))
     };
-    let dns = names.iter().find_map(|n| n.strip_prefix("DNS:"));
+    let dns = names.iter().find_map(dns_name);
     if let Some(name) = dns {
         let name = name.replacen("*.", "certplay.", 1);
         let host_for_url = if connect_ip.is_ipv6() {
@@ -425,10 +439,9 @@ pub fn curl_target(names: &[String], address: SocketAddr) -> CurlTarget {
             )),
         };
     }
-    let ip_name = names.iter().find_map(|n| n.strip_prefix("IP:"));
-    match ip_name {
+    match names.iter().find_map(ip_name) {
         Some(listed_ip) => CurlTarget {
-            url: url_for(listed_ip),
+            url: url_for(&listed_ip),
             resolve: None,
             warning: Some(format!(
                 "the server certificate does not cover {default_host} ({listed}); \
@@ -456,11 +469,12 @@ mod tests {
 
     #[test]
     fn the_printed_curl_command_matches_the_certificate() {
-        let plain = curl_target(&["DNS:localhost".to_owned()], at(3000));
+        let dns = |name: &str| GeneralName::Dns(name.to_owned());
+        let plain = curl_target(&[dns("localhost")], at(3000));
         assert_eq!(plain.url, "https://localhost:3000");
         assert!(plain.resolve.is_none() && plain.warning.is_none());
 
-        let other = curl_target(&["DNS:other.test".to_owned()], at(3000));
+        let other = curl_target(&[dns("other.test")], at(3000));
         assert_eq!(other.url, "https://other.test:3000");
         assert_eq!(
             other.resolve.as_deref(),
@@ -471,7 +485,12 @@ mod tests {
             .as_deref()
             .is_some_and(|w| w.contains("does not cover localhost")));
 
-        let ip = curl_target(&["IP:127.0.0.1".to_owned()], at(3000));
+        let ip = curl_target(
+            &[GeneralName::Ip(certplay_core::read::model::Hex(vec![
+                127, 0, 0, 1,
+            ]))],
+            at(3000),
+        );
         assert_eq!(ip.url, "https://127.0.0.1:3000");
 
         let none = curl_target(&[], at(3000));

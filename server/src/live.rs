@@ -190,7 +190,7 @@ impl Live {
             server: tls
                 .cert_chain
                 .first()
-                .map(|c| c.info.subject.clone())
+                .map(|c| c.info.subject.to_string())
                 .unwrap_or_default(),
             crls: tls
                 .crls

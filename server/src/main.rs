@@ -147,6 +147,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes `text` to standard output. A reader that went away (`certplay
+/// inspect x.pem | head -1`) is not an error: the rest is not wanted.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("certplay: cannot write to standard output: {e}");
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
     match guard::raise_open_file_limit() {
         Ok((soft, hard)) => tracing::debug!("open-file limit: soft {soft:?}, hard {hard:?}"),
@@ -203,7 +218,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
     let server_names = tls
         .cert_chain
         .first()
-        .map(|c| c.info.subject_alt_names.clone())
+        .map(|c| c.info.subject_alt_names().to_vec())
         .unwrap_or_default();
 
     let runtime = tokio::runtime::Runtime::new()?;

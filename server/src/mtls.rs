@@ -8,7 +8,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use certplay_core::pki_types::{CertificateDer, UnixTime};
-use certplay_core::{CertInfo, ClientAuth, MtlsServer, Refusal};
+use certplay_core::read::Certificate;
+use certplay_core::{ClientAuth, MtlsServer, Refusal};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -445,15 +446,29 @@ struct Identity {
 impl Identity {
     fn from_chain(chain: &[Vec<u8>]) -> Identity {
         let first = chain.first();
-        let info = first.and_then(|der| CertInfo::from_der(der).ok());
+        let info = first.and_then(|der| Certificate::from_der(der).ok());
         Identity {
-            subject: info.as_ref().map(|i| i.subject.clone()).unwrap_or_default(),
+            subject: info
+                .as_ref()
+                .map(|i| i.subject.to_string())
+                .unwrap_or_default(),
             subject_alt_names: info
                 .as_ref()
-                .map(|i| i.subject_alt_names.clone())
+                .map(|i| {
+                    i.subject_alt_names()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
-            issuer: info.as_ref().map(|i| i.issuer.clone()).unwrap_or_default(),
-            serial: info.as_ref().map(|i| i.serial.clone()).unwrap_or_default(),
+            issuer: info
+                .as_ref()
+                .map(|i| i.issuer.to_string())
+                .unwrap_or_default(),
+            serial: info
+                .as_ref()
+                .map(|i| i.serial.to_string())
+                .unwrap_or_default(),
             sha256_fingerprint: first
                 .map(|der| {
                     Sha256::digest(der)

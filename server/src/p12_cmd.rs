@@ -70,16 +70,23 @@ pub struct P12Args {
     force: bool,
 }
 
-pub fn run(args: &P12Args) -> Result<(), String> {
-    let password_text = match (&args.password, &args.password_file) {
-        (Some(password), _) => password.clone(),
+/// The password of `--password P` or `--password-file FILE` (its first
+/// line), if either was given.
+pub fn password(given: Option<&str>, file: Option<&Path>) -> Result<Option<String>, String> {
+    match (given, file) {
+        (Some(password), _) => Ok(Some(password.to_owned())),
         (None, Some(file)) => {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
-            text.lines().next().unwrap_or_default().to_owned()
+            Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
         }
-        (None, None) => return Err("give --password or --password-file".into()),
-    };
+        (None, None) => Ok(None),
+    }
+}
+
+pub fn run(args: &P12Args) -> Result<(), String> {
+    let password_text = password(args.password.as_deref(), args.password_file.as_deref())?
+        .ok_or("give --password or --password-file")?;
     let password = if args.allow_empty_password {
         Pkcs12Password::allow_empty(&password_text)
     } else {

@@ -138,3 +138,26 @@ fn inspect_and_verify_two_sets_with_the_same_ca_name() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("neither PEM"), "{}", text(&o));
 }
+
+/// `certplay inspect … | head -1`: the reader that goes away after one
+/// line is not an error (no "failed printing to stdout" panic). The output
+/// (80 certificates) is larger than a pipe's buffer, so certplay is still
+/// writing when `head` leaves.
+#[test]
+fn inspect_into_a_pipe_closed_early_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(certplay(&["issue", "--out", "."], d).status.success());
+    let files = vec!["ca.crt"; 80].join(" ");
+    let piped = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' inspect {files} | head -1",
+            env!("CARGO_BIN_EXE_certplay")
+        ))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), "==> ca.crt <==\n");
+    assert!(piped.stderr.is_empty(), "{}", text(&piped));
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use certplay_core::{IssuedPlan, KeyType, Plan, Validity};
+use certplay_core::{IssuedPlan, KeyPair, KeyType, Materials, Plan, Validity};
 
 pub use tempfile::TempDir;
 
@@ -140,6 +140,41 @@ pub fn issue_backdated(plan: &Plan, days_ago: i32, days: u32) -> IssuedPlan {
     plan.issue().expect("issuing")
 }
 
+/// Keys made once and reused by several plans of one key type (as PKCS#8
+/// DER): RSA-4096 takes seconds per key, and a test that issues every
+/// preset needs the same few keys again and again.
+#[derive(Debug, Default)]
+pub struct KeyPool {
+    key_type: Option<KeyType>,
+    keys: Vec<Vec<u8>>,
+}
+
+impl KeyPool {
+    /// Issues `plan` with the pool's keys (the n-th entry gets the n-th key,
+    /// made on first use), so the entries of one plan keep distinct keys.
+    pub fn issue(&mut self, plan: &Plan) -> IssuedPlan {
+        if self.key_type != Some(plan.key_type) {
+            self.key_type = Some(plan.key_type);
+            self.keys.clear();
+        }
+        let mut materials = Materials::default();
+        for (i, (name, key_type)) in plan.keys_needed().into_iter().enumerate() {
+            assert_eq!(key_type, plan.key_type, "a pool holds one key type");
+            if self.keys.len() <= i {
+                // aws-lc-rs for RSA, as `certplay issue` makes them.
+                let key = certplay_server::issuing::generate(key_type).expect("making a key");
+                let pem = key.to_pkcs8_pem().expect("PKCS#8");
+                self.keys
+                    .push(pem::parse(pem).expect("PEM").into_contents());
+            }
+            let key = KeyPair::from_pkcs8_der(&self.keys[i]).expect("the pooled key");
+            materials.keys.insert(name, key);
+        }
+        plan.issue_with(materials, time::OffsetDateTime::now_utc())
+            .expect("issuing")
+    }
+}
+
 /// Writes every file of `issued` into `dir` under its plan name.
 pub fn write_set(dir: &Path, issued: &IssuedPlan) {
     std::fs::create_dir_all(dir).expect("creating the directory");
@@ -230,19 +265,11 @@ impl Server {
         Self::with_files_and(dir, &[])
     }
 
-    /// [`Server::with_files`] with more flags (`--crl ca.crl`,
-    /// `--client-auth optional`).
+    /// [`Server::with_files`] with more flags (`--crl ca.crl`, ...).
     pub fn with_files_and(dir: &Path, more: &[&str]) -> Self {
-        let mut args = vec![
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--no-page",
-        ];
+        let mut args = BLOG_FILES.to_vec();
         args.extend_from_slice(more);
+        args.push("--no-page");
         Self::start(dir, &args)
     }
 
@@ -341,6 +368,16 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     });
 }
 
+/// `certplay serve`'s flags for the blog's file names.
+pub const BLOG_FILES: [&str; 6] = [
+    "--ca",
+    "ca.crt",
+    "--cert",
+    "server.crt",
+    "--key",
+    "server.key",
+];
+
 /// Runs `certplay ARGS` in `dir` to completion (for startup failures).
 pub fn certplay(dir: &Path, args: &[&str]) -> Output {
     let mut child = Command::new(certplay_bin())
@@ -419,15 +456,20 @@ pub fn stderr(output: &Output) -> String {
 
 /// curl with the client certificate of the set in `dir` against `url`.
 pub fn curl_with_client_cert(dir: &Path, url: &str) -> Output {
+    curl_as(dir, "client", url)
+}
+
+/// curl presenting `NAME.crt`/`NAME.key` from `dir`, trusting `ca.crt`.
+pub fn curl_as(dir: &Path, name: &str, url: &str) -> Output {
     curl(
         dir,
         &[
             "--cacert",
             "ca.crt",
             "--cert",
-            "client.crt",
+            &format!("{name}.crt"),
             "--key",
-            "client.key",
+            &format!("{name}.key"),
             url,
         ],
     )

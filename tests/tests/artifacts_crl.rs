@@ -5,9 +5,10 @@
 //! of another CA and an expired CRL are reported at startup.
 
 use std::path::Path;
+use std::process::Output;
 
 use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation, RevocationReason};
-use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+use certplay_tests::{certplay, curl_as, run, stderr, stdout, temp_dir, Server, BLOG_FILES};
 use time::{Duration, OffsetDateTime};
 
 /// `certplay issue --preset two-clients` (alice and bob) into `dir`.
@@ -37,19 +38,11 @@ fn with_colons(serial: &str) -> String {
         .join(":")
 }
 
-fn curl_as(dir: &Path, client: &str, url: &str) -> std::process::Output {
-    curl(
-        dir,
-        &[
-            "--cacert",
-            "ca.crt",
-            "--cert",
-            &format!("{client}.crt"),
-            "--key",
-            &format!("{client}.key"),
-            url,
-        ],
-    )
+/// `certplay crl --ca-cert ca.crt --ca-key ca.key ARGS` in `dir`.
+fn crl(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["crl", "--ca-cert", "ca.crt", "--ca-key", "ca.key"];
+    all.extend_from_slice(args);
+    certplay(dir, &all)
 }
 
 #[test]
@@ -60,20 +53,7 @@ fn openssl_reads_the_crl_and_says_revoked() {
     let serial = openssl_serial(dir, "alice.crt");
     // With colons, in lower case, as a person may paste it.
     let revoke = format!("{}:keyCompromise", with_colons(&serial).to_lowercase());
-    let made = certplay(
-        dir,
-        &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--revoke",
-            &revoke,
-            "--out",
-            "ca.crl",
-        ],
-    );
+    let made = crl(dir, &["--revoke", &revoke, "--out", "ca.crl"]);
     assert!(made.status.success(), "crl: {}", stderr(&made));
     assert!(stdout(&made).contains("1 revoked"), "{}", stdout(&made));
 
@@ -108,21 +88,7 @@ fn openssl_reads_the_crl_and_says_revoked() {
     assert!(bob.status.success(), "{}{}", stdout(&bob), stderr(&bob));
 
     // DER, read by openssl as DER.
-    let der = certplay(
-        dir,
-        &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--revoke",
-            &serial,
-            "--der",
-            "--out",
-            "ca.crl.der",
-        ],
-    );
+    let der = crl(dir, &["--revoke", &serial, "--der", "--out", "ca.crl.der"]);
     assert!(der.status.success(), "{}", stderr(&der));
     let text = run(
         dir,
@@ -144,55 +110,19 @@ fn openssl_reads_the_crl_and_says_revoked() {
     );
 
     // Never replaced without --force.
-    let again = certplay(
-        dir,
-        &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--out",
-            "ca.crl",
-        ],
-    );
+    let again = crl(dir, &["--out", "ca.crl"]);
     assert!(!again.status.success());
     assert!(
         stderr(&again).contains("already exists"),
         "{}",
         stderr(&again)
     );
-    let forced = certplay(
-        dir,
-        &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--out",
-            "ca.crl",
-            "--force",
-        ],
-    );
+    let forced = crl(dir, &["--out", "ca.crl", "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
 
     // A serial that is not hex, a reason that does not exist.
     for bad in ["xyz", "01:stolen"] {
-        let out = certplay(
-            dir,
-            &[
-                "crl",
-                "--ca-cert",
-                "ca.crt",
-                "--ca-key",
-                "ca.key",
-                "--revoke",
-                bad,
-                "--out",
-                "x.crl",
-            ],
-        );
+        let out = crl(dir, &["--revoke", bad, "--out", "x.crl"]);
         assert!(!out.status.success());
         assert!(
             stderr(&out).contains(&format!("--revoke \"{bad}\"")),
@@ -208,14 +138,9 @@ fn serve_refuses_the_revoked_client_and_serves_the_other() {
     let dir = dir.path();
     issue_two_clients(dir);
     let serial = openssl_serial(dir, "alice.crt");
-    let made = certplay(
+    let made = crl(
         dir,
         &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
             "--revoke",
             &format!("{serial}:superseded"),
             "--der",
@@ -260,37 +185,13 @@ fn a_crl_of_another_ca_is_refused_and_an_expired_one_is_reported() {
     // Another set whose CA has the same name: its CRL does not verify.
     let other = temp_dir();
     issue_two_clients(other.path());
-    let made = certplay(
-        other.path(),
-        &[
-            "crl",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--out",
-            "other.crl",
-        ],
-    );
+    let made = crl(other.path(), &["--out", "other.crl"]);
     assert!(made.status.success(), "{}", stderr(&made));
     let other_crl = other.path().join("other.crl").display().to_string();
-    let out = certplay(
-        dir,
-        &[
-            "serve",
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--crl",
-            &other_crl,
-            "--port",
-            "0",
-            "--no-page",
-        ],
-    );
+    let mut args = vec!["serve"];
+    args.extend(BLOG_FILES);
+    args.extend(["--crl", &other_crl, "--port", "0", "--no-page"]);
+    let out = certplay(dir, &args);
     assert!(!out.status.success(), "served with another CA's CRL");
     let err = stderr(&out);
     assert!(

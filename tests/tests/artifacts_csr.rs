@@ -31,6 +31,26 @@ fn certplay_ok(dir: &Path, args: &[&str]) -> String {
     stdout(&out)
 }
 
+/// `certplay sign` with the CA of [`ca`]: `sign --ca-cert pki/ca.crt
+/// --ca-key pki/ca.key ARGS`.
+fn sign(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["sign", "--ca-cert", "pki/ca.crt", "--ca-key", "pki/ca.key"];
+    all.extend_from_slice(args);
+    certplay(dir, &all)
+}
+
+/// [`sign`], which must succeed: its standard output.
+fn sign_ok(dir: &Path, args: &[&str]) -> String {
+    let out = sign(dir, args);
+    assert!(
+        out.status.success(),
+        "sign {args:?}\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 /// A CA made by certplay in `dir/pki`.
 fn ca(dir: &Path) {
     certplay_ok(dir, &["issue", "--out", "pki"]);
@@ -117,20 +137,9 @@ fn certplay_signs_an_openssl_csr_keeping_its_sans() {
          openssl req -new -key svc.key -subj /CN=svc.test \
            -addext subjectAltName=DNS:svc.test,DNS:www.svc.test,IP:192.0.2.7 -out svc.csr",
     );
-    let out = certplay_ok(
+    let out = sign_ok(
         dir.path(),
-        &[
-            "sign",
-            "--ca-cert",
-            "pki/ca.crt",
-            "--ca-key",
-            "pki/ca.key",
-            "--profile",
-            "server",
-            "svc.csr",
-            "--out",
-            "svc.crt",
-        ],
+        &["--profile", "server", "svc.csr", "--out", "svc.crt"],
     );
     assert!(
         out.contains("kept    X509v3 Subject Alternative Name: DNS:svc.test"),
@@ -154,19 +163,7 @@ fn certplay_signs_an_openssl_csr_keeping_its_sans() {
         sh(dir.path(), "openssl pkey -in svc.key -pubout")
     );
     // --out is kept unless --force.
-    let again = certplay(
-        dir.path(),
-        &[
-            "sign",
-            "--ca-cert",
-            "pki/ca.crt",
-            "--ca-key",
-            "pki/ca.key",
-            "svc.csr",
-            "--out",
-            "svc.crt",
-        ],
-    );
+    let again = sign(dir.path(), &["svc.csr", "--out", "svc.crt"]);
     assert!(!again.status.success());
     assert!(
         stderr(&again).contains("already exists"),
@@ -189,19 +186,7 @@ fn a_csr_with_a_flipped_signature_byte_is_refused() {
     let last = der.len() - 1;
     der[last] ^= 0x01;
     std::fs::write(dir.path().join("bad.der"), &der).unwrap();
-    let out = certplay(
-        dir.path(),
-        &[
-            "sign",
-            "--ca-cert",
-            "pki/ca.crt",
-            "--ca-key",
-            "pki/ca.key",
-            "bad.der",
-            "--out",
-            "bad.crt",
-        ],
-    );
+    let out = sign(dir.path(), &["bad.der", "--out", "bad.crt"]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert_eq!(
@@ -260,20 +245,9 @@ fn keys_from_openssl_import_and_the_certificate_carries_them() {
             !dir.path().join("req/mine.key").exists(),
             "{what}: a key was written"
         );
-        certplay_ok(
+        sign_ok(
             dir.path(),
-            &[
-                "sign",
-                "--ca-cert",
-                "pki/ca.crt",
-                "--ca-key",
-                "pki/ca.key",
-                "--profile",
-                "client",
-                "req/mine.csr",
-                "--out",
-                "mine.crt",
-            ],
+            &["--profile", "client", "req/mine.csr", "--out", "mine.crt"],
         );
         let openssl_pass = if what.contains("encrypted") {
             " -passin pass:x"

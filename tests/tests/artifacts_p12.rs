@@ -77,6 +77,8 @@ fn both_encodings_are_read_by_openssl_and_python() {
     }
 }
 
+/// Both encodings: curl (OpenSSL 3) loads the legacy one too, since its
+/// 3DES and SHA-1 MAC are in OpenSSL's default provider.
 #[test]
 fn curl_presents_the_p12_and_gets_hello_world() {
     let dir = temp_dir();
@@ -84,10 +86,94 @@ fn curl_presents_the_p12_and_gets_hello_world() {
     issue_blog_set(dir);
     let made = make_p12(dir, "client.p12", &["--password", PASSWORD]);
     assert!(made.status.success(), "{}", stderr(&made));
+    let legacy = make_p12(dir, "legacy.p12", &["--password", PASSWORD, "--legacy"]);
+    assert!(legacy.status.success(), "{}", stderr(&legacy));
     let server = Server::with_files(dir);
-    let ok = curl_with_p12(dir, "client.p12", PASSWORD, &server.url());
-    assert_eq!(stdout(&ok), "Hello World\n", "curl: {}", stderr(&ok));
+    for file in ["client.p12", "legacy.p12"] {
+        let ok = curl_with_p12(dir, file, PASSWORD, &server.url());
+        assert_eq!(stdout(&ok), "Hello World\n", "curl {file}: {}", stderr(&ok));
+    }
     server.wait_for_log("accepted CN=my-client");
+}
+
+/// `certplay inspect` reads PKCS#12 files made by openssl (its modern
+/// default and `-legacy`) and by certplay: without the password how each is
+/// protected, with it the key and certificates; a wrong password is named.
+#[test]
+fn inspect_reads_pkcs12_files_from_openssl_and_certplay() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_blog_set(dir);
+    std::fs::write(dir.join("pw.txt"), format!("{PASSWORD}\n")).expect("writing");
+    let pass = format!("pass:{PASSWORD}");
+    for (file, legacy) in [("openssl.p12", false), ("openssl-legacy.p12", true)] {
+        let mut args = vec![
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.crt",
+            "-inkey",
+            "client.key",
+            "-certfile",
+            "ca.crt",
+            "-passout",
+            &pass,
+            "-out",
+            file,
+        ];
+        if legacy {
+            args.push("-legacy");
+        }
+        let out = run(dir, "openssl", &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let made = make_p12(dir, "certplay.p12", &["--password-file", "pw.txt"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    for (file, mac, key) in [
+        (
+            "openssl.p12",
+            "MAC: id-sha256, Iteration 2048",
+            "private key: PBES2: PBKDF2 with id-hmacWithSHA256, 2048 iterations, id-aes256-CBC",
+        ),
+        (
+            "openssl-legacy.p12",
+            "MAC: id-sha1, Iteration 2048",
+            "private key: pbeWithSHAAnd3-KeyTripleDES-CBC, 2048 iterations",
+        ),
+        (
+            "certplay.p12",
+            "MAC: id-sha256, Iteration 10000",
+            "private key: PBES2: PBKDF2 with id-hmacWithSHA256, 10000 iterations, id-aes256-CBC",
+        ),
+    ] {
+        let locked = certplay(dir, &["inspect", file]);
+        assert!(locked.status.success(), "{file}: {}", stderr(&locked));
+        let text = stdout(&locked);
+        assert!(text.contains(mac), "{file}: {text}");
+        assert!(text.contains(key), "{file}: {text}");
+        assert!(text.contains("give its password"), "{file}: {text}");
+        assert!(text.contains("--password-file"), "{file}: {text}");
+
+        let open = certplay(dir, &["inspect", "--password-file", "pw.txt", file]);
+        assert!(open.status.success(), "{file}: {}", stderr(&open));
+        let text = stdout(&open);
+        assert!(text.contains("Subject: CN = my-client"), "{file}: {text}");
+        assert!(text.contains("Subject: CN = my-ca"), "{file}: {text}");
+        assert!(text.contains("Private Key (PKCS#8"), "{file}: {text}");
+        assert!(
+            text.contains("The key matches the certificate CN=my-client"),
+            "{file}: {text}"
+        );
+
+        let wrong = certplay(dir, &["inspect", "--password", "nope", file]);
+        assert_eq!(wrong.status.code(), Some(2), "{file}");
+        assert!(
+            stdout(&wrong).contains("the password is wrong"),
+            "{file}: {}",
+            stdout(&wrong)
+        );
+    }
 }
 
 #[test]

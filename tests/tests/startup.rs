@@ -3,7 +3,9 @@
 //! printed curl command works as printed.
 
 use certplay_core::KeyType;
-use certplay_tests::{certplay, issue_into, run, serve_refused, stderr, stdout, temp_dir, Server};
+use certplay_tests::{
+    certplay, issue_into, run, serve_refused, stderr, stdout, temp_dir, Server, BLOG_FILES,
+};
 
 #[test]
 fn a_missing_file_is_named() {
@@ -79,19 +81,9 @@ fn an_encrypted_key_is_named_with_the_fix() {
 fn sigterm_stops_the_server_cleanly() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--page-port",
-            "0",
-        ],
-    );
+    let mut args = BLOG_FILES.to_vec();
+    args.extend(["--page-port", "0"]);
+    let server = Server::start(dir.path(), &args);
     assert!(server.page_port.is_some());
     let status = server.terminate();
     assert!(status.success(), "exit status after SIGTERM: {status}");

@@ -88,6 +88,22 @@ impl KeyType {
         }
     }
 
+    /// The key type of a public key as read from a certificate, `None` for
+    /// a key certplay does not issue (RSA-1024, secp256k1, ...).
+    pub fn of(kind: &crate::read::model::KeyKind) -> Option<Self> {
+        use crate::read::model::KeyKind;
+        use const_oid::db::rfc5912::{SECP_256_R_1, SECP_384_R_1};
+        match kind {
+            KeyKind::Rsa { bits: 2048, .. } => Some(Self::Rsa2048),
+            KeyKind::Rsa { bits: 3072, .. } => Some(Self::Rsa3072),
+            KeyKind::Rsa { bits: 4096, .. } => Some(Self::Rsa4096),
+            KeyKind::Ec { curve, .. } if curve.oid == SECP_256_R_1 => Some(Self::EcdsaP256),
+            KeyKind::Ec { curve, .. } if curve.oid == SECP_384_R_1 => Some(Self::EcdsaP384),
+            KeyKind::Ed25519 => Some(Self::Ed25519),
+            _ => None,
+        }
+    }
+
     /// The modulus size of an RSA key type, `None` for the others.
     pub fn rsa_bits(self) -> Option<usize> {
         match self {

@@ -486,18 +486,22 @@ mod tests {
         let mut params = CsrParams::new("sub-ca", vec![]);
         params.profile = Some(Profile::IntermediateCa);
         let csr = params.request(&key).unwrap();
-        let signing = CsrSigning {
-            profile: Some(Profile::Server),
-            ..CsrSigning::default()
+        let sign_as = |profile| {
+            let signing = CsrSigning {
+                profile: Some(profile),
+                ..CsrSigning::default()
+            };
+            let signed = ca
+                .sign_csr(
+                    PemSource::new("sub.csr", &csr.der),
+                    &signing,
+                    OffsetDateTime::now_utc(),
+                )
+                .unwrap();
+            let cert = crate::read::Certificate::from_der(&signed.cert_der).unwrap();
+            (signed, cert)
         };
-        let signed = ca
-            .sign_csr(
-                PemSource::new("sub.csr", &csr.der),
-                &signing,
-                OffsetDateTime::now_utc(),
-            )
-            .unwrap();
-        let cert = crate::read::Certificate::from_der(&signed.cert_der).unwrap();
+        let (signed, cert) = sign_as(Profile::Server);
         let text = lines(&signed.report);
         assert!(
             text.iter().any(|l| l.starts_with("dropped")
@@ -515,18 +519,7 @@ mod tests {
             crate::read::model::ExtensionValue::BasicConstraints { ca: false, .. }
         )));
         // Granted with a CA profile.
-        let signing = CsrSigning {
-            profile: Some(Profile::IntermediateCa),
-            ..CsrSigning::default()
-        };
-        let signed = ca
-            .sign_csr(
-                PemSource::new("sub.csr", &csr.der),
-                &signing,
-                OffsetDateTime::now_utc(),
-            )
-            .unwrap();
-        let cert = crate::read::Certificate::from_der(&signed.cert_der).unwrap();
+        let (_, cert) = sign_as(Profile::IntermediateCa);
         assert!(cert.extensions.iter().any(|e| matches!(
             e.value,
             crate::read::model::ExtensionValue::BasicConstraints { ca: true, .. }

@@ -6,6 +6,7 @@ mod cert;
 pub mod lint;
 pub mod model;
 mod other;
+mod pkcs12;
 pub mod text;
 
 use base64::Engine;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub use cert::Certificate;
 pub use other::{Crl, Csr, KeyFormat, PrivateKey, Revoked};
+pub use pkcs12::{Pkcs12, Pkcs12Mac, Pkcs12Part};
 
 use crate::Error;
 use model::PublicKey;
@@ -35,6 +37,9 @@ pub enum Item {
     PrivateKey(PrivateKey),
     /// A public key on its own.
     PublicKey(PublicKey),
+    /// A PKCS#12 file (`.p12`/`.pfx`): how it is protected, and what it
+    /// holds when opened with its password ([`read_with_password`]).
+    Pkcs12(Box<Pkcs12>),
     /// A block that could not be read; the others still are.
     Unreadable {
         /// The PEM label, or "DER".
@@ -50,6 +55,16 @@ pub enum Item {
 /// nothing at all can be read; a bad block among good ones becomes
 /// [`Item::Unreadable`].
 pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Item>, Error> {
+    read_with_password(name, bytes, None)
+}
+
+/// [`read`], opening a PKCS#12 file with `password` (its outer structure is
+/// read without one).
+pub fn read_with_password(
+    name: &str,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<Vec<Item>, Error> {
     if bytes.len() > MAX_INPUT {
         return Err(Error::InvalidInput {
             field: name.into(),
@@ -77,7 +92,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Item>, Error> {
                     .into(),
             });
         }
-        return read_der(name, bytes).map(|item| vec![item]);
+        return read_der(name, bytes, password).map(|item| vec![item]);
     }
     Ok(blocks
         .into_iter()
@@ -141,7 +156,7 @@ fn read_labelled(label: &str, der: &[u8]) -> Result<Item, Error> {
 }
 
 /// DER has no label: try each structure, most common first.
-fn read_der(name: &str, der: &[u8]) -> Result<Item, Error> {
+fn read_der(name: &str, der: &[u8], password: Option<&str>) -> Result<Item, Error> {
     if let Ok(cert) = Certificate::from_der(der) {
         return Ok(Item::Certificate(Box::new(cert)));
     }
@@ -164,6 +179,9 @@ fn read_der(name: &str, der: &[u8]) -> Result<Item, Error> {
     if let Ok(key) = other::spki_from_der(der) {
         return Ok(Item::PublicKey(key));
     }
+    if let Some(p12) = pkcs12::read(der, password) {
+        return p12.map(|p| Item::Pkcs12(Box::new(p)));
+    }
     // Say why it is not a certificate: the most likely thing it was meant to be.
     let reason = match Certificate::from_der(der) {
         Err(Error::Malformed { reason, .. }) => reason,
@@ -174,13 +192,11 @@ fn read_der(name: &str, der: &[u8]) -> Result<Item, Error> {
         what: name.into(),
         reason: if der.first() == Some(&0x30) {
             format!(
-                "DER that is none of certificate, CSR, CRL, private or public key \
-                 (as a certificate: {reason})"
+                "DER that is none of certificate, CSR, CRL, private or public key, \
+                 PKCS#12 (as a certificate: {reason})"
             )
         } else {
-            "neither PEM (no -----BEGIN line) nor DER (DER starts with byte 0x30); \
-             PKCS#12 (.p12/.pfx) is not read yet"
-                .into()
+            "neither PEM (no -----BEGIN line) nor DER (DER starts with byte 0x30)".into()
         },
     })
 }

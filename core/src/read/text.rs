@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::model::{Extension, ExtensionValue, GeneralName, Hex, KeyKind, Oid, PublicKey};
-use super::{Certificate, Crl, Csr, Item, KeyFormat, PrivateKey};
+use super::{Certificate, Crl, Csr, Item, KeyFormat, Pkcs12, PrivateKey};
 
 /// Every item, one after the other, the way openssl would print each.
 pub fn items(items: &[Item]) -> String {
@@ -20,6 +20,7 @@ pub fn items(items: &[Item]) -> String {
                 out.push_str("Public Key:\n");
                 public_key(&mut out, k, 4);
             }
+            Item::Pkcs12(p) => out.push_str(&pkcs12(p)),
             Item::Unreadable {
                 label,
                 block,
@@ -141,6 +142,33 @@ pub fn crl(c: &Crl) -> String {
         }
     }
     signature(&mut o, &c.signature_algorithm, &c.signature);
+    o
+}
+
+/// A PKCS#12 file, like `openssl pkcs12 -info` says it (MAC, each part's
+/// encryption), then what it holds, each item as on its own.
+pub fn pkcs12(p: &Pkcs12) -> String {
+    let mut o = String::from("PKCS#12:\n");
+    match &p.mac {
+        Some(mac) => {
+            let _ = writeln!(o, "    MAC: {}, Iteration {}", mac.digest, mac.iterations);
+        }
+        None => {
+            let _ = writeln!(o, "    MAC: none (nothing proves the file was not altered)");
+        }
+    }
+    for part in &p.parts {
+        let _ = writeln!(o, "    {}: {}", part.holds, part.encryption);
+    }
+    match &p.locked {
+        Some(why) => {
+            let _ = writeln!(o, "    Contents: not shown: {why}");
+        }
+        None => {
+            let _ = writeln!(o, "    Contents: {} item(s)", p.contents.len());
+            o.push_str(&items(&p.contents));
+        }
+    }
     o
 }
 

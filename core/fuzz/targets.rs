@@ -1,0 +1,77 @@
+//! What each fuzz target runs, shared by the cargo-fuzz binaries
+//! (`fuzz_targets/*.rs`) and the stable replay test (`tests/fuzz_corpus.rs`),
+//! so the replay runs exactly what was fuzzed.
+
+use std::sync::{Arc, OnceLock};
+
+use certplay_core::read::{self, lint, text, Item};
+use certplay_core::verify::{self, Check, Purpose};
+use certplay_core::{CsrSigning, ExistingCa, KeyPair, PemSource, Plan};
+
+/// A fixed "now" for lints and verification, so a replay gives today's
+/// answer forever.
+const AT: i64 = 1_800_000_000;
+
+/// Any bytes into the reader, the text view and the lints, and the same
+/// bytes as a key to import and a CSR for a CA to sign: never a panic.
+pub fn read(data: &[u8]) {
+    artifacts(data);
+    if let Ok(items) = read::read("fuzz", data) {
+        let _ = text::items(&items);
+        for item in &items {
+            if let Item::Certificate(c) = item {
+                let _ = lint::certificate(c, AT);
+            }
+        }
+    }
+}
+
+fn artifacts(data: &[u8]) {
+    static CA: OnceLock<ExistingCa> = OnceLock::new();
+    let _ = KeyPair::import(PemSource::new("fuzz", data), Some("x"));
+    let ca = CA.get_or_init(|| {
+        let issued = Plan::default().issue().unwrap();
+        let ca = issued.entry("ca").unwrap();
+        ExistingCa::from_pem(
+            PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
+            PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
+        )
+        .unwrap()
+    });
+    let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let _ = ca.sign_csr(PemSource::new("fuzz", data), &CsrSigning::default(), now);
+}
+
+/// Any bytes as a chain (first certificate the leaf, last the anchor, the
+/// rest intermediates) through verify and its reasons: never a panic, and
+/// never a refusal without words.
+pub fn verify(data: &[u8]) {
+    let Ok(items) = read::read("fuzz", data) else {
+        return;
+    };
+    let certs: Vec<read::Certificate> = read::certificates(&items).into_iter().cloned().collect();
+    let (Some(leaf), Some(anchor)) = (certs.first(), certs.last()) else {
+        return;
+    };
+    let middle = certs
+        .get(1..certs.len().saturating_sub(1))
+        .unwrap_or_default();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    for purpose in [
+        Purpose::Client,
+        Purpose::Server {
+            host: "localhost".into(),
+        },
+    ] {
+        let check = Check {
+            anchors: std::slice::from_ref(anchor),
+            intermediates: middle,
+            crls: &[],
+            purpose,
+            at: AT,
+        };
+        if let Err(reason) = verify::verify(leaf, &check, &provider) {
+            assert!(!reason.to_string().is_empty(), "a refusal without words");
+        }
+    }
+}
