@@ -169,7 +169,7 @@ fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
     let server_cert =
         certplay_core::read_certificates(certplay_core::PemSource::new("server.crt", &pem))
             .expect("a certificate");
-    assert_eq!(server_cert[0].info.public_key, "RSA-2048");
+    assert_eq!(server_cert[0].info.public_key.kind.to_string(), "RSA-2048");
     drop(rsa);
     let same = Server::start(dir.path(), &["--no-page", "--key-type", "rsa2048"]);
     assert!(
