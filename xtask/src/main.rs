@@ -52,7 +52,7 @@ const TRUNK: Tool = Tool {
     // trunk only runs cargo and wasm-bindgen and copies files: unoptimised
     // code does that as fast, and compiles in half the time.
     opt_level: "0",
-    first_time: "about 5 min beside the rest",
+    first_time: "about 11 min beside the rest",
 };
 
 /// Its version must equal the `wasm-bindgen` crate's (Cargo.toml pins it).
@@ -65,7 +65,7 @@ const WASM_BINDGEN: Tool = Tool {
     // It rewrites whole wasm files (megabytes for the test binaries):
     // unoptimised, that would be many times slower.
     opt_level: "1",
-    first_time: "about 4 min beside the rest",
+    first_time: "about 11 min beside the rest",
 };
 
 /// The release profile of the tools, overridden (with `Tool::opt_level`):
@@ -135,7 +135,7 @@ fn run(serve_args: &[String]) -> Result {
         Some(background(
             "compile the page's wasm (cargo build --profile wasm-release)",
             "the page's Rust, ahead of trunk",
-            "about 2 min",
+            "about 10 min beside the rest (two wasm)",
             page_wasm_build(),
             "page-wasm",
         )?)
@@ -147,7 +147,7 @@ fn run(serve_args: &[String]) -> Result {
     // since `[profile.dev.package."*"] opt-level = 3` also optimises every
     // proc macro and build script. `cargo xtask bench` shares this build.
     step(
-        "build certplay (the mTLS server, release; about 2 min the first time)",
+        "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
         cargo(&["build", "--release", "-p", "certplay-server"]),
     )?;
 
