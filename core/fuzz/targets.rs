@@ -30,13 +30,11 @@ fn artifacts(data: &[u8]) {
     static CA: OnceLock<ExistingCa> = OnceLock::new();
     let _ = KeyPair::import(PemSource::new("fuzz", data), Some("x"));
     let ca = CA.get_or_init(|| {
-        let issued = Plan::default().issue().unwrap();
-        let ca = issued.entry("ca").unwrap();
-        ExistingCa::from_pem(
-            PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-            PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
-        )
-        .unwrap()
+        Plan::default()
+            .issue()
+            .unwrap()
+            .ca("ca", "fuzz CA")
+            .unwrap()
     });
     let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
     let _ = ca.sign_csr(PemSource::new("fuzz", data), &CsrSigning::default(), now);

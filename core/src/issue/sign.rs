@@ -426,13 +426,11 @@ mod tests {
     use crate::{KeyPair, KeyType, Plan};
 
     fn ca() -> ExistingCa {
-        let issued = Plan::default().issue().unwrap();
-        let ca = issued.entry("ca").unwrap();
-        ExistingCa::from_pem(
-            PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-            PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
-        )
-        .unwrap()
+        Plan::default()
+            .issue()
+            .unwrap()
+            .ca("ca", "test CA")
+            .unwrap()
     }
 
     fn lines(report: &SigningReport) -> Vec<String> {
