@@ -54,7 +54,9 @@ pub fn verify(data: &[u8]) {
     let middle = certs
         .get(1..certs.len().saturating_sub(1))
         .unwrap_or_default();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // Made once: fuzzing calls this for every input.
+    static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
+    let provider = PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()));
     for purpose in [
         Purpose::Client,
         Purpose::Server {
@@ -68,7 +70,7 @@ pub fn verify(data: &[u8]) {
             purpose,
             at: AT,
         };
-        if let Err(reason) = verify::verify(leaf, &check, &provider) {
+        if let Err(reason) = verify::verify(leaf, &check, provider) {
             assert!(!reason.to_string().is_empty(), "a refusal without words");
         }
     }
