@@ -19,9 +19,12 @@ use clap::Args;
 ///   certplay csr --cn api.example.test --san api.example.test --san 10.0.0.5 --out req
 ///   certplay csr --cn alice --key alice.key --out req
 ///   certplay csr --cn alice --key alice-enc.key --key-pass env:KEY_PASS --out req
+///   certplay csr --plan certplay-plan.toml --entry server --out req
 ///
 /// Writes NAME.csr (and NAME.key, mode 0600, when certplay made the key),
-/// NAME being --name or the common name. Nothing that exists is replaced
+/// NAME being --name, the plan entry's name, or the common name. With
+/// --plan, the request asks for what the plan would issue to --entry: its
+/// subject, subjectAltNames, purposes and key type. Nothing that exists is replaced
 /// unless --force. Read the request with `certplay inspect NAME.csr` or
 /// `openssl req -in NAME.csr -noout -text -verify`; a CA signs it with
 /// `certplay sign` or `openssl x509 -req`.
@@ -29,13 +32,26 @@ use clap::Args;
 #[command(verbatim_doc_comment)]
 pub struct CsrArgs {
     /// The subject's common name (CN).
-    #[arg(long, value_name = "NAME")]
-    cn: String,
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "plan",
+        conflicts_with = "plan"
+    )]
+    cn: Option<String>,
     /// A subjectAltName to request, repeated (DNS name, IP address, or
     /// DNS:/IP:/email:/URI: prefixed). TLS clients check these, not the CN.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "plan")]
     san: Vec<San>,
-    /// Type of the new key: p256 (default), p384, ed25519, rsa2048, rsa3072, rsa4096.
+    /// A plan file (TOML as in certplay-plan.toml, or JSON): request what
+    /// it would issue to --entry.
+    #[arg(long, value_name = "FILE", requires = "entry")]
+    plan: Option<PathBuf>,
+    /// The plan entry to request a certificate for (with --plan).
+    #[arg(long, value_name = "NAME", requires = "plan")]
+    entry: Option<String>,
+    /// Type of the new key: p256 (default; with --plan, the entry's), p384,
+    /// ed25519, rsa2048, rsa3072, rsa4096.
     #[arg(long, value_name = "TYPE", conflicts_with = "key")]
     key_type: Option<KeyType>,
     /// Use this private key instead of making one (PEM or DER: PKCS#8,
@@ -46,7 +62,7 @@ pub struct CsrArgs {
     /// env:VARIABLE or file:PATH (first line).
     #[arg(long, value_name = "SPEC", requires = "key")]
     key_pass: Option<String>,
-    /// File stem of the outputs (default: the common name).
+    /// File stem of the outputs (default: the entry's name, or the common name).
     #[arg(long, value_name = "STEM")]
     name: Option<String>,
     /// Directory to write into (created if missing, mode 0700).
@@ -103,7 +119,19 @@ pub struct SignArgs {
 }
 
 pub fn run_csr(args: &CsrArgs) -> Result<(), String> {
-    let stem = args.name.clone().unwrap_or_else(|| args.cn.clone());
+    let (params, plan_key_type, default_stem) = match (&args.plan, &args.entry, &args.cn) {
+        (Some(path), Some(entry), _) => {
+            let plan = crate::issue_cmd::read_plan(path)?;
+            let params = CsrParams::for_entry(&plan, entry)
+                .map_err(|e| format!("--plan {}: {e}", path.display()))?;
+            let key_type = plan.entry(entry).map(|e| plan.key_type_of(e));
+            (params, key_type, entry.clone())
+        }
+        (_, _, Some(cn)) => (CsrParams::new(cn, args.san.clone()), None, cn.clone()),
+        _ => return Err("give --cn NAME, or --plan FILE --entry NAME".into()),
+    };
+    let cn = params.subject.common_name.clone();
+    let stem = args.name.clone().unwrap_or(default_stem);
     let plain = !stem.is_empty()
         && !stem.contains('/')
         && stem != "."
@@ -120,16 +148,14 @@ pub fn run_csr(args: &CsrArgs) -> Result<(), String> {
             (read_key("--key", path, password.as_deref())?, false)
         }
         None => {
-            let key_type = args.key_type.unwrap_or_default();
+            let key_type = args.key_type.or(plan_key_type).unwrap_or_default();
             (
                 KeyPair::generate(key_type).map_err(|e| e.to_string())?,
                 true,
             )
         }
     };
-    let csr = CsrParams::new(&args.cn, args.san.clone())
-        .request(&key)
-        .map_err(|e| e.to_string())?;
+    let csr = params.request(&key).map_err(|e| e.to_string())?;
     let dir = SafeDir::open(&args.out).map_err(|e| e.to_string())?;
     let csr_name = format!("{stem}.csr");
     let key_name = format!("{stem}.key");
@@ -147,7 +173,7 @@ pub fn run_csr(args: &CsrArgs) -> Result<(), String> {
     println!(
         "certplay: wrote {} (CN={}, {} key{})",
         dir.join(&csr_name).display(),
-        args.cn,
+        cn,
         key.description(),
         if made {
             format!(", new: {}", dir.join(&key_name).display())

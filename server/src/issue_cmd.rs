@@ -157,7 +157,8 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn read_plan(path: &Path) -> Result<Plan, String> {
+/// Reads a plan file: JSON when it starts with `{`, TOML otherwise.
+pub fn read_plan(path: &Path) -> Result<Plan, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read --plan {}: {e}", path.display()))?;
     let parsed = if text.trim_start().starts_with('{') {

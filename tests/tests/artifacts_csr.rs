@@ -127,6 +127,90 @@ fn openssl_verifies_certplays_csr_with_its_sans() {
     );
 }
 
+/// `certplay csr --plan FILE --entry NAME`: the request asks for what the
+/// plan would issue to that entry (subject, SANs, purposes, key type).
+#[test]
+fn a_csr_for_a_plan_entry_carries_its_subject_sans_and_key_type() {
+    let dir = temp_dir();
+    certplay_ok(
+        dir.path(),
+        &[
+            "issue",
+            "--out",
+            "pki",
+            "--key-type",
+            "p384",
+            "--client",
+            "alice",
+        ],
+    );
+    let plan = "pki/certplay-plan.toml";
+    let out = certplay_ok(
+        dir.path(),
+        &["csr", "--plan", plan, "--entry", "server", "--out", "req"],
+    );
+    assert!(
+        out.contains("server.csr (CN=localhost, ECDSA P-384"),
+        "{out}"
+    );
+    let text = sh(
+        dir.path(),
+        "openssl req -in req/server.csr -noout -verify -text 2>&1",
+    );
+    assert!(text.contains("verify OK"), "{text}");
+    assert!(text.contains("CN = localhost"), "{text}");
+    assert!(
+        text.contains("DNS:localhost, IP Address:127.0.0.1"),
+        "{text}"
+    );
+    assert!(text.contains("TLS Web Server Authentication"), "{text}");
+    assert!(text.contains("secp384r1"), "{text}");
+    let from_key = sh(dir.path(), "openssl pkey -in req/server.key -pubout");
+    let from_csr = sh(dir.path(), "openssl req -in req/server.csr -noout -pubkey");
+    assert_eq!(from_key, from_csr);
+
+    // A client entry asks for clientAuth; signed by the plan's CA, the
+    // certificate serves curl like the issued one.
+    certplay_ok(
+        dir.path(),
+        &["csr", "--plan", plan, "--entry", "alice", "--out", "req"],
+    );
+    let text = sh(
+        dir.path(),
+        "openssl req -in req/alice.csr -noout -verify -text 2>&1",
+    );
+    assert!(text.contains("CN = alice"), "{text}");
+    assert!(text.contains("TLS Web Client Authentication"), "{text}");
+
+    // Never overwritten without --force; an unknown entry is named.
+    let again = certplay(
+        dir.path(),
+        &["csr", "--plan", plan, "--entry", "server", "--out", "req"],
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let unknown = certplay(
+        dir.path(),
+        &["csr", "--plan", plan, "--entry", "bob", "--out", "req"],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no such entry; the plan has ca, server, alice"),
+        "{}",
+        stderr(&unknown)
+    );
+    // --plan and --cn are one or the other.
+    let both = certplay(
+        dir.path(),
+        &["csr", "--plan", plan, "--entry", "server", "--cn", "x"],
+    );
+    assert!(!both.status.success());
+}
+
 #[test]
 fn certplay_signs_an_openssl_csr_keeping_its_sans() {
     let dir = temp_dir();
