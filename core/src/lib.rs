@@ -40,9 +40,9 @@ pub use error::Error;
 pub use inspect::{format_time, CertInfo};
 pub use issue::{
     split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision, ExistingCa,
-    FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials, NotedItem,
-    OutputFile, Revocation, RevocationReason, SignedCsr, SigningNote, SigningReport, Why,
-    PLAN_FILE_NAME,
+    ExtraFile, FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
+    NotedItem, OutputFile, Revocation, RevocationReason, SignedCsr, SigningNote, SigningReport,
+    Why, PLAN_FILE_NAME,
 };
 #[cfg(feature = "pkcs12")]
 pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};

@@ -25,7 +25,7 @@ pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
 pub use key::{KeyPair, KeyType};
-pub use output::{FileKind, OutputFile, PLAN_FILE_NAME};
+pub use output::{ExtraFile, FileKind, OutputFile, PLAN_FILE_NAME};
 #[cfg(feature = "pkcs12")]
 pub use pkcs12::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
 pub use sign::{CsrSigning, Decision, NotedItem, SignedCsr, SigningNote, SigningReport, Why};

@@ -124,23 +124,66 @@ impl IssuedPlan {
     /// page stays small). Keys get Unix mode 0600, the rest 0644; every entry
     /// is dated at the moment of issuing.
     pub fn to_zip(&self) -> Result<Vec<u8>, Error> {
+        self.to_zip_with(&[])
+    }
+
+    /// [`IssuedPlan::to_zip`] with `extra` files after the plan's own (DER
+    /// files, CRLs, PKCS#12 files, certificates signed from CSRs). A name
+    /// used twice is an error: a zip tool would keep only one of them.
+    pub fn to_zip_with(&self, extra: &[ExtraFile]) -> Result<Vec<u8>, Error> {
         let issued = zip_time(self.issued_at);
         let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-        for file in self.files()? {
-            let mode = if file.private() { 0o600 } else { 0o644 };
+        let own = self.files()?;
+        let all = own
+            .iter()
+            .map(|f| (f.name.as_str(), f.contents.as_bytes(), f.private()))
+            .chain(
+                extra
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.contents.as_slice(), f.private)),
+            );
+        let mut names: Vec<&str> = Vec::new();
+        for (name, contents, private) in all {
+            if names.contains(&name) {
+                return Err(Error::input(
+                    "zip",
+                    format!("two files are named {name}: rename one of them"),
+                ));
+            }
+            names.push(name);
+            let mode = if private { 0o600 } else { 0o644 };
             let mut options = SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Stored)
                 .unix_permissions(mode);
             if let Some(issued) = issued {
                 options = options.last_modified_time(issued);
             }
-            zip.start_file(file.name.as_str(), options)
-                .map_err(zip_error)?;
-            zip.write_all(file.contents.as_bytes())
+            zip.start_file(name, options).map_err(zip_error)?;
+            zip.write_all(contents)
                 .map_err(|e| Error::Crypto(format!("writing the zip: {e}")))?;
         }
         let cursor = zip.finish().map_err(zip_error)?;
         Ok(cursor.into_inner())
+    }
+}
+
+/// A file for [`IssuedPlan::to_zip_with`] beyond the plan's own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExtraFile {
+    /// The file name in the zip.
+    pub name: String,
+    /// The bytes.
+    pub contents: Vec<u8>,
+    /// A private key or a PKCS#12 file: Unix mode 0600 in the zip.
+    pub private: bool,
+}
+
+impl std::fmt::Debug for ExtraFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraFile")
+            .field("name", &self.name)
+            .field("private", &self.private)
+            .finish_non_exhaustive()
     }
 }
 
