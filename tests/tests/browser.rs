@@ -889,3 +889,326 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
     );
     session.close().await;
 }
+
+/// Issue 7: a client revoked in the page is refused by the `certplay serve`
+/// that served it once "use these in my local server" sends the set (the
+/// button sends the CA's CRL too); the other client is still served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_revoked_in_the_page_is_refused_by_the_live_server() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let playground = &session.playground.0;
+    let issue = open_page(client, &session.page_url).await;
+    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
+    select(client, "preset", "two-clients").await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let dir = temp_dir();
+    for name in ["ca.crt", "alice.crt", "alice.key", "bob.crt", "bob.key"] {
+        let button = format!("download-{}", name.replace('.', "-"));
+        let downloads = session.downloads.path();
+        download(client, &button, downloads, name, &dir.path().join(name)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    select(client, "alice-revoke-reason", "keyCompromise").await;
+    click(client, "revoke-alice").await;
+    wait_for_text(client, "alice-tool-status", |t| t.starts_with("revoked")).await;
+    click(client, "live-load-button").await;
+    let loaded = wait_for_text(client, "live-load-result", |s| {
+        s.starts_with("Loaded") || s.contains("refused")
+    })
+    .await;
+    assert!(
+        loaded.starts_with("Loaded ca.crt, server.crt, server.key")
+            && loaded.contains("checks the CRL of CN=my-ca (CRL 1 (from the page), 1 revoked)"),
+        "{loaded}\nlog:\n{}",
+        playground.log()
+    );
+
+    let url = playground.url();
+    let refused = certplay_tests::curl_as(dir.path(), "alice", &url);
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "the client revoked in the page was served"
+    );
+    playground.wait_for_log("revoked: CN=alice");
+    let events = wait_for_text(client, "live-events", |s| s.contains("(CN=alice)")).await;
+    let newest = events.lines().next().unwrap_or_default();
+    assert!(
+        newest.contains("refused (CN=alice)") && newest.contains("revoked"),
+        "{events}"
+    );
+    let served = certplay_tests::curl_as(dir.path(), "bob", &url);
+    assert_eq!(
+        stdout(&served),
+        "Hello World\n",
+        "bob: {}\nlog:\n{}",
+        stderr(&served),
+        playground.log()
+    );
+    session.close().await;
+}
+
+/// Upper-case hex without colons or leading zeros, as `openssl crl -text`
+/// prints a serial number.
+fn openssl_serial(card_serial: &str) -> String {
+    card_serial
+        .replace(':', "")
+        .to_uppercase()
+        .trim_start_matches('0')
+        .to_owned()
+}
+
+/// Issue 7 on an intermediate: revoking it puts it on the root's CRL
+/// (PEM and DER, read by `openssl crl` and honoured by `openssl verify
+/// -crl_check_all`); its PKCS#12 carries its chain; a certificate signed
+/// from a CSR gets a card (fields, DER, what signing did); and the zip
+/// "with everything" holds the DER files, CRLs and a PKCS#12 per leaf.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everything() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    let openssl = |args: &[&str]| ok(&run(dir, "openssl", args), &args.join(" "));
+    let issue = open_page(client, &session.page_url).await;
+    select(client, "preset", "intermediate").await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    for name in ["ca.crt", "intermediate.crt", "client.crt"] {
+        let button = format!("download-{}", name.replace('.', "-"));
+        download(client, &button, downloads, name, &dir.join(name)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // The root CA has no revoke (nothing above it); the intermediate has.
+    let root_revoke = client
+        .find(Locator::Id("revoke-ca"))
+        .await
+        .expect("#revoke-ca");
+    assert!(!root_revoke.is_displayed().await.expect("displayed?"));
+    select(client, "intermediate-revoke-reason", "cACompromise").await;
+    click(client, "revoke-intermediate").await;
+    let said = wait_for_text(client, "intermediate-tool-status", |t| {
+        t.starts_with("revoked")
+    })
+    .await;
+    assert!(said.contains("ca.crl"), "{said}");
+
+    // The root's CRL as PEM and as DER: the same list, read by openssl.
+    download(client, "crl-ca", downloads, "ca.crl", &dir.join("ca.crl")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    download(
+        client,
+        "crl-der-ca",
+        downloads,
+        "ca.crl.der",
+        &dir.join("ca.crl.der"),
+    )
+    .await;
+    let said = tool_status(client, "ca").await;
+    assert!(said.starts_with("ca.crl.der: 1 revoked"), "{said}");
+    let serial = openssl_serial(&text(client, "intermediate-serial").await);
+    for crl in [
+        openssl(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "ca.crl.der",
+            "-noout",
+            "-text",
+        ]),
+        openssl(&["crl", "-in", "ca.crl", "-noout", "-text"]),
+    ] {
+        assert!(
+            crl.contains(&format!("Serial Number: {serial}")),
+            "{serial}\n{crl}"
+        );
+        assert!(crl.contains("CA Compromise"), "{crl}");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    download(
+        client,
+        "crl-intermediate",
+        downloads,
+        "intermediate.crl",
+        &dir.join("intermediate.crl"),
+    )
+    .await;
+    let crls = [
+        std::fs::read_to_string(dir.join("ca.crl")).expect("ca.crl"),
+        std::fs::read_to_string(dir.join("intermediate.crl")).expect("intermediate.crl"),
+    ]
+    .concat();
+    std::fs::write(dir.join("crls.pem"), crls).expect("crls.pem");
+    let verify = run(
+        dir,
+        "openssl",
+        &[
+            "verify",
+            "-crl_check_all",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "-CRLfile",
+            "crls.pem",
+            "client.crt",
+        ],
+    );
+    let said = format!("{}{}", stdout(&verify), stderr(&verify));
+    assert!(
+        !verify.status.success() && said.contains("certificate revoked"),
+        "{said}"
+    );
+
+    // The intermediate's PKCS#12: its key, its certificate and the root.
+    client
+        .find(Locator::Id("intermediate-p12-password"))
+        .await
+        .expect("#intermediate-p12-password")
+        .send_keys(P12_PASSWORD)
+        .await
+        .expect("typing the password");
+    download(
+        client,
+        "p12-intermediate",
+        downloads,
+        "intermediate.p12",
+        &dir.join("intermediate.p12"),
+    )
+    .await;
+    check_p12(dir, "intermediate.p12", P12_PASSWORD, false);
+    let pass = format!("pass:{P12_PASSWORD}");
+    let certs = openssl(&[
+        "pkcs12",
+        "-in",
+        "intermediate.p12",
+        "-passin",
+        &pass,
+        "-nokeys",
+    ]);
+    assert_eq!(certs.matches("BEGIN CERTIFICATE").count(), 2, "{certs}");
+    assert!(certs.contains("subject=CN = my-ca"), "{certs}");
+
+    // A CSR from openssl signed by the intermediate: a card of its own.
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "alice.key",
+        "-out",
+        "alice.csr",
+        "-subj",
+        "/CN=alice",
+        "-addext",
+        "subjectAltName=DNS:alice.test",
+    ]);
+    let csr = std::fs::read_to_string(dir.join("alice.csr")).expect("alice.csr");
+    paste(client, "csr-input", &csr).await;
+    select(client, "csr-ca", "intermediate").await;
+    select(client, "csr-profile", "client").await;
+    download(
+        client,
+        "csr-sign",
+        downloads,
+        "signed.crt",
+        &dir.join("alice.crt"),
+    )
+    .await;
+    wait_for_text(client, "signed-subject", |t| t == "CN=alice").await;
+    let issuer = text(client, "intermediate-subject").await;
+    assert_eq!(text(client, "signed-issuer").await, issuer);
+    assert!(text(client, "signed-sans").await.contains("alice.test"));
+    let card = text(client, "card-signed").await;
+    assert!(card.contains("kept    subject: CN=alice"), "{card}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    download(
+        client,
+        "cert-der-signed",
+        downloads,
+        "signed.crt.der",
+        &dir.join("signed.crt.der"),
+    )
+    .await;
+    assert_eq!(
+        openssl(&[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "signed.crt.der",
+            "-noout",
+            "-pubkey"
+        ]),
+        openssl(&["pkey", "-in", "alice.key", "-pubout"]),
+    );
+
+    // The zip with everything: no default password, then the typed one.
+    click(client, "zip-everything").await;
+    click(client, "download-zip").await;
+    let refused = wait_for_text(client, "zip-error", |t| !t.is_empty()).await;
+    assert!(refused.contains("empty"), "{refused}");
+    client
+        .find(Locator::Id("zip-p12-password"))
+        .await
+        .expect("#zip-p12-password")
+        .send_keys(P12_PASSWORD)
+        .await
+        .expect("typing the password");
+    download(
+        client,
+        "download-zip",
+        downloads,
+        ZIP_NAME,
+        &dir.join(ZIP_NAME),
+    )
+    .await;
+    let zip = std::fs::File::open(dir.join(ZIP_NAME)).expect("the zip");
+    let mut archive = zip::ZipArchive::new(zip).expect("a readable zip");
+    let mut names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    names.sort();
+    for name in [
+        "ca.crt.der",
+        "ca.key.der",
+        "ca.crl",
+        "ca.crl.der",
+        "intermediate.crl.der",
+        "intermediate.key.der",
+        "server.p12",
+        "client.p12",
+        "client.crt.der",
+        "signed.crt",
+        "signed.crt.der",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
+    }
+    assert!(!names
+        .iter()
+        .any(|n| n == "ca.p12" || n == "intermediate.p12"));
+    for name in ["client.p12", "ca.crl.der"] {
+        let mut entry = archive.by_name(name).expect("in the zip");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("reading the zip");
+        std::fs::write(dir.join(format!("zipped-{name}")), bytes).expect("writing");
+    }
+    check_p12(dir, "zipped-client.p12", P12_PASSWORD, false);
+    let crl = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        "zipped-ca.crl.der",
+        "-noout",
+        "-text",
+    ]);
+    assert!(crl.contains(&format!("Serial Number: {serial}")), "{crl}");
+    session.close().await;
+}

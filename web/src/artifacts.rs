@@ -11,15 +11,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::{KeyPair, Profile, RevocationReason};
+use certplay_core::{IssuedPlan, KeyPair, Profile, RevocationReason};
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use crate::dom::{by_id, on, set_attribute, set_text};
-use crate::download::{save, PEM_TYPE};
-use crate::page::{fill_options, select_all};
+use crate::download::{save, PEM_TYPE, ZIP_TYPE};
+use crate::page::{fill_options, first, instantiate, select_all, show_certificate};
 use crate::reader::{call, unexpected};
 use crate::tools::{Reply, Request};
 use crate::{Failure, IssuedSet};
@@ -30,6 +30,8 @@ const P12_TYPE: &str = "application/x-pkcs12";
 const DER_CERT_TYPE: &str = "application/pkix-cert";
 /// The media type of a DER PKCS#8 key.
 const DER_KEY_TYPE: &str = "application/pkcs8";
+/// The media type of a DER CRL.
+const DER_CRL_TYPE: &str = "application/pkix-crl";
 
 /// The set the page shows, shared with [`crate::Page`].
 pub type Shown = Rc<RefCell<Option<IssuedSet>>>;
@@ -44,6 +46,16 @@ struct Choices {
     revoked: Vec<(String, RevocationReason)>,
     csr_file: Option<(String, Vec<u8>)>,
     own_keys: Vec<(String, Vec<u8>)>,
+    signed: Vec<SignedCert>,
+}
+
+/// A certificate signed from a CSR in `#sign-csr`: a card of its own and a
+/// file in the zip (`STEM.crt`).
+#[derive(Debug, Clone)]
+struct SignedCert {
+    stem: String,
+    cert_pem: String,
+    cert_der: Vec<u8>,
 }
 
 /// Everything the artifacts need: the shown set and the choices made on it.
@@ -128,7 +140,11 @@ impl Artifacts {
     /// A new set is shown: forget the old choices, offer its CAs for
     /// signing CSRs.
     pub fn reset(&self, set: &IssuedSet) -> Result<(), Failure> {
-        self.choices.borrow_mut().revoked.clear();
+        let mut choices = self.choices.borrow_mut();
+        choices.revoked.clear();
+        choices.signed.clear();
+        drop(choices);
+        show_outcome("zip", Ok(String::new()));
         let cas = set
             .issued
             .plan
@@ -145,22 +161,17 @@ impl Artifacts {
 
     /// Fills a card's tools for entry `name` with this `profile`: ids
     /// `#NAME-TOOL` for `[data-tool]`, `#ACTION-NAME` for `[data-action]`,
-    /// and only the parts that apply (leaf or CA).
-    pub fn fill_card(card: &Element, name: &str, profile: Profile) -> Result<(), Failure> {
-        for tool in select_all(card, "[data-tool]")? {
-            let which = tool.get_attribute("data-tool").unwrap_or_default();
-            tool.set_id(&format!("{name}-{which}"));
-        }
-        for button in select_all(card, "[data-action]")? {
-            let action = button.get_attribute("data-action").unwrap_or_default();
-            button.set_id(&format!("{action}-{name}"));
-            set_attribute(&button, "data-entry", Some(name))?;
-            if let Some(label) = button.get_attribute("data-label") {
-                button.set_text_content(Some(&label.replace("NAME", name)));
-            }
-        }
-        for part in select_all(card, "[data-part=leaf-only]")? {
-            set_attribute(&part, "hidden", profile.is_ca().then_some(""))?;
+    /// and only the parts that apply (CA; `issued`: has an issuer that can
+    /// revoke it).
+    pub fn fill_card(
+        card: &Element,
+        name: &str,
+        profile: Profile,
+        issued: bool,
+    ) -> Result<(), Failure> {
+        name_tools(card, name)?;
+        for part in select_all(card, "[data-part=issued-only]")? {
+            set_attribute(&part, "hidden", (!issued).then_some(""))?;
         }
         for part in select_all(card, "[data-part=ca-only]")? {
             set_attribute(&part, "hidden", (!profile.is_ca()).then_some(""))?;
@@ -245,19 +256,30 @@ impl Artifacts {
     /// Runs a card's button; `Ok` is what to say next to it.
     async fn run(&self, action: &str, entry: &str) -> Result<String, Failure> {
         let set = self.set()?;
-        let issued = set
-            .issued
-            .entry(entry)
-            .ok_or_else(|| Failure::Browser(format!("the set has no entry {entry}")))?
-            .clone();
+        let (cert_pem, cert_der) = match set.issued.entry(entry) {
+            Some(issued) => (issued.cert_pem.clone(), issued.cert_der.clone()),
+            None => self
+                .choices
+                .borrow()
+                .signed
+                .iter()
+                .find(|s| s.stem == entry)
+                .map(|s| (s.cert_pem.clone(), s.cert_der.clone()))
+                .ok_or_else(|| Failure::Browser(format!("the set has no entry {entry}")))?,
+        };
         match action {
             "inspect" => {
-                crate::inspector::open(&format!("{entry}.crt"), &issued.cert_pem).await?;
+                crate::inspector::open(&format!("{entry}.crt"), &cert_pem).await?;
                 Ok(format!("{entry}.crt is in the inspector below"))
+            }
+            "cert-pem" => {
+                let file = format!("{entry}.crt");
+                save(&file, cert_pem.as_bytes(), PEM_TYPE)?;
+                Ok(format!("{file}: the certificate (PEM)"))
             }
             "cert-der" => {
                 let file = format!("{entry}.crt.der");
-                save(&file, &issued.cert_der, DER_CERT_TYPE)?;
+                save(&file, &cert_der, DER_CERT_TYPE)?;
                 Ok(format!(
                     "{file}: the certificate as DER (openssl x509 -inform DER)"
                 ))
@@ -326,36 +348,72 @@ impl Artifacts {
                     "revoked ({reason}): download {issuer}.crl from {issuer}'s card to tell the server"
                 ))
             }
-            "crl" => {
-                let revoked: Vec<(String, RevocationReason)> = self
-                    .choices
-                    .borrow()
-                    .revoked
-                    .iter()
-                    .filter(|(name, _)| {
-                        set.issued
-                            .plan
-                            .entry(name)
-                            .and_then(|e| e.issuer.as_deref())
-                            == Some(entry)
-                    })
-                    .map(|(name, reason)| (name.clone(), *reason))
-                    .collect();
-                let count = revoked.len();
-                let request = Request::Crl {
-                    set: set.issued,
-                    ca: entry.to_owned(),
-                    revoked,
+            "crl" | "crl-der" => {
+                let count = self.revoked_by(&set.issued, entry).len();
+                let der = action == "crl-der";
+                let (file, kind) = if der {
+                    (format!("{entry}.crl.der"), DER_CRL_TYPE)
+                } else {
+                    (format!("{entry}.crl"), PEM_TYPE)
                 };
-                let file = format!("{entry}.crl");
-                save(&file, &file_reply(call(&request).await?)?, PEM_TYPE)?;
+                save(&file, &self.crl(&set.issued, entry, der).await?, kind)?;
                 Ok(format!(
-                    "{file}: {count} revoked, next update in {} days. Add --crl {file} to the certplay serve command below: it refuses the revoked clients (SIGHUP re-reads a new CRL)",
+                    "{file}: {count} revoked, next update in {} days. Add --crl {entry}.crl to the certplay serve command below: it refuses the revoked clients (SIGHUP re-reads a new CRL)",
                     crate::tools::CRL_DAYS
                 ))
             }
             other => Err(Failure::Browser(format!("no such tool: {other}"))),
         }
+    }
+
+    /// The entries revoked here whose issuer is the CA entry `ca`, with why.
+    fn revoked_by(&self, set: &IssuedPlan, ca: &str) -> Vec<(String, RevocationReason)> {
+        self.choices
+            .borrow()
+            .revoked
+            .iter()
+            .filter(|(name, _)| set.plan.entry(name).and_then(|e| e.issuer.as_deref()) == Some(ca))
+            .map(|(name, reason)| (name.clone(), *reason))
+            .collect()
+    }
+
+    /// The CRL (PEM or DER) of the CA entry `ca`, listing what was revoked
+    /// here.
+    async fn crl(&self, set: &IssuedPlan, ca: &str, der: bool) -> Result<Vec<u8>, Failure> {
+        let request = Request::Crl {
+            set: set.clone(),
+            ca: ca.to_owned(),
+            revoked: self.revoked_by(set, ca),
+            der,
+        };
+        file_reply(call(&request).await?)
+    }
+
+    /// For the live load: the CRL of the CA `trusted` when something under
+    /// it was revoked here, and the revoked entries under other CAs (whose
+    /// CRLs that server cannot check: it takes CRLs of the CAs it trusts).
+    pub async fn live_crls(
+        &self,
+        set: &IssuedPlan,
+        trusted: &str,
+    ) -> Result<(Vec<String>, Vec<String>), Failure> {
+        let elsewhere = self
+            .choices
+            .borrow()
+            .revoked
+            .iter()
+            .filter(|(name, _)| {
+                set.plan.entry(name).and_then(|e| e.issuer.as_deref()) != Some(trusted)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let crls = if self.revoked_by(set, trusted).is_empty() {
+            Vec::new()
+        } else {
+            let pem = self.crl(set, trusted, false).await?;
+            vec![String::from_utf8_lossy(&pem).into_owned()]
+        };
+        Ok((crls, elsewhere))
     }
 
     async fn take_file(self, file: web_sys::File) {
@@ -400,6 +458,7 @@ impl Artifacts {
             ))
         })?;
         set_text("csr-status", "signing…")?;
+        let files = set.issued.files()?;
         let request = Request::SignCsr {
             set: set.issued,
             ca: by_id::<HtmlSelectElement>("csr-ca")?.value(),
@@ -409,22 +468,130 @@ impl Artifacts {
             csr,
         };
         match call(&request).await? {
-            Reply::Signed { cert_pem, report } => {
+            Reply::Signed {
+                cert_pem,
+                cert_der,
+                report,
+            } => {
                 set_text("csr-report", &report)?;
                 set_attribute(&by_id::<Element>("csr-report")?, "hidden", None)?;
-                let stem = name
+                let wanted = name
                     .strip_suffix(".csr")
                     .or_else(|| name.strip_suffix(".pem"))
                     .or_else(|| name.strip_suffix(".der"))
                     .filter(|_| name != "pasted CSR")
                     .unwrap_or("signed");
+                // A stem of its own: the zip holds the set's files too.
+                let taken = |stem: &str| {
+                    let file = format!("{stem}.crt");
+                    files.iter().any(|f| f.name == file)
+                        || self.choices.borrow().signed.iter().any(|s| s.stem == stem)
+                };
+                let mut stem = wanted.to_owned();
+                let mut n = 1;
+                while taken(&stem) {
+                    n += 1;
+                    stem = format!("{wanted}-{n}");
+                }
                 let file = format!("{stem}.crt");
                 save(&file, cert_pem.as_bytes(), PEM_TYPE)?;
-                Ok(format!("signed: {file} downloaded; what signing did:"))
+                show_signed(&stem, &cert_der, &report).await?;
+                self.choices.borrow_mut().signed.push(SignedCert {
+                    stem,
+                    cert_pem,
+                    cert_der,
+                });
+                Ok(format!(
+                    "signed: {file} downloaded, shown as a card above and put in the zip; \
+                     what signing did:"
+                ))
             }
             other => Err(unexpected(&other)),
         }
     }
+
+    /// "Download all": the zip made by the tools worker; with
+    /// `#zip-everything`, also DER files, CRLs and a PKCS#12 file per leaf
+    /// (modern, the password typed in `#zip-p12-password`).
+    pub async fn save_zip(self) {
+        let outcome = async {
+            let set = self.set()?;
+            let everything = if by_id::<HtmlInputElement>("zip-everything")?.checked() {
+                let password = by_id::<HtmlInputElement>("zip-p12-password")?.value();
+                Some((self.choices.borrow().revoked.clone(), password))
+            } else {
+                None
+            };
+            let signed = self
+                .choices
+                .borrow()
+                .signed
+                .iter()
+                .map(|s| (s.stem.clone(), s.cert_pem.clone()))
+                .collect();
+            let with = everything.is_some();
+            let request = Request::Zip {
+                set: set.issued,
+                signed,
+                everything,
+            };
+            save(
+                crate::ZIP_NAME,
+                &file_reply(call(&request).await?)?,
+                ZIP_TYPE,
+            )?;
+            Ok(if with {
+                format!(
+                    "{}: with DER files, CRLs and a PKCS#12 file per leaf (modern encoding, \
+                     your password)",
+                    crate::ZIP_NAME
+                )
+            } else {
+                format!("{}: the files listed here", crate::ZIP_NAME)
+            })
+        }
+        .await;
+        show_outcome("zip", outcome);
+    }
+}
+
+/// Names a card's tools after `name`: ids `#NAME-TOOL` for `[data-tool]`,
+/// `#ACTION-NAME` for `[data-action]` (which also gets `data-entry`), and
+/// `NAME` in `data-label` becomes the button's text.
+fn name_tools(card: &Element, name: &str) -> Result<(), Failure> {
+    for tool in select_all(card, "[data-tool]")? {
+        let which = tool.get_attribute("data-tool").unwrap_or_default();
+        tool.set_id(&format!("{name}-{which}"));
+    }
+    for button in select_all(card, "[data-action]")? {
+        let action = button.get_attribute("data-action").unwrap_or_default();
+        button.set_id(&format!("{action}-{name}"));
+        set_attribute(&button, "data-entry", Some(name))?;
+        if let Some(label) = button.get_attribute("data-label") {
+            button.set_text_content(Some(&label.replace("NAME", name)));
+        }
+    }
+    Ok(())
+}
+
+/// The card of a certificate signed from a CSR (`#signed-template`), with
+/// what the worker reads from it and what signing kept, added, dropped.
+async fn show_signed(stem: &str, der: &[u8], report: &str) -> Result<(), Failure> {
+    let fields = match call(&Request::ReadBack(vec![der.to_vec()])).await? {
+        Reply::Cards(cards) => cards.into_iter().next().and_then(Result::ok),
+        other => return Err(unexpected(&other)),
+    };
+    let card = instantiate("signed-template")?;
+    card.set_id(&format!("card-{stem}"));
+    first(&card, "[data-part=title]")?
+        .set_text_content(Some(&format!("{stem}: signed from a CSR")));
+    show_certificate(&card, stem, &fields.unwrap_or_default())?;
+    name_tools(&card, stem)?;
+    first(&card, "[data-part=report]")?.set_text_content(Some(report));
+    by_id::<Element>("cards")?
+        .append_child(&card)
+        .map_err(Failure::from_js)?;
+    Ok(())
 }
 
 /// The bytes of a [`Reply::File`], or why there are none.

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, EventSource, MessageEvent, Request, RequestInit, Response};
 
+use crate::artifacts::Artifacts;
 use crate::dom::{by_id, document, on, set_text, window};
 use crate::next_steps::Roles;
 use crate::Failure;
@@ -34,6 +35,11 @@ pub struct LoadFiles {
     /// The file names, for the page's words (`ca.crt, server-chain.crt,
     /// server.key`).
     pub names: [String; 3],
+    /// The entry whose certificate is `ca`: the CA whose CRL the server
+    /// can check.
+    pub trusted: String,
+    /// CRLs (PEM) of `trusted`, when something under it was revoked here.
+    pub crls: Vec<String>,
 }
 
 impl LoadFiles {
@@ -48,6 +54,20 @@ impl LoadFiles {
                     .into(),
             );
         };
+        let trusted = issued
+            .plan
+            .entries
+            .iter()
+            .find(|e| e.profile.serves())
+            .map(|server| {
+                issued
+                    .plan
+                    .issuers_of(server)
+                    .last()
+                    .map_or(&server.name, |root| &root.name)
+                    .clone()
+            })
+            .unwrap_or_default();
         let files = issued.files().map_err(|e| e.to_string())?;
         let contents = |name: &str| {
             files
@@ -61,6 +81,8 @@ impl LoadFiles {
             cert: contents(&cert)?,
             key: contents(&key)?,
             names: [roles.ca, cert, key],
+            trusted,
+            crls: Vec::new(),
         })
     }
 }
@@ -83,9 +105,11 @@ pub fn event_line(time: &str, peer: &str, result: &str, subject: &str, reason: &
 }
 
 /// Wires `#live`: asks for the token, then streams the events; the load
-/// button sends what `issued` gives (the set issued last, if any).
+/// button sends what `issued` gives (the set issued last, if any) with the
+/// CRL of what was revoked in `artifacts`.
 pub fn mount(
     issued: impl Fn() -> Option<IssuedPlan> + 'static,
+    artifacts: Artifacts,
 ) -> Result<Vec<EventListener>, Failure> {
     spawn_local(async {
         if let Err(failure) = watch().await {
@@ -94,14 +118,27 @@ pub fn mount(
     });
     let button = by_id::<Element>("live-load-button")?;
     let listener = on(&button, "click", move |_| {
-        let files = issued()
-            .ok_or_else(|| "issue a set first: this button sends the set issued above".to_owned())
-            .and_then(|set| LoadFiles::of(&set));
+        let set = issued()
+            .ok_or_else(|| "issue a set first: this button sends the set issued above".to_owned());
+        let artifacts = artifacts.clone();
         spawn_local(async move {
-            let shown = match files {
-                Ok(files) => load(&files).await,
-                Err(why) => Err(Failure::Browser(why)),
+            let shown = async {
+                let set = set.map_err(Failure::Browser)?;
+                let mut files = LoadFiles::of(&set).map_err(Failure::Browser)?;
+                let (crls, elsewhere) = artifacts.live_crls(&set, &files.trusted).await?;
+                files.crls = crls;
+                let mut shown = load(&files).await?;
+                if !elsewhere.is_empty() {
+                    shown.push_str(&format!(
+                        "\nNot checked: the revocation of {} (not issued by {}; certplay serve \
+                         checks CRLs of the CA it trusts only)",
+                        elsewhere.join(", "),
+                        files.trusted
+                    ));
+                }
+                Ok(shown)
             }
+            .await
             .unwrap_or_else(words);
             let _ = set_text("live-load-result", &shown);
         });
@@ -234,6 +271,8 @@ async fn load(files: &LoadFiles) -> Result<String, Failure> {
     ] {
         Reflect::set(&body, &name.into(), &value.into()).map_err(Failure::from_js)?;
     }
+    let crls: js_sys::Array = files.crls.iter().map(|c| JsValue::from_str(c)).collect();
+    Reflect::set(&body, &"crls".into(), &crls).map_err(Failure::from_js)?;
     let body = JSON::stringify(&body).map_err(Failure::from_js)?;
     let response = fetch("/live/load", Some((&token, &body.into()))).await?;
     let answer = text_of(&response).await?;
@@ -268,6 +307,13 @@ async fn load(files: &LoadFiles) -> Result<String, Failure> {
     {
         shown.push_str(&format!(
             " Try it: curl --cacert ca.crt --cert client.crt --key client.key https://localhost:{port}"
+        ));
+    }
+    let crls = list("crls");
+    if !crls.is_empty() {
+        shown.push_str(&format!(
+            "\nRevoked certificates are refused: it checks the CRL of {}.",
+            crls.join(", ")
         ));
     }
     for warning in list("warnings") {

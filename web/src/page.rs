@@ -16,7 +16,7 @@ use web_sys::{
 
 use crate::artifacts::{Artifacts, Shown};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
-use crate::download::{save, PEM_TYPE, ZIP_TYPE};
+use crate::download::{save, PEM_TYPE};
 use crate::editor::{error_slot, EntryForm, PlanForm};
 use crate::next_steps::{next_steps, Roles};
 use crate::tools::{Reply, Request};
@@ -155,13 +155,16 @@ impl Page {
         set_text("status", "Ready")?;
         listeners.extend(crate::inspector::mount()?);
         let issued = Rc::clone(&state);
-        listeners.extend(crate::live::mount(move || {
-            issued
-                .issued
-                .borrow()
-                .as_ref()
-                .map(|set| set.issued.clone())
-        })?);
+        listeners.extend(crate::live::mount(
+            move || {
+                issued
+                    .issued
+                    .borrow()
+                    .as_ref()
+                    .map(|set| set.issued.clone())
+            },
+            state.artifacts.clone(),
+        )?);
         Ok(Self { state, listeners })
     }
 
@@ -227,7 +230,7 @@ pub(crate) fn fill_options<'a>(
 }
 
 /// A clone of the first element of `<template id=id>`.
-fn instantiate(id: &str) -> Result<Element, Failure> {
+pub(crate) fn instantiate(id: &str) -> Result<Element, Failure> {
     by_id::<HtmlTemplateElement>(id)?
         .content()
         .first_element_child()
@@ -249,7 +252,7 @@ pub(crate) fn select_all(root: &Element, selector: &str) -> Result<Vec<Element>,
         .collect())
 }
 
-fn first(root: &Element, selector: &str) -> Result<Element, Failure> {
+pub(crate) fn first(root: &Element, selector: &str) -> Result<Element, Failure> {
     root.query_selector(selector)
         .map_err(Failure::from_js)?
         .ok_or_else(|| Failure::Browser(format!("a template has no {selector}")))
@@ -643,7 +646,12 @@ impl State {
                 None => Vec::new(),
             };
             show_certificate(&card, &entry.name, &fields)?;
-            Artifacts::fill_card(&card, &entry.name, planned.profile)?;
+            Artifacts::fill_card(
+                &card,
+                &entry.name,
+                planned.profile,
+                planned.issuer.is_some(),
+            )?;
             let list = first(&card, "ul.files")?;
             for file in files
                 .iter()
@@ -752,17 +760,9 @@ impl State {
     }
 
     fn save_zip(&self) {
-        let saved = match &*self.issued.borrow() {
-            Some(set) => set
-                .issued
-                .to_zip()
-                .map_err(Failure::from)
-                .and_then(|zip| save(ZIP_NAME, &zip, ZIP_TYPE)),
-            None => Ok(()),
-        };
-        if let Err(failure) = saved {
-            self.show_error(&failure);
-        }
+        // The tools worker writes the zip (with the DER files, CRLs and
+        // PKCS#12 files on request): the zip code stays out of the page.
+        wasm_bindgen_futures::spawn_local(self.artifacts.clone().save_zip());
     }
 }
 
@@ -772,7 +772,7 @@ type ReadBack = Vec<Result<Vec<(String, String)>, String>>;
 
 /// Fills a card's `[data-field]` elements (ids `#{prefix}-FIELD`) with what
 /// the certificate says (as the tools worker read it back).
-fn show_certificate(
+pub(crate) fn show_certificate(
     card: &Element,
     prefix: &str,
     fields: &[(String, String)],

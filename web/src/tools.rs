@@ -10,9 +10,9 @@
 //! are the only code that reads or writes those objects.
 
 use certplay_core::{
-    CertInfo, CrlParams, CsrParams, CsrSigning, IssuedEntry, IssuedPlan, KeyPair, KeyType,
-    PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation, RevocationReason,
-    Validity,
+    CertInfo, CrlParams, CsrParams, CsrSigning, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan,
+    KeyPair, KeyType, PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation,
+    RevocationReason, Validity,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -52,6 +52,8 @@ pub enum Request {
         ca: String,
         /// The entries to list as revoked, with why.
         revoked: Vec<(String, RevocationReason)>,
+        /// DER (`NAME.crl.der`) instead of PEM.
+        der: bool,
     },
     /// A person's CSR signed by the CA entry `ca`.
     SignCsr {
@@ -90,6 +92,17 @@ pub enum Request {
         /// The entry.
         entry: String,
     },
+    /// The zip of the set's files, the certificates signed from CSRs and,
+    /// on request, everything else the page makes.
+    Zip {
+        /// The issued set.
+        set: IssuedPlan,
+        /// Certificates signed from CSRs: file stem and PEM.
+        signed: Vec<(String, String)>,
+        /// With everything: what was revoked (for the CAs' CRLs) and the
+        /// password of the leaves' PKCS#12 files (refused when empty).
+        everything: Option<(Vec<(String, RevocationReason)>, String)>,
+    },
 }
 
 /// The worker's answer to a [`Request`].
@@ -107,6 +120,8 @@ pub enum Reply {
     Signed {
         /// The certificate, PEM.
         cert_pem: String,
+        /// The certificate, DER.
+        cert_der: Vec<u8>,
         /// One line per decision.
         report: String,
     },
@@ -139,27 +154,13 @@ pub fn handle(request: Request) -> Reply {
         } => Pkcs12Password::new(&password)
             .and_then(|password| set.pkcs12(&entry, encoding, password))
             .map(Reply::File),
-        Request::Crl { set, ca, revoked } => revoked
-            .iter()
-            .map(|(name, reason)| {
-                let serial = set
-                    .entry(name)
-                    .and_then(IssuedEntry::serial)
-                    .ok_or_else(|| {
-                        invalid(
-                            "serial to revoke",
-                            format!("{name}.crt has no readable serial number"),
-                        )
-                    })?;
-                Ok(Revocation {
-                    serial,
-                    reason: *reason,
-                    revoked_at: now,
-                })
-            })
-            .collect::<Result<Vec<_>, certplay_core::Error>>()
-            .and_then(|revoked| set.issue_crl(&ca, &CrlParams::new(now, CRL_DAYS, revoked)))
-            .map(|crl| Reply::File(crl.pem.into_bytes())),
+        Request::Crl {
+            set,
+            ca,
+            revoked,
+            der,
+        } => crl(&set, &ca, &revoked, now)
+            .map(|crl| Reply::File(if der { crl.der } else { crl.pem.into_bytes() })),
         Request::SignCsr {
             set,
             ca,
@@ -184,6 +185,7 @@ pub fn handle(request: Request) -> Reply {
             })
             .map(|signed| Reply::Signed {
                 cert_pem: signed.cert_pem,
+                cert_der: signed.cert_der,
                 report: signed.report.to_string(),
             }),
         Request::MakeCsr { set, entry } => entry_key(&set, &entry).and_then(|key| {
@@ -200,6 +202,11 @@ pub fn handle(request: Request) -> Reply {
         Request::KeyDer { set, entry } => entry_key(&set, &entry)
             .and_then(|key| pkcs8_der(&key, &format!("{entry}.key")))
             .map(Reply::File),
+        Request::Zip {
+            set,
+            signed,
+            everything,
+        } => zip(&set, &signed, everything.as_ref(), now).map(Reply::File),
     };
     outcome.unwrap_or_else(|e| Reply::Failed(e.to_string()))
 }
@@ -209,6 +216,89 @@ fn invalid(field: &str, reason: impl Into<String>) -> certplay_core::Error {
         field: field.to_owned(),
         reason: reason.into(),
     }
+}
+
+/// The CRL of the CA entry `ca` listing those of `revoked` it issued (a
+/// CRL speaks only for its own CA's certificates).
+fn crl(
+    set: &IssuedPlan,
+    ca: &str,
+    revoked: &[(String, RevocationReason)],
+    now: time::OffsetDateTime,
+) -> Result<IssuedCrl, certplay_core::Error> {
+    let revoked = revoked
+        .iter()
+        .filter(|(name, _)| set.plan.entry(name).and_then(|e| e.issuer.as_deref()) == Some(ca))
+        .map(|(name, reason)| {
+            let serial = set
+                .entry(name)
+                .and_then(IssuedEntry::serial)
+                .ok_or_else(|| {
+                    invalid(
+                        "serial to revoke",
+                        format!("{name}.crt has no readable serial number"),
+                    )
+                })?;
+            Ok(Revocation {
+                serial,
+                reason: *reason,
+                revoked_at: now,
+            })
+        })
+        .collect::<Result<Vec<_>, certplay_core::Error>>()?;
+    set.issue_crl(ca, &CrlParams::new(now, CRL_DAYS, revoked))
+}
+
+/// The zip: the set's own files, the certificates signed from CSRs and,
+/// with `everything`, the DER of every certificate and key, each CA's CRL
+/// (PEM and DER) and each leaf's PKCS#12 file (modern encoding).
+fn zip(
+    set: &IssuedPlan,
+    signed: &[(String, String)],
+    everything: Option<&(Vec<(String, RevocationReason)>, String)>,
+    now: time::OffsetDateTime,
+) -> Result<Vec<u8>, certplay_core::Error> {
+    let file = |name: String, contents: Vec<u8>, private: bool| ExtraFile {
+        name,
+        contents,
+        private,
+    };
+    let mut extra: Vec<ExtraFile> = signed
+        .iter()
+        .map(|(stem, pem)| file(format!("{stem}.crt"), pem.clone().into_bytes(), false))
+        .collect();
+    if let Some((revoked, password)) = everything {
+        let password = Pkcs12Password::new(password)?;
+        for (planned, issued) in set.plan.entries.iter().zip(&set.entries) {
+            let name = &issued.name;
+            extra.push(file(
+                format!("{name}.crt.der"),
+                issued.cert_der.clone(),
+                false,
+            ));
+            if issued.key_pem.is_some() {
+                let key_file = format!("{name}.key");
+                let der = pkcs8_der(&entry_key(set, name)?, &key_file)?;
+                extra.push(file(format!("{key_file}.der"), der, true));
+            }
+            if planned.profile.is_ca() {
+                let crl = crl(set, name, revoked, now)?;
+                let der = crl.der.clone();
+                extra.push(file(format!("{name}.crl"), crl.pem.into_bytes(), false));
+                extra.push(file(format!("{name}.crl.der"), der, false));
+            } else if issued.key_pem.is_some() {
+                let p12 = set.pkcs12(name, Pkcs12Encoding::Modern, password.clone())?;
+                extra.push(file(format!("{name}.p12"), p12, true));
+            }
+        }
+        for (stem, pem) in signed {
+            let der = pem::parse(pem)
+                .map(pem::Pem::into_contents)
+                .map_err(|e| invalid(&format!("{stem}.crt"), e.to_string()))?;
+            extra.push(file(format!("{stem}.crt.der"), der, false));
+        }
+    }
+    set.to_zip_with(&extra)
 }
 
 /// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
@@ -320,6 +410,22 @@ fn integer(value: &JsValue, key: &str) -> i64 {
     get(value, key).as_f64().map_or(0, |n| n as i64)
 }
 
+/// The `revoked` and `reasons` lists of a message, paired.
+fn revocations(value: &JsValue) -> Result<Vec<(String, RevocationReason)>, String> {
+    list(value, "revoked")
+        .iter()
+        .zip(list(value, "reasons"))
+        .map(|(name, reason)| {
+            let reason = reason
+                .as_string()
+                .unwrap_or_default()
+                .parse::<RevocationReason>()
+                .map_err(|e| e.to_string())?;
+            Ok((name.as_string().unwrap_or_default(), reason))
+        })
+        .collect()
+}
+
 fn encoding_name(encoding: Pkcs12Encoding) -> &'static str {
     match encoding {
         Pkcs12Encoding::Modern => "modern",
@@ -425,10 +531,12 @@ impl Request {
                 set: plan,
                 ca,
                 revoked,
+                der,
             } => {
                 let m = message("crl");
                 encode_set(&m, plan);
                 set(&m, "ca", &JsValue::from_str(ca));
+                set(&m, "der", &JsValue::from_bool(*der));
                 set(
                     &m,
                     "revoked",
@@ -464,6 +572,38 @@ impl Request {
                 let m = message("import-key");
                 set(&m, "name", &JsValue::from_str(name));
                 set(&m, "bytes", &Uint8Array::from(bytes.as_slice()));
+                m
+            }
+            Self::Zip {
+                set: plan,
+                signed,
+                everything,
+            } => {
+                let m = message("zip");
+                encode_set(&m, plan);
+                set(
+                    &m,
+                    "signed",
+                    &strings(signed.iter().map(|(n, _)| n.clone())),
+                );
+                set(
+                    &m,
+                    "signed_pem",
+                    &strings(signed.iter().map(|(_, p)| p.clone())),
+                );
+                if let Some((revoked, password)) = everything {
+                    set(
+                        &m,
+                        "revoked",
+                        &strings(revoked.iter().map(|(n, _)| n.clone())),
+                    );
+                    set(
+                        &m,
+                        "reasons",
+                        &strings(revoked.iter().map(|(_, r)| r.name().to_owned())),
+                    );
+                    set(&m, "password", &JsValue::from_str(password));
+                }
                 m
             }
             Self::MakeCsr { set: plan, entry } | Self::KeyDer { set: plan, entry } => {
@@ -509,18 +649,25 @@ impl Request {
             "crl" => Self::Crl {
                 set: decode_set(value)?,
                 ca: text(value, "ca"),
-                revoked: list(value, "revoked")
+                revoked: revocations(value)?,
+                der: get(value, "der").is_truthy(),
+            },
+            "zip" => Self::Zip {
+                set: decode_set(value)?,
+                signed: list(value, "signed")
                     .iter()
-                    .zip(list(value, "reasons"))
-                    .map(|(name, reason)| {
-                        let reason = reason
-                            .as_string()
-                            .unwrap_or_default()
-                            .parse::<RevocationReason>()
-                            .map_err(|e| e.to_string())?;
-                        Ok((name.as_string().unwrap_or_default(), reason))
+                    .zip(list(value, "signed_pem"))
+                    .map(|(n, p)| {
+                        (
+                            n.as_string().unwrap_or_default(),
+                            p.as_string().unwrap_or_default(),
+                        )
                     })
-                    .collect::<Result<_, String>>()?,
+                    .collect(),
+                everything: match get(value, "password").as_string() {
+                    Some(password) => Some((revocations(value)?, password)),
+                    None => None,
+                },
             },
             "sign-csr" => Self::SignCsr {
                 set: decode_set(value)?,
@@ -581,9 +728,14 @@ impl Reply {
                 set(&m, "bytes", &Uint8Array::from(contents.as_slice()));
                 m
             }
-            Self::Signed { cert_pem, report } => {
+            Self::Signed {
+                cert_pem,
+                cert_der,
+                report,
+            } => {
                 let m = message("signed");
                 set(&m, "cert_pem", &JsValue::from_str(cert_pem));
+                set(&m, "cert_der", &Uint8Array::from(cert_der.as_slice()));
                 set(&m, "report", &JsValue::from_str(report));
                 m
             }
@@ -629,6 +781,7 @@ impl Reply {
             "file" => Self::File(bytes(value, "bytes")),
             "signed" => Self::Signed {
                 cert_pem: text(value, "cert_pem"),
+                cert_der: bytes(value, "cert_der"),
                 report: text(value, "report"),
             },
             "failed" => Self::Failed(text(value, "reason")),

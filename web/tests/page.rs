@@ -391,6 +391,17 @@ fn the_tools_operations_survive_the_wire_and_work() {
         set: set.clone(),
         ca: "ca".into(),
         revoked: vec![("client".into(), RevocationReason::KeyCompromise)],
+        der: false,
+    };
+    let revoked = vec![("client".to_owned(), RevocationReason::KeyCompromise)];
+    let signed = vec![(
+        "alice".to_owned(),
+        set.entry("client").unwrap().cert_pem.clone(),
+    )];
+    let zip = |everything: Option<&str>| Request::Zip {
+        set: set.clone(),
+        signed: signed.clone(),
+        everything: everything.map(|pw| (revoked.clone(), pw.to_owned())),
     };
     let requests = [
         Request::ReadBack(vec![ca_der]),
@@ -405,6 +416,15 @@ fn the_tools_operations_survive_the_wire_and_work() {
             set: set.clone(),
             entry: "server".into(),
         },
+        Request::Crl {
+            set: set.clone(),
+            ca: "ca".into(),
+            revoked: revoked.clone(),
+            der: true,
+        },
+        zip(None),
+        zip(Some("")),
+        zip(Some("zip pw")),
     ];
     for request in &requests {
         assert_eq!(&Request::from_js(&request.to_js()).unwrap(), request);
@@ -437,4 +457,38 @@ fn the_tools_operations_survive_the_wire_and_work() {
         panic!("{:?}", answers[5])
     };
     assert_eq!(key.first(), Some(&0x30), "DER starts with a SEQUENCE");
+    let Reply::File(der) = &answers[6] else {
+        panic!("{:?}", answers[6])
+    };
+    assert_eq!(der.first(), Some(&0x30), "a DER CRL");
+    // Stored (uncompressed) zips: the names are in the bytes.
+    let holds = |zip: &[u8], name: &str| zip.windows(name.len()).any(|w| w == name.as_bytes());
+    let Reply::File(plain) = &answers[7] else {
+        panic!("{:?}", answers[7])
+    };
+    assert!(holds(plain, "alice.crt") && holds(plain, "client.key"));
+    assert!(!holds(plain, "client.p12") && !holds(plain, "ca.crl"));
+    assert!(
+        matches!(&answers[8], Reply::Failed(reason) if reason.contains("empty")),
+        "{:?}",
+        answers[8]
+    );
+    let Reply::File(everything) = &answers[9] else {
+        panic!("{:?}", answers[9])
+    };
+    for name in [
+        "client.p12",
+        "server.p12",
+        "ca.crl.der",
+        "ca.crl",
+        "ca.key.der",
+        "client.crt.der",
+        "alice.crt.der",
+    ] {
+        assert!(holds(everything, name), "{name} is not in the zip");
+    }
+    assert!(
+        !holds(everything, "ca.p12"),
+        "a CA's key is not put in a PKCS#12 file"
+    );
 }
