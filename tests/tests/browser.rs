@@ -1212,3 +1212,89 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
     assert!(crl.contains(&format!("Serial Number: {serial}")), "{crl}");
     session.close().await;
 }
+
+/// Issue 7: an encrypted PKCS#8 key from openssl imports in the page with
+/// its password (the tools worker decrypts it), and the certificate issued
+/// next carries that key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_pkcs8_key_imports_in_the_page_with_its_password() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    let openssl = |args: &[&str]| ok(&run(dir, "openssl", args), &args.join(" "));
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-aes-256-cbc",
+        "-pass",
+        "pass:key secret",
+        "-out",
+        "enc.key",
+    ]);
+    let key = std::fs::read_to_string(dir.join("enc.key")).expect("enc.key");
+    assert!(key.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    let issue = open_page(client, &session.page_url).await;
+    client
+        .execute("document.getElementById('own-key').open = true", vec![])
+        .await
+        .expect("opening #own-key");
+    select(client, "own-key-entry", "client").await;
+    paste(client, "own-key-pem", &key).await;
+    let password = client
+        .find(Locator::Id("own-key-password"))
+        .await
+        .expect("#own-key-password");
+    for (typed, error) in [
+        ("", "give its password"),
+        ("wrong", "the password does not decrypt this key"),
+    ] {
+        password.clear().await.expect("clearing the password");
+        if !typed.is_empty() {
+            password.send_keys(typed).await.expect("typing");
+        }
+        // Each attempt starts from an empty error slot.
+        client
+            .execute(
+                "document.getElementById('own-key-error').textContent = ''",
+                vec![],
+            )
+            .await
+            .expect("clearing #own-key-error");
+        click(client, "own-key-use").await;
+        let refused = wait_for_text(client, "own-key-error", |t| !t.is_empty()).await;
+        assert!(refused.contains(error), "{typed:?}: {refused}");
+    }
+    password.clear().await.expect("clearing the password");
+    password.send_keys("key secret").await.expect("typing");
+    click(client, "own-key-use").await;
+    let said = wait_for_text(client, "own-key-status", |t| !t.is_empty()).await;
+    assert!(said.contains("client (ECDSA P-256"), "{said}");
+
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    download(
+        client,
+        "download-client-crt",
+        downloads,
+        "client.crt",
+        &dir.join("client.crt"),
+    )
+    .await;
+    assert_eq!(
+        openssl(&["x509", "-in", "client.crt", "-noout", "-pubkey"]),
+        openssl(&[
+            "pkey",
+            "-in",
+            "enc.key",
+            "-passin",
+            "pass:key secret",
+            "-pubout"
+        ]),
+        "client.crt is issued for the decrypted key"
+    );
+    session.close().await;
+}

@@ -224,9 +224,11 @@ impl Artifacts {
             .own_keys
             .retain(|(name, _)| *name != entry);
         if !pasted.trim().is_empty() {
+            let password = by_id::<HtmlInputElement>("own-key-password")?.value();
             let request = Request::ImportKey {
                 name: entry.clone(),
                 bytes: pasted.into_bytes(),
+                password: (!password.is_empty()).then_some(password),
             };
             let der = file_reply(call(&request).await?)?;
             KeyPair::from_pkcs8_der(&der)?;

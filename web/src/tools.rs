@@ -77,13 +77,16 @@ pub enum Request {
         /// The entry.
         entry: String,
     },
-    /// A person's own private key (PEM or DER: PKCS#8, PKCS#1, SEC1),
-    /// answered as PKCS#8 DER for the page to issue with.
+    /// A person's own private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
+    /// encrypted PKCS#8 with its password), answered as PKCS#8 DER for the
+    /// page to issue with.
     ImportKey {
         /// The entry it is for, for messages.
         name: String,
         /// The key file's bytes.
         bytes: Vec<u8>,
+        /// The password of an encrypted PKCS#8 key (`None`: none typed).
+        password: Option<String>,
     },
     /// An entry's private key as PKCS#8 DER.
     KeyDer {
@@ -193,9 +196,13 @@ pub fn handle(request: Request) -> Reply {
                 .request(&key)
                 .map(|csr| Reply::File(csr.pem.into_bytes()))
         }),
-        Request::ImportKey { name, bytes } => {
+        Request::ImportKey {
+            name,
+            bytes,
+            password,
+        } => {
             let file = format!("{name}'s own key");
-            KeyPair::import(PemSource::new(&file, &bytes), None)
+            KeyPair::import(PemSource::new(&file, &bytes), password.as_deref())
                 .and_then(|key| pkcs8_der(&key, &file))
                 .map(Reply::File)
         }
@@ -568,10 +575,17 @@ impl Request {
                 set(&m, "csr", &Uint8Array::from(csr.as_slice()));
                 m
             }
-            Self::ImportKey { name, bytes } => {
+            Self::ImportKey {
+                name,
+                bytes,
+                password,
+            } => {
                 let m = message("import-key");
                 set(&m, "name", &JsValue::from_str(name));
                 set(&m, "bytes", &Uint8Array::from(bytes.as_slice()));
+                if let Some(password) = password {
+                    set(&m, "password", &JsValue::from_str(password));
+                }
                 m
             }
             Self::Zip {
@@ -688,6 +702,7 @@ impl Request {
             "import-key" => Self::ImportKey {
                 name: text(value, "name"),
                 bytes: bytes(value, "bytes"),
+                password: get(value, "password").as_string(),
             },
             "key-der" => Self::KeyDer {
                 set: decode_set(value)?,
