@@ -24,10 +24,10 @@ use clap::Args;
 /// Writes NAME.csr (and NAME.key, mode 0600, when certplay made the key),
 /// NAME being --name, the plan entry's name, or the common name. With
 /// --plan, the request asks for what the plan would issue to --entry: its
-/// subject, subjectAltNames, purposes and key type. Nothing that exists is replaced
-/// unless --force. Read the request with `certplay inspect NAME.csr` or
-/// `openssl req -in NAME.csr -noout -text -verify`; a CA signs it with
-/// `certplay sign` or `openssl x509 -req`.
+/// subject, subjectAltNames, purposes and key type. Nothing that exists
+/// is replaced unless --force. Read the request with `certplay inspect
+/// NAME.csr` or `openssl req -in NAME.csr -noout -text -verify`; a CA signs
+/// it with `certplay sign` or `openssl x509 -req`.
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct CsrArgs {
