@@ -186,10 +186,21 @@ async fn the_page_issues_from_its_own_markup() {
         "{}",
         text("server-subject")
     );
-    for action in ["p12-client", "revoke-client", "crl-ca", "inspect-server"] {
+    for action in [
+        "p12-client",
+        "revoke-client",
+        "crl-ca",
+        "crl-der-ca",
+        "inspect-server",
+    ] {
         element::<HtmlButtonElement>(action);
     }
+    // A CA has a PKCS#12 file too; a root has no issuer to revoke it.
     assert!(element::<Element>("p12-ca")
+        .closest("[hidden]")
+        .unwrap()
+        .is_none());
+    assert!(element::<Element>("revoke-ca")
         .closest("[hidden]")
         .unwrap()
         .is_some());
