@@ -3,6 +3,7 @@
 //! the certificates involved. Facts only: each front end adds its own hint.
 
 mod crl;
+pub mod provider;
 mod reason;
 
 use std::sync::Arc;

@@ -278,3 +278,270 @@ fn every_error_variant_has_words() {
         );
     }
 }
+
+/// The verify-only RustCrypto provider (the page's, on wasm32) against
+/// rustls' ring provider (the server's): the same verdict and the same
+/// words for every preset and key type, each leaf checked for each purpose,
+/// a wrong host, expired, not yet valid, a different CA with the same name,
+/// and a signature broken by one bit.
+#[test]
+fn the_rustcrypto_provider_decides_like_ring() {
+    use crate::{KeyPair, Materials, Plan, Preset};
+    let ring = provider();
+    let ours = super::provider::verifying();
+    let mut compared = 0;
+    let mut accepted = 0;
+    let mut refusals = std::collections::BTreeSet::new();
+    for key_type in KeyType::ALL {
+        let key = KeyPair::generate(key_type).unwrap();
+        let pkcs8 = ::pem::parse(key.to_pkcs8_pem().unwrap()).unwrap();
+        let issue = |plan: Plan| {
+            let mut materials = Materials::default();
+            for (name, _) in plan.keys_needed() {
+                let copy = KeyPair::from_pkcs8_der(pkcs8.contents()).unwrap();
+                materials.keys.insert(name, copy);
+            }
+            plan.issue_with(materials, time::OffsetDateTime::now_utc())
+                .unwrap()
+        };
+        // The same names under another CA key: the "same name, other CA" case.
+        let other = issue(Plan {
+            key_type,
+            ..Plan::default()
+        });
+        let other_client = cert(&other.entry("client").unwrap().cert_der);
+        for preset in Preset::ALL {
+            let issued = issue(Plan {
+                key_type,
+                ..preset.plan()
+            });
+            let certs: Vec<Certificate> =
+                issued.entries.iter().map(|e| cert(&e.cert_der)).collect();
+            let (roots, intermediates): (Vec<Certificate>, Vec<Certificate>) = certs
+                .iter()
+                .filter(|c| {
+                    c.basic_constraints().is_some_and(|(ca, _)| ca) || c.issuer == c.subject
+                })
+                .cloned()
+                .partition(|c| c.issuer == c.subject);
+            let mut leaves: Vec<Certificate> = certs.clone();
+            leaves.push(other_client.clone());
+            // One bit of the signature flipped (the DER ends inside it).
+            let mut broken = certs.last().unwrap().der.clone();
+            *broken.last_mut().unwrap() ^= 1;
+            leaves.push(cert(&broken));
+            let now = certs[0].not_before.0 + 60;
+            for leaf in &leaves {
+                for purpose in [server("localhost"), server("other.test"), Purpose::Client] {
+                    for at in [now, leaf.not_after.0 + 10, leaf.not_before.0 - 86_400] {
+                        let check = Check {
+                            anchors: &roots,
+                            intermediates: &intermediates,
+                            crls: &[],
+                            purpose: purpose.clone(),
+                            at,
+                        };
+                        let by_ring = verify(leaf, &check, &ring).map_err(|r| r.to_string());
+                        let by_ours = verify(leaf, &check, &ours).map_err(|r| r.to_string());
+                        assert_eq!(
+                            by_ours,
+                            by_ring,
+                            "{} of {} with {key_type}, {purpose:?} at {at}",
+                            leaf.subject,
+                            preset.name()
+                        );
+                        compared += 1;
+                        match by_ring {
+                            Ok(()) => accepted += 1,
+                            Err(_) => {
+                                let kind = verify(leaf, &check, &ring).unwrap_err().kind();
+                                refusals.insert(kind);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{compared} verdicts compared, {accepted} accepted; refusals: {refusals:?}");
+    assert!(accepted > 0 && compared > accepted, "{accepted}/{compared}");
+    for kind in [
+        "name-mismatch",
+        "wrong-purpose",
+        "expired",
+        "not-yet-valid",
+        "same-name-other-ca",
+        "bad-signature",
+    ] {
+        assert!(
+            refusals.contains(kind),
+            "{kind} never came up: {refusals:?}"
+        );
+    }
+}
+
+/// Each algorithm, signature by signature, against ring's: a good
+/// signature passes both, a changed message or a too-small RSA key fails
+/// both. Covers RSA-PSS, which certplay never issues.
+#[test]
+fn each_rustcrypto_algorithm_agrees_with_ring() {
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+    use sha2::{Digest, Sha256, Sha384, Sha512};
+
+    let ours = super::provider::verifying();
+    let ring = rustls::crypto::ring::default_provider();
+    let find = |algs: &rustls::crypto::WebPkiSupportedAlgorithms,
+                key: rustls_pki_types::AlgorithmIdentifier,
+                sig: rustls_pki_types::AlgorithmIdentifier| {
+        *algs
+            .all
+            .iter()
+            .find(|a| a.public_key_alg_id() == key && a.signature_alg_id() == sig)
+            .unwrap_or_else(|| panic!("no algorithm for {key:?} {sig:?}"))
+    };
+    let message = b"tbsCertificate";
+    let mut rng = rand_core::OsRng;
+    let rsa_2048 = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+    let rsa_1024 = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
+    let p256 = p256::ecdsa::SigningKey::random(&mut rng);
+    let p384 = p384::ecdsa::SigningKey::random(&mut rng);
+    let ed = ed25519_dalek::SigningKey::generate(&mut rng);
+    use rustls_pki_types::alg_id as id;
+    let rsa_public = |k: &rsa::RsaPrivateKey| {
+        k.to_public_key()
+            .to_pkcs1_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    };
+    let p256_public = p256
+        .verifying_key()
+        .to_encoded_point(false)
+        .as_bytes()
+        .to_vec();
+    let p384_public = p384
+        .verifying_key()
+        .to_encoded_point(false)
+        .as_bytes()
+        .to_vec();
+    let mut cases: Vec<(&str, _, _, Vec<u8>, Vec<u8>)> = Vec::new();
+    for (name, key, sig_id) in [
+        ("RSA PKCS#1 SHA-256", &rsa_2048, id::RSA_PKCS1_SHA256),
+        ("RSA-1024 PKCS#1 SHA-256", &rsa_1024, id::RSA_PKCS1_SHA256),
+    ] {
+        let s = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone()).sign(message);
+        cases.push((
+            name,
+            id::RSA_ENCRYPTION,
+            sig_id,
+            rsa_public(key),
+            s.to_vec(),
+        ));
+    }
+    let s = rsa::pkcs1v15::SigningKey::<Sha384>::new(rsa_2048.clone()).sign(message);
+    cases.push((
+        "RSA PKCS#1 SHA-384",
+        id::RSA_ENCRYPTION,
+        id::RSA_PKCS1_SHA384,
+        rsa_public(&rsa_2048),
+        s.to_vec(),
+    ));
+    let s = rsa::pkcs1v15::SigningKey::<Sha512>::new(rsa_2048.clone()).sign(message);
+    cases.push((
+        "RSA PKCS#1 SHA-512",
+        id::RSA_ENCRYPTION,
+        id::RSA_PKCS1_SHA512,
+        rsa_public(&rsa_2048),
+        s.to_vec(),
+    ));
+    let s = rsa::pss::SigningKey::<Sha256>::new(rsa_2048.clone()).sign_with_rng(&mut rng, message);
+    cases.push((
+        "RSA-PSS SHA-256",
+        id::RSA_ENCRYPTION,
+        id::RSA_PSS_SHA256,
+        rsa_public(&rsa_2048),
+        s.to_vec(),
+    ));
+    let s = rsa::pss::SigningKey::<Sha384>::new(rsa_2048.clone()).sign_with_rng(&mut rng, message);
+    cases.push((
+        "RSA-PSS SHA-384",
+        id::RSA_ENCRYPTION,
+        id::RSA_PSS_SHA384,
+        rsa_public(&rsa_2048),
+        s.to_vec(),
+    ));
+    let s = rsa::pss::SigningKey::<Sha512>::new(rsa_2048.clone()).sign_with_rng(&mut rng, message);
+    cases.push((
+        "RSA-PSS SHA-512",
+        id::RSA_ENCRYPTION,
+        id::RSA_PSS_SHA512,
+        rsa_public(&rsa_2048),
+        s.to_vec(),
+    ));
+    let s: p256::ecdsa::Signature = p256.sign_prehash(&Sha256::digest(message)).unwrap();
+    cases.push((
+        "ECDSA P-256 SHA-256",
+        id::ECDSA_P256,
+        id::ECDSA_SHA256,
+        p256_public.clone(),
+        s.to_der().as_bytes().to_vec(),
+    ));
+    let s: p256::ecdsa::Signature = p256.sign_prehash(&Sha384::digest(message)).unwrap();
+    cases.push((
+        "ECDSA P-256 SHA-384",
+        id::ECDSA_P256,
+        id::ECDSA_SHA384,
+        p256_public,
+        s.to_der().as_bytes().to_vec(),
+    ));
+    let s: p384::ecdsa::Signature = p384.sign_prehash(&Sha256::digest(message)).unwrap();
+    cases.push((
+        "ECDSA P-384 SHA-256",
+        id::ECDSA_P384,
+        id::ECDSA_SHA256,
+        p384_public.clone(),
+        s.to_der().as_bytes().to_vec(),
+    ));
+    let s: p384::ecdsa::Signature = p384.sign_prehash(&Sha384::digest(message)).unwrap();
+    cases.push((
+        "ECDSA P-384 SHA-384",
+        id::ECDSA_P384,
+        id::ECDSA_SHA384,
+        p384_public,
+        s.to_der().as_bytes().to_vec(),
+    ));
+    let s = ed.sign(message);
+    cases.push((
+        "Ed25519",
+        id::ED25519,
+        id::ED25519,
+        ed.verifying_key().to_bytes().to_vec(),
+        s.to_bytes().to_vec(),
+    ));
+
+    for (name, key_id, sig_id, public, signature) in &cases {
+        let (a, b) = (
+            find(&ours.signature_verification_algorithms, *key_id, *sig_id),
+            find(&ring.signature_verification_algorithms, *key_id, *sig_id),
+        );
+        let good = (
+            a.verify_signature(public, message, signature).is_ok(),
+            b.verify_signature(public, message, signature).is_ok(),
+        );
+        let expected = !name.contains("1024");
+        assert_eq!(good, (expected, expected), "{name}: good signature");
+        let changed = (
+            a.verify_signature(public, b"something else", signature)
+                .is_ok(),
+            b.verify_signature(public, b"something else", signature)
+                .is_ok(),
+        );
+        assert_eq!(changed, (false, false), "{name}: changed message");
+    }
+    assert_eq!(
+        ours.signature_verification_algorithms.all.len(),
+        ring.signature_verification_algorithms.all.len()
+    );
+}
