@@ -5,7 +5,8 @@
 //! - [`Plan`] says what to issue (any shape: roots, intermediates, servers,
 //!   clients; [`Preset`]s, the blog's set by default) and [`Plan::issue`]
 //!   issues it into an [`IssuedPlan`] with its [`OutputFile`]s and zip;
-//! - [`CertInfo::from_der`] reads a certificate back;
+//! - [`read`] reads anything back (certificates, CSRs, keys, CRLs,
+//!   PKCS#12) into a typed model, with text views and lints;
 //! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
 //! - [`Refusal`] says in words why a handshake was refused;
@@ -27,7 +28,6 @@
 )]
 
 mod error;
-mod inspect;
 mod issue;
 mod material;
 mod mtls;
@@ -37,7 +37,6 @@ mod refusal;
 pub mod verify;
 
 pub use error::Error;
-pub use inspect::{format_time, CertInfo};
 pub use issue::{
     split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision, ExistingCa,
     ExtraFile, FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
@@ -54,6 +53,7 @@ pub use plan::{
     Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,
     Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
 };
+pub use read::model::format_time;
 pub use refusal::Refusal;
 
 /// Re-exported so that callers name the same versions core uses.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use rustls::{AlertDescription, CertificateError, Error as TlsError, InvalidMessage};
 
-use crate::inspect::format_time;
+use crate::format_time;
 use crate::read::{Certificate, Crl};
 use crate::verify::{self, Check, Purpose, Reason};
 

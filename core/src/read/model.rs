@@ -114,9 +114,19 @@ impl Time {
     }
 }
 
+/// Formats Unix seconds as `2026-11-27 09:34:27 UTC` (logs, reasons).
+pub fn format_time(unix_seconds: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| format!("{unix_seconds} s after 1970"))
+}
+
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::format_time(self.0))
+        f.write_str(&format_time(self.0))
     }
 }
 
