@@ -1298,3 +1298,214 @@ async fn an_encrypted_pkcs8_key_imports_in_the_page_with_its_password() {
     );
     session.close().await;
 }
+
+/// Picks the file at `path` with the inspector's file input and waits until
+/// it is read (the status names it).
+async fn inspect_file(client: &Client, path: &Path) -> String {
+    client
+        .find(Locator::Id("inspect-file"))
+        .await
+        .expect("#inspect-file")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("picking a file");
+    let name = path.file_name().expect("a file name").to_string_lossy();
+    wait_for_text(client, "inspect-status", |s| {
+        s.starts_with(&format!("{name}:"))
+    })
+    .await
+}
+
+/// Types `password` into the inspector's PKCS#12 field and presses Open;
+/// returns the status once the file was read again.
+async fn open_p12(client: &Client, password: &str) -> String {
+    let field = client
+        .find(Locator::Id("inspect-password"))
+        .await
+        .expect("#inspect-password");
+    field.clear().await.expect("clearing the password");
+    field
+        .send_keys(password)
+        .await
+        .expect("typing the password");
+    // The status says "reading…" until the worker answers.
+    client
+        .execute(
+            "document.getElementById('inspect-status').textContent = ''",
+            vec![],
+        )
+        .await
+        .expect("clearing the status");
+    click(client, "inspect-open").await;
+    wait_for_text(client, "inspect-status", |s| s.contains(".p12:")).await
+}
+
+/// Issue 8 in the page: a PKCS#12 file made by `certplay p12` is picked in
+/// the inspector, which asks for its password; a wrong one is said to be
+/// wrong, the right one shows the key (never its secret) and the
+/// certificates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspector_opens_a_pkcs12_file_with_its_password() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let dir = temp_dir();
+    let dir = dir.path();
+    certplay_tests::issue_into(dir, certplay_core::KeyType::EcdsaP256);
+    ok(
+        &certplay(
+            dir,
+            &[
+                "p12",
+                "--cert",
+                "client.crt",
+                "--key",
+                "client.key",
+                "--chain",
+                "ca.crt",
+                "--out",
+                "client.p12",
+                "--password",
+                P12_PASSWORD,
+            ],
+        ),
+        "certplay p12",
+    );
+    open_page(client, &session.page_url).await;
+
+    let closed = inspect_file(client, &dir.join("client.p12")).await;
+    assert!(
+        closed.starts_with("client.p12: a PKCS#12 file; ") && closed.contains("give its password"),
+        "{closed}"
+    );
+    let field = client
+        .find(Locator::Id("inspect-password"))
+        .await
+        .expect("#inspect-password");
+    assert!(
+        field.is_displayed().await.expect("displayed?"),
+        "no password field"
+    );
+
+    let wrong = open_p12(client, "not the password").await;
+    assert!(wrong.contains("the password is wrong"), "{wrong}");
+    assert!(!text(client, "inspect-output")
+        .await
+        .contains("CN = my-client"));
+
+    let opened = open_p12(client, P12_PASSWORD).await;
+    assert!(
+        opened.starts_with("client.p12: 2 certificate(s), 0 CSR(s), 1 key(s)"),
+        "{opened}"
+    );
+    let shown = text(client, "inspect-output").await;
+    for expected in [
+        "Subject: CN = my-client",
+        "Subject: CN = my-ca",
+        "Type: ECDSA P-256",
+        "Public key SHA-256",
+        "matches the certificate CN=my-client",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} not in:\n{shown}");
+    }
+    assert!(!shown.contains("PRIVATE KEY-----"), "{shown}");
+    assert!(
+        !field.is_displayed().await.expect("displayed?"),
+        "the password field stayed after opening"
+    );
+    session.close().await;
+}
+
+/// Chooses exactly the options of the multiple select `#id` whose text
+/// starts with one of `prefixes` (what ctrl-clicks do).
+async fn choose_only(client: &Client, id: &str, prefixes: &[&str]) {
+    client
+        .execute(
+            "const [id, prefixes] = arguments;
+             for (const o of document.getElementById(id).options) {
+               o.selected = prefixes.some(p => o.text.startsWith(p));
+             }",
+            vec![json!(id), json!(prefixes)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("choosing in #{id}: {e}"));
+}
+
+/// Presses "Check the chain" and returns the verdict once it is there.
+async fn check_chain(client: &Client) -> String {
+    client
+        .execute(
+            "document.getElementById('check-verdict').textContent = ''",
+            vec![],
+        )
+        .await
+        .expect("clearing the verdict");
+    click(client, "check-run").await;
+    wait_for_text(client, "check-verdict", |s| {
+        !s.is_empty() && s != "checking…"
+    })
+    .await
+}
+
+/// Issue 8 in the page: the chain check. The issued server certificate is
+/// valid for localhost against the page's CA, refused for other.test with
+/// its SANs named, and refused against another CA with the same name
+/// (read in the inspector) with both key identifiers named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chain_check_in_the_page_says_why() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let issue = open_page(client, &session.page_url).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let dir = temp_dir();
+    download(
+        client,
+        "download-server-crt",
+        session.downloads.path(),
+        "server.crt",
+        &dir.path().join("server.crt"),
+    )
+    .await;
+    let server = first_cert(&dir.path().join("server.crt"));
+
+    // Defaults: the issued server against the issued CA, as a server.
+    let verdict = check_chain(client).await;
+    assert!(verdict.starts_with("valid: CN=localhost"), "{verdict}");
+
+    paste(client, "check-host", "other.test").await;
+    let verdict = check_chain(client).await;
+    assert!(
+        verdict.starts_with("refused: ")
+            && verdict.contains("other.test")
+            && verdict.contains("DNS:localhost")
+            && verdict.contains("IP Address:127.0.0.1"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("--ca"), "{verdict}");
+    paste(client, "check-host", "localhost").await;
+
+    // Another set's CA, also named my-ca, read in the inspector and chosen
+    // as the only anchor.
+    let other = certplay_tests::issue_other_ca("my-ca", certplay_core::KeyType::EcdsaP256);
+    let other_ca = first_cert(&other.path().join("ca.crt"));
+    paste(
+        client,
+        "inspect-input",
+        &std::fs::read_to_string(other.path().join("ca.crt")).expect("the other ca.crt"),
+    )
+    .await;
+    click(client, "inspect-run").await;
+    wait_for_text(client, "inspect-status", |s| s.starts_with("pasted text:")).await;
+    choose_only(client, "check-anchors", &["read 1: CN=my-ca"]).await;
+    let verdict = check_chain(client).await;
+    let aki = server.authority_key_id().expect("an AKI").to_string();
+    let ski = other_ca.subject_key_id().expect("an SKI").to_string();
+    assert!(
+        verdict.starts_with("refused: issued by a different CA with the same name")
+            && verdict.contains(&aki)
+            && verdict.contains(&ski),
+        "{verdict} (AKI {aki}, other SKI {ski})"
+    );
+    assert!(!verdict.contains("--ca"), "{verdict}");
+    session.close().await;
+}

@@ -1,13 +1,20 @@
 //! The inspector: paste, drop or pick any PEM or DER (certificates, chains,
-//! CSRs, keys, CRLs) and read it the way `openssl x509 -text` shows it, with
-//! lints. Everything is read by certplay-core inside the page; nothing is
-//! uploaded.
+//! CSRs, keys, CRLs, PKCS#12 files) and read it the way `openssl x509
+//! -text` shows it, and field by field with its lints beside it. A PKCS#12
+//! file that needs its password gets a password field; opened, it shows
+//! its key (type, size, public key SHA-256, which certificate it belongs
+//! to; never the secret) and its certificates. Everything is read by
+//! certplay-core in the tools worker, inside the page; nothing is
+//! uploaded. The chain check below it is [`crate::check`].
 
-use certplay_core::read::{self, lint, text, Item};
+use std::cell::RefCell;
+
+use certplay_core::read::{self, lint, text, Certificate, Item, Pkcs12, PrivateKey};
 use gloo_events::EventListener;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
+pub use crate::check::Candidate;
 use crate::dom::{by_id, on, set_text};
 use crate::Failure;
 
@@ -21,61 +28,395 @@ pub struct Inspection {
     pub lints: Vec<String>,
     /// A one-line summary for the status line.
     pub summary: String,
+    /// Set when the input is a PKCS#12 file that is still closed: why (no
+    /// password given yet, or the password was wrong). The page then asks
+    /// for the password.
+    pub locked: Option<String>,
+    /// The certificates read, for the chain check.
+    pub certificates: Vec<Candidate>,
+    /// The CRLs read (DER), for the chain check.
+    pub crls: Vec<Vec<u8>>,
+    /// The structured view: one card per thing read, its lints beside it.
+    pub views: Vec<View>,
 }
 
-/// Reads `bytes` (named `name` in messages) at `now` (Unix seconds).
-pub fn inspect(name: &str, bytes: &[u8], now: i64) -> Inspection {
-    match read::read(name, bytes) {
-        Err(e) => Inspection {
-            text: String::new(),
-            lints: Vec::new(),
-            summary: e.to_string(),
-        },
-        Ok(items) => {
-            let mut lints = Vec::new();
-            for item in &items {
-                if let Item::Certificate(c) = item {
-                    for l in lint::certificate(c, now) {
-                        lints.push(format!(
-                            "{:?} {} ({}): {} [{}] fix: {}",
-                            l.severity, l.id, c.subject, l.message, l.rule, l.fix
-                        ));
-                    }
-                }
-            }
-            let count = |f: fn(&Item) -> bool| items.iter().filter(|i| f(i)).count();
-            let summary = format!(
-                "{name}: {} certificate(s), {} CSR(s), {} key(s), {} CRL(s), {} unreadable block(s); {} lint(s)",
-                count(|i| matches!(i, Item::Certificate(_))),
-                count(|i| matches!(i, Item::Csr(_))),
-                count(|i| matches!(i, Item::PrivateKey(_) | Item::PublicKey(_))),
-                count(|i| matches!(i, Item::Crl(_))),
-                count(|i| matches!(i, Item::Unreadable { .. })),
-                lints.len()
-            );
-            Inspection {
-                text: text::items(&items),
-                lints,
-                summary,
+/// One thing read, as fields (RFC 5280's names) and its lints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `Certificate: CN=localhost`, `Private key`, ...
+    pub title: String,
+    /// (field, value), in the order a person reads them.
+    pub fields: Vec<(String, String)>,
+    /// `severity id: message [rule] fix: ...`, one each.
+    pub lints: Vec<String>,
+}
+
+/// Reads `bytes` (named `name` in messages) at `now` (Unix seconds),
+/// opening a PKCS#12 file with `password`.
+pub fn inspect(name: &str, bytes: &[u8], now: i64, password: Option<&str>) -> Inspection {
+    let items = match read::read_with_password(name, bytes, password) {
+        Err(e) => {
+            return Inspection {
+                text: String::new(),
+                lints: Vec::new(),
+                summary: e.to_string(),
+                locked: None,
+                certificates: Vec::new(),
+                crls: Vec::new(),
+                views: Vec::new(),
             }
         }
+        Ok(items) => items,
+    };
+    // What a PKCS#12 file holds counts (and is linted) like the rest.
+    let p12s: Vec<&Pkcs12> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Pkcs12(p) => Some(&**p),
+            _ => None,
+        })
+        .collect();
+    let all: Vec<&Item> = items
+        .iter()
+        .chain(p12s.iter().flat_map(|p| p.contents.iter()))
+        .collect();
+    let certs: Vec<&Certificate> = all
+        .iter()
+        .filter_map(|i| match i {
+            Item::Certificate(c) => Some(&**c),
+            _ => None,
+        })
+        .collect();
+    let mut lints = Vec::new();
+    for c in &certs {
+        for l in lint::certificate(c, now) {
+            lints.push(format!(
+                "{:?} {} ({}): {} [{}] fix: {}",
+                l.severity, l.id, c.subject, l.message, l.rule, l.fix
+            ));
+        }
     }
+    let views = all.iter().filter_map(|i| view(i, &certs, now)).collect();
+    let mut text = text::items(&items);
+    for key in all.iter().filter_map(|i| match i {
+        Item::PrivateKey(k) => Some(k),
+        _ => None,
+    }) {
+        text.push_str(&key_matches(key, &certs));
+    }
+    let count = |f: fn(&Item) -> bool| all.iter().filter(|i| f(i)).count();
+    let mut summary = format!(
+        "{name}: {} certificate(s), {} CSR(s), {} key(s), {} CRL(s), {} unreadable block(s); {} lint(s)",
+        count(|i| matches!(i, Item::Certificate(_))),
+        count(|i| matches!(i, Item::Csr(_))),
+        count(|i| matches!(i, Item::PrivateKey(_) | Item::PublicKey(_))),
+        count(|i| matches!(i, Item::Crl(_))),
+        count(|i| matches!(i, Item::Unreadable { .. })),
+        lints.len()
+    );
+    let locked = p12s.iter().find_map(|p| p.locked.clone());
+    match &locked {
+        Some(why) => summary = format!("{name}: a PKCS#12 file; {why}"),
+        None if !p12s.is_empty() => summary.push_str(" (PKCS#12 opened)"),
+        None => {}
+    }
+    let candidates = certs
+        .iter()
+        .enumerate()
+        .map(|(at, c)| Candidate {
+            label: format!("read {}: {}", at.saturating_add(1), c.subject),
+            ca: c.basic_constraints().is_some_and(|(ca, _)| ca),
+            root: c.basic_constraints().is_some_and(|(ca, _)| ca) && c.issuer == c.subject,
+            der: c.der.clone(),
+        })
+        .collect();
+    let crls = all
+        .iter()
+        .filter_map(|i| match i {
+            Item::Crl(c) => Some(c.der.clone()),
+            _ => None,
+        })
+        .collect();
+    Inspection {
+        text,
+        lints,
+        summary,
+        locked,
+        certificates: candidates,
+        crls,
+        views,
+    }
+}
+
+/// The structured view of one item (`None` for a PKCS#12 wrapper: what it
+/// holds has views of its own).
+fn view(item: &Item, certs: &[&Certificate], now: i64) -> Option<View> {
+    let field = |name: &str, value: String| (name.to_owned(), value);
+    let or_none = |items: Vec<String>| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let id = |id: Option<&certplay_core::read::model::Hex>| {
+        id.map_or_else(|| "absent".to_owned(), ToString::to_string)
+    };
+    Some(match item {
+        Item::Certificate(c) => View {
+            title: format!("Certificate: {}", c.subject),
+            fields: vec![
+                field("Subject", c.subject.to_string()),
+                field(
+                    "Issuer",
+                    if c.self_issued() {
+                        format!("{} (self-signed)", c.issuer)
+                    } else {
+                        c.issuer.to_string()
+                    },
+                ),
+                field("Serial number", c.serial.to_string()),
+                field("Version", format!("v{}", c.version)),
+                field("Not before", c.not_before.to_string()),
+                field("Not after", c.not_after.to_string()),
+                field(
+                    "Subject alternative names",
+                    or_none(
+                        c.subject_alt_names()
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect(),
+                    ),
+                ),
+                field("Public key", key_text(&c.public_key.kind)),
+                field(
+                    "Key usage",
+                    c.key_usage()
+                        .map_or_else(|| "absent".to_owned(), |k| k.join(", ")),
+                ),
+                field(
+                    "Extended key usage",
+                    c.extended_key_usage().map_or_else(
+                        || "absent (any purpose)".to_owned(),
+                        |p| or_none(p.iter().map(ToString::to_string).collect()),
+                    ),
+                ),
+                field(
+                    "Basic constraints",
+                    match c.basic_constraints() {
+                        Some((true, Some(n))) => format!("CA:TRUE, pathlen:{n}"),
+                        Some((true, None)) => "CA:TRUE".to_owned(),
+                        Some((false, _)) => "CA:FALSE".to_owned(),
+                        None => "absent".to_owned(),
+                    },
+                ),
+                field("Subject key identifier", id(c.subject_key_id())),
+                field("Authority key identifier", id(c.authority_key_id())),
+                field("Signature algorithm", c.signature_algorithm.to_string()),
+                field("SHA-1 fingerprint", c.sha1_fingerprint.to_string()),
+                field("SHA-256 fingerprint", c.sha256_fingerprint.to_string()),
+            ],
+            lints: lint::certificate(c, now)
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{:?} {}: {} [{}] fix: {}",
+                        l.severity, l.id, l.message, l.rule, l.fix
+                    )
+                })
+                .collect(),
+        },
+        Item::Csr(c) => View {
+            title: format!("Certificate request: {}", c.subject),
+            fields: vec![
+                field("Subject", c.subject.to_string()),
+                field("Public key", key_text(&c.public_key.kind)),
+                field(
+                    "Requested extensions",
+                    or_none(
+                        c.requested_extensions
+                            .iter()
+                            .map(|e| text::extension_name(&e.id))
+                            .collect(),
+                    ),
+                ),
+                field("Signature algorithm", c.signature_algorithm.to_string()),
+            ],
+            lints: Vec::new(),
+        },
+        Item::Crl(c) => View {
+            title: format!("CRL: {}", c.issuer),
+            fields: vec![
+                field("Issuer", c.issuer.to_string()),
+                field("This update", c.this_update.to_string()),
+                field(
+                    "Next update",
+                    c.next_update
+                        .map_or_else(|| "none".to_owned(), |t| t.to_string()),
+                ),
+                field(
+                    "Revoked serial numbers",
+                    or_none(c.revoked.iter().map(|r| r.serial.to_string()).collect()),
+                ),
+                field("Signature algorithm", c.signature_algorithm.to_string()),
+            ],
+            lints: Vec::new(),
+        },
+        Item::PrivateKey(k) => View {
+            title: "Private key (the secret is not shown)".to_owned(),
+            fields: vec![
+                field("Format", format!("{:?}", k.format)),
+                field(
+                    "Type",
+                    k.kind
+                        .as_ref()
+                        .map_or_else(|| "unknown until decrypted".to_owned(), key_text),
+                ),
+                field(
+                    "Public key SHA-256",
+                    k.public_key_sha256
+                        .as_ref()
+                        .map_or_else(|| "not derivable here".to_owned(), ToString::to_string),
+                ),
+                field(
+                    "Matches",
+                    or_none(
+                        certs
+                            .iter()
+                            .filter(|c| k.matches(c) == Some(true))
+                            .map(|c| c.subject.to_string())
+                            .collect(),
+                    ),
+                ),
+            ],
+            lints: Vec::new(),
+        },
+        Item::PublicKey(k) => View {
+            title: "Public key".to_owned(),
+            fields: vec![
+                field("Type", key_text(&k.kind)),
+                field("SHA-256 of SubjectPublicKeyInfo", k.spki_sha256.to_string()),
+            ],
+            lints: Vec::new(),
+        },
+        Item::Unreadable {
+            label,
+            block,
+            error,
+        } => View {
+            title: format!("Block {block} ({label}): unreadable"),
+            fields: vec![field("Why", error.clone())],
+            lints: Vec::new(),
+        },
+        Item::Pkcs12(_) => return None,
+    })
+}
+
+fn key_text(kind: &certplay_core::read::model::KeyKind) -> String {
+    format!("{kind} ({} bit)", kind.bits())
+}
+
+/// Whether `key` is the private half of each certificate (by the SHA-256 of
+/// the public key), a line each; never anything of the secret.
+fn key_matches(key: &PrivateKey, certs: &[&Certificate]) -> String {
+    let kind = key
+        .kind
+        .as_ref()
+        .map_or_else(|| "encrypted".to_owned(), |k| k.to_string());
+    certs
+        .iter()
+        .filter_map(|cert| {
+            key.matches(cert).map(|yes| {
+                format!(
+                    "Private key ({kind}) {} the certificate {}\n",
+                    if yes { "matches" } else { "does not match" },
+                    cert.subject
+                )
+            })
+        })
+        .collect()
 }
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-async fn show(name: &str, bytes: &[u8]) -> Result<(), Failure> {
+thread_local! {
+    /// The input last read (name, bytes): a PKCS#12 password opens it
+    /// without reading the file again. It stays in this page.
+    static LAST: RefCell<Option<(String, Vec<u8>)>> = const { RefCell::new(None) };
+}
+
+async fn show(name: &str, bytes: &[u8], password: Option<&str>) -> Result<(), Failure> {
+    LAST.with(|last| *last.borrow_mut() = Some((name.to_owned(), bytes.to_vec())));
     set_text("inspect-status", "reading…")?;
-    let inspection = crate::reader::inspect(name, bytes, now()).await?;
+    let inspection = crate::reader::inspect(name, bytes, now(), password).await?;
     set_text("inspect-status", &inspection.summary)?;
     set_text("inspect-output", &inspection.text)?;
     set_text("inspect-lints", &inspection.lints.join("\n"))?;
     by_id::<Element>("inspect-lints")?
         .toggle_attribute_with_force("hidden", inspection.lints.is_empty())
         .map_err(Failure::from_js)?;
+    show_views(&inspection.views)?;
+    crate::check::read_changed(inspection.certificates, inspection.crls)?;
+    // A closed PKCS#12 file: ask for its password (again, when it was wrong).
+    by_id::<Element>("inspect-p12")?
+        .toggle_attribute_with_force("hidden", inspection.locked.is_none())
+        .map_err(Failure::from_js)?;
+    if inspection.locked.is_none() {
+        by_id::<HtmlInputElement>("inspect-password")?.set_value("");
+    }
     Ok(())
+}
+
+/// The structured view: a card per thing read, a definition list of its
+/// fields and its lints beside it (as text, never as HTML).
+fn show_views(views: &[View]) -> Result<(), Failure> {
+    let document = crate::dom::document()?;
+    // A new `tag` element with `class` and `text`, appended to `parent`.
+    let add = |parent: &Element,
+               tag: &str,
+               class: Option<&str>,
+               text: Option<&str>|
+     -> Result<Element, Failure> {
+        let element = document.create_element(tag).map_err(Failure::from_js)?;
+        if let Some(class) = class {
+            element.set_class_name(class);
+        }
+        element.set_text_content(text);
+        parent.append_child(&element).map_err(Failure::from_js)?;
+        Ok(element)
+    };
+    let container = by_id::<Element>("inspect-structured")?;
+    container.set_text_content(None);
+    for view in views {
+        let card = add(&container, "article", Some("view"), None)?;
+        add(&card, "h3", None, Some(&view.title))?;
+        let fields = add(&card, "dl", None, None)?;
+        for (name, value) in &view.fields {
+            add(&fields, "dt", None, Some(name))?;
+            add(&fields, "dd", None, Some(value))?;
+        }
+        let lints = add(&card, "ul", Some("lints"), None)?;
+        if view.lints.is_empty() {
+            add(&lints, "li", Some("clean"), Some("no lints"))?;
+        }
+        for lint in &view.lints {
+            add(&lints, "li", None, Some(lint))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens the input last read with the typed PKCS#12 password.
+async fn unlock() -> Result<(), Failure> {
+    let password = by_id::<HtmlInputElement>("inspect-password")?.value();
+    let Some((name, bytes)) = LAST.with(|last| last.borrow().clone()) else {
+        return Err(Failure::Browser(
+            "nothing to open: paste, drop or pick a PKCS#12 file first".to_owned(),
+        ));
+    };
+    show(&name, &bytes, Some(&password)).await
 }
 
 /// Opens `text` (named `name`) in the inspector: into its text area, read,
@@ -83,7 +424,7 @@ async fn show(name: &str, bytes: &[u8]) -> Result<(), Failure> {
 pub async fn open(name: &str, text: &str) -> Result<(), Failure> {
     by_id::<HtmlTextAreaElement>("inspect-input")?.set_value(text);
     by_id::<Element>("inspector")?.scroll_into_view();
-    show(name, text.as_bytes()).await
+    show(name, text.as_bytes(), None).await
 }
 
 fn report(result: Result<(), Failure>) {
@@ -97,7 +438,7 @@ async fn show_file(file: web_sys::File) -> Result<(), Failure> {
         .await
         .map_err(Failure::from_js)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    show(&file.name(), &bytes).await
+    show(&file.name(), &bytes, None).await
 }
 
 /// Wires `#inspector`: the Inspect button reads the text area, a picked or
@@ -108,7 +449,7 @@ pub fn mount() -> Result<Vec<EventListener>, Failure> {
     let pasted = input.clone();
     listeners.push(on(&by_id::<Element>("inspect-run")?, "click", move |_| {
         let text = pasted.value();
-        spawn_local(async move { report(show("pasted text", text.as_bytes()).await) });
+        spawn_local(async move { report(show("pasted text", text.as_bytes(), None).await) });
     }));
     let picker = by_id::<HtmlInputElement>("inspect-file")?;
     let picked = picker.clone();
@@ -117,6 +458,21 @@ pub fn mount() -> Result<Vec<EventListener>, Failure> {
             spawn_local(async move { report(show_file(file).await) });
         }
     }));
+    listeners.push(on(&by_id::<Element>("inspect-open")?, "click", |_| {
+        spawn_local(async { report(unlock().await) });
+    }));
+    // Enter in the password field opens the file too.
+    listeners.push(on(
+        &by_id::<HtmlInputElement>("inspect-password")?,
+        "keydown",
+        |event| {
+            let key = js_sys::Reflect::get(event, &"key".into()).ok();
+            if key.and_then(|k| k.as_string()).as_deref() == Some("Enter") {
+                spawn_local(async { report(unlock().await) });
+            }
+        },
+    ));
+    listeners.extend(crate::check::mount()?);
     listeners.push(on(&input, "dragover", |event| event.prevent_default()));
     listeners.push(on(&input, "drop", |event| {
         event.prevent_default();
@@ -140,7 +496,7 @@ mod tests {
             .not_before
             .0
             + 60;
-        let shown = inspect("ca.crt", ca.cert_pem.as_bytes(), now);
+        let shown = inspect("ca.crt", ca.cert_pem.as_bytes(), now, None);
         assert!(shown.text.contains("Subject: CN = my-ca"), "{}", shown.text);
         assert!(shown.lints.is_empty(), "{:?}", shown.lints);
         assert!(
@@ -148,11 +504,106 @@ mod tests {
             "{}",
             shown.summary
         );
-        let garbage = inspect("x", b"garbage", now);
+        let view = &shown.views[0];
+        assert_eq!(view.title, "Certificate: CN=my-ca");
+        let field = |name: &str| {
+            view.fields
+                .iter()
+                .find(|(f, _)| f == name)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert!(field("Basic constraints").starts_with("CA:TRUE"));
+        assert_eq!(field("Issuer"), "CN=my-ca (self-signed)");
+        assert!(field("Subject key identifier").contains(':'));
+        assert!(view.lints.is_empty(), "{:?}", view.lints);
+        // Past its notAfter, the lint sits beside the certificate's fields.
+        let server = issued.entry("server").unwrap();
+        let later = read::Certificate::from_der(&server.cert_der)
+            .unwrap()
+            .not_after
+            .0
+            + 60;
+        let expired = inspect("server.crt", server.cert_pem.as_bytes(), later, None);
+        let view = &expired.views[0];
+        assert!(
+            view.fields.contains(&(
+                "Subject alternative names".into(),
+                "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1".into()
+            )),
+            "{view:?}"
+        );
+        assert!(
+            view.lints
+                .iter()
+                .any(|l| l.contains("expired") && l.contains("fix: ")),
+            "{view:?}"
+        );
+        let garbage = inspect("x", b"garbage", now, None);
         assert!(
             garbage.summary.contains("neither PEM"),
             "{}",
             garbage.summary
         );
+    }
+
+    #[test]
+    fn a_pkcs12_file_asks_for_its_password_and_opens_with_it() {
+        use certplay_core::{Pkcs12Encoding, Pkcs12Password};
+        let issued = certplay_core::Plan::default().issue().unwrap();
+        let p12 = issued
+            .pkcs12(
+                "client",
+                Pkcs12Encoding::Modern,
+                Pkcs12Password::new("right one").unwrap(),
+            )
+            .unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+
+        let closed = inspect("client.p12", &p12, now, None);
+        assert!(
+            closed
+                .locked
+                .as_deref()
+                .unwrap()
+                .contains("give its password"),
+            "{closed:?}"
+        );
+        assert!(closed.summary.starts_with("client.p12: a PKCS#12 file; "));
+
+        let wrong = inspect("client.p12", &p12, now, Some("wrong"));
+        assert!(
+            wrong.summary.contains("the password is wrong"),
+            "{}",
+            wrong.summary
+        );
+        assert!(wrong.locked.is_some());
+
+        let open = inspect("client.p12", &p12, now, Some("right one"));
+        assert_eq!(open.locked, None);
+        assert!(
+            open.summary
+                .starts_with("client.p12: 2 certificate(s), 0 CSR(s), 1 key(s)"),
+            "{}",
+            open.summary
+        );
+        assert!(
+            open.text.contains("Subject: CN = my-client"),
+            "{}",
+            open.text
+        );
+        assert!(open.text.contains("Subject: CN = my-ca"), "{}", open.text);
+        assert!(
+            open.text.contains("the secret is not shown")
+                && open.text.contains("Public key SHA-256"),
+            "{}",
+            open.text
+        );
+        assert!(
+            open.text.contains(") matches the certificate CN=my-client"),
+            "{}",
+            open.text
+        );
+        assert!(!open.text.contains("PRIVATE KEY"), "{}", open.text);
     }
 }

@@ -14,6 +14,7 @@
 //!   [`reader`]'s Web Worker (its own wasm, started by Issue or the first
 //!   inspection), which also reads issued certificates back for their cards
 //!   and makes PKCS#12 files, CRLs and CSRs ([`tools`]: the operations);
+//! - [`check`] is the inspector's chain check (verified in that worker);
 //! - `artifacts` wires each card's tools (PKCS#12, DER, revoke, CRL, CSR,
 //!   Inspect) and the "Sign a CSR" panel;
 //! - [`live`] links the page to the `certplay serve` that served it (its
@@ -28,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod artifacts;
+pub mod check;
 pub mod dom;
 pub mod download;
 pub mod editor;

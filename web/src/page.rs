@@ -707,6 +707,7 @@ impl State {
                 crate::issue::whole_ms(set.millis)
             ),
         )?;
+        crate::check::issued_changed(&set.issued)?;
         *self.issued.borrow_mut() = Some(set);
         set_attribute(&self.result, "hidden", None)?;
         set_attribute(&self.result, "data-state", Some("done"))

@@ -170,12 +170,19 @@ pub fn start() {
     let _ = client();
 }
 
-/// Reads `bytes` in the worker (starting it the first time).
-pub async fn inspect(name: &str, bytes: &[u8], now: i64) -> Result<Inspection, Failure> {
+/// Reads `bytes` in the worker (starting it the first time), opening a
+/// PKCS#12 file with `password`.
+pub async fn inspect(
+    name: &str,
+    bytes: &[u8],
+    now: i64,
+    password: Option<&str>,
+) -> Result<Inspection, Failure> {
     let request = Request::Inspect {
         name: name.to_owned(),
         bytes: bytes.to_vec(),
         now,
+        password: password.map(str::to_owned),
     };
     match call(&request).await? {
         Reply::Inspected(inspection) => Ok(inspection),

@@ -9,15 +9,17 @@
 //! operation's fields (bytes as `Uint8Array`); [`Request`] and [`Reply`]
 //! are the only code that reads or writes those objects.
 
+use certplay_core::read::model::GeneralName;
+use certplay_core::read::Certificate;
 use certplay_core::{
-    CertInfo, CrlParams, CsrParams, CsrSigning, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan,
-    KeyPair, KeyType, PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation,
+    CrlParams, CsrParams, CsrSigning, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair,
+    KeyType, PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation,
     RevocationReason, Validity,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::inspector::Inspection;
+use crate::inspector::{Candidate, Inspection, View};
 
 /// One thing for the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub enum Request {
         bytes: Vec<u8>,
         /// Unix seconds, for the lints about validity.
         now: i64,
+        /// A PKCS#12 file's password, as typed (it stays in the page).
+        password: Option<String>,
     },
     /// Read back issued certificates (DER) for their cards.
     ReadBack(Vec<Vec<u8>>),
@@ -88,6 +92,10 @@ pub enum Request {
         /// The password of an encrypted PKCS#8 key (`None`: none typed).
         password: Option<String>,
     },
+    /// A chain check: `leaf` against `anchors`, with `intermediates` and
+    /// `crls`, for a purpose, at a time (certplay-core's `verify`, with the
+    /// RustCrypto provider: the same verdict as `certplay serve`).
+    Verify(ChainCheck),
     /// An entry's private key as PKCS#8 DER.
     KeyDer {
         /// The issued set.
@@ -106,6 +114,23 @@ pub enum Request {
         /// password of the leaves' PKCS#12 files (refused when empty).
         everything: Option<(Vec<(String, RevocationReason)>, String)>,
     },
+}
+
+/// What a chain check is asked for; certificates and CRLs as DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// The certificate to check.
+    pub leaf: Vec<u8>,
+    /// The trust anchors.
+    pub anchors: Vec<Vec<u8>>,
+    /// Other certificates the chain may go through.
+    pub intermediates: Vec<Vec<u8>>,
+    /// CRLs to consult.
+    pub crls: Vec<Vec<u8>>,
+    /// `Some(host)`: a server reached as `host`; `None`: a client.
+    pub server_host: Option<String>,
+    /// Unix seconds.
+    pub at: i64,
 }
 
 /// The worker's answer to a [`Request`].
@@ -128,6 +153,9 @@ pub enum Reply {
         /// One line per decision.
         report: String,
     },
+    /// For [`Request::Verify`]: accepted, or the reason (core's
+    /// [`Reason`](certplay_core::verify::Reason) kind and words).
+    Verdict(Result<String, (String, String)>),
     /// The operation failed: certplay-core's words.
     Failed(String),
 }
@@ -136,15 +164,23 @@ pub enum Reply {
 pub fn handle(request: Request) -> Reply {
     let now = time::OffsetDateTime::now_utc();
     let outcome = match request {
-        Request::Inspect { name, bytes, now } => Ok(Reply::Inspected(crate::inspector::inspect(
-            &name, &bytes, now,
+        Request::Inspect {
+            name,
+            bytes,
+            now,
+            password,
+        } => Ok(Reply::Inspected(crate::inspector::inspect(
+            &name,
+            &bytes,
+            now,
+            password.as_deref(),
         ))),
         Request::ReadBack(certs) => Ok(Reply::Cards(
             certs
                 .iter()
                 .map(|der| {
-                    CertInfo::from_der(der)
-                        .map(|info| card_fields(&info))
+                    Certificate::from_der(der)
+                        .map(|cert| card_fields(&cert))
                         .map_err(|e| e.to_string())
                 })
                 .collect(),
@@ -214,8 +250,51 @@ pub fn handle(request: Request) -> Reply {
             signed,
             everything,
         } => zip(&set, &signed, everything.as_ref(), now).map(Reply::File),
+        Request::Verify(check) => verify_chain(&check).map(Reply::Verdict),
     };
     outcome.unwrap_or_else(|e| Reply::Failed(e.to_string()))
+}
+
+/// Runs core's chain check. On wasm32 rustls has no ring or aws-lc
+/// provider here: certplay-core's RustCrypto one verifies the signatures
+/// (cheap to make: static tables and empty lists).
+fn verify_chain(
+    check: &ChainCheck,
+) -> Result<Result<String, (String, String)>, certplay_core::Error> {
+    use certplay_core::read::{Certificate, Crl};
+    use certplay_core::verify::{self, Check, Purpose};
+    let certs = |ders: &[Vec<u8>]| {
+        ders.iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let leaf = Certificate::from_der(&check.leaf)?;
+    let anchors = certs(&check.anchors)?;
+    let intermediates = certs(&check.intermediates)?;
+    let crls = check
+        .crls
+        .iter()
+        .map(|der| Crl::from_der(der))
+        .collect::<Result<Vec<_>, _>>()?;
+    let purpose = match &check.server_host {
+        Some(host) => Purpose::Server { host: host.clone() },
+        None => Purpose::Client,
+    };
+    let verdict = verify::verify(
+        &leaf,
+        &Check {
+            anchors: &anchors,
+            intermediates: &intermediates,
+            crls: &crls,
+            purpose,
+            at: check.at,
+        },
+        &verify::provider::verifying(),
+    );
+    Ok(match verdict {
+        Ok(()) => Ok(format!("{} (issued by {})", leaf.subject, leaf.issuer)),
+        Err(reason) => Err((reason.kind().to_owned(), reason.to_string())),
+    })
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> certplay_core::Error {
@@ -328,43 +407,87 @@ fn pkcs8_der(key: &KeyPair, name: &str) -> Result<Vec<u8>, certplay_core::Error>
         .map_err(|e| invalid(name, e.to_string()))
 }
 
-/// A card's fields, as `index.html`'s `#card-template` names them.
-fn card_fields(info: &CertInfo) -> Vec<(String, String)> {
-    let list = |items: &[String]| {
+/// A card's fields, as `index.html`'s `#card-template` names them, read
+/// from the certificate itself (core's typed model, shown openssl's way).
+fn card_fields(cert: &Certificate) -> Vec<(String, String)> {
+    let list = |items: Vec<String>| {
         if items.is_empty() {
             "none".to_owned()
         } else {
             items.join(", ")
         }
     };
-    let basic_constraints = match info.is_ca {
-        Some(true) => "CA:TRUE",
-        Some(false) => "CA:FALSE",
+    let basic_constraints = match cert.basic_constraints() {
+        Some((true, _)) => "CA:TRUE",
+        Some((false, _)) => "CA:FALSE",
         None => "absent",
     };
-    let issuer = if info.self_issued() {
-        format!("{} (self-signed)", info.issuer)
+    let issuer = if cert.self_issued() {
+        format!("{} (self-signed)", cert.issuer)
     } else {
-        info.issuer.clone()
+        cert.issuer.to_string()
     };
+    // RFC 5280's short purpose names (serverAuth), as openssl's config files
+    // and certplay's plans write them.
+    let eku = cert
+        .extended_key_usage()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let name = p.to_string();
+            name.strip_prefix("id-kp-")
+                .map(str::to_owned)
+                .unwrap_or(name)
+        })
+        .collect();
     [
-        ("subject", info.subject.clone()),
+        ("subject", cert.subject.to_string()),
         ("issuer", issuer),
-        ("serial", info.serial.clone()),
-        ("not-before", info.not_before_text()),
-        ("not-after", info.not_after_text()),
-        ("sans", list(&info.subject_alt_names)),
-        ("eku", list(&info.extended_key_usage)),
-        ("key-usage", list(&info.key_usage)),
+        ("serial", cert.serial.to_string()),
+        ("not-before", cert.not_before.to_string()),
+        ("not-after", cert.not_after.to_string()),
+        (
+            "sans",
+            list(cert.subject_alt_names().iter().map(san_text).collect()),
+        ),
+        ("eku", list(eku)),
+        (
+            "key-usage",
+            list(
+                cert.key_usage()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .collect(),
+            ),
+        ),
         ("basic-constraints", basic_constraints.to_owned()),
-        ("key-type", info.public_key.clone()),
-        ("signature", info.signature_algorithm.clone()),
-        ("version", format!("v{}", info.version)),
-        ("sha256", info.sha256_fingerprint.clone()),
+        ("key-type", cert.public_key.kind.to_string()),
+        ("signature", cert.signature_algorithm.to_string()),
+        ("version", format!("v{}", cert.version)),
+        ("sha256", cert.sha256_fingerprint.to_string()),
     ]
     .into_iter()
     .map(|(field, text)| (field.to_owned(), text))
     .collect()
+}
+
+/// A SAN the way the plan editor writes it (`IP:::1`, not openssl's
+/// `IP Address:0:0:0:0:0:0:0:1`), so the card reads like what was typed.
+fn san_text(name: &GeneralName) -> String {
+    let ip = |bytes: &[u8]| -> Option<std::net::IpAddr> {
+        <[u8; 4]>::try_from(bytes)
+            .map(std::net::IpAddr::from)
+            .or_else(|_| <[u8; 16]>::try_from(bytes).map(std::net::IpAddr::from))
+            .ok()
+    };
+    match name {
+        GeneralName::Ip(bytes) => match ip(bytes.bytes()) {
+            Some(address) => format!("IP:{address}"),
+            None => name.to_string(),
+        },
+        other => other.to_string(),
+    }
 }
 
 // ---- the wire: plain objects, `op` names the operation ----
@@ -394,6 +517,33 @@ fn list(value: &JsValue, key: &str) -> Vec<JsValue> {
         .dyn_into::<Array>()
         .map(|a| a.iter().collect())
         .unwrap_or_default()
+}
+
+/// `[field, text, field, text, ...]` back into pairs.
+fn pairs(flat: &[JsValue]) -> Vec<(String, String)> {
+    let texts: Vec<String> = flat.iter().filter_map(JsValue::as_string).collect();
+    texts
+        .chunks(2)
+        .filter_map(|pair| match pair {
+            [field, text] => Some((field.clone(), text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn byte_list(items: &[Vec<u8>]) -> Array {
+    items
+        .iter()
+        .map(|b| JsValue::from(Uint8Array::from(b.as_slice())))
+        .collect()
+}
+
+fn byte_lists(value: &JsValue, key: &str) -> Vec<Vec<u8>> {
+    list(value, key)
+        .into_iter()
+        .filter_map(|c| c.dyn_into::<Uint8Array>().ok())
+        .map(|c| c.to_vec())
+        .collect()
 }
 
 fn strings(items: impl IntoIterator<Item = String>) -> Array {
@@ -505,11 +655,19 @@ impl Request {
     /// The message the page posts.
     pub fn to_js(&self) -> JsValue {
         let object = match self {
-            Self::Inspect { name, bytes, now } => {
+            Self::Inspect {
+                name,
+                bytes,
+                now,
+                password,
+            } => {
                 let m = message("inspect");
                 set(&m, "name", &JsValue::from_str(name));
                 set(&m, "bytes", &Uint8Array::from(bytes.as_slice()));
                 set(&m, "now", &number(*now));
+                if let Some(password) = password {
+                    set(&m, "password", &JsValue::from_str(password));
+                }
                 m
             }
             Self::ReadBack(certs) => {
@@ -620,6 +778,18 @@ impl Request {
                 }
                 m
             }
+            Self::Verify(check) => {
+                let m = message("verify");
+                set(&m, "leaf", &Uint8Array::from(check.leaf.as_slice()));
+                set(&m, "anchors", &byte_list(&check.anchors));
+                set(&m, "intermediates", &byte_list(&check.intermediates));
+                set(&m, "crls", &byte_list(&check.crls));
+                if let Some(host) = &check.server_host {
+                    set(&m, "host", &JsValue::from_str(host));
+                }
+                set(&m, "at", &number(check.at));
+                m
+            }
             Self::MakeCsr { set: plan, entry } | Self::KeyDer { set: plan, entry } => {
                 let m = message(if matches!(self, Self::MakeCsr { .. }) {
                     "make-csr"
@@ -642,6 +812,7 @@ impl Request {
                 name: text(value, "name"),
                 bytes: bytes(value, "bytes"),
                 now: integer(value, "now"),
+                password: get(value, "password").as_string(),
             },
             "read-back" => Self::ReadBack(
                 list(value, "certs")
@@ -704,6 +875,14 @@ impl Request {
                 bytes: bytes(value, "bytes"),
                 password: get(value, "password").as_string(),
             },
+            "verify" => Self::Verify(ChainCheck {
+                leaf: bytes(value, "leaf"),
+                anchors: byte_lists(value, "anchors"),
+                intermediates: byte_lists(value, "intermediates"),
+                crls: byte_lists(value, "crls"),
+                server_host: get(value, "host").as_string(),
+                at: integer(value, "at"),
+            }),
             "key-der" => Self::KeyDer {
                 set: decode_set(value)?,
                 entry: text(value, "entry"),
@@ -722,6 +901,39 @@ impl Reply {
                 set(&m, "text", &JsValue::from_str(&inspection.text));
                 set(&m, "summary", &JsValue::from_str(&inspection.summary));
                 set(&m, "lints", &strings(inspection.lints.iter().cloned()));
+                if let Some(why) = &inspection.locked {
+                    set(&m, "locked", &JsValue::from_str(why));
+                }
+                let certificates: Array = inspection
+                    .certificates
+                    .iter()
+                    .map(|c| {
+                        let o = Object::new();
+                        set(&o, "label", &JsValue::from_str(&c.label));
+                        set(&o, "ca", &JsValue::from_bool(c.ca));
+                        set(&o, "root", &JsValue::from_bool(c.root));
+                        set(&o, "der", &Uint8Array::from(c.der.as_slice()));
+                        JsValue::from(o)
+                    })
+                    .collect();
+                set(&m, "certificates", &certificates);
+                set(&m, "crls", &byte_list(&inspection.crls));
+                let views: Array = inspection
+                    .views
+                    .iter()
+                    .map(|v| {
+                        let o = Object::new();
+                        set(&o, "title", &JsValue::from_str(&v.title));
+                        set(
+                            &o,
+                            "fields",
+                            &strings(v.fields.iter().flat_map(|(f, t)| [f.clone(), t.clone()])),
+                        );
+                        set(&o, "lints", &strings(v.lints.iter().cloned()));
+                        JsValue::from(o)
+                    })
+                    .collect();
+                set(&m, "views", &views);
                 m
             }
             Self::Cards(cards) => {
@@ -754,6 +966,17 @@ impl Reply {
                 set(&m, "report", &JsValue::from_str(report));
                 m
             }
+            Self::Verdict(verdict) => {
+                let m = message("verdict");
+                match verdict {
+                    Ok(accepted) => set(&m, "accepted", &JsValue::from_str(accepted)),
+                    Err((kind, words)) => {
+                        set(&m, "kind", &JsValue::from_str(kind));
+                        set(&m, "words", &JsValue::from_str(words));
+                    }
+                }
+                m
+            }
             Self::Failed(reason) => {
                 let m = message("failed");
                 set(&m, "reason", &JsValue::from_str(reason));
@@ -773,22 +996,34 @@ impl Reply {
                     .filter_map(JsValue::as_string)
                     .collect(),
                 summary: text(value, "summary"),
+                locked: get(value, "locked").as_string(),
+                certificates: list(value, "certificates")
+                    .iter()
+                    .map(|c| Candidate {
+                        label: text(c, "label"),
+                        ca: get(c, "ca").is_truthy(),
+                        root: get(c, "root").is_truthy(),
+                        der: bytes(c, "der"),
+                    })
+                    .collect(),
+                crls: byte_lists(value, "crls"),
+                views: list(value, "views")
+                    .iter()
+                    .map(|v| View {
+                        title: text(v, "title"),
+                        fields: pairs(&list(v, "fields")),
+                        lints: list(v, "lints")
+                            .iter()
+                            .filter_map(JsValue::as_string)
+                            .collect(),
+                    })
+                    .collect(),
             }),
             "cards" => Self::Cards(
                 list(value, "cards")
                     .iter()
                     .map(|card| match card.dyn_ref::<Array>() {
-                        Some(fields) => {
-                            let texts: Vec<String> =
-                                fields.iter().filter_map(|t| t.as_string()).collect();
-                            Ok(texts
-                                .chunks(2)
-                                .filter_map(|pair| match pair {
-                                    [field, text] => Some((field.clone(), text.clone())),
-                                    _ => None,
-                                })
-                                .collect())
-                        }
+                        Some(fields) => Ok(pairs(&fields.iter().collect::<Vec<_>>())),
                         None => Err(card.as_string().unwrap_or_default()),
                     })
                     .collect(),
@@ -799,6 +1034,10 @@ impl Reply {
                 cert_der: bytes(value, "cert_der"),
                 report: text(value, "report"),
             },
+            "verdict" => Self::Verdict(match get(value, "accepted").as_string() {
+                Some(accepted) => Ok(accepted),
+                None => Err((text(value, "kind"), text(value, "words"))),
+            }),
             "failed" => Self::Failed(text(value, "reason")),
             other => Self::Failed(format!("the worker answered {other:?}")),
         }

@@ -12,7 +12,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use certplay_core::{CertInfo, Error, KeyType, PemSource, Plan, PlanField, San, ServerTls};
+use certplay_core::read::Certificate;
+use certplay_core::{Error, KeyType, PemSource, Plan, PlanField, San, ServerTls};
 use certplay_web::editor::PlanForm;
 use certplay_web::{issue, issue_using, IssuedSet, KeySource, Page};
 use js_sys::Promise;
@@ -101,24 +102,41 @@ async fn a_bad_server_name_is_refused_before_any_key_work() {
 /// WebCrypto key really is the certificate's key).
 fn check_set(set: &IssuedSet, public_key: &str, signature: &str) {
     let entry = |name: &str| set.issued.entry(name).unwrap();
-    let info = |name: &str| CertInfo::from_der(&entry(name).cert_der).unwrap();
+    let info = |name: &str| Certificate::from_der(&entry(name).cert_der).unwrap();
+    let names = |c: &Certificate| -> Vec<String> {
+        c.subject_alt_names()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    let purposes = |c: &Certificate| -> Vec<String> {
+        c.extended_key_usage()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
     for name in ["ca", "server", "client"] {
         let info = info(name);
         assert_eq!(info.version, 3);
-        assert_eq!(info.public_key, public_key);
-        assert_eq!(info.signature_algorithm, signature);
-        assert_eq!(info.issuer, "CN=my-ca");
+        assert_eq!(info.public_key.kind.to_string(), public_key);
+        assert_eq!(info.signature_algorithm.to_string(), signature);
+        assert_eq!(info.issuer.to_string(), "CN=my-ca");
     }
-    assert_eq!(info("ca").subject, "CN=my-ca");
-    assert_eq!(info("ca").is_ca, Some(true));
-    assert_eq!(info("server").subject, "CN=localhost");
+    assert_eq!(info("ca").subject.to_string(), "CN=my-ca");
+    assert_eq!(info("ca").basic_constraints(), Some((true, None)));
+    assert_eq!(info("server").subject.to_string(), "CN=localhost");
     assert_eq!(
-        info("server").subject_alt_names,
-        ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]
+        names(&info("server")),
+        [
+            "DNS:localhost",
+            "IP Address:127.0.0.1",
+            "IP Address:0:0:0:0:0:0:0:1"
+        ]
     );
-    assert_eq!(info("server").extended_key_usage, ["serverAuth"]);
-    assert_eq!(info("client").subject, "CN=my-client");
-    assert_eq!(info("client").extended_key_usage, ["clientAuth"]);
+    assert_eq!(purposes(&info("server")), ["id-kp-serverAuth"]);
+    assert_eq!(info("client").subject.to_string(), "CN=my-client");
+    assert_eq!(purposes(&info("client")), ["id-kp-clientAuth"]);
     assert!(set.millis > 0.0);
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -502,4 +520,57 @@ fn the_tools_operations_survive_the_wire_and_work() {
         !holds(everything, "ca.p12"),
         "a CA's key is not put in a PKCS#12 file"
     );
+
+    // The inspector opens the PKCS#12 file made above with its password.
+    use certplay_web::tools::ChainCheck;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let Reply::File(p12) = &answers[1] else {
+        panic!("{:?}", answers[1])
+    };
+    let inspect = Request::Inspect {
+        name: "client.p12".into(),
+        bytes: p12.clone(),
+        now,
+        password: Some("pw".into()),
+    };
+    assert_eq!(Request::from_js(&inspect.to_js()).unwrap(), inspect);
+    let shown = handle(inspect);
+    assert_eq!(Reply::from_js(&shown.to_js()), shown);
+    let Reply::Inspected(shown) = shown else {
+        panic!("{shown:?}")
+    };
+    assert_eq!(shown.locked, None, "{}", shown.summary);
+    assert_eq!(shown.certificates.len(), 2);
+    assert!(shown
+        .views
+        .iter()
+        .any(|v| v.title == "Certificate: CN=my-client"));
+
+    // The chain check runs here, in wasm, with core's RustCrypto provider.
+    let check = |host: &str| {
+        Request::Verify(ChainCheck {
+            leaf: set.entry("server").unwrap().cert_der.clone(),
+            anchors: vec![set.entry("ca").unwrap().cert_der.clone()],
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            server_host: Some(host.into()),
+            at: now,
+        })
+    };
+    for (host, valid) in [("localhost", true), ("other.test", false)] {
+        let request = check(host);
+        assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
+        let verdict = handle(request);
+        assert_eq!(Reply::from_js(&verdict.to_js()), verdict);
+        match verdict {
+            Reply::Verdict(Ok(accepted)) if valid => {
+                assert!(accepted.starts_with("CN=localhost"), "{accepted}")
+            }
+            Reply::Verdict(Err((kind, words))) if !valid => {
+                assert_eq!(kind, "name-mismatch", "{words}");
+                assert!(words.contains("other.test"), "{words}");
+            }
+            other => panic!("{host}: {other:?}"),
+        }
+    }
 }
