@@ -1408,6 +1408,26 @@ async fn inspector_opens_a_pkcs12_file_with_its_password() {
         assert!(shown.contains(expected), "{expected:?} not in:\n{shown}");
     }
     assert!(!shown.contains("PRIVATE KEY-----"), "{shown}");
+    // The structured view: the key and each certificate, field by field,
+    // with its lints (none: certplay's own are lint-clean).
+    let structured = text(client, "inspect-structured").await;
+    for expected in [
+        "Private key (the secret is not shown)",
+        "PKCS#8",
+        "Certificate: CN=my-client",
+        "Extended key usage",
+        "id-kp-clientAuth",
+        "Basic constraints",
+        "CA:TRUE",
+        "Authority key identifier",
+        "SHA-256 fingerprint",
+        "no lints",
+    ] {
+        assert!(
+            structured.contains(expected),
+            "{expected:?} not in:\n{structured}"
+        );
+    }
     assert!(
         !field.is_displayed().await.expect("displayed?"),
         "the password field stayed after opening"

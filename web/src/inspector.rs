@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 
-use certplay_core::read::{self, lint, text, Certificate, Item, Pkcs12, PrivateKey};
+use certplay_core::read::{self, lint, text, Certificate, Item, KeyFormat, Pkcs12, PrivateKey};
 use gloo_events::EventListener;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
@@ -265,7 +265,16 @@ fn view(item: &Item, certs: &[&Certificate], now: i64) -> Option<View> {
         Item::PrivateKey(k) => View {
             title: "Private key (the secret is not shown)".to_owned(),
             fields: vec![
-                field("Format", format!("{:?}", k.format)),
+                field(
+                    "Format",
+                    match k.format {
+                        KeyFormat::Pkcs8 => "PKCS#8",
+                        KeyFormat::Pkcs1 => "PKCS#1",
+                        KeyFormat::Sec1 => "SEC1",
+                        KeyFormat::EncryptedPkcs8 => "encrypted PKCS#8",
+                    }
+                    .to_owned(),
+                ),
                 field(
                     "Type",
                     k.kind

@@ -573,4 +573,26 @@ fn the_tools_operations_survive_the_wire_and_work() {
             other => panic!("{host}: {other:?}"),
         }
     }
+
+    // With the CA's CRL (made above, revoking the client), the client is
+    // refused as revoked; without it, accepted.
+    let Reply::File(crl_pem) = &answers[3] else {
+        panic!("{:?}", answers[3])
+    };
+    let crl_der = pem::parse(crl_pem).unwrap().into_contents();
+    for (crls, expected) in [(vec![], None), (vec![crl_der], Some("revoked"))] {
+        let verdict = handle(Request::Verify(ChainCheck {
+            leaf: set.entry("client").unwrap().cert_der.clone(),
+            anchors: vec![set.entry("ca").unwrap().cert_der.clone()],
+            intermediates: Vec::new(),
+            crls,
+            server_host: None,
+            at: now,
+        }));
+        match (&verdict, expected) {
+            (Reply::Verdict(Ok(_)), None) => {}
+            (Reply::Verdict(Err((kind, _))), Some(expected)) if kind == expected => {}
+            _ => panic!("expected {expected:?}: {verdict:?}"),
+        }
+    }
 }
