@@ -1504,6 +1504,19 @@ async fn chain_check_in_the_page_says_why() {
     assert!(!verdict.contains("--ca"), "{verdict}");
     paste(client, "check-host", "localhost").await;
 
+    // A chosen time: after notAfter the certificate is expired; a time the
+    // browser cannot read is said to be one.
+    paste(client, "check-at", "2100-01-01T00:00:00Z").await;
+    let verdict = check_chain(client).await;
+    assert!(
+        verdict.starts_with("refused: expired: CN=localhost expired at"),
+        "{verdict}"
+    );
+    paste(client, "check-at", "next tuesday").await;
+    let verdict = check_chain(client).await;
+    assert!(verdict.contains("not a date and time"), "{verdict}");
+    paste(client, "check-at", "").await;
+
     // Another set's CA, also named my-ca, read in the inspector and chosen
     // as the only anchor.
     let other = certplay_tests::issue_other_ca("my-ca", certplay_core::KeyType::EcdsaP256);
