@@ -68,11 +68,12 @@ pub struct MtlsServer {
     anchors: Vec<crate::read::Certificate>,
     crls: Vec<crate::read::Crl>,
     client_auth: ClientAuth,
+    alpn: Vec<Vec<u8>>,
 }
 
 impl MtlsServer {
     /// Prepares an mTLS server from checked material with a crypto provider
-    /// (the native server uses ring).
+    /// (the native server's `--crypto`), offering HTTP/1.1 by ALPN.
     pub fn new(tls: &ServerTls, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
         let tls_error = |what: &str, e: rustls::Error| Error::Malformed {
             what: what.into(),
@@ -120,7 +121,15 @@ impl MtlsServer {
                 .collect(),
             crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
             client_auth: ClientAuth::Required,
+            alpn: vec![b"http/1.1".to_vec()],
         })
+    }
+
+    /// The same server, offering `protocols` by ALPN in this order of
+    /// preference (`h2`, `http/1.1`).
+    pub fn with_alpn(mut self, protocols: &[&[u8]]) -> Self {
+        self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
     }
 
     /// The same server, judging client certificates as `mode` says.
@@ -169,7 +178,7 @@ impl MtlsServer {
             .with_client_cert_verifier(recorder.clone())
             .with_cert_resolver(Arc::new(SingleCertAndKey::from(self.certified_key.clone())));
         config.session_storage = self.sessions.clone();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        config.alpn_protocols.clone_from(&self.alpn);
         Ok((Arc::new(config), recorder))
     }
 
@@ -274,5 +283,108 @@ impl ClientCertVerifier for RecordingVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::issue::{CrlParams, Revocation, RevocationReason};
+    use crate::{IssuedPlan, PemSource, Plan, Preset};
+
+    /// A server trusting `ca` of `set` and presenting its `server`, with
+    /// the CRLs given.
+    fn server(set: &IssuedPlan, crls: &[String]) -> MtlsServer {
+        let pem = |name: &str| set.entry(name).unwrap().cert_pem.clone();
+        let key = set.entry("server").unwrap().key_pem.clone().unwrap();
+        let (ca, cert) = (pem("ca"), pem("server"));
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut tls = ServerTls::from_pem(
+            PemSource::new("ca.crt", ca.as_bytes()),
+            PemSource::new("server.crt", cert.as_bytes()),
+            PemSource::new("server.key", key.as_bytes()),
+            now,
+        )
+        .unwrap();
+        let provider = rustls::crypto::ring::default_provider();
+        let sources: Vec<_> = crls
+            .iter()
+            .map(|crl| PemSource::new("ca.crl", crl.as_bytes()))
+            .collect();
+        tls.add_crls(&sources, &provider, now).unwrap();
+        MtlsServer::new(&tls, Arc::new(provider))
+            .unwrap()
+            .with_client_auth(ClientAuth::Optional)
+    }
+
+    fn chain(set: &IssuedPlan, name: &str) -> Vec<CertificateDer<'static>> {
+        vec![CertificateDer::from(
+            set.entry(name).unwrap().cert_der.clone(),
+        )]
+    }
+
+    fn at(seconds: i64) -> UnixTime {
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            u64::try_from(seconds).unwrap(),
+        ))
+    }
+
+    /// `judge` (the optional mode's verdict after the handshake) says what
+    /// the strict handshake says, for each way a client certificate fails.
+    #[test]
+    fn judge_names_each_refusal_and_accepts_the_good_client() {
+        let set = Preset::TwoClients.plan().issue().unwrap();
+        let clients: Vec<String> = set
+            .plan
+            .entries
+            .iter()
+            .filter(|e| e.profile.is_client())
+            .map(|e| e.name.clone())
+            .collect();
+        let [revoked, kept] = clients.as_slice() else {
+            panic!("two clients expected, got {clients:?}")
+        };
+        let issued_at = time::OffsetDateTime::now_utc();
+        let params = CrlParams::new(
+            issued_at,
+            30,
+            vec![Revocation {
+                serial: set.entry(revoked).unwrap().serial().unwrap(),
+                reason: RevocationReason::KeyCompromise,
+                revoked_at: issued_at,
+            }],
+        );
+        let crl = set.issue_crl("ca", &params).unwrap().pem;
+        let server = server(&set, &[crl]);
+        let now = issued_at.unix_timestamp() + 60;
+
+        server.judge(&chain(&set, kept), at(now)).unwrap();
+
+        let refused = |chain: &[CertificateDer<'_>], seconds: i64| {
+            let refusal = server.judge(chain, at(seconds)).unwrap_err();
+            (refusal.kind(), refusal.to_string())
+        };
+        let (kind, words) = refused(&[], now);
+        assert_eq!(kind, "no-client-certificate", "{words}");
+
+        let (kind, words) = refused(&chain(&set, revoked), now);
+        assert_eq!(kind, "revoked", "{words}");
+        assert!(words.contains("keyCompromise"), "{words}");
+
+        let (kind, words) = refused(&chain(&set, "server"), now);
+        assert_eq!(kind, "wrong-purpose", "{words}");
+
+        let not_after = crate::read::Certificate::from_der(&set.entry(kept).unwrap().cert_der)
+            .unwrap()
+            .not_after
+            .0;
+        let (kind, words) = refused(&chain(&set, kept), not_after + 1);
+        assert_eq!(kind, "expired", "{words}");
+
+        // Another set's client: its CA has the same name, not the same key.
+        let other = Plan::default().issue().unwrap();
+        let (kind, words) = refused(&chain(&other, "client"), now);
+        assert_eq!(kind, "same-name-other-ca", "{words}");
+        assert!(words.contains("CN=my-ca"), "{words}");
     }
 }

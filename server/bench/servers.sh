@@ -3,6 +3,8 @@
 # `openssl s_server -www -Verify 1` with the same client (certplay-bench),
 # on loopback, one after another, and prints each server's figures.
 #
+# certplay runs twice, with aws-lc-rs (its default) and with ring.
+#
 # Usage: server/bench/servers.sh [p256|rsa2048] [seconds] [concurrency]
 # Needs: cargo build --release -p certplay-server (certplay, certplay-bench),
 #        node, openssl. Bounded: each run lasts SECONDS.
@@ -61,15 +63,19 @@ JS
 
 echo "machine: $(nproc) cores; $(uname -sr)"
 
-"$BIN/certplay" serve --ca ca.crt --cert server.crt --key server.key --port 3443 --no-page \
-    >/dev/null 2>certplay.log &
-PIDS+=($!); CERTPLAY=$!
-wait_port 3443
-echo "== certplay idle RSS: $(rss $CERTPLAY) KiB"
-bench certplay $CERTPLAY 3443
-bench certplay $CERTPLAY 3443 --keep-alive
-"$BIN/certplay-bench" --connect 127.0.0.1:3443 --dir . --pid $CERTPLAY --idle 1000
-kill $CERTPLAY
+# certplay with each rustls crypto provider (`--crypto`), the default first.
+for CRYPTO in aws-lc-rs ring; do
+    "$BIN/certplay" serve --ca ca.crt --cert server.crt --key server.key --port 3443 --no-page \
+        --crypto "$CRYPTO" >/dev/null 2>certplay.log &
+    PIDS+=($!); CERTPLAY=$!
+    wait_port 3443
+    echo "== certplay --crypto $CRYPTO idle RSS: $(rss $CERTPLAY) KiB"
+    bench "certplay --crypto $CRYPTO" $CERTPLAY 3443
+    bench "certplay --crypto $CRYPTO" $CERTPLAY 3443 --keep-alive
+    "$BIN/certplay-bench" --connect 127.0.0.1:3443 --dir . --pid $CERTPLAY --idle 1000
+    kill $CERTPLAY
+    wait $CERTPLAY 2>/dev/null || true
+done
 
 node server.js 3444 &
 PIDS+=($!); NODE=$!

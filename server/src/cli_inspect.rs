@@ -312,7 +312,7 @@ fn run_verify(args: &VerifyArgs) -> Result<Result<String, Reason>, String> {
         purpose: purpose.clone(),
         at,
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(crate::Crypto::default().provider());
     Ok(verify::verify(&leaf, &check, &provider).map(|()| {
         let what = match &purpose {
             Purpose::Server { host } => format!("a server named {host}"),

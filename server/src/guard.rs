@@ -83,20 +83,27 @@ pub fn raise_open_file_limit() -> io::Result<(Option<u64>, Option<u64>)> {
 
 /// A stream that fails with `TimedOut` once no byte has moved either way
 /// for `idle` while the server waits to read or to write.
+///
+/// Progress only notes the time; the timer is moved when it fires early
+/// (to the last progress + `idle`). Resetting it on every read and write
+/// instead took the timer driver's lock twice per keep-alive request.
 #[derive(Debug)]
 pub struct IdleTimeout<T> {
     inner: T,
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
+    last_progress: Instant,
 }
 
 impl<T> IdleTimeout<T> {
     /// Wraps `inner`; the clock starts now.
     pub fn new(inner: T, idle: Duration) -> Self {
+        let now = Instant::now();
         IdleTimeout {
             inner,
             idle,
-            deadline: Box::pin(tokio::time::sleep(idle)),
+            deadline: Box::pin(tokio::time::sleep_until(now + idle)),
+            last_progress: now,
         }
     }
 
@@ -106,16 +113,25 @@ impl<T> IdleTimeout<T> {
     }
 
     fn progressed(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + self.idle);
+        self.last_progress = Instant::now();
     }
 
     fn waiting<R>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
-        match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no byte moved for {} s", self.idle.as_secs()),
-            ))),
-            Poll::Pending => Poll::Pending,
+        loop {
+            match self.deadline.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) => {
+                    let due = self.last_progress + self.idle;
+                    if due <= Instant::now() {
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("no byte moved for {} s", self.idle.as_secs()),
+                        )));
+                    }
+                    // Bytes moved since the timer was set: wait the rest.
+                    self.deadline.as_mut().reset(due);
+                }
+            }
         }
     }
 }

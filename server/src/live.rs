@@ -177,7 +177,7 @@ impl Live {
             .zip(&load.crls)
             .map(|(name, pem)| certplay_core::PemSource::new(name, pem.as_bytes()))
             .collect();
-        let provider = rustls::crypto::ring::default_provider();
+        let provider = crate::Crypto::default().provider();
         if let Err(e) = tls.add_crls(&sources, &provider, crate::unix_now()) {
             return text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
         }

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use certplay_core::{ClientAuth, KeyType};
 use certplay_server::demo::{self, DemoSet};
 use certplay_server::guard::{self, Limits};
-use certplay_server::Config;
+use certplay_server::{Config, Crypto};
 use clap::{Args, Parser, Subcommand};
 
 mod csr_cmd;
@@ -101,6 +101,10 @@ struct ServeArgs {
     /// reason in words (curl shows it) instead of a TLS error.
     #[arg(long, value_name = "MODE", default_value = "required")]
     client_auth: ClientAuth,
+    /// The TLS library's crypto: `aws-lc-rs` or `ring`. The same TLS; they
+    /// differ in speed (BENCHMARKS.md compares them).
+    #[arg(long, value_name = "PROVIDER", value_enum, default_value_t)]
+    crypto: Crypto,
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
@@ -203,6 +207,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         history: 1000,
         tls13_only: args.tls13_only,
         client_auth: args.client_auth,
+        crypto: args.crypto,
         page_dir: args.page_dir.clone(),
     };
     for (what, address) in [

@@ -39,6 +39,8 @@ pub struct Current {
     pub server_names: Vec<String>,
     /// Only TLS 1.3 cipher suites are offered.
     pub tls13_only: bool,
+    /// The crypto provider.
+    pub crypto: crate::Crypto,
 }
 
 /// What every connection task on the mTLS port shares.
@@ -171,12 +173,7 @@ async fn connection(
 
     let current = shared.current();
     let (config, recorder) = match current.server.connection_config() {
-        Ok((config, recorder)) => {
-            // HTTP/2 first when the client offers it, as browsers and curl do.
-            let mut config = (*config).clone();
-            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-            (Arc::new(config), recorder)
-        }
+        Ok(made) => made,
         Err(e) => {
             event.kind = "config";
             event.reason = format!("cannot configure TLS: {e}");
@@ -241,7 +238,7 @@ async fn connection(
             .map(|refusal| (refusal.kind(), escape(&sanitize(refusal).to_string(), 4000))),
     };
     let answer = Arc::new(match &refusal {
-        None => Answer::Identity(Identity::from_chain(&chain)),
+        None => Answer::Identity(chain),
         Some((_, words)) => Answer::Unauthorized(words.clone()),
     });
 
@@ -425,8 +422,9 @@ fn sanitize(refusal: Refusal) -> Refusal {
 
 /// What a connection's requests are answered with.
 enum Answer {
-    /// Hello World and `/whoami`.
-    Identity(Identity),
+    /// Hello World, and `/whoami` with the identity in this chain (DER,
+    /// end entity first), read only when asked: most connections never ask.
+    Identity(Vec<Vec<u8>>),
     /// 401 with the reason in words, to every request
     /// (`--client-auth optional`, a certificate that does not pass).
     Unauthorized(String),
@@ -494,8 +492,8 @@ async fn respond(
         request.method(),
         escape(&request.uri().to_string(), MAX_NAME_CHARS)
     );
-    let identity = match answer.as_ref() {
-        Answer::Identity(identity) => identity,
+    let chain = match answer.as_ref() {
+        Answer::Identity(chain) => chain,
         Answer::Unauthorized(reason) => {
             let mut response = Response::new(Full::new(Bytes::from(format!(
                 "401 Unauthorized: this server wants a valid client certificate: {reason}\n"
@@ -514,7 +512,7 @@ async fn respond(
             "text/plain",
             StatusCode::OK,
         ),
-        "/whoami" => match serde_json::to_vec_pretty(identity) {
+        "/whoami" => match serde_json::to_vec_pretty(&Identity::from_chain(chain)) {
             Ok(json) => (Bytes::from(json), "application/json", StatusCode::OK),
             Err(_) => (
                 Bytes::from_static(b"cannot write JSON\n"),
