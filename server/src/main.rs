@@ -105,6 +105,10 @@ struct ServeArgs {
     /// differ in speed (BENCHMARKS.md compares them).
     #[arg(long, value_name = "PROVIDER", value_enum, default_value_t)]
     crypto: Crypto,
+    /// Threads serving connections (default: one fewer than the cores, at
+    /// least one: the clients being tested usually run on this machine).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
@@ -226,7 +230,10 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         .map(|c| c.info.subject_alt_names().to_vec())
         .unwrap_or_default();
 
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.map_or_else(default_threads, usize::from))
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         // Signal handlers go in before anything is printed: a SIGTERM or
         // SIGHUP sent as soon as the address shows must not kill the process.
@@ -399,4 +406,17 @@ fn client_files(dir: &Path) -> (PathBuf, PathBuf) {
         dir.join(format!("{name}.crt"))
     };
     (cert, dir.join(format!("{name}.key")))
+}
+
+/// One fewer worker thread than the cores, at least one. On 2 cores with the
+/// load client beside it (BENCHMARKS.md), one worker spent 0.40 ms of CPU
+/// per full P-256 mTLS handshake and 11 µs per keep-alive request, two
+/// workers 0.47 ms and 14 µs: a second worker mostly parks and wakes
+/// (half of its CPU was the kernel's task switching), and the client
+/// lost the core it needed.
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_sub(1)
+        .max(1)
 }
