@@ -182,16 +182,36 @@ impl ServerTls {
             field: file.into(),
             reason,
         };
+        // The trusted CAs, and the intermediates of the server's own chain:
+        // under an intermediate the clients are usually issued by it too,
+        // and webpki checks its CRL against the chain a client sends.
         let named: Vec<&ReadCertificate> = self
             .client_cas
             .iter()
+            .chain(self.cert_chain.iter().skip(1))
             .filter(|ca| ca.info.subject.der == crl.issuer.der)
             .collect();
         if named.is_empty() {
+            let intermediates: Vec<String> = self
+                .cert_chain
+                .iter()
+                .skip(1)
+                .map(|c| c.info.subject.to_string())
+                .collect();
+            let chain = if intermediates.is_empty() {
+                "; for the CRL of an intermediate CA, give the server certificate with \
+                 its chain (server-chain.crt) when that intermediate issued it"
+                    .to_owned()
+            } else {
+                format!(
+                    " or intermediates of the server's chain ({})",
+                    intermediates.join(", ")
+                )
+            };
             return Err(refused(format!(
                 "this CRL was issued by {issuer}, which is none of the CAs client \
-                 certificates must chain to ({}): a CRL speaks only for the CA that \
-                 signed it; give the CRL of one of those CAs",
+                 certificates must chain to ({}){chain}: a CRL speaks only for the CA \
+                 that signed it; give the CRL of one of those CAs",
                 self.client_ca_subjects().join(", ")
             )));
         }

@@ -292,29 +292,64 @@ mod tests {
     use crate::issue::{CrlParams, Revocation, RevocationReason};
     use crate::{IssuedPlan, PemSource, Plan, Preset};
 
+    /// The server's material from `set`'s files: `ca.crt`, `cert` (the
+    /// server certificate or its chain file) and `server.key`.
+    fn material(set: &IssuedPlan, cert: &str) -> ServerTls {
+        let files = set.files().unwrap();
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.name == name)
+                .unwrap_or_else(|| panic!("no {name}"))
+                .contents
+                .clone()
+        };
+        let (ca, cert_pem, key) = (file("ca.crt"), file(cert), file("server.key"));
+        ServerTls::from_pem(
+            PemSource::new("ca.crt", ca.as_bytes()),
+            PemSource::new(cert, cert_pem.as_bytes()),
+            PemSource::new("server.key", key.as_bytes()),
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+        )
+        .unwrap()
+    }
+
     /// A server trusting `ca` of `set` and presenting its `server`, with
     /// the CRLs given.
     fn server(set: &IssuedPlan, crls: &[String]) -> MtlsServer {
-        let pem = |name: &str| set.entry(name).unwrap().cert_pem.clone();
-        let key = set.entry("server").unwrap().key_pem.clone().unwrap();
-        let (ca, cert) = (pem("ca"), pem("server"));
+        let mut tls = material(set, "server.crt");
+        add_crls(&mut tls, crls).unwrap();
+        optional(&tls)
+    }
+
+    fn add_crls(tls: &mut ServerTls, crls: &[String]) -> Result<(), Error> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let mut tls = ServerTls::from_pem(
-            PemSource::new("ca.crt", ca.as_bytes()),
-            PemSource::new("server.crt", cert.as_bytes()),
-            PemSource::new("server.key", key.as_bytes()),
-            now,
-        )
-        .unwrap();
-        let provider = rustls::crypto::ring::default_provider();
         let sources: Vec<_> = crls
             .iter()
             .map(|crl| PemSource::new("ca.crl", crl.as_bytes()))
             .collect();
-        tls.add_crls(&sources, &provider, now).unwrap();
-        MtlsServer::new(&tls, Arc::new(provider))
+        tls.add_crls(&sources, &rustls::crypto::ring::default_provider(), now)
+    }
+
+    fn optional(tls: &ServerTls) -> MtlsServer {
+        MtlsServer::new(tls, Arc::new(rustls::crypto::ring::default_provider()))
             .unwrap()
             .with_client_auth(ClientAuth::Optional)
+    }
+
+    /// A CRL of `ca` in `set` revoking `name`'s certificate.
+    fn revoking(set: &IssuedPlan, ca: &str, name: &str) -> String {
+        let at = time::OffsetDateTime::now_utc();
+        let params = CrlParams::new(
+            at,
+            30,
+            vec![Revocation {
+                serial: set.entry(name).unwrap().serial().unwrap(),
+                reason: RevocationReason::KeyCompromise,
+                revoked_at: at,
+            }],
+        );
+        set.issue_crl(ca, &params).unwrap().pem
     }
 
     fn chain(set: &IssuedPlan, name: &str) -> Vec<CertificateDer<'static>> {
@@ -344,19 +379,8 @@ mod tests {
         let [revoked, kept] = clients.as_slice() else {
             panic!("two clients expected, got {clients:?}")
         };
-        let issued_at = time::OffsetDateTime::now_utc();
-        let params = CrlParams::new(
-            issued_at,
-            30,
-            vec![Revocation {
-                serial: set.entry(revoked).unwrap().serial().unwrap(),
-                reason: RevocationReason::KeyCompromise,
-                revoked_at: issued_at,
-            }],
-        );
-        let crl = set.issue_crl("ca", &params).unwrap().pem;
-        let server = server(&set, &[crl]);
-        let now = issued_at.unix_timestamp() + 60;
+        let server = server(&set, &[revoking(&set, "ca", revoked)]);
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() + 60;
 
         server.judge(&chain(&set, kept), at(now)).unwrap();
 
@@ -386,5 +410,33 @@ mod tests {
         let (kind, words) = refused(&chain(&other, "client"), now);
         assert_eq!(kind, "same-name-other-ca", "{words}");
         assert!(words.contains("CN=my-ca"), "{words}");
+    }
+
+    /// Under an intermediate (root → intermediate → server and client), the
+    /// intermediate's CRL is honoured once the server's chain names that
+    /// intermediate, and refused with the way out when it does not.
+    #[test]
+    fn an_intermediates_crl_is_honoured_with_the_servers_chain() {
+        let set = Preset::Intermediate.plan().issue().unwrap();
+        let crl = revoking(&set, "intermediate", "client");
+
+        let mut alone = material(&set, "server.crt");
+        let refused = add_crls(&mut alone, std::slice::from_ref(&crl)).unwrap_err();
+        assert!(
+            refused.to_string().contains("server-chain.crt"),
+            "{refused}"
+        );
+
+        let mut chained = material(&set, "server-chain.crt");
+        add_crls(&mut chained, &[crl]).unwrap();
+        let server = optional(&chained);
+        let presented = [chain(&set, "client"), chain(&set, "intermediate")].concat();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() + 60;
+        let refusal = server.judge(&presented, at(now)).unwrap_err();
+        assert_eq!(refusal.kind(), "revoked", "{refusal}");
+        // Without the CRL the same client is accepted: the refusal was the
+        // intermediate's CRL.
+        let other = optional(&material(&set, "server-chain.crt"));
+        other.judge(&presented, at(now)).unwrap();
     }
 }

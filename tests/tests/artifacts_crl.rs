@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation, RevocationReason};
-use certplay_tests::{certplay, curl_as, run, stderr, stdout, temp_dir, Server, BLOG_FILES};
+use certplay_tests::{certplay, curl, curl_as, run, stderr, stdout, temp_dir, Server, BLOG_FILES};
 use time::{Duration, OffsetDateTime};
 
 /// `certplay issue --preset two-clients` (alice and bob) into `dir`.
@@ -174,6 +174,101 @@ fn serve_refuses_the_revoked_client_and_serves_the_other() {
     );
 
     let served = curl_as(dir, "bob", &url);
+    assert_eq!(stdout(&served), "Hello World\n", "bob: {}", stderr(&served));
+}
+
+/// Under an intermediate that issued both the server and the clients, its
+/// CRL is honoured when the server sends its chain (`server-chain.crt`),
+/// and refused at start, with that way out, when it does not.
+#[test]
+fn serve_honours_an_intermediates_crl_with_the_servers_chain() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    let out = certplay(
+        dir,
+        &[
+            "issue",
+            "--intermediate",
+            "--client",
+            "alice",
+            "--client",
+            "bob",
+            "--out",
+            ".",
+        ],
+    );
+    assert!(out.status.success(), "issue: {}", stderr(&out));
+    let serial = openssl_serial(dir, "alice.crt");
+    let made = certplay(
+        dir,
+        &[
+            "crl",
+            "--ca-cert",
+            "intermediate.crt",
+            "--ca-key",
+            "intermediate.key",
+            "--revoke",
+            &format!("{serial}:keyCompromise"),
+            "--out",
+            "intermediate.crl",
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    let without_chain = certplay(
+        dir,
+        &[
+            "serve",
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            "intermediate.crl",
+            "--no-page",
+            "--port",
+            "0",
+        ],
+    );
+    assert!(!without_chain.status.success());
+    assert!(
+        stderr(&without_chain).contains("server-chain.crt"),
+        "{}",
+        stderr(&without_chain)
+    );
+
+    let server = Server::start(
+        dir,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server-chain.crt",
+            "--key",
+            "server.key",
+            "--crl",
+            "intermediate.crl",
+            "--no-page",
+        ],
+    );
+    let url = server.url();
+    let as_client = |name: &str| {
+        let (chain, key) = (format!("{name}-chain.crt"), format!("{name}.key"));
+        curl(
+            dir,
+            &["--cacert", "ca.crt", "--cert", &chain, "--key", &key, &url],
+        )
+    };
+    let refused = as_client("alice");
+    assert!(
+        !stdout(&refused).contains("Hello World"),
+        "alice was served"
+    );
+    let log = server.wait_for_log("revoked: CN=alice");
+    assert!(log.contains("reason keyCompromise"), "{log}");
+    let served = as_client("bob");
     assert_eq!(stdout(&served), "Hello World\n", "bob: {}", stderr(&served));
 }
 

@@ -391,13 +391,14 @@ impl Artifacts {
         file_reply(call(&request).await?)
     }
 
-    /// For the live load: the CRL of the CA `trusted` when something under
-    /// it was revoked here, and the revoked entries under other CAs (whose
-    /// CRLs that server cannot check: it takes CRLs of the CAs it trusts).
+    /// For the live load: the CRL of each CA in `cas` (the server's chain:
+    /// its intermediates and root) under which something was revoked here,
+    /// and the revoked entries under other CAs (whose CRLs that server
+    /// cannot check: it takes CRLs of the CAs it trusts or sends).
     pub async fn live_crls(
         &self,
         set: &IssuedPlan,
-        trusted: &str,
+        cas: &[String],
     ) -> Result<(Vec<String>, Vec<String>), Failure> {
         let elsewhere = self
             .choices
@@ -405,16 +406,20 @@ impl Artifacts {
             .revoked
             .iter()
             .filter(|(name, _)| {
-                set.plan.entry(name).and_then(|e| e.issuer.as_deref()) != Some(trusted)
+                !set.plan
+                    .entry(name)
+                    .and_then(|e| e.issuer.as_deref())
+                    .is_some_and(|issuer| cas.iter().any(|ca| ca == issuer))
             })
             .map(|(name, _)| name.clone())
             .collect();
-        let crls = if self.revoked_by(set, trusted).is_empty() {
-            Vec::new()
-        } else {
-            let pem = self.crl(set, trusted, false).await?;
-            vec![String::from_utf8_lossy(&pem).into_owned()]
-        };
+        let mut crls = Vec::new();
+        for ca in cas {
+            if !self.revoked_by(set, ca).is_empty() {
+                let pem = self.crl(set, ca, false).await?;
+                crls.push(String::from_utf8_lossy(&pem).into_owned());
+            }
+        }
         Ok((crls, elsewhere))
     }
 

@@ -35,10 +35,13 @@ pub struct LoadFiles {
     /// The file names, for the page's words (`ca.crt, server-chain.crt,
     /// server.key`).
     pub names: [String; 3],
-    /// The entry whose certificate is `ca`: the CA whose CRL the server
-    /// can check.
+    /// The entry whose certificate is `ca`.
     pub trusted: String,
-    /// CRLs (PEM) of `trusted`, when something under it was revoked here.
+    /// The CAs whose CRLs the server can check: the server certificate's
+    /// issuers (intermediates, then `trusted`), which it sends or trusts.
+    pub crl_issuers: Vec<String>,
+    /// CRLs (PEM) of `crl_issuers`, when something under them was revoked
+    /// here.
     pub crls: Vec<String>,
 }
 
@@ -54,18 +57,25 @@ impl LoadFiles {
                     .into(),
             );
         };
-        let trusted = issued
+        let (trusted, crl_issuers) = issued
             .plan
             .entries
             .iter()
             .find(|e| e.profile.serves())
             .map(|server| {
-                issued
+                let issuers: Vec<String> = issued
                     .plan
                     .issuers_of(server)
-                    .last()
-                    .map_or(&server.name, |root| &root.name)
-                    .clone()
+                    .iter()
+                    .map(|e| e.name.clone())
+                    .collect();
+                let root = issuers.last().unwrap_or(&server.name).clone();
+                let cas = if issuers.is_empty() {
+                    vec![root.clone()]
+                } else {
+                    issuers
+                };
+                (root, cas)
             })
             .unwrap_or_default();
         let files = issued.files().map_err(|e| e.to_string())?;
@@ -82,6 +92,7 @@ impl LoadFiles {
             key: contents(&key)?,
             names: [roles.ca, cert, key],
             trusted,
+            crl_issuers,
             crls: Vec::new(),
         })
     }
@@ -125,15 +136,15 @@ pub fn mount(
             let shown = async {
                 let set = set.map_err(Failure::Browser)?;
                 let mut files = LoadFiles::of(&set).map_err(Failure::Browser)?;
-                let (crls, elsewhere) = artifacts.live_crls(&set, &files.trusted).await?;
+                let (crls, elsewhere) = artifacts.live_crls(&set, &files.crl_issuers).await?;
                 files.crls = crls;
                 let mut shown = load(&files).await?;
                 if !elsewhere.is_empty() {
                     shown.push_str(&format!(
                         "\nNot checked: the revocation of {} (not issued by {}; certplay serve \
-                         checks CRLs of the CA it trusts only)",
+                         checks the CRLs of the CAs in the server's chain only)",
                         elsewhere.join(", "),
-                        files.trusted
+                        files.crl_issuers.join(" or ")
                     ));
                 }
                 Ok(shown)
@@ -369,6 +380,7 @@ mod tests {
         let issued = Plan::default().issue().unwrap();
         let files = LoadFiles::of(&issued).unwrap();
         assert_eq!(files.names, ["ca.crt", "server.crt", "server.key"]);
+        assert_eq!(files.crl_issuers, ["ca"]);
         assert_eq!(files.ca, issued.entry("ca").unwrap().cert_pem);
         assert_eq!(files.cert, issued.entry("server").unwrap().cert_pem);
         assert!(files.key.contains("PRIVATE KEY"));
@@ -380,6 +392,9 @@ mod tests {
         let files = LoadFiles::of(&issued).unwrap();
         assert_eq!(files.names, ["ca.crt", "server-chain.crt", "server.key"]);
         assert_eq!(files.cert.matches("BEGIN CERTIFICATE").count(), 2);
+        // The intermediate's CRL goes too: the server sends that intermediate.
+        assert_eq!(files.crl_issuers, ["intermediate", "ca"]);
+        assert_eq!(files.trusted, "ca");
         let none = Preset::TwoClients.plan();
         let mut no_server = none.clone();
         no_server.entries.retain(|e| !e.profile.serves());
