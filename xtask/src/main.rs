@@ -417,6 +417,7 @@ fn bench() -> Result {
             time / baseline
         );
     }
+    inspect_throughput(&bin)?;
     // The same sets issued in headless Chromium by the page's own code
     // (web/tests/timing.rs prints its medians).
     step(
@@ -437,6 +438,56 @@ fn bench() -> Result {
         ]))
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
     )?;
+    Ok(())
+}
+
+/// `certplay inspect` against openssl's text view of the same certificates
+/// (`storeutl -text`: what `x509 -text` prints, for every certificate of one
+/// file), over Debian's CA bundle ten times over, one process each.
+fn inspect_throughput(bin: &Path) -> Result {
+    const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+    const COPIES: usize = 10;
+    let Ok(bundle) = std::fs::read(BUNDLE) else {
+        println!("\n(no {BUNDLE}: inspect throughput not measured; it comes with ca-certificates)");
+        return Ok(());
+    };
+    let count = String::from_utf8_lossy(&bundle)
+        .matches("-----BEGIN CERTIFICATE-----")
+        .count()
+        * COPIES;
+    let file = env::temp_dir().join(format!("certplay-inspect-{}.pem", std::process::id()));
+    std::fs::write(&file, bundle.repeat(COPIES)).map_err(|e| e.to_string())?;
+    let runs = 11;
+    let ours = median_of(runs, || {
+        let mut command = Command::new(bin);
+        command.arg("inspect").arg(&file);
+        command
+    });
+    let openssl = median_of(runs, || {
+        let mut command = Command::new("openssl");
+        command
+            .args(["storeutl", "-noout", "-text", "-certs"])
+            .arg(&file);
+        command
+    });
+    let _ = std::fs::remove_file(&file);
+    let (ours, openssl) = (ours?, openssl?);
+    let certificates = f64::from(u32::try_from(count).unwrap_or(u32::MAX));
+    println!(
+        "\ntext view of {count} certificates (Debian's bundle x{COPIES}), median of {runs} runs \
+         (ratio to openssl):"
+    );
+    for (what, time) in [
+        ("certplay inspect", ours),
+        ("openssl storeutl -noout -text -certs", openssl),
+    ] {
+        println!(
+            "  {what:<45} {:>8.1} ms  {:>8.0} certificates/s  {:>6.3}x",
+            time * 1e3,
+            certificates / time,
+            time / openssl
+        );
+    }
     Ok(())
 }
 
