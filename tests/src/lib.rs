@@ -475,6 +475,24 @@ pub fn curl_as(dir: &Path, name: &str, url: &str) -> Output {
     )
 }
 
+/// `certplay p12` of the blog set's client (`client.crt`, `client.key`,
+/// chain `ca.crt`) in `dir` into `out`, with `extra` flags (the password).
+pub fn make_p12(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "p12",
+        "--cert",
+        "client.crt",
+        "--key",
+        "client.key",
+        "--chain",
+        "ca.crt",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    certplay(dir, &args)
+}
+
 /// curl presenting the PKCS#12 file `p12` (opened with `password`) against
 /// `url`, trusting `ca.crt` in `dir`.
 pub fn curl_with_p12(dir: &Path, p12: &str, password: &str, url: &str) -> Output {

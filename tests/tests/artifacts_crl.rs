@@ -215,23 +215,10 @@ fn serve_honours_an_intermediates_crl_with_the_servers_chain() {
     );
     assert!(made.status.success(), "{}", stderr(&made));
 
-    let without_chain = certplay(
-        dir,
-        &[
-            "serve",
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--crl",
-            "intermediate.crl",
-            "--no-page",
-            "--port",
-            "0",
-        ],
-    );
+    let mut args = vec!["serve"];
+    args.extend_from_slice(&BLOG_FILES);
+    args.extend_from_slice(&["--crl", "intermediate.crl", "--no-page", "--port", "0"]);
+    let without_chain = certplay(dir, &args);
     assert!(!without_chain.status.success());
     assert!(
         stderr(&without_chain).contains("server-chain.crt"),

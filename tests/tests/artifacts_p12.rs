@@ -6,7 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use certplay_tests::{
-    certplay, check_p12, curl_with_p12, openssl_p12_info, run, stderr, stdout, temp_dir, Server,
+    certplay, check_p12, curl_with_p12, make_p12, openssl_p12_info, run, stderr, stdout, temp_dir,
+    Server,
 };
 
 const PASSWORD: &str = "correct horse";
@@ -14,22 +15,6 @@ const PASSWORD: &str = "correct horse";
 fn issue_blog_set(dir: &Path) {
     let out = certplay(dir, &["issue", "--out", "."]);
     assert!(out.status.success(), "issue: {}", stderr(&out));
-}
-
-fn make_p12(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "p12",
-        "--cert",
-        "client.crt",
-        "--key",
-        "client.key",
-        "--chain",
-        "ca.crt",
-        "--out",
-        out,
-    ];
-    args.extend_from_slice(extra);
-    certplay(dir, &args)
 }
 
 const PYTHON_READER: &str = "

@@ -1352,22 +1352,7 @@ async fn inspector_opens_a_pkcs12_file_with_its_password() {
     let dir = dir.path();
     certplay_tests::issue_into(dir, certplay_core::KeyType::EcdsaP256);
     ok(
-        &certplay(
-            dir,
-            &[
-                "p12",
-                "--cert",
-                "client.crt",
-                "--key",
-                "client.key",
-                "--chain",
-                "ca.crt",
-                "--out",
-                "client.p12",
-                "--password",
-                P12_PASSWORD,
-            ],
-        ),
+        &certplay_tests::make_p12(dir, "client.p12", &["--password", P12_PASSWORD]),
         "certplay p12",
     );
     open_page(client, &session.page_url).await;

@@ -409,15 +409,16 @@ const SECP256R1: &str = "1.2.840.10045.3.1.7";
 /// OID of secp384r1 (RFC 5480, section 2.1.1.1).
 const SECP384R1: &str = "1.3.132.0.34";
 
+/// The hash of a signature algorithm (a CSR's, or one webpki names).
 #[derive(Debug, Clone, Copy)]
-enum Hash {
+pub(crate) enum Hash {
     Sha256,
     Sha384,
     Sha512,
 }
 
 impl Hash {
-    fn digest(self, message: &[u8]) -> Vec<u8> {
+    pub(crate) fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha256 => Sha256::digest(message).to_vec(),
             Self::Sha384 => Sha384::digest(message).to_vec(),

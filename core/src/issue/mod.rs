@@ -22,6 +22,7 @@ use rcgen::{
 use time::OffsetDateTime;
 
 pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
+pub(crate) use csr::Hash;
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
 pub use key::{KeyPair, KeyType};

@@ -24,7 +24,9 @@ use rustls::SignatureScheme;
 use rustls_pki_types::{
     alg_id, AlgorithmIdentifier, InvalidSignature, PrivateKeyDer, SignatureVerificationAlgorithm,
 };
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::issue::Hash;
 
 /// The verify-only provider (see the module documentation).
 pub fn verifying() -> Arc<CryptoProvider> {
@@ -35,24 +37,6 @@ pub fn verifying() -> Arc<CryptoProvider> {
         secure_random: &OsRandom,
         key_provider: &NoKeys,
     })
-}
-
-/// The hash of a signature algorithm.
-#[derive(Debug, Clone, Copy)]
-enum Hash {
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Hash {
-    fn digest(self, message: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Sha256 => Sha256::digest(message).to_vec(),
-            Self::Sha384 => Sha384::digest(message).to_vec(),
-            Self::Sha512 => Sha512::digest(message).to_vec(),
-        }
-    }
 }
 
 /// The curves webpki's ECDSA algorithms name.
