@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use certplay_core::{
-    ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, PemSource, Plan, Preset,
-    Profile, San,
+    read_certificates, ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, PemSource,
+    Plan, Preset, Profile, San,
 };
 use certplay_server::files::Existing;
 use certplay_server::issuing::{issue_plan, write_files};
@@ -58,9 +58,13 @@ pub struct IssueArgs {
     /// certificate (PEM).
     #[arg(long, value_name = "FILE", requires = "ca_key")]
     ca_cert: Option<PathBuf>,
-    /// ... and its private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    /// ... and its private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
+    /// encrypted PKCS#8 with --ca-key-pass).
     #[arg(long, value_name = "FILE", requires = "ca_cert")]
     ca_key: Option<PathBuf>,
+    /// The password of an encrypted --ca-key: pass:TEXT, env:VARIABLE or file:PATH.
+    #[arg(long, value_name = "SPEC", requires = "ca_key")]
+    ca_key_pass: Option<String>,
     /// Use a private key you have for an entry instead of a new one
     /// (ENTRY=FILE, repeated; PEM or DER, PKCS#8/PKCS#1/SEC1 or encrypted
     /// PKCS#8 with --key-pass). The entry takes the key's type; its key
@@ -105,7 +109,14 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
             .use_existing_root()
             .map(|e| e.name.clone())
             .ok_or("--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA")?;
-        materials.existing.insert(root, read_existing(cert, key)?);
+        let password = args
+            .ca_key_pass
+            .as_deref()
+            .map(crate::csr_cmd::password)
+            .transpose()?;
+        materials
+            .existing
+            .insert(root, read_existing(cert, key, password.as_deref())?);
     }
     let password = args
         .key_pass
@@ -169,17 +180,20 @@ pub fn read_plan(path: &Path) -> Result<Plan, String> {
     parsed.map_err(|e| format!("--plan {}: {e}", path.display()))
 }
 
-fn read_existing(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
-    let read = |flag: &str, path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
-    };
-    let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
-    let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());
-    ExistingCa::from_pem(
-        PemSource::new(&cert_name, &cert_bytes),
-        PemSource::new(&key_name, &key_bytes),
-    )
-    .map_err(|e| e.to_string())
+fn read_existing(cert: &Path, key: &Path, password: Option<&str>) -> Result<ExistingCa, String> {
+    let cert_bytes = std::fs::read(cert)
+        .map_err(|e| format!("cannot read --ca-cert {}: {e}", cert.display()))?;
+    let cert_name = cert.display().to_string();
+    let der = read_certificates(PemSource::new(&cert_name, &cert_bytes))
+        .map_err(|e| e.to_string())?
+        .first()
+        .map(|c| c.der.to_vec())
+        .ok_or_else(|| format!("{cert_name}: no certificate"))?;
+    // The same reading as `certplay sign --ca-key` (PEM or DER, encrypted
+    // PKCS#8 with its password), and as the page's "my own CA".
+    let pair = crate::csr_cmd::read_key("--ca-key", key, password)?;
+    ExistingCa::from_der(&cert_name, &der, &key.display().to_string(), pair)
+        .map_err(|e| e.to_string())
 }
 
 /// What was written, what each file is for (with the flag that takes it),

@@ -19,6 +19,7 @@ use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement}
 
 use crate::dom::{by_id, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE, ZIP_TYPE};
+use crate::own_ca::OwnCas;
 use crate::page::{fill_options, first, instantiate, select_all, show_certificate};
 use crate::reader::{call, unexpected};
 use crate::tools::{Reply, Request};
@@ -63,6 +64,7 @@ struct SignedCert {
 pub struct Artifacts {
     shown: Shown,
     choices: Rc<RefCell<Choices>>,
+    own_cas: OwnCas,
 }
 
 impl Artifacts {
@@ -71,6 +73,7 @@ impl Artifacts {
         let artifacts = Self {
             shown,
             choices: Rc::default(),
+            own_cas: OwnCas::default(),
         };
         fill_options(
             &by_id::<HtmlSelectElement>("csr-profile")?,
@@ -159,17 +162,27 @@ impl Artifacts {
         Ok(())
     }
 
+    /// The CAs the person brought ("my own CA").
+    pub fn own_cas(&self) -> &OwnCas {
+        &self.own_cas
+    }
+
     /// Fills a card's tools for entry `name` with this `profile`: ids
     /// `#NAME-TOOL` for `[data-tool]`, `#ACTION-NAME` for `[data-action]`,
     /// and only the parts that apply (CA; `issued`: has an issuer that can
-    /// revoke it).
+    /// revoke it; `existing`: the person's own CA, whose key the page does
+    /// not hand out again).
     pub fn fill_card(
         card: &Element,
         name: &str,
         profile: Profile,
         issued: bool,
+        existing: bool,
     ) -> Result<(), Failure> {
         name_tools(card, name)?;
+        for part in select_all(card, "[data-part=key-tools]")? {
+            set_attribute(&part, "hidden", existing.then_some(""))?;
+        }
         for part in select_all(card, "[data-part=issued-only]")? {
             set_attribute(&part, "hidden", (!issued).then_some(""))?;
         }
@@ -383,7 +396,7 @@ impl Artifacts {
     /// here.
     async fn crl(&self, set: &IssuedPlan, ca: &str, der: bool) -> Result<Vec<u8>, Failure> {
         let request = Request::Crl {
-            set: set.clone(),
+            set: self.own_cas.with_keys(set.clone()),
             ca: ca.to_owned(),
             revoked: self.revoked_by(set, ca),
             der,
@@ -467,7 +480,7 @@ impl Artifacts {
         set_text("csr-status", "signing…")?;
         let files = set.issued.files()?;
         let request = Request::SignCsr {
-            set: set.issued,
+            set: self.own_cas.with_keys(set.issued),
             ca: by_id::<HtmlSelectElement>("csr-ca")?.value(),
             profile,
             days,
@@ -538,7 +551,7 @@ impl Artifacts {
                 .collect();
             let with = everything.is_some();
             let request = Request::Zip {
-                set: set.issued,
+                set: self.own_cas.with_keys(set.issued),
                 signed,
                 everything,
             };

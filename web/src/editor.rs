@@ -17,13 +17,16 @@ use time::OffsetDateTime;
 /// The text of one entry's fields, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryForm {
-    /// The entry as last read: what the editor does not show (serial,
-    /// existing, key usage overrides) is kept from it.
+    /// The entry as last read: what the editor does not show (serial, key
+    /// usage overrides) is kept from it.
     pub base: Entry,
     /// The file stem.
     pub name: String,
     /// A [`Profile::name`].
     pub profile: String,
+    /// "My own CA": the certificate and key exist already (see
+    /// [`Entry::existing`]); only a CA can be.
+    pub existing: bool,
     /// The issuing entry's name; empty for self-signed.
     pub issuer: String,
     /// A [`KeyType::name`]; empty for the plan's key type.
@@ -73,6 +76,7 @@ pub fn error_slot(field: PlanField) -> Option<&'static str> {
         PlanField::Validity => "validity",
         PlanField::PathLen => "path-len",
         PlanField::NameConstraints => "name-constraints",
+        PlanField::Existing => "existing",
         _ => return None,
     })
 }
@@ -118,6 +122,7 @@ impl EntryForm {
             base: entry.clone(),
             name: entry.name.clone(),
             profile: entry.profile.name().to_owned(),
+            existing: entry.existing,
             issuer: entry.issuer.clone().unwrap_or_default(),
             key_type: entry
                 .key_type
@@ -216,6 +221,7 @@ impl EntryForm {
         Ok(Entry {
             name: self.name.trim().to_owned(),
             profile,
+            existing: self.existing && profile.is_ca(),
             issuer: text(&self.issuer),
             subject,
             sans,
@@ -319,6 +325,16 @@ impl PlanForm {
             .filter(|e| e.is_ca())
             .map(|e| e.name.trim().to_owned())
             .collect()
+    }
+
+    /// The entry that may be "my own CA": the first root CA, the one
+    /// `certplay issue --ca-cert FILE --ca-key FILE` stands for
+    /// ([`Plan::use_existing_root`]), so that the page's plan file issues
+    /// the same way on the command line.
+    pub fn own_ca_slot(&self) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.profile == Profile::RootCa.name())
     }
 
     /// The index of the entry named `name` (for errors of [`Plan::check`]).

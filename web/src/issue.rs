@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use certplay_core::{IssuedPlan, KeyPair, KeyType, Plan};
+use certplay_core::{ExistingCa, IssuedPlan, KeyPair, KeyType, Plan};
 use time::OffsetDateTime;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -73,17 +73,20 @@ pub async fn issue(plan: &Plan) -> Result<IssuedSet, Failure> {
 
 /// [`issue`] with the keys from `source` (for tests and measurements).
 pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Failure> {
-    issue_with_progress(plan.clone(), source, |_| (), Vec::new()).await
+    issue_with_progress(plan.clone(), source, |_| (), Vec::new(), Vec::new()).await
 }
 
 /// [`issue_using`], calling `progress(done)` each time WebCrypto has made
 /// a key (what the page shows in `#status`), with the person's `own` keys
-/// for some entries (their key type replaces the entry's).
+/// for some entries (their key type replaces the entry's) and their
+/// `existing` CAs for the entries marked existing ("my own CA": not issued
+/// again, it signs what names it as issuer).
 pub async fn issue_with_progress(
     mut plan: Plan,
     source: KeySource,
     progress: impl Fn(usize) + 'static,
     own: Vec<(String, KeyPair)>,
+    existing: Vec<(String, ExistingCa)>,
 ) -> Result<IssuedSet, Failure> {
     for (name, key) in &own {
         let entry = plan.entries.iter_mut().find(|e| e.name == *name);
@@ -101,6 +104,7 @@ pub async fn issue_with_progress(
     for (name, key) in own {
         materials.keys.insert(name, key);
     }
+    materials.existing.extend(existing);
     let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
     Ok(IssuedSet {
         issued,

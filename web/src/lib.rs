@@ -20,6 +20,8 @@
 //! - [`live`] links the page to the `certplay serve` that served it (its
 //!   connections, streamed; the issued set loaded into it on a click);
 //! - [`next_steps`] writes the commands to try the files with;
+//! - [`own_ca`] keeps the CA a person brings ("my own CA": its files read
+//!   and checked by the tools worker, its key kept in the page to sign);
 //! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
 //!
 //! Everything compiles natively too (the workspace's native clippy covers
@@ -38,6 +40,7 @@ mod issue;
 pub mod keygen;
 pub mod live;
 pub mod next_steps;
+pub mod own_ca;
 mod page;
 pub mod reader;
 pub mod tools;

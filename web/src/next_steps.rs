@@ -130,6 +130,41 @@ pub fn next_steps(roles: &Roles) -> NextSteps {
     }
 }
 
+/// The command that issues the page's plan file (`certplay-plan.toml`)
+/// again. A plan whose root CA is the person's own (`existing`) needs that
+/// CA: its certificate (`NAME.crt`, among the downloads) and `key_file`,
+/// the key as they picked it (the page does not offer it again);
+/// `encrypted` adds the flag for its password (never the password itself).
+pub fn reproduce(plan: &Plan, key_file: Option<&str>, encrypted: bool) -> String {
+    let mut command = "certplay issue --plan certplay-plan.toml".to_owned();
+    if let Some(own) = plan.entries.iter().find(|e| e.existing) {
+        let key = key_file.map_or_else(|| format!("{}.key", own.name), str::to_owned);
+        command.push_str(&format!(
+            " --ca-cert {}.crt --ca-key {}",
+            own.name,
+            shell_word(&key)
+        ));
+        if encrypted {
+            command.push_str(" --ca-key-pass env:CA_KEY_PASS");
+        }
+    }
+    command
+}
+
+/// `word` as one shell word: as it is when it is plain, else in single
+/// quotes (a picked file may be called `my CA's key.pem`).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'+'));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// The `--resolve` option (if needed, with its leading space) and the URL.
 fn target(server_names: &[String]) -> (String, String) {
     let localhost = format!("https://localhost:{PORT}");
@@ -205,6 +240,25 @@ mod tests {
         assert_eq!(
             steps.curl_without_certificate,
             "curl --cacert ca.crt https://localhost:3001"
+        );
+    }
+
+    #[test]
+    fn the_command_line_names_an_own_ca() {
+        let mut plan = Plan::default();
+        assert_eq!(
+            reproduce(&plan, None, false),
+            "certplay issue --plan certplay-plan.toml"
+        );
+        plan.use_existing_root();
+        assert_eq!(
+            reproduce(&plan, Some("ca.key"), false),
+            "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key ca.key"
+        );
+        assert_eq!(
+            reproduce(&plan, Some("my CA's key.pem"), true),
+            "certplay issue --plan certplay-plan.toml --ca-cert ca.crt \
+             --ca-key 'my CA'\\''s key.pem' --ca-key-pass env:CA_KEY_PASS"
         );
     }
 

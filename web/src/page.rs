@@ -18,7 +18,8 @@ use crate::artifacts::{Artifacts, Shown};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE};
 use crate::editor::{error_slot, EntryForm, PlanForm};
-use crate::next_steps::{next_steps, Roles};
+use crate::next_steps::{next_steps, reproduce, Roles};
+use crate::own_ca::CaFile;
 use crate::tools::{Reply, Request};
 use crate::{Failure, IssuedSet, KeySource};
 
@@ -38,9 +39,10 @@ pub const BLOG_FILE_NAMES: [&str; 7] = [
 
 /// The fields of an entry in the editor, as in `data-field` and the ids
 /// `#entry-N-FIELD`.
-const ENTRY_FIELDS: [&str; 18] = [
+const ENTRY_FIELDS: [&str; 19] = [
     "name",
     "profile",
+    "existing",
     "issuer",
     "key-type",
     "cn",
@@ -134,10 +136,25 @@ impl Page {
             // fields apply: render again (renames follow into issuers).
             let structural = target_with(event, "[data-field]")
                 .and_then(|field| field.get_attribute("data-field"))
-                .is_some_and(|field| field == "name" || field == "profile");
+                .is_some_and(|field| matches!(field.as_str(), "name" | "profile" | "existing"));
             if structural {
                 let form = editing.read();
                 editing.report(editing.render(&form));
+            }
+            // A file or password of "my own CA": read and check it.
+            let own_ca = target_with(event, "[data-tool^=own-ca-]").and_then(|tool| {
+                let at = tool
+                    .closest("fieldset.entry")
+                    .ok()
+                    .flatten()?
+                    .id()
+                    .strip_prefix("entry-")?
+                    .parse::<usize>()
+                    .ok()?;
+                Some((at, tool.get_attribute("data-tool")?))
+            });
+            if let Some((at, tool)) = own_ca {
+                spawn_local(Rc::clone(&editing).own_ca_changed(at, tool));
             }
         }));
         let saving = Rc::clone(&state);
@@ -261,6 +278,9 @@ pub(crate) fn first(root: &Element, selector: &str) -> Result<Element, Failure> 
 /// The value of an input, select or textarea.
 fn value_of(element: &Element) -> String {
     if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        if input.type_() == "checkbox" {
+            return if input.checked() { "true" } else { "" }.to_owned();
+        }
         input.value()
     } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
         select.value()
@@ -273,6 +293,10 @@ fn value_of(element: &Element) -> String {
 
 fn set_value(element: &Element, value: &str) {
     if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        if input.type_() == "checkbox" {
+            input.set_checked(value == "true");
+            return;
+        }
         input.set_value(value);
     } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
         select.set_value(value);
@@ -287,6 +311,7 @@ fn field_text(form: &EntryForm, field: &str) -> String {
     match field {
         "name" => form.name.clone(),
         "profile" => form.profile.clone(),
+        "existing" => if form.existing { "true" } else { "" }.to_owned(),
         "issuer" => form.issuer.clone(),
         "key-type" => form.key_type.clone(),
         "cn" => subject(0),
@@ -308,6 +333,10 @@ fn field_text(form: &EntryForm, field: &str) -> String {
 }
 
 fn set_field_text(form: &mut EntryForm, field: &str, text: String) {
+    if field == "existing" {
+        form.existing = text == "true";
+        return;
+    }
     let slot = match field {
         "name" => &mut form.name,
         "profile" => &mut form.profile,
@@ -417,6 +446,9 @@ impl State {
         }
         for (base, entry) in shown.iter().zip(form.entries.clone()) {
             form.rename(&base.name, entry.name.trim());
+            self.artifacts
+                .own_cas()
+                .rename(&base.name, entry.name.trim());
         }
         form
     }
@@ -429,6 +461,7 @@ impl State {
             .map(|e| e.id())
             .filter(|id| id.starts_with("entry-"));
         self.entries.set_inner_html("");
+        let own_ca_slot = form.own_ca_slot();
         for (at, entry) in form.entries.iter().enumerate() {
             let element = instantiate("entry-template")?;
             element.set_id(&format!("entry-{at}"));
@@ -458,8 +491,48 @@ impl State {
                 let name = slot.get_attribute("data-error").unwrap_or_default();
                 slot.set_id(&format!("entry-{at}-{name}-error"));
             }
+            for tool in select_all(&element, "[data-tool]")? {
+                let name = tool.get_attribute("data-tool").unwrap_or_default();
+                tool.set_id(&format!("entry-{at}-{name}"));
+            }
+            first(&element, "[data-part=own-ca-status]")?
+                .set_id(&format!("entry-{at}-own-ca-status"));
+            // "My own CA" only where the command line has it: the first root.
+            let own_ca_here = own_ca_slot == Some(at);
+            let existing = own_ca_here && entry.existing;
+            set_attribute(
+                &first(&element, "[data-part=own-ca]")?,
+                "hidden",
+                (!own_ca_here).then_some(""),
+            )?;
+            set_attribute(
+                &first(&element, "[data-part=own-ca-files]")?,
+                "hidden",
+                (!existing).then_some(""),
+            )?;
+            set_value(
+                &first(&element, "[data-field=existing]")?,
+                if existing { "true" } else { "" },
+            );
+            // An own CA's certificate is what it is: what would make a new
+            // one does not apply.
+            for part in select_all(&element, "[data-part=made-here]")? {
+                set_attribute(&part, "hidden", existing.then_some(""))?;
+            }
             let ca_only = first(&element, "[data-part=ca-only]")?;
-            set_attribute(&ca_only, "hidden", (!entry.is_ca()).then_some(""))?;
+            set_attribute(
+                &ca_only,
+                "hidden",
+                (!entry.is_ca() || existing).then_some(""),
+            )?;
+            if existing {
+                let pick = self
+                    .artifacts
+                    .own_cas()
+                    .pick(entry.name.trim())
+                    .unwrap_or_default();
+                show_own_ca(&element, &pick.said())?;
+            }
             self.entries
                 .append_child(&element)
                 .map_err(Failure::from_js)?;
@@ -524,6 +597,51 @@ impl State {
         }
     }
 
+    /// A file or the password of "my own CA" in entry `at` changed: keep
+    /// the file, then read and check both in the tools worker, and say
+    /// what came of it under the files.
+    async fn own_ca_changed(self: Rc<Self>, at: usize, tool: String) {
+        let outcome = async {
+            let name = self
+                .read()
+                .entries
+                .get(at)
+                .map(|e| e.name.trim().to_owned())
+                .ok_or_else(|| Failure::Browser(format!("the editor has no entry {at}")))?;
+            let which = match tool.as_str() {
+                "own-ca-cert" => Some(CaFile::Certificate),
+                "own-ca-key" => Some(CaFile::Key),
+                _ => None,
+            };
+            let own_cas = self.artifacts.own_cas();
+            if let Some(which) = which {
+                let input = by_id::<HtmlInputElement>(&format!("entry-{at}-{tool}"))?;
+                if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+                        .await
+                        .map_err(Failure::from_js)?;
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    own_cas.keep_file(&name, which, file.name(), bytes);
+                }
+            }
+            let password =
+                by_id::<HtmlInputElement>(&format!("entry-{at}-own-ca-password"))?.value();
+            // Say that something happens: a password's key derivation takes
+            // a moment.
+            if let Ok(element) = by_id::<Element>(&format!("entry-{at}")) {
+                let mut pick = own_cas.pick(&name).unwrap_or_default();
+                pick.outcome = None;
+                show_own_ca(&element, &pick.said())?;
+            }
+            own_cas.load(&name, &password).await
+        }
+        .await;
+        let said = outcome.map_or_else(|failure| Err(failure.to_string()), |pick| pick.said());
+        if let Ok(element) = by_id::<Element>(&format!("entry-{at}")) {
+            self.report(show_own_ca(&element, &said));
+        }
+    }
+
     fn clear_errors(&self) -> Result<(), Failure> {
         for slot in select_all(&self.entries, "[data-error]")? {
             slot.set_text_content(None);
@@ -579,7 +697,8 @@ impl State {
             );
         };
         let own = self.artifacts.own_keys()?;
-        let set = crate::issue_with_progress(plan, source, progress, own).await?;
+        let existing = self.artifacts.own_cas().for_plan(&plan)?;
+        let set = crate::issue_with_progress(plan, source, progress, own, existing).await?;
         let certs = set
             .issued
             .entries
@@ -651,6 +770,7 @@ impl State {
                 &entry.name,
                 planned.profile,
                 planned.issuer.is_some(),
+                planned.existing,
             )?;
             let list = first(&card, "ul.files")?;
             for file in files
@@ -695,6 +815,11 @@ impl State {
                 plan_file.purpose(),
             )?;
         }
+        let (key_file, encrypted) = self.artifacts.own_cas().key_file(&set.issued.plan);
+        set_text(
+            "reproduce",
+            &reproduce(&set.issued.plan, key_file.as_deref(), encrypted),
+        )?;
         let steps = next_steps(&Roles::of(&set.issued));
         set_text("next-serve", &steps.serve)?;
         set_text("next-curl", &steps.curl)?;
@@ -764,6 +889,25 @@ impl State {
         // The tools worker writes the zip (with the DER files, CRLs and
         // PKCS#12 files on request): the zip code stays out of the page.
         wasm_bindgen_futures::spawn_local(self.artifacts.clone().save_zip());
+    }
+}
+
+/// Shows what came of "my own CA" in an entry's element: the CA as loaded
+/// (and its warnings) under the files, or core's reason in its error slot.
+fn show_own_ca(entry: &Element, said: &Result<String, String>) -> Result<(), Failure> {
+    let status = first(entry, "[data-part=own-ca-status]")?;
+    let error = first(entry, "[data-error=existing]")?;
+    match said {
+        Ok(text) => {
+            status.set_text_content(Some(text));
+            error.set_text_content(None);
+            set_attribute(&error, "hidden", Some(""))
+        }
+        Err(reason) => {
+            status.set_text_content(None);
+            error.set_text_content(Some(reason));
+            set_attribute(&error, "hidden", None)
+        }
     }
 }
 

@@ -12,8 +12,8 @@
 use certplay_core::read::model::GeneralName;
 use certplay_core::read::Certificate;
 use certplay_core::{
-    CrlParams, CsrParams, CsrSigning, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair,
-    KeyType, PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation,
+    CrlParams, CsrParams, CsrSigning, ExistingCa, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan,
+    KeyPair, KeyType, PemSource, Pkcs12Encoding, Pkcs12Password, Plan, Profile, Revocation,
     RevocationReason, Validity,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -92,6 +92,21 @@ pub enum Request {
         /// The password of an encrypted PKCS#8 key (`None`: none typed).
         password: Option<String>,
     },
+    /// A CA a person already has (certificate and key files): read, checked
+    /// (a CA, the key belongs to it) and answered as [`Reply::LoadedCa`],
+    /// its key as PKCS#8 DER for the page to sign with.
+    LoadCa {
+        /// The certificate file's name, for messages.
+        cert_name: String,
+        /// The certificate file (PEM; the first certificate is the CA).
+        cert: Vec<u8>,
+        /// The key file's name, for messages.
+        key_name: String,
+        /// The key file (PEM or DER: PKCS#8, PKCS#1, SEC1, or encrypted PKCS#8).
+        key: Vec<u8>,
+        /// The password of an encrypted PKCS#8 key (`None`: none typed).
+        password: Option<String>,
+    },
     /// A chain check: `leaf` against `anchors`, with `intermediates` and
     /// `crls`, for a purpose, at a time (certplay-core's `verify`, with the
     /// RustCrypto provider: the same verdict as `certplay serve`).
@@ -133,6 +148,30 @@ pub struct ChainCheck {
     pub at: i64,
 }
 
+/// A CA a person brought, as the worker read and checked it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LoadedCa {
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// Its private key, unencrypted PKCS#8 DER (it stays in the page).
+    pub key_der: Vec<u8>,
+    /// What the page shows: subject, key type, validity.
+    pub summary: String,
+    /// What verifiers will say of it (expired, not yet valid, expiring
+    /// soon), in core's lint words; issuing goes on.
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for LoadedCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key.
+        f.debug_struct("LoadedCa")
+            .field("summary", &self.summary)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The worker's answer to a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
@@ -153,6 +192,8 @@ pub enum Reply {
         /// One line per decision.
         report: String,
     },
+    /// For [`Request::LoadCa`].
+    LoadedCa(LoadedCa),
     /// For [`Request::Verify`]: accepted, or the reason (core's
     /// [`Reason`](certplay_core::verify::Reason) kind and words).
     Verdict(Result<String, (String, String)>),
@@ -242,6 +283,19 @@ pub fn handle(request: Request) -> Reply {
                 .and_then(|key| pkcs8_der(&key, &file))
                 .map(Reply::File)
         }
+        Request::LoadCa {
+            cert_name,
+            cert,
+            key_name,
+            key,
+            password,
+        } => load_ca(
+            PemSource::new(&cert_name, &cert),
+            PemSource::new(&key_name, &key),
+            password.as_deref(),
+            now,
+        )
+        .map(Reply::LoadedCa),
         Request::KeyDer { set, entry } => entry_key(&set, &entry)
             .and_then(|key| pkcs8_der(&key, &format!("{entry}.key")))
             .map(Reply::File),
@@ -294,6 +348,51 @@ fn verify_chain(
     Ok(match verdict {
         Ok(()) => Ok(format!("{} (issued by {})", leaf.subject, leaf.issuer)),
         Err(reason) => Err((reason.kind().to_owned(), reason.to_string())),
+    })
+}
+
+/// Reads a person's CA and checks it as `certplay issue --ca-cert --ca-key`
+/// does ([`ExistingCa`]: a CA, and the key is its key); what verifiers will
+/// say of its dates comes from core's lints.
+fn load_ca(
+    cert: PemSource<'_>,
+    key: PemSource<'_>,
+    password: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Result<LoadedCa, certplay_core::Error> {
+    let certificates = certplay_core::read_certificates(cert)?;
+    let der = certificates
+        .first()
+        .map(|c| c.der.to_vec())
+        .ok_or_else(|| invalid(cert.name, "no certificate in this file"))?;
+    let pair = KeyPair::import(key, password)?;
+    let key_der = pkcs8_der(&pair, key.name)?;
+    let key_type = pair.description();
+    ExistingCa::from_der(cert.name, &der, key.name, pair)?;
+    let info = Certificate::from_der(&der)?;
+    let warnings = certplay_core::read::lint::certificate(&info, now.unix_timestamp())
+        .into_iter()
+        .filter(|lint| matches!(lint.id, "expired" | "not-yet-valid" | "expiring-soon"))
+        .map(|lint| {
+            let consequence = if lint.id == "expiring-soon" {
+                "what it signs stops verifying then"
+            } else {
+                "verifiers refuse every certificate it signs until it is valid"
+            };
+            format!(
+                "{}: {}: {consequence} ({})",
+                cert.name, lint.message, lint.fix
+            )
+        })
+        .collect();
+    Ok(LoadedCa {
+        cert_der: der,
+        key_der,
+        summary: format!(
+            "{}, {key_type}, valid from {} to {}",
+            info.subject, info.not_before, info.not_after
+        ),
+        warnings,
     })
 }
 
@@ -353,9 +452,17 @@ fn zip(
         .iter()
         .map(|(stem, pem)| file(format!("{stem}.crt"), pem.clone().into_bytes(), false))
         .collect();
+    // The key of a CA the person brought is here only to sign its CRL: the
+    // person has it, the zip does not carry it again.
+    let mut listed = set.clone();
+    for (planned, issued) in listed.plan.entries.iter().zip(listed.entries.iter_mut()) {
+        if planned.existing {
+            issued.key_pem = None;
+        }
+    }
     if let Some((revoked, password)) = everything {
         let password = Pkcs12Password::new(password)?;
-        for (planned, issued) in set.plan.entries.iter().zip(&set.entries) {
+        for (planned, issued) in listed.plan.entries.iter().zip(&listed.entries) {
             let name = &issued.name;
             extra.push(file(
                 format!("{name}.crt.der"),
@@ -367,7 +474,7 @@ fn zip(
                 let der = pkcs8_der(&entry_key(set, name)?, &key_file)?;
                 extra.push(file(format!("{key_file}.der"), der, true));
             }
-            if planned.profile.is_ca() {
+            if planned.profile.is_ca() && set.entry(name).is_some_and(|e| e.key_pem.is_some()) {
                 let crl = crl(set, name, revoked, now)?;
                 let der = crl.der.clone();
                 extra.push(file(format!("{name}.crl"), crl.pem.into_bytes(), false));
@@ -384,7 +491,7 @@ fn zip(
             extra.push(file(format!("{stem}.crt.der"), der, false));
         }
     }
-    set.to_zip_with(&extra)
+    listed.to_zip_with(&extra)
 }
 
 /// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
@@ -746,6 +853,23 @@ impl Request {
                 }
                 m
             }
+            Self::LoadCa {
+                cert_name,
+                cert,
+                key_name,
+                key,
+                password,
+            } => {
+                let m = message("load-ca");
+                set(&m, "cert_name", &JsValue::from_str(cert_name));
+                set(&m, "cert", &Uint8Array::from(cert.as_slice()));
+                set(&m, "key_name", &JsValue::from_str(key_name));
+                set(&m, "key", &Uint8Array::from(key.as_slice()));
+                if let Some(password) = password {
+                    set(&m, "password", &JsValue::from_str(password));
+                }
+                m
+            }
             Self::Zip {
                 set: plan,
                 signed,
@@ -875,6 +999,13 @@ impl Request {
                 bytes: bytes(value, "bytes"),
                 password: get(value, "password").as_string(),
             },
+            "load-ca" => Self::LoadCa {
+                cert_name: text(value, "cert_name"),
+                cert: bytes(value, "cert"),
+                key_name: text(value, "key_name"),
+                key: bytes(value, "key"),
+                password: get(value, "password").as_string(),
+            },
             "verify" => Self::Verify(ChainCheck {
                 leaf: bytes(value, "leaf"),
                 anchors: byte_lists(value, "anchors"),
@@ -966,6 +1097,18 @@ impl Reply {
                 set(&m, "report", &JsValue::from_str(report));
                 m
             }
+            Self::LoadedCa(loaded) => {
+                let m = message("loaded-ca");
+                set(
+                    &m,
+                    "cert_der",
+                    &Uint8Array::from(loaded.cert_der.as_slice()),
+                );
+                set(&m, "key_der", &Uint8Array::from(loaded.key_der.as_slice()));
+                set(&m, "summary", &JsValue::from_str(&loaded.summary));
+                set(&m, "warnings", &strings(loaded.warnings.iter().cloned()));
+                m
+            }
             Self::Verdict(verdict) => {
                 let m = message("verdict");
                 match verdict {
@@ -1034,6 +1177,15 @@ impl Reply {
                 cert_der: bytes(value, "cert_der"),
                 report: text(value, "report"),
             },
+            "loaded-ca" => Self::LoadedCa(LoadedCa {
+                cert_der: bytes(value, "cert_der"),
+                key_der: bytes(value, "key_der"),
+                summary: text(value, "summary"),
+                warnings: list(value, "warnings")
+                    .iter()
+                    .filter_map(JsValue::as_string)
+                    .collect(),
+            }),
             "verdict" => Self::Verdict(match get(value, "accepted").as_string() {
                 Some(accepted) => Ok(accepted),
                 None => Err((text(value, "kind"), text(value, "words"))),

@@ -596,3 +596,261 @@ fn the_tools_operations_survive_the_wire_and_work() {
         }
     }
 }
+
+/// "My own CA": the files read and checked by the tools worker's code
+/// (here without the worker), core's words for what is wrong with them,
+/// and a plan issued from the CA: not issued again, its key nowhere in the
+/// files or the zip, the leaves chaining to it, the command line to match.
+#[wasm_bindgen_test]
+async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
+    use certplay_core::{Preset, Validity};
+    use certplay_web::next_steps::reproduce;
+    use certplay_web::own_ca::{CaFile, OwnCas};
+    use certplay_web::tools::{handle, ChainCheck, Reply, Request};
+
+    let original = Plan::default().issue().unwrap();
+    let pem = |name: &str, key: bool| {
+        let entry = original.entry(name).unwrap();
+        if key {
+            entry.key_pem.clone().unwrap().into_bytes()
+        } else {
+            entry.cert_pem.clone().into_bytes()
+        }
+    };
+    let other = Plan::default().issue().unwrap();
+    let load = |cert: Vec<u8>, key: Vec<u8>| {
+        let request = Request::LoadCa {
+            cert_name: "ca.crt".into(),
+            cert,
+            key_name: "ca.key".into(),
+            key,
+            password: None,
+        };
+        assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
+        let reply = handle(request);
+        assert_eq!(Reply::from_js(&reply.to_js()), reply);
+        reply
+    };
+    let refused = |reply: Reply| match reply {
+        Reply::Failed(reason) => reason,
+        other => panic!("refused, not {other:?}"),
+    };
+
+    // Core's own words for what is wrong with the files.
+    let not_ca = refused(load(pem("server", false), pem("server", true)));
+    assert!(not_ca.contains("is not a CA certificate"), "{not_ca}");
+    let mismatch = refused(load(
+        pem("ca", false),
+        other
+            .entry("ca")
+            .unwrap()
+            .key_pem
+            .clone()
+            .unwrap()
+            .into_bytes(),
+    ));
+    assert!(
+        mismatch.contains("ca.key is not the private key of ca.crt (CN=my-ca)"),
+        "{mismatch}"
+    );
+    let no_key = refused(load(pem("ca", false), pem("ca", false)));
+    assert!(no_key.contains("ca.key"), "{no_key}");
+
+    // An expired CA loads, with a warning.
+    let mut expired_plan = Plan::default();
+    expired_plan.entries[0].validity = Validity::Relative {
+        days: 2,
+        starts_in_days: -10,
+    };
+    let expired = expired_plan.issue().unwrap();
+    let Reply::LoadedCa(loaded) = load(
+        expired.entry("ca").unwrap().cert_pem.clone().into_bytes(),
+        expired
+            .entry("ca")
+            .unwrap()
+            .key_pem
+            .clone()
+            .unwrap()
+            .into_bytes(),
+    ) else {
+        panic!("an expired CA still loads")
+    };
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("ca.crt: expired at ")),
+        "{:?}",
+        loaded.warnings
+    );
+
+    // The person picks ca.crt and ca.key for the plan's root; the page
+    // keeps what the worker said.
+    let own = OwnCas::default();
+    own.keep_file("ca", CaFile::Certificate, "ca.crt".into(), pem("ca", false));
+    assert!(own.request("ca", "").is_none(), "one file is not enough");
+    assert_eq!(
+        own.pick("ca").unwrap().said().unwrap(),
+        "Now pick its private key."
+    );
+    own.keep_file("ca", CaFile::Key, "my ca.key".into(), pem("ca", true));
+    let reply = handle(own.request("ca", "").unwrap());
+    let pick = own.settle("ca", reply, false).unwrap();
+    let said = pick.said().unwrap();
+    assert!(
+        said.starts_with("Your CA: CN=my-ca, ECDSA P-256, valid from "),
+        "{said}"
+    );
+
+    // The editor's "my own CA" goes into the plan (first root only).
+    let mut form = PlanForm::preset(Preset::Intermediate);
+    assert_eq!(form.own_ca_slot(), Some(0));
+    form.entries[0].existing = true;
+    form.entries[1].existing = true;
+    let mut plan = form.to_plan().unwrap();
+    assert!(plan.entries[0].existing);
+    plan.entries[1].existing = false;
+    plan.set_clients(&["alice".into()]);
+    let missing = OwnCas::default().for_plan(&plan).unwrap_err();
+    let certplay_web::Failure::Core(Error::Plan { entry, field, .. }) = &missing else {
+        panic!("{missing:?}")
+    };
+    assert_eq!((entry.as_str(), *field), ("ca", PlanField::Existing));
+    assert_eq!(certplay_web::editor::error_slot(*field), Some("existing"));
+
+    // Issuing signs with it.
+    let existing = own.for_plan(&plan).unwrap();
+    let set = certplay_web::issue_with_progress(
+        plan.clone(),
+        KeySource::Core,
+        |_| (),
+        Vec::new(),
+        existing,
+    )
+    .await
+    .unwrap();
+    let ca = set.issued.entry("ca").unwrap();
+    assert_eq!(ca.cert_der, original.entry("ca").unwrap().cert_der);
+    assert!(ca.key_pem.is_none());
+    let files = set.issued.files().unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert!(
+        names.contains(&"ca.crt") && !names.contains(&"ca.key"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"intermediate.key"), "{names:?}");
+    let plan_file = files
+        .iter()
+        .find(|f| f.name == "certplay-plan.toml")
+        .unwrap();
+    assert!(Plan::from_toml(&plan_file.contents).unwrap().entries[0].existing);
+    let (key_file, encrypted) = own.key_file(&set.issued.plan);
+    assert_eq!(
+        reproduce(&set.issued.plan, key_file.as_deref(), encrypted),
+        "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key 'my ca.key'"
+    );
+
+    // The leaves chain to the original CA (webpki, as the server judges).
+    let at = set.issued.issued_at.unix_timestamp();
+    let check = |leaf: &str, host: Option<&str>| {
+        handle(Request::Verify(ChainCheck {
+            leaf: set.issued.entry(leaf).unwrap().cert_der.clone(),
+            anchors: vec![original.entry("ca").unwrap().cert_der.clone()],
+            intermediates: vec![set.issued.entry("intermediate").unwrap().cert_der.clone()],
+            crls: vec![],
+            server_host: host.map(str::to_owned),
+            at,
+        }))
+    };
+    for (leaf, host) in [("server", Some("localhost")), ("alice", None)] {
+        let Reply::Verdict(Ok(_)) = check(leaf, host) else {
+            panic!("{leaf}: {:?}", check(leaf, host))
+        };
+    }
+
+    // The worker signs the CA's CRL with the key kept in the page; the zip
+    // never carries that key.
+    let signing = own.with_keys(set.issued.clone());
+    assert!(signing.entry("ca").unwrap().key_pem.is_some());
+    let Reply::File(crl) = handle(Request::Crl {
+        set: signing.clone(),
+        ca: "ca".into(),
+        revoked: vec![],
+        der: false,
+    }) else {
+        panic!("the own CA's CRL")
+    };
+    assert!(String::from_utf8(crl)
+        .unwrap()
+        .starts_with("-----BEGIN X509 CRL-----"));
+    let Reply::File(zip) = handle(Request::Zip {
+        set: signing,
+        signed: vec![],
+        everything: Some((vec![], "zip pw".into())),
+    }) else {
+        panic!("the zip")
+    };
+    let holds = |name: &[u8]| zip.windows(name.len()).any(|w| w == name);
+    assert!(holds(b"ca.crt") && holds(b"ca.crl") && holds(b"server.key"));
+    assert!(!holds(b"ca.key"), "the zip holds the own CA's key");
+}
+
+/// The editor's "my own CA": on the first root CA only; ticked, it shows
+/// the file pickers instead of the fields that make a new CA, and Issue
+/// without the files says so next to them.
+#[wasm_bindgen_test]
+async fn my_own_ca_in_the_editor() {
+    let host = Markup::add();
+    let page = Page::mount().expect("the page mounts");
+    let hidden = |id: &str| {
+        element::<Element>(id)
+            .closest("[hidden]")
+            .unwrap()
+            .is_some()
+    };
+    assert!(!hidden("entry-0-existing"));
+    assert!(hidden("entry-1-existing"), "only the root can be my own CA");
+    assert!(hidden("entry-0-own-ca-cert"));
+    assert!(!hidden("entry-0-cn"));
+
+    input("entry-0-existing").click();
+    assert!(
+        input("entry-0-existing").checked(),
+        "kept across the re-render"
+    );
+    assert!(!hidden("entry-0-own-ca-cert"));
+    assert!(!hidden("entry-0-own-ca-key"));
+    assert!(!hidden("entry-0-own-ca-password"));
+    assert!(
+        hidden("entry-0-cn"),
+        "the CA's subject is what its certificate says"
+    );
+    assert!(hidden("entry-0-path-len"));
+    assert_eq!(
+        text("entry-0-own-ca-status"),
+        "Pick the CA's certificate and its private key (PEM)."
+    );
+    assert!(page.plan().unwrap().entries[0].existing);
+
+    click_issue_and_wait().await;
+    assert_eq!(state(), "error");
+    assert!(
+        text("entry-0-existing-error").contains("pick its certificate and private key files"),
+        "{}",
+        text("entry-0-existing-error")
+    );
+    assert!(!element::<Element>("entry-0-existing-error").has_attribute("hidden"));
+
+    // Unticked: a new CA again.
+    input("entry-0-existing").click();
+    assert!(!hidden("entry-0-cn"));
+    click_issue_and_wait().await;
+    assert_eq!(state(), "done", "{}", text("error"));
+    assert_eq!(
+        text("reproduce"),
+        "certplay issue --plan certplay-plan.toml"
+    );
+
+    drop(page);
+    host.remove();
+}

@@ -1,0 +1,228 @@
+//! "My own CA": a plan's root CA entry stands for a CA the person already
+//! has (the blog's `ca.crt` + `ca.key`, an mkcert root). They pick its
+//! certificate and key files in the editor; the tools worker reads and
+//! checks them ([`Request::LoadCa`]: a CA, the key is its key, encrypted
+//! PKCS#8 with its password) and answers the key as PKCS#8 DER, which stays
+//! in this page. Issuing then signs with it ([`certplay_core::Materials`]'s
+//! `existing`): its certificate is not issued again and its key is never
+//! offered for download; it only signs, here (certificates, CRLs, CSRs).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use certplay_core::{Error, ExistingCa, IssuedPlan, KeyPair, Plan, PlanField};
+
+use crate::reader::{call, unexpected};
+use crate::tools::{LoadedCa, Reply, Request};
+use crate::Failure;
+
+/// Which of the two files a pick is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaFile {
+    /// The CA's certificate (PEM).
+    Certificate,
+    /// Its private key.
+    Key,
+}
+
+/// The files picked for one entry, and what the worker made of them.
+#[derive(Debug, Clone, Default)]
+pub struct CaPick {
+    /// The entry (file stem) the CA stands for.
+    pub entry: String,
+    /// The certificate file: its name and bytes.
+    pub cert: Option<(String, Vec<u8>)>,
+    /// The key file: its name and bytes.
+    pub key: Option<(String, Vec<u8>)>,
+    /// A password was typed (the key is encrypted): the command line needs
+    /// one too.
+    pub encrypted: bool,
+    /// The CA as read and checked, or core's words why not.
+    pub outcome: Option<Result<LoadedCa, String>>,
+}
+
+impl CaPick {
+    /// What to show under the files: the CA as loaded with its warnings,
+    /// or what is still missing. `Err` is core's reason, shown as an error.
+    pub fn said(&self) -> Result<String, String> {
+        match (&self.outcome, &self.cert, &self.key) {
+            (Some(Ok(loaded)), _, _) => {
+                let mut said = format!("Your CA: {}", loaded.summary);
+                for warning in &loaded.warnings {
+                    said.push_str(&format!("\nWarning: {warning}"));
+                }
+                Ok(said)
+            }
+            (Some(Err(reason)), _, _) => Err(reason.clone()),
+            (None, None, None) => Ok("Pick the CA's certificate and its private key (PEM).".into()),
+            (None, Some(_), None) => Ok("Now pick its private key.".into()),
+            (None, None, Some(_)) => Ok("Now pick its certificate.".into()),
+            (None, Some(_), Some(_)) => Ok("Reading…".into()),
+        }
+    }
+}
+
+/// The CAs brought, by entry; shared by the editor and the card tools.
+#[derive(Debug, Clone, Default)]
+pub struct OwnCas(Rc<RefCell<Vec<CaPick>>>);
+
+impl OwnCas {
+    /// The pick for `entry`, if any.
+    pub fn pick(&self, entry: &str) -> Option<CaPick> {
+        self.0.borrow().iter().find(|p| p.entry == entry).cloned()
+    }
+
+    /// Keeps a picked file for `entry`; what was loaded before is read
+    /// again with it.
+    pub fn keep_file(&self, entry: &str, which: CaFile, name: String, bytes: Vec<u8>) {
+        let mut picks = self.0.borrow_mut();
+        let at = match picks.iter().position(|p| p.entry == entry) {
+            Some(at) => at,
+            None => {
+                picks.push(CaPick {
+                    entry: entry.to_owned(),
+                    ..CaPick::default()
+                });
+                picks.len().saturating_sub(1)
+            }
+        };
+        if let Some(pick) = picks.get_mut(at) {
+            let file = Some((name, bytes));
+            match which {
+                CaFile::Certificate => pick.cert = file,
+                CaFile::Key => pick.key = file,
+            }
+            pick.outcome = None;
+        }
+    }
+
+    /// An entry was renamed: its CA follows.
+    pub fn rename(&self, old: &str, new: &str) {
+        if old == new {
+            return;
+        }
+        for pick in self.0.borrow_mut().iter_mut() {
+            if pick.entry == old {
+                new.clone_into(&mut pick.entry);
+            }
+        }
+    }
+
+    /// Reads and checks `entry`'s two files in the tools worker, with the
+    /// key's `password` (empty: none), once both are picked. Returns the
+    /// pick as it is now.
+    pub async fn load(&self, entry: &str, password: &str) -> Result<CaPick, Failure> {
+        match self.request(entry, password) {
+            Some(request) => self.settle(entry, call(&request).await?, !password.is_empty()),
+            None => Ok(self.pick(entry).unwrap_or_else(|| CaPick {
+                entry: entry.to_owned(),
+                ..CaPick::default()
+            })),
+        }
+    }
+
+    /// What to ask the tools worker for `entry`, once both files are picked.
+    pub fn request(&self, entry: &str, password: &str) -> Option<Request> {
+        let pick = self.pick(entry)?;
+        let ((cert_name, cert), (key_name, key)) = (pick.cert?, pick.key?);
+        Some(Request::LoadCa {
+            cert_name,
+            cert,
+            key_name,
+            key,
+            password: (!password.is_empty()).then(|| password.to_owned()),
+        })
+    }
+
+    /// Keeps the worker's answer to [`Self::request`] for `entry`
+    /// (`encrypted`: a password was given).
+    pub fn settle(&self, entry: &str, reply: Reply, encrypted: bool) -> Result<CaPick, Failure> {
+        let outcome = match reply {
+            Reply::LoadedCa(loaded) => Ok(loaded),
+            Reply::Failed(reason) => Err(reason),
+            other => return Err(unexpected(&other)),
+        };
+        let mut picks = self.0.borrow_mut();
+        let pick = picks.iter_mut().find(|p| p.entry == entry);
+        let pick = pick.ok_or_else(|| Failure::Browser(format!("{entry}: its CA was dropped")))?;
+        pick.outcome = Some(outcome);
+        pick.encrypted = encrypted;
+        Ok(pick.clone())
+    }
+
+    /// The CAs for the plan's entries marked existing, ready to sign; an
+    /// entry without a loaded CA is an error next to its "my own CA" field.
+    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, ExistingCa)>, Failure> {
+        let mut cas = Vec::new();
+        for entry in plan.entries.iter().filter(|e| e.existing) {
+            let missing = |reason: String| Error::Plan {
+                entry: entry.name.clone(),
+                field: PlanField::Existing,
+                reason,
+            };
+            let pick = self.pick(&entry.name).unwrap_or_default();
+            let loaded = match pick.outcome {
+                Some(Ok(loaded)) => loaded,
+                Some(Err(reason)) => return Err(missing(reason).into()),
+                None => {
+                    return Err(missing(
+                        "\"my own CA\" is ticked: pick its certificate and private key files \
+                         (they stay in this page), or untick it to issue a new CA"
+                            .into(),
+                    )
+                    .into())
+                }
+            };
+            let name = |file: &Option<(String, Vec<u8>)>, or: &str| {
+                file.as_ref()
+                    .map_or_else(|| format!("{}.{or}", entry.name), |(n, _)| n.clone())
+            };
+            let key = KeyPair::from_pkcs8_der(&loaded.key_der)?;
+            let ca = ExistingCa::from_der(
+                &name(&pick.cert, "crt"),
+                &loaded.cert_der,
+                &name(&pick.key, "key"),
+                key,
+            )?;
+            cas.push((entry.name.clone(), ca));
+        }
+        Ok(cas)
+    }
+
+    /// The key file's name and whether it is encrypted, for the command
+    /// line (see [`crate::next_steps::reproduce`]).
+    pub fn key_file(&self, plan: &Plan) -> (Option<String>, bool) {
+        let pick = plan
+            .entries
+            .iter()
+            .find(|e| e.existing)
+            .and_then(|e| self.pick(&e.name));
+        match pick {
+            Some(pick) => (pick.key.map(|(name, _)| name), pick.encrypted),
+            None => (None, false),
+        }
+    }
+
+    /// `set` with the keys of its own CAs, for the worker to sign CRLs and
+    /// CSRs with (the worker never writes these keys into a file: see
+    /// [`crate::tools`]'s zip).
+    pub fn with_keys(&self, mut set: IssuedPlan) -> IssuedPlan {
+        let picks = self.0.borrow();
+        for (planned, issued) in set.plan.entries.iter().zip(set.entries.iter_mut()) {
+            if !planned.existing || issued.key_pem.is_some() {
+                continue;
+            }
+            let loaded = picks
+                .iter()
+                .filter(|p| p.entry == planned.name)
+                .find_map(|p| p.outcome.as_ref().and_then(|o| o.as_ref().ok()))
+                .filter(|loaded| loaded.cert_der == issued.cert_der);
+            if let Some(loaded) = loaded {
+                issued.key_pem = KeyPair::from_pkcs8_der(&loaded.key_der)
+                    .and_then(|key| key.to_pkcs8_pem())
+                    .ok();
+            }
+        }
+        set
+    }
+}
