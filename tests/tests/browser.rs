@@ -1527,3 +1527,293 @@ async fn chain_check_in_the_page_says_why() {
     assert!(!verdict.contains("--ca"), "{verdict}");
     session.close().await;
 }
+
+/// Sends `path` to the file input `#id` (a person picking the file).
+async fn pick_file(client: &Client, id: &str, path: &Path) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("picking {} in #{id}: {e}", path.display()));
+}
+
+/// Waits until "my own CA" of entry 0 has answered: its status says
+/// "Your CA: ..." (returned as `Ok`) or its error slot has core's words
+/// (`Err`). Clears both first, so that an earlier answer does not count.
+async fn own_ca_answer(
+    client: &Client,
+    act: impl std::future::Future<Output = ()>,
+) -> Result<String, String> {
+    client
+        .execute(
+            "document.getElementById('entry-0-own-ca-status').textContent = '';
+             document.getElementById('entry-0-existing-error').textContent = '';",
+            vec![],
+        )
+        .await
+        .expect("clearing the own CA's status");
+    act.await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let error = text(client, "entry-0-existing-error").await;
+        if !error.is_empty() {
+            return Err(error);
+        }
+        let status = text(client, "entry-0-own-ca-status").await;
+        if status.starts_with("Your CA: ") {
+            return Ok(status);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "my own CA answered only {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The first hex line below an `openssl x509 -ext NAME` heading, without
+/// OpenSSL's `keyid:` prefix.
+fn key_id(dir: &Path, cert: &str, extension: &str) -> String {
+    let text = ok(
+        &run(
+            dir,
+            "openssl",
+            &["x509", "-in", cert, "-noout", "-ext", extension],
+        ),
+        cert,
+    );
+    text.lines()
+        .nth(1)
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches("keyid:")
+        .to_owned()
+}
+
+/// A CA made on the command line (`certplay issue`), its key encrypted by
+/// openssl, brought into the page as "my own CA": refused in core's words
+/// while the files are wrong, then the page issues the server and client
+/// with it. The downloads do not include its key (nor does the zip); the
+/// leaves verify with openssl against the ORIGINAL ca.crt and carry its key
+/// id; certplay serves them and curl gets Hello World; the CA's CRL from its
+/// card verifies against it; and the page's own command line issues the
+/// same plan from the same CA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    let made = certplay(dir, &["issue", "--out", "mine"]);
+    assert!(made.status.success(), "certplay issue: {}", stderr(&made));
+    let mine = dir.join("mine");
+    let openssl = |args: &[&str]| ok(&run(dir, "openssl", args), &args.join(" "));
+    openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-in",
+        "mine/ca.key",
+        "-out",
+        "ca-enc.key",
+        "-passout",
+        "pass:ca secret",
+    ]);
+    let issue = open_page(client, &session.page_url).await;
+    click(client, "entry-0-existing").await;
+
+    // Wrong first, in core's words: the encrypted key wants its password,
+    // the right one; a leaf is not a CA.
+    let refused = own_ca_answer(client, async {
+        pick_file(client, "entry-0-own-ca-key", &dir.join("ca-enc.key")).await;
+        pick_file(client, "entry-0-own-ca-cert", &mine.join("server.crt")).await;
+    })
+    .await
+    .expect_err("an encrypted key without its password");
+    assert!(refused.contains("give its password"), "{refused}");
+    let password = client
+        .find(Locator::Id("entry-0-own-ca-password"))
+        .await
+        .expect("#entry-0-own-ca-password");
+    let type_password = |typed: &'static str| {
+        let password = password.clone();
+        async move {
+            password.clear().await.expect("clearing the password");
+            password.send_keys(typed).await.expect("typing");
+            client
+                .execute(
+                    "document.getElementById('entry-0-own-ca-password')
+                       .dispatchEvent(new Event('change', {bubbles: true}))",
+                    vec![],
+                )
+                .await
+                .expect("the password's change event");
+        }
+    };
+    let refused = own_ca_answer(client, type_password("wrong"))
+        .await
+        .expect_err("a wrong password");
+    assert!(
+        refused.contains("the password does not decrypt this key"),
+        "{refused}"
+    );
+    let refused = own_ca_answer(client, type_password("ca secret"))
+        .await
+        .expect_err("a server certificate is no CA");
+    assert!(refused.contains("is not a CA certificate"), "{refused}");
+    let loaded = own_ca_answer(
+        client,
+        pick_file(client, "entry-0-own-ca-cert", &mine.join("ca.crt")),
+    )
+    .await
+    .expect("the CA and its key");
+    assert!(
+        loaded.starts_with("Your CA: CN=my-ca, ECDSA P-256, valid from "),
+        "{loaded}"
+    );
+
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    assert_eq!(text(client, "ca-subject").await, "CN=my-ca");
+    assert!(
+        client.find(Locator::Id("download-ca-key")).await.is_err(),
+        "the page offers the person's own CA key again"
+    );
+    let reproduce = text(client, "reproduce").await;
+    assert_eq!(
+        reproduce,
+        "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key ca-enc.key \
+         --ca-key-pass env:CA_KEY_PASS"
+    );
+
+    // Every file offered, and the zip.
+    let mut names = Vec::new();
+    for button in client
+        .find_all(Locator::Css("#result button[data-file]"))
+        .await
+        .expect("the download buttons")
+    {
+        names.push(
+            button
+                .attr("data-file")
+                .await
+                .expect("data-file")
+                .expect("a file name"),
+        );
+        button.click().await.expect("clicking a download");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut offered = names.clone();
+    offered.sort_unstable();
+    assert_eq!(
+        offered,
+        [
+            "ca.crt",
+            "certplay-plan.toml",
+            "client.crt",
+            "client.key",
+            "server.crt",
+            "server.key"
+        ]
+    );
+    click(client, "download-zip").await;
+    names.push(ZIP_NAME.to_owned());
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    wait_for_downloads(downloads, &names);
+    let got = dir.join("page");
+    std::fs::create_dir_all(&got).expect("a directory for the downloads");
+    for name in &names {
+        std::fs::rename(downloads.join(name), got.join(name)).expect("moving a download");
+    }
+    let zip = std::fs::File::open(got.join(ZIP_NAME)).expect("the zip");
+    let archive = zip::ZipArchive::new(zip).expect("a readable zip");
+    let mut zipped: Vec<&str> = archive.file_names().collect();
+    zipped.sort_unstable();
+    assert_eq!(zipped, offered, "the zip holds what the page offers");
+
+    // The CA is the original, not a new one; the leaves chain to it.
+    assert_eq!(
+        first_cert(&got.join("ca.crt")).der,
+        first_cert(&mine.join("ca.crt")).der
+    );
+    let verified = openssl(&[
+        "verify",
+        "-CAfile",
+        "mine/ca.crt",
+        "page/server.crt",
+        "page/client.crt",
+    ]);
+    assert_eq!(verified, "page/server.crt: OK\npage/client.crt: OK\n");
+    let ca_key_id = key_id(dir, "mine/ca.crt", "subjectKeyIdentifier");
+    assert!(!ca_key_id.is_empty());
+    for leaf in ["page/server.crt", "page/client.crt"] {
+        assert_eq!(
+            key_id(dir, leaf, "authorityKeyIdentifier"),
+            ca_key_id,
+            "{leaf}"
+        );
+    }
+
+    // The page's commands work with its files.
+    let serve_line = text(client, "next-serve").await;
+    let curl_line = text(client, "next-curl").await;
+    let server = Server::start(&got, &without_port(&serve_line, 2));
+    let mut args = without_port_url(&curl_line);
+    let url = server.url();
+    args.push(&url);
+    let answer = curl(&got, &args);
+    assert_eq!(
+        stdout(&answer),
+        "Hello World\n",
+        "{curl_line}: {}\nlog:\n{}",
+        stderr(&answer),
+        server.log()
+    );
+
+    // The CA's CRL, signed in the page with the person's key.
+    download(client, "crl-ca", downloads, "ca.crl", &got.join("ca.crl")).await;
+    tool_status(client, "ca").await;
+    let crl = run(
+        dir,
+        "openssl",
+        &[
+            "crl",
+            "-in",
+            "page/ca.crl",
+            "-CAfile",
+            "mine/ca.crt",
+            "-noout",
+        ],
+    );
+    assert!(
+        crl.status.success() && stderr(&crl).contains("verify OK"),
+        "{}",
+        stderr(&crl)
+    );
+
+    // The page's command line issues the same plan from the same CA.
+    std::fs::copy(dir.join("ca-enc.key"), got.join("ca-enc.key")).expect("the key beside");
+    let mut words: Vec<&str> = reproduce.split_whitespace().skip(1).collect();
+    words.extend(["--out", "cli"]);
+    let again = Command::new(certplay_tests::certplay_bin())
+        .args(&words)
+        .current_dir(&got)
+        .env("CA_KEY_PASS", "ca secret")
+        .output()
+        .expect("running certplay issue");
+    assert!(again.status.success(), "{reproduce}: {}", stderr(&again));
+    assert!(!got.join("cli/ca.key").exists());
+    let verified = openssl(&[
+        "verify",
+        "-CAfile",
+        "mine/ca.crt",
+        "page/cli/server.crt",
+        "page/cli/client.crt",
+    ]);
+    assert_eq!(
+        verified,
+        "page/cli/server.crt: OK\npage/cli/client.crt: OK\n"
+    );
+    session.close().await;
+}

@@ -4,11 +4,12 @@
 
 use std::fmt;
 
-use certplay_core::{ExistingCa, IssuedPlan, KeyPair, KeyType, Plan};
+use certplay_core::{IssuedPlan, KeyPair, KeyType, Plan};
 use time::OffsetDateTime;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::keygen::{self, KeySource};
+use crate::tools::{LoadedCa, Reply, Request};
 
 /// An issued plan, and how it was made.
 #[derive(Debug, Clone)]
@@ -80,13 +81,14 @@ pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Fa
 /// a key (what the page shows in `#status`), with the person's `own` keys
 /// for some entries (their key type replaces the entry's) and their
 /// `existing` CAs for the entries marked existing ("my own CA": not issued
-/// again, it signs what names it as issuer).
+/// again, it signs what names it as issuer; the tools worker signs then,
+/// see [`Request::Issue`]).
 pub async fn issue_with_progress(
     mut plan: Plan,
     source: KeySource,
     progress: impl Fn(usize) + 'static,
     own: Vec<(String, KeyPair)>,
-    existing: Vec<(String, ExistingCa)>,
+    existing: Vec<(String, LoadedCa)>,
 ) -> Result<IssuedSet, Failure> {
     for (name, key) in &own {
         let entry = plan.entries.iter_mut().find(|e| e.name == *name);
@@ -98,14 +100,38 @@ pub async fn issue_with_progress(
         entry.key_type = Some(key.key_type());
     }
     let plan = &plan;
-    plan.check(OffsetDateTime::now_utc())?;
+    let warnings = plan.check(OffsetDateTime::now_utc())?;
     let start = now_ms();
     let mut materials = keygen::generate_with_progress(plan, source, progress).await?;
     for (name, key) in own {
         materials.keys.insert(name, key);
     }
-    materials.existing.extend(existing);
-    let issued = plan.issue_with(materials, OffsetDateTime::now_utc())?;
+    let issued = if existing.is_empty() {
+        plan.issue_with(materials, OffsetDateTime::now_utc())?
+    } else {
+        let keys = materials
+            .keys
+            .into_iter()
+            .map(|(name, key)| Ok((name, key.to_pkcs8_pem()?)))
+            .collect::<Result<_, certplay_core::Error>>()?;
+        let request = Request::Issue {
+            plan: plan.clone(),
+            keys,
+            existing: existing
+                .into_iter()
+                .map(|(name, ca)| (name, ca.cert_der, ca.key_der))
+                .collect(),
+        };
+        match crate::reader::call(&request).await? {
+            Reply::Issued { entries, issued_at } => IssuedPlan {
+                plan: plan.clone(),
+                entries,
+                issued_at,
+                warnings,
+            },
+            other => return Err(crate::reader::unexpected(&other)),
+        }
+    };
     Ok(IssuedSet {
         issued,
         key_type: plan.key_type,

@@ -4,13 +4,14 @@
 //! checks them ([`Request::LoadCa`]: a CA, the key is its key, encrypted
 //! PKCS#8 with its password) and answers the key as PKCS#8 DER, which stays
 //! in this page. Issuing then signs with it ([`certplay_core::Materials`]'s
-//! `existing`): its certificate is not issued again and its key is never
-//! offered for download; it only signs, here (certificates, CRLs, CSRs).
+//! `existing`, in the worker: [`Request::Issue`]): its certificate is not
+//! issued again and its key is never offered for download; it only signs
+//! (certificates, CRLs, CSRs), in the browser.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::{Error, ExistingCa, IssuedPlan, KeyPair, Plan, PlanField};
+use certplay_core::{Error, IssuedPlan, KeyPair, Plan, PlanField};
 
 use crate::reader::{call, unexpected};
 use crate::tools::{LoadedCa, Reply, Request};
@@ -150,9 +151,9 @@ impl OwnCas {
         Ok(pick.clone())
     }
 
-    /// The CAs for the plan's entries marked existing, ready to sign; an
-    /// entry without a loaded CA is an error next to its "my own CA" field.
-    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, ExistingCa)>, Failure> {
+    /// The CAs for the plan's entries marked existing, as loaded; an entry
+    /// without a loaded CA is an error next to its "my own CA" field.
+    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, LoadedCa)>, Failure> {
         let mut cas = Vec::new();
         for entry in plan.entries.iter().filter(|e| e.existing) {
             let missing = |reason: String| Error::Plan {
@@ -160,9 +161,8 @@ impl OwnCas {
                 field: PlanField::Existing,
                 reason,
             };
-            let pick = self.pick(&entry.name).unwrap_or_default();
-            let loaded = match pick.outcome {
-                Some(Ok(loaded)) => loaded,
+            match self.pick(&entry.name).and_then(|pick| pick.outcome) {
+                Some(Ok(loaded)) => cas.push((entry.name.clone(), loaded)),
                 Some(Err(reason)) => return Err(missing(reason).into()),
                 None => {
                     return Err(missing(
@@ -172,19 +172,7 @@ impl OwnCas {
                     )
                     .into())
                 }
-            };
-            let name = |file: &Option<(String, Vec<u8>)>, or: &str| {
-                file.as_ref()
-                    .map_or_else(|| format!("{}.{or}", entry.name), |(n, _)| n.clone())
-            };
-            let key = KeyPair::from_pkcs8_der(&loaded.key_der)?;
-            let ca = ExistingCa::from_der(
-                &name(&pick.cert, "crt"),
-                &loaded.cert_der,
-                &name(&pick.key, "key"),
-                key,
-            )?;
-            cas.push((entry.name.clone(), ca));
+            }
         }
         Ok(cas)
     }

@@ -107,6 +107,18 @@ pub enum Request {
         /// The password of an encrypted PKCS#8 key (`None`: none typed).
         password: Option<String>,
     },
+    /// A plan issued with the person's own CA(s) (see [`crate::own_ca`]):
+    /// here, because signing with a CA certificate means reading it, and
+    /// the page's wasm carries no certificate parser (46 KB gzip more).
+    Issue {
+        /// The plan, checked by the page.
+        plan: Plan,
+        /// Keys made or brought in the page: entry and PKCS#8 PEM.
+        keys: Vec<(String, String)>,
+        /// The own CAs: entry, certificate (DER) and key (PKCS#8 DER), as
+        /// [`Request::LoadCa`] answered them.
+        existing: Vec<(String, Vec<u8>, Vec<u8>)>,
+    },
     /// A chain check: `leaf` against `anchors`, with `intermediates` and
     /// `crls`, for a purpose, at a time (certplay-core's `verify`, with the
     /// RustCrypto provider: the same verdict as `certplay serve`).
@@ -194,6 +206,15 @@ pub enum Reply {
     },
     /// For [`Request::LoadCa`].
     LoadedCa(LoadedCa),
+    /// For [`Request::Issue`]: the entries and the moment of issuing (the
+    /// page has the plan; reading it back would put a TOML parser into the
+    /// page's wasm).
+    Issued {
+        /// The issued entries, in plan order.
+        entries: Vec<IssuedEntry>,
+        /// When they were issued (whole seconds on the wire).
+        issued_at: time::OffsetDateTime,
+    },
     /// For [`Request::Verify`]: accepted, or the reason (core's
     /// [`Reason`](certplay_core::verify::Reason) kind and words).
     Verdict(Result<String, (String, String)>),
@@ -296,6 +317,14 @@ pub fn handle(request: Request) -> Reply {
             now,
         )
         .map(Reply::LoadedCa),
+        Request::Issue {
+            plan,
+            keys,
+            existing,
+        } => issue(&plan, &keys, &existing, now).map(|set| Reply::Issued {
+            entries: set.entries,
+            issued_at: set.issued_at,
+        }),
         Request::KeyDer { set, entry } => entry_key(&set, &entry)
             .and_then(|key| pkcs8_der(&key, &format!("{entry}.key")))
             .map(Reply::File),
@@ -394,6 +423,27 @@ fn load_ca(
         ),
         warnings,
     })
+}
+
+/// [`Request::Issue`]: the plan with the page's keys and the own CAs.
+fn issue(
+    plan: &Plan,
+    keys: &[(String, String)],
+    existing: &[(String, Vec<u8>, Vec<u8>)],
+    now: time::OffsetDateTime,
+) -> Result<IssuedPlan, certplay_core::Error> {
+    let mut materials = certplay_core::Materials::default();
+    for (name, pem) in keys {
+        let file = format!("{name}.key");
+        let key = KeyPair::import(PemSource::new(&file, pem.as_bytes()), None)?;
+        materials.keys.insert(name.clone(), key);
+    }
+    for (name, cert, key) in existing {
+        let key = KeyPair::from_pkcs8_der(key)?;
+        let ca = ExistingCa::from_der(&format!("{name}.crt"), cert, &format!("{name}.key"), key)?;
+        materials.existing.insert(name.clone(), ca);
+    }
+    plan.issue_with(materials, now)
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> certplay_core::Error {
@@ -705,13 +755,12 @@ fn encode_set(object: &Object, plan: &IssuedPlan) {
         "plan",
         &JsValue::from_str(&plan.plan.to_toml().unwrap_or_default()),
     );
-    set(
-        object,
-        "issued_at",
-        &number(plan.issued_at.unix_timestamp()),
-    );
-    let entries: Array = plan
-        .entries
+    encode_entries(object, &plan.entries, plan.issued_at);
+}
+
+fn encode_entries(object: &Object, entries: &[IssuedEntry], issued_at: time::OffsetDateTime) {
+    set(object, "issued_at", &number(issued_at.unix_timestamp()));
+    let entries: Array = entries
         .iter()
         .map(|e| {
             let entry = Object::new();
@@ -733,6 +782,16 @@ fn encode_set(object: &Object, plan: &IssuedPlan) {
 
 fn decode_set(value: &JsValue) -> Result<IssuedPlan, String> {
     let plan = Plan::from_toml(&text(value, "plan")).map_err(|e| e.to_string())?;
+    let (entries, issued_at) = decode_entries(value)?;
+    Ok(IssuedPlan {
+        plan,
+        entries,
+        issued_at,
+        warnings: Vec::new(),
+    })
+}
+
+fn decode_entries(value: &JsValue) -> Result<(Vec<IssuedEntry>, time::OffsetDateTime), String> {
     let issued_at = time::OffsetDateTime::from_unix_timestamp(integer(value, "issued_at"))
         .map_err(|e| e.to_string())?;
     let entries = list(value, "entries")
@@ -750,12 +809,7 @@ fn decode_set(value: &JsValue) -> Result<IssuedPlan, String> {
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(IssuedPlan {
-        plan,
-        entries,
-        issued_at,
-        warnings: Vec::new(),
-    })
+    Ok((entries, issued_at))
 }
 
 impl Request {
@@ -868,6 +922,38 @@ impl Request {
                 if let Some(password) = password {
                     set(&m, "password", &JsValue::from_str(password));
                 }
+                m
+            }
+            Self::Issue {
+                plan,
+                keys,
+                existing,
+            } => {
+                let m = message("issue");
+                set(
+                    &m,
+                    "plan",
+                    &JsValue::from_str(&plan.to_toml().unwrap_or_default()),
+                );
+                set(
+                    &m,
+                    "key_names",
+                    &strings(keys.iter().map(|(n, _)| n.clone())),
+                );
+                set(
+                    &m,
+                    "key_pems",
+                    &strings(keys.iter().map(|(_, k)| k.clone())),
+                );
+                set(
+                    &m,
+                    "ca_names",
+                    &strings(existing.iter().map(|(n, _, _)| n.clone())),
+                );
+                let certs: Vec<Vec<u8>> = existing.iter().map(|(_, c, _)| c.clone()).collect();
+                let keys: Vec<Vec<u8>> = existing.iter().map(|(_, _, k)| k.clone()).collect();
+                set(&m, "ca_certs", &byte_list(&certs));
+                set(&m, "ca_keys", &byte_list(&keys));
                 m
             }
             Self::Zip {
@@ -999,6 +1085,25 @@ impl Request {
                 bytes: bytes(value, "bytes"),
                 password: get(value, "password").as_string(),
             },
+            "issue" => Self::Issue {
+                plan: Plan::from_toml(&text(value, "plan")).map_err(|e| e.to_string())?,
+                keys: list(value, "key_names")
+                    .iter()
+                    .zip(list(value, "key_pems"))
+                    .map(|(n, k)| {
+                        (
+                            n.as_string().unwrap_or_default(),
+                            k.as_string().unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                existing: list(value, "ca_names")
+                    .iter()
+                    .zip(byte_lists(value, "ca_certs"))
+                    .zip(byte_lists(value, "ca_keys"))
+                    .map(|((n, c), k)| (n.as_string().unwrap_or_default(), c, k))
+                    .collect(),
+            },
             "load-ca" => Self::LoadCa {
                 cert_name: text(value, "cert_name"),
                 cert: bytes(value, "cert"),
@@ -1097,6 +1202,11 @@ impl Reply {
                 set(&m, "report", &JsValue::from_str(report));
                 m
             }
+            Self::Issued { entries, issued_at } => {
+                let m = message("issued");
+                encode_entries(&m, entries, *issued_at);
+                m
+            }
             Self::LoadedCa(loaded) => {
                 let m = message("loaded-ca");
                 set(
@@ -1176,6 +1286,10 @@ impl Reply {
                 cert_pem: text(value, "cert_pem"),
                 cert_der: bytes(value, "cert_der"),
                 report: text(value, "report"),
+            },
+            "issued" => match decode_entries(value) {
+                Ok((entries, issued_at)) => Self::Issued { entries, issued_at },
+                Err(reason) => Self::Failed(reason),
             },
             "loaded-ca" => Self::LoadedCa(LoadedCa {
                 cert_der: bytes(value, "cert_der"),

@@ -718,17 +718,39 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
     assert_eq!((entry.as_str(), *field), ("ca", PlanField::Existing));
     assert_eq!(certplay_web::editor::error_slot(*field), Some("existing"));
 
-    // Issuing signs with it.
+    // Issuing signs with it, in the worker (the page's wasm reads no
+    // certificates), with a key the page made (the server's).
     let existing = own.for_plan(&plan).unwrap();
-    let set = certplay_web::issue_with_progress(
-        plan.clone(),
-        KeySource::Core,
-        |_| (),
-        Vec::new(),
-        existing,
-    )
-    .await
-    .unwrap();
+    let server_key = certplay_core::KeyPair::generate(certplay_core::KeyType::EcdsaP256).unwrap();
+    let request = Request::Issue {
+        plan: plan.clone(),
+        keys: vec![("server".into(), server_key.to_pkcs8_pem().unwrap())],
+        existing: existing
+            .into_iter()
+            .map(|(name, ca)| (name, ca.cert_der, ca.key_der))
+            .collect(),
+    };
+    assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
+    // What the page gets: the set after its trip back (whole seconds).
+    let reply = Reply::from_js(&handle(request).to_js());
+    let Reply::Issued { entries, issued_at } = reply else {
+        panic!("{reply:?}")
+    };
+    let set = IssuedSet {
+        issued: certplay_core::IssuedPlan {
+            plan: plan.clone(),
+            entries,
+            issued_at,
+            warnings: Vec::new(),
+        },
+        key_type: plan.key_type,
+        key_source: KeySource::Core,
+        millis: 1.0,
+    };
+    assert_eq!(
+        set.issued.entry("server").unwrap().key_pem.as_deref(),
+        Some(server_key.to_pkcs8_pem().unwrap().as_str())
+    );
     let ca = set.issued.entry("ca").unwrap();
     assert_eq!(ca.cert_der, original.entry("ca").unwrap().cert_der);
     assert!(ca.key_pem.is_none());
