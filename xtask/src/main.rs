@@ -151,13 +151,15 @@ fn run(serve_args: &[String]) -> Result {
     } else {
         None
     };
-    // Release, not dev: measured on 2 cores, a clean release build of
-    // certplay is 181 CPU seconds and a dev one 430 (328 without debug info),
-    // since `[profile.dev.package."*"] opt-level = 3` also optimises every
-    // proc macro and build script. `cargo xtask bench` shares this build.
+    // Release, not dev: measured on 2 cores, a clean dev build was 430 CPU
+    // seconds against release's 181 (before PKCS#12, CMS and aws-lc-rs came
+    // in), since `[profile.dev.package."*"] opt-level = 3` also optimises
+    // every proc macro and build script. Cheaper release settings do not
+    // help: with today's dependencies, opt-level 1 without LTO was 349 CPU
+    // seconds against release's 354 (the front end is the cost).
     step(
         "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
-        cargo(&["build", "--release", "-p", "certplay-server"]),
+        server_build(),
     )?;
 
     let bin = root().join("target/release/certplay");
@@ -189,7 +191,7 @@ fn run(serve_args: &[String]) -> Result {
             "rebuild certplay with the new page built in",
             "so that the next run starts at once",
             "under a minute",
-            cargo(&["build", "--release", "-p", "certplay-server"]),
+            server_build(),
             "certplay-refresh",
         )?),
         Ok(false) => None,
@@ -206,6 +208,20 @@ fn run(serve_args: &[String]) -> Result {
         .success()
         .then_some(())
         .ok_or_else(|| format!("certplay serve exited with {status}"))
+}
+
+/// The release build of the `certplay` binary alone: the package's other
+/// binary (`certplay-bench`, the load client of `server/bench`) cost 73 of
+/// its 427 CPU seconds on a fresh machine (`cargo build --timings`).
+fn server_build() -> Command {
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "certplay-server",
+        "--bin",
+        "certplay",
+    ])
 }
 
 /// Waits for the tools and the wasm, then lets trunk write the page; true
