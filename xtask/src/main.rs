@@ -847,6 +847,9 @@ fn niced(command: Command) -> Command {
     }
     let mut niced = Command::new("nice");
     niced
+        // One rustc at a time each: three background cargos with a job per
+        // core each kept eight compilers switching on two cores.
+        .env("CARGO_BUILD_JOBS", "1")
         .args(["-n", "10"])
         .arg(command.get_program())
         .args(command.get_args());
