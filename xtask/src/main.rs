@@ -44,6 +44,8 @@ struct Tool {
     /// Measured on a 2-core machine with `TOOL_PROFILE`, alone / while the
     /// server builds beside it.
     first_time: &'static str,
+    /// Built at the server's priority instead of behind it (see `behind`).
+    first_in_line: bool,
 }
 
 const TRUNK: Tool = Tool {
@@ -57,6 +59,12 @@ const TRUNK: Tool = Tool {
     opt_level: "0",
     optimised: &[],
     first_time: "about 5 min beside the rest",
+    // Its build has the first run's longest chain of work that cannot be
+    // shared between the cores: minify-html-common is 92 s of one rustc's
+    // front end (`cargo install --timings`), and only then can trunk itself
+    // compile. Behind the server, it ended last, alone on one core for the
+    // last 100 s, and the page waited for it.
+    first_in_line: true,
 };
 
 /// Its version must equal the `wasm-bindgen` crate's (Cargo.toml pins it).
@@ -75,6 +83,7 @@ const WASM_BINDGEN: Tool = Tool {
     opt_level: "0",
     optimised: &["wasmparser", "walrus", "wasm-bindgen-cli-support"],
     first_time: "about 3 min beside the rest",
+    first_in_line: false,
 };
 
 /// The release profile of the tools, overridden (with `Tool::opt_level`):
@@ -703,6 +712,7 @@ fn install_in_background(tool: &Tool) -> Result<Job> {
         command,
         tool.krate,
         Some(target_dir),
+        tool.first_in_line,
     )
 }
 
@@ -737,18 +747,27 @@ fn background(
     command: Command,
     log_name: &str,
 ) -> Result<Job> {
-    background_then(what, why, first_time, command, log_name, None)
+    background_then(what, why, first_time, command, log_name, None, false)
 }
 
 fn background_then(
     what: &str,
     why: &str,
     first_time: &str,
-    command: Command,
+    mut command: Command,
     log_name: &str,
     remove_after: Option<PathBuf>,
+    first_in_line: bool,
 ) -> Result<Job> {
-    let mut command = niced(command);
+    // One compiler at a time for each job beside the server's build: with a
+    // job per core each, eight compilers took turns on two cores, and the
+    // first run spent 1,096 CPU seconds instead of 959 (`/proc/stat`).
+    command.env("CARGO_BUILD_JOBS", "1");
+    let mut command = if first_in_line {
+        command
+    } else {
+        niced(command)
+    };
     let logs = root().join("target/xtask-logs");
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
     let log = logs.join(format!("{log_name}.log"));
@@ -838,18 +857,15 @@ impl Job {
 }
 
 /// The command under `nice -n 10` when there is a `nice`: what runs in the
-/// foreground (the server's build) goes first, and the background jobs take
-/// every cycle it leaves. (Measured: curl answers minutes earlier, the page
-/// is no later.)
+/// foreground (the server's build) and trunk's install (`first_in_line`) go
+/// first, and the other background jobs take every cycle they leave.
+/// (Measured: curl answers minutes earlier, the page is no later.)
 fn niced(command: Command) -> Command {
     if !program_exists("nice") {
         return command;
     }
     let mut niced = Command::new("nice");
     niced
-        // One rustc at a time each: three background cargos with a job per
-        // core each kept eight compilers switching on two cores.
-        .env("CARGO_BUILD_JOBS", "1")
         .args(["-n", "10"])
         .arg(command.get_program())
         .args(command.get_args());
