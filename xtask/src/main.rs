@@ -58,7 +58,7 @@ const TRUNK: Tool = Tool {
     // code does that as fast, and compiles in half the time.
     opt_level: "0",
     optimised: &[],
-    first_time: "about 5 min beside the rest",
+    first_time: "about 7 min beside the rest",
     // Its build has the first run's longest chain of work that cannot be
     // shared between the cores: minify-html-common is 92 s of one rustc's
     // front end (`cargo install --timings`), and only then can trunk itself
@@ -82,7 +82,7 @@ const WASM_BINDGEN: Tool = Tool {
     // processed in 2.1 s, as at opt-level 1 (7.5 s with nothing optimised).
     opt_level: "0",
     optimised: &["wasmparser", "walrus", "wasm-bindgen-cli-support"],
-    first_time: "about 3 min beside the rest",
+    first_time: "about 8 min beside the rest",
     first_in_line: false,
 };
 
@@ -153,7 +153,7 @@ fn run(serve_args: &[String]) -> Result {
         Some(background(
             "compile the page's wasm (cargo build --profile wasm-release)",
             "the page's Rust, ahead of trunk",
-            "about 10 min beside the rest (two wasm)",
+            "about 8 min beside the rest (two wasm)",
             page_wasm_build(),
             "page-wasm",
         )?)
@@ -167,7 +167,7 @@ fn run(serve_args: &[String]) -> Result {
     // help: with today's dependencies, opt-level 1 without LTO was 349 CPU
     // seconds against release's 354 (the front end is the cost).
     step(
-        "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
+        "build certplay (the mTLS server, release; about 5 min the first time, beside the page)",
         server_build(),
     )?;
 
