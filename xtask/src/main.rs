@@ -44,7 +44,7 @@ struct Tool {
     /// Measured on a 2-core machine with `TOOL_PROFILE`, alone / while the
     /// server builds beside it.
     first_time: &'static str,
-    /// Built at the server's priority instead of behind it (see `behind`).
+    /// Built at the server's priority instead of behind it (see `niced`).
     first_in_line: bool,
 }
 
@@ -219,9 +219,10 @@ fn run(serve_args: &[String]) -> Result {
         .ok_or_else(|| format!("certplay serve exited with {status}"))
 }
 
-/// The release build of the `certplay` binary alone: the package's other
-/// binary (`certplay-bench`, the load client of `server/bench`) cost 73 of
-/// its 427 CPU seconds on a fresh machine (`cargo build --timings`).
+/// The release build of the `certplay` binary alone, shared by `run` and
+/// `bench`: the package's other binary (`certplay-bench`, the load client
+/// that `server/bench/servers.sh` needs, built as its header says) cost 73
+/// of its 427 CPU seconds on a fresh machine (`cargo build --timings`).
 fn server_build() -> Command {
     cargo(&[
         "build",
@@ -415,10 +416,7 @@ fn linted(mut command: Command, clippy: &Path) -> Command {
 /// Times issuing a set natively (P-256, RSA-2048) against the blog's seven
 /// openssl commands, in one run, and prints medians.
 fn bench() -> Result {
-    step(
-        "build certplay (release)",
-        cargo(&["build", "--release", "-p", "certplay-server"]),
-    )?;
+    step("build certplay (release)", server_build())?;
     let bin = root().join("target/release/certplay");
     let dir = env::temp_dir().join(format!("certplay-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
