@@ -36,11 +36,6 @@ struct Tool {
     /// the test runner talks plain HTTP to a local chromedriver).
     features: &'static str,
     why: &'static str,
-    /// `CARGO_PROFILE_RELEASE_OPT_LEVEL` for its build (see `TOOL_PROFILE`).
-    opt_level: &'static str,
-    /// Its crates that do the work at run time, built at opt-level 1 when
-    /// the rest is at 0 (`--config profile.release.package.NAME.opt-level`).
-    optimised: &'static [&'static str],
     /// Measured on a 2-core machine with `TOOL_PROFILE`, alone / while the
     /// server builds beside it.
     first_time: &'static str,
@@ -54,10 +49,6 @@ const TRUNK: Tool = Tool {
     bins: &["trunk"],
     features: "",
     why: "it builds the page (Rust to wasm, hashed file names)",
-    // trunk only runs cargo and wasm-bindgen and copies files: unoptimised
-    // code does that as fast, and compiles in half the time.
-    opt_level: "0",
-    optimised: &[],
     first_time: "about 7 min beside the rest",
     // Its build has the first run's longest chain of work that cannot be
     // shared between the cores: minify-html-common is 92 s of one rustc's
@@ -74,23 +65,23 @@ const WASM_BINDGEN: Tool = Tool {
     bins: &["wasm-bindgen", "wasm-bindgen-test-runner"],
     features: "",
     why: "trunk calls it for the page's JS glue; its test runner drives the wasm tests",
-    // It rewrites whole wasm files (megabytes for the test binaries): the
-    // three crates that parse, transform and write them are optimised, the
-    // rest (command line, the test runner's HTTP) is not. Measured on 2
-    // cores: 150 CPU seconds to install instead of 222 with everything at
-    // opt-level 1 (90 with nothing optimised), and a 20 MB test wasm
-    // processed in 2.1 s, as at opt-level 1 (7.5 s with nothing optimised).
-    opt_level: "0",
-    optimised: &["wasmparser", "walrus", "wasm-bindgen-cli-support"],
     first_time: "about 8 min beside the rest",
     first_in_line: false,
 };
 
-/// The release profile of the tools, overridden (with `Tool::opt_level`):
-/// their own (trunk: fat LTO, one codegen unit) makes a faster trunk nobody
-/// here needs and cost 15 of the first run's 22 minutes (README, "First
-/// run").
-const TOOL_PROFILE: [(&str, &str); 4] = [
+/// The release profile of the tools, overridden: their own (trunk: fat
+/// LTO, one codegen unit) makes a faster trunk nobody here needs and cost 15
+/// of the first run's 22 minutes (README, "First run").
+///
+/// Unoptimised: trunk only runs cargo and wasm-bindgen and copies files, as
+/// fast either way. wasm-bindgen is slower at it: a 20 MB test wasm takes
+/// about 7 s instead of 2 s with its wasm crates (`wasmparser`, `walrus`,
+/// `wasm-bindgen-cli-support`) at opt-level 1, about 40 s over the test
+/// command's wasm. On the first run, the one a new user waits through, it
+/// is 137 CPU seconds to install instead of 216 (measured one after the
+/// other on 2 cores), and the first run is bound by CPU time.
+const TOOL_PROFILE: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
@@ -695,14 +686,7 @@ fn install_in_background(tool: &Tool) -> Result<Job> {
     let target_dir = root().join("target/xtask-tools").join(tool.krate);
     let mut command = cargo(&args);
     command.arg("--target-dir").arg(&target_dir);
-    command
-        .envs(TOOL_PROFILE)
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", tool.opt_level);
-    for krate in tool.optimised {
-        command
-            .arg("--config")
-            .arg(format!("profile.release.package.{krate}.opt-level=1"));
-    }
+    command.envs(TOOL_PROFILE);
     background_then(
         &format!("cargo install {} {}", tool.krate, tool.version),
         tool.why,
@@ -752,20 +736,23 @@ fn background_then(
     what: &str,
     why: &str,
     first_time: &str,
-    mut command: Command,
+    command: Command,
     log_name: &str,
     remove_after: Option<PathBuf>,
     first_in_line: bool,
 ) -> Result<Job> {
-    // One compiler at a time for each job beside the server's build: with a
-    // job per core each, eight compilers took turns on two cores, and the
-    // first run spent 1,096 CPU seconds instead of 959 (`/proc/stat`).
-    command.env("CARGO_BUILD_JOBS", "1");
     let mut command = if first_in_line {
         command
     } else {
         niced(command)
     };
+    // One compiler at a time for each job beside the server's build: with a
+    // job per core each, eight compilers took turns on two cores, and the
+    // first run spent 1,096 CPU seconds instead of 959 (`/proc/stat`). A
+    // shared job slot on top (a jobserver, so that the last job could use
+    // both cores) was worse: trunk took it beside the server, curl answered
+    // after 451 s instead of 331 and the page after 580 s instead of 548.
+    command.env("CARGO_BUILD_JOBS", "1");
     let logs = root().join("target/xtask-logs");
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
     let log = logs.join(format!("{log_name}.log"));
