@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -748,11 +748,18 @@ fn background_then(
     };
     // One compiler at a time for each job beside the server's build: with a
     // job per core each, eight compilers took turns on two cores, and the
-    // first run spent 1,096 CPU seconds instead of 959 (`/proc/stat`). A
-    // shared job slot on top (a jobserver, so that the last job could use
-    // both cores) was worse: trunk took it beside the server, curl answered
-    // after 451 s instead of 331 and the page after 580 s instead of 548.
-    command.env("CARGO_BUILD_JOBS", "1");
+    // first run spent 1,096 CPU seconds instead of 959 (`/proc/stat`). The
+    // jobs under `nice` share one more slot (a jobserver), so that the last
+    // of them, the page's wasm, does not end alone on one core while the
+    // other idles (76 s of the first run without it). trunk's install has
+    // no share in it: given one, it took it beside the server's build, and
+    // curl answered 100 s later.
+    match background_slots().filter(|_| !first_in_line) {
+        Some(slots) => slots.configure(&mut command),
+        None => {
+            command.env("CARGO_BUILD_JOBS", "1");
+        }
+    }
     let logs = root().join("target/xtask-logs");
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
     let log = logs.join(format!("{log_name}.log"));
@@ -839,6 +846,16 @@ impl Job {
             .join()
             .unwrap_or_else(|_| Err(format!("{}: its watcher panicked", self.name)))
     }
+}
+
+/// The job slot the background jobs under `nice` share (GNU make's
+/// jobserver, which cargo and rustc follow), beyond the one each job has.
+/// None when it cannot be made: each job then compiles one crate at a time.
+fn background_slots() -> Option<&'static jobserver::Client> {
+    static SLOTS: OnceLock<Option<jobserver::Client>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| jobserver::Client::new(1).ok())
+        .as_ref()
 }
 
 /// The command under `nice -n 10` when there is a `nice`: what runs in the
