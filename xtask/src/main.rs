@@ -158,7 +158,7 @@ fn run(serve_args: &[String]) -> Result {
     // help: with today's dependencies, opt-level 1 without LTO was 349 CPU
     // seconds against release's 354 (the front end is the cost).
     step(
-        "build certplay (the mTLS server, release; about 5 min the first time, beside the page)",
+        "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
         server_build(),
     )?;
 
