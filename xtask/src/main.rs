@@ -410,8 +410,9 @@ fn linted(mut command: Command, clippy: &Path) -> Command {
     command
 }
 
-/// Times issuing a set natively (P-256, RSA-2048) against the blog's seven
-/// openssl commands, in one run, and prints medians.
+/// Times issuing a set natively for every key type against the blog's
+/// seven openssl commands, in one run, and prints medians; then `inspect`
+/// against openssl and issuing in headless Chromium.
 fn bench() -> Result {
     step("build certplay (release)", server_build())?;
     let bin = root().join("target/release/certplay");
