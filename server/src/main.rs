@@ -126,15 +126,35 @@ struct ServeArgs {
     key_type: Option<KeyType>,
 }
 
-fn main() -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+/// Logs to stderr at `RUST_LOG`'s levels (`info` when unset): a level
+/// (`debug`) or targets with levels (`rustls=debug,info`). Targets, not
+/// EnvFilter: the same syntax without span and field filters, and without
+/// the regex engine they need, which was about 10 s of the first build.
+fn init_logging() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let info = || Targets::new().with_default(LevelFilter::INFO);
+    let targets = match std::env::var("RUST_LOG") {
+        Ok(value) => value.parse::<Targets>().unwrap_or_else(|e| {
+            eprintln!("certplay: RUST_LOG={value:?} is not a log filter ({e}); logging at info");
+            info()
+        }),
+        Err(_) => info(),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        // Every level reaches `targets`, which decides.
+        .with_max_level(LevelFilter::TRACE)
         .with_target(false)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .finish()
+        .with(targets)
         .init();
+}
+
+fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).map_err(|e| e.to_string()),
