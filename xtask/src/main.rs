@@ -161,8 +161,8 @@ fn run(serve_args: &[String]) -> Result {
     // Release, not dev: measured on 2 cores, a clean dev build was 430 CPU
     // seconds against release's 181 (before PKCS#12, CMS and aws-lc-rs came
     // in), since `[profile.dev.package."*"] opt-level = 3` also optimises
-    // every proc macro and build script. Release is cargo's own (Cargo.toml):
-    // 294 CPU seconds against 346 with thin LTO and 4 codegen units.
+    // every proc macro and build script. Release's settings and what they
+    // cost are in Cargo.toml.
     step(
         "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
         server_build(),
