@@ -386,3 +386,44 @@ fn the_page_stays_on_loopback_even_with_bind_any() {
     let log = stop(child);
     assert!(log.contains("not only on this machine"), "{log}");
 }
+
+/// `RUST_LOG` as a person sets it: a level or a target's level shows those
+/// lines, and a filter that does not parse is named, with logging at info.
+#[test]
+fn rust_log_sets_what_is_logged_and_a_bad_one_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // `serve` logs the open-file limit at debug first thing, then stops:
+    // the files are not there.
+    let serve = |rust_log: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certplay"))
+            .args(["serve", "--no-page", "--ca", "ca.crt"])
+            .args(["--cert", "server.crt", "--key", "server.key"])
+            .env("RUST_LOG", rust_log)
+            .current_dir(dir.path())
+            .output()
+            .expect("running certplay");
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    for shown in ["debug", "certplay=debug,warn"] {
+        let said = serve(shown);
+        assert!(
+            said.contains("DEBUG") && said.contains("open-file limit"),
+            "RUST_LOG={shown}: {said}"
+        );
+    }
+    for hidden in ["info", "rustls=debug,info"] {
+        let said = serve(hidden);
+        assert!(
+            !said.contains("open-file limit"),
+            "RUST_LOG={hidden}: {said}"
+        );
+    }
+    let said = serve("certplay=loud");
+    assert!(
+        said.contains("RUST_LOG=\"certplay=loud\" is not a log filter")
+            && said.contains("logging at info")
+            && !said.contains("open-file limit"),
+        "{said}"
+    );
+}
