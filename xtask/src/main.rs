@@ -761,9 +761,9 @@ fn background_then(
     // other idles (76 s of the first run without it). trunk's install has
     // no share in it: given one, it took it beside the server's build, and
     // curl answered 100 s later.
-    match background_slots().filter(|_| !first_in_line) {
-        Some(slots) => slots.configure(&mut command),
-        None => {
+    match background_slots() {
+        Some(slots) if !first_in_line => slots.configure(&mut command),
+        _ => {
             command.env("CARGO_BUILD_JOBS", "1");
         }
     }
