@@ -12,15 +12,19 @@ use certplay_core::{CsrSigning, ExistingCa, KeyPair, PemSource, Plan};
 /// answer forever.
 const AT: i64 = 1_800_000_000;
 
-/// Any bytes into the reader, the text view and the lints, and the same
-/// bytes as a key to import and a CSR for a CA to sign: never a panic.
+/// Any bytes into the reader (without a password, and with the password
+/// the corpus' PKCS#12 files and encrypted keys were made with, "x", so
+/// that they are opened), the text view and the lints, and the same bytes
+/// as a key to import and a CSR for a CA to sign: never a panic.
 pub fn read(data: &[u8]) {
     artifacts(data);
-    if let Ok(items) = read::read("fuzz", data) {
-        let _ = text::items(&items);
-        for item in &items {
-            if let Item::Certificate(c) = item {
-                let _ = lint::certificate(c, AT);
+    for password in [None, Some("x")] {
+        if let Ok(items) = read::read_with_password("fuzz", data, password) {
+            let _ = text::items(&items);
+            for item in &items {
+                if let Item::Certificate(c) = item {
+                    let _ = lint::certificate(c, AT);
+                }
             }
         }
     }

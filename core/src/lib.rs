@@ -31,6 +31,9 @@ mod error;
 mod issue;
 mod material;
 mod mtls;
+#[cfg(any(feature = "pkcs12", feature = "encrypted-keys"))]
+mod pbe;
+mod pfx;
 pub mod plan;
 pub mod read;
 mod refusal;

@@ -366,15 +366,20 @@ fn a_crl_and_pkcs12_files_are_made_in_the_browser() {
     ] {
         let password = certplay_core::Pkcs12Password::new("pw").unwrap();
         let file = issued.pkcs12("client", encoding, password).unwrap();
-        let store = p12_keystore::KeyStore::from_pkcs12(
-            &file,
-            "pw",
-            p12_keystore::Pkcs12ImportPolicy::Strict,
-        )
-        .unwrap();
-        let (alias, chain) = store.private_key_chain().unwrap();
-        assert_eq!(alias, "client");
-        assert_eq!(chain.certs().len(), 2, "{encoding:?}");
-        assert_eq!(chain.certs().first().unwrap().as_der(), client.cert_der);
+        let items = certplay_core::read::read_with_password("c.p12", &file, Some("pw")).unwrap();
+        let [certplay_core::read::Item::Pkcs12(p12)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        assert_eq!(p12.locked, None, "{encoding:?}");
+        let certs: Vec<&[u8]> = p12
+            .contents
+            .iter()
+            .filter_map(|item| match item {
+                certplay_core::read::Item::Certificate(c) => Some(c.der.as_slice()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(certs.len(), 2, "{encoding:?}");
+        assert_eq!(certs.first().copied(), Some(client.cert_der.as_slice()));
     }
 }

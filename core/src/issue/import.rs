@@ -198,6 +198,9 @@ fn decrypt(name: &str, der: &[u8], password: Option<&str>) -> Result<KeyPair, Er
             ),
         )
     })?;
+    if let Some(params) = info.encryption_algorithm.pbes2() {
+        crate::pbe::pbes2_within_limits(params).map_err(|why| Error::input(name, why))?;
+    }
     let plain = info.decrypt(password).map_err(|_| {
         Error::input(
             name,

@@ -1,17 +1,19 @@
 //! PKCS#12 files (RFC 7292): a private key, its certificate and the chain
 //! above it in one password-protected file, as Windows, macOS, Java and
-//! curl (`--cert-type P12`) import them. Written by `p12-keystore` (pure
-//! Rust, so the page makes the same file as the CLI).
+//! curl (`--cert-type P12`) import them. Laid out as OpenSSL writes them
+//! (the certificates in an encrypted part, the key in a shrouded key bag,
+//! a MAC over both), in pure Rust (`crate::pfx`), so the page makes the
+//! same file as the CLI.
 
 use std::fmt;
 
-use p12_keystore::{
-    Certificate as P12Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm,
-    PrivateKey, PrivateKeyChain,
-};
+use der::asn1::{BmpString, OctetString, SetOfVec};
+use der::{Any, Encode};
 use sha1::{Digest, Sha1};
+use x509_cert::attr::Attribute;
 
 use super::{IssuedPlan, KeyPair};
+use crate::pfx::{self, MacDigest, Scheme};
 use crate::Error;
 
 /// How the file is encrypted and authenticated. Exhaustive on purpose.
@@ -80,8 +82,8 @@ pub struct Pkcs12Params {
     pub friendly_name: Option<String>,
 }
 
-/// Iterations of the key derivation and of the MAC key derivation:
-/// p12-keystore's default, what Java writes (OpenSSL writes 2048).
+/// Iterations of the key derivation and of the MAC key derivation: what
+/// Java writes (OpenSSL writes 2048).
 const ITERATIONS: u32 = 10_000;
 
 impl Pkcs12Params {
@@ -94,6 +96,17 @@ impl Pkcs12Params {
         key: &KeyPair,
         chain: &[Vec<u8>],
     ) -> Result<Vec<u8>, Error> {
+        self.write_with(ITERATIONS, cert_der, key, chain)
+    }
+
+    /// `write` with `iterations` for the key derivations (tests use 1).
+    fn write_with(
+        &self,
+        iterations: u32,
+        cert_der: &[u8],
+        key: &KeyPair,
+        chain: &[Vec<u8>],
+    ) -> Result<Vec<u8>, Error> {
         let cert = x509_cert_info(cert_der, "certificate")?;
         if key.public_key_info_der()? != cert.spki_der {
             return Err(Error::KeyMismatch {
@@ -102,52 +115,131 @@ impl Pkcs12Params {
                 subject: cert.subject,
             });
         }
-        let p12_error = |what: &str, e: p12_keystore::error::Error| Error::Malformed {
-            what: what.into(),
-            reason: e.to_string(),
-        };
-        let mut certificates =
-            vec![P12Certificate::from_der(cert_der).map_err(|e| p12_error("certificate", e))?];
+        let mut certificates = vec![cert_der];
         for (i, der) in chain.iter().enumerate() {
-            let what = format!("chain certificate {}", i.saturating_add(1));
-            x509_cert_info(der, &what)?;
-            certificates.push(P12Certificate::from_der(der).map_err(|e| p12_error(&what, e))?);
+            x509_cert_info(der, &format!("chain certificate {}", i.saturating_add(1)))?;
+            certificates.push(der.as_slice());
         }
         let pkcs8 = pem::parse(key.to_pkcs8_pem()?).map_err(Error::crypto)?;
-        let private_key =
-            PrivateKey::from_der(pkcs8.contents()).map_err(|e| p12_error("private key", e))?;
         // localKeyID links the key to its certificate; OpenSSL uses the
         // certificate's SHA-1 too.
         let local_key_id = Sha1::digest(cert_der).to_vec();
-        let alias = self.friendly_name.clone().unwrap_or(cert.subject);
-        let mut store = KeyStore::new();
-        store.add_entry(
-            &alias,
-            KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(
-                local_key_id,
-                private_key,
-                certificates,
-            )),
-        );
-        let (encryption, mac) = match self.encoding {
-            Pkcs12Encoding::Modern => (
-                EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
-                MacAlgorithm::HmacSha256,
-            ),
-            Pkcs12Encoding::Legacy => (
-                EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
-                MacAlgorithm::HmacSha1,
+        let name = self.friendly_name.clone().unwrap_or(cert.subject);
+        let attributes = bag_attributes(&name, &local_key_id)?;
+        let (scheme, digest) = match self.encoding {
+            Pkcs12Encoding::Modern => (Scheme::Pbes2Aes256, MacDigest::Sha256),
+            Pkcs12Encoding::Legacy => (Scheme::Sha1TripleDes, MacDigest::Sha1),
+        };
+        let password = self.password.0.as_str();
+        let encrypt = |plain: &[u8]| {
+            pfx::encrypt(scheme, password, iterations, plain)
+                .map_err(|e| Error::Crypto(format!("encrypting the PKCS#12 file: {e}")))
+        };
+
+        // The certificates, the first (the key's) with the bag attributes.
+        let cert_bags = certificates
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                let bag = pfx::CertBag {
+                    cert_id: pfx::X509_CERT,
+                    cert_value: OctetString::new(der.to_vec())?,
+                };
+                Ok(pfx::SafeBag {
+                    bag_id: pfx::CERT_BAG,
+                    bag_value: Any::encode_from(&bag)?,
+                    attributes: (i == 0).then(|| attributes.clone()),
+                })
+            })
+            .collect::<der::Result<Vec<_>>>()
+            .and_then(|bags| bags.to_der())
+            .map_err(der_error)?;
+        let (algorithm, sealed) = encrypt(&cert_bags)?;
+        let certs_part = pfx::ContentInfo {
+            content_type: pfx::ENCRYPTED_DATA,
+            content: Some(
+                Any::encode_from(&pfx::EncryptedData {
+                    version: 0,
+                    info: pfx::EncryptedContentInfo {
+                        content_type: pfx::DATA,
+                        algorithm,
+                        content: Some(OctetString::new(sealed).map_err(der_error)?),
+                    },
+                })
+                .map_err(der_error)?,
             ),
         };
-        store
-            .writer(&self.password.0)
-            .encryption_algorithm(encryption)
-            .encryption_iterations(ITERATIONS)
-            .mac_algorithm(mac)
-            .mac_iterations(ITERATIONS)
-            .write()
-            .map_err(|e| Error::Crypto(format!("writing the PKCS#12 file: {e}")))
+
+        // The key, encrypted on its own (a shrouded key bag) in a plain part.
+        let (algorithm, sealed) = encrypt(pkcs8.contents())?;
+        let key_bag = pfx::SafeBag {
+            bag_id: pfx::SHROUDED_KEY_BAG,
+            bag_value: OctetString::new(sealed)
+                .and_then(|data| {
+                    Any::encode_from(&pfx::EncryptedPrivateKeyInfo { algorithm, data })
+                })
+                .map_err(der_error)?,
+            attributes: Some(attributes),
+        };
+        let key_part = data_content(&vec![key_bag].to_der().map_err(der_error)?)?;
+
+        let auth_safe = vec![certs_part, key_part].to_der().map_err(der_error)?;
+        let mac_data =
+            pfx::mac_data(digest, password, iterations, &auth_safe).map_err(der_error)?;
+        pfx::Pfx {
+            version: 3,
+            auth_safe: data_content(&auth_safe)?,
+            mac_data: Some(mac_data),
+        }
+        .to_der()
+        .map_err(der_error)
     }
+}
+
+/// A content of type data: `bytes` in an OCTET STRING.
+fn data_content(bytes: &[u8]) -> Result<pfx::ContentInfo, Error> {
+    Ok(pfx::ContentInfo {
+        content_type: pfx::DATA,
+        content: Some(
+            OctetString::new(bytes.to_vec())
+                .and_then(|octets| Any::encode_from(&octets))
+                .map_err(der_error)?,
+        ),
+    })
+}
+
+/// The key's and its certificate's bag attributes: friendlyName (what
+/// importers show) and localKeyID (which certificate is the key's).
+fn bag_attributes(name: &str, local_key_id: &[u8]) -> Result<Any, Error> {
+    let friendly = BmpString::from_utf8(name).map_err(|_| {
+        Error::input(
+            "PKCS#12 friendly name",
+            format!(
+                "{name:?} has a character that a BMPString cannot hold (beyond U+FFFF, such \
+                 as an emoji); choose another name"
+            ),
+        )
+    })?;
+    let attribute = |oid, value: der::Result<Any>| -> der::Result<Attribute> {
+        Ok(Attribute {
+            oid,
+            values: SetOfVec::try_from(vec![value?])?,
+        })
+    };
+    SetOfVec::try_from(vec![
+        attribute(pfx::FRIENDLY_NAME, Any::encode_from(&friendly)).map_err(der_error)?,
+        attribute(
+            pfx::LOCAL_KEY_ID,
+            OctetString::new(local_key_id.to_vec()).and_then(|id| Any::encode_from(&id)),
+        )
+        .map_err(der_error)?,
+    ])
+    .and_then(|set| Any::encode_from(&set))
+    .map_err(der_error)
+}
+
+fn der_error(e: der::Error) -> Error {
+    Error::Crypto(format!("writing the PKCS#12 file: {e}"))
 }
 
 impl IssuedPlan {
@@ -221,19 +313,35 @@ fn x509_cert_info(der: &[u8], what: &str) -> Result<CertFacts, Error> {
 
 #[cfg(test)]
 mod tests {
-    use p12_keystore::Pkcs12ImportPolicy;
-
     use super::*;
+    use crate::read::{read_with_password, Item};
     use crate::{KeyType, Plan, Preset};
 
-    fn read_back(file: &[u8], password: &str) -> (String, Vec<Vec<u8>>, Vec<u8>) {
-        let store = KeyStore::from_pkcs12(file, password, Pkcs12ImportPolicy::Strict).unwrap();
-        let (alias, chain) = store.private_key_chain().unwrap();
-        (
-            alias.to_owned(),
-            chain.certs().iter().map(|c| c.as_der().to_vec()).collect(),
-            chain.key().as_der().to_vec(),
-        )
+    /// The file opened by certplay's reader: its certificates (DER, file
+    /// order) and its one key, which must be the first certificate's;
+    /// `None` when it does not open.
+    fn read_back(file: &[u8], password: &str) -> Option<Vec<Vec<u8>>> {
+        let items = read_with_password("f.p12", file, Some(password)).ok()?;
+        let [Item::Pkcs12(p12)] = items.as_slice() else {
+            return None;
+        };
+        if p12.locked.is_some() {
+            return None;
+        }
+        let mut certs = Vec::new();
+        let mut keys = Vec::new();
+        for item in &p12.contents {
+            match item {
+                Item::Certificate(c) => certs.push(c),
+                Item::PrivateKey(k) => keys.push(k),
+                _ => panic!("{item:?}"),
+            }
+        }
+        let [key] = keys.as_slice() else {
+            panic!("{} keys", keys.len())
+        };
+        assert_eq!(key.matches(certs.first()?), Some(true), "{key:?}");
+        Some(certs.iter().map(|c| c.der.clone()).collect())
     }
 
     #[test]
@@ -243,17 +351,14 @@ mod tests {
             let file = issued
                 .pkcs12("client", encoding, Pkcs12Password::new("s3cret").unwrap())
                 .unwrap();
-            let (alias, certs, key) = read_back(&file, "s3cret");
-            assert_eq!(alias, "client");
+            let certs = read_back(&file, "s3cret").unwrap();
             let expected: Vec<Vec<u8>> = ["client", "intermediate", "ca"]
                 .iter()
                 .map(|n| issued.entry(n).unwrap().cert_der.clone())
                 .collect();
             assert_eq!(certs, expected, "{encoding:?}");
-            let pem = issued.entry("client").unwrap().key_pem.clone().unwrap();
-            assert_eq!(key, pem::parse(pem).unwrap().contents());
             assert!(
-                KeyStore::from_pkcs12(&file, "wrong", Pkcs12ImportPolicy::Strict).is_err(),
+                read_back(&file, "wrong").is_none(),
                 "{encoding:?} opened with the wrong password"
             );
         }
@@ -280,7 +385,7 @@ mod tests {
                     Pkcs12Password::new("pw").unwrap(),
                 )
                 .unwrap();
-            assert_eq!(read_back(&file, "pw").1.len(), 2, "{key_type:?}");
+            assert_eq!(read_back(&file, "pw").unwrap().len(), 2, "{key_type:?}");
         }
     }
 
@@ -300,7 +405,7 @@ mod tests {
                 Pkcs12Password::allow_empty(""),
             )
             .unwrap();
-        assert_eq!(read_back(&empty, "").0, "client");
+        assert_eq!(read_back(&empty, "").unwrap().len(), 2);
 
         let other = KeyPair::generate(KeyType::EcdsaP256).unwrap();
         let params = Pkcs12Params {
@@ -326,5 +431,50 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("no entry \"nobody\""), "{error}");
+    }
+
+    /// Any damage to a file, or any cut, gives an answer and never a panic:
+    /// every byte flipped and every length, through the reader with the
+    /// right password (a file with one iteration, so that this is quick).
+    #[test]
+    fn damaged_and_cut_files_are_refused_without_panic() {
+        let issued = Plan::default().issue().unwrap();
+        let client = issued.entry("client").unwrap();
+        let key = KeyPair::import(
+            crate::PemSource::new("client.key", client.key_pem.as_deref().unwrap().as_bytes()),
+            None,
+        )
+        .unwrap();
+        let ca = issued.entry("ca").unwrap().cert_der.clone();
+        for encoding in [Pkcs12Encoding::Modern, Pkcs12Encoding::Legacy] {
+            let params = Pkcs12Params {
+                encoding,
+                password: Pkcs12Password::new("pw").unwrap(),
+                friendly_name: None,
+            };
+            let file = params
+                .write_with(1, &client.cert_der, &key, std::slice::from_ref(&ca))
+                .unwrap();
+            assert_eq!(read_back(&file, "pw").unwrap().len(), 2);
+            let mut opened = Vec::new();
+            for i in 0..file.len() {
+                let mut damaged = file.clone();
+                damaged[i] ^= 0xff;
+                if read_back(&damaged, "pw").is_some() {
+                    opened.push(i);
+                }
+                let _ = read_back(&file[..i], "pw");
+            }
+            // The MAC covers everything but itself, and a damaged MAC does
+            // not verify. The one byte that may change is the tag of the
+            // MAC digest's parameters (a NULL, which readers ignore, as
+            // OpenSSL does), near the end of the file.
+            assert!(
+                opened.iter().all(|&i| file[i] == 0x05
+                    && file.get(i + 1) == Some(&0)
+                    && i + 64 > file.len()),
+                "{encoding:?}: damaged at {opened:?} and opened"
+            );
+        }
     }
 }

@@ -212,9 +212,23 @@ impl PrivateKey {
                     } else {
                         KeyKind::Ed448
                     }),
-                    public_key_sha256: info
-                        .public_key
-                        .and_then(|pk| spki_sha256(&info.algorithm.oid, None, pk)),
+                    public_key_sha256: match info.public_key {
+                        Some(pk) => spki_sha256(&info.algorithm.oid, None, pk),
+                        // PKCS#8 v1 (what OpenSSL writes) holds only the
+                        // seed: derive the public key from it (Ed25519).
+                        None if ed25519 => OctetStringRef::from_der(info.private_key)
+                            .ok()
+                            .and_then(|seed| <[u8; 32]>::try_from(seed.as_bytes()).ok())
+                            .map(|seed| ed25519_dalek::SigningKey::from_bytes(&seed))
+                            .and_then(|key| {
+                                spki_sha256(
+                                    &info.algorithm.oid,
+                                    None,
+                                    key.verifying_key().as_bytes(),
+                                )
+                            }),
+                        None => None,
+                    },
                     encryption: None,
                 }
             }

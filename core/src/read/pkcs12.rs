@@ -1,9 +1,9 @@
 //! Reading PKCS#12 files (RFC 7292, `.p12`/`.pfx`). The outer structure is
 //! readable without the password: the MAC's digest and iteration count, and
 //! how each part (the certificates, the private key) is encrypted. The keys
-//! and certificates inside need the password; they are read with
-//! `p12-keystore` (feature `pkcs12`) and shown like any other key or
-//! certificate, the key's secret never kept.
+//! and certificates inside need the password; they are opened (feature
+//! `pkcs12`, `crate::pfx`) and shown like any other key or certificate,
+//! the key's secret never kept.
 
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Sequence};
@@ -12,6 +12,10 @@ use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::model::Oid;
 use super::Item;
+use crate::pfx::{
+    ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pfx, Pkcs12PbeParams, SafeBag, CERT_BAG,
+    DATA, ENCRYPTED_DATA, KEY_BAG, PBES2, PBKDF2, SHROUDED_KEY_BAG,
+};
 use crate::Error;
 
 /// A PKCS#12 file: how it is protected, and (opened with its password) what
@@ -47,15 +51,6 @@ pub struct Pkcs12Part {
     pub encryption: String,
 }
 
-// RFC 7292 and RFC 8018 identifiers that const-oid's database does not name.
-const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-const PBKDF2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.12");
 /// RFC 7292 appendix C: the PKCS#12 password-based schemes.
 const PKCS12_PBE: [(&str, &str); 6] = [
     ("1.2.840.113549.1.12.1.1", "pbeWithSHAAnd128BitRC4"),
@@ -65,70 +60,6 @@ const PKCS12_PBE: [(&str, &str); 6] = [
     ("1.2.840.113549.1.12.1.5", "pbeWithSHAAnd128BitRC2-CBC"),
     ("1.2.840.113549.1.12.1.6", "pbeWithSHAAnd40BitRC2-CBC"),
 ];
-
-#[derive(Sequence)]
-struct Pfx {
-    version: u8,
-    auth_safe: ContentInfo,
-    #[asn1(optional = "true")]
-    mac_data: Option<MacData>,
-}
-
-#[derive(Sequence)]
-struct ContentInfo {
-    content_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    content: Option<Any>,
-}
-
-#[derive(Sequence)]
-struct MacData {
-    mac: DigestInfo,
-    mac_salt: OctetString,
-    #[asn1(optional = "true")]
-    iterations: Option<u32>,
-}
-
-#[derive(Sequence)]
-struct DigestInfo {
-    algorithm: AlgorithmIdentifierOwned,
-    digest: OctetString,
-}
-
-#[derive(Sequence)]
-struct SafeBag {
-    bag_id: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    bag_value: Any,
-    #[asn1(optional = "true")]
-    attributes: Option<Any>,
-}
-
-#[derive(Sequence)]
-struct EncryptedPrivateKeyInfo {
-    algorithm: AlgorithmIdentifierOwned,
-    data: OctetString,
-}
-
-#[derive(Sequence)]
-struct EncryptedData {
-    version: u8,
-    info: EncryptedContentInfo,
-}
-
-#[derive(Sequence)]
-struct EncryptedContentInfo {
-    content_type: ObjectIdentifier,
-    algorithm: AlgorithmIdentifierOwned,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    content: Option<OctetString>,
-}
-
-#[derive(Sequence)]
-struct Pkcs12PbeParams {
-    salt: OctetString,
-    iterations: u32,
-}
 
 #[derive(Sequence)]
 struct Pbes2Params {
@@ -276,27 +207,124 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned) -> String {
     format!("PBES2: {kdf}, {}", name(params.scheme.oid))
 }
 
-/// The keys and certificates inside, opened with `password`.
+/// The keys and certificates inside, opened with `password`: the MAC
+/// checked first (so that a wrong password is named as such), then every
+/// part decrypted. Keys come first, then certificates, each in file order.
 #[cfg(feature = "pkcs12")]
 fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
     use super::{Certificate, KeyFormat, PrivateKey};
-    let archive = p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(|e| match e {
-        p12_keystore::error::Error::MacError(_) => {
-            "the password is wrong (the file's MAC does not verify with it)".to_owned()
+    let pfx = Pfx::from_der(der).map_err(|e| e.to_string())?;
+    if pfx.auth_safe.content_type != DATA {
+        return Err(format!(
+            "its contents are {} (signed with a public key), not protected by a password; \
+             certplay opens password-protected files",
+            Oid::new(pfx.auth_safe.content_type)
+        ));
+    }
+    let auth_safe = data_octets(pfx.auth_safe.content.as_ref())
+        .ok_or_else(|| "its contents do not parse".to_owned())?;
+    if let Some(mac) = &pfx.mac_data {
+        crate::pfx::verify_mac(mac, password, auth_safe.as_bytes())?;
+    }
+    let infos = Vec::<ContentInfo>::from_der(auth_safe.as_bytes())
+        .map_err(|e| format!("its contents do not parse: {e}"))?;
+    let mut opened = Opened::default();
+    for info in infos {
+        match info.content_type {
+            t if t == DATA => {
+                let bags = data_octets(info.content.as_ref())
+                    .ok_or_else(|| "a part does not parse".to_owned())?;
+                opened.bags(bags.as_bytes(), password, 0)?;
+            }
+            t if t == ENCRYPTED_DATA => {
+                let data = info
+                    .content
+                    .as_ref()
+                    .and_then(|c| c.decode_as::<EncryptedData>().ok())
+                    .ok_or_else(|| "an encrypted part does not parse".to_owned())?;
+                let sealed = data.info.content.as_ref().map_or(&[][..], |c| c.as_bytes());
+                let bags = crate::pfx::decrypt(&data.info.algorithm, password, sealed)
+                    .map_err(|e| format!("an encrypted part: {e}"))?;
+                opened.bags(&bags, password, 0)?;
+            }
+            other => {
+                return Err(format!(
+                    "a part is {}, which certplay does not open (it opens data and \
+                     password-encrypted parts)",
+                    Oid::new(other)
+                ))
+            }
         }
-        other => format!("cannot open it with this password: {other}"),
-    })?;
-    let keys = archive
+    }
+    let keys = opened
         .keys
         .iter()
-        .map(|k| PrivateKey::from_der(k.key.as_der(), KeyFormat::Pkcs8).map(Item::PrivateKey));
-    let certs = archive
+        .map(|k| PrivateKey::from_der(k, KeyFormat::Pkcs8).map(Item::PrivateKey));
+    let certs = opened
         .certs
         .iter()
-        .map(|c| Certificate::from_der(c.cert.as_der()).map(|c| Item::Certificate(Box::new(c))));
+        .map(|c| Certificate::from_der(c).map(|c| Item::Certificate(Box::new(c))));
     keys.chain(certs)
         .map(|item| item.map_err(|e| format!("it opened, but holds something unreadable: {e}")))
         .collect()
+}
+
+/// The OCTET STRING a content of type data holds.
+#[cfg(feature = "pkcs12")]
+fn data_octets(content: Option<&der::Any>) -> Option<OctetString> {
+    content.and_then(|c| c.decode_as::<OctetString>().ok())
+}
+
+/// What the bags of an opened file hold (DER).
+#[cfg(feature = "pkcs12")]
+#[derive(Default)]
+struct Opened {
+    keys: Vec<Vec<u8>>,
+    certs: Vec<Vec<u8>>,
+}
+
+#[cfg(feature = "pkcs12")]
+impl Opened {
+    /// Reads the SafeContents `der`: keys (in the clear or shrouded) and
+    /// X.509 certificates; nested SafeContents to a depth of 4; CRL and
+    /// secret bags are passed over.
+    fn bags(&mut self, der: &[u8], password: &str, depth: u8) -> Result<(), String> {
+        use crate::pfx::{CertBag, SAFE_CONTENTS_BAG, X509_CERT};
+        use der::Encode;
+        let bags = Vec::<SafeBag>::from_der(der)
+            .map_err(|e| format!("a part's bags do not parse: {e}"))?;
+        for bag in bags {
+            match bag.bag_id {
+                id if id == KEY_BAG => self
+                    .keys
+                    .push(bag.bag_value.to_der().map_err(|e| e.to_string())?),
+                id if id == SHROUDED_KEY_BAG => {
+                    let info = bag
+                        .bag_value
+                        .decode_as::<EncryptedPrivateKeyInfo>()
+                        .map_err(|e| format!("a private key bag does not parse: {e}"))?;
+                    let key = crate::pfx::decrypt(&info.algorithm, password, info.data.as_bytes())
+                        .map_err(|e| format!("the private key: {e}"))?;
+                    self.keys.push(key);
+                }
+                id if id == CERT_BAG => {
+                    let cert = bag
+                        .bag_value
+                        .decode_as::<CertBag>()
+                        .map_err(|e| format!("a certificate bag does not parse: {e}"))?;
+                    if cert.cert_id == X509_CERT {
+                        self.certs.push(cert.cert_value.into_bytes());
+                    }
+                }
+                id if id == SAFE_CONTENTS_BAG && depth < 4 => {
+                    let nested = bag.bag_value.to_der().map_err(|e| e.to_string())?;
+                    self.bags(&nested, password, depth.saturating_add(1))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Without the `pkcs12` feature only the outer structure is read.
