@@ -1,8 +1,9 @@
 //! How long writing a PKCS#12 file takes, per encoding (median of 21, after
 //! one warm-up), for a P-256 client with its CA.
 //!
-//! Usage: cargo run -p certplay-core --example p12_timing
-//! (the dev profile already optimises every dependency, where the work is)
+//! Usage: cargo run --release -p certplay-core --example p12_timing
+//! (release: the key derivations are generic code compiled in core, which
+//! the dev profile leaves unoptimised)
 
 use std::time::{Duration, Instant};
 

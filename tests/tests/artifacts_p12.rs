@@ -176,6 +176,9 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
     );
     let allowed = make_p12(dir, "a.p12", &["--password", "", "--allow-empty-password"]);
     assert!(allowed.status.success(), "{}", stderr(&allowed));
+    // OpenSSL opens it with an empty password, as importers that cannot
+    // ask for one do.
+    check_p12(dir, "a.p12", "", false);
 
     let none = certplay(
         dir,
