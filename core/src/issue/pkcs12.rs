@@ -209,17 +209,15 @@ fn data_content(bytes: &[u8]) -> Result<pfx::ContentInfo, Error> {
 }
 
 /// The key's and its certificate's bag attributes: friendlyName (what
-/// importers show) and localKeyID (which certificate is the key's).
+/// importers show) and localKeyID (which certificate is the key's). A
+/// friendlyName is a BMPString: a character beyond U+FFFF (an emoji in a
+/// subject) is shown as U+FFFD, the name being only a label.
 fn bag_attributes(name: &str, local_key_id: &[u8]) -> Result<Any, Error> {
-    let friendly = BmpString::from_utf8(name).map_err(|_| {
-        Error::input(
-            "PKCS#12 friendly name",
-            format!(
-                "{name:?} has a character that a BMPString cannot hold (beyond U+FFFF, such \
-                 as an emoji); choose another name"
-            ),
-        )
-    })?;
+    let label: String = name
+        .chars()
+        .map(|c| if u32::from(c) > 0xFFFF { '\u{FFFD}' } else { c })
+        .collect();
+    let friendly = BmpString::from_utf8(&label).map_err(der_error)?;
     let attribute = |oid, value: der::Result<Any>| -> der::Result<Attribute> {
         Ok(Attribute {
             oid,
@@ -476,5 +474,28 @@ mod tests {
                 "{encoding:?}: damaged at {opened:?} and opened"
             );
         }
+    }
+
+    /// A friendlyName is a BMPString: an emoji in the name becomes U+FFFD
+    /// instead of refusing the file.
+    #[test]
+    fn a_name_beyond_the_bmp_is_still_written() {
+        let issued = Plan::default().issue().unwrap();
+        let client = issued.entry("client").unwrap();
+        let key = KeyPair::import(
+            crate::PemSource::new("client.key", client.key_pem.as_deref().unwrap().as_bytes()),
+            None,
+        )
+        .unwrap();
+        let params = Pkcs12Params {
+            encoding: Pkcs12Encoding::Modern,
+            password: Pkcs12Password::new("pw").unwrap(),
+            friendly_name: Some("my 🔑 client".into()),
+        };
+        let file = params.write_with(1, &client.cert_der, &key, &[]).unwrap();
+        let label = BmpString::from_utf8("my \u{FFFD} client").unwrap();
+        let label = Any::encode_from(&label).unwrap().to_der().unwrap();
+        assert!(file.windows(label.len()).any(|w| w == label.as_slice()));
+        assert_eq!(read_back(&file, "pw").unwrap().len(), 1);
     }
 }
