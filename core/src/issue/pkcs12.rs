@@ -431,18 +431,22 @@ mod tests {
         assert!(error.contains("no entry \"nobody\""), "{error}");
     }
 
+    /// The blog's set and its client's key, for `Pkcs12Params::write_with`.
+    fn blog_set_and_client_key() -> (IssuedPlan, KeyPair) {
+        let issued = Plan::default().issue().unwrap();
+        let pem = issued.entry("client").unwrap().key_pem.clone().unwrap();
+        let key =
+            KeyPair::import(crate::PemSource::new("client.key", pem.as_bytes()), None).unwrap();
+        (issued, key)
+    }
+
     /// Any damage to a file, or any cut, gives an answer and never a panic:
     /// every byte flipped and every length, through the reader with the
     /// right password (a file with one iteration, so that this is quick).
     #[test]
     fn damaged_and_cut_files_are_refused_without_panic() {
-        let issued = Plan::default().issue().unwrap();
+        let (issued, key) = blog_set_and_client_key();
         let client = issued.entry("client").unwrap();
-        let key = KeyPair::import(
-            crate::PemSource::new("client.key", client.key_pem.as_deref().unwrap().as_bytes()),
-            None,
-        )
-        .unwrap();
         let ca = issued.entry("ca").unwrap().cert_der.clone();
         for encoding in [Pkcs12Encoding::Modern, Pkcs12Encoding::Legacy] {
             let params = Pkcs12Params {
@@ -480,13 +484,8 @@ mod tests {
     /// instead of refusing the file.
     #[test]
     fn a_name_beyond_the_bmp_is_still_written() {
-        let issued = Plan::default().issue().unwrap();
+        let (issued, key) = blog_set_and_client_key();
         let client = issued.entry("client").unwrap();
-        let key = KeyPair::import(
-            crate::PemSource::new("client.key", client.key_pem.as_deref().unwrap().as_bytes()),
-            None,
-        )
-        .unwrap();
         let params = Pkcs12Params {
             encoding: Pkcs12Encoding::Modern,
             password: Pkcs12Password::new("pw").unwrap(),
