@@ -73,8 +73,7 @@ impl MacDigest {
     /// HMAC over `data` with a key derived from `password` (already in
     /// the KDF's encoding) and `salt`, RFC 7292 appendix B.
     fn hmac(self, password: &[u8], salt: &[u8], iterations: u32, data: &[u8]) -> Vec<u8> {
-        // derive_key takes an i32; pbe::MAX_ITERATIONS keeps counts in range.
-        let rounds = i32::try_from(iterations).unwrap_or(i32::MAX);
+        let rounds = kdf_rounds(iterations);
         macro_rules! hmac {
             ($digest:ty, $len:expr) => {{
                 let key = derive_key::<$digest>(password, salt, Pkcs12KeyType::Mac, rounds, $len);
@@ -188,7 +187,12 @@ pub(crate) fn encrypt(
         Scheme::Sha1TripleDes => {
             // Eight bytes, the salt length RFC 7292's schemes are used with.
             let salt = random::<8>();
-            let (key, iv) = pbe_key_iv(password, &salt, iterations, 24);
+            let (key, iv) = pbe_key_iv(
+                password,
+                &salt,
+                iterations,
+                LegacyCipher::TripleDes3Key.key_len(),
+            );
             let sealed = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
                 .map_err(|e| e.to_string())?
                 .encrypt_padded_vec_mut::<Pkcs7>(plain);
@@ -230,18 +234,12 @@ pub(crate) fn decrypt(
             .decrypt(password.as_bytes(), sealed)
             .map_err(|_| wrong());
     }
-    let (key_len, eff_bits) = match algorithm.oid {
-        oid if oid == PBE_SHA1_3DES => (24, 0),
-        oid if oid == PBE_SHA1_2DES => (16, 0),
-        oid if oid == PBE_SHA1_RC2_128 => (16, 128),
-        oid if oid == PBE_SHA1_RC2_40 => (5, 40),
-        oid => {
-            return Err(format!(
-                "it is encrypted with {}, which certplay does not decrypt (it decrypts PBES2, \
-                 3DES and RC2)",
-                crate::read::model::Oid::new(oid)
-            ))
-        }
+    let Some(cipher) = LegacyCipher::from_oid(algorithm.oid) else {
+        return Err(format!(
+            "it is encrypted with {}, which certplay does not decrypt (it decrypts PBES2, \
+             3DES and RC2)",
+            crate::read::model::Oid::new(algorithm.oid)
+        ));
     };
     let params = algorithm
         .parameters
@@ -249,16 +247,21 @@ pub(crate) fn decrypt(
         .and_then(|p| p.decode_as::<Pkcs12PbeParams>().ok())
         .ok_or_else(|| "its encryption parameters do not parse".to_owned())?;
     within_limit("its encryption", params.iterations)?;
-    let (key, iv) = pbe_key_iv(password, params.salt.as_bytes(), params.iterations, key_len);
-    let plain = match (key_len, eff_bits) {
-        (24, _) => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+    let (key, iv) = pbe_key_iv(
+        password,
+        params.salt.as_bytes(),
+        params.iterations,
+        cipher.key_len(),
+    );
+    let plain = match cipher {
+        LegacyCipher::TripleDes3Key => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
             .map_err(|e| e.to_string())?
             .decrypt_padded_vec_mut::<Pkcs7>(sealed),
-        (16, 0) => cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
+        LegacyCipher::TripleDes2Key => cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
             .map_err(|e| e.to_string())?
             .decrypt_padded_vec_mut::<Pkcs7>(sealed),
-        _ => {
-            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, eff_bits);
+        LegacyCipher::Rc2 { effective_bits } => {
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, effective_bits);
             cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(rc2, &iv)
                 .map_err(|e| e.to_string())?
                 .decrypt_padded_vec_mut::<Pkcs7>(sealed)
@@ -267,11 +270,46 @@ pub(crate) fn decrypt(
     plain.map_err(|_| wrong())
 }
 
+/// RFC 7292's own password-based schemes (appendix C), all with SHA-1:
+/// what older files and `openssl pkcs12 -legacy` use.
+#[derive(Clone, Copy)]
+enum LegacyCipher {
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC
+    TripleDes3Key,
+    /// pbeWithSHAAnd2-KeyTripleDES-CBC
+    TripleDes2Key,
+    /// pbeWithSHAAnd128BitRC2-CBC and pbeWithSHAAnd40BitRC2-CBC
+    Rc2 { effective_bits: usize },
+}
+
+impl LegacyCipher {
+    fn from_oid(oid: ObjectIdentifier) -> Option<Self> {
+        Some(match oid {
+            oid if oid == PBE_SHA1_3DES => Self::TripleDes3Key,
+            oid if oid == PBE_SHA1_2DES => Self::TripleDes2Key,
+            oid if oid == PBE_SHA1_RC2_128 => Self::Rc2 {
+                effective_bits: 128,
+            },
+            oid if oid == PBE_SHA1_RC2_40 => Self::Rc2 { effective_bits: 40 },
+            _ => return None,
+        })
+    }
+
+    /// The key's length in bytes; for RC2, the effective bits make it.
+    fn key_len(self) -> usize {
+        match self {
+            Self::TripleDes3Key => 24,
+            Self::TripleDes2Key => 16,
+            Self::Rc2 { effective_bits } => effective_bits / 8,
+        }
+    }
+}
+
 /// RFC 7292's key and IV (8 bytes, the block of 3DES and RC2) from the
 /// password, with SHA-1 as every one of its schemes does.
 fn pbe_key_iv(password: &str, salt: &[u8], iterations: u32, key_len: usize) -> (Vec<u8>, Vec<u8>) {
     let password = bmp_password(password);
-    let rounds = i32::try_from(iterations).unwrap_or(i32::MAX);
+    let rounds = kdf_rounds(iterations);
     let key = derive_key::<Sha1>(
         &password,
         salt,
@@ -281,6 +319,12 @@ fn pbe_key_iv(password: &str, salt: &[u8], iterations: u32, key_len: usize) -> (
     );
     let iv = derive_key::<Sha1>(&password, salt, Pkcs12KeyType::Iv, rounds, 8);
     (key, iv)
+}
+
+/// The pkcs12 crate's KDF takes its iteration count as an i32;
+/// `pbe::within_limit` has already kept counts far below its maximum.
+fn kdf_rounds(iterations: u32) -> i32 {
+    i32::try_from(iterations).unwrap_or(i32::MAX)
 }
 
 fn random<const N: usize>() -> [u8; N] {
