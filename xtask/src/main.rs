@@ -49,7 +49,7 @@ const TRUNK: Tool = Tool {
     bins: &["trunk"],
     features: "",
     why: "it builds the page (Rust to wasm, hashed file names)",
-    first_time: "about 7 min beside the rest",
+    first_time: "7 to 10 min beside the rest",
     // Its build has the first run's longest chain of work that cannot be
     // shared between the cores: minify-html-common is 92 s of one rustc's
     // front end (`cargo install --timings`), and only then can trunk itself
@@ -65,7 +65,7 @@ const WASM_BINDGEN: Tool = Tool {
     bins: &["wasm-bindgen", "wasm-bindgen-test-runner"],
     features: "",
     why: "trunk calls it for the page's JS glue; its test runner drives the wasm tests",
-    first_time: "about 8 min beside the rest",
+    first_time: "7 to 10 min beside the rest",
     first_in_line: false,
 };
 
@@ -151,7 +151,7 @@ fn run(serve_args: &[String]) -> Result {
         Some(background(
             "compile the page's wasm (cargo build --profile wasm-release)",
             "the page's Rust, ahead of trunk",
-            "about 8 min beside the rest (two wasm)",
+            "7 to 10 min beside the rest (two wasm)",
             page_wasm_build(),
             "page-wasm",
         )?)
