@@ -6,7 +6,9 @@
 //! checked (`crate::pbe`) before anything is derived.
 
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyIvInit};
+use cbc::cipher::{
+    BlockCipher, BlockDecryptMut, BlockEncryptMut, InnerIvInit, InvalidLength, KeyInit, KeyIvInit,
+};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
 use hmac::{Hmac, Mac};
@@ -253,21 +255,30 @@ pub(crate) fn decrypt(
         params.iterations,
         cipher.key_len(),
     );
+    let key = key.as_slice();
     let plain = match cipher {
-        LegacyCipher::TripleDes3Key => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_vec_mut::<Pkcs7>(sealed),
-        LegacyCipher::TripleDes2Key => cbc::Decryptor::<des::TdesEde2>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_vec_mut::<Pkcs7>(sealed),
-        LegacyCipher::Rc2 { effective_bits } => {
-            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, effective_bits);
-            cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(rc2, &iv)
-                .map_err(|e| e.to_string())?
-                .decrypt_padded_vec_mut::<Pkcs7>(sealed)
-        }
-    };
-    plain.map_err(|_| wrong())
+        LegacyCipher::TripleDes3Key => cbc_decrypt(des::TdesEde3::new_from_slice(key), &iv, sealed),
+        LegacyCipher::TripleDes2Key => cbc_decrypt(des::TdesEde2::new_from_slice(key), &iv, sealed),
+        LegacyCipher::Rc2 { effective_bits } => cbc_decrypt(
+            Ok(rc2::Rc2::new_with_eff_key_len(key, effective_bits)),
+            &iv,
+            sealed,
+        ),
+    }?;
+    plain.ok_or_else(wrong)
+}
+
+/// CBC decryption with PKCS#7 padding; `None` when the padding is wrong
+/// (the usual sign of a wrong password).
+fn cbc_decrypt<C: BlockCipher + BlockDecryptMut>(
+    cipher: Result<C, InvalidLength>,
+    iv: &[u8],
+    sealed: &[u8],
+) -> Result<Option<Vec<u8>>, String> {
+    let decryptor = cipher
+        .and_then(|cipher| cbc::Decryptor::<C>::inner_iv_slice_init(cipher, iv))
+        .map_err(|e| e.to_string())?;
+    Ok(decryptor.decrypt_padded_vec_mut::<Pkcs7>(sealed).ok())
 }
 
 /// RFC 7292's own password-based schemes (appendix C), all with SHA-1:
