@@ -49,7 +49,7 @@ const TRUNK: Tool = Tool {
     bins: &["trunk"],
     features: "",
     why: "it builds the page (Rust to wasm, hashed file names)",
-    first_time: "7 to 10 min beside the rest",
+    first_time: "7 to 11 min beside the rest",
     // Its build has the first run's longest chain of work that cannot be
     // shared between the cores: minify-html-common is 92 s of one rustc's
     // front end (`cargo install --timings`), and only then can trunk itself
@@ -65,7 +65,7 @@ const WASM_BINDGEN: Tool = Tool {
     bins: &["wasm-bindgen", "wasm-bindgen-test-runner"],
     features: "",
     why: "trunk calls it for the page's JS glue; its test runner drives the wasm tests",
-    first_time: "7 to 10 min beside the rest",
+    first_time: "7 to 11 min beside the rest",
     first_in_line: false,
 };
 
@@ -147,11 +147,18 @@ fn run(serve_args: &[String]) -> Result {
         .map(install_in_background)
         .collect::<Result<Vec<_>>>()?;
     let page_stale = page_stale();
+    // Measured on a fresh 2-core machine (README, "First run"): the page's
+    // wasm ended at 5½ min beside the server alone, and at 10 to 11 beside
+    // the tools' builds too.
     let wasm = if page_stale {
         Some(background(
             "compile the page's wasm (cargo build --profile wasm-release)",
             "the page's Rust, ahead of trunk",
-            "7 to 10 min beside the rest (two wasm)",
+            if installs.is_empty() {
+                "about 5 min beside the server (two wasm)"
+            } else {
+                "7 to 11 min beside the rest (two wasm)"
+            },
             page_wasm_build(),
             "page-wasm",
         )?)
@@ -164,7 +171,7 @@ fn run(serve_args: &[String]) -> Result {
     // every proc macro and build script. Release's settings and what they
     // cost are in Cargo.toml.
     step(
-        "build certplay (the mTLS server, release; about 6 min the first time, beside the page)",
+        "build certplay (the mTLS server, release; 4 to 7 min the first time, beside the page)",
         server_build(),
     )?;
 
