@@ -1,12 +1,16 @@
 //! `cargo xtask`: the README's commands. They install what they need (the
 //! wasm target, trunk, wasm-bindgen-cli; for the tests also Debian
 //! packages), skipping what is already there, then build and run or test.
+//! trunk and wasm-bindgen come as their release binaries where GitHub can
+//! be reached (prebuilt.rs), else they are compiled.
 //!
 //! Usage:
 //!   cargo xtask run [-- <certplay serve flags>]   build the page and the server, serve the demo
 //!   cargo xtask test                              every check and test, as CI runs them
 //!   cargo xtask setup                             only install the tools
 //!   cargo xtask bench                             time issuing natively vs. the blog's openssl commands
+
+mod prebuilt;
 
 use std::borrow::BorrowMut;
 use std::env;
@@ -41,6 +45,19 @@ struct Tool {
     first_time: &'static str,
     /// Built at the server's priority instead of behind it (see `niced`).
     first_in_line: bool,
+    /// Its release binaries, tried before compiling it (prebuilt.rs).
+    release: prebuilt::Release,
+}
+
+impl Tool {
+    fn wanted(&self) -> prebuilt::Wanted<'_> {
+        prebuilt::Wanted {
+            name: self.krate,
+            version: self.version,
+            bins: self.bins,
+            release: &self.release,
+        }
+    }
 }
 
 const TRUNK: Tool = Tool {
@@ -56,6 +73,18 @@ const TRUNK: Tool = Tool {
     // compile. Behind the server, it ended last, alone on one core for the
     // last 100 s, and the page waited for it.
     first_in_line: true,
+    // Its release workflow (.github/workflows/release.yaml): the binary
+    // alone in the archive; the SHA-256 alone in `.sha256`.
+    release: prebuilt::Release {
+        asset: "trunk-rs/trunk/releases/download/v{version}/trunk-{target}.tar.gz",
+        checksum_suffix: ".sha256",
+        targets: &[
+            ("linux", "x86_64", "x86_64-unknown-linux-gnu"),
+            ("linux", "aarch64", "aarch64-unknown-linux-gnu"),
+            ("macos", "x86_64", "x86_64-apple-darwin"),
+            ("macos", "aarch64", "aarch64-apple-darwin"),
+        ],
+    },
 };
 
 /// Its version must equal the `wasm-bindgen` crate's (Cargo.toml pins it).
@@ -67,6 +96,19 @@ const WASM_BINDGEN: Tool = Tool {
     why: "trunk calls it for the page's JS glue; its test runner drives the wasm tests",
     first_time: "7 to 11 min beside the rest",
     first_in_line: false,
+    // Its workflow's `deploy` job (.github/workflows/main.yml): a
+    // `wasm-bindgen-VERSION-TARGET/` directory with every binary; the
+    // SHA-256 in `.sha256sum`, as `sha256sum` writes it.
+    release: prebuilt::Release {
+        asset: "wasm-bindgen/wasm-bindgen/releases/download/{version}/wasm-bindgen-{version}-{target}.tar.gz",
+        checksum_suffix: ".sha256sum",
+        targets: &[
+            ("linux", "x86_64", "x86_64-unknown-linux-musl"),
+            ("linux", "aarch64", "aarch64-unknown-linux-gnu"),
+            ("macos", "x86_64", "x86_64-apple-darwin"),
+            ("macos", "aarch64", "aarch64-apple-darwin"),
+        ],
+    },
 };
 
 /// The release profile of the tools, overridden: their own (trunk: fat
@@ -141,11 +183,7 @@ fn run(serve_args: &[String]) -> Result {
     // two tools install and the page's wasm compiles (with the very cargo
     // command trunk runs, so trunk then finds it built) while the server
     // builds in the foreground.
-    let installs = [&TRUNK, &WASM_BINDGEN]
-        .into_iter()
-        .filter(|tool| !tool_installed(tool))
-        .map(install_in_background)
-        .collect::<Result<Vec<_>>>()?;
+    let installs = install_missing_tools()?;
     let page_stale = page_stale();
     // Measured on a fresh 2-core machine (README, "First run"): the page's
     // wasm ended at 5½ min beside the server alone, and at 10 to 11 beside
@@ -328,6 +366,9 @@ fn page_wasm_build() -> Command {
 fn trunk_build() -> Command {
     let mut command = Command::new(cargo_bin("trunk"));
     command.args(["build", "--release"]).current_dir(root());
+    // trunk's release binaries ask crates.io whether there is a newer trunk
+    // (their default `update_check` feature); the version here is pinned.
+    command.env("TRUNK_SKIP_VERSION_CHECK", "true");
     command
 }
 
@@ -580,11 +621,7 @@ fn setup() -> Result {
     if !packages.is_empty() {
         apt_install(&packages)?;
     }
-    let installs = [&TRUNK, &WASM_BINDGEN]
-        .into_iter()
-        .filter(|tool| !tool_installed(tool))
-        .map(install_in_background)
-        .collect::<Result<Vec<_>>>()?;
+    let installs = install_missing_tools()?;
     for install in installs {
         install.wait()?;
     }
@@ -675,6 +712,60 @@ fn tool_installed(tool: &Tool) -> bool {
             .bins
             .iter()
             .all(|bin| cargo_bin(bin).is_absolute() || program_exists(bin))
+}
+
+/// The tools that are not installed: each one's release binaries first,
+/// both downloads at once (seconds, where GitHub can be reached); what is
+/// still missing then compiles in the background (`install_in_background`).
+fn install_missing_tools() -> Result<Vec<Job>> {
+    let missing: Vec<&Tool> = [&TRUNK, &WASM_BINDGEN]
+        .into_iter()
+        .filter(|tool| !tool_installed(tool))
+        .collect();
+    let still_missing: Vec<&Tool> = match (prebuilt::base(), cargo_bin_dir()) {
+        (Some(base), Some(bin_dir)) if !missing.is_empty() => thread::scope(|scope| {
+            let downloads: Vec<_> = missing
+                .iter()
+                .map(|tool| {
+                    let (base, bin_dir) = (&base, &bin_dir);
+                    let work = root()
+                        .join("target/xtask-tools")
+                        .join(format!("{}-download", tool.krate));
+                    scope.spawn(move || prebuilt::install(base, tool.wanted(), bin_dir, &work))
+                })
+                .collect();
+            missing
+                .iter()
+                .zip(downloads)
+                .filter_map(|(tool, download)| {
+                    let outcome = download
+                        .join()
+                        .unwrap_or_else(|_| Err("the download's thread panicked".to_owned()));
+                    match outcome {
+                        Ok((url, seconds)) => {
+                            println!(
+                                "xtask: {} {}: its release binary from {url} ({seconds:.0} s; SHA-256 and version checked)",
+                                tool.krate, tool.version
+                            );
+                            None
+                        }
+                        Err(why) => {
+                            println!(
+                                "xtask: {} {}: no release binary ({why}); compiling it instead",
+                                tool.krate, tool.version
+                            );
+                            Some(*tool)
+                        }
+                    }
+                })
+                .collect()
+        }),
+        _ => missing,
+    };
+    still_missing
+        .into_iter()
+        .map(install_in_background)
+        .collect()
 }
 
 /// `cargo install --locked` of the tool with `TOOL_PROFILE`, in the
@@ -918,12 +1009,18 @@ fn relative(path: &Path) -> String {
 
 /// A program in ~/.cargo/bin when it is there, else by name on PATH.
 fn cargo_bin(program: &str) -> PathBuf {
-    let home = env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    home.map(|h| h.join("bin").join(program))
+    cargo_bin_dir()
+        .map(|dir| dir.join(program))
         .filter(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from(program))
+}
+
+/// Where `cargo install` puts programs: `$CARGO_HOME/bin`, else ~/.cargo/bin.
+fn cargo_bin_dir() -> Option<PathBuf> {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin"))
 }
 
 fn program_exists(program: &str) -> bool {
