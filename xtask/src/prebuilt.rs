@@ -182,15 +182,17 @@ fn find(dir: &Path, bin: &str) -> Option<PathBuf> {
 }
 
 /// Copies each binary next to its place in `bin_dir`, then renames it into
-/// place: a binary is there whole or not at all. When a copy fails, the
-/// ones already placed are left (they are checked, working binaries).
+/// place: a binary is there whole or not at all. The copy is a new file
+/// (`create_new`), so a link left at its name is not followed. When a
+/// copy fails, the ones already placed are left (they are checked,
+/// working binaries).
 fn put_in_place(bins: &[&str], found: &[PathBuf], bin_dir: &Path) -> Result<(), String> {
     fs::create_dir_all(bin_dir).map_err(|e| format!("cannot create {}: {e}", bin_dir.display()))?;
     for (bin, from) in bins.iter().zip(found) {
         let to = bin_dir.join(bin);
         let partial = bin_dir.join(format!(".{bin}.xtask-download"));
-        fs::copy(from, &partial)
-            .and_then(|_| set_executable(&partial))
+        let _ = fs::remove_file(&partial);
+        copy_new(from, &partial)
             .and_then(|()| fs::rename(&partial, &to))
             .map_err(|e| {
                 let _ = fs::remove_file(&partial);
@@ -200,15 +202,18 @@ fn put_in_place(bins: &[&str], found: &[PathBuf], bin_dir: &Path) -> Result<(), 
     Ok(())
 }
 
-#[cfg(unix)]
-fn set_executable(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_: &Path) -> std::io::Result<()> {
-    Ok(())
+/// `from` copied into a new, executable file `to`.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o755);
+    }
+    let mut file = options.open(to)?;
+    std::io::copy(&mut fs::File::open(from)?, &mut file)?;
+    file.sync_all()
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
@@ -226,7 +231,7 @@ fn run(command: &mut Command) -> Result<(), String> {
     Err(last.unwrap_or("failed").trim().to_owned())
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     //! Against a mirror on disk (`file://`, which curl reads as it reads
     //! https), laid out as the two projects lay out their releases, with
@@ -353,7 +358,13 @@ mod tests {
             bins: &["trunk"],
             release: &TRUNK,
         };
+        // A link left where the copy is made is replaced, not followed.
+        let precious = dir.join("precious");
+        fs::write(&precious, "mine").unwrap();
+        fs::create_dir_all(&bin_dir).unwrap();
+        std::os::unix::fs::symlink(&precious, bin_dir.join(".trunk.xtask-download")).unwrap();
         let (url, _) = install(&base(&mirror), wanted, &bin_dir, &dir.join("work")).unwrap();
+        assert_eq!(fs::read_to_string(&precious).unwrap(), "mine");
         assert!(url.ends_with("/v0.21.14/trunk-this-target.tar.gz"), "{url}");
         assert_eq!(says(&bin_dir.join("trunk")), "trunk 0.21.14");
 
