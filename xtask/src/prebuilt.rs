@@ -243,6 +243,12 @@ mod tests {
         checksum_suffix: ".sha256",
         targets: &[(env::consts::OS, env::consts::ARCH, "this-target")],
     };
+    const TRUNK_0_21_14: Wanted<'static> = Wanted {
+        name: "trunk",
+        version: "0.21.14",
+        bins: &["trunk"],
+        release: &TRUNK,
+    };
     const WASM_BINDGEN: Release = Release {
         asset: "wasm-bindgen/wasm-bindgen/releases/download/{version}/wasm-bindgen-{version}-{target}.tar.gz",
         checksum_suffix: ".sha256sum",
@@ -352,12 +358,7 @@ mod tests {
             ],
         );
 
-        let wanted = Wanted {
-            name: "trunk",
-            version: "0.21.14",
-            bins: &["trunk"],
-            release: &TRUNK,
-        };
+        let wanted = TRUNK_0_21_14;
         // A link left where the copy is made is replaced, not followed.
         let precious = dir.join("precious");
         fs::write(&precious, "mine").unwrap();
@@ -403,12 +404,7 @@ mod tests {
         let bytes = fs::read(&archive).unwrap();
         fs::write(&archive, &bytes[..bytes.len() / 2]).unwrap();
 
-        let wanted = Wanted {
-            name: "trunk",
-            version: "0.21.14",
-            bins: &["trunk"],
-            release: &TRUNK,
-        };
+        let wanted = TRUNK_0_21_14;
         let error = install(&base(&mirror), wanted, &bin_dir, &dir.join("work")).unwrap_err();
         assert!(
             error.contains("does not match its published SHA-256"),
@@ -452,12 +448,7 @@ mod tests {
         fs::write(&readme, "not a program").unwrap();
         publish(&mirror, &TRUNK, "0.21.14", &[("README.md", &readme)]);
 
-        let wanted = Wanted {
-            name: "trunk",
-            version: "0.21.14",
-            bins: &["trunk"],
-            release: &TRUNK,
-        };
+        let wanted = TRUNK_0_21_14;
         let error = install(&base(&mirror), wanted, &bin_dir, &dir.join("work")).unwrap_err();
         assert!(
             error.ends_with("trunk-this-target.tar.gz has no `trunk` in it"),
