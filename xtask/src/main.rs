@@ -723,41 +723,14 @@ fn install_missing_tools() -> Result<Vec<Job>> {
         .filter(|tool| !tool_installed(tool))
         .collect();
     let still_missing: Vec<&Tool> = match (prebuilt::base(), cargo_bin_dir()) {
-        (Some(base), Some(bin_dir)) if !missing.is_empty() => thread::scope(|scope| {
+        (Some(base), Some(bin_dir)) => thread::scope(|scope| {
             let downloads: Vec<_> = missing
                 .iter()
-                .map(|tool| {
-                    let (base, bin_dir) = (&base, &bin_dir);
-                    let work = root()
-                        .join("target/xtask-tools")
-                        .join(format!("{}-download", tool.krate));
-                    scope.spawn(move || prebuilt::install(base, tool.wanted(), bin_dir, &work))
-                })
+                .map(|tool| (*tool, scope.spawn(|| download_tool(tool, &base, &bin_dir))))
                 .collect();
-            missing
-                .iter()
-                .zip(downloads)
-                .filter_map(|(tool, download)| {
-                    let outcome = download
-                        .join()
-                        .unwrap_or_else(|_| Err("the download's thread panicked".to_owned()));
-                    match outcome {
-                        Ok((url, seconds)) => {
-                            println!(
-                                "xtask: {} {}: its release binary from {url} ({seconds:.0} s; SHA-256 and version checked)",
-                                tool.krate, tool.version
-                            );
-                            None
-                        }
-                        Err(why) => {
-                            println!(
-                                "xtask: {} {}: no release binary ({why}); compiling it instead",
-                                tool.krate, tool.version
-                            );
-                            Some(*tool)
-                        }
-                    }
-                })
+            downloads
+                .into_iter()
+                .filter_map(|(tool, download)| (!download.join().unwrap_or(false)).then_some(tool))
                 .collect()
         }),
         _ => missing,
@@ -766,6 +739,30 @@ fn install_missing_tools() -> Result<Vec<Job>> {
         .into_iter()
         .map(install_in_background)
         .collect()
+}
+
+/// The tool's release binaries into `bin_dir`, said either way; true when
+/// they are there.
+fn download_tool(tool: &Tool, base: &str, bin_dir: &Path) -> bool {
+    let work = root()
+        .join("target/xtask-tools")
+        .join(format!("{}-download", tool.krate));
+    match prebuilt::install(base, tool.wanted(), bin_dir, &work) {
+        Ok((url, seconds)) => {
+            println!(
+                "xtask: {} {}: its release binary from {url} ({seconds:.0} s; SHA-256 and version checked)",
+                tool.krate, tool.version
+            );
+            true
+        }
+        Err(why) => {
+            println!(
+                "xtask: {} {}: no release binary ({why}); compiling it instead",
+                tool.krate, tool.version
+            );
+            false
+        }
+    }
 }
 
 /// `cargo install --locked` of the tool with `TOOL_PROFILE`, in the

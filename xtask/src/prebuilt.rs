@@ -80,55 +80,56 @@ pub fn install(
         .replace("{target}", target);
     let url = format!("{base}/{asset}");
     let _ = fs::remove_dir_all(work);
-    let unpacked = work.join("unpacked");
-    fs::create_dir_all(&unpacked).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
-    let result = (|| {
-        let archive = work.join("archive.tar.gz");
-        let sum_file = work.join("archive.sha256");
-        download(
-            &url,
-            &archive,
-            &format!("{url}{}", wanted.release.checksum_suffix),
-            &sum_file,
-        )?;
-        let published = fs::read_to_string(&sum_file)
-            .ok()
-            .and_then(|text| text.split_whitespace().next().map(str::to_ascii_lowercase))
-            .filter(|sum| sum.len() == 64 && sum.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| format!("{url}{} holds no SHA-256", wanted.release.checksum_suffix))?;
-        let actual = sha256(&archive)?;
-        if actual != published {
-            return Err(format!(
-                "{url} does not match its published SHA-256 ({actual}, published {published})"
-            ));
-        }
-        run(Command::new("tar")
-            .arg("-xzf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(&unpacked))
-        .map_err(|e| format!("cannot unpack {url}: {e}"))?;
-        let found = wanted
-            .bins
-            .iter()
-            .map(|bin| find(&unpacked, bin).ok_or_else(|| format!("{url} has no `{bin}` in it")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let expected = format!("{} {}", wanted.bins[0], wanted.version);
-        let said = Command::new(&found[0])
-            .arg("--version")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .map_err(|e| format!("the downloaded `{}` does not run here: {e}", wanted.bins[0]))?;
-        if said != expected {
-            return Err(format!(
-                "the downloaded `{}` says {said:?}, not {expected:?}",
-                wanted.bins[0]
-            ));
-        }
-        put_in_place(wanted.bins, &found, bin_dir)
-    })();
+    let result = fetch_and_check(&url, wanted, work)
+        .and_then(|found| put_in_place(wanted.bins, &found, bin_dir));
     let _ = fs::remove_dir_all(work);
     result.map(|()| (url, started.elapsed().as_secs_f64()))
+}
+
+/// The archive at `url` downloaded and unpacked into `work`, its SHA-256
+/// and its main binary's `--version` checked: the binaries' paths there.
+fn fetch_and_check(url: &str, wanted: Wanted<'_>, work: &Path) -> Result<Vec<PathBuf>, String> {
+    let unpacked = work.join("unpacked");
+    fs::create_dir_all(&unpacked).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    let archive = work.join("archive.tar.gz");
+    let sum_file = work.join("archive.sha256");
+    let sum_url = format!("{url}{}", wanted.release.checksum_suffix);
+    download(url, &archive, &sum_url, &sum_file)?;
+    let published = fs::read_to_string(&sum_file)
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_ascii_lowercase))
+        .filter(|sum| sum.len() == 64 && sum.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| format!("{sum_url} holds no SHA-256"))?;
+    let actual = sha256(&archive)?;
+    if actual != published {
+        return Err(format!(
+            "{url} does not match its published SHA-256 ({actual}, published {published})"
+        ));
+    }
+    run(Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&unpacked))
+    .map_err(|e| format!("cannot unpack {url}: {e}"))?;
+    let found = wanted
+        .bins
+        .iter()
+        .map(|bin| find(&unpacked, bin).ok_or_else(|| format!("{url} has no `{bin}` in it")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let expected = format!("{} {}", wanted.bins[0], wanted.version);
+    let said = Command::new(&found[0])
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .map_err(|e| format!("the downloaded `{}` does not run here: {e}", wanted.bins[0]))?;
+    if said != expected {
+        return Err(format!(
+            "the downloaded `{}` says {said:?}, not {expected:?}",
+            wanted.bins[0]
+        ));
+    }
+    Ok(found)
 }
 
 /// Both files with one curl: https only (when the base is https), a few
