@@ -113,13 +113,13 @@ const WASM_BINDGEN: Tool = Tool {
 
 /// The release profile of the tools, overridden: their own (trunk: fat
 /// LTO, one codegen unit) makes a faster trunk nobody here needs and cost 15
-/// of the first run's 22 minutes (README, "First run").
+/// of the first run's 22 minutes (docs/BUILDING.md, "First run").
 ///
 /// Unoptimised: trunk only runs cargo and wasm-bindgen and copies files, as
 /// fast either way. wasm-bindgen is slower at it: a 20 MB test wasm takes
 /// about 7 s instead of 2 s with its wasm crates (`wasmparser`, `walrus`,
 /// `wasm-bindgen-cli-support`) at opt-level 1, and the test command's wasm
-/// step took 40 s instead of 23 (README, testing). On the first run, the
+/// step took 40 s instead of 23 (docs/BUILDING.md). On the first run, the
 /// one a new user waits through, it is 137 CPU seconds to install instead
 /// of 216 (measured one after the other on 2 cores), and the first run is
 /// bound by CPU time.
@@ -185,7 +185,7 @@ fn run(serve_args: &[String]) -> Result {
     // builds in the foreground.
     let installs = install_missing_tools()?;
     let page_stale = page_stale();
-    // Measured on a fresh 2-core machine (README, "First run"): the page's
+    // Measured on a fresh 2-core machine (docs/BUILDING.md, "First run"): the page's
     // wasm ended at 5½ min beside the server alone, and at 10 to 11 beside
     // the tools' builds too.
     let wasm = if page_stale {
@@ -1044,7 +1044,7 @@ fn root() -> PathBuf {
 /// Every step's wall time, for the table `cargo xtask test` ends with.
 static STEP_TIMES: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
 
-/// The steps so far as the README's table (testing section).
+/// The steps so far as the table of docs/BUILDING.md ("cargo xtask test").
 fn print_step_table() {
     let Ok(times) = STEP_TIMES.lock() else {
         return;

@@ -3,7 +3,7 @@
 //! trunk and wasm-bindgen publish a binary archive for each release on
 //! GitHub, with its SHA-256 in a file beside it. Compiling the two from
 //! source was 670 of the first run's 1,317 CPU seconds on a 2-core machine
-//! (README, "First run"); downloaded, the page was served after 333 s
+//! (docs/BUILDING.md, "First run"); downloaded, the page was served after 333 s
 //! instead of 670. Where the download fails (no network, no release for
 //! this system, a checksum or version that does not match), nothing is
 //! installed and xtask compiles the tool as before.
