@@ -125,6 +125,27 @@ impl MtlsServer {
         })
     }
 
+    /// The server `certplay serve` runs: `provider`'s cipher suites (only
+    /// its TLS 1.3 ones with `tls13_only`, so that TLS 1.2 cannot be
+    /// negotiated), client certificates judged as `client_auth` says, and
+    /// HTTP/2 before HTTP/1.1 by ALPN, as browsers and curl prefer. The
+    /// handshake lab builds the same server with its pure-Rust provider.
+    pub fn for_serve(
+        tls: &ServerTls,
+        mut provider: CryptoProvider,
+        tls13_only: bool,
+        client_auth: ClientAuth,
+    ) -> Result<Self, Error> {
+        if tls13_only {
+            provider
+                .cipher_suites
+                .retain(|suite| suite.version() == &rustls::version::TLS13);
+        }
+        Ok(Self::new(tls, Arc::new(provider))?
+            .with_client_auth(client_auth)
+            .with_alpn(&[b"h2", b"http/1.1"]))
+    }
+
     /// The same server, offering `protocols` by ALPN in this order of
     /// preference (`h2`, `http/1.1`).
     pub fn with_alpn(mut self, protocols: &[&[u8]]) -> Self {

@@ -119,18 +119,12 @@ pub fn mtls_server(
     client_auth: ClientAuth,
     crypto: Crypto,
 ) -> Result<Arc<MtlsServer>, Error> {
-    let mut provider = crypto.provider();
-    if tls13_only {
-        provider
-            .cipher_suites
-            .retain(|suite| suite.version() == &rustls::version::TLS13);
-    }
-    Ok(Arc::new(
-        MtlsServer::new(tls, Arc::new(provider))?
-            .with_client_auth(client_auth)
-            // HTTP/2 first when the client offers it, as browsers and curl do.
-            .with_alpn(&[b"h2", b"http/1.1"]),
-    ))
+    Ok(Arc::new(MtlsServer::for_serve(
+        tls,
+        crypto.provider(),
+        tls13_only,
+        client_auth,
+    )?))
 }
 
 /// Where and how to serve.
