@@ -29,6 +29,8 @@
 
 mod error;
 mod issue;
+#[cfg(feature = "lab")]
+pub mod lab;
 mod material;
 mod mtls;
 #[cfg(any(feature = "pkcs12", feature = "encrypted-keys"))]

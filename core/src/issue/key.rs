@@ -170,7 +170,8 @@ pub struct KeyPair {
     public_key: Vec<u8>,
 }
 
-enum Secret {
+/// The private half of a [`KeyPair`] (the lab's TLS signing uses it).
+pub(crate) enum Secret {
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
     Ed25519(Box<ed25519_dalek::SigningKey>),
@@ -319,6 +320,12 @@ impl KeyPair {
             secret: Secret::Rsa(key_type, Box::new(rsa::pkcs1v15::SigningKey::new(key))),
             public_key,
         })
+    }
+
+    /// The private key itself, for signing in a TLS handshake.
+    #[cfg(feature = "lab")]
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
     }
 
     /// What kind of key this is.

@@ -25,6 +25,8 @@ pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub(crate) use csr::Hash;
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
+#[cfg(feature = "lab")]
+pub(crate) use key::Secret;
 pub use key::{KeyPair, KeyType};
 pub use output::{ExtraFile, FileKind, OutputFile, PLAN_FILE_NAME};
 #[cfg(feature = "pkcs12")]

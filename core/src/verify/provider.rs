@@ -266,8 +266,9 @@ static RSA_PKCS1_SHA512_NO_NULL: Algorithm = algorithm(
     Scheme::RsaPkcs1(Hash::Sha512),
 );
 
-/// The same list and TLS mapping as rustls' ring provider.
-static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+/// The same list and TLS mapping as rustls' ring provider (the lab's full
+/// provider verifies with it too).
+pub(crate) static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
     all: &[
         &ECDSA_P256_SHA256,
         &ECDSA_P256_SHA384,
@@ -305,9 +306,9 @@ static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
 
 /// The system's random numbers (the browser's `crypto.getRandomValues` on
 /// wasm32). Verification never asks for any; rustls' provider type needs a
-/// source.
+/// source. The lab's full provider (`crate::lab::crypto`) uses it too.
 #[derive(Debug)]
-struct OsRandom;
+pub(crate) struct OsRandom;
 
 impl SecureRandom for OsRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
