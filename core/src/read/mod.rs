@@ -12,6 +12,8 @@ pub mod text;
 use base64::Engine;
 use serde::Serialize;
 
+#[cfg(feature = "lab")]
+pub(crate) use cert::name as name_of;
 pub use cert::Certificate;
 pub use other::{Crl, Csr, KeyFormat, PrivateKey, Revoked};
 pub use pkcs12::{Pkcs12, Pkcs12Mac, Pkcs12Part};

@@ -1,0 +1,1040 @@
+//! A real mTLS handshake in memory: rustls' `ServerConnection`, configured
+//! by [`MtlsServer`] exactly as `certplay serve` configures it, and a
+//! `ClientConnection` configured as curl is (trust the `--cacert` file,
+//! present `--cert` and `--key`, send the URL's host as SNI), with the
+//! bytes carried between them in memory until the handshake is done or
+//! refused; then `GET /` over it. No sockets, no threads: it runs the same
+//! in the browser and natively.
+//!
+//! Both sides read the time from a clock the caller sets, so that expiry
+//! can be tried without waiting. Resumption is off: every handshake checks
+//! certificates.
+
+use std::io::{self, Read, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ResolvesClientCert, Resumption, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::server::Acceptor;
+use rustls::sign::{CertifiedKey, Signer, SigningKey};
+use rustls::time_provider::TimeProvider;
+use rustls::{
+    AlertDescription, ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct,
+    Error as TlsError, ProtocolVersion, RootCertStore, ServerConnection, SignatureAlgorithm,
+    SignatureScheme, SupportedProtocolVersion,
+};
+use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
+use serde::{Deserialize, Serialize};
+
+use super::transcript::{code_points, Body, ChainEntry, CodePoint, Message, Side};
+use crate::read::Certificate;
+use crate::verify::{self, Check, Purpose};
+use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, PemSource};
+
+/// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
+/// one request take six; anything longer is a loop.
+const MAX_ROUNDS: usize = 16;
+
+/// The TLS versions a client offers (curl's `--tlsv1.3`, `--tls-max 1.2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsVersions {
+    /// TLS 1.3 and TLS 1.2, as curl offers by default.
+    #[default]
+    Tls13AndTls12,
+    /// TLS 1.3 only.
+    Tls13Only,
+    /// TLS 1.2 only.
+    Tls12Only,
+}
+
+impl TlsVersions {
+    fn rustls(self) -> &'static [&'static SupportedProtocolVersion] {
+        static TLS13: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+        static TLS12: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+        match self {
+            Self::Tls13AndTls12 => rustls::ALL_VERSIONS,
+            Self::Tls13Only => &TLS13,
+            Self::Tls12Only => &TLS12,
+        }
+    }
+}
+
+/// The time both sides' verifiers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "clock", rename_all = "kebab-case")]
+pub enum Clock {
+    /// The system's (the browser's) time.
+    #[default]
+    Now,
+    /// A chosen moment.
+    At {
+        /// Unix seconds.
+        unix: i64,
+    },
+    /// Now plus (or minus) whole days.
+    InDays {
+        /// Days from now; negative for the past.
+        days: i64,
+    },
+}
+
+impl Clock {
+    /// The moment, Unix seconds.
+    pub fn unix(self) -> i64 {
+        let now = || time::OffsetDateTime::now_utc().unix_timestamp();
+        match self {
+            Self::Now => now(),
+            Self::At { unix } => unix,
+            Self::InDays { days } => now().saturating_add(days.saturating_mul(86_400)),
+        }
+    }
+}
+
+/// A rustls time source that always says the same moment.
+#[derive(Debug)]
+struct FixedTime(UnixTime);
+
+impl TimeProvider for FixedTime {
+    fn current_time(&self) -> Option<UnixTime> {
+        Some(self.0)
+    }
+}
+
+fn unix_time(seconds: i64) -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(
+        u64::try_from(seconds).unwrap_or_default(),
+    ))
+}
+
+/// What curl is given: `--cacert`, `--cert` and `--key`, and the URL.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientFiles<'a> {
+    /// The CA certificates the client trusts (`--cacert ca.crt`).
+    pub cacert: PemSource<'a>,
+    /// The client's certificate and private key (`--cert client.crt --key
+    /// client.key`), if it presents one.
+    pub identity: Option<(PemSource<'a>, PemSource<'a>)>,
+    /// The URL's host name (`localhost` in `https://localhost:3000`).
+    pub host: &'a str,
+}
+
+/// A client set up from [`ClientFiles`] with a crypto provider.
+#[derive(Debug)]
+pub struct LabClient {
+    provider: Arc<CryptoProvider>,
+    roots: Arc<RootCertStore>,
+    anchors: Vec<Certificate>,
+    identity: Option<Arc<CertifiedKey>>,
+    host: ServerName<'static>,
+    versions: TlsVersions,
+}
+
+impl LabClient {
+    /// Reads the client's files. A key that is not the certificate's is
+    /// refused here, before any handshake, as curl refuses it.
+    pub fn from_pem(files: ClientFiles<'_>, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
+        let cas = read_certificates(files.cacert)?;
+        let mut roots = RootCertStore::empty();
+        for ca in &cas {
+            roots.add(ca.der.clone()).map_err(|e| Error::Malformed {
+                what: files.cacert.name.into(),
+                reason: e.to_string(),
+            })?;
+        }
+        let identity = match files.identity {
+            None => None,
+            Some((cert, key)) => {
+                let chain = read_certificates(cert)?;
+                let (key_der, _) = read_private_key(key)?;
+                let subject = chain
+                    .first()
+                    .map(|c| c.info.subject.to_string())
+                    .unwrap_or_default();
+                let ders = chain.into_iter().map(|c| c.der).collect();
+                let certified =
+                    CertifiedKey::from_der(ders, key_der, &provider).map_err(|e| match e {
+                        TlsError::InconsistentKeys(_) => Error::KeyMismatch {
+                            key_file: key.name.into(),
+                            cert_file: cert.name.into(),
+                            subject,
+                        },
+                        other => Error::Malformed {
+                            what: key.name.into(),
+                            reason: other.to_string(),
+                        },
+                    })?;
+                Some(Arc::new(certified))
+            }
+        };
+        let host = ServerName::try_from(files.host.to_owned()).map_err(|_| Error::Malformed {
+            what: "host name".into(),
+            reason: format!("{:?} is not a DNS name or an IP address", files.host),
+        })?;
+        Ok(Self {
+            provider,
+            roots: Arc::new(roots),
+            anchors: cas.into_iter().map(|c| c.info).collect(),
+            identity,
+            host,
+            versions: TlsVersions::default(),
+        })
+    }
+
+    /// The same client, offering `versions`.
+    pub fn with_versions(mut self, versions: TlsVersions) -> Self {
+        self.versions = versions;
+        self
+    }
+
+    /// The host name the client connects to.
+    pub fn host(&self) -> String {
+        self.host.to_str().into_owned()
+    }
+}
+
+/// A whole handshake: the messages, then how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// The moment both sides' verifiers used, Unix seconds.
+    pub at: i64,
+    /// The version negotiated, when the handshake got that far.
+    pub version: Option<CodePoint>,
+    /// The messages, in the order they were read.
+    pub messages: Vec<Message>,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// How a lab handshake ended. Tagged by `result` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The handshake succeeded and the server answered the request.
+    Answered {
+        /// The HTTP status (200; 401 when the server judges certificates
+        /// after the handshake and this one does not pass).
+        status: u16,
+        /// The answer's body (`Hello World`).
+        body: String,
+    },
+    /// One side refused the handshake with a fatal alert.
+    Refused(Refused),
+}
+
+/// A refused handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// Who refused (sent the alert).
+    pub by: Side,
+    /// The alert the other side received, by its code.
+    pub alert: Option<u8>,
+    /// True when the client had finished its side of the handshake before
+    /// the refusal reached it: a TLS 1.3 client learns that its
+    /// certificate was refused only when it reads (curl's exit 56).
+    pub client_finished: bool,
+    /// Why, as the refusing side explains it: the server's reason is the
+    /// one `certplay serve` logs; the client's is core's verdict on the
+    /// server's chain. Its short stable name (`unknown-issuer`).
+    pub kind: String,
+    /// The same in words.
+    pub reason: String,
+    /// What `certplay serve` logs for this connection when the client
+    /// refused (it only sees the alert).
+    pub server_log: Option<String>,
+    /// The typed reason (native callers; not serialised until core's one
+    /// typed reason is).
+    #[serde(skip)]
+    pub typed: Option<TypedReason>,
+}
+
+/// The typed reason behind a [`Refused`] handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypedReason {
+    /// The server's explanation, as `certplay serve` logs it.
+    Server(crate::Refusal),
+    /// The client's verdict on the server's chain.
+    Client(verify::Reason),
+}
+
+/// What rustls' hooks saw during one handshake.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The CertificateRequest's CA names and signature schemes (the client's
+    /// resolver was asked).
+    certificate_request: Option<(Vec<String>, Vec<SignatureScheme>)>,
+    /// The chain the client sent (empty: none).
+    client_chain: Option<Vec<CertificateDer<'static>>>,
+    /// The scheme of the client's CertificateVerify.
+    client_signature: Option<SignatureScheme>,
+    /// The chain the server sent, as the client checked it.
+    server_chain: Option<Vec<CertificateDer<'static>>>,
+    /// The scheme of the server's CertificateVerify (TLS 1.3) or
+    /// ServerKeyExchange signature (TLS 1.2), as the client checked it.
+    server_signature: Option<SignatureScheme>,
+}
+
+/// The hooks' shared record.
+#[derive(Debug, Default, Clone)]
+struct Record(Arc<Mutex<Seen>>);
+
+impl Record {
+    fn seen(&self) -> MutexGuard<'_, Seen> {
+        // A poisoned lock only means a hook panicked mid-write; what it
+        // wrote is still a whole value.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The client's certificate choice, as curl makes it: its one certificate
+/// whatever CAs the server names; and the CertificateRequest it answers.
+#[derive(Debug)]
+struct ClientIdentity {
+    identity: Option<Arc<CertifiedKey>>,
+    record: Record,
+}
+
+impl ResolvesClientCert for ClientIdentity {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let names = root_hint_subjects.iter().map(|dn| dn_text(dn)).collect();
+        let mut seen = self.record.seen();
+        seen.certificate_request = Some((names, sigschemes.to_vec()));
+        seen.client_chain = Some(
+            self.identity
+                .as_ref()
+                .map(|id| id.cert.clone())
+                .unwrap_or_default(),
+        );
+        self.identity.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.identity.is_some()
+    }
+}
+
+/// A distinguished name as RFC 4514 text (`CN=my-ca`).
+fn dn_text(der: &[u8]) -> String {
+    use der::Decode;
+    match x509_cert::name::Name::from_der(der) {
+        Ok(name) => crate::read::name_of(&name).to_string(),
+        Err(_) => format!("(an unreadable name of {} bytes)", der.len()),
+    }
+}
+
+/// The client's key, noting the scheme it signs its CertificateVerify with.
+#[derive(Debug)]
+struct WatchedKey {
+    inner: Arc<dyn SigningKey>,
+    record: Record,
+}
+
+impl SigningKey for WatchedKey {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        // rustls chooses when the CertificateRequest arrives, and signs
+        // only if the handshake gets to the client's CertificateVerify.
+        Some(Box::new(WatchedSigner {
+            inner: self.inner.choose_scheme(offered)?,
+            record: self.record.clone(),
+        }))
+    }
+
+    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
+        self.inner.public_key()
+    }
+
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+}
+
+/// The client's signer, noting that it signed (its CertificateVerify).
+#[derive(Debug)]
+struct WatchedSigner {
+    inner: Box<dyn Signer>,
+    record: Record,
+}
+
+impl Signer for WatchedSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TlsError> {
+        self.record.seen().client_signature = Some(self.inner.scheme());
+        self.inner.sign(message)
+    }
+
+    fn scheme(&self) -> SignatureScheme {
+        self.inner.scheme()
+    }
+}
+
+/// The client's webpki verifier, noting the chain and signature scheme the
+/// server sent.
+#[derive(Debug)]
+struct WatchedServerVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    record: Record,
+}
+
+impl ServerCertVerifier for WatchedServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        self.record.seen().server_chain = Some(
+            std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.clone().into_owned())
+                .collect(),
+        );
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.record.seen().server_signature = Some(dss.scheme);
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.record.seen().server_signature = Some(dss.scheme);
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+impl LabClient {
+    /// A rustls client configuration for one handshake at `at`, its hooks
+    /// writing to `record`.
+    fn config(&self, at: UnixTime, record: &Record) -> Result<ClientConfig, Error> {
+        let tls_error = |e: TlsError| Error::Malformed {
+            what: "the lab client's TLS configuration".into(),
+            reason: e.to_string(),
+        };
+        let clock: Arc<dyn TimeProvider> = Arc::new(FixedTime(at));
+        let webpki =
+            WebPkiServerVerifier::builder_with_provider(self.roots.clone(), self.provider.clone())
+                .build()
+                .map_err(|e| Error::Malformed {
+                    what: "the lab client's trusted CAs".into(),
+                    reason: e.to_string(),
+                })?;
+        let identity = self.identity.as_ref().map(|id| {
+            Arc::new(CertifiedKey::new(
+                id.cert.clone(),
+                Arc::new(WatchedKey {
+                    inner: id.key.clone(),
+                    record: record.clone(),
+                }),
+            ))
+        });
+        let mut config = ClientConfig::builder_with_details(self.provider.clone(), clock)
+            .with_protocol_versions(self.versions.rustls())
+            .map_err(tls_error)?
+            // Not dangerous: webpki decides, the wrapper only takes notes.
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(WatchedServerVerifier {
+                inner: webpki,
+                record: record.clone(),
+            }))
+            .with_client_cert_resolver(Arc::new(ClientIdentity {
+                identity,
+                record: record.clone(),
+            }));
+        config.resumption = Resumption::disabled();
+        // HTTP/1.1 only: the lab speaks HTTP/1.1 over the connection (curl
+        // also offers h2; `certplay serve` takes either).
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(config)
+    }
+}
+
+/// Everything `from` has to send.
+fn flush<D>(from: &mut ConnectionCommon<D>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while from.wants_write() {
+        // Writing into a Vec does not fail.
+        if from.write_tls(&mut bytes).is_err() {
+            break;
+        }
+    }
+    bytes
+}
+
+/// Gives `bytes` to `to` and lets it process them; its first error stops it.
+fn deliver<D>(bytes: &[u8], to: &mut ConnectionCommon<D>) -> Result<(), TlsError> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match to.read_tls(&mut rest) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err(TlsError::General(e.to_string())),
+        }
+        to.process_new_packets()?;
+    }
+    Ok(())
+}
+
+/// Reads what plaintext `reader` has, without waiting for more.
+fn read_available(mut reader: impl Read) -> Vec<u8> {
+    let mut received = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => received.extend(buffer.iter().take(n)),
+        }
+    }
+    received
+}
+
+/// The request the lab client sends, as curl does.
+fn request(host: &str) -> String {
+    format!("GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certplay-lab\r\nAccept: */*\r\n\r\n")
+}
+
+/// The server's answer to `GET /` (what `certplay serve` answers), or its
+/// 401 with the reason when it judges certificates after the handshake.
+fn answer(refusal: Option<&crate::Refusal>) -> (u16, String) {
+    match refusal {
+        None => (200, "Hello World\n".to_owned()),
+        Some(refusal) => (
+            401,
+            format!("401 Unauthorized: this server wants a valid client certificate: {refusal}\n"),
+        ),
+    }
+}
+
+fn response(status: u16, body: &str) -> String {
+    let reason = if status == 200 { "OK" } else { "Unauthorized" };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// The messages of a transcript under construction; each handshake
+/// message is listed once.
+#[derive(Debug, Default)]
+struct Messages(Vec<Message>);
+
+impl Messages {
+    fn push(&mut self, from: Side, body: Body) {
+        let name = body.name();
+        let once = !matches!(
+            body,
+            Body::Alert { .. } | Body::HttpRequest { .. } | Body::HttpResponse { .. }
+        );
+        if once
+            && self
+                .0
+                .iter()
+                .any(|m| m.from == from && m.body.name() == name)
+        {
+            return;
+        }
+        self.0.push(Message { from, body });
+    }
+}
+
+/// Runs one handshake of `client` against `server` with both verifiers at
+/// `at` (Unix seconds), then `GET /`, and tells what happened.
+pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Transcript, Error> {
+    let now = unix_time(at);
+    let record = Record::default();
+    let (server_config, recorder) = server.connection_config()?;
+    let mut server_config = Arc::unwrap_or_clone(server_config);
+    server_config.time_provider = Arc::new(FixedTime(now));
+    let server_config = Arc::new(server_config);
+    let mut tls =
+        ClientConnection::new(Arc::new(client.config(now, &record)?), client.host.clone())
+            .map_err(|e| Error::Malformed {
+                what: "the lab client".into(),
+                reason: e.to_string(),
+            })?;
+    tls.writer()
+        .write_all(request(&client.host()).as_bytes())
+        .map_err(|e| Error::Malformed {
+            what: "the lab client".into(),
+            reason: e.to_string(),
+        })?;
+    let mut messages = Messages::default();
+    let mut run = Run {
+        server,
+        client,
+        record: &record,
+        recorder: &recorder,
+        at,
+        messages: &mut messages,
+    };
+
+    // The ClientHello, through rustls' Acceptor: the server's view of it.
+    let hello = flush(&mut tls);
+    let mut acceptor = Acceptor::default();
+    let accepted = match acceptor.read_tls(&mut hello.as_slice()) {
+        Err(e) => Err((TlsError::General(e.to_string()), Vec::new())),
+        Ok(_) => match acceptor.accept() {
+            Ok(Some(accepted)) => Ok(accepted),
+            Ok(None) => Err((
+                TlsError::General("the ClientHello did not arrive whole".into()),
+                Vec::new(),
+            )),
+            Err((error, mut alert)) => {
+                let mut bytes = Vec::new();
+                // Writing into a Vec does not fail.
+                let _ = alert.write_all(&mut bytes);
+                Err((error, bytes))
+            }
+        },
+    };
+    let accepted = match accepted {
+        Ok(accepted) => accepted,
+        Err((error, alert)) => return Ok(run.refused_by_server(&mut tls, error, alert)),
+    };
+    run.client_hello(&accepted.client_hello());
+    let mut server_tls = match accepted.into_connection(server_config) {
+        Ok(connection) => connection,
+        Err((error, mut alert)) => {
+            let mut bytes = Vec::new();
+            // Writing into a Vec does not fail.
+            let _ = alert.write_all(&mut bytes);
+            return Ok(run.refused_by_server(&mut tls, error, bytes));
+        }
+    };
+    run.exchange(&mut tls, &mut server_tls)
+}
+
+/// One handshake under way.
+struct Run<'a> {
+    server: &'a MtlsServer,
+    client: &'a LabClient,
+    record: &'a Record,
+    recorder: &'a crate::RecordingVerifier,
+    at: i64,
+    messages: &'a mut Messages,
+}
+
+impl Run<'_> {
+    fn client_hello(&mut self, hello: &rustls::server::ClientHello<'_>) {
+        let versions: Vec<CodePoint> = self
+            .client
+            .versions
+            .rustls()
+            .iter()
+            .map(|v| CodePoint::from(v.version))
+            .collect();
+        self.messages.push(
+            Side::Client,
+            Body::ClientHello {
+                server_name: hello.server_name().map(str::to_owned),
+                versions,
+                cipher_suites: code_points(hello.cipher_suites()),
+                groups: code_points(hello.named_groups().unwrap_or_default()),
+                signature_schemes: code_points(hello.signature_schemes()),
+                alpn: hello
+                    .alpn()
+                    .map(|protocols| {
+                        protocols
+                            .map(|p| String::from_utf8_lossy(p).into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+        );
+    }
+
+    /// The server refused at the ClientHello; `alert` is what it sends.
+    fn refused_by_server(
+        &mut self,
+        client: &mut ClientConnection,
+        error: TlsError,
+        alert: Vec<u8>,
+    ) -> Transcript {
+        let received = deliver(&alert, client).err();
+        self.finish(None, Some((Side::Server, error)), received, false)
+    }
+
+    /// Carries bytes back and forth until both sides are quiet or one
+    /// refused, then answers the request.
+    fn exchange(
+        &mut self,
+        client: &mut ClientConnection,
+        server: &mut ServerConnection,
+    ) -> Result<Transcript, Error> {
+        // Who refused first, with its own error; what the other side got.
+        let mut refused: Option<(Side, TlsError)> = None;
+        let mut received: Option<TlsError> = None;
+        let mut client_finished = false;
+        let mut answered = false;
+        let mut turn = Side::Server;
+        let mut quiet = 0;
+        for _ in 0..MAX_ROUNDS {
+            let (sent, result) = match turn {
+                Side::Server => {
+                    let bytes = flush(server);
+                    let was_handshaking = client.is_handshaking();
+                    let result = deliver(&bytes, client);
+                    if !bytes.is_empty() {
+                        self.client_read(client, &result, was_handshaking);
+                    }
+                    if result.is_ok() && !client.is_handshaking() {
+                        client_finished = true;
+                    }
+                    (bytes.len(), result)
+                }
+                Side::Client => {
+                    let bytes = flush(client);
+                    let result = deliver(&bytes, server);
+                    if !bytes.is_empty() {
+                        self.server_read(server, &result);
+                    }
+                    (bytes.len(), result)
+                }
+            };
+            match result {
+                Err(alert @ TlsError::AlertReceived(_)) => {
+                    refused.get_or_insert((turn, alert.clone()));
+                    received = Some(alert);
+                    break;
+                }
+                // The receiver refused; its alert goes out on its turn.
+                Err(error) => {
+                    refused.get_or_insert((turn.peer(), error));
+                }
+                Ok(()) => {}
+            }
+            if refused.is_none() && !answered && !server.is_handshaking() {
+                answered = self.answer(server)?;
+            }
+            quiet = if sent == 0 { quiet + 1 } else { 0 };
+            if quiet >= 2 {
+                break;
+            }
+            turn = turn.peer();
+        }
+        let body = read_available(client.reader());
+        if !body.is_empty() {
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+            let status_line = head.lines().next().unwrap_or_default().to_owned();
+            self.messages.push(
+                Side::Server,
+                Body::HttpResponse {
+                    status_line: status_line.clone(),
+                    body: body.to_owned(),
+                },
+            );
+            let status = status_line
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_default();
+            return Ok(self.transcript(
+                client.protocol_version(),
+                Outcome::Answered {
+                    status,
+                    body: body.to_owned(),
+                },
+            ));
+        }
+        Ok(self.finish(
+            client.protocol_version(),
+            refused,
+            received,
+            client_finished,
+        ))
+    }
+
+    /// Lists what the client read of the server's flight.
+    fn client_read(
+        &mut self,
+        client: &ClientConnection,
+        result: &Result<(), TlsError>,
+        was_handshaking: bool,
+    ) {
+        // An alert alone: the server sent nothing else.
+        if matches!(result, Err(TlsError::AlertReceived(_))) {
+            return;
+        }
+        let seen = self.record.seen();
+        let version = client.protocol_version();
+        let group = client
+            .negotiated_key_exchange_group()
+            .map(|g| CodePoint::from(g.name()));
+        let mut read = Vec::new();
+        if let (Some(version), Some(suite)) = (version, client.negotiated_cipher_suite()) {
+            read.push(Body::ServerHello {
+                version: version.into(),
+                cipher_suite: suite.suite().into(),
+                group: group.clone(),
+            });
+        }
+        let server_chain = seen.server_chain.as_ref().map(|chain| Body::Certificate {
+            chain: chain.iter().map(|c| ChainEntry::from_der(c)).collect(),
+        });
+        let request =
+            seen.certificate_request
+                .as_ref()
+                .map(|(names, schemes)| Body::CertificateRequest {
+                    ca_names: names.clone(),
+                    signature_schemes: code_points(schemes),
+                });
+        let done = was_handshaking && !client.is_handshaking();
+        match version {
+            Some(ProtocolVersion::TLSv1_2) => {
+                read.extend(server_chain.clone());
+                if seen.server_chain.is_some() {
+                    read.push(Body::ServerKeyExchange {
+                        group,
+                        signature_scheme: seen.server_signature.map(CodePoint::from),
+                    });
+                }
+                read.extend(request);
+                if seen.server_chain.is_some() {
+                    read.push(Body::ServerHelloDone);
+                }
+                if done {
+                    read.push(Body::ChangeCipherSpec);
+                    read.push(Body::Finished);
+                }
+            }
+            Some(_) => {
+                if request.is_some() || server_chain.is_some() || done {
+                    read.push(Body::EncryptedExtensions {
+                        alpn: client
+                            .alpn_protocol()
+                            .map(|p| String::from_utf8_lossy(p).into_owned()),
+                    });
+                }
+                read.extend(request);
+                read.extend(server_chain);
+                if let Some(scheme) = seen.server_signature {
+                    read.push(Body::CertificateVerify {
+                        signature_scheme: scheme.into(),
+                    });
+                }
+                if done {
+                    read.push(Body::Finished);
+                }
+            }
+            None => {}
+        }
+        drop(seen);
+        for body in read {
+            self.messages.push(Side::Server, body);
+        }
+    }
+
+    /// Lists what the server read of the client's flight.
+    fn server_read(&mut self, server: &mut ServerConnection, result: &Result<(), TlsError>) {
+        // An alert alone: the client sent nothing else.
+        if matches!(result, Err(TlsError::AlertReceived(_))) {
+            return;
+        }
+        let seen = self.record.seen();
+        let mut read = Vec::new();
+        // Refused at the client's Certificate: nothing after it was read.
+        let at_certificate = matches!(
+            result,
+            Err(TlsError::NoCertificatesPresented | TlsError::InvalidCertificate(_))
+        );
+        if let Some(chain) = &seen.client_chain {
+            read.push(Body::Certificate {
+                chain: chain.iter().map(|c| ChainEntry::from_der(c)).collect(),
+            });
+        }
+        let tls12 = server.protocol_version() == Some(ProtocolVersion::TLSv1_2);
+        if !at_certificate && seen.client_chain.is_some() {
+            if tls12 {
+                read.push(Body::ClientKeyExchange);
+            }
+            if let Some(scheme) = seen.client_signature {
+                read.push(Body::CertificateVerify {
+                    signature_scheme: scheme.into(),
+                });
+            }
+            if !server.is_handshaking() {
+                if tls12 {
+                    read.push(Body::ChangeCipherSpec);
+                }
+                read.push(Body::Finished);
+            }
+        }
+        drop(seen);
+        for body in read {
+            self.messages.push(Side::Client, body);
+        }
+        if !server.is_handshaking() {
+            let request = read_available(server.reader());
+            if !request.is_empty() {
+                let text = String::from_utf8_lossy(&request);
+                self.messages.push(
+                    Side::Client,
+                    Body::HttpRequest {
+                        request_line: text.lines().next().unwrap_or_default().to_owned(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Answers the request once the server has read it; false until then.
+    fn answer(&mut self, server: &mut ServerConnection) -> Result<bool, Error> {
+        if !self
+            .messages
+            .0
+            .iter()
+            .any(|m| matches!(m.body, Body::HttpRequest { .. }))
+        {
+            return Ok(false);
+        }
+        let refusal = match self.server.client_auth() {
+            ClientAuth::Required => None,
+            ClientAuth::Optional => self
+                .server
+                .judge(
+                    server.peer_certificates().unwrap_or_default(),
+                    unix_time(self.at),
+                )
+                .err(),
+        };
+        let (status, body) = answer(refusal.as_ref());
+        server
+            .writer()
+            .write_all(response(status, &body).as_bytes())
+            .map_err(|e| Error::Malformed {
+                what: "the lab server".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(true)
+    }
+
+    /// The transcript of a handshake that ended without an answer.
+    fn finish(
+        &mut self,
+        version: Option<ProtocolVersion>,
+        failed: Option<(Side, TlsError)>,
+        received: Option<TlsError>,
+        client_finished: bool,
+    ) -> Transcript {
+        let Some((by, error)) = failed else {
+            let refusal = Refused {
+                by: Side::Server,
+                alert: None,
+                client_finished,
+                kind: "closed-during-handshake".into(),
+                reason: "the handshake stopped without an answer".into(),
+                server_log: None,
+                typed: None,
+            };
+            return self.transcript(version, Outcome::Refused(refusal));
+        };
+        let alert = match &received {
+            Some(TlsError::AlertReceived(alert)) => {
+                self.messages.push(by, alert_body(*alert));
+                Some(u8::from(*alert))
+            }
+            _ => None,
+        };
+        let server_says = |error: TlsError| {
+            self.server.explain(
+                &io::Error::new(io::ErrorKind::InvalidData, error),
+                self.recorder,
+            )
+        };
+        let refusal = match by {
+            Side::Server => {
+                let reason = server_says(error);
+                Refused {
+                    by,
+                    alert,
+                    client_finished,
+                    kind: reason.kind().to_owned(),
+                    reason: reason.to_string(),
+                    server_log: None,
+                    typed: Some(TypedReason::Server(reason)),
+                }
+            }
+            Side::Client => {
+                let reason = self.client_reason(&error);
+                let log = received.map(server_says).map(|r| r.to_string());
+                Refused {
+                    by,
+                    alert,
+                    client_finished,
+                    kind: reason.kind().to_owned(),
+                    reason: reason.to_string(),
+                    server_log: log,
+                    typed: Some(TypedReason::Client(reason)),
+                }
+            }
+        };
+        self.transcript(version, Outcome::Refused(refusal))
+    }
+
+    /// Why the client refused: core's verdict on the server's chain (the
+    /// same words as `certplay verify`).
+    fn client_reason(&self, error: &TlsError) -> verify::Reason {
+        let chain: Vec<Certificate> = self
+            .record
+            .seen()
+            .server_chain
+            .iter()
+            .flatten()
+            .filter_map(|der| Certificate::from_der(der).ok())
+            .collect();
+        let (leaf, intermediates) = match chain.split_first() {
+            Some((leaf, rest)) => (Some(leaf), rest),
+            None => (None, &[][..]),
+        };
+        let check = Check {
+            anchors: &self.client.anchors,
+            intermediates,
+            crls: &[],
+            purpose: Purpose::Server {
+                host: self.client.host(),
+            },
+            at: self.at,
+        };
+        verify::explain(error, leaf, &check)
+    }
+
+    fn transcript(&mut self, version: Option<ProtocolVersion>, outcome: Outcome) -> Transcript {
+        Transcript {
+            at: self.at,
+            version: version.map(CodePoint::from),
+            messages: std::mem::take(&mut self.messages.0),
+            outcome,
+        }
+    }
+}
+
+fn alert_body(alert: AlertDescription) -> Body {
+    Body::Alert {
+        code: u8::from(alert),
+        name: alert.as_str().map(str::to_owned),
+    }
+}
