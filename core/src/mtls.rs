@@ -54,6 +54,13 @@ impl std::str::FromStr for ClientAuth {
     }
 }
 
+/// The most CA names (their subjects' DER) the server puts in its
+/// CertificateRequest: clients use them to pick a certificate, and OpenSSL
+/// clients (curl) refuse a handshake message over 100 KiB
+/// (`SSL_CTX_set_max_cert_list`). A bundle of thousands of CAs is still
+/// trusted whole; only the names beyond this are left out of the request.
+pub const MAX_CA_NAME_BYTES: usize = 16 * 1024;
+
 /// Builds one rustls [`ServerConfig`] a connection, each with its own
 /// [`RecordingVerifier`], so that a refused handshake can be explained with
 /// the certificate that client presented. Everything costly (parsed trust
@@ -65,6 +72,7 @@ pub struct MtlsServer {
     certified_key: Arc<CertifiedKey>,
     sessions: Arc<dyn StoresServerSessions>,
     trusted: Vec<String>,
+    ca_names_sent: usize,
     anchors: Vec<crate::read::Certificate>,
     crls: Vec<crate::read::Crl>,
     client_auth: ClientAuth,
@@ -90,8 +98,12 @@ impl MtlsServer {
             .iter()
             .map(|c| CertificateRevocationListDer::from(c.crl.der.clone()))
             .collect();
+        let hints = ca_names(roots.subjects());
+        let ca_names_sent = hints.len();
         let mut builder =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .clear_root_hint_subjects()
+                .add_root_hint_subjects(hints);
         if !crls.is_empty() {
             // Certificates of a CA without a CRL here are not refused
             // (several CAs, only one with a CRL); a CRL past its nextUpdate
@@ -114,6 +126,7 @@ impl MtlsServer {
             certified_key: Arc::new(certified_key),
             sessions: ServerSessionMemoryCache::new(256),
             trusted: tls.client_ca_subjects(),
+            ca_names_sent,
             anchors: tls
                 .client_cas
                 .iter()
@@ -218,6 +231,25 @@ impl MtlsServer {
     pub fn trusted(&self) -> &[String] {
         &self.trusted
     }
+
+    /// How many of [`MtlsServer::trusted`] (the first ones) the
+    /// CertificateRequest names: all of them unless their names together
+    /// pass [`MAX_CA_NAME_BYTES`].
+    pub fn ca_names_sent(&self) -> usize {
+        self.ca_names_sent
+    }
+}
+
+/// The first `subjects` whose DER fits in [`MAX_CA_NAME_BYTES`] together.
+fn ca_names(subjects: Vec<DistinguishedName>) -> Vec<DistinguishedName> {
+    let mut total = 0usize;
+    subjects
+        .into_iter()
+        .take_while(|name| {
+            total = total.saturating_add(name.as_ref().len());
+            total <= MAX_CA_NAME_BYTES
+        })
+        .collect()
 }
 
 /// A [`ClientCertVerifier`] that remembers the end-entity certificate it was

@@ -2,13 +2,13 @@
 //! the terminal, with exit codes 0 (valid), 1 (invalid), 2 (unreadable).
 
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use certplay_core::read::{self, lint, text, Certificate, Item};
 use certplay_core::verify::{self, Check, Purpose, Reason};
+use certplay_server::input;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -71,30 +71,13 @@ pub struct VerifyArgs {
     leaf: PathBuf,
 }
 
-fn load(path: &PathBuf) -> Result<(String, Vec<u8>), String> {
+fn load(path: &std::path::Path) -> Result<(String, Vec<u8>), String> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(
-                u64::try_from(read::MAX_INPUT)
-                    .unwrap_or(u64::MAX)
-                    .saturating_add(1),
-            )
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let bytes = input::read_stdin().map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(("(stdin)".into(), bytes));
     }
     let name = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {name}: {e}"))?
-        .len();
-    if size > u64::try_from(read::MAX_INPUT).unwrap_or(u64::MAX) {
-        return Err(format!(
-            "{name}: {size} bytes is more than certplay reads ({} bytes, 4 MiB)",
-            read::MAX_INPUT
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let bytes = input::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     Ok((name, bytes))
 }
 
@@ -230,7 +213,7 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn certificates(path: &PathBuf, what: &str) -> Result<Vec<Certificate>, String> {
+fn certificates(path: &std::path::Path, what: &str) -> Result<Vec<Certificate>, String> {
     let (name, bytes) = load(path)?;
     let items = read::read(&name, &bytes).map_err(|e| e.to_string())?;
     let certs: Vec<Certificate> = read::certificates(&items).into_iter().cloned().collect();

@@ -124,7 +124,8 @@ pub fn run(args: &CrlArgs) -> Result<(), String> {
 
 pub fn read_ca(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
     let read = |flag: &str, path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+        certplay_server::input::read(path)
+            .map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
     };
     let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
     let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());

@@ -11,6 +11,7 @@ use certplay_core::{
     San, Validity,
 };
 use certplay_server::files::{Access, Entry, Existing, SafeDir};
+use certplay_server::input;
 use clap::Args;
 
 /// Make a certificate signing request (and its key, unless you bring one)
@@ -195,7 +196,7 @@ pub fn run_csr(args: &CsrArgs) -> Result<(), String> {
 
 pub fn run_sign(args: &SignArgs) -> Result<(), String> {
     let read = |flag: &str, path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+        input::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
     };
     let cert_name = args.ca_cert.display().to_string();
     let cert_bytes = read("--ca-cert", &args.ca_cert)?;
@@ -300,7 +301,7 @@ fn split_out(out: &Path) -> Result<(PathBuf, String), String> {
 /// Reads a private key file (any format core imports).
 pub fn read_key(flag: &str, path: &Path, password: Option<&str>) -> Result<KeyPair, String> {
     let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))?;
+        input::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))?;
     let name = path.display().to_string();
     KeyPair::import(PemSource::new(&name, &bytes), password).map_err(|e| {
         let text = e.to_string();
@@ -322,9 +323,8 @@ pub fn password(spec: &str) -> Result<String, String> {
             .map_err(|_| format!("the password variable {var} is not set (or not UTF-8)"));
     }
     if let Some(path) = spec.strip_prefix("file:") {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the password file {path}: {e}"))?;
-        return Ok(text.lines().next().unwrap_or_default().to_owned());
+        return input::first_line(Path::new(path))
+            .map_err(|e| format!("cannot read the password file {path}: {e}"));
     }
     Err(format!(
         "{spec:?}: give the password as pass:TEXT, env:VARIABLE or file:PATH"

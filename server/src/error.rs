@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::files::FileError;
+use crate::input::ReadError;
 
 /// Everything that stops the server or the demo set, as one enum.
 #[derive(Debug)]
@@ -18,8 +19,8 @@ pub enum Error {
         flag: &'static str,
         /// The file.
         path: PathBuf,
-        /// What the OS said.
-        source: io::Error,
+        /// Why it was not read.
+        source: ReadError,
     },
     /// Core refused the material (with its own words and fix).
     Core(certplay_core::Error),
@@ -103,9 +104,8 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Read { source, .. } | Error::Bind { source, .. } | Error::Io(source) => {
-                Some(source)
-            }
+            Error::Read { source, .. } => Some(source),
+            Error::Bind { source, .. } | Error::Io(source) => Some(source),
             Error::Core(e) => Some(e),
             Error::Files(e) => Some(e),
             Error::NotOurs { .. } | Error::AlreadyThere { .. } | Error::KeygenPanicked => None,

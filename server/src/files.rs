@@ -13,7 +13,7 @@
 use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,6 +68,11 @@ pub enum FileError {
     NotAFile { path: PathBuf },
     /// The target exists and replacing was not allowed.
     Exists { path: PathBuf },
+    /// A file could not be read (or was too large to).
+    Read {
+        path: PathBuf,
+        source: crate::input::ReadError,
+    },
     /// Reading, writing or renaming failed.
     Io {
         path: PathBuf,
@@ -127,6 +132,9 @@ impl fmt::Display for FileError {
                 "{} already exists and was kept: pass --force to replace it, or choose another directory",
                 path.display()
             ),
+            FileError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             FileError::Io {
                 path,
                 action,
@@ -142,6 +150,7 @@ impl std::error::Error for FileError {
             FileError::CreateDir { source, .. }
             | FileError::ReadDir { source, .. }
             | FileError::Io { source, .. } => Some(source),
+            FileError::Read { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -213,22 +222,16 @@ impl SafeDir {
         }
     }
 
-    /// Reads `name`, refusing a symbolic link.
+    /// Reads `name` through the one bounded reader, refusing a symbolic
+    /// link.
     pub fn read(&self, name: &str) -> Result<Vec<u8>, FileError> {
         let path = self.target(name)?;
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
             .map_err(|source| link_or_io(&path, "read", source))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|source| FileError::Io {
-                path: path.clone(),
-                action: "read",
-                source,
-            })?;
-        Ok(bytes)
+        crate::input::read_open(file).map_err(|source| FileError::Read { path, source })
     }
 
     /// Writes `contents` to `name` via a new temporary file renamed into

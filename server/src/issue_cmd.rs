@@ -9,6 +9,7 @@ use certplay_core::{
     Plan, Preset, Profile, San,
 };
 use certplay_server::files::Existing;
+use certplay_server::input;
 use certplay_server::issuing::{issue_plan, write_files};
 use clap::Args;
 
@@ -170,7 +171,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
 
 /// Reads a plan file: JSON when it starts with `{`, TOML otherwise.
 pub fn read_plan(path: &Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path)
+    let text = input::read_text(path)
         .map_err(|e| format!("cannot read --plan {}: {e}", path.display()))?;
     let parsed = if text.trim_start().starts_with('{') {
         Plan::from_json(&text)
@@ -181,8 +182,8 @@ pub fn read_plan(path: &Path) -> Result<Plan, String> {
 }
 
 fn read_existing(cert: &Path, key: &Path, password: Option<&str>) -> Result<ExistingCa, String> {
-    let cert_bytes = std::fs::read(cert)
-        .map_err(|e| format!("cannot read --ca-cert {}: {e}", cert.display()))?;
+    let cert_bytes =
+        input::read(cert).map_err(|e| format!("cannot read --ca-cert {}: {e}", cert.display()))?;
     let cert_name = cert.display().to_string();
     let der = read_certificates(PemSource::new(&cert_name, &cert_bytes))
         .map_err(|e| e.to_string())?

@@ -14,6 +14,7 @@ mod error;
 pub mod events;
 pub mod files;
 pub mod guard;
+pub mod input;
 pub mod issuing;
 pub mod live;
 mod mtls;
@@ -39,7 +40,7 @@ pub use error::Error;
 /// that names the file and the fix.
 pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> {
     let read = |flag: &'static str, path: &Path| {
-        std::fs::read(path).map_err(|source| Error::Read {
+        input::read(path).map_err(|source| Error::Read {
             flag,
             path: path.to_path_buf(),
             source,
@@ -69,7 +70,7 @@ pub fn load_crls(tls: &mut ServerTls, files: &[PathBuf]) -> Result<(), Error> {
     let read: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|path| {
-            std::fs::read(path)
+            input::read(path)
                 .map(|bytes| (path.display().to_string(), bytes))
                 .map_err(|source| Error::Read {
                     flag: "--crl",
@@ -234,8 +235,21 @@ fn current(
     client_auth: ClientAuth,
     crypto: Crypto,
 ) -> Result<Current, Error> {
+    let server = mtls_server(tls, tls13_only, client_auth, crypto)?;
+    let (trusted, sent) = (server.trusted().len(), server.ca_names_sent());
+    if sent < trusted {
+        tracing::warn!(
+            "the {trusted} CA certificates client certificates may chain to are all trusted, \
+             but the server's CertificateRequest names only the first {sent} (their names fill \
+             the {} bytes certplay sends; curl refuses a request over 100 KiB): {} are left \
+             out, and a client that picks its certificate by those names will not offer one \
+             of theirs",
+            certplay_core::MAX_CA_NAME_BYTES,
+            trusted - sent
+        );
+    }
     Ok(Current {
-        server: mtls_server(tls, tls13_only, client_auth, crypto)?,
+        server,
         tls13_only,
         crypto,
         server_names: tls

@@ -268,7 +268,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         );
         println!(
             "certplay: client certificates must chain to {} ({})",
-            tls.client_ca_subjects().join(", "),
+            first_of(&tls.client_ca_subjects(), 5),
             ca.display()
         );
         if args.client_auth == ClientAuth::Optional {
@@ -408,7 +408,7 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 /// client of the plan issued into `dir` (its chain file when it has one),
 /// else the blog's `client.crt`.
 fn client_files(dir: &Path) -> (PathBuf, PathBuf) {
-    let plan = std::fs::read_to_string(dir.join(certplay_core::PLAN_FILE_NAME))
+    let plan = certplay_server::input::read_text(&dir.join(certplay_core::PLAN_FILE_NAME))
         .ok()
         .and_then(|text| certplay_core::Plan::from_toml(&text).ok());
     let name = plan
@@ -426,6 +426,24 @@ fn client_files(dir: &Path) -> (PathBuf, PathBuf) {
         dir.join(format!("{name}.crt"))
     };
     (cert, dir.join(format!("{name}.key")))
+}
+
+/// The first `shown` of `names`, then how many more: a bundle of
+/// thousands of CAs is one line, not a megabyte.
+fn first_of(names: &[String], shown: usize) -> String {
+    match names.get(shown..) {
+        Some(rest) if !rest.is_empty() => format!(
+            "{} and {} more",
+            names
+                .iter()
+                .take(shown)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            rest.len()
+        ),
+        _ => names.join(", "),
+    }
 }
 
 /// One fewer worker thread than the cores, at least one. On 2 cores with the

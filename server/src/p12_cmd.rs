@@ -76,9 +76,9 @@ pub fn password(given: Option<&str>, file: Option<&Path>) -> Result<Option<Strin
     match (given, file) {
         (Some(password), _) => Ok(Some(password.to_owned())),
         (None, Some(file)) => {
-            let text = std::fs::read_to_string(file)
+            let line = certplay_server::input::first_line(file)
                 .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
-            Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
+            Ok(Some(line))
         }
         (None, None) => Ok(None),
     }
@@ -94,7 +94,8 @@ pub fn run(args: &P12Args) -> Result<(), String> {
             .map_err(|e| format!("{e} (--allow-empty-password if an importer really needs none)"))?
     };
     let read = |flag: &str, path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
+        certplay_server::input::read(path)
+            .map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
     };
     let cert_name = args.cert.display().to_string();
     let cert_bytes = read("--cert", &args.cert)?;

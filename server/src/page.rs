@@ -27,6 +27,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::watch;
 
 use crate::guard::{escape, Acceptor, IdleTimeout, Limits, MAX_NAME_CHARS};
+use crate::input::ReadError;
 use crate::live::{Live, PageBody};
 
 mod embedded {
@@ -138,10 +139,8 @@ fn with_frame_ancestors(policy: &str) -> String {
 
 /// The policy of the index.html in a page directory, once it is built.
 async fn dir_policy(dir: &Path) -> Option<String> {
-    let html = tokio::fs::read_to_string(dir.join("index.html"))
-        .await
-        .ok()?;
-    meta_policy(&html).map(with_frame_ancestors)
+    let html = read_bounded(dir.join("index.html")).await.ok()?;
+    meta_policy(std::str::from_utf8(&html).ok()?).map(with_frame_ancestors)
 }
 
 /// The `content` of index.html's CSP `<meta>`.
@@ -234,11 +233,29 @@ async fn from_dir(dir: &Path, path: &str) -> Option<Response<Full<Bytes>>> {
     {
         return Some(plain(StatusCode::NOT_FOUND, "not found\n"));
     }
-    let response = match tokio::fs::read(dir.join(relative)).await {
+    let response = match read_bounded(dir.join(relative)).await {
         Ok(body) => file(path, Bytes::from(body)),
+        Err(ReadError::TooLarge { .. }) => {
+            tracing::warn!(
+                "page: not serving {}: more than the {} bytes certplay reads from one file",
+                dir.join(relative).display(),
+                crate::input::LIMIT
+            );
+            plain(
+                StatusCode::FORBIDDEN,
+                "certplay serves no file over 4 MiB from the page directory\n",
+            )
+        }
         Err(_) => plain(StatusCode::NOT_FOUND, "not found\n"),
     };
     Some(response)
+}
+
+/// The one bounded reader ([`crate::input::read`]) off the async threads.
+async fn read_bounded(path: PathBuf) -> Result<Vec<u8>, ReadError> {
+    tokio::task::spawn_blocking(move || crate::input::read(&path))
+        .await
+        .unwrap_or_else(|e| Err(ReadError::Io(std::io::Error::other(e))))
 }
 
 fn file(name: &str, body: Bytes) -> Response<Full<Bytes>> {

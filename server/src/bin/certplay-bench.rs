@@ -114,7 +114,8 @@ fn main() -> ExitCode {
 fn connector(args: &Args) -> Result<TlsConnector, String> {
     let read = |name: &str| {
         let path = args.dir.join(name);
-        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        certplay_server::input::read(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
     let (ca, cert, key) = (read("ca.crt")?, read("client.crt")?, read("client.key")?);
     let mut roots = RootCertStore::empty();
