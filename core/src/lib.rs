@@ -10,6 +10,7 @@
 //! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
 //! - [`Refusal`] says in words why a handshake was refused;
+//! - [`commands`] builds the command lines certplay prints (curl, serve);
 //! - [`ExistingCa::issue_crl`] / [`IssuedPlan::issue_crl`] make CRLs, and
 //!   (feature `pkcs12`, on by default) `Pkcs12Params::write` /
 //!   `IssuedPlan::pkcs12` make PKCS#12 files.
@@ -27,6 +28,7 @@
     )
 )]
 
+pub mod commands;
 mod error;
 mod issue;
 #[cfg(feature = "lab")]

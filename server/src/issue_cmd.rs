@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use certplay_core::commands::{Curl, HostName, Serve, Target};
 use certplay_core::{
     read_certificates, ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, PemSource,
     Plan, Preset, Profile, San,
@@ -240,7 +241,8 @@ fn report(
     }
 }
 
-/// `certplay serve` with the plan's files, and one curl per client.
+/// `certplay serve` with the plan's files, and one curl per client, built
+/// by core's one builder of printed commands.
 fn try_commands(out: &Path, issued: &IssuedPlan, imported: &[(String, String)]) -> Option<String> {
     let plan = &issued.plan;
     let server = plan.entries.iter().find(|e| e.profile.serves())?;
@@ -251,42 +253,33 @@ fn try_commands(out: &Path, issued: &IssuedPlan, imported: &[(String, String)]) 
         Some((_, file)) => file.clone(),
         None => path(format!("{entry}.key")),
     };
-    let server_issued = issued.entry(&server.name)?;
-    let cert = if server_issued.chain_pem.is_some() {
-        format!("{}-chain.crt", server.name)
-    } else {
-        format!("{}.crt", server.name)
+    let cert_path = |entry: &str| match issued.entry(entry).and_then(|e| e.chain_pem.as_ref()) {
+        Some(_) => path(format!("{entry}-chain.crt")),
+        None => path(format!("{entry}.crt")),
     };
-    let host = server
-        .sans
-        .iter()
-        .find_map(San::host)
-        .unwrap_or_else(|| "localhost".into());
-    let host = if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host
-    };
-    let mut lines = vec![format!(
-        "  certplay serve --ca {} --cert {} --key {} --port 3001",
+    issued.entry(&server.name)?;
+    let (ca, cert, key) = (
         path(format!("{}.crt", root.name)),
-        path(cert),
+        cert_path(&server.name),
         key_path(&server.name),
-    )];
+    );
+    let serve = Serve {
+        ca: &ca,
+        cert: &cert,
+        key: &key,
+        crls: &[],
+        port: 3001,
+    };
+    let target = Target::new(&HostName::from_sans(&server.sans), serve.listens_on());
+    let mut lines = vec![format!("  {}", serve.line())];
     for client in plan.entries.iter().filter(|e| e.profile.is_client()) {
-        let client_cert = match issued
-            .entry(&client.name)
-            .and_then(|c| c.chain_pem.as_ref())
-        {
-            Some(_) => format!("{}-chain.crt", client.name),
-            None => format!("{}.crt", client.name),
+        let (cert, key) = (cert_path(&client.name), key_path(&client.name));
+        let curl = Curl {
+            cacert: &ca,
+            client: Some((&cert, &key)),
+            target: &target,
         };
-        lines.push(format!(
-            "  curl --cacert {} --cert {} --key {} https://{host}:3001",
-            path(format!("{}.crt", root.name)),
-            path(client_cert),
-            key_path(&client.name),
-        ));
+        lines.push(format!("  {}", curl.line()));
     }
     Some(lines.join("\n"))
 }

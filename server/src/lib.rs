@@ -25,7 +25,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use certplay_core::read::model::{ip_text, GeneralName};
+use certplay_core::commands::{Fit, HostName, Target};
 use certplay_core::{ClientAuth, MtlsServer, PemSource, ServerCrl, ServerTls};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -401,144 +401,29 @@ pub fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The URL to print in the "try it" curl command, and what else curl needs
-/// to accept the server's certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurlTarget {
-    /// `https://NAME:PORT`.
-    pub url: String,
-    /// `--resolve NAME:PORT:IP`, when NAME is not a name that resolves here.
-    pub resolve: Option<String>,
-    /// Why the plain `https://localhost:PORT` would fail, when it would.
-    pub warning: Option<String>,
-}
-
-/// Picks a URL the server certificate covers. `names` are its
-/// subjectAltNames; `address` is where the server listens.
-pub fn curl_target(names: &[GeneralName], address: SocketAddr) -> CurlTarget {
-    let port = address.port();
-    let ip = address.ip();
-    let connect_ip = if ip.is_unspecified() {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        ip
-    };
-    let default_host = if ip.is_loopback() || ip.is_unspecified() {
-        "localhost".to_owned()
-    } else {
-        ip.to_string()
-    };
-    let dns_name = |n: &GeneralName| match n {
-        GeneralName::Dns(d) => Some(d.clone()),
-        _ => None,
-    };
-    let ip_name = |n: &GeneralName| match n {
-        GeneralName::Ip(bytes) => Some(ip_text(bytes.bytes())),
-        _ => None,
-    };
-    let covers = |host: &str| {
-        names.iter().any(|n| {
-            dns_name(n).is_some_and(|d| d.eq_ignore_ascii_case(host))
-                || ip_name(n).is_some_and(|i| i == host)
-        })
-    };
-    let url_for = |host: &str| {
-        if host.contains(':') {
-            format!("https://[{host}]:{port}")
-        } else {
-            format!("https://{host}:{port}")
-        }
-    };
-    if covers(&default_host) {
-        return CurlTarget {
-            url: url_for(&default_host),
-            resolve: None,
-            warning: None,
-        };
-    }
-    let listed = if names.is_empty() {
-        "no subjectAltName at all".to_owned()
-    } else {
+/// Why the printed curl command does not use the name a person would try
+/// first, when it does not: the words for core's [`Fit`]; `names` are the
+/// certificate's.
+pub fn target_warning(target: &Target, names: &[HostName]) -> Option<String> {
+    let listed = || {
         let names: Vec<String> = names.iter().map(ToString::to_string).collect();
-        format!("only {}", names.join(", "))
+        names.join(", ")
     };
-    let dns = names.iter().find_map(dns_name);
-    if let Some(name) = dns {
-        let name = name.replacen("*.", "certplay.", 1);
-        let host_for_url = if connect_ip.is_ipv6() {
-            format!("[{connect_ip}]")
-        } else {
-            connect_ip.to_string()
-        };
-        return CurlTarget {
-            url: format!("https://{name}:{port}"),
-            resolve: Some(format!("--resolve {name}:{port}:{host_for_url}")),
-            warning: Some(format!(
-                "the server certificate does not cover {default_host} ({listed}): \
-                 curl https://{default_host}:{port} would fail with \"no alternative certificate \
-                 subject name matches\"; the command below connects to this server under the \
-                 name {name}"
-            )),
-        };
-    }
-    match names.iter().find_map(ip_name) {
-        Some(listed_ip) => CurlTarget {
-            url: url_for(&listed_ip),
-            resolve: None,
-            warning: Some(format!(
-                "the server certificate does not cover {default_host} ({listed}); \
-                 the command below uses {listed_ip}"
-            )),
-        },
-        None => CurlTarget {
-            url: url_for(&default_host),
-            resolve: None,
-            warning: Some(format!(
-                "the server certificate has {listed}: curl (and every browser) will refuse it \
-                 whatever the URL; issue it with a subjectAltName such as DNS:localhost"
-            )),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(port: u16) -> SocketAddr {
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
-    }
-
-    #[test]
-    fn the_printed_curl_command_matches_the_certificate() {
-        let dns = |name: &str| GeneralName::Dns(name.to_owned());
-        let plain = curl_target(&[dns("localhost")], at(3000));
-        assert_eq!(plain.url, "https://localhost:3000");
-        assert!(plain.resolve.is_none() && plain.warning.is_none());
-
-        let other = curl_target(&[dns("other.test")], at(3000));
-        assert_eq!(other.url, "https://other.test:3000");
-        assert_eq!(
-            other.resolve.as_deref(),
-            Some("--resolve other.test:3000:127.0.0.1")
-        );
-        assert!(other
-            .warning
-            .as_deref()
-            .is_some_and(|w| w.contains("does not cover localhost")));
-
-        let ip = curl_target(
-            &[GeneralName::Ip(certplay_core::read::model::Hex(vec![
-                127, 0, 0, 1,
-            ]))],
-            at(3000),
-        );
-        assert_eq!(ip.url, "https://127.0.0.1:3000");
-
-        let none = curl_target(&[], at(3000));
-        assert!(none
-            .warning
-            .as_deref()
-            .is_some_and(|w| w.contains("no subjectAltName")));
+    let (usual, host) = (&target.usual, &target.host);
+    let port = target.url.rsplit(':').next().unwrap_or_default();
+    match target.fit {
+        Fit::Covered => None,
+        Fit::OtherName => Some(format!(
+            "the server certificate does not cover {usual} (only {}): curl \
+             https://{usual}:{port} would fail with \"no alternative certificate subject name \
+             matches\"; the command below connects to this server under the name {host}",
+            listed()
+        )),
+        Fit::NoHostName => Some(
+            "the server certificate has no DNS name or IP address among its subjectAltNames: \
+             curl (and every browser) will refuse it whatever the URL; issue it with a \
+             subjectAltName such as DNS:localhost"
+                .to_owned(),
+        ),
     }
 }

@@ -16,6 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use certplay_core::commands::{Curl, HostName, Target};
 use certplay_core::{ClientAuth, KeyType};
 use certplay_server::demo::{self, DemoSet};
 use certplay_server::guard::{self, Limits};
@@ -198,8 +199,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
     let (ca, cert, key, client) = match (&args.ca, &args.cert, &args.key) {
         (Some(ca), Some(cert), Some(key)) => {
             let dir = ca.parent().unwrap_or(Path::new(""));
-            let client = client_files(dir);
-            (ca.clone(), cert.clone(), key.clone(), client)
+            (ca.clone(), cert.clone(), key.clone(), clients_of(dir))
         }
         _ => {
             let dir = &args.demo_dir;
@@ -212,7 +212,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
                 dir.join("ca.crt"),
                 dir.join("server.crt"),
                 dir.join("server.key"),
-                (dir.join("client.crt"), dir.join("client.key")),
+                vec![(dir.join("client.crt"), dir.join("client.key"))],
             )
         }
     };
@@ -247,8 +247,9 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
     let server_names = tls
         .cert_chain
         .first()
-        .map(|c| c.info.subject_alt_names().to_vec())
+        .map(|c| HostName::from_general_names(c.info.subject_alt_names()))
         .unwrap_or_default();
+    let client = curl_client(&client, &tls.crls);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.map_or_else(default_threads, usize::from))
@@ -261,7 +262,7 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
         let hangup = hangup_signal()?;
         let bound = certplay_server::bind(config, &tls).await?;
         let address = bound.mtls_addr();
-        let target = certplay_server::curl_target(&server_names, address);
+        let target = Target::new(&server_names, address);
         println!(
             "certplay: mTLS server on {} (listening on {address})",
             target.url
@@ -298,22 +299,27 @@ fn serve(args: ServeArgs) -> Result<(), certplay_server::Error> {
             };
             println!("certplay: page on http://{page_address}/{note}");
         }
-        if let Some(warning) = &target.warning {
+        if let Some(warning) = certplay_server::target_warning(&target, &server_names) {
             tracing::warn!("{warning}");
         }
-        println!("Try it:");
-        println!(
-            "  curl --cacert {} --cert {} --key {} {}{}",
-            ca.display(),
-            client.0.display(),
-            client.1.display(),
-            target
-                .resolve
-                .as_deref()
-                .map(|r| format!("{r} "))
-                .unwrap_or_default(),
-            target.url
+        let (cacert, client_cert, client_key) = (
+            ca.display().to_string(),
+            client.cert.display().to_string(),
+            client.key.display().to_string(),
         );
+        let curl = Curl {
+            cacert: &cacert,
+            client: Some((&client_cert, &client_key)),
+            target: &target,
+        };
+        println!("Try it:\n  {}", curl.line());
+        if let Some(crl) = &client.revoked_by {
+            println!(
+                "  (every client certificate found beside {} is revoked by {crl}: certplay \
+                 refuses this one with the reason, as it should)",
+                ca.display()
+            );
+        }
         let reloader = bound.reloader();
         tokio::spawn(reload_on_hangup(
             hangup,
@@ -404,28 +410,83 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
-/// The client certificate and key to show in the curl command: the first
-/// client of the plan issued into `dir` (its chain file when it has one),
-/// else the blog's `client.crt`.
-fn client_files(dir: &Path) -> (PathBuf, PathBuf) {
+/// The client certificates and keys that may go in the curl command: the
+/// clients of the plan issued into `dir` (each one's chain file when it
+/// has one), else the blog's `client.crt`.
+fn clients_of(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     let plan = certplay_server::input::read_text(&dir.join(certplay_core::PLAN_FILE_NAME))
         .ok()
         .and_then(|text| certplay_core::Plan::from_toml(&text).ok());
-    let name = plan
-        .and_then(|plan| {
+    let mut names: Vec<String> = plan
+        .map(|plan| {
             plan.entries
                 .into_iter()
-                .find(|e| e.profile.is_client())
+                .filter(|e| e.profile.is_client())
                 .map(|e| e.name)
+                .collect()
         })
-        .unwrap_or_else(|| "client".to_owned());
-    let chain = dir.join(format!("{name}-chain.crt"));
-    let cert = if chain.exists() {
-        chain
-    } else {
-        dir.join(format!("{name}.crt"))
+        .unwrap_or_default();
+    if names.is_empty() {
+        names.push("client".to_owned());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let chain = dir.join(format!("{name}-chain.crt"));
+            let cert = if chain.exists() {
+                chain
+            } else {
+                dir.join(format!("{name}.crt"))
+            };
+            (cert, dir.join(format!("{name}.key")))
+        })
+        .collect()
+}
+
+/// The client the curl command shows.
+struct CurlClient {
+    cert: PathBuf,
+    key: PathBuf,
+    /// The CRL file that revokes it, when every candidate is revoked.
+    revoked_by: Option<String>,
+}
+
+/// The first of `candidates` that no CRL of `crls` revokes (after `serve
+/// --crl`, the printed curl is a client the server answers), else the first
+/// one with the CRL that revokes it.
+fn curl_client(candidates: &[(PathBuf, PathBuf)], crls: &[certplay_core::ServerCrl]) -> CurlClient {
+    let revoked_by = |cert: &Path| -> Option<String> {
+        let bytes = certplay_server::input::read(cert).ok()?;
+        let name = cert.display().to_string();
+        let read = certplay_core::read_certificates(certplay_core::PemSource::new(&name, &bytes));
+        let leaf = read.ok()?.into_iter().next()?.info;
+        crls.iter()
+            .find(|c| {
+                c.crl.issuer.der == leaf.issuer.der
+                    && c.crl.revoked.iter().any(|r| r.serial == leaf.serial)
+            })
+            .map(|c| c.file.clone())
     };
-    (cert, dir.join(format!("{name}.key")))
+    let first_good = candidates
+        .iter()
+        .find(|(cert, _)| revoked_by(cert).is_none());
+    match (first_good, candidates.first()) {
+        (Some((cert, key)), _) => CurlClient {
+            cert: cert.clone(),
+            key: key.clone(),
+            revoked_by: None,
+        },
+        (None, Some((cert, key))) => CurlClient {
+            cert: cert.clone(),
+            key: key.clone(),
+            revoked_by: revoked_by(cert),
+        },
+        (None, None) => CurlClient {
+            cert: PathBuf::from("client.crt"),
+            key: PathBuf::from("client.key"),
+            revoked_by: None,
+        },
+    }
 }
 
 /// The first `shown` of `names`, then how many more: a bundle of

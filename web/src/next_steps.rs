@@ -2,8 +2,7 @@
 //! the server's chain file for `--cert` when it has one (a server under an
 //! intermediate must send it), one curl per client with its chain file.
 
-use std::net::IpAddr;
-
+use certplay_core::commands::{shell_word, Curl, HostName, Serve, Target};
 use certplay_core::{Entry, IssuedPlan, Plan};
 
 /// The port the commands use: 3001, so that the mTLS server does not collide
@@ -30,7 +29,7 @@ pub struct Roles {
     /// The server's certificate (its chain file if it has one) and key.
     pub server: Option<(String, String)>,
     /// The server's names (host names and IP addresses).
-    pub server_names: Vec<String>,
+    pub server_names: Vec<HostName>,
     /// Each client's certificate (chain file if any) and key.
     pub clients: Vec<(String, String)>,
 }
@@ -90,13 +89,13 @@ impl Roles {
     }
 }
 
-fn server_names(entry: &Entry) -> Vec<String> {
-    entry.sans.iter().filter_map(|san| san.host()).collect()
+fn server_names(entry: &Entry) -> Vec<HostName> {
+    HostName::from_sans(&entry.sans)
 }
 
-/// The commands for `roles`. curl must connect to one of the server's
-/// names: the first of `localhost`, another DNS name (resolved to
-/// 127.0.0.1 with `--resolve`) or an IP address.
+/// The commands for `roles`, built by core's one builder of printed
+/// commands: curl connects to one of the server's names, `localhost`, or
+/// another DNS name (`--resolve`), or an address (`--connect-to`).
 pub fn next_steps(roles: &Roles) -> NextSteps {
     let ca = &roles.ca;
     let Some((cert, key)) = &roles.server else {
@@ -108,21 +107,34 @@ pub fn next_steps(roles: &Roles) -> NextSteps {
             curl_without_certificate: none,
         };
     };
-    let serve = format!("certplay serve --ca {ca} --cert {cert} --key {key} --port {PORT}");
-    let (resolve, url) = target(&roles.server_names);
+    let serve = Serve {
+        ca,
+        cert,
+        key,
+        crls: &[],
+        port: PORT,
+    };
+    let target = Target::new(&roles.server_names, serve.listens_on());
+    let curl = |client: Option<(&str, &str)>| {
+        Curl {
+            cacert: ca,
+            client,
+            target: &target,
+        }
+        .line()
+    };
+    let serve = serve.line();
+    let curl_without_certificate = curl(None);
     let curl = if roles.clients.is_empty() {
         "# this plan has no client certificate: add a client to try mutual TLS".to_owned()
     } else {
         roles
             .clients
             .iter()
-            .map(|(cert, key)| {
-                format!("curl --cacert {ca} --cert {cert} --key {key}{resolve} {url}")
-            })
+            .map(|(cert, key)| curl(Some((cert, key))))
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let curl_without_certificate = format!("curl --cacert {ca}{resolve} {url}");
     NextSteps {
         serve,
         curl,
@@ -151,49 +163,6 @@ pub fn reproduce(plan: &Plan, key_file: Option<&str>, encrypted: bool) -> String
     command
 }
 
-/// `word` as one shell word: as it is when it is plain, else in single
-/// quotes (a picked file may be called `my CA's key.pem`).
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'+'));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// The `--resolve` option (if needed, with its leading space) and the URL.
-fn target(server_names: &[String]) -> (String, String) {
-    let localhost = format!("https://localhost:{PORT}");
-    if server_names
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case("localhost"))
-    {
-        return (String::new(), localhost);
-    }
-    let Some(name) = server_names.first() else {
-        return (String::new(), localhost);
-    };
-    match name.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => (String::new(), format!("https://{ip}:{PORT}")),
-        Ok(IpAddr::V6(ip)) => (String::new(), format!("https://[{ip}]:{PORT}")),
-        Err(_) => {
-            // A wildcard covers exactly one label: pick one.
-            let host = match name.strip_prefix("*.") {
-                Some(domain) => format!("www.{domain}"),
-                None => name.to_ascii_lowercase(),
-            };
-            (
-                format!(" --resolve {host}:{PORT}:127.0.0.1"),
-                format!("https://{host}:{PORT}"),
-            )
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,8 +170,9 @@ mod tests {
     use certplay_core::Preset;
 
     fn names(list: &[&str]) -> Roles {
+        let sans: Vec<certplay_core::San> = list.iter().map(|s| s.parse().unwrap()).collect();
         Roles {
-            server_names: list.iter().map(|s| (*s).to_owned()).collect(),
+            server_names: HostName::from_sans(&sans),
             ..Roles::blog(&Plan::default())
         }
     }
@@ -264,9 +234,13 @@ mod tests {
 
     #[test]
     fn other_names_are_reachable_on_loopback() {
+        // An address it does not listen on: curl connects to where it does.
         assert!(next_steps(&names(&["::1"]))
             .curl
-            .ends_with(" https://[::1]:3001"));
+            .ends_with(" --connect-to '[::1]:3001:127.0.0.1:3001' 'https://[::1]:3001'"));
+        assert!(next_steps(&names(&["127.0.0.2"]))
+            .curl
+            .ends_with(" --connect-to 127.0.0.2:3001:127.0.0.1:3001 https://127.0.0.2:3001"));
         assert!(next_steps(&names(&["127.0.0.1", "localhost"]))
             .curl
             .ends_with(" https://localhost:3001"));
