@@ -187,7 +187,7 @@ fn find(dir: &Path, bin: &str) -> Option<PathBuf> {
 /// (`create_new`), so a link left at its name is not followed. When a
 /// copy fails, the ones already placed are left (they are checked,
 /// working binaries).
-fn put_in_place(bins: &[&str], found: &[PathBuf], bin_dir: &Path) -> Result<(), String> {
+pub fn put_in_place(bins: &[&str], found: &[PathBuf], bin_dir: &Path) -> Result<(), String> {
     fs::create_dir_all(bin_dir).map_err(|e| format!("cannot create {}: {e}", bin_dir.display()))?;
     for (bin, from) in bins.iter().zip(found) {
         let to = bin_dir.join(bin);
@@ -266,7 +266,7 @@ mod tests {
 
     /// The installed program `bin`, which must say `version`.
     fn installed(bin: &str, version: &str) -> PathBuf {
-        let path = crate::cargo_bin(bin);
+        let path = crate::steps::cargo_bin(bin);
         let said = Command::new(&path).arg("--version").output();
         let said = said.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
         assert_eq!(

@@ -1,0 +1,147 @@
+//! `cargo xtask bench`: issuing natively against the blog's openssl
+//! commands, `inspect` against openssl, issuing in headless Chromium.
+
+use std::env;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::builds::server_build;
+use crate::setup::WASM_TARGET;
+use crate::steps::{cargo, root, step};
+use crate::test::wasm_test_env;
+use crate::Result;
+
+/// Times issuing a set natively for every key type against the blog's
+/// seven openssl commands, in one run, and prints medians; then `inspect`
+/// against openssl and issuing in headless Chromium.
+pub fn bench() -> Result {
+    step("build certplay (release)", server_build())?;
+    let bin = root().join("target/release/certplay");
+    let dir = env::temp_dir().join(format!("certplay-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let runs = 21;
+    let mut rows = Vec::new();
+    // Every key type the page offers, natively: the figures the in-page
+    // ones (web/tests/timing.rs, below) are set beside. RSA-4096 sets take
+    // seconds: fewer runs.
+    for key_type in ["p256", "p384", "ed25519", "rsa2048", "rsa3072", "rsa4096"] {
+        let key_runs = if key_type == "rsa4096" { 7 } else { runs };
+        let median = median_of(key_runs, || {
+            let mut command = Command::new(&bin);
+            command
+                .args(["issue", "--force", "--key-type", key_type, "--out"])
+                .arg(&dir);
+            command
+        })?;
+        let what = if key_runs == runs {
+            format!("certplay issue --key-type {key_type}")
+        } else {
+            format!("certplay issue --key-type {key_type} ({key_runs} runs)")
+        };
+        rows.push((what, median));
+    }
+    let blog = include_str!("../../tests/blog-commands.sh");
+    let median = median_of(runs, || {
+        let mut command = Command::new("sh");
+        command.args(["-c", blog]).current_dir(&dir);
+        command
+    })?;
+    rows.push(("the blog's 7 openssl commands (RSA-2048)".into(), median));
+    let _ = std::fs::remove_dir_all(&dir);
+    let baseline = median;
+    println!("\nmedian wall time of {runs} runs (ratio to the blog's commands):");
+    for (what, time) in rows {
+        println!(
+            "  {what:<45} {:>8.1} ms  {:>6.3}x",
+            time * 1e3,
+            time / baseline
+        );
+    }
+    inspect_throughput(&bin)?;
+    // The same sets issued in headless Chromium by the page's own code
+    // (web/tests/timing.rs prints its medians).
+    step(
+        "issuing in headless Chromium (web/tests/timing.rs)",
+        wasm_test_env(cargo(&[
+            "test",
+            "-p",
+            "certplay-web",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            "wasm-release",
+            "--test",
+            "timing",
+            "--",
+            "--include-ignored",
+            "--nocapture",
+        ]))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
+    )?;
+    Ok(())
+}
+
+/// `certplay inspect` against openssl's text view of the same certificates
+/// (`storeutl -text`: what `x509 -text` prints, for every certificate of one
+/// file), over Debian's CA bundle ten times over, one process each.
+fn inspect_throughput(bin: &Path) -> Result {
+    const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+    const COPIES: usize = 10;
+    let Ok(bundle) = std::fs::read(BUNDLE) else {
+        println!("\n(no {BUNDLE}: inspect throughput not measured; it comes with ca-certificates)");
+        return Ok(());
+    };
+    let count = String::from_utf8_lossy(&bundle)
+        .matches("-----BEGIN CERTIFICATE-----")
+        .count()
+        * COPIES;
+    let file = env::temp_dir().join(format!("certplay-inspect-{}.pem", std::process::id()));
+    std::fs::write(&file, bundle.repeat(COPIES)).map_err(|e| e.to_string())?;
+    let runs = 11;
+    let ours = median_of(runs, || {
+        let mut command = Command::new(bin);
+        command.arg("inspect").arg(&file);
+        command
+    });
+    let openssl = median_of(runs, || {
+        let mut command = Command::new("openssl");
+        command
+            .args(["storeutl", "-noout", "-text", "-certs"])
+            .arg(&file);
+        command
+    });
+    let _ = std::fs::remove_file(&file);
+    let (ours, openssl) = (ours?, openssl?);
+    let certificates = f64::from(u32::try_from(count).unwrap_or(u32::MAX));
+    println!(
+        "\ntext view of {count} certificates (Debian's bundle x{COPIES}), median of {runs} runs \
+         (ratio to openssl):"
+    );
+    for (what, time) in [
+        ("certplay inspect", ours),
+        ("openssl storeutl -noout -text -certs", openssl),
+    ] {
+        println!(
+            "  {what:<45} {:>8.1} ms  {:>8.0} certificates/s  {:>6.3}x",
+            time * 1e3,
+            certificates / time,
+            time / openssl
+        );
+    }
+    Ok(())
+}
+
+fn median_of(runs: usize, mut command: impl FnMut() -> Command) -> Result<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let output = command().output().map_err(|e| e.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        times.push(started.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(runs / 2).copied().unwrap_or_default())
+}
