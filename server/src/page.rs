@@ -205,25 +205,26 @@ async fn respond(request: &Request<Incoming>, page_dir: Option<&Path>) -> Respon
     let path = request.uri().path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     if let Some(dir) = page_dir {
-        if let Some(response) = from_dir(dir, path).await {
-            return response;
-        }
+        return from_dir(dir, path).await;
     }
     let found = embedded::FILES.iter().find(|(name, _)| *name == path);
     match found {
         Some((name, body)) => file(name, Bytes::from_static(body)),
-        // Not built yet: the page is on its way when a directory was given.
-        None if path == "index.html" && page_dir.is_some() => html(BUILDING),
         None if path == "index.html" => html(NOTICE),
         None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 
-/// The file `path` of the page directory, while the directory holds a built
-/// page (its index.html); `None` sends the request to the embedded copy.
-async fn from_dir(dir: &Path, path: &str) -> Option<Response<Full<Bytes>>> {
+/// The file `path` of the page directory. Until the directory holds a
+/// built page (its index.html; the directory may not exist yet), the
+/// notice that the page is still being built, never the embedded copy: a
+/// page from another build would not be the one being made.
+async fn from_dir(dir: &Path, path: &str) -> Response<Full<Bytes>> {
     if !dir.join("index.html").is_file() {
-        return None;
+        return match path {
+            "index.html" => html(BUILDING),
+            _ => plain(StatusCode::NOT_FOUND, "not found\n"),
+        };
     }
     // Only plain names below the directory: no "..", no absolute paths.
     let relative = Path::new(path);
@@ -231,7 +232,7 @@ async fn from_dir(dir: &Path, path: &str) -> Option<Response<Full<Bytes>>> {
         .components()
         .all(|part| matches!(part, Component::Normal(_)))
     {
-        return Some(plain(StatusCode::NOT_FOUND, "not found\n"));
+        return plain(StatusCode::NOT_FOUND, "not found\n");
     }
     let response = match read_bounded(dir.join(relative)).await {
         Ok(body) => file(path, Bytes::from(body)),
@@ -248,7 +249,7 @@ async fn from_dir(dir: &Path, path: &str) -> Option<Response<Full<Bytes>>> {
         }
         Err(_) => plain(StatusCode::NOT_FOUND, "not found\n"),
     };
-    Some(response)
+    response
 }
 
 /// The one bounded reader ([`crate::input::read`]) off the async threads.
@@ -338,18 +339,36 @@ mod tests {
         assert!(policy.contains("default-src 'none'"), "{policy}");
     }
 
+    async fn body(response: Response<Full<Bytes>>) -> String {
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     #[tokio::test]
     async fn a_page_dir_serves_its_files_once_index_html_is_there() {
         let dir = tempfile::tempdir().expect("temp dir");
-        // Before trunk has written index.html: the embedded copy answers.
-        assert!(from_dir(dir.path(), "index.html").await.is_none());
+        // Before trunk has written index.html (or made the directory): the
+        // notice, never another build's page.
+        for missing in [dir.path().to_path_buf(), dir.path().join("not-yet")] {
+            let notice = from_dir(&missing, "index.html").await;
+            assert_eq!(notice.status(), StatusCode::OK);
+            assert!(body(notice).await.contains("still being built"));
+            let js = from_dir(&missing, "start.js").await;
+            assert_eq!(js.status(), StatusCode::NOT_FOUND);
+        }
 
         std::fs::write(dir.path().join("index.html"), "<h1>built</h1>").expect("write");
         std::fs::write(dir.path().join("web.wasm"), b"\0asm").expect("write");
-        let index = from_dir(dir.path(), "index.html").await.expect("served");
+        let index = from_dir(dir.path(), "index.html").await;
         assert_eq!(index.status(), StatusCode::OK);
         assert_eq!(index.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
-        let wasm = from_dir(dir.path(), "web.wasm").await.expect("served");
+        assert_eq!(body(index).await, "<h1>built</h1>");
+        let wasm = from_dir(dir.path(), "web.wasm").await;
         assert_eq!(wasm.headers()[CONTENT_TYPE], "application/wasm");
 
         for outside in [
@@ -358,7 +377,7 @@ mod tests {
             "a/../../etc/passwd",
             "/etc/passwd",
         ] {
-            let response = from_dir(dir.path(), outside).await.expect("answered");
+            let response = from_dir(dir.path(), outside).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{outside}");
         }
     }

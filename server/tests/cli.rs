@@ -387,6 +387,45 @@ fn the_page_stays_on_loopback_even_with_bind_any() {
     assert!(log.contains("not only on this machine"), "{log}");
 }
 
+/// `--page-dir` as `--help` and the README promise: until the folder holds
+/// an index.html (missing, or empty while trunk builds), the page is the
+/// "still being built" notice, not the copy built into the binary.
+#[test]
+fn a_page_dir_without_index_html_shows_the_building_notice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("empty")).expect("an empty folder");
+    for page_dir in ["empty", "missing"] {
+        let (child, out) = serve_until_curl(
+            dir.path(),
+            &[
+                "serve",
+                "--port",
+                "0",
+                "--page-port",
+                "0",
+                "--page-dir",
+                page_dir,
+            ],
+        );
+        let page = out
+            .split("page on http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .expect("the page's address")
+            .to_owned();
+        let got = Command::new("curl")
+            .args(["-sS", "--max-time", "10", &format!("http://{page}/")])
+            .output()
+            .expect("curl");
+        stop(child);
+        let html = String::from_utf8_lossy(&got.stdout);
+        assert!(
+            html.contains("still being built"),
+            "--page-dir {page_dir}: {html}"
+        );
+    }
+}
+
 /// `RUST_LOG` as a person sets it: a level or a target's level shows those
 /// lines, and a filter that does not parse is named, with logging at info.
 #[test]
