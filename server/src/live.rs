@@ -12,9 +12,11 @@
 //!
 //! These change what the server trusts, so each is refused (403 with the
 //! reason) unless the request comes from the page itself: a `Host` that
-//! DNS rebinding cannot produce, an `Origin` (when sent) equal to
-//! `http://` + that `Host`, no `Sec-Fetch-Site` other than `same-origin`,
-//! and the token, which only a same-origin script can read.
+//! DNS rebinding cannot produce, an `Origin` equal to `http://` + that
+//! `Host` (a GET may leave it out, as browsers do for same-origin GETs; a
+//! load, which changes the server's keys, must send it, from a browser or
+//! any other client), no `Sec-Fetch-Site` other than `same-origin`, and
+//! the token, which only a same-origin script can read.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -113,6 +115,19 @@ impl Live {
                 self.events()
             }
             (&Method::POST, "/live/load") => {
+                if !request.headers().contains_key(ORIGIN) {
+                    let host = request
+                        .headers()
+                        .get(HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .unwrap_or("HOST:PORT");
+                    let why = format!(
+                        "a load changes the server's keys, so it needs the page's own \
+                         Origin header (browsers send it): Origin: http://{host}"
+                    );
+                    tracing::warn!("page: refused POST /live/load without an Origin header");
+                    return text(StatusCode::FORBIDDEN, why);
+                }
                 let token = request
                     .headers()
                     .get("x-certplay-token")

@@ -86,7 +86,9 @@ struct ServeArgs {
     #[arg(long, default_value_t = 8080)]
     page_port: u16,
     /// The address the page listens on. It makes keys: it stays on this
-    /// machine unless you say otherwise here.
+    /// machine unless you say otherwise here. Its live link loads keys into
+    /// the mTLS server only for the page itself: the per-run token, and the
+    /// page's own Origin header on every load.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     page_bind: IpAddr,
     /// Connections open at once per port; more wait until one closes

@@ -547,6 +547,20 @@ async fn the_live_link_is_same_origin_only_and_loads_new_material() {
         .await;
         assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
     }
+    // A load changes what the server trusts: without the page's Origin
+    // (a client that is not a browser must send it too), it is refused
+    // even with the token.
+    let no_origin = page_request(
+        page,
+        &format!("POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}"),
+        &body,
+    )
+    .await;
+    assert!(no_origin.starts_with("HTTP/1.1 403"), "{no_origin}");
+    assert!(
+        no_origin.contains("Origin: http://127.0.0.1:"),
+        "{no_origin}"
+    );
     // The SSE stream sees the connections that follow.
     let mut events = TcpStream::connect(page).await.expect("connect");
     events
@@ -594,9 +608,10 @@ async fn live_load(page: SocketAddr, body: &serde_json::Value) -> String {
     let host = format!("Host: 127.0.0.1:{}", page.port());
     let token =
         token_of(&page_request(page, &format!("GET /live/token HTTP/1.1\r\n{host}"), "").await);
+    let origin = format!("Origin: http://127.0.0.1:{}", page.port());
     page_request(
         page,
-        &format!("POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}"),
+        &format!("POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}\r\n{origin}"),
         &body.to_string(),
     )
     .await
