@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::builds::server_build;
 use crate::setup::WASM_TARGET;
 use crate::steps::{cargo, root, step};
-use crate::test::wasm_test_env;
+use crate::test::{wasm_test_env, LAB};
 use crate::Result;
 
 /// Times issuing a set natively for every key type against the blog's
@@ -79,7 +79,119 @@ pub fn bench() -> Result {
         ]))
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
     )?;
+    lab_handshakes()
+}
+
+/// The lab's in-memory mTLS handshake (core/tests/lab_timing.rs): natively
+/// with core's pure-Rust provider and with ring, and in headless Chromium
+/// with core's provider as the page ships it (wasm-release); medians and
+/// the ratios wasm/native and core/ring.
+pub fn lab_handshakes() -> Result {
+    let native = captured(
+        "lab handshakes natively (core/tests/lab_timing.rs, --release)",
+        cargo(&[
+            "test",
+            "-p",
+            "certplay-core",
+            "--release",
+            "--features",
+            LAB,
+            "--test",
+            "lab_timing",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ]),
+    )?;
+    let mut in_page = wasm_test_env(cargo(&[
+        "test",
+        "-p",
+        "certplay-core",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        "wasm-release",
+        "--features",
+        LAB,
+        "--test",
+        "lab_timing",
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ]));
+    in_page.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    let in_page = captured(
+        "lab handshakes in headless Chromium (core/tests/lab_timing.rs, wasm-release)",
+        in_page,
+    )?;
+    // `lab-handshake KEY TLS PROVIDER median_ms=M runs=N`
+    let medians = |output: &str| -> Vec<(String, String, f64)> {
+        output
+            .lines()
+            .filter_map(|line| {
+                let mut words = line.split_whitespace();
+                if words.next() != Some("lab-handshake") {
+                    return None;
+                }
+                let case = format!("{} {}", words.next()?, words.next()?);
+                let provider = words.next()?.to_owned();
+                let median = words.next()?.strip_prefix("median_ms=")?.parse().ok()?;
+                Some((case, provider, median))
+            })
+            .collect()
+    };
+    let (native, in_page) = (medians(&native), medians(&in_page));
+    let find = |rows: &[(String, String, f64)], case: &str, provider: &str| {
+        rows.iter()
+            .find(|(c, p, _)| c == case && p == provider)
+            .map(|(_, _, median)| *median)
+    };
+    println!(
+        "\nfull mTLS handshake + GET / in memory, median ms (core's pure-Rust provider; \
+         wasm/native and core/ring ratios):"
+    );
+    println!(
+        "  {:<16} {:>10} {:>10} {:>12} {:>10} {:>10}",
+        "case", "wasm", "native", "wasm/native", "ring", "core/ring"
+    );
+    for (case, _, _) in native.iter().filter(|(_, p, _)| p == "core") {
+        let wasm = find(&in_page, case, "core");
+        let ours = find(&native, case, "core");
+        let ring = find(&native, case, "ring");
+        let cell = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
+        let ratio = |a: Option<f64>, b: Option<f64>| {
+            a.zip(b)
+                .map_or_else(|| "-".to_owned(), |(a, b)| format!("{:.1}x", a / b))
+        };
+        println!(
+            "  {case:<16} {:>10} {:>10} {:>12} {:>10} {:>10}",
+            cell(wasm),
+            cell(ours),
+            ratio(wasm, ours),
+            cell(ring),
+            ratio(ours, ring)
+        );
+    }
     Ok(())
+}
+
+/// Runs `command` as a step and returns what it printed (stdout), which is
+/// also shown.
+fn captured(name: &str, mut command: Command) -> Result<String> {
+    println!("xtask: == {name}");
+    let started = Instant::now();
+    let output = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{name}: cannot start: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{stdout}");
+    println!("xtask: == {name}: {:.1?}", started.elapsed());
+    if output.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!("{name}: failed ({})", output.status))
+    }
 }
 
 /// `certplay inspect` against openssl's text view of the same certificates

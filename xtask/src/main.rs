@@ -9,6 +9,7 @@
 //!   cargo xtask test                              every check and test, as CI runs them
 //!   cargo xtask setup                             only install the tools
 //!   cargo xtask bench                             time issuing natively vs. the blog's openssl commands
+//!   cargo xtask bench lab                         time the lab's in-memory handshake, in the page and natively
 //!   cargo xtask install [--root DIR] [--debug]    put certplay (with the page built in) on PATH
 
 mod bench;
@@ -36,11 +37,13 @@ fn main() -> ExitCode {
         "run" => run::run(rest),
         "test" => test::test(),
         "setup" => setup::setup(),
+        // `bench lab`: only the lab's handshakes (minutes, not half an hour).
+        "bench" if rest.first().map(String::as_str) == Some("lab") => bench::lab_handshakes(),
         "bench" => bench::bench(),
         "install" => install::install(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [-- <certplay serve flags>] | test | setup | bench \
+                "usage: cargo xtask run [-- <certplay serve flags>] | test | setup | bench [lab] \
                  | install [--root DIR] [--debug]"
             );
             return ExitCode::from(2);

@@ -12,7 +12,7 @@ use crate::Result;
 
 /// core's handshake lab is a feature (the page and the tools worker leave
 /// it out); the tests build it, natively and on wasm32.
-const LAB: &str = "certplay-core/lab";
+pub const LAB: &str = "certplay-core/lab";
 
 /// Every check and test. One definition: CI runs exactly this.
 ///

@@ -122,7 +122,7 @@ pub struct ClientFiles<'a> {
 }
 
 /// A client set up from [`ClientFiles`] with a crypto provider.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LabClient {
     provider: Arc<CryptoProvider>,
     roots: Arc<RootCertStore>,

@@ -514,3 +514,43 @@ fn a_transcript_round_trips_through_json() {
     let back: Transcript = serde_json::from_str(&json).unwrap();
     assert_eq!(back, transcript);
 }
+
+/// `certplay serve --client-auth optional`: the handshake takes another
+/// CA's client, and the answer is 401 with serve's reason.
+#[test]
+fn client_auth_optional_answers_401_with_the_reason() {
+    let set = Plan::default().issue().unwrap();
+    let other = Plan::default().issue().unwrap();
+    let (ca, cert, key) = (
+        file(&set, "ca.crt"),
+        file(&set, "server.crt"),
+        file(&set, "server.key"),
+    );
+    let tls = ServerTls::from_pem(
+        PemSource::new("ca.crt", ca.as_bytes()),
+        PemSource::new("server.crt", cert.as_bytes()),
+        PemSource::new("server.key", key.as_bytes()),
+        now(),
+    )
+    .unwrap();
+    let server =
+        MtlsServer::for_serve(&tls, crypto::provider(), false, ClientAuth::Optional).unwrap();
+    let at = now();
+    let transcript = handshake(
+        &server,
+        &client(&set, &other, Some("client"), "localhost"),
+        at,
+    )
+    .unwrap();
+    let judged = server.judge(&der(&other, "client"), unix(at)).unwrap_err();
+    assert_eq!(
+        transcript.outcome,
+        Outcome::Answered {
+            status: 401,
+            body: format!(
+                "401 Unauthorized: this server wants a valid client certificate: {judged}\n"
+            ),
+        }
+    );
+    assert_eq!(names(&transcript), TLS13, "{transcript:#?}");
+}
