@@ -57,6 +57,15 @@ enum Command {
     /// Bundle a certificate, its key and chain into a password-protected
     /// PKCS#12 file (.p12).
     P12(p12_cmd::P12Args),
+    /// Print shell completions, e.g.
+    /// `certplay completions bash > ~/.local/share/bash-completion/completions/certplay`
+    /// (zsh: into a folder of $fpath as `_certplay`; fish:
+    /// ~/.config/fish/completions/certplay.fish).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +177,13 @@ fn main() -> ExitCode {
         Command::Sign(args) => csr_cmd::run_sign(&args),
         Command::Crl(args) => crl_cmd::run(&args),
         Command::P12(args) => p12_cmd::run(&args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "certplay", &mut script);
+            emit(&String::from_utf8_lossy(&script));
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -466,3 +466,64 @@ fn rust_log_sets_what_is_logged_and_a_bad_one_is_named() {
         "{said}"
     );
 }
+
+/// `certplay completions bash` is a script bash reads, and completing
+/// `certplay s` offers the subcommands that start with s; the other shells
+/// get a script that names the subcommands too.
+#[test]
+fn completions_complete_the_subcommands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = certplay(dir.path(), &["completions", "bash"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = dir.path().join("certplay.bash");
+    std::fs::write(&script, &out.stdout).expect("write");
+    let parsed = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let complete = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        let program = format!(
+            "source certplay.bash; COMP_WORDS=({line}); COMP_CWORD={}; COMP_LINE='{line}'; \
+             COMP_POINT={}; _certplay certplay '{}' '{}'; echo \"${{COMPREPLY[@]}}\"",
+            words.len() - 1,
+            line.len(),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let ran = Command::new("bash")
+            .args(["-c", &program])
+            .current_dir(dir.path())
+            .output()
+            .expect("bash");
+        String::from_utf8_lossy(&ran.stdout).into_owned()
+    };
+    let offered = complete("certplay s");
+    let mut words: Vec<&str> = offered.split_whitespace().collect();
+    words.sort_unstable();
+    assert_eq!(words, ["serve", "sign"], "{offered}");
+    let flags = complete("certplay serve --client");
+    assert!(flags.contains("--client-auth"), "{flags}");
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = certplay(dir.path(), &["completions", shell]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{shell}");
+        for command in [
+            "serve", "issue", "inspect", "verify", "csr", "sign", "crl", "p12",
+        ] {
+            assert!(text.contains(command), "{shell}: {command}");
+        }
+    }
+    let bad = certplay(dir.path(), &["completions", "tcsh"]);
+    assert!(!bad.status.success());
+}
