@@ -9,7 +9,10 @@
 //!   PKCS#12) into a typed model, with text views and lints;
 //! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
-//! - [`Refusal`] says in words why a handshake was refused;
+//! - [`verify::Reason`] says why a chain or a handshake was refused (typed,
+//!   in words by its Display, JSON by serde), and [`event::Event`] what
+//!   became of one connection to the server;
+//! - [`escape::escape`] makes any text safe for a terminal or a log line;
 //! - [`commands`] builds the command lines certplay prints (curl, serve);
 //! - [`ExistingCa::issue_crl`] / [`IssuedPlan::issue_crl`] make CRLs, and
 //!   (feature `pkcs12`, on by default) `Pkcs12Params::write` /
@@ -30,6 +33,8 @@
 
 pub mod commands;
 mod error;
+pub mod escape;
+pub mod event;
 mod issue;
 #[cfg(feature = "lab")]
 pub mod lab;
@@ -40,7 +45,6 @@ mod pbe;
 mod pfx;
 pub mod plan;
 pub mod read;
-mod refusal;
 pub mod verify;
 
 pub use error::Error;
@@ -61,7 +65,6 @@ pub use plan::{
     Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
 };
 pub use read::model::format_time;
-pub use refusal::Refusal;
 
 /// Re-exported so that callers name the same versions core uses.
 pub use rustls;

@@ -1,6 +1,7 @@
 //! The mTLS server's rustls configuration, built from [`ServerTls`]: client
 //! certificates must chain to the `--ca` certificates (webpki), and every
-//! refusal can be explained with the certificate the client presented.
+//! refusal is explained once, as a [`Reason`], with the chain the client
+//! presented.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +15,9 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 
-use crate::{Error, Refusal, ServerTls};
+use crate::read::Certificate;
+use crate::verify::{explain, explain_io, Check, Purpose, Reason};
+use crate::{Error, ServerTls};
 
 /// Where a client certificate is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,7 +76,7 @@ pub struct MtlsServer {
     sessions: Arc<dyn StoresServerSessions>,
     trusted: Vec<String>,
     ca_names_sent: usize,
-    anchors: Vec<crate::read::Certificate>,
+    anchors: Vec<Certificate>,
     crls: Vec<crate::read::Crl>,
     client_auth: ClientAuth,
     alpn: Vec<Vec<u8>>,
@@ -130,7 +133,7 @@ impl MtlsServer {
             anchors: tls
                 .client_cas
                 .iter()
-                .filter_map(|c| crate::read::Certificate::from_der(&c.der).ok())
+                .filter_map(|c| Certificate::from_der(&c.der).ok())
                 .collect(),
             crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
             client_auth: ClientAuth::Required,
@@ -179,22 +182,47 @@ impl MtlsServer {
 
     /// Judges the chain a client presented (end entity first; empty: none)
     /// at `now` exactly as the handshake of [`ClientAuth::Required`] does,
-    /// with the same words for a refusal.
-    pub fn judge(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> Result<(), Refusal> {
+    /// with the same reason for a refusal.
+    // A refusal is rare and made once: its size costs nothing that counts.
+    #[allow(clippy::result_large_err)]
+    pub fn judge(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> Result<(), Reason> {
         let Some((end_entity, intermediates)) = chain.split_first() else {
-            return Err(Refusal::NoClientCertificate);
+            return Err(Reason::NoClientCertificate);
         };
         self.verifier
             .verify_client_cert(end_entity, intermediates, now)
             .map(|_| ())
-            .map_err(|e| {
-                Refusal::from_tls_error_with_crls(
-                    &e,
-                    Some(end_entity.as_ref()),
-                    &self.anchors,
-                    &self.crls,
-                )
-            })
+            .map_err(|e| self.reason(chain, now, |check, leaf| explain(&e, leaf, check)))
+    }
+
+    /// Explains why the handshake behind `error` failed, once, with the
+    /// chain `recorder` saw (if the client got as far as sending one).
+    pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Reason {
+        let presented = recorder.presented();
+        self.reason(&presented, UnixTime::now(), |check, leaf| {
+            explain_io(error, leaf, check)
+        })
+    }
+
+    /// `why` with the check this server makes: its anchors and CRLs, the
+    /// certificates of `chain` (end entity first) read, for a client.
+    fn reason(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+        why: impl FnOnce(&Check<'_>, Option<&Certificate>) -> Reason,
+    ) -> Reason {
+        let mut read = chain.iter().map(|der| Certificate::from_der(der).ok());
+        let leaf = read.next().flatten();
+        let intermediates: Vec<Certificate> = read.flatten().collect();
+        let check = Check {
+            anchors: &self.anchors,
+            intermediates: &intermediates,
+            crls: &self.crls,
+            purpose: Purpose::Client,
+            at: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+        };
+        why(&check, leaf.as_ref())
     }
 
     /// A configuration for one connection, with the verifier that records
@@ -214,12 +242,6 @@ impl MtlsServer {
         config.session_storage = self.sessions.clone();
         config.alpn_protocols.clone_from(&self.alpn);
         Ok((Arc::new(config), recorder))
-    }
-
-    /// Explains why the handshake behind `error` failed.
-    pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Refusal {
-        let presented = recorder.presented();
-        Refusal::from_io_error_with_crls(error, presented.as_deref(), &self.anchors, &self.crls)
     }
 
     /// How many CRLs client certificates are checked against.
@@ -252,13 +274,13 @@ fn ca_names(subjects: Vec<DistinguishedName>) -> Vec<DistinguishedName> {
         .collect()
 }
 
-/// A [`ClientCertVerifier`] that remembers the end-entity certificate it was
-/// asked to verify, and otherwise does exactly what the inner verifier does
+/// A [`ClientCertVerifier`] that remembers the chain it was asked to
+/// verify, and otherwise does exactly what the inner verifier does
 /// (deferred: accepts any certificate or none, for [`MtlsServer::judge`]).
 #[derive(Debug)]
 pub struct RecordingVerifier {
     inner: Arc<dyn ClientCertVerifier>,
-    presented: Mutex<Option<CertificateDer<'static>>>,
+    presented: Mutex<Vec<CertificateDer<'static>>>,
     deferred: bool,
 }
 
@@ -267,15 +289,16 @@ impl RecordingVerifier {
     pub fn new(inner: Arc<dyn ClientCertVerifier>) -> Self {
         Self {
             inner,
-            presented: Mutex::new(None),
+            presented: Mutex::new(Vec::new()),
             deferred: false,
         }
     }
 
-    /// The end-entity certificate the client presented, if it sent one.
-    pub fn presented(&self) -> Option<CertificateDer<'static>> {
-        // A poisoned lock only means another thread panicked mid-write of an
-        // Option: the value is still a whole Option.
+    /// The chain the client presented, end entity first (empty when it
+    /// sent none).
+    pub fn presented(&self) -> Vec<CertificateDer<'static>> {
+        // A poisoned lock only means another thread panicked mid-write of a
+        // Vec: the value is still a whole Vec.
         match self.presented.lock() {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -302,10 +325,13 @@ impl ClientCertVerifier for RecordingVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let owned = end_entity.clone().into_owned();
+        let owned: Vec<CertificateDer<'static>> = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
         match self.presented.lock() {
-            Ok(mut guard) => *guard = Some(owned),
-            Err(poisoned) => *poisoned.into_inner() = Some(owned),
+            Ok(mut guard) => *guard = owned,
+            Err(poisoned) => *poisoned.into_inner() = owned,
         }
         if self.deferred {
             // Judged after the handshake; the signature checks below still
@@ -343,6 +369,7 @@ impl ClientCertVerifier for RecordingVerifier {
 mod tests {
     use super::*;
     use crate::issue::{CrlParams, Revocation, RevocationReason};
+    use crate::verify::ReasonKind;
     use crate::{IssuedPlan, PemSource, Plan, Preset};
 
     /// The server's material from `set`'s files: `ca.crt`, `cert` (the
@@ -439,7 +466,7 @@ mod tests {
 
         let refused = |chain: &[CertificateDer<'_>], seconds: i64| {
             let refusal = server.judge(chain, at(seconds)).unwrap_err();
-            (refusal.kind(), refusal.to_string())
+            (refusal.kind().name(), refusal.to_string())
         };
         let (kind, words) = refused(&[], now);
         assert_eq!(kind, "no-client-certificate", "{words}");
@@ -451,7 +478,7 @@ mod tests {
         let (kind, words) = refused(&chain(&set, "server"), now);
         assert_eq!(kind, "wrong-purpose", "{words}");
 
-        let not_after = crate::read::Certificate::from_der(&set.entry(kept).unwrap().cert_der)
+        let not_after = Certificate::from_der(&set.entry(kept).unwrap().cert_der)
             .unwrap()
             .not_after
             .0;
@@ -486,7 +513,7 @@ mod tests {
         let presented = [chain(&set, "client"), chain(&set, "intermediate")].concat();
         let now = time::OffsetDateTime::now_utc().unix_timestamp() + 60;
         let refusal = server.judge(&presented, at(now)).unwrap_err();
-        assert_eq!(refusal.kind(), "revoked", "{refusal}");
+        assert_eq!(refusal.kind(), ReasonKind::Revoked, "{refusal}");
         // Without the CRL the same client is accepted: the refusal was the
         // intermediate's CRL.
         let other = optional(&material(&set, "server-chain.crt"));

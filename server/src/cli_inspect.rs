@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use certplay_core::escape::escape;
 use certplay_core::read::{self, lint, text, Certificate, Item};
 use certplay_core::verify::{self, Check, Purpose, Reason};
 use certplay_server::input;
@@ -229,11 +230,11 @@ fn certificates(path: &std::path::Path, what: &str) -> Result<Vec<Certificate>, 
 pub fn verify(args: &VerifyArgs) -> ExitCode {
     match run_verify(args) {
         Ok(Ok(message)) => {
-            crate::emit(&format!("{message}\n"));
+            crate::emit(&format!("{}\n", escape(&message)));
             ExitCode::from(VALID)
         }
         Ok(Err(reason)) => {
-            let mut out = format!("invalid: {reason}\n");
+            let mut out = format!("invalid: {}\n", escape(&reason.to_string()));
             if let Some(hint) = hint(&reason) {
                 let _ = writeln!(out, "hint: {hint}");
             }

@@ -1,135 +1,52 @@
-//! Every connection explained: one [`Event`] per connection, logged as one
-//! line with its id, kept in a bounded [`History`], and sent to whoever
+//! Every connection explained: one [`Event`] (core's, the type the page's
+//! live panel reads) per connection, logged as one line with its id and
+//! the server's hint, kept in a bounded [`History`], and sent to whoever
 //! watches (the page's live panel).
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use certplay_core::escape::escape;
+pub use certplay_core::event::{Ending, Event, EventKind, Outcome, Presented, Streamed};
 use tokio::sync::broadcast;
 
-use crate::guard::{escape, MAX_NAME_CHARS};
-
-/// How a connection ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Handshake done, client certificate verified, at least one request.
-    Accepted,
-    /// Handshake done, then the client closed without a request.
-    HungUp,
-    /// Handshake done without a valid certificate (`--client-auth
-    /// optional`): answered 401 with the reason.
-    Unauthorized,
-    /// The handshake failed; `reason` says why.
-    Refused,
-}
-
-/// A certificate the client presented, as far as the log needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Presented {
-    /// Subject DN.
-    pub subject: String,
-    /// Issuer DN.
-    pub issuer: String,
-    /// Serial number, hex.
-    pub serial: String,
-}
-
-impl Presented {
-    /// Reads what the log shows of a DER certificate (names escaped and
-    /// cut: they come from the peer).
-    pub fn from_der(der: &[u8]) -> Presented {
-        match certplay_core::read::Certificate::from_der(der) {
-            Ok(cert) => Presented {
-                subject: escape(&cert.subject.to_string(), MAX_NAME_CHARS),
-                issuer: escape(&cert.issuer.to_string(), MAX_NAME_CHARS),
-                serial: escape(&cert.serial.to_string(), MAX_NAME_CHARS),
-            },
-            Err(e) => Presented {
-                subject: "(unreadable)".to_owned(),
-                issuer: String::new(),
-                serial: escape(&e.to_string(), MAX_NAME_CHARS),
-            },
-        }
+/// The one log line for `event`, with the server's `hint` (which flag or
+/// curl option would change it) after its words. Escaped when written:
+/// nothing a client chose reaches the log as it is.
+pub fn log(event: &Event, hint: Option<&str>) {
+    let line = line(event, hint);
+    let line = escape(&line);
+    let (id, kind) = (&event.id, event.kind());
+    match event.outcome {
+        Outcome::Accepted { .. } => tracing::info!(conn = %id, kind = %kind, "{line}"),
+        _ => tracing::warn!(conn = %id, kind = %kind, "{line}"),
     }
 }
 
-/// One connection on the mTLS port, from accept to close.
-#[derive(Debug, Clone, Serialize)]
-pub struct Event {
-    /// The connection id (`c1`, `c2`, ...), also in every log line about it.
-    pub id: String,
-    /// When it ended, RFC 3339 UTC.
-    pub time: String,
-    /// The client's address.
-    pub peer: SocketAddr,
-    /// `TLSv1_3`, `TLSv1_2` (when the handshake got that far).
-    pub tls_version: Option<String>,
-    /// The negotiated cipher suite.
-    pub cipher_suite: Option<String>,
-    /// The negotiated ALPN protocol (`h2`, `http/1.1`).
-    pub alpn: Option<String>,
-    /// How it ended.
-    pub result: Outcome,
-    /// A short machine-readable reason (`no-client-cert`, `unknown-issuer`,
-    /// `timeout`, `ok`, ...).
-    pub kind: &'static str,
-    /// The reason in words.
-    pub reason: String,
-    /// The certificates the client presented, end entity first.
-    pub chain: Vec<Presented>,
-    /// Requests answered on the connection.
-    pub requests: u64,
-    /// Milliseconds from accept to close.
-    pub duration_ms: u64,
-}
-
-impl Event {
-    /// The one log line for this connection.
-    pub fn log(&self) {
-        let client = self
-            .chain
-            .first()
-            .map_or("no client certificate", |c| c.subject.as_str());
-        let tls = match (&self.tls_version, &self.cipher_suite, &self.alpn) {
-            (Some(v), Some(s), a) => {
-                format!(
-                    " [{v} {s}{}]",
-                    a.as_deref().map(|a| format!(" {a}")).unwrap_or_default()
-                )
-            }
-            _ => String::new(),
-        };
-        let (id, peer, kind) = (&self.id, self.peer, &self.kind);
-        match self.result {
-            Outcome::Accepted => tracing::info!(
-                conn = %id,
-                reason = %kind,
-                "{id} {peer} accepted {client}{tls}: {} request(s), {}",
-                self.requests,
-                self.reason
-            ),
-            Outcome::HungUp => tracing::warn!(
-                conn = %id,
-                reason = %kind,
-                "{id} {peer} handshake done as {client}{tls}, then no request: {}",
-                self.reason
-            ),
-            Outcome::Unauthorized => tracing::warn!(
-                conn = %id,
-                reason = %kind,
-                "{id} {peer} answered 401{tls}: {}",
-                self.reason
-            ),
-            Outcome::Refused => tracing::warn!(
-                conn = %id,
-                reason = %kind,
-                "{id} {peer} refused: {}",
-                self.reason
-            ),
+/// The words of [`log`]'s line: id, peer, what happened, why.
+pub fn line(event: &Event, hint: Option<&str>) -> String {
+    let client = event.client();
+    let tls = match (&event.tls_version, &event.cipher_suite, &event.alpn) {
+        (Some(v), Some(s), a) => {
+            format!(
+                " [{v} {s}{}]",
+                a.as_deref().map(|a| format!(" {a}")).unwrap_or_default()
+            )
         }
+        _ => String::new(),
+    };
+    let (id, peer, words) = (&event.id, event.peer, event.words());
+    let hint = hint.map(|h| format!("; {h}")).unwrap_or_default();
+    match event.outcome {
+        Outcome::Accepted { .. } => format!("{id} {peer} accepted {client}{tls}: {words}{hint}"),
+        Outcome::HungUp { .. } => {
+            format!("{id} {peer} handshake done as {client}{tls}, then no request: {words}{hint}")
+        }
+        Outcome::Unauthorized { .. } => format!("{id} {peer} answered 401{tls}: {words}{hint}"),
+        Outcome::Refused { .. }
+        | Outcome::TimedOut { .. }
+        | Outcome::ClosedBeforeHello
+        | Outcome::NotConfigured { .. } => format!("{id} {peer} refused: {words}{hint}"),
     }
 }
 
@@ -137,8 +54,15 @@ impl Event {
 #[derive(Debug)]
 pub struct History {
     capacity: usize,
-    events: Mutex<VecDeque<Event>>,
+    kept: Mutex<Kept>,
     live: broadcast::Sender<Event>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    events: VecDeque<Event>,
+    /// Events pushed since the start.
+    pushed: u64,
 }
 
 impl History {
@@ -146,31 +70,50 @@ impl History {
     pub fn new(capacity: usize) -> Self {
         let (live, _) = broadcast::channel(256);
         History {
-            capacity,
-            events: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity: capacity.max(1),
+            kept: Mutex::new(Kept {
+                events: VecDeque::with_capacity(capacity.min(1024)),
+                pushed: 0,
+            }),
             live,
         }
     }
 
-    /// Adds an event, dropping the oldest beyond the capacity.
-    pub fn push(&self, event: Event) {
-        let _ = self.live.send(event.clone());
-        let mut events = match self.events.lock() {
-            Ok(events) => events,
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        match self.kept.lock() {
+            Ok(kept) => kept,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        while events.len() >= self.capacity.max(1) {
-            events.pop_front();
         }
-        events.push_back(event);
+    }
+
+    /// Adds an event, dropping the oldest beyond the capacity; returns its
+    /// number (1 for the first event pushed).
+    pub fn push(&self, event: Event) -> u64 {
+        let _ = self.live.send(event.clone());
+        let mut kept = self.kept();
+        while kept.events.len() >= self.capacity {
+            kept.events.pop_front();
+        }
+        kept.events.push_back(event);
+        kept.pushed += 1;
+        kept.pushed
+    }
+
+    /// How many events it keeps at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Whether the event numbered `number` by [`History::push`] is still kept.
+    pub fn holds(&self, number: u64) -> bool {
+        let kept = self.kept();
+        let len = u64::try_from(kept.events.len()).unwrap_or(u64::MAX);
+        number > kept.pushed.saturating_sub(len) && number <= kept.pushed
     }
 
     /// A copy of the events kept, oldest first.
     pub fn snapshot(&self) -> Vec<Event> {
-        match self.events.lock() {
-            Ok(events) => events.iter().cloned().collect(),
-            Err(poisoned) => poisoned.into_inner().iter().cloned().collect(),
-        }
+        self.kept().events.iter().cloned().collect()
     }
 
     /// New events from now on (a slow watcher misses some, never blocks
@@ -180,9 +123,7 @@ impl History {
     }
 }
 
-/// Now, RFC 3339 UTC.
-pub fn now_text() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// Now, whole Unix seconds.
+pub fn now() -> certplay_core::read::model::Time {
+    certplay_core::read::model::Time(time::OffsetDateTime::now_utc().unix_timestamp())
 }

@@ -3,19 +3,23 @@
 //! backs off on errors and still sees shutdown, the open-file limit, and
 //! log text that a peer cannot forge or flood.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use certplay_core::event::EventKind;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
+
+use crate::events::History;
 
 /// Limits that hold for every connection; [`Default`] is what `certplay
 /// serve` uses unless told otherwise.
@@ -93,6 +97,7 @@ pub struct IdleTimeout<T> {
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
     last_progress: Instant,
+    received: Arc<AtomicU64>,
 }
 
 impl<T> IdleTimeout<T> {
@@ -104,12 +109,19 @@ impl<T> IdleTimeout<T> {
             idle,
             deadline: Box::pin(tokio::time::sleep_until(now + idle)),
             last_progress: now,
+            received: Arc::new(AtomicU64::new(0)),
         }
     }
 
     /// The wrapped stream.
     pub fn get_ref(&self) -> &T {
         &self.inner
+    }
+
+    /// The count of bytes read so far, shared (it goes on counting after
+    /// the stream moves into a TLS or HTTP layer).
+    pub fn received(&self) -> Arc<AtomicU64> {
+        self.received.clone()
     }
 
     fn progressed(&mut self) {
@@ -146,8 +158,11 @@ impl<T: AsyncRead + Unpin> AsyncRead for IdleTimeout<T> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(result) => {
-                if buf.filled().len() > before {
+                let read = buf.filled().len().saturating_sub(before);
+                if read > 0 {
                     this.progressed();
+                    this.received
+                        .fetch_add(u64::try_from(read).unwrap_or(u64::MAX), Ordering::Relaxed);
                 }
                 Poll::Ready(result)
             }
@@ -315,35 +330,6 @@ pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 /// The longest peer-supplied name (subject, issuer, path) put in a log line.
 pub const MAX_NAME_CHARS: usize = 200;
 
-/// `text` made safe for one log line: control characters, Unicode line and
-/// paragraph separators, bidi overrides/isolates and invisible format
-/// characters become `\u{..}` escapes, and the text is cut after `max`
-/// characters (with `…`), so a certificate subject cannot fake or hide
-/// log lines.
-pub fn escape(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max + 8));
-    for (i, c) in text.chars().enumerate() {
-        if i >= max {
-            out.push('…');
-            break;
-        }
-        let invisible = matches!(c,
-            '\u{2028}' | '\u{2029}'             // line/paragraph separators
-            | '\u{202A}'..='\u{202E}'           // bidi embeddings and overrides
-            | '\u{2066}'..='\u{2069}'           // bidi isolates
-            | '\u{200B}'..='\u{200F}'           // zero-width, LRM, RLM
-            | '\u{061C}' | '\u{FEFF}' | '\u{00AD}');
-        if c == '\\' {
-            out.push_str("\\\\");
-        } else if c.is_control() || invisible {
-            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Logs at most `per_window` refusal lines per window; the rest are counted
 /// by kind and summed up in one line when the window ends.
 #[derive(Debug)]
@@ -357,7 +343,10 @@ pub struct RefusalLog {
 struct Window {
     started: Instant,
     logged: u32,
-    suppressed: BTreeMap<&'static str, u64>,
+    suppressed: BTreeMap<EventKind, u64>,
+    /// The history numbers of the events held back (the newest, as many
+    /// as the history can keep).
+    numbers: VecDeque<u64>,
 }
 
 impl RefusalLog {
@@ -370,59 +359,85 @@ impl RefusalLog {
                 started: Instant::now(),
                 logged: 0,
                 suppressed: BTreeMap::new(),
+                numbers: VecDeque::new(),
             }),
         }
     }
 
-    /// True when a refusal of `kind` may be logged now; otherwise it is
-    /// counted.
-    pub fn allow(&self, kind: &'static str) -> bool {
-        let mut state = match self.state.lock() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+    /// True when a refusal of `kind` (the event numbered `number` in
+    /// `history`) may be logged now; otherwise it is counted.
+    pub fn allow(&self, kind: EventKind, number: u64, history: &History) -> bool {
+        let mut state = self.state();
         if state.started.elapsed() >= self.window {
-            Self::summarise(&mut state, self.window);
+            Self::summarise(&mut state, self.window, history);
         }
         if state.logged < self.per_window {
             state.logged += 1;
             true
         } else {
             *state.suppressed.entry(kind).or_default() += 1;
+            state.numbers.push_back(number);
+            while state.numbers.len() > history.capacity() {
+                state.numbers.pop_front();
+            }
             false
         }
     }
 
     /// Logs the count of the lines held back, if the window is over.
-    pub fn flush(&self) {
-        let mut state = match self.state.lock() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+    pub fn flush(&self, history: &History) {
+        let mut state = self.state();
         if state.started.elapsed() >= self.window {
-            Self::summarise(&mut state, self.window);
+            Self::summarise(&mut state, self.window, history);
         }
     }
 
-    fn summarise(state: &mut Window, window: Duration) {
-        if !state.suppressed.is_empty() {
-            let total: u64 = state.suppressed.values().sum();
-            let by_kind: Vec<String> = state
-                .suppressed
-                .iter()
-                .map(|(kind, n)| format!("{kind} {n}"))
-                .collect();
+    fn state(&self) -> std::sync::MutexGuard<'_, Window> {
+        match self.state.lock() {
+            Ok(state) => state,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn summarise(state: &mut Window, window: Duration, history: &History) {
+        if let Some(line) = Self::summary(state, window, history) {
             tracing::warn!(
-                suppressed = total,
-                "{total} more refusals in the last {} s were not logged one by one \
-                 (by reason: {}); every one is in the event history",
-                window.as_secs(),
-                by_kind.join(", ")
+                suppressed = state.suppressed.values().sum::<u64>(),
+                "{line}"
             );
         }
         state.started = Instant::now();
         state.logged = 0;
         state.suppressed.clear();
+        state.numbers.clear();
+    }
+
+    /// The line that sums up the refusals held back, if any.
+    fn summary(state: &Window, window: Duration, history: &History) -> Option<String> {
+        if state.suppressed.is_empty() {
+            return None;
+        }
+        let total: u64 = state.suppressed.values().sum();
+        let by_kind: Vec<String> = state
+            .suppressed
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        let kept = state.numbers.iter().filter(|n| history.holds(**n)).count();
+        let kept = if u64::try_from(kept).unwrap_or(u64::MAX) == total {
+            "every one is in the event history".to_owned()
+        } else {
+            format!(
+                "the event history keeps the last {} connections: {kept} of these are in it",
+                history.capacity()
+            )
+        };
+        Some(format!(
+            "{total} more refusals in the last {} s were not logged one by one (by reason: {}); \
+             {kept}",
+            window.as_secs(),
+            by_kind.join(", ")
+        ))
     }
 }
 
@@ -431,27 +446,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escape_defuses_line_breaks_bidi_and_length() {
-        assert_eq!(escape("CN=ok", 200), "CN=ok");
-        assert_eq!(escape("a\nb\rc", 200), "a\\u{000a}b\\u{000d}c");
-        assert_eq!(escape("x\u{2028}y\u{2029}", 200), "x\\u{2028}y\\u{2029}");
-        assert_eq!(escape("\u{202E}gnp.exe", 200), "\\u{202e}gnp.exe");
-        assert_eq!(escape("\u{2066}a\u{2069}", 200), "\\u{2066}a\\u{2069}");
-        assert_eq!(escape("a\\u{000a}", 200), "a\\\\u{000a}");
-        assert_eq!(escape("\u{1b}[31mred", 200), "\\u{001b}[31mred");
-        let long = "é".repeat(1000);
-        let cut = escape(&long, 200);
-        assert_eq!(cut.chars().count(), 201);
-        assert!(cut.ends_with('…'));
-    }
-
-    #[test]
-    fn refusal_floods_are_counted_not_logged() {
+    fn refusal_floods_are_counted_not_logged_and_say_how_many_were_kept() {
+        use certplay_core::verify::ReasonKind;
         let log = RefusalLog::new(3, Duration::from_secs(3600));
-        let allowed = (0..100).filter(|_| log.allow("no-client-cert")).count();
+        let history = History::new(50);
+        let kind = EventKind::Reason(ReasonKind::NoClientCertificate);
+        let allowed = (1..=100).filter(|n| log.allow(kind, *n, &history)).count();
         assert_eq!(allowed, 3);
-        let state = log.state.lock().expect("lock");
-        assert_eq!(state.suppressed.get("no-client-cert"), Some(&97));
+        let state = log.state();
+        assert_eq!(state.suppressed.get(&kind), Some(&97));
+        // Nothing pushed yet: none of them is in the history.
+        let line = RefusalLog::summary(&state, log.window, &history).expect("a summary");
+        assert!(
+            line.starts_with("97 more refusals in the last 3600 s")
+                && line.contains("no-client-certificate 97")
+                && line.contains("keeps the last 50 connections: 0 of these are in it"),
+            "{line}"
+        );
     }
 
     #[tokio::test]

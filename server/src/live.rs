@@ -31,7 +31,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::events::History;
+use crate::events::{Event, History, Streamed};
 use crate::Reloader;
 
 /// The page's response body: whole, or a stream of events.
@@ -274,9 +274,10 @@ impl Live {
     }
 }
 
-/// One event as an SSE message.
-fn sse<T: Serialize>(event: &T) -> Bytes {
-    let data = serde_json::to_string(event).unwrap_or_default();
+/// One event as an SSE message: core's [`Streamed`] (the event and its
+/// words) as JSON.
+fn sse(event: &Event) -> Bytes {
+    let data = serde_json::to_string(&Streamed::new(event.clone())).unwrap_or_default();
     Bytes::from(format!("event: connection\ndata: {data}\n\n"))
 }
 

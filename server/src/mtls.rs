@@ -1,5 +1,7 @@
 //! The mTLS port: one task per connection, bounded in time, ending in one
-//! [`Event`] that says what happened in words.
+//! [`Event`] that says what happened, typed: the [`Reason`] of a refusal
+//! (explained once, by core), how a served connection [`Ending`] came about
+//! (from hyper's and the TLS layer's errors, never from their text).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -7,9 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use certplay_core::escape::{escape, truncate};
 use certplay_core::pki_types::{CertificateDer, UnixTime};
 use certplay_core::read::Certificate;
-use certplay_core::{ClientAuth, MtlsServer, Refusal};
+use certplay_core::rustls::AlertDescription;
+use certplay_core::verify::{Incompatibility, Reason};
+use certplay_core::{ClientAuth, MtlsServer};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -24,8 +29,8 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
-use crate::events::{now_text, Event, History, Outcome, Presented};
-use crate::guard::{escape, Acceptor, IdleTimeout, Limits, RefusalLog, MAX_NAME_CHARS};
+use crate::events::{Ending, Event, History, Outcome, Presented};
+use crate::guard::{Acceptor, IdleTimeout, Limits, RefusalLog, MAX_NAME_CHARS};
 
 /// How long open connections get to finish after shutdown is asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -84,18 +89,25 @@ impl Shared {
 
     /// Logs the count of refusal lines held back, if any.
     pub fn flush_refusal_log(&self) {
-        self.refusals.flush();
+        self.refusals.flush(&self.history);
     }
 
-    fn record(&self, event: Event) {
-        let log = match event.result {
-            Outcome::Refused | Outcome::HungUp => self.refusals.allow(event.kind),
-            Outcome::Accepted | Outcome::Unauthorized => true,
-        };
-        if log {
-            event.log();
+    fn record(&self, event: Event, hint: Option<String>) {
+        let kind = event.kind();
+        let refused = !matches!(
+            event.outcome,
+            Outcome::Accepted { .. } | Outcome::Unauthorized { .. }
+        );
+        if refused {
+            let logged = event.clone();
+            let number = self.history.push(event);
+            if self.refusals.allow(kind, number, &self.history) {
+                crate::events::log(&logged, hint.as_deref());
+            }
+        } else {
+            crate::events::log(&event, hint.as_deref());
+            self.history.push(event);
         }
-        self.history.push(event);
     }
 }
 
@@ -107,9 +119,9 @@ pub async fn serve(acceptor: Acceptor, shared: Arc<Shared>, mut shutdown: watch:
         let shared = shared.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let event = connection(stream, peer, &shared, watcher).await;
+            let (event, hint) = connection(stream, peer, &shared, watcher).await;
             drop(slot);
-            shared.record(event);
+            shared.record(event, hint);
         });
     }
     tracing::info!("mTLS: shutting down");
@@ -128,90 +140,77 @@ async fn connection(
     peer: SocketAddr,
     shared: &Shared,
     watcher: hyper_util::server::graceful::Watcher,
-) -> Event {
+) -> (Event, Option<String>) {
     let started = Instant::now();
     let id = format!("c{}", shared.next_id.fetch_add(1, Ordering::Relaxed));
+    let limits = &shared.limits;
+    let current = shared.current();
     let mut event = Event {
         id,
-        time: String::new(),
+        time: crate::events::now(),
         peer,
         tls_version: None,
         cipher_suite: None,
         alpn: None,
-        result: Outcome::Refused,
-        kind: "other",
-        reason: String::new(),
+        outcome: Outcome::ClosedBeforeHello,
         chain: Vec::new(),
         requests: 0,
         duration_ms: 0,
     };
-    let finish = |mut event: Event| {
-        event.time = now_text();
-        event.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        event
+    let finish = |mut event: Event, outcome: Outcome| {
+        event.outcome = outcome;
+        event.time = crate::events::now();
+        event.duration_ms = millis(started.elapsed());
+        let hint = hint(&event, &current);
+        (event, hint)
     };
-    let refused = |mut event: Event, refusal: Refusal| {
-        event.result = Outcome::Refused;
-        event.kind = refusal.kind();
-        event.reason = escape(&sanitize(refusal).to_string(), 4000);
-        finish(event)
-    };
-    let limits = &shared.limits;
     // One deadline for the sniff and the whole handshake.
     let deadline = started + limits.handshake;
-    let timed_out = |mut event: Event| {
-        event.result = Outcome::Refused;
-        event.kind = "timeout";
-        event.reason = format!(
-            "no complete TLS handshake within {:.1} s of connecting (the limit is {} s): \
-             a client that stalls, or one that connected and sent nothing",
-            started.elapsed().as_secs_f64(),
-            limits.handshake.as_secs()
-        );
-        finish(event)
+    let timed_out = || Outcome::TimedOut {
+        waited_ms: millis(started.elapsed()),
+        limit_ms: millis(limits.handshake),
     };
 
-    let current = shared.current();
     let (config, recorder) = match current.server.connection_config() {
         Ok(made) => made,
         Err(e) => {
-            event.kind = "config";
-            event.reason = format!("cannot configure TLS: {e}");
-            return finish(event);
+            let detail = e.to_string();
+            return finish(event, Outcome::NotConfigured { detail });
         }
     };
 
     match tokio::time::timeout_at(deadline, first_byte(&stream)).await {
-        Err(_) => return timed_out(event),
-        Ok(FirstByte::Nothing) => {
-            event.kind = "closed-before-hello";
-            event.reason = "connected and closed without sending anything \
-                            (a port check, or a client that gave up)"
-                .to_owned();
-            return finish(event);
-        }
+        Err(_) => return finish(event, timed_out()),
+        Ok(FirstByte::Nothing) => return finish(event, Outcome::ClosedBeforeHello),
         Ok(FirstByte::PlainHttp) => {
             answer_plain_http(stream, deadline).await;
-            return refused(event, Refusal::NotTls);
+            let reason = Reason::NotTls;
+            return finish(event, Outcome::Refused { reason });
         }
         Ok(FirstByte::Tls) => {}
     }
 
     let io = IdleTimeout::new(stream, limits.idle);
+    let received = io.received();
     let accepted = tokio::time::timeout_at(deadline, TlsAcceptor::from(config).accept(io)).await;
     let tls = match accepted {
-        Err(_) => return timed_out(event),
+        Err(_) => return finish(event, timed_out()),
         // The idle timer can fire first when it is shorter than the deadline.
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => return timed_out(event),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+            return finish(event, timed_out())
+        }
         Ok(Err(e)) => {
-            let refusal = current.server.explain(&e, &recorder);
-            if let Some(der) = recorder.presented() {
-                event.chain.push(Presented::from_der(&der));
-            }
-            return refused(event, refusal);
+            // Explained once, with the chain the client presented.
+            let reason = current
+                .server
+                .explain(&e, &recorder)
+                .bounded(MAX_NAME_CHARS);
+            event.chain = presented_chain(&recorder.presented());
+            return finish(event, Outcome::Refused { reason });
         }
         Ok(Ok(tls)) => tls,
     };
+    let after_handshake = received.load(Ordering::Relaxed);
 
     let session = tls.get_ref().1;
     event.tls_version = session.protocol_version().map(|v| format!("{v:?}"));
@@ -220,26 +219,25 @@ async fn connection(
         .map(|s| format!("{:?}", s.suite()));
     event.alpn = session
         .alpn_protocol()
-        .map(|p| escape(&String::from_utf8_lossy(p), 32));
+        .map(|p| truncate(&String::from_utf8_lossy(p), 32).into_owned());
     let presented: Vec<CertificateDer<'static>> = session
         .peer_certificates()
         .map(<[CertificateDer<'static>]>::to_vec)
         .unwrap_or_default();
-    let chain: Vec<Vec<u8>> = presented.iter().map(|c| c.to_vec()).collect();
-    event.chain = chain.iter().map(|der| Presented::from_der(der)).collect();
+    event.chain = presented_chain(&presented);
     // --client-auth optional: the handshake took any certificate or none;
-    // judged now, with the words a refused handshake gets.
+    // judged now, with the reason a refused handshake gets.
     let refusal = match current.server.client_auth() {
         ClientAuth::Required => None,
         ClientAuth::Optional => current
             .server
             .judge(&presented, UnixTime::now())
             .err()
-            .map(|refusal| (refusal.kind(), escape(&sanitize(refusal).to_string(), 4000))),
+            .map(|reason| reason.bounded(MAX_NAME_CHARS)),
     };
     let answer = Arc::new(match &refusal {
-        None => Answer::Identity(chain),
-        Some((_, words)) => Answer::Unauthorized(words.clone()),
+        None => Answer::Identity(presented.iter().map(|c| c.to_vec()).collect()),
+        Some(reason) => Answer::Unauthorized(unauthorized_words(reason, &current)),
     });
 
     let requests = Arc::new(AtomicU64::new(0));
@@ -252,7 +250,8 @@ async fn connection(
         })
     };
     let io = TokioIo::new(tls);
-    let ended = if event.alpn.as_deref() == Some("h2") {
+    let h2 = event.alpn.as_deref() == Some("h2");
+    let ended = if h2 {
         let connection = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
             .timer(TokioTimer::new())
             .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
@@ -268,27 +267,178 @@ async fn connection(
         watcher.watch(connection).await
     };
     event.requests = requests.load(Ordering::Relaxed);
-    let how = match &ended {
-        Ok(()) => "closed".to_owned(),
-        Err(e) => escape(&error_chain(e), 500),
-    };
-    if let Some((kind, words)) = refusal {
-        event.result = Outcome::Unauthorized;
-        event.kind = kind;
-        event.reason = words;
-        if event.requests == 0 {
-            event.reason.push_str(" (the client sent no request)");
+    let ended = match &ended {
+        Ok(()) if h2 && event.requests == 0 => {
+            let sent = received
+                .load(Ordering::Relaxed)
+                .saturating_sub(after_handshake);
+            let limit = u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX);
+            if sent > limit {
+                Ending::Http2HeaderTooLarge {
+                    limit,
+                    received: sent,
+                }
+            } else {
+                Ending::Closed
+            }
         }
-    } else if event.requests == 0 {
-        event.result = Outcome::HungUp;
-        event.kind = "no-request";
-        event.reason = hung_up_reason(&how, &current.server_names);
-    } else {
-        event.result = Outcome::Accepted;
-        event.kind = "ok";
-        event.reason = format!("connection {how}");
+        Ok(()) => Ending::Closed,
+        Err(e) => ending(e, limits),
+    };
+    let outcome = match refusal {
+        Some(reason) => Outcome::Unauthorized { reason, ended },
+        None if event.requests == 0 => Outcome::HungUp { ended },
+        None => Outcome::Accepted { ended },
+    };
+    finish(event, outcome)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What the log and the history keep of a presented chain: names cut.
+fn presented_chain(chain: &[CertificateDer<'_>]) -> Vec<Presented> {
+    chain
+        .iter()
+        .map(|der| Presented::from_der(der, MAX_NAME_CHARS))
+        .collect()
+}
+
+/// How a served connection ended, from hyper's error: its kind, the h2
+/// error inside it, the I/O error (and a TLS alert inside that).
+fn ending(error: &hyper::Error, limits: &Limits) -> Ending {
+    if error.is_parse_too_large() {
+        return Ending::HeaderTooLarge {
+            limit: u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX),
+        };
     }
-    finish(event)
+    if error.is_timeout() {
+        return Ending::HeaderTimeout {
+            limit_ms: millis(limits.idle),
+        };
+    }
+    if error.is_parse() {
+        return Ending::BadRequest;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            if let Some(code) = h2.reason() {
+                return Ending::Http2 {
+                    code: u32::from(code),
+                    remote: h2.is_remote(),
+                };
+            }
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(certplay_core::rustls::Error::AlertReceived(alert)) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<certplay_core::rustls::Error>())
+            {
+                return Ending::Alert { alert: *alert };
+            }
+            match io.kind() {
+                std::io::ErrorKind::TimedOut => {
+                    return Ending::Idle {
+                        limit_ms: millis(limits.idle),
+                    }
+                }
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe => return Ending::Reset,
+                // A client that leaves without TLS close_notify.
+                std::io::ErrorKind::UnexpectedEof => return Ending::Closed,
+                _ => {}
+            }
+        }
+        source = e.source();
+    }
+    if error.is_incomplete_message() || error.is_closed() || error.is_canceled() {
+        return Ending::Closed;
+    }
+    Ending::Error {
+        detail: truncate(&error_chain(error), 500).into_owned(),
+    }
+}
+
+/// The server's own hint for `event`: which flag or curl option would
+/// change it (core's words say only what happened).
+pub fn hint(event: &Event, current: &Current) -> Option<String> {
+    let names = || {
+        if current.server_names.is_empty() {
+            "none".to_owned()
+        } else {
+            current.server_names.join(", ")
+        }
+    };
+    match &event.outcome {
+        Outcome::Refused { reason } | Outcome::Unauthorized { reason, .. } => {
+            reason_hint(reason, current).map(|h| h.replace("{names}", &names()))
+        }
+        Outcome::HungUp {
+            ended: Ending::Closed | Ending::Reset | Ending::Alert { .. },
+        } => Some(format!(
+            "most likely the client refused this server's certificate after the handshake \
+             (curl checks the URL's host against the certificate's names: {}), or it only \
+             checked that the port answers",
+            names()
+        )),
+        _ => None,
+    }
+}
+
+/// The server's hint for a refusal, `{names}` standing for the server
+/// certificate's names.
+fn reason_hint(reason: &Reason, current: &Current) -> Option<String> {
+    let hint = match reason {
+        Reason::NoClientCertificate => "curl: --cert client.crt --key client.key",
+        Reason::UnknownIssuer { .. } => {
+            "issue the client certificate with the CA this server trusts, or start the server \
+             with --ca naming its issuer"
+        }
+        Reason::SameNameOtherCa { .. } => {
+            "issue the client certificate with the CA this server trusts, or start the server \
+             with --ca naming the CA that issued it"
+        }
+        Reason::WrongPurpose { .. } => {
+            "a client certificate needs extendedKeyUsage clientAuth (certplay issue's client \
+             profile)"
+        }
+        Reason::V1Certificate { .. } => {
+            "`openssl x509 -req` makes v1 certificates unless given -extfile with the \
+             extensions; certplay issue makes v3"
+        }
+        Reason::CaUsedAsLeaf { .. } => {
+            "present the client certificate (client.crt) instead, not a CA's"
+        }
+        Reason::Expired { .. } | Reason::Revoked { .. } => {
+            "issue a new client certificate (certplay issue)"
+        }
+        Reason::ServerCertificateRefused { alert } => match alert {
+            AlertDescription::UnknownCA => "curl: --cacert ca.crt",
+            AlertDescription::BadCertificate | AlertDescription::CertificateUnknown => {
+                "connect with one of its names: {names}"
+            }
+            AlertDescription::CertificateExpired => {
+                "this server's certificate has expired: issue a new one"
+            }
+            _ => return None,
+        },
+        Reason::Incompatible {
+            missing: Incompatibility::Version | Incompatibility::CipherSuite,
+        } if current.tls13_only => "this server offers TLS 1.3 only (--tls13-only)",
+        _ => return None,
+    };
+    Some(hint.to_owned())
+}
+
+/// The 401 body's words: the reason and the server's hint.
+fn unauthorized_words(reason: &Reason, current: &Current) -> String {
+    match reason_hint(reason, current) {
+        Some(hint) => format!("{reason}; {hint}"),
+        None => reason.to_string(),
+    }
 }
 
 /// Peeks at the first byte: a TLS client starts with 0x16 (handshake), a
@@ -332,28 +482,6 @@ async fn answer_plain_http(mut stream: TcpStream, deadline: Instant) {
         tokio::time::timeout_at(deadline.max(Instant::now() + Duration::from_secs(1)), sent).await;
 }
 
-fn hung_up_reason(how: &str, server_names: &[String]) -> String {
-    let alert = how.contains("alert");
-    let names = if server_names.is_empty() {
-        "none".to_owned()
-    } else {
-        server_names.join(", ")
-    };
-    if alert {
-        format!(
-            "the client completed the handshake, then sent a TLS alert ({how}): it most likely \
-             refused this server's certificate (its names: {names}); connect with one of those names"
-        )
-    } else {
-        format!(
-            "the client completed the TLS handshake and closed ({how}) without sending a request: \
-             most likely it refused this server's certificate after the handshake (curl checks \
-             the URL's host against the certificate's names: {names}), or it only checked that \
-             the port answers"
-        )
-    }
-}
-
 /// An error and its sources, on one line.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -366,60 +494,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Escapes and cuts every peer-supplied name inside a refusal.
-fn sanitize(refusal: Refusal) -> Refusal {
-    let name = |s: String| escape(&s, MAX_NAME_CHARS);
-    match refusal {
-        Refusal::UnknownIssuer {
-            subject,
-            issuer,
-            trusted,
-        } => Refusal::UnknownIssuer {
-            subject: name(subject),
-            issuer: name(issuer),
-            trusted,
-        },
-        Refusal::Expired {
-            subject,
-            not_after,
-            now,
-        } => Refusal::Expired {
-            subject: name(subject),
-            not_after,
-            now,
-        },
-        Refusal::NotYetValid {
-            subject,
-            not_before,
-            now,
-        } => Refusal::NotYetValid {
-            subject: name(subject),
-            not_before,
-            now,
-        },
-        Refusal::WrongPurpose { subject, presented } => Refusal::WrongPurpose {
-            subject: name(subject),
-            presented: presented.into_iter().take(16).map(name).collect(),
-        },
-        Refusal::V1Certificate { subject } => Refusal::V1Certificate {
-            subject: name(subject),
-        },
-        Refusal::BadSignature { subject, issuer } => Refusal::BadSignature {
-            subject: name(subject),
-            issuer: name(issuer),
-        },
-        Refusal::BadCertificate { subject, detail } => Refusal::BadCertificate {
-            subject: subject.map(name),
-            detail: escape(&detail, 500),
-        },
-        Refusal::ServerCertificateRefused { alert } => {
-            Refusal::ServerCertificateRefused { alert: name(alert) }
-        }
-        Refusal::Other(text) => Refusal::Other(escape(&text, 500)),
-        other => other,
-    }
-}
-
 /// What a connection's requests are answered with.
 enum Answer {
     /// Hello World, and `/whoami` with the identity in this chain (DER,
@@ -430,7 +504,9 @@ enum Answer {
     Unauthorized(String),
 }
 
-/// The verified client identity `/whoami` answers with.
+/// The verified client identity `/whoami` answers with: every name in
+/// the words of core's Display (escaped once there), so `subject` and
+/// `chain[0].subject` are the same text.
 #[derive(Debug, Serialize)]
 struct Identity {
     subject: String,
@@ -438,35 +514,50 @@ struct Identity {
     issuer: String,
     serial: String,
     sha256_fingerprint: String,
-    chain: Vec<Presented>,
+    chain: Vec<Link>,
+}
+
+/// One certificate of `/whoami`'s chain.
+#[derive(Debug, Serialize)]
+struct Link {
+    subject: String,
+    issuer: String,
+    serial: String,
 }
 
 impl Identity {
     fn from_chain(chain: &[Vec<u8>]) -> Identity {
         let first = chain.first();
-        let info = first.and_then(|der| Certificate::from_der(der).ok());
+        let read: Vec<Option<Certificate>> = chain
+            .iter()
+            .map(|der| Certificate::from_der(der).ok())
+            .collect();
+        let link = |cert: &Option<Certificate>| match cert {
+            Some(c) => Link {
+                subject: c.subject.to_string(),
+                issuer: c.issuer.to_string(),
+                serial: c.serial.to_string(),
+            },
+            None => Link {
+                subject: "(unreadable certificate)".to_owned(),
+                issuer: String::new(),
+                serial: String::new(),
+            },
+        };
+        let chain: Vec<Link> = read.iter().map(link).collect();
+        let leaf = read.first().and_then(Option::as_ref);
         Identity {
-            subject: info
-                .as_ref()
-                .map(|i| i.subject.to_string())
-                .unwrap_or_default(),
-            subject_alt_names: info
-                .as_ref()
-                .map(|i| {
-                    i.subject_alt_names()
+            subject: chain.first().map(|l| l.subject.clone()).unwrap_or_default(),
+            subject_alt_names: leaf
+                .map(|c| {
+                    c.subject_alt_names()
                         .iter()
                         .map(ToString::to_string)
                         .collect()
                 })
                 .unwrap_or_default(),
-            issuer: info
-                .as_ref()
-                .map(|i| i.issuer.to_string())
-                .unwrap_or_default(),
-            serial: info
-                .as_ref()
-                .map(|i| i.serial.to_string())
-                .unwrap_or_default(),
+            issuer: chain.first().map(|l| l.issuer.clone()).unwrap_or_default(),
+            serial: chain.first().map(|l| l.serial.clone()).unwrap_or_default(),
             sha256_fingerprint: first
                 .map(|der| {
                     Sha256::digest(der)
@@ -476,7 +567,7 @@ impl Identity {
                         .join(":")
                 })
                 .unwrap_or_default(),
-            chain: chain.iter().map(|der| Presented::from_der(der)).collect(),
+            chain,
         }
     }
 }
@@ -490,7 +581,7 @@ async fn respond(
         conn = %id,
         "{id} {} {}",
         request.method(),
-        escape(&request.uri().to_string(), MAX_NAME_CHARS)
+        escape(&truncate(&request.uri().to_string(), MAX_NAME_CHARS))
     );
     let chain = match answer.as_ref() {
         Answer::Identity(chain) => chain,

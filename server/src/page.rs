@@ -15,6 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use certplay_core::escape::{escape, truncate};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{
@@ -26,7 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::watch;
 
-use crate::guard::{escape, Acceptor, IdleTimeout, Limits, MAX_NAME_CHARS};
+use crate::guard::{Acceptor, IdleTimeout, Limits, MAX_NAME_CHARS};
 use crate::input::ReadError;
 use crate::live::{Live, PageBody};
 
@@ -190,9 +191,9 @@ async fn respond(request: &Request<Incoming>, page_dir: Option<&Path>) -> Respon
     let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
     if !host_allowed(host) {
         tracing::warn!(
-            "page: refused a request for Host {:?}: only localhost or an IP address \
+            "page: refused a request for Host \"{}\": only localhost or an IP address \
              (a DNS name here is what a DNS-rebinding page would send)",
-            escape(host.unwrap_or_default(), MAX_NAME_CHARS)
+            escape(&truncate(host.unwrap_or_default(), MAX_NAME_CHARS))
         );
         return plain(
             StatusCode::MISDIRECTED_REQUEST,

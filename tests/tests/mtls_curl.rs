@@ -2,10 +2,12 @@
 //! client certificate gets `Hello World`; every way of getting it wrong
 //! fails, and the server's log says why, in words.
 
+use std::path::Path;
+
 use certplay_core::{KeyType, Plan};
 use certplay_tests::{
-    curl, curl_with_client_cert, curl_with_client_of, issue_backdated, issue_into, issue_other_ca,
-    stderr, stdout, temp_dir, write_set, Server,
+    certplay, curl, curl_with_client_cert, curl_with_client_of, issue_backdated, issue_into,
+    issue_other_ca, run, stderr, stdout, temp_dir, write_set, Server,
 };
 
 fn the_blogs_exercise(key_type: KeyType) {
@@ -30,7 +32,11 @@ fn the_blogs_exercise(key_type: KeyType) {
         "curl without a client certificate succeeded"
     );
     assert!(!stdout(&none).contains("Hello World"));
-    server.wait_for_log("no client certificate: the client sent none");
+    let log = server.wait_for_log("no client certificate: the client sent none");
+    assert!(
+        log.contains("curl: --cert client.crt --key client.key"),
+        "{log}"
+    );
 
     // With a client certificate from another CA (same file names elsewhere).
     let other = issue_other_ca("other-ca", key_type);
@@ -39,9 +45,13 @@ fn the_blogs_exercise(key_type: KeyType) {
         !foreign.status.success(),
         "a foreign client certificate was accepted"
     );
-    server.wait_for_log(
-        "issuer not trusted: the client certificate CN=my-client was issued by CN=other-ca, \
-         but this server trusts only CN=my-ca",
+    let log = server.wait_for_log(
+        "unknown issuer: CN=my-client was issued by CN=other-ca, which is not a trusted CA \
+         (trusted: CN=my-ca)",
+    );
+    assert!(
+        log.contains("or start the server with --ca naming its issuer"),
+        "{log}"
     );
 
     // curl that does not trust the server: the server says so too.
@@ -50,7 +60,9 @@ fn the_blogs_exercise(key_type: KeyType) {
         &["--cert", "client.crt", "--key", "client.key", &url],
     );
     assert!(!untrusting.status.success());
-    server.wait_for_log("the client refused this server's certificate (TLS alert unknown_ca)");
+    let log =
+        server.wait_for_log("the client refused this server's certificate (TLS alert unknown_ca)");
+    assert!(log.contains("curl: --cacert ca.crt"), "{log}");
 }
 
 #[test]
@@ -85,8 +97,7 @@ fn expired_and_wrong_purpose_client_certificates_are_named() {
     );
     assert!(!wrong.status.success());
     server.wait_for_log(
-        "wrong purpose: the client certificate CN=localhost is not for client authentication \
-         (extendedKeyUsage: serverAuth)",
+        "wrong purpose: CN=localhost is not for clientAuth (extendedKeyUsage: serverAuth)",
     );
 
     // A whole set whose validity ended yesterday, served by a second server:
@@ -111,7 +122,7 @@ fn expired_and_wrong_purpose_client_certificates_are_named() {
         !expired.status.success(),
         "an expired client certificate was accepted"
     );
-    let log = old_server.wait_for_log("expired: the client certificate CN=my-client expired at");
+    let log = old_server.wait_for_log("expired: CN=my-client expired at");
     assert!(
         log.contains("server.crt (CN=localhost) expired at"),
         "no startup warning: {log}"
@@ -175,11 +186,221 @@ fn client_auth_optional_answers_401_with_the_reason_in_words() {
     assert!(answer.starts_with("401 Unauthorized: "), "{answer}");
     assert!(
         answer.contains(
-            "issuer not trusted: the client certificate CN=my-client was issued by \
-             CN=other-ca, but this server trusts only CN=my-ca"
-        ),
+            "unknown issuer: CN=my-client was issued by CN=other-ca, which is not a trusted CA \
+             (trusted: CN=my-ca)"
+        ) && answer.contains("start the server with --ca"),
         "{answer}"
     );
     assert!(!answer.contains("Hello World"), "{answer}");
     server.wait_for_log("was issued by CN=other-ca");
+}
+
+/// A subject that would clear the screen, retitle the window, forge a log
+/// line and reorder text, were it printed as it is.
+const HOSTILE: &str = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nforged line\u{2028}x\u{202E}gnp";
+/// The same, as every output of certplay shows it in a name's RFC 4514
+/// form (`CN=...`): each character a terminal must not see as RFC 4514's
+/// hex escape of its UTF-8 bytes, and `;` escaped as RFC 4514 asks.
+const ESCAPED: &str = r"evil\1B]0\;pwned\07\1B[2J\0D\0Aforged line\E2\80\A8x\E2\80\AEgnp";
+
+/// Nothing of [`HOSTILE`] reaches `text` as it is.
+fn assert_no_raw(what: &str, text: &str) {
+    for raw in ['\u{1b}', '\u{7}', '\0', '\r', '\u{2028}', '\u{202E}'] {
+        assert!(
+            !text.contains(raw),
+            "{what} holds {raw:?} as it is:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("\nforged line"),
+        "{what} has a forged line:\n{text}"
+    );
+}
+
+/// [`assert_no_raw`], and nothing escaped twice.
+fn assert_clean(what: &str, text: &str) {
+    assert_no_raw(what, text);
+    assert!(!text.contains(r"\\1B"), "{what} escaped twice:\n{text}");
+}
+
+/// `openssl x509 -req`: a certificate for `key` with [`HOSTILE`] as its
+/// CN and `extensions`, signed by the CA whose files are in `ca_dir`.
+fn hostile_cert(dir: &Path, ca_dir: &Path, key: &str, extensions: &str, out: &str) {
+    std::fs::write(dir.join("hostile.ext"), extensions).expect("ext file");
+    let csr = run(
+        dir,
+        "openssl",
+        &[
+            "req",
+            "-new",
+            "-utf8",
+            "-key",
+            key,
+            "-subj",
+            &format!("/CN={HOSTILE}"),
+            "-out",
+            "hostile.csr",
+        ],
+    );
+    assert!(csr.status.success(), "openssl req: {}", stderr(&csr));
+    let ca = |name: &str| ca_dir.join(name).display().to_string();
+    let signed = run(
+        dir,
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "hostile.csr",
+            "-CA",
+            &ca("ca.crt"),
+            "-CAkey",
+            &ca("ca.key"),
+            "-set_serial",
+            "4242",
+            "-days",
+            "30",
+            "-extfile",
+            "hostile.ext",
+            "-out",
+            out,
+        ],
+    );
+    assert!(signed.status.success(), "openssl x509: {}", stderr(&signed));
+}
+
+/// Issue 23: a certificate whose names hold ESC sequences, CR/LF, U+2028
+/// and a bidi override reaches no output raw, and shows the same escaped
+/// text in `inspect`, `verify`, the server's log (accepted and refused),
+/// `/whoami` and the `/live/load` log line.
+#[test]
+fn hostile_names_reach_no_terminal_or_log_as_they_are() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    let client_ext = "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:evil\u{1b}[31m.example\n";
+    hostile_cert(d, d, "client.key", client_ext, "hostile.crt");
+
+    let inspected = certplay(d, &["inspect", "hostile.crt"]);
+    let text = stdout(&inspected);
+    assert_clean("inspect", &text);
+    // openssl's one-line form leaves `;` alone; the rest is escaped alike.
+    let oneline = ESCAPED.replace(r"\;", ";");
+    assert!(text.contains(&format!("Subject: CN = {oneline}")), "{text}");
+    assert!(text.contains(r"DNS:evil\1B[31m.example"), "{text}");
+
+    let verified = certplay(
+        d,
+        &[
+            "verify",
+            "--ca",
+            "ca.crt",
+            "--purpose",
+            "client",
+            "hostile.crt",
+        ],
+    );
+    let text = stdout(&verified);
+    assert_clean("verify", &text);
+    assert!(
+        text.starts_with(&format!("valid: CN={ESCAPED} for a client")),
+        "{text}"
+    );
+
+    // Accepted: the log line and /whoami.
+    let server = Server::with_files(d);
+    let url = format!("{}/whoami", server.url());
+    let whoami = curl(
+        d,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "hostile.crt",
+            "--key",
+            "client.key",
+            &url,
+        ],
+    );
+    let answer = stdout(&whoami);
+    assert_no_raw("/whoami", &answer);
+    let json: serde_json::Value = serde_json::from_str(&answer).expect("/whoami is JSON");
+    let subject = format!("CN={ESCAPED}");
+    assert_eq!(json["subject"], subject.as_str(), "{answer}");
+    assert_eq!(json["chain"][0]["subject"], subject.as_str(), "{answer}");
+    server.wait_for_log(&format!("accepted CN={ESCAPED}"));
+
+    // Refused: the same name from another CA.
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    hostile_cert(d, other.path(), "client.key", client_ext, "foreign.crt");
+    let refused = curl(
+        d,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "foreign.crt",
+            "--key",
+            "client.key",
+            &server.url(),
+        ],
+    );
+    assert!(!stdout(&refused).contains("Hello World"));
+    let log = server.wait_for_log(&format!(
+        "unknown issuer: CN={ESCAPED} was issued by CN=other-ca"
+    ));
+    assert_clean("the server's log", &log);
+    drop(server);
+
+    // /live/load: a server certificate with the name, loaded from "the page".
+    let server_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    hostile_cert(d, d, "server.key", server_ext, "hostile-server.crt");
+    let live = Server::start(
+        d,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--page-port",
+            "0",
+        ],
+    );
+    let page = format!("http://127.0.0.1:{}", live.page_port.expect("a page port"));
+    let token = curl(d, &[&format!("{page}/live/token")]);
+    let token: serde_json::Value = serde_json::from_str(&stdout(&token)).expect("token");
+    let read = |name: &str| std::fs::read_to_string(d.join(name)).expect(name);
+    let body = serde_json::json!({
+        "ca": read("ca.crt"),
+        "cert": read("hostile-server.crt"),
+        "key": read("server.key"),
+    });
+    std::fs::write(d.join("load.json"), body.to_string()).expect("body");
+    let loaded = curl(
+        d,
+        &[
+            "-H",
+            &format!(
+                "X-Certplay-Token: {}",
+                token["token"].as_str().expect("token")
+            ),
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            "@load.json",
+            &format!("{page}/live/load"),
+        ],
+    );
+    let answer = stdout(&loaded);
+    assert_no_raw("/live/load's answer", &answer);
+    let answer: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(
+        answer["server"],
+        format!("CN={ESCAPED}").as_str(),
+        "{answer}"
+    );
+    let log = live.wait_for_log(&format!("(server CN={ESCAPED}, trusting CN=my-ca"));
+    assert_clean("the /live/load log line", &log);
 }

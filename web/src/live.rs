@@ -8,6 +8,8 @@
 //! Opened from anywhere else (trunk serve, the file system), `/live/token`
 //! does not answer with a token and `#live-status` says so.
 
+use certplay_core::event::EventKind;
+use certplay_core::verify::ReasonKind;
 use certplay_core::IssuedPlan;
 use gloo_events::EventListener;
 use js_sys::{Object, Reflect, JSON};
@@ -99,20 +101,48 @@ impl LoadFiles {
 }
 
 /// One line of `#live-events`: time, peer, result, the client's subject,
-/// the reason in words.
-pub fn event_line(time: &str, peer: &str, result: &str, subject: &str, reason: &str) -> String {
+/// what happened in core's words (the server's [`Streamed`] carries them),
+/// and the panel's own hint for `kind`.
+///
+/// [`Streamed`]: certplay_core::event::Streamed
+pub fn event_line(
+    time: &str,
+    peer: &str,
+    result: &str,
+    client: &str,
+    words: &str,
+    kind: Option<EventKind>,
+) -> String {
     let result = match result {
         "accepted" => "accepted",
         "unauthorized" => "answered 401",
         "hung_up" => "handshake done, no request",
         _ => "refused",
     };
-    let client = if subject.is_empty() {
-        "no client certificate"
-    } else {
-        subject
+    let mut line = format!("{time} {peer} {result} ({client}): {words}");
+    if let Some(hint) = kind.and_then(hint) {
+        line.push_str(" (");
+        line.push_str(hint);
+        line.push(')');
+    }
+    line
+}
+
+/// The panel's hint for an event: what to change in this page.
+fn hint(kind: EventKind) -> Option<&'static str> {
+    let EventKind::Reason(reason) = kind else {
+        return None;
     };
-    format!("{time} {peer} {result} ({client}): {reason}")
+    Some(match reason {
+        ReasonKind::NoClientCertificate => {
+            "curl needs the client files downloaded above: --cert and --key"
+        }
+        ReasonKind::UnknownIssuer | ReasonKind::SameNameOtherCa => {
+            "send this page's set to the server again, or use a client certificate issued with it"
+        }
+        ReasonKind::Revoked => "revoked in this page: issue a new client certificate",
+        _ => return None,
+    })
 }
 
 /// Wires `#live`: asks for the token, then streams the events; the load
@@ -214,21 +244,21 @@ async fn watch() -> Result<(), Failure> {
         else {
             return;
         };
+        // core's Streamed: the event, and its words (decoding the whole
+        // typed event here would not fit the page's wasm budget).
         let Ok(json) = JSON::parse(&data) else {
             return;
         };
         let text = |name: &str| field(&json, name).unwrap_or_default();
-        let subject = Reflect::get(&json, &"chain".into())
-            .ok()
-            .and_then(|chain| Reflect::get(&chain, &0.into()).ok())
-            .and_then(|first| field(&first, "subject"))
-            .unwrap_or_default();
+        let event = Reflect::get(&json, &"event".into()).unwrap_or_default();
+        let of_event = |name: &str| field(&event, name).unwrap_or_default();
         let line = event_line(
-            &text("time"),
-            &text("peer"),
+            &of_event("time"),
+            &of_event("peer"),
             &text("result"),
-            &subject,
-            &text("reason"),
+            &text("client"),
+            &text("words"),
+            text("kind").parse().ok(),
         );
         let _ = prepend(&list, &line, &text("result"));
     })
@@ -406,20 +436,58 @@ mod tests {
 
     #[test]
     fn an_event_line_says_who_and_why() {
-        assert_eq!(
+        use certplay_core::event::{Ending, Event, Outcome, Presented, Streamed};
+        use certplay_core::read::model::Time;
+        use certplay_core::verify::Reason;
+        // What the server streams, read as the panel reads it.
+        let line = |event: Event| {
+            let json = serde_json::to_value(Streamed::new(event)).unwrap();
+            let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
             event_line(
-                "2026-11-30T01:00:00Z",
-                "127.0.0.1:4000",
-                "refused",
-                "",
-                "no client certificate: the client sent none"
-            ),
-            "2026-11-30T01:00:00Z 127.0.0.1:4000 refused (no client certificate): \
-             no client certificate: the client sent none"
-        );
+                &text(&json["event"]["time"]),
+                &text(&json["event"]["peer"]),
+                &text(&json["result"]),
+                &text(&json["client"]),
+                &text(&json["words"]),
+                text(&json["kind"]).parse().ok(),
+            )
+        };
+        let refused = Event {
+            id: "c1".into(),
+            time: Time(1_795_914_000),
+            peer: "127.0.0.1:4000".parse().unwrap(),
+            tls_version: None,
+            cipher_suite: None,
+            alpn: None,
+            outcome: Outcome::Refused {
+                reason: Reason::NoClientCertificate,
+            },
+            chain: Vec::new(),
+            requests: 0,
+            duration_ms: 3,
+        };
+        let shown = line(refused.clone());
         assert!(
-            event_line("t", "p", "accepted", "CN=my-client", "connection closed")
-                .contains("accepted (CN=my-client)")
+            shown.starts_with(
+                "2026-11-29T01:00:00Z 127.0.0.1:4000 refused (no client certificate): \
+                 no client certificate: the client sent none"
+            ),
+            "{shown}"
         );
+        assert!(shown.contains("--cert"), "{shown}");
+        let pki = Plan::default().issue().unwrap();
+        let accepted = Event {
+            outcome: Outcome::Accepted {
+                ended: Ending::Closed,
+            },
+            chain: vec![Presented::from_der(
+                &pki.entry("client").unwrap().cert_der,
+                200,
+            )],
+            requests: 1,
+            ..refused
+        };
+        let shown = line(accepted);
+        assert!(shown.contains("accepted (CN=my-client)"), "{shown}");
     }
 }

@@ -376,7 +376,7 @@ fn verify_chain(
     );
     Ok(match verdict {
         Ok(()) => Ok(format!("{} (issued by {})", leaf.subject, leaf.issuer)),
-        Err(reason) => Err((reason.kind().to_owned(), reason.to_string())),
+        Err(reason) => Err((reason.kind().name().to_owned(), reason.to_string())),
     })
 }
 

@@ -209,6 +209,8 @@ pub struct Transcript {
 }
 
 /// How a lab handshake ended. Tagged by `result` in JSON.
+// One a handshake: the size of the typed reason in a refusal costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Outcome {
@@ -254,7 +256,7 @@ pub struct Refused {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypedReason {
     /// The server's explanation, as `certplay serve` logs it.
-    Server(crate::Refusal),
+    Server(verify::Reason),
     /// The client's verdict on the server's chain.
     Client(verify::Reason),
 }
@@ -518,7 +520,7 @@ fn request(host: &str) -> String {
 
 /// The server's answer to `GET /` (what `certplay serve` answers), or its
 /// 401 with the reason when it judges certificates after the handshake.
-fn answer(refusal: Option<&crate::Refusal>) -> (u16, String) {
+fn answer(refusal: Option<&verify::Reason>) -> (u16, String) {
     match refusal {
         None => (200, "Hello World\n".to_owned()),
         Some(refusal) => (
@@ -972,7 +974,7 @@ impl Run<'_> {
                     by,
                     alert,
                     client_finished,
-                    kind: reason.kind().to_owned(),
+                    kind: reason.kind().name().to_owned(),
                     reason: reason.to_string(),
                     server_log: None,
                     typed: Some(TypedReason::Server(reason)),
@@ -985,7 +987,7 @@ impl Run<'_> {
                     by,
                     alert,
                     client_finished,
-                    kind: reason.kind().to_owned(),
+                    kind: reason.kind().name().to_owned(),
                     reason: reason.to_string(),
                     server_log: log,
                     typed: Some(TypedReason::Client(reason)),

@@ -4,9 +4,11 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 use x509_cert::der::asn1::ObjectIdentifier;
+
+use crate::escape::{escape, push_escaped};
 
 /// An object identifier with its name from const-oid's database, when it
 /// has one (`id-kp-serverAuth`).
@@ -30,6 +32,21 @@ impl Oid {
             oid,
             name: const_oid::db::DB.by_oid(&oid),
         }
+    }
+}
+
+/// Read back from its JSON (`{"oid": "2.5.4.3", ...}`): the name comes
+/// from the database again, not from the text.
+impl<'de> Deserialize<'de> for Oid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Dotted {
+            oid: String,
+        }
+        let dotted = Dotted::deserialize(d)?;
+        ObjectIdentifier::new(&dotted.oid)
+            .map(Self::new)
+            .map_err(|e| de::Error::custom(format!("{:?} is not an OID: {e}", dotted.oid)))
     }
 }
 
@@ -80,6 +97,32 @@ impl fmt::Debug for Hex {
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl std::str::FromStr for Hex {
+    type Err = String;
+
+    /// Reads what [`Hex`]'s Display writes (`3A:0F`, empty for no bytes).
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            return Ok(Self::default());
+        }
+        text.split(':')
+            .map(|pair| {
+                u8::from_str_radix(pair, 16)
+                    .ok()
+                    .filter(|_| pair.len() == 2)
+                    .ok_or_else(|| format!("{text:?} is not colon-separated hex bytes"))
+            })
+            .collect::<Result<Vec<u8>, String>>()
+            .map(Self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Hex {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
     }
 }
 
@@ -136,8 +179,22 @@ impl Serialize for Time {
     }
 }
 
+/// Read back from RFC 3339 (what it is written as), or from the
+/// `N s after 1970` of a time beyond what RFC 3339 can say.
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if let Some(seconds) = text.strip_suffix(" s after 1970") {
+            return seconds.parse().map(Self).map_err(de::Error::custom);
+        }
+        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+            .map(|t| Self(t.unix_timestamp()))
+            .map_err(|e| de::Error::custom(format!("{text:?} is not an RFC 3339 time: {e}")))
+    }
+}
+
 /// One AttributeTypeAndValue of a distinguished name (RFC 5280, 4.1.2.4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribute {
     /// The attribute type (`2.5.4.3`, commonName).
     #[serde(rename = "type")]
@@ -147,7 +204,7 @@ pub struct Attribute {
 }
 
 /// An attribute's value: text for the directory string types, else its DER.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttributeValue {
     /// UTF8String, PrintableString, IA5String, TeletexString, BMPString, ...
@@ -157,7 +214,11 @@ pub enum AttributeValue {
 }
 
 /// A distinguished name: RDNs in the order they are encoded.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+///
+/// Its JSON is the RDNs only: a name read back from JSON has no DER (an
+/// empty `der`), so it shows as before but compares byte for byte with
+/// nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Name {
     /// RelativeDistinguishedNames, each a set of attributes.
@@ -232,7 +293,7 @@ impl Name {
                     .iter()
                     .map(|a| {
                         let value = match &a.value {
-                            AttributeValue::Text(t) => t.clone(),
+                            AttributeValue::Text(t) => escape(t).into_owned(),
                             AttributeValue::Der(der) => {
                                 format!("#{}", der.to_string().replace(':', ""))
                             }
@@ -262,21 +323,18 @@ fn escape_rfc4514(value: &str) -> String {
         if special {
             out.push('\\');
         }
-        if c.is_control() {
-            out.push_str(&format!("\\{:02X}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
+        push_escaped(&mut out, c);
     }
     out
 }
 
 fn openssl_escape(value: &str) -> String {
     // openssl's default (oneline) quotes values that hold a separator.
+    let value = escape(value);
     if value.contains(',') || value.contains('+') || value.contains('=') {
         format!("\"{value}\"")
     } else {
-        value.to_owned()
+        value.into_owned()
     }
 }
 
@@ -314,7 +372,7 @@ pub fn short_name(kind: &Oid) -> String {
 }
 
 /// GeneralName (RFC 5280, 4.2.1.6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type", content = "value")]
 pub enum GeneralName {
     /// dNSName.
@@ -341,13 +399,14 @@ pub enum GeneralName {
 }
 
 impl fmt::Display for GeneralName {
-    /// openssl's form: `DNS:x`, `IP Address:1.2.3.4`, `email:`, `URI:`.
+    /// openssl's form: `DNS:x`, `IP Address:1.2.3.4`, `email:`, `URI:`,
+    /// with the characters a terminal must not see escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Dns(d) => write!(f, "DNS:{d}"),
+            Self::Dns(d) => write!(f, "DNS:{}", escape(d)),
             Self::Ip(ip) => write!(f, "IP Address:{}", ip_text(ip.bytes())),
-            Self::Email(e) => write!(f, "email:{e}"),
-            Self::Uri(u) => write!(f, "URI:{u}"),
+            Self::Email(e) => write!(f, "email:{}", escape(e)),
+            Self::Uri(u) => write!(f, "URI:{}", escape(u)),
             Self::DirectoryName(n) => write!(f, "DirName:{}", n.slashed()),
             Self::RegisteredId(o) => write!(f, "Registered ID:{o}"),
             Self::OtherName { type_id, .. } => write!(f, "othername:{type_id}:<unsupported>"),

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::model::{Extension, ExtensionValue, GeneralName, Hex, KeyKind, Oid, PublicKey};
 use super::{Certificate, Crl, Csr, Item, KeyFormat, Pkcs12, PrivateKey};
+use crate::escape::escape;
 
 /// Every item, one after the other, the way openssl would print each.
 pub fn items(items: &[Item]) -> String {
@@ -26,7 +27,12 @@ pub fn items(items: &[Item]) -> String {
                 block,
                 error,
             } => {
-                let _ = writeln!(out, "Block {block} ({label}): unreadable: {error}");
+                let _ = writeln!(
+                    out,
+                    "Block {block} ({}): unreadable: {}",
+                    escape(label),
+                    escape(error)
+                );
             }
         }
     }
@@ -422,7 +428,7 @@ fn extension(o: &mut String, e: &Extension, indent: usize) {
             for p in policies {
                 let _ = writeln!(o, "{inner}Policy: {}", p.id.oid);
                 for cps in &p.cps {
-                    let _ = writeln!(o, "{inner}  CPS: {cps}");
+                    let _ = writeln!(o, "{inner}  CPS: {}", escape(cps));
                 }
             }
         }

@@ -1,8 +1,13 @@
 //! Chain verification with rustls' own webpki verifiers, so that the verdict
-//! is exactly what `certplay serve` decides, and the reason in words naming
-//! the certificates involved. Facts only: each front end adds its own hint.
+//! is exactly what `certplay serve` decides, and one typed [`Reason`] for
+//! every refusal, of a chain or of a whole handshake, naming the
+//! certificates involved. Facts only: each front end adds its own hint.
 
+mod alert;
+mod bounded;
 mod crl;
+mod explain;
+mod kind;
 pub mod provider;
 mod reason;
 
@@ -15,8 +20,13 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{client::WebPkiServerVerifier, RootCertStore};
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
 
+pub use alert::alert_name;
+pub(crate) use alert::serde_alert;
+pub use bounded::{bounded_hex, bounded_name, MAX_LISTED};
 pub use crl::{check_crl_signature, read_crls};
-pub use reason::{explain, words, Reason};
+pub use explain::{explain, explain_io};
+pub use kind::ReasonKind;
+pub use reason::{purpose_name, Budget, Incompatibility, Reason};
 
 use crate::read::{Certificate, Crl};
 
@@ -49,6 +59,8 @@ pub struct Check<'a> {
 
 /// Verifies `leaf` with rustls' webpki verifiers and `provider`'s
 /// signature algorithms. `Ok(())` means a rustls peer would accept it.
+// A refusal is rare and made once: its size costs nothing that counts.
+#[allow(clippy::result_large_err)]
 pub fn verify(
     leaf: &Certificate,
     check: &Check<'_>,
@@ -59,8 +71,8 @@ pub fn verify(
         roots
             .add(CertificateDer::from(anchor.der.clone()))
             .map_err(|e| Reason::BadAnchor {
-                subject: anchor.subject.to_string(),
-                detail: reason::words(&e, None),
+                subject: Some(anchor.subject.clone()),
+                detail: explain::words(&e),
             })?;
     }
     if roots.is_empty() {
@@ -83,7 +95,7 @@ pub fn verify(
     ));
     let builder_error = |e: rustls::server::VerifierBuilderError| match e {
         rustls::server::VerifierBuilderError::InvalidCrl(crl) => Reason::Crl {
-            detail: reason::crl_words(&crl),
+            detail: explain::crl_words(&crl),
         },
         rustls::server::VerifierBuilderError::NoRootAnchors => Reason::NoAnchors,
         _ => Reason::Other {

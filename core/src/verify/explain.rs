@@ -1,0 +1,609 @@
+//! From every rustls and webpki error to one [`Reason`], once: the most
+//! specific reason, naming the certificates involved.
+
+use rustls::{
+    AlertDescription, CertRevocationListError, CertificateError, Error as TlsError,
+    ExtendedKeyPurpose, InvalidMessage, PeerIncompatible,
+};
+use x509_cert::der::asn1::ObjectIdentifier;
+
+use super::{Budget, Check, Incompatibility, Purpose, Reason};
+use crate::format_time;
+use crate::read::model::{Hex, Name, Oid, Time};
+use crate::read::Certificate;
+
+/// Explains a rustls error: a refused chain (`leaf` is the end-entity
+/// certificate, when it could be read; `check` gives the rest of the chain)
+/// or a refused handshake.
+pub fn explain(error: &TlsError, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
+    match error {
+        TlsError::NoCertificatesPresented => Reason::NoClientCertificate,
+        TlsError::InvalidCertificate(e) => certificate_error(e, leaf, check),
+        TlsError::InvalidCertRevocationList(e) => Reason::Crl {
+            detail: crl_words(e),
+        },
+        TlsError::AlertReceived(alert) => match alert {
+            AlertDescription::BadCertificate
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnknownCA
+            | AlertDescription::DecryptError
+            | AlertDescription::AccessDenied => Reason::ServerCertificateRefused { alert: *alert },
+            AlertDescription::CloseNotify | AlertDescription::UserCanceled => {
+                Reason::ClosedDuringHandshake
+            }
+            AlertDescription::ProtocolVersion => Reason::Incompatible {
+                missing: Incompatibility::Version,
+            },
+            other => Reason::Alert { alert: *other },
+        },
+        TlsError::InvalidMessage(InvalidMessage::InvalidContentType) => Reason::NotTls,
+        TlsError::PeerIncompatible(incompatible) => Reason::Incompatible {
+            missing: incompatibility(incompatible),
+        },
+        TlsError::NoApplicationProtocol => Reason::Incompatible {
+            missing: Incompatibility::ApplicationProtocol,
+        },
+        other => Reason::Other {
+            detail: format!("handshake failed: {}", words(other)),
+        },
+    }
+}
+
+/// Explains an I/O error from a TLS handshake: a rustls error inside it as
+/// [`explain`] does; an early end of stream means the client hung up.
+pub fn explain_io(error: &std::io::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
+    if let Some(tls) = error.get_ref().and_then(|e| e.downcast_ref::<TlsError>()) {
+        return explain(tls, leaf, check);
+    }
+    match error.kind() {
+        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
+            Reason::ClosedDuringHandshake
+        }
+        _ => Reason::Other {
+            detail: format!("handshake failed: {error}"),
+        },
+    }
+}
+
+fn incompatibility(e: &PeerIncompatible) -> Incompatibility {
+    use PeerIncompatible as P;
+    match e {
+        P::ServerDoesNotSupportTls12Or13
+        | P::ServerTlsVersionIsDisabledByOurConfig
+        | P::SupportedVersionsExtensionRequired
+        | P::Tls12NotOffered
+        | P::Tls12NotOfferedOrEnabled
+        | P::Tls13RequiredForQuic => Incompatibility::Version,
+        P::NoCipherSuitesInCommon => Incompatibility::CipherSuite,
+        P::NoSignatureSchemesInCommon
+        | P::NoCertificateRequestSignatureSchemesInCommon
+        | P::SignatureAlgorithmsExtensionRequired => Incompatibility::SignatureScheme,
+        P::NoKxGroupsInCommon
+        | P::KeyShareExtensionRequired
+        | P::NamedGroupsExtensionRequired
+        | P::EcPointsExtensionRequired
+        | P::NoEcPointFormatsInCommon
+        | P::UncompressedEcPointsRequired => Incompatibility::KeyExchange,
+        _ => Incompatibility::Extension,
+    }
+}
+
+/// The chain walked upwards from `leaf` by issuer name through the
+/// intermediates, and where it stops: the last certificate found, and the
+/// anchors named as its issuer.
+fn walk<'a>(
+    leaf: &'a Certificate,
+    check: &'a Check<'_>,
+) -> (&'a Certificate, Vec<&'a Certificate>) {
+    let mut current = leaf;
+    for _ in 0..=check.intermediates.len() {
+        let anchors: Vec<&Certificate> = check
+            .anchors
+            .iter()
+            .filter(|a| a.subject.der == current.issuer.der)
+            .collect();
+        if !anchors.is_empty() || current.self_issued() {
+            return (current, anchors);
+        }
+        match check
+            .intermediates
+            .iter()
+            .find(|i| i.subject.der == current.issuer.der && !std::ptr::eq(*i, current))
+        {
+            Some(next) => current = next,
+            None => return (current, Vec::new()),
+        }
+    }
+    (current, Vec::new())
+}
+
+fn anchor_names(check: &Check<'_>) -> Vec<Name> {
+    check.anchors.iter().map(|a| a.subject.clone()).collect()
+}
+
+/// The certificate of the chain whose validity matches `pick`.
+fn find_in_chain<'a>(
+    leaf: Option<&'a Certificate>,
+    check: &'a Check<'_>,
+    pick: impl Fn(&Certificate) -> bool,
+) -> Option<&'a Certificate> {
+    leaf.into_iter()
+        .chain(check.intermediates.iter())
+        .chain(check.anchors.iter())
+        .find(|c| pick(c))
+}
+
+fn seconds(t: rustls_pki_types::UnixTime) -> i64 {
+    i64::try_from(t.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn subject_of(c: Option<&Certificate>) -> Option<Name> {
+    c.map(|c| c.subject.clone())
+}
+
+/// When a signature fails, say which certificate and whether a same-named
+/// but different CA is the cause.
+fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: bool) -> Reason {
+    let Some(leaf) = leaf else {
+        return if unsupported {
+            Reason::UnsupportedSignatureAlgorithm {
+                subject: None,
+                algorithm: None,
+            }
+        } else {
+            Reason::BadSignature {
+                subject: None,
+                issuer: None,
+            }
+        };
+    };
+    let (cert, anchors) = walk(leaf, check);
+    let anchor_key_ids: Vec<Hex> = anchors
+        .iter()
+        .filter_map(|a| a.subject_key_id().cloned())
+        .collect();
+    let aki = cert.authority_key_id();
+    let differs = !anchors.is_empty()
+        && (aki.is_none()
+            || anchor_key_ids.is_empty()
+            || aki.is_some_and(|k| !anchor_key_ids.contains(k)));
+    if differs || (unsupported && !anchors.is_empty()) {
+        return Reason::SameNameOtherCa {
+            subject: cert.subject.clone(),
+            issuer: cert.issuer.clone(),
+            authority_key_id: aki.cloned(),
+            anchor_key_ids,
+        };
+    }
+    if unsupported {
+        Reason::UnsupportedSignatureAlgorithm {
+            subject: Some(cert.subject.clone()),
+            algorithm: Some(cert.signature_algorithm.clone()),
+        }
+    } else {
+        Reason::BadSignature {
+            subject: Some(cert.subject.clone()),
+            issuer: Some(cert.issuer.clone()),
+        }
+    }
+}
+
+/// The extendedKeyUsage purpose a check needs.
+fn required_purpose(purpose: &Purpose) -> Oid {
+    Oid::new(match purpose {
+        Purpose::Server { .. } => const_oid::db::rfc5280::ID_KP_SERVER_AUTH,
+        Purpose::Client => const_oid::db::rfc5280::ID_KP_CLIENT_AUTH,
+    })
+}
+
+/// rustls' purpose as an OID.
+fn purpose_oid(p: &ExtendedKeyPurpose) -> Option<Oid> {
+    match p {
+        ExtendedKeyPurpose::ServerAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_SERVER_AUTH)),
+        ExtendedKeyPurpose::ClientAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_CLIENT_AUTH)),
+        ExtendedKeyPurpose::Other(arcs) => {
+            ObjectIdentifier::from_arcs(arcs.iter().map_while(|arc| u32::try_from(*arc).ok()))
+                .ok()
+                .map(Oid::new)
+        }
+    }
+}
+
+fn certificate_error(
+    e: &CertificateError,
+    leaf: Option<&Certificate>,
+    check: &Check<'_>,
+) -> Reason {
+    match e {
+        CertificateError::UnknownIssuer => match leaf {
+            Some(leaf) => {
+                let (cert, anchors) = walk(leaf, check);
+                if !anchors.is_empty() {
+                    // The name matches a trusted CA: the key does not.
+                    return signature_reason(Some(leaf), check, false);
+                }
+                Reason::UnknownIssuer {
+                    subject: Some(cert.subject.clone()),
+                    issuer: Some(cert.issuer.clone()),
+                    anchors: anchor_names(check),
+                    missing_intermediate: !cert.self_issued(),
+                }
+            }
+            None => Reason::UnknownIssuer {
+                subject: None,
+                issuer: None,
+                anchors: anchor_names(check),
+                missing_intermediate: false,
+            },
+        },
+        CertificateError::ExpiredContext { time, not_after } => {
+            let not_after = seconds(*not_after);
+            Reason::Expired {
+                subject: subject_of(
+                    find_in_chain(leaf, check, |c| c.not_after.0 == not_after).or(leaf),
+                ),
+                not_after: Time(not_after),
+                at: Time(seconds(*time)),
+            }
+        }
+        CertificateError::NotValidYetContext { time, not_before } => {
+            let not_before = seconds(*not_before);
+            Reason::NotYetValid {
+                subject: subject_of(
+                    find_in_chain(leaf, check, |c| c.not_before.0 == not_before).or(leaf),
+                ),
+                not_before: Time(not_before),
+                at: Time(seconds(*time)),
+            }
+        }
+        CertificateError::Expired => match find_in_chain(leaf, check, |c| c.not_after.0 < check.at)
+        {
+            Some(c) => Reason::Expired {
+                subject: Some(c.subject.clone()),
+                not_after: c.not_after,
+                at: Time(check.at),
+            },
+            None => Reason::InvalidValidity {
+                subject: subject_of(leaf),
+            },
+        },
+        CertificateError::NotValidYet => {
+            match find_in_chain(leaf, check, |c| c.not_before.0 > check.at) {
+                Some(c) => Reason::NotYetValid {
+                    subject: Some(c.subject.clone()),
+                    not_before: c.not_before,
+                    at: Time(check.at),
+                },
+                None => Reason::InvalidValidity {
+                    subject: subject_of(leaf),
+                },
+            }
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            let required = match e {
+                CertificateError::InvalidPurposeContext { required, .. } => purpose_oid(required),
+                _ => None,
+            };
+            Reason::WrongPurpose {
+                subject: subject_of(leaf),
+                required: required.unwrap_or_else(|| required_purpose(&check.purpose)),
+                present: leaf
+                    .and_then(Certificate::extended_key_usage)
+                    .map(<[Oid]>::to_vec)
+                    .unwrap_or_default(),
+            }
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            Reason::NameMismatch {
+                subject: subject_of(leaf),
+                host: match &check.purpose {
+                    Purpose::Server { host } => host.clone(),
+                    Purpose::Client => "(no host)".into(),
+                },
+                presented: leaf
+                    .map(|l| l.subject_alt_names().to_vec())
+                    .unwrap_or_default(),
+            }
+        }
+        CertificateError::BadSignature => signature_reason(leaf, check, false),
+        #[allow(deprecated)]
+        CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            signature_reason(leaf, check, true)
+        }
+        CertificateError::UnsupportedSignatureAlgorithmContext { .. } => {
+            Reason::UnsupportedSignatureAlgorithm {
+                subject: subject_of(leaf),
+                algorithm: leaf.map(|l| l.signature_algorithm.clone()),
+            }
+        }
+        CertificateError::Revoked => {
+            let listed = |c: &Certificate| {
+                check.crls.iter().find_map(|crl| {
+                    let entry = (crl.issuer.der == c.issuer.der)
+                        .then(|| {
+                            crl.revoked
+                                .iter()
+                                .find(|r| same_serial(r.serial.bytes(), c.serial.bytes()))
+                        })
+                        .flatten()?;
+                    Some((crl, entry))
+                })
+            };
+            let revoked = find_in_chain(leaf, check, |c| listed(c).is_some());
+            let entry = revoked.and_then(listed);
+            Reason::Revoked {
+                subject: subject_of(revoked.or(leaf)),
+                serial: revoked.or(leaf).map(|c| c.serial.clone()),
+                reason: entry.and_then(|(_, e)| e.reason).map(str::to_owned),
+                revoked_at: entry.map(|(_, e)| e.date),
+                crl_issuer: entry.map(|(crl, _)| crl.issuer.clone()),
+            }
+        }
+        CertificateError::UnknownRevocationStatus => Reason::Crl {
+            detail: "no given CRL covers a certificate of the chain".into(),
+        },
+        CertificateError::ExpiredRevocationList => Reason::Crl {
+            detail: "a given CRL is past its nextUpdate".into(),
+        },
+        CertificateError::ExpiredRevocationListContext { time, next_update } => {
+            let next_update = seconds(*next_update);
+            Reason::CrlExpired {
+                issuer: check
+                    .crls
+                    .iter()
+                    .find(|crl| crl.next_update.is_some_and(|t| t.0 == next_update))
+                    .map(|crl| crl.issuer.clone()),
+                next_update: Time(next_update),
+                at: Time(seconds(*time)),
+            }
+        }
+        CertificateError::UnhandledCriticalExtension => Reason::UnhandledCriticalExtension {
+            subject: subject_of(leaf),
+        },
+        CertificateError::BadEncoding => Reason::BadEncoding {
+            detail: "a certificate of the chain is not valid DER".into(),
+        },
+        CertificateError::InvalidOcspResponse => Reason::Other {
+            detail: "the OCSP response is invalid".into(),
+        },
+        CertificateError::ApplicationVerificationFailure => Reason::Other {
+            detail: "the application's own check refused the certificate".into(),
+        },
+        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(w) => webpki_error(w, leaf, check),
+            None => Reason::Other {
+                detail: format!("{}: {}", label(leaf), other.0),
+            },
+        },
+        _ => Reason::Other {
+            detail: format!(
+                "{}: refused by rustls (an error certplay does not know yet)",
+                label(leaf)
+            ),
+        },
+    }
+}
+
+/// The leaf's subject for a sentence in words.
+fn label(leaf: Option<&Certificate>) -> String {
+    leaf.map_or_else(
+        || "(unreadable certificate)".to_owned(),
+        |l| l.subject.to_string(),
+    )
+}
+
+/// Two serial numbers' INTEGER contents are the same number (a leading
+/// zero octet only keeps a positive number positive).
+fn same_serial(a: &[u8], b: &[u8]) -> bool {
+    let magnitude = |s: &[u8]| {
+        let start = s.iter().position(|b| *b != 0).unwrap_or(s.len());
+        s.get(start..).unwrap_or_default().to_vec()
+    };
+    magnitude(a) == magnitude(b)
+}
+
+fn webpki_error(e: &webpki::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
+    use webpki::Error as W;
+    let encoding = |what: &str| Reason::BadEncoding {
+        detail: what.to_owned(),
+    };
+    let crl = |what: &str| Reason::Crl {
+        detail: what.to_owned(),
+    };
+    let budget = |budget| Reason::BudgetExceeded { budget };
+    match e {
+        W::UnsupportedCertVersion => Reason::V1Certificate {
+            subject: subject_of(find_in_chain(leaf, check, |c| c.version != 3).or(leaf)),
+        },
+        W::CaUsedAsEndEntity => Reason::CaUsedAsLeaf {
+            subject: subject_of(leaf),
+        },
+        W::EndEntityUsedAsCa => Reason::LeafUsedAsCa,
+        W::PathLenConstraintViolated => Reason::PathLenExceeded,
+        W::NameConstraintViolation => Reason::NameConstraintViolated,
+        W::CertDistrusted => Reason::Other {
+            detail: format!("{} is explicitly distrusted", label(leaf)),
+        },
+        W::EmptyEkuExtension => Reason::WrongPurpose {
+            subject: subject_of(leaf),
+            required: required_purpose(&check.purpose),
+            present: Vec::new(),
+        },
+        W::InvalidSerialNumber => {
+            encoding("a serial number is negative, zero-length or longer than 20 octets")
+        }
+        W::MalformedDnsIdentifier => encoding("a DNS name in subjectAltName is malformed"),
+        W::MalformedExtensions => encoding("an extension is malformed or appears twice"),
+        W::MalformedNameConstraint => encoding("a nameConstraints extension is malformed"),
+        W::ExtensionValueInvalid => encoding("an extension's value is invalid"),
+        W::InvalidNetworkMaskConstraint => encoding("an IP address constraint has an invalid mask"),
+        W::SignatureAlgorithmMismatch => {
+            encoding("signatureAlgorithm differs from tbsCertificate.signature (RFC 5280, 4.1.1.2)")
+        }
+        W::UnsupportedNameType => {
+            encoding("a name of a type webpki cannot check against name constraints")
+        }
+        W::BadDer | W::TrailingData(_) => encoding("a certificate of the chain is not valid DER"),
+        W::BadDerTime => encoding("a time in a certificate is not valid DER"),
+        W::MaximumNameConstraintComparisonsExceeded => budget(Budget::NameConstraintComparisons),
+        W::MaximumPathBuildCallsExceeded => budget(Budget::PathBuildCalls),
+        W::MaximumPathDepthExceeded => budget(Budget::PathDepth),
+        W::MaximumSignatureChecksExceeded => budget(Budget::SignatureChecks),
+        W::InvalidCrlNumber => crl("a CRL number is invalid"),
+        W::IssuerNotCrlSigner => crl("a CRL's issuer lacks keyUsage cRLSign"),
+        W::InvalidCrlSignatureForPublicKey => {
+            crl("a CRL's signature does not verify with its issuer's key")
+        }
+        W::UnsupportedCrlIssuingDistributionPoint => {
+            crl("a CRL's issuingDistributionPoint is not supported")
+        }
+        W::UnsupportedCrlVersion => crl("a CRL is not v2"),
+        W::UnsupportedDeltaCrl => crl("delta CRLs are not supported"),
+        W::UnsupportedIndirectCrl => crl("indirect CRLs are not supported"),
+        W::UnsupportedRevocationReason => crl("a CRL entry has an unsupported reason code"),
+        W::UnsupportedRevocationReasonsPartitioning => {
+            crl("a CRL partitioned by reasons is not supported")
+        }
+        #[allow(deprecated)]
+        W::UnsupportedCrlSignatureAlgorithm
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKey
+        | W::UnsupportedCrlSignatureAlgorithmContext(_)
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => {
+            crl("a CRL is signed with an unsupported algorithm")
+        }
+        W::UnknownRevocationStatus => crl("no given CRL covers a certificate of the chain"),
+        W::CrlExpired { time, next_update } => Reason::Crl {
+            detail: format!(
+                "a given CRL's nextUpdate {} has passed (checked at {})",
+                format_time(seconds(*next_update)),
+                format_time(seconds(*time))
+            ),
+        },
+        W::CertRevoked => certificate_error(&CertificateError::Revoked, leaf, check),
+        W::UnknownIssuer => certificate_error(&CertificateError::UnknownIssuer, leaf, check),
+        W::CertExpired { time, not_after } => certificate_error(
+            &CertificateError::ExpiredContext {
+                time: *time,
+                not_after: *not_after,
+            },
+            leaf,
+            check,
+        ),
+        W::CertNotValidYet { time, not_before } => certificate_error(
+            &CertificateError::NotValidYetContext {
+                time: *time,
+                not_before: *not_before,
+            },
+            leaf,
+            check,
+        ),
+        W::InvalidCertValidity => Reason::InvalidValidity {
+            subject: subject_of(leaf),
+        },
+        W::CertNotValidForName(_) => {
+            certificate_error(&CertificateError::NotValidForName, leaf, check)
+        }
+        W::InvalidSignatureForPublicKey => signature_reason(leaf, check, false),
+        #[allow(deprecated)]
+        W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            signature_reason(leaf, check, true)
+        }
+        #[allow(deprecated)]
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => {
+            certificate_error(&CertificateError::InvalidPurpose, leaf, check)
+        }
+        W::UnsupportedCriticalExtension => Reason::UnhandledCriticalExtension {
+            subject: subject_of(leaf),
+        },
+        _ => Reason::Other {
+            detail: format!(
+                "{}: refused by webpki (an error certplay does not know yet)",
+                label(leaf)
+            ),
+        },
+    }
+}
+
+pub(crate) fn crl_words(e: &CertRevocationListError) -> String {
+    match e {
+        CertRevocationListError::BadSignature => {
+            "its signature does not verify with its issuer's key"
+        }
+        CertRevocationListError::InvalidCrlNumber => "its CRL number is invalid",
+        CertRevocationListError::InvalidRevokedCertSerialNumber => {
+            "a revoked serial number is invalid"
+        }
+        CertRevocationListError::IssuerInvalidForCrl => "its issuer lacks keyUsage cRLSign",
+        CertRevocationListError::ParseError => "it is not a valid DER CRL",
+        CertRevocationListError::UnsupportedCrlVersion => "it is not a v2 CRL",
+        CertRevocationListError::UnsupportedCriticalExtension => {
+            "it has a critical extension webpki does not process"
+        }
+        CertRevocationListError::UnsupportedDeltaCrl => "delta CRLs are not supported",
+        CertRevocationListError::UnsupportedIndirectCrl => "indirect CRLs are not supported",
+        CertRevocationListError::UnsupportedRevocationReason => {
+            "an entry has an unsupported reason"
+        }
+        #[allow(deprecated)]
+        CertRevocationListError::UnsupportedSignatureAlgorithm
+        | CertRevocationListError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertRevocationListError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "it is signed with an unsupported algorithm"
+        }
+        CertRevocationListError::Other(other) => {
+            return match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::UnsupportedCrlIssuingDistributionPoint) => {
+                    "its issuingDistributionPoint is not supported".into()
+                }
+                Some(webpki::Error::UnsupportedRevocationReasonsPartitioning) => {
+                    "a CRL partitioned by reasons is not supported".into()
+                }
+                _ => "webpki refused it".into(),
+            }
+        }
+        _ => "rustls refused it",
+    }
+    .to_owned()
+}
+
+/// Words for a rustls error that [`explain`] has no reason of its own for,
+/// without its Debug text.
+pub(crate) fn words(e: &TlsError) -> String {
+    match e {
+        TlsError::InvalidCertificate(_) => "the certificate is invalid".into(),
+        TlsError::InvalidCertRevocationList(c) => format!("CRL problem: {}", crl_words(c)),
+        TlsError::InappropriateMessage { .. } | TlsError::InappropriateHandshakeMessage { .. } => {
+            "the peer sent a TLS message that does not belong at this point".into()
+        }
+        TlsError::InvalidEncryptedClientHello(_) => "the encrypted ClientHello is invalid".into(),
+        TlsError::InvalidMessage(_) => "the peer sent a malformed TLS message".into(),
+        TlsError::NoCertificatesPresented => "the peer sent no certificate".into(),
+        TlsError::UnsupportedNameType => "the server name is of an unsupported type".into(),
+        TlsError::DecryptError => {
+            "a record could not be decrypted (wrong keys or tampering)".into()
+        }
+        TlsError::EncryptError => "a record could not be encrypted".into(),
+        TlsError::PeerIncompatible(_) => {
+            "the peer supports no TLS version, cipher suite or signature scheme in common".into()
+        }
+        TlsError::PeerMisbehaved(_) => "the peer broke the TLS protocol".into(),
+        TlsError::AlertReceived(_) => "the peer sent a TLS alert".into(),
+        TlsError::General(s) => s.clone(),
+        TlsError::FailedToGetCurrentTime => "the current time is not available".into(),
+        TlsError::FailedToGetRandomBytes => "no random bytes are available".into(),
+        TlsError::HandshakeNotComplete => "the handshake is not complete".into(),
+        TlsError::PeerSentOversizedRecord => "the peer sent a record larger than TLS allows".into(),
+        TlsError::NoApplicationProtocol => "no ALPN protocol in common".into(),
+        TlsError::BadMaxFragmentSize => "an invalid maximum fragment size".into(),
+        TlsError::InconsistentKeys(_) => "the private key does not match the certificate".into(),
+        TlsError::Other(o) => o.to_string(),
+        _ => "TLS failed (an error certplay does not know yet)".into(),
+    }
+}
