@@ -5,8 +5,9 @@
 //! elsewhere with a CA of the set (`#sign-csr`).
 //!
 //! The page only collects the choices and saves the files: the work runs
-//! in the tools worker ([`crate::tools`]), so PKCS#12, CRL and CSR code
-//! never enter the page's own wasm. Nothing leaves the browser.
+//! in the tools worker ([`crate::worker`]), which keeps the issued set: a
+//! button sends its handle, not the keys. PKCS#12, CRL and CSR code never
+//! enter the page's own wasm. Nothing leaves the browser.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,10 +21,11 @@ use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement}
 use crate::dom::{by_id, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE, ZIP_TYPE};
 use crate::own_ca::OwnCas;
+use crate::error::Failure;
 use crate::page::{fill_options, first, instantiate, select_all, show_certificate};
-use crate::reader::{call, unexpected};
-use crate::tools::{Reply, Request};
-use crate::{Failure, IssuedSet};
+use crate::protocol::{Card, Everything, Reply, Request, SetHandle};
+use crate::tools::{call, file, unexpected};
+use crate::IssuedSet;
 
 /// The media type of a PKCS#12 file.
 const P12_TYPE: &str = "application/x-pkcs12";
@@ -243,7 +245,7 @@ impl Artifacts {
                 bytes: pasted.into_bytes(),
                 password: (!password.is_empty()).then_some(password),
             };
-            let der = file_reply(call(&request).await?)?;
+            let der = file(request).await?;
             KeyPair::from_pkcs8_der(&der)?;
             self.choices.borrow_mut().own_keys.push((entry, der));
         }
@@ -266,6 +268,21 @@ impl Artifacts {
             .borrow()
             .clone()
             .ok_or_else(|| Failure::Browser("nothing is issued yet: press Issue".into()))
+    }
+
+    /// The handle the tools worker keeps the shown set under; handed to it
+    /// now if it did not take it when issued (it had not started).
+    async fn handle(&self) -> Result<SetHandle, Failure> {
+        let set = self.set()?;
+        if let Some((handle, _)) = &set.kept {
+            return Ok(*handle);
+        }
+        let kept = crate::tools::keep(&set.issued).await?;
+        let handle = kept.0;
+        if let Some(shown) = self.shown.borrow_mut().as_mut() {
+            shown.kept = Some(kept);
+        }
+        Ok(handle)
     }
 
     /// Runs a card's button; `Ok` is what to say next to it.
@@ -302,10 +319,10 @@ impl Artifacts {
             "key-der" => {
                 let file = format!("{entry}.key.der");
                 let request = Request::KeyDer {
-                    set: set.issued,
+                    set: self.handle().await?,
                     entry: entry.to_owned(),
                 };
-                save(&file, &file_reply(call(&request).await?)?, DER_KEY_TYPE)?;
+                save(&file, &crate::tools::file(request).await?, DER_KEY_TYPE)?;
                 Ok(format!(
                     "{file}: the private key as PKCS#8 DER; keep it private"
                 ))
@@ -313,10 +330,10 @@ impl Artifacts {
             "make-csr" => {
                 let file = format!("{entry}.csr");
                 let request = Request::MakeCsr {
-                    set: set.issued,
+                    set: self.handle().await?,
                     entry: entry.to_owned(),
                 };
-                save(&file, &file_reply(call(&request).await?)?, PEM_TYPE)?;
+                save(&file, &crate::tools::file(request).await?, PEM_TYPE)?;
                 Ok(format!(
                     "{file}: a request with this entry's subject, names and key, for a CA outside this page"
                 ))
@@ -326,7 +343,7 @@ impl Artifacts {
                 let encoding =
                     by_id::<HtmlSelectElement>(&format!("{entry}-p12-encoding"))?.value();
                 let request = Request::Pkcs12 {
-                    set: set.issued,
+                    set: self.handle().await?,
                     entry: entry.to_owned(),
                     encoding: if encoding == "legacy" {
                         certplay_core::Pkcs12Encoding::Legacy
@@ -336,7 +353,7 @@ impl Artifacts {
                     password,
                 };
                 let start = crate::now_ms();
-                let bytes = file_reply(call(&request).await?)?;
+                let bytes = file(request).await?;
                 let millis = crate::now_ms() - start;
                 let file = format!("{entry}.p12");
                 save(&file, &bytes, P12_TYPE)?;
@@ -374,7 +391,7 @@ impl Artifacts {
                 save(&file, &self.crl(&set.issued, entry, der).await?, kind)?;
                 Ok(format!(
                     "{file}: {count} revoked, next update in {} days. Add --crl {entry}.crl to the certplay serve command below: it refuses the revoked clients (SIGHUP re-reads a new CRL)",
-                    crate::tools::CRL_DAYS
+                    crate::worker::CRL_DAYS
                 ))
             }
             other => Err(Failure::Browser(format!("no such tool: {other}"))),
@@ -396,12 +413,12 @@ impl Artifacts {
     /// here.
     async fn crl(&self, set: &IssuedPlan, ca: &str, der: bool) -> Result<Vec<u8>, Failure> {
         let request = Request::Crl {
-            set: self.own_cas.with_keys(set.clone()),
+            set: self.handle().await?,
             ca: ca.to_owned(),
             revoked: self.revoked_by(set, ca),
             der,
         };
-        file_reply(call(&request).await?)
+        file(request).await
     }
 
     /// For the live load: the CRL of each CA in `cas` (the server's chain:
@@ -480,19 +497,21 @@ impl Artifacts {
         set_text("csr-status", "signing…")?;
         let files = set.issued.files()?;
         let request = Request::SignCsr {
-            set: self.own_cas.with_keys(set.issued),
+            set: self.handle().await?,
             ca: by_id::<HtmlSelectElement>("csr-ca")?.value(),
             profile,
             days,
             name: name.clone(),
             csr,
         };
-        match call(&request).await? {
+        match call(request).await? {
             Reply::Signed {
                 cert_pem,
                 cert_der,
                 report,
+                card,
             } => {
+                let cert_der = cert_der.0;
                 set_text("csr-report", &report)?;
                 set_attribute(&by_id::<Element>("csr-report")?, "hidden", None)?;
                 let wanted = name
@@ -515,7 +534,7 @@ impl Artifacts {
                 }
                 let file = format!("{stem}.crt");
                 save(&file, cert_pem.as_bytes(), PEM_TYPE)?;
-                show_signed(&stem, &cert_der, &report).await?;
+                show_signed(&stem, card, &report)?;
                 self.choices.borrow_mut().signed.push(SignedCert {
                     stem,
                     cert_pem,
@@ -538,7 +557,10 @@ impl Artifacts {
             let set = self.set()?;
             let everything = if by_id::<HtmlInputElement>("zip-everything")?.checked() {
                 let password = by_id::<HtmlInputElement>("zip-p12-password")?.value();
-                Some((self.choices.borrow().revoked.clone(), password))
+                Some(Everything {
+                    revoked: self.choices.borrow().revoked.clone(),
+                    password,
+                })
             } else {
                 None
             };
@@ -551,15 +573,11 @@ impl Artifacts {
                 .collect();
             let with = everything.is_some();
             let request = Request::Zip {
-                set: self.own_cas.with_keys(set.issued),
+                set: self.handle().await?,
                 signed,
                 everything,
             };
-            save(
-                crate::ZIP_NAME,
-                &file_reply(call(&request).await?)?,
-                ZIP_TYPE,
-            )?;
+            save(crate::ZIP_NAME, &file(request).await?, ZIP_TYPE)?;
             Ok(if with {
                 format!(
                     "{}: with DER files, CRLs and a PKCS#12 file per leaf (modern encoding, \
@@ -595,12 +613,9 @@ fn name_tools(card: &Element, name: &str) -> Result<(), Failure> {
 }
 
 /// The card of a certificate signed from a CSR (`#signed-template`), with
-/// what the worker reads from it and what signing kept, added, dropped.
-async fn show_signed(stem: &str, der: &[u8], report: &str) -> Result<(), Failure> {
-    let fields = match call(&Request::ReadBack(vec![der.to_vec()])).await? {
-        Reply::Cards(cards) => cards.into_iter().next().and_then(Result::ok),
-        other => return Err(unexpected(&other)),
-    };
+/// what the worker read from it and what signing kept, added, dropped.
+fn show_signed(stem: &str, fields: Card, report: &str) -> Result<(), Failure> {
+    let fields = fields.ok();
     let card = instantiate("signed-template")?;
     card.set_id(&format!("card-{stem}"));
     first(&card, "[data-part=title]")?
@@ -612,14 +627,6 @@ async fn show_signed(stem: &str, der: &[u8], report: &str) -> Result<(), Failure
         .append_child(&card)
         .map_err(Failure::from_js)?;
     Ok(())
-}
-
-/// The bytes of a [`Reply::File`], or why there are none.
-fn file_reply(reply: Reply) -> Result<Vec<u8>, Failure> {
-    match reply {
-        Reply::File(bytes) => Ok(bytes),
-        other => Err(unexpected(&other)),
-    }
 }
 
 /// Says how a tool went: `#PREFIX-status` on success, `#PREFIX-error` (in

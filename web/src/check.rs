@@ -14,25 +14,12 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 use crate::dom::{by_id, on, set_attribute, set_text};
-use crate::tools::{ChainCheck, Reply, Request};
-use crate::Failure;
-
-/// A certificate the chain check can use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// What the lists show, unique: `issued server.crt`, `read 2: CN=x`.
-    pub label: String,
-    /// A CA certificate (basicConstraints CA:TRUE).
-    pub ca: bool,
-    /// A self-signed CA: a trust anchor by default when the page issued it.
-    pub root: bool,
-    /// The certificate, DER.
-    pub der: Vec<u8>,
-}
+use crate::error::Failure;
+use crate::protocol::{Candidate, ChainCheck, Der, Reply, Request, Verdict};
 
 thread_local! {
     static ISSUED: RefCell<Vec<Candidate>> = const { RefCell::new(Vec::new()) };
-    static READ: RefCell<(Vec<Candidate>, Vec<Vec<u8>>)> =
+    static READ: RefCell<(Vec<Candidate>, Vec<Der>)> =
         const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
@@ -47,7 +34,7 @@ pub fn issued_changed(set: &IssuedPlan) -> Result<(), Failure> {
             label: format!("issued {}.crt", issued.name),
             ca: planned.profile.is_ca(),
             root: planned.profile.is_ca() && planned.issuer.is_none(),
-            der: issued.cert_der.clone(),
+            der: Der(issued.cert_der.clone()),
         })
         .collect();
     ISSUED.with(|issued| *issued.borrow_mut() = candidates);
@@ -55,7 +42,7 @@ pub fn issued_changed(set: &IssuedPlan) -> Result<(), Failure> {
 }
 
 /// The inspector read `certificates` and `crls`.
-pub fn read_changed(certificates: Vec<Candidate>, crls: Vec<Vec<u8>>) -> Result<(), Failure> {
+pub fn read_changed(certificates: Vec<Candidate>, crls: Vec<Der>) -> Result<(), Failure> {
     READ.with(|read| *read.borrow_mut() = (certificates, crls));
     refresh(false)
 }
@@ -185,7 +172,7 @@ async fn run() -> Result<(), Failure> {
             "no certificate to check: issue a set or read a certificate above".to_owned(),
         )
     })?;
-    let anchors: Vec<Vec<u8>> = all
+    let anchors: Vec<Der> = all
         .iter()
         .filter(|c| anchor_labels.contains(&c.label))
         .map(|c| c.der.clone())
@@ -219,15 +206,15 @@ async fn run() -> Result<(), Failure> {
     });
     set_text("check-verdict", "checking…")?;
     let verdict = by_id::<Element>("check-verdict")?;
-    match crate::reader::call(&request).await? {
-        Reply::Verdict(Ok(accepted)) => {
+    match crate::tools::call(request).await? {
+        Reply::Verdict(Verdict::Valid(accepted)) => {
             set_attribute(&verdict, "data-verdict", Some("valid"))?;
             set_text(
                 "check-verdict",
                 &format!("valid: {accepted}: a TLS peer using rustls would accept it"),
             )
         }
-        Reply::Verdict(Err((kind, words))) => {
+        Reply::Verdict(Verdict::Refused { kind, words }) => {
             set_attribute(&verdict, "data-verdict", Some("invalid"))?;
             let hint = hint(&kind);
             set_text(
@@ -239,7 +226,7 @@ async fn run() -> Result<(), Failure> {
                 },
             )
         }
-        other => Err(crate::reader::unexpected(&other)),
+        other => Err(crate::tools::unexpected(&other)),
     }
 }
 

@@ -2,14 +2,12 @@
 //! What the certificates say is read back from their DER by the tools
 //! worker (see [`crate::tools`]), not here: the page's wasm stays small.
 
-use std::fmt;
-
 use certplay_core::{IssuedPlan, KeyPair, KeyType, Plan};
 use time::OffsetDateTime;
-use wasm_bindgen::{JsCast, JsValue};
 
+use crate::error::Failure;
 use crate::keygen::{self, KeySource};
-use crate::tools::{LoadedCa, Reply, Request};
+use crate::protocol::{Card, CaHandle, Reply, Request, SetHandle};
 
 /// An issued plan, and how it was made.
 #[derive(Debug, Clone)]
@@ -22,47 +20,9 @@ pub struct IssuedSet {
     pub key_source: KeySource,
     /// Milliseconds from the first key to the last certificate signed.
     pub millis: f64,
-}
-
-/// Why issuing failed. `Display` is the text the page shows in `#error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// certplay-core refused (a form field, a key, signing): its own words.
-    Core(certplay_core::Error),
-    /// A browser API failed (WebCrypto, the DOM), with the browser's words.
-    Browser(String),
-}
-
-impl Failure {
-    /// A failure from a browser API's exception.
-    pub fn from_js(value: JsValue) -> Self {
-        let text = match value.dyn_ref::<js_sys::Error>() {
-            Some(error) => format!(
-                "{}: {}",
-                String::from(error.name()),
-                String::from(error.message())
-            ),
-            None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
-        };
-        Self::Browser(text)
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Core(error) => error.fmt(f),
-            Self::Browser(reason) => write!(f, "the browser failed: {reason}"),
-        }
-    }
-}
-
-impl std::error::Error for Failure {}
-
-impl From<certplay_core::Error> for Failure {
-    fn from(error: certplay_core::Error) -> Self {
-        Self::Core(error)
-    }
+    /// Issued in the tools worker (with an own CA): the worker keeps the
+    /// set under this handle, and read its certificates for the cards.
+    pub kept: Option<(SetHandle, Vec<Card>)>,
 }
 
 /// Issues `plan`, with keys from where the page makes them
@@ -80,15 +40,15 @@ pub async fn issue_using(plan: &Plan, source: KeySource) -> Result<IssuedSet, Fa
 /// [`issue_using`], calling `progress(done)` each time WebCrypto has made
 /// a key (what the page shows in `#status`), with the person's `own` keys
 /// for some entries (their key type replaces the entry's) and their
-/// `existing` CAs for the entries marked existing ("my own CA": not issued
-/// again, it signs what names it as issuer; the tools worker signs then,
-/// see [`Request::Issue`]).
+/// `existing` CAs for the entries marked existing ("my own CA", kept by
+/// the tools worker under its handle: not issued again, it signs what
+/// names it as issuer; the tools worker signs then, see [`Request::Issue`]).
 pub async fn issue_with_progress(
     mut plan: Plan,
     source: KeySource,
     progress: impl Fn(usize) + 'static,
     own: Vec<(String, KeyPair)>,
-    existing: Vec<(String, LoadedCa)>,
+    existing: Vec<(String, CaHandle)>,
 ) -> Result<IssuedSet, Failure> {
     for (name, key) in &own {
         let entry = plan.entries.iter_mut().find(|e| e.name == *name);
@@ -106,8 +66,8 @@ pub async fn issue_with_progress(
     for (name, key) in own {
         materials.keys.insert(name, key);
     }
-    let issued = if existing.is_empty() {
-        plan.issue_with(materials, OffsetDateTime::now_utc())?
+    let (issued, kept) = if existing.is_empty() {
+        (plan.issue_with(materials, OffsetDateTime::now_utc())?, None)
     } else {
         let keys = materials
             .keys
@@ -117,19 +77,24 @@ pub async fn issue_with_progress(
         let request = Request::Issue {
             plan: plan.clone(),
             keys,
-            existing: existing
-                .into_iter()
-                .map(|(name, ca)| (name, ca.cert_der, ca.key_der))
-                .collect(),
+            own_cas: existing,
         };
-        match crate::reader::call(&request).await? {
-            Reply::Issued { entries, issued_at } => IssuedPlan {
-                plan: plan.clone(),
+        match crate::tools::call(request).await? {
+            Reply::Issued {
+                set,
                 entries,
                 issued_at,
-                warnings,
-            },
-            other => return Err(crate::reader::unexpected(&other)),
+                cards,
+            } => (
+                IssuedPlan {
+                    plan: plan.clone(),
+                    entries,
+                    issued_at,
+                    warnings,
+                },
+                Some((set, cards)),
+            ),
+            other => return Err(crate::tools::unexpected(&other)),
         }
     };
     Ok(IssuedSet {
@@ -137,6 +102,7 @@ pub async fn issue_with_progress(
         key_type: plan.key_type,
         key_source: source,
         millis: now_ms() - start,
+        kept,
     })
 }
 

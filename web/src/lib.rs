@@ -11,9 +11,10 @@
 //! - [`issue()`] is what the Issue button runs: check, keys, issue;
 //! - [`Page`] wires the markup of `index.html` to all of that;
 //! - [`inspector`] reads any pasted, dropped or picked PEM/DER file, in
-//!   [`reader`]'s Web Worker (its own wasm, started by Issue or the first
-//!   inspection), which also reads issued certificates back for their cards
-//!   and makes PKCS#12 files, CRLs and CSRs ([`tools`]: the operations);
+//!   the tools [`worker`] (its own wasm, started by Issue or the first
+//!   inspection), which also keeps the issued set, reads its certificates
+//!   back for their cards and makes PKCS#12 files, CRLs and CSRs; the page
+//!   talks to it in [`protocol`]'s messages over a [`link`] ([`tools`]);
 //! - [`check`] is the inspector's chain check (verified in that worker);
 //! - `artifacts` wires each card's tools (PKCS#12, DER, revoke, CRL, CSR,
 //!   Inspect) and the "Sign a CSR" panel;
@@ -21,8 +22,9 @@
 //!   connections, streamed; the issued set loaded into it on a click);
 //! - [`next_steps`] writes the commands to try the files with;
 //! - [`own_ca`] keeps the CA a person brings ("my own CA": its files read
-//!   and checked by the tools worker, its key kept in the page to sign);
-//! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest.
+//!   and checked by the tools worker, which keeps its key to sign);
+//! - [`dom`] and [`download`] keep web-sys boilerplate out of the rest;
+//!   [`error`] is the page's [`Failure`].
 //!
 //! Everything compiles natively too (the workspace's native clippy covers
 //! it); only the pure parts ([`editor`], [`next_steps`]) are meant to run there.
@@ -35,16 +37,20 @@ pub mod check;
 pub mod dom;
 pub mod download;
 pub mod editor;
+pub mod error;
 pub mod inspector;
 mod issue;
 pub mod keygen;
+pub mod link;
 pub mod live;
 pub mod next_steps;
 pub mod own_ca;
 mod page;
-pub mod reader;
+pub mod protocol;
 pub mod tools;
+pub mod worker;
 
-pub use issue::{issue, issue_using, issue_with_progress, now_ms, Failure, IssuedSet};
+pub use error::Failure;
+pub use issue::{issue, issue_using, issue_with_progress, now_ms, IssuedSet};
 pub use keygen::KeySource;
 pub use page::{file_id, start, Page, BLOG_FILE_NAMES, ZIP_NAME};

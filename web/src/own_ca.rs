@@ -2,20 +2,20 @@
 //! has (the blog's `ca.crt` + `ca.key`, an mkcert root). They pick its
 //! certificate and key files in the editor; the tools worker reads and
 //! checks them ([`Request::LoadCa`]: a CA, the key is its key, encrypted
-//! PKCS#8 with its password) and answers the key as PKCS#8 DER, which stays
-//! in this page. Issuing then signs with it ([`certplay_core::Materials`]'s
-//! `existing`, in the worker: [`Request::Issue`]): its certificate is not
-//! issued again and its key is never offered for download; it only signs
-//! (certificates, CRLs, CSRs), in the browser.
+//! PKCS#8 with its password) and keeps them, answering with a handle.
+//! Issuing then signs with it ([`certplay_core::Materials`]'s `existing`,
+//! in the worker: [`Request::Issue`]): its certificate is not issued again
+//! and its key is never offered for download; it only signs (certificates,
+//! CRLs, CSRs), in the browser.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::{Error, IssuedPlan, KeyPair, Plan, PlanField};
+use certplay_core::{Error, Plan, PlanField};
 
-use crate::reader::{call, unexpected};
-use crate::tools::{LoadedCa, Reply, Request};
-use crate::Failure;
+use crate::error::Failure;
+use crate::protocol::{CaHandle, LoadedCa, Reply, Request};
+use crate::tools::{call, unexpected};
 
 /// Which of the two files a pick is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl OwnCas {
     /// pick as it is now.
     pub async fn load(&self, entry: &str, password: &str) -> Result<CaPick, Failure> {
         match self.request(entry, password) {
-            Some(request) => self.settle(entry, call(&request).await?, !password.is_empty()),
+            Some(request) => self.settle(entry, call(request).await?, !password.is_empty()),
             None => Ok(self.pick(entry).unwrap_or_else(|| CaPick {
                 entry: entry.to_owned(),
                 ..CaPick::default()
@@ -151,9 +151,10 @@ impl OwnCas {
         Ok(pick.clone())
     }
 
-    /// The CAs for the plan's entries marked existing, as loaded; an entry
-    /// without a loaded CA is an error next to its "my own CA" field.
-    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, LoadedCa)>, Failure> {
+    /// The CAs for the plan's entries marked existing, as the worker keeps
+    /// them; an entry without a loaded CA is an error next to its "my own
+    /// CA" field.
+    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, CaHandle)>, Failure> {
         let mut cas = Vec::new();
         for entry in plan.entries.iter().filter(|e| e.existing) {
             let missing = |reason: String| Error::Plan {
@@ -162,7 +163,7 @@ impl OwnCas {
                 reason,
             };
             match self.pick(&entry.name).and_then(|pick| pick.outcome) {
-                Some(Ok(loaded)) => cas.push((entry.name.clone(), loaded)),
+                Some(Ok(loaded)) => cas.push((entry.name.clone(), loaded.handle)),
                 Some(Err(reason)) => return Err(missing(reason).into()),
                 None => {
                     return Err(missing(
@@ -189,28 +190,5 @@ impl OwnCas {
             Some(pick) => (pick.key.map(|(name, _)| name), pick.encrypted),
             None => (None, false),
         }
-    }
-
-    /// `set` with the keys of its own CAs, for the worker to sign CRLs and
-    /// CSRs with (the worker never writes these keys into a file: see
-    /// [`crate::tools`]'s zip).
-    pub fn with_keys(&self, mut set: IssuedPlan) -> IssuedPlan {
-        let picks = self.0.borrow();
-        for (planned, issued) in set.plan.entries.iter().zip(set.entries.iter_mut()) {
-            if !planned.existing || issued.key_pem.is_some() {
-                continue;
-            }
-            let loaded = picks
-                .iter()
-                .filter(|p| p.entry == planned.name)
-                .find_map(|p| p.outcome.as_ref().and_then(|o| o.as_ref().ok()))
-                .filter(|loaded| loaded.cert_der == issued.cert_der);
-            if let Some(loaded) = loaded {
-                issued.key_pem = KeyPair::from_pkcs8_der(&loaded.key_der)
-                    .and_then(|key| key.to_pkcs8_pem())
-                    .ok();
-            }
-        }
-        set
     }
 }

@@ -19,9 +19,10 @@ use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::download::{save, PEM_TYPE};
 use crate::editor::{error_slot, EntryForm, PlanForm};
 use crate::next_steps::{next_steps, reproduce, Roles};
+use crate::error::Failure;
 use crate::own_ca::CaFile;
-use crate::tools::{Reply, Request};
-use crate::{Failure, IssuedSet, KeySource};
+use crate::protocol::{Card, CardField};
+use crate::{IssuedSet, KeySource};
 
 /// The name of the zip with all files.
 pub const ZIP_NAME: &str = "certplay-pki.zip";
@@ -661,7 +662,7 @@ impl State {
         }
         // The tools worker reads the certificates back: start loading it
         // now, so that it is ready when the keys are made.
-        crate::reader::start();
+        crate::tools::start();
         let shown = match self.begin() {
             Ok(()) => {
                 let outcome = match self.read().to_plan() {
@@ -698,19 +699,20 @@ impl State {
         };
         let own = self.artifacts.own_keys()?;
         let existing = self.artifacts.own_cas().for_plan(&plan)?;
-        let set = crate::issue_with_progress(plan, source, progress, own, existing).await?;
-        let certs = set
-            .issued
-            .entries
-            .iter()
-            .map(|e| e.cert_der.clone())
-            .collect();
-        // A worker that cannot start leaves the files usable: each card
-        // says why it shows nothing.
-        let read_back = match crate::reader::call(&Request::ReadBack(certs)).await {
-            Ok(Reply::Cards(cards)) => cards,
-            Ok(other) => vec![Err(crate::reader::unexpected(&other).to_string())],
-            Err(failure) => vec![Err(failure.to_string())],
+        let mut set = crate::issue_with_progress(plan, source, progress, own, existing).await?;
+        // The tools worker keeps the set (its card tools name it by a
+        // handle) and reads the certificates back. A worker that cannot
+        // start leaves the files usable: each card says why it shows nothing.
+        let read_back = match set.kept.clone() {
+            Some((_, cards)) => cards,
+            None => match crate::tools::keep(&set.issued).await {
+                Ok(kept) => {
+                    let cards = kept.1.clone();
+                    set.kept = Some(kept);
+                    cards
+                }
+                Err(failure) => vec![Err(failure.to_string())],
+            },
         };
         Ok((set, read_back))
     }
@@ -760,7 +762,7 @@ impl State {
             let fields = match read_back.get(at).or_else(|| read_back.first()) {
                 Some(Ok(fields)) => fields.clone(),
                 Some(Err(reason)) => {
-                    vec![("subject".to_owned(), format!("not read back: {reason}"))]
+                    vec![(CardField::Subject, format!("not read back: {reason}"))]
                 }
                 None => Vec::new(),
             };
@@ -912,20 +914,20 @@ fn show_own_ca(entry: &Element, said: &Result<String, String>) -> Result<(), Fai
 }
 
 /// What the tools worker read from each certificate, in plan order: its
-/// card's `(data-field, text)` pairs, or why it could not.
-type ReadBack = Vec<Result<Vec<(String, String)>, String>>;
+/// card's fields, or why it could not.
+type ReadBack = Vec<Card>;
 
 /// Fills a card's `[data-field]` elements (ids `#{prefix}-FIELD`) with what
 /// the certificate says (as the tools worker read it back).
 pub(crate) fn show_certificate(
     card: &Element,
     prefix: &str,
-    fields: &[(String, String)],
+    fields: &[(CardField, String)],
 ) -> Result<(), Failure> {
     for element in select_all(card, "[data-field]")? {
         let field = element.get_attribute("data-field").unwrap_or_default();
         element.set_id(&format!("{prefix}-{field}"));
-        let text = fields.iter().find(|(f, _)| *f == field).map(|(_, t)| t);
+        let text = fields.iter().find(|(f, _)| f.name() == field).map(|(_, t)| t);
         element.set_text_content(text.map(String::as_str));
     }
     Ok(())

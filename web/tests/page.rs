@@ -398,112 +398,128 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
+/// `value` after a trip through the codec the page and its worker use.
+fn wire<T>(value: &T) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    use certplay_web::protocol::codec;
+    let back: T = codec::decode(codec::encode(value).unwrap()).unwrap();
+    assert_eq!(&back, value);
+    back
+}
+
+/// Runs `request` in `tools` as the worker does: through the codec both
+/// ways.
+fn ask(
+    tools: &mut certplay_web::worker::Tools,
+    request: certplay_web::protocol::Request,
+) -> certplay_web::protocol::Reply {
+    wire(&tools.handle(wire(&request)))
+}
+
 /// The tools worker's operations, run here directly (the worker's code
-/// path without the worker): every request and reply survives the trip
-/// through plain JS objects, and each operation does its job.
+/// path without the worker): every request and reply survives the codec,
+/// the worker keeps the set and answers to its handle, and each operation
+/// does its job.
 #[wasm_bindgen_test]
 fn the_tools_operations_survive_the_wire_and_work() {
     use certplay_core::{Pkcs12Encoding, RevocationReason};
-    use certplay_web::tools::{handle, Reply, Request};
+    use certplay_web::protocol::{
+        CardField, ChainCheck, Der, Everything, Reply, Request, Verdict,
+    };
+    use certplay_web::worker::Tools;
 
-    let mut set = Plan::default().issue().unwrap();
-    // The wire carries whole seconds.
-    set.issued_at = set.issued_at.replace_nanosecond(0).unwrap();
-    let ca_der = set.entry("ca").unwrap().cert_der.clone();
+    let mut tools = Tools::default();
+    let set = Plan::default().issue().unwrap();
+    let Reply::Kept { set: handle, cards } = ask(&mut tools, Request::Keep(set.clone())) else {
+        panic!("the worker keeps the set")
+    };
+    let ca = cards[0].as_ref().unwrap();
+    assert!(ca.contains(&(CardField::Issuer, "CN=my-ca (self-signed)".into())));
+    assert!(ca.contains(&(CardField::BasicConstraints, "CA:TRUE".into())));
     let p12 = |password: &str| Request::Pkcs12 {
-        set: set.clone(),
+        set: handle,
         entry: "client".into(),
         encoding: Pkcs12Encoding::Legacy,
         password: password.into(),
     };
-    let crl = Request::Crl {
-        set: set.clone(),
-        ca: "ca".into(),
-        revoked: vec![("client".into(), RevocationReason::KeyCompromise)],
-        der: false,
-    };
     let revoked = vec![("client".to_owned(), RevocationReason::KeyCompromise)];
+    let crl = |der: bool| Request::Crl {
+        set: handle,
+        ca: "ca".into(),
+        revoked: revoked.clone(),
+        der,
+    };
     let signed = vec![(
         "alice".to_owned(),
         set.entry("client").unwrap().cert_pem.clone(),
     )];
     let zip = |everything: Option<&str>| Request::Zip {
-        set: set.clone(),
+        set: handle,
         signed: signed.clone(),
-        everything: everything.map(|pw| (revoked.clone(), pw.to_owned())),
+        everything: everything.map(|password| Everything {
+            revoked: revoked.clone(),
+            password: password.to_owned(),
+        }),
     };
     let requests = [
-        Request::ReadBack(vec![ca_der]),
         p12("pw"),
         p12(""),
-        crl.clone(),
+        crl(false),
         Request::MakeCsr {
-            set: set.clone(),
+            set: handle,
             entry: "server".into(),
         },
         Request::KeyDer {
-            set: set.clone(),
+            set: handle,
             entry: "server".into(),
         },
-        Request::Crl {
-            set: set.clone(),
-            ca: "ca".into(),
-            revoked: revoked.clone(),
-            der: true,
-        },
+        crl(true),
         zip(None),
         zip(Some("")),
         zip(Some("zip pw")),
     ];
-    for request in &requests {
-        assert_eq!(&Request::from_js(&request.to_js()).unwrap(), request);
-    }
-
-    let answers: Vec<Reply> = requests.into_iter().map(handle).collect();
-    for reply in &answers {
-        assert_eq!(&Reply::from_js(&reply.to_js()), reply);
-    }
-    let Reply::Cards(cards) = &answers[0] else {
-        panic!("{:?}", answers[0])
-    };
-    let fields = cards[0].as_ref().unwrap();
-    assert!(fields.contains(&("issuer".into(), "CN=my-ca (self-signed)".into())));
-    assert!(matches!(&answers[1], Reply::File(bytes) if !bytes.is_empty()));
+    let answers: Vec<Reply> = requests
+        .into_iter()
+        .map(|request| ask(&mut tools, request))
+        .collect();
+    assert!(matches!(&answers[0], Reply::File(bytes) if !bytes.is_empty()));
     assert!(
-        matches!(&answers[2], Reply::Failed(reason) if reason.contains("empty")),
+        matches!(&answers[1], Reply::Failed(reason) if reason.contains("empty")),
         "{:?}",
-        answers[2]
+        answers[1]
     );
-    let Reply::File(pem) = &answers[3] else {
-        panic!("{:?}", answers[3])
+    let Reply::File(pem) = &answers[2] else {
+        panic!("{:?}", answers[2])
     };
     assert!(pem.starts_with(b"-----BEGIN X509 CRL-----"));
-    let Reply::File(csr) = &answers[4] else {
-        panic!("{:?}", answers[4])
+    let Reply::File(csr) = &answers[3] else {
+        panic!("{:?}", answers[3])
     };
     assert!(csr.starts_with(b"-----BEGIN CERTIFICATE REQUEST-----"));
-    let Reply::File(key) = &answers[5] else {
-        panic!("{:?}", answers[5])
+    let Reply::File(key) = &answers[4] else {
+        panic!("{:?}", answers[4])
     };
     assert_eq!(key.first(), Some(&0x30), "DER starts with a SEQUENCE");
-    let Reply::File(der) = &answers[6] else {
-        panic!("{:?}", answers[6])
+    let Reply::File(der) = &answers[5] else {
+        panic!("{:?}", answers[5])
     };
     assert_eq!(der.first(), Some(&0x30), "a DER CRL");
     // Stored (uncompressed) zips: the names are in the bytes.
     let holds = |zip: &[u8], name: &str| zip.windows(name.len()).any(|w| w == name.as_bytes());
-    let Reply::File(plain) = &answers[7] else {
-        panic!("{:?}", answers[7])
+    let Reply::File(plain) = &answers[6] else {
+        panic!("{:?}", answers[6])
     };
     assert!(holds(plain, "alice.crt") && holds(plain, "client.key"));
     assert!(!holds(plain, "client.p12") && !holds(plain, "ca.crl"));
     assert!(
-        matches!(&answers[8], Reply::Failed(reason) if reason.contains("empty")),
+        matches!(&answers[7], Reply::Failed(reason) if reason.contains("empty")),
         "{:?}",
-        answers[8]
+        answers[7]
     );
-    let Reply::File(everything) = &answers[9] else {
-        panic!("{:?}", answers[9])
+    let Reply::File(everything) = &answers[8] else {
+        panic!("{:?}", answers[8])
     };
     for name in [
         "client.p12",
@@ -521,21 +537,38 @@ fn the_tools_operations_survive_the_wire_and_work() {
         "a CA's key is not put in a PKCS#12 file"
     );
 
+    // A handle the worker does not know is refused in words, not guessed.
+    let unknown = ask(
+        &mut tools,
+        Request::KeyDer {
+            set: certplay_web::protocol::SetHandle(9999),
+            entry: "server".into(),
+        },
+    );
+    assert!(
+        matches!(&unknown, Reply::Failed(reason) if reason.contains("no longer keeps this set")),
+        "{unknown:?}"
+    );
+    // A message that is not a request does not decode: an error, no default.
+    let garbage = certplay_web::protocol::codec::decode::<Request>(wasm_bindgen::JsValue::from_str(
+        "not a request",
+    ));
+    assert!(garbage.is_err());
+
     // The inspector opens the PKCS#12 file made above with its password.
-    use certplay_web::tools::ChainCheck;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let Reply::File(p12) = &answers[1] else {
-        panic!("{:?}", answers[1])
+    let Reply::File(p12) = &answers[0] else {
+        panic!("{:?}", answers[0])
     };
-    let inspect = Request::Inspect {
-        name: "client.p12".into(),
-        bytes: p12.clone(),
-        now,
-        password: Some("pw".into()),
-    };
-    assert_eq!(Request::from_js(&inspect.to_js()).unwrap(), inspect);
-    let shown = handle(inspect);
-    assert_eq!(Reply::from_js(&shown.to_js()), shown);
+    let shown = ask(
+        &mut tools,
+        Request::Inspect {
+            name: "client.p12".into(),
+            bytes: p12.clone(),
+            now,
+            password: Some("pw".into()),
+        },
+    );
     let Reply::Inspected(shown) = shown else {
         panic!("{shown:?}")
     };
@@ -547,26 +580,23 @@ fn the_tools_operations_survive_the_wire_and_work() {
         .any(|v| v.title == "Certificate: CN=my-client"));
 
     // The chain check runs here, in wasm, with core's RustCrypto provider.
-    let check = |host: &str| {
+    let der = |name: &str| Der(set.entry(name).unwrap().cert_der.clone());
+    let check = |leaf: &str, host: Option<&str>, crls: Vec<Der>| {
         Request::Verify(ChainCheck {
-            leaf: set.entry("server").unwrap().cert_der.clone(),
-            anchors: vec![set.entry("ca").unwrap().cert_der.clone()],
+            leaf: der(leaf),
+            anchors: vec![der("ca")],
             intermediates: Vec::new(),
-            crls: Vec::new(),
-            server_host: Some(host.into()),
+            crls,
+            server_host: host.map(str::to_owned),
             at: now,
         })
     };
     for (host, valid) in [("localhost", true), ("other.test", false)] {
-        let request = check(host);
-        assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
-        let verdict = handle(request);
-        assert_eq!(Reply::from_js(&verdict.to_js()), verdict);
-        match verdict {
-            Reply::Verdict(Ok(accepted)) if valid => {
+        match ask(&mut tools, check("server", Some(host), vec![])) {
+            Reply::Verdict(Verdict::Valid(accepted)) if valid => {
                 assert!(accepted.starts_with("CN=localhost"), "{accepted}")
             }
-            Reply::Verdict(Err((kind, words))) if !valid => {
+            Reply::Verdict(Verdict::Refused { kind, words }) if !valid => {
                 assert_eq!(kind, "name-mismatch", "{words}");
                 assert!(words.contains("other.test"), "{words}");
             }
@@ -576,22 +606,14 @@ fn the_tools_operations_survive_the_wire_and_work() {
 
     // With the CA's CRL (made above, revoking the client), the client is
     // refused as revoked; without it, accepted.
-    let Reply::File(crl_pem) = &answers[3] else {
-        panic!("{:?}", answers[3])
+    let Reply::File(crl_der) = &answers[5] else {
+        panic!("{:?}", answers[5])
     };
-    let crl_der = pem::parse(crl_pem).unwrap().into_contents();
-    for (crls, expected) in [(vec![], None), (vec![crl_der], Some("revoked"))] {
-        let verdict = handle(Request::Verify(ChainCheck {
-            leaf: set.entry("client").unwrap().cert_der.clone(),
-            anchors: vec![set.entry("ca").unwrap().cert_der.clone()],
-            intermediates: Vec::new(),
-            crls,
-            server_host: None,
-            at: now,
-        }));
+    for (crls, expected) in [(vec![], None), (vec![Der(crl_der.clone())], Some("revoked"))] {
+        let verdict = ask(&mut tools, check("client", None, crls));
         match (&verdict, expected) {
-            (Reply::Verdict(Ok(_)), None) => {}
-            (Reply::Verdict(Err((kind, _))), Some(expected)) if kind == expected => {}
+            (Reply::Verdict(Verdict::Valid(_)), None) => {}
+            (Reply::Verdict(Verdict::Refused { kind, .. }), Some(expected)) if kind == expected => {}
             _ => panic!("expected {expected:?}: {verdict:?}"),
         }
     }
@@ -599,15 +621,18 @@ fn the_tools_operations_survive_the_wire_and_work() {
 
 /// "My own CA": the files read and checked by the tools worker's code
 /// (here without the worker), core's words for what is wrong with them,
-/// and a plan issued from the CA: not issued again, its key nowhere in the
-/// files or the zip, the leaves chaining to it, the command line to match.
+/// and a plan issued from the CA: not issued again, its key kept by the
+/// worker and nowhere in the files or the zip, the leaves chaining to it,
+/// the command line to match.
 #[wasm_bindgen_test]
 async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
     use certplay_core::{Preset, Validity};
     use certplay_web::next_steps::reproduce;
     use certplay_web::own_ca::{CaFile, OwnCas};
-    use certplay_web::tools::{handle, ChainCheck, Reply, Request};
+    use certplay_web::protocol::{ChainCheck, Der, Everything, Reply, Request, Verdict};
+    use certplay_web::worker::Tools;
 
+    let mut tools = Tools::default();
     let original = Plan::default().issue().unwrap();
     let pem = |name: &str, key: bool| {
         let entry = original.entry(name).unwrap();
@@ -618,18 +643,17 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         }
     };
     let other = Plan::default().issue().unwrap();
-    let load = |cert: Vec<u8>, key: Vec<u8>| {
-        let request = Request::LoadCa {
-            cert_name: "ca.crt".into(),
-            cert,
-            key_name: "ca.key".into(),
-            key,
-            password: None,
-        };
-        assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
-        let reply = handle(request);
-        assert_eq!(Reply::from_js(&reply.to_js()), reply);
-        reply
+    let mut load = |cert: Vec<u8>, key: Vec<u8>| {
+        ask(
+            &mut tools,
+            Request::LoadCa {
+                cert_name: "ca.crt".into(),
+                cert,
+                key_name: "ca.key".into(),
+                key,
+                password: None,
+            },
+        )
     };
     let refused = |reply: Reply| match reply {
         Reply::Failed(reason) => reason,
@@ -685,7 +709,7 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
     );
 
     // The person picks ca.crt and ca.key for the plan's root; the page
-    // keeps what the worker said.
+    // keeps what the worker said (and its handle, not the key).
     let own = OwnCas::default();
     own.keep_file("ca", CaFile::Certificate, "ca.crt".into(), pem("ca", false));
     assert!(own.request("ca", "").is_none(), "one file is not enough");
@@ -694,7 +718,7 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         "Now pick its private key."
     );
     own.keep_file("ca", CaFile::Key, "my ca.key".into(), pem("ca", true));
-    let reply = handle(own.request("ca", "").unwrap());
+    let reply = ask(&mut tools, own.request("ca", "").unwrap());
     let pick = own.settle("ca", reply, false).unwrap();
     let said = pick.said().unwrap();
     assert!(
@@ -720,41 +744,36 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
 
     // Issuing signs with it, in the worker (the page's wasm reads no
     // certificates), with a key the page made (the server's).
-    let existing = own.for_plan(&plan).unwrap();
     let server_key = certplay_core::KeyPair::generate(certplay_core::KeyType::EcdsaP256).unwrap();
     let request = Request::Issue {
         plan: plan.clone(),
         keys: vec![("server".into(), server_key.to_pkcs8_pem().unwrap())],
-        existing: existing
-            .into_iter()
-            .map(|(name, ca)| (name, ca.cert_der, ca.key_der))
-            .collect(),
+        own_cas: own.for_plan(&plan).unwrap(),
     };
-    assert_eq!(Request::from_js(&request.to_js()).unwrap(), request);
-    // What the page gets: the set after its trip back (whole seconds).
-    let reply = Reply::from_js(&handle(request).to_js());
-    let Reply::Issued { entries, issued_at } = reply else {
-        panic!("{reply:?}")
+    let Reply::Issued {
+        set: handle,
+        entries,
+        issued_at,
+        cards,
+    } = ask(&mut tools, request)
+    else {
+        panic!("the plan issues with the own CA")
     };
-    let set = IssuedSet {
-        issued: certplay_core::IssuedPlan {
-            plan: plan.clone(),
-            entries,
-            issued_at,
-            warnings: Vec::new(),
-        },
-        key_type: plan.key_type,
-        key_source: KeySource::Core,
-        millis: 1.0,
+    assert_eq!(cards.len(), entries.len());
+    let issued = certplay_core::IssuedPlan {
+        plan: plan.clone(),
+        entries,
+        issued_at,
+        warnings: Vec::new(),
     };
     assert_eq!(
-        set.issued.entry("server").unwrap().key_pem.as_deref(),
+        issued.entry("server").unwrap().key_pem.as_deref(),
         Some(server_key.to_pkcs8_pem().unwrap().as_str())
     );
-    let ca = set.issued.entry("ca").unwrap();
+    let ca = issued.entry("ca").unwrap();
     assert_eq!(ca.cert_der, original.entry("ca").unwrap().cert_der);
-    assert!(ca.key_pem.is_none());
-    let files = set.issued.files().unwrap();
+    assert!(ca.key_pem.is_none(), "the own CA's key stays in the worker");
+    let files = issued.files().unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     assert!(
         names.contains(&"ca.crt") && !names.contains(&"ca.key"),
@@ -766,50 +785,67 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         .find(|f| f.name == "certplay-plan.toml")
         .unwrap();
     assert!(Plan::from_toml(&plan_file.contents).unwrap().entries[0].existing);
-    let (key_file, encrypted) = own.key_file(&set.issued.plan);
+    let (key_file, encrypted) = own.key_file(&issued.plan);
     assert_eq!(
-        reproduce(&set.issued.plan, key_file.as_deref(), encrypted),
+        reproduce(&issued.plan, key_file.as_deref(), encrypted),
         "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key 'my ca.key'"
     );
 
     // The leaves chain to the original CA (webpki, as the server judges).
-    let at = set.issued.issued_at.unix_timestamp();
-    let check = |leaf: &str, host: Option<&str>| {
-        handle(Request::Verify(ChainCheck {
-            leaf: set.issued.entry(leaf).unwrap().cert_der.clone(),
-            anchors: vec![original.entry("ca").unwrap().cert_der.clone()],
-            intermediates: vec![set.issued.entry("intermediate").unwrap().cert_der.clone()],
-            crls: vec![],
-            server_host: host.map(str::to_owned),
-            at,
-        }))
-    };
+    let at = issued.issued_at.unix_timestamp();
     for (leaf, host) in [("server", Some("localhost")), ("alice", None)] {
-        let Reply::Verdict(Ok(_)) = check(leaf, host) else {
-            panic!("{leaf}: {:?}", check(leaf, host))
-        };
+        let verdict = ask(
+            &mut tools,
+            Request::Verify(ChainCheck {
+                leaf: Der(issued.entry(leaf).unwrap().cert_der.clone()),
+                anchors: vec![Der(original.entry("ca").unwrap().cert_der.clone())],
+                intermediates: vec![Der(issued.entry("intermediate").unwrap().cert_der.clone())],
+                crls: vec![],
+                server_host: host.map(str::to_owned),
+                at,
+            }),
+        );
+        assert!(
+            matches!(verdict, Reply::Verdict(Verdict::Valid(_))),
+            "{leaf}: {verdict:?}"
+        );
     }
 
-    // The worker signs the CA's CRL with the key kept in the page; the zip
-    // never carries that key.
-    let signing = own.with_keys(set.issued.clone());
-    assert!(signing.entry("ca").unwrap().key_pem.is_some());
-    let Reply::File(crl) = handle(Request::Crl {
-        set: signing.clone(),
-        ca: "ca".into(),
-        revoked: vec![],
-        der: false,
-    }) else {
+    // The worker signs the CA's CRL with the key it keeps; no file of the
+    // set hands that key out: not its DER, not the zip.
+    let Reply::File(crl) = ask(
+        &mut tools,
+        Request::Crl {
+            set: handle,
+            ca: "ca".into(),
+            revoked: vec![],
+            der: false,
+        },
+    ) else {
         panic!("the own CA's CRL")
     };
     assert!(String::from_utf8(crl)
         .unwrap()
         .starts_with("-----BEGIN X509 CRL-----"));
-    let Reply::File(zip) = handle(Request::Zip {
-        set: signing,
-        signed: vec![],
-        everything: Some((vec![], "zip pw".into())),
-    }) else {
+    let key_der = ask(
+        &mut tools,
+        Request::KeyDer {
+            set: handle,
+            entry: "ca".into(),
+        },
+    );
+    assert!(matches!(key_der, Reply::Failed(_)), "{key_der:?}");
+    let Reply::File(zip) = ask(
+        &mut tools,
+        Request::Zip {
+            set: handle,
+            signed: vec![],
+            everything: Some(Everything {
+                revoked: vec![],
+                password: "zip pw".into(),
+            }),
+        },
+    ) else {
         panic!("the zip")
     };
     let holds = |name: &[u8]| zip.windows(name.len()).any(|w| w == name);

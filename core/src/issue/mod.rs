@@ -14,6 +14,7 @@ mod sign;
 use std::collections::BTreeMap;
 
 use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SanType,
@@ -51,7 +52,8 @@ pub struct Materials {
 }
 
 /// A plan, issued: one certificate (and key) per entry, in plan order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Plain data (serde), so that the page can hand it to its worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedPlan {
     /// The plan as it was issued.
     pub plan: Plan,
@@ -59,12 +61,14 @@ pub struct IssuedPlan {
     pub entries: Vec<IssuedEntry>,
     /// The moment of issuing (relative validities count from it).
     pub issued_at: OffsetDateTime,
-    /// What the plan check said (expired on purpose, ...).
+    /// What the plan check said (expired on purpose, ...); not carried by
+    /// serde (words for the one who issued, already shown).
+    #[serde(skip)]
     pub warnings: Vec<PlanWarning>,
 }
 
 /// One issued certificate with its private key.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedEntry {
     /// The entry's name (the file stem).
     pub name: String,

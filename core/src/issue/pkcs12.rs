@@ -9,6 +9,7 @@ use std::fmt;
 
 use der::asn1::{BmpString, OctetString, SetOfVec};
 use der::{Any, Encode};
+use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 use x509_cert::attr::Attribute;
 
@@ -17,7 +18,8 @@ use crate::pfx::{self, MacDigest, Scheme};
 use crate::Error;
 
 /// How the file is encrypted and authenticated. Exhaustive on purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Pkcs12Encoding {
     /// PBES2 with AES-256-CBC and PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC: what
     /// OpenSSL 3 writes by default; read by OpenSSL 1.1.1+, current Java,

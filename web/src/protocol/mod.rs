@@ -1,0 +1,390 @@
+//! What the page and its tools worker say to each other: one enum of
+//! requests, one of replies, derived with serde and carried by [`codec`].
+//! Both sides use this module and nothing else to talk; a message that
+//! does not decode is an error shown to the person, never a default.
+//!
+//! The worker keeps what it is given or makes (an issued set, a person's
+//! own CA with its key) and answers with a handle ([`SetHandle`],
+//! [`CaHandle`]): a card's button then sends a few bytes, not every key
+//! again. Keys cross to the worker once, inside the page (`postMessage`),
+//! never over the network.
+
+pub mod codec;
+
+use certplay_core::{
+    IssuedEntry, IssuedPlan, Pkcs12Encoding, Plan, Profile, RevocationReason,
+};
+use serde::{Deserialize, Serialize};
+
+/// An issued set kept by the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetHandle(pub u32);
+
+/// A person's own CA (certificate and key) kept by the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaHandle(pub u32);
+
+/// One thing for the worker to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// Read any PEM/DER for the inspector, at `now` (Unix seconds).
+    Inspect {
+        /// The input's name, for messages.
+        name: String,
+        /// The input.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        /// Unix seconds, for the lints about validity.
+        now: i64,
+        /// A PKCS#12 file's password, as typed.
+        password: Option<String>,
+    },
+    /// Keep a set the page issued (its certificates and keys cross once),
+    /// and read its certificates back for the cards: [`Reply::Kept`].
+    Keep(IssuedPlan),
+    /// A plan issued with the person's own CA(s): here, because signing
+    /// with a CA certificate means reading it, and the page's wasm carries
+    /// no certificate parser. Answered by [`Reply::Issued`].
+    Issue {
+        /// The plan, checked by the page.
+        plan: Plan,
+        /// Keys made or brought in the page: entry and PKCS#8 PEM.
+        keys: Vec<(String, String)>,
+        /// The own CAs: entry and the handle [`Reply::LoadedCa`] gave.
+        own_cas: Vec<(String, CaHandle)>,
+    },
+    /// The PKCS#12 file of an entry: key, certificate and the CAs above it.
+    Pkcs12 {
+        /// The set.
+        set: SetHandle,
+        /// The entry.
+        entry: String,
+        /// Modern or legacy.
+        encoding: Pkcs12Encoding,
+        /// The password the person typed (refused when empty).
+        password: String,
+    },
+    /// A CRL of the CA entry `ca` listing those of `revoked` it issued.
+    Crl {
+        /// The set.
+        set: SetHandle,
+        /// The CA entry that signs the CRL.
+        ca: String,
+        /// The entries to list as revoked, with why.
+        revoked: Vec<(String, RevocationReason)>,
+        /// DER (`NAME.crl.der`) instead of PEM.
+        der: bool,
+    },
+    /// A person's CSR signed by the CA entry `ca`: [`Reply::Signed`].
+    SignCsr {
+        /// The set.
+        set: SetHandle,
+        /// The signing CA entry.
+        ca: String,
+        /// `None`: keep the requested purposes.
+        profile: Option<Profile>,
+        /// Validity in days.
+        days: u32,
+        /// The CSR's file name (or "pasted CSR"), for messages.
+        name: String,
+        /// The CSR, PEM or DER.
+        #[serde(with = "serde_bytes")]
+        csr: Vec<u8>,
+    },
+    /// A CSR for an entry of the set, signed by the entry's key.
+    MakeCsr {
+        /// The set.
+        set: SetHandle,
+        /// The entry.
+        entry: String,
+    },
+    /// An entry's private key as PKCS#8 DER.
+    KeyDer {
+        /// The set.
+        set: SetHandle,
+        /// The entry.
+        entry: String,
+    },
+    /// The zip of the set's files, the certificates signed from CSRs and,
+    /// on request, everything else the page makes.
+    Zip {
+        /// The set.
+        set: SetHandle,
+        /// Certificates signed from CSRs: file stem and PEM.
+        signed: Vec<(String, String)>,
+        /// With everything: DER files, CRLs, a PKCS#12 file per leaf.
+        everything: Option<Everything>,
+    },
+    /// A person's own private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
+    /// encrypted PKCS#8 with its password), answered as PKCS#8 DER for the
+    /// page to issue with ([`Reply::File`]).
+    ImportKey {
+        /// The entry it is for, for messages.
+        name: String,
+        /// The key file's bytes.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        /// The password of an encrypted PKCS#8 key (`None`: none typed).
+        password: Option<String>,
+    },
+    /// A CA a person already has: read, checked (a CA, the key is its key)
+    /// and kept: [`Reply::LoadedCa`].
+    LoadCa {
+        /// The certificate file's name, for messages.
+        cert_name: String,
+        /// The certificate file (PEM; the first certificate is the CA).
+        #[serde(with = "serde_bytes")]
+        cert: Vec<u8>,
+        /// The key file's name, for messages.
+        key_name: String,
+        /// The key file (PEM or DER: PKCS#8, PKCS#1, SEC1, encrypted PKCS#8).
+        #[serde(with = "serde_bytes")]
+        key: Vec<u8>,
+        /// The password of an encrypted PKCS#8 key (`None`: none typed).
+        password: Option<String>,
+    },
+    /// A chain check (certplay-core's `verify`, with the RustCrypto
+    /// provider: the same verdict as `certplay serve`): [`Reply::Verdict`].
+    Verify(ChainCheck),
+}
+
+/// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Der(#[serde(with = "serde_bytes")] pub Vec<u8>);
+
+impl std::fmt::Debug for Der {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys travel as Der too: never print the bytes.
+        write!(f, "Der({} bytes)", self.0.len())
+    }
+}
+
+/// What "with everything" adds to the zip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Everything {
+    /// What was revoked (for the CAs' CRLs).
+    pub revoked: Vec<(String, RevocationReason)>,
+    /// The password of the leaves' PKCS#12 files (refused when empty).
+    pub password: String,
+}
+
+/// What a chain check is asked for; certificates and CRLs as DER.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCheck {
+    /// The certificate to check.
+    pub leaf: Der,
+    /// The trust anchors.
+    pub anchors: Vec<Der>,
+    /// Other certificates the chain may go through.
+    pub intermediates: Vec<Der>,
+    /// CRLs to consult.
+    pub crls: Vec<Der>,
+    /// `Some(host)`: a server reached as `host`; `None`: a client.
+    pub server_host: Option<String>,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// The worker's answer to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    /// For [`Request::Inspect`].
+    Inspected(Inspection),
+    /// For [`Request::Keep`]: the set's handle, and per certificate its card.
+    Kept {
+        /// The kept set.
+        set: SetHandle,
+        /// One per entry, in plan order.
+        cards: Vec<Card>,
+    },
+    /// For [`Request::Issue`]: the set's handle, its entries (the own CAs'
+    /// keys stay in the worker) and cards.
+    Issued {
+        /// The kept set.
+        set: SetHandle,
+        /// The issued entries, in plan order.
+        entries: Vec<IssuedEntry>,
+        /// When they were issued.
+        issued_at: time::OffsetDateTime,
+        /// One per entry, in plan order.
+        cards: Vec<Card>,
+    },
+    /// A file's bytes (PKCS#12, CRL, CSR, DER key, zip).
+    File(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// For [`Request::SignCsr`]: the certificate, its card and what signing
+    /// kept, added and dropped.
+    Signed {
+        /// The certificate, PEM.
+        cert_pem: String,
+        /// The certificate, DER.
+        cert_der: Der,
+        /// One line per decision.
+        report: String,
+        /// What the certificate says, for its card.
+        card: Card,
+    },
+    /// For [`Request::LoadCa`].
+    LoadedCa(LoadedCa),
+    /// For [`Request::Verify`].
+    Verdict(Verdict),
+    /// The operation failed: certplay-core's words.
+    Failed(String),
+}
+
+/// A card's fields as the worker read them from the certificate, or why
+/// it could not.
+pub type Card = Result<Vec<(CardField, String)>, String>;
+
+/// The fields of a card (`data-field` in `index.html`'s `#card-template`
+/// and `#signed-template`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)] // each is the certificate field of the same name
+pub enum CardField {
+    Subject,
+    Issuer,
+    Serial,
+    NotBefore,
+    NotAfter,
+    Sans,
+    Eku,
+    KeyUsage,
+    BasicConstraints,
+    KeyType,
+    Signature,
+    Version,
+    Sha256,
+}
+
+impl CardField {
+    /// Every field, in the card's order.
+    pub const ALL: [Self; 13] = [
+        Self::Subject,
+        Self::Issuer,
+        Self::Serial,
+        Self::NotBefore,
+        Self::NotAfter,
+        Self::Sans,
+        Self::Eku,
+        Self::KeyUsage,
+        Self::BasicConstraints,
+        Self::KeyType,
+        Self::Signature,
+        Self::Version,
+        Self::Sha256,
+    ];
+
+    /// Its `data-field` name (and the id suffix: `#server-subject`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Subject => "subject",
+            Self::Issuer => "issuer",
+            Self::Serial => "serial",
+            Self::NotBefore => "not-before",
+            Self::NotAfter => "not-after",
+            Self::Sans => "sans",
+            Self::Eku => "eku",
+            Self::KeyUsage => "key-usage",
+            Self::BasicConstraints => "basic-constraints",
+            Self::KeyType => "key-type",
+            Self::Signature => "signature",
+            Self::Version => "version",
+            Self::Sha256 => "sha256",
+        }
+    }
+}
+
+/// A CA a person brought, as the worker read, checked and kept it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadedCa {
+    /// How to name it in [`Request::Issue`].
+    pub handle: CaHandle,
+    /// What the page shows: subject, key type, validity.
+    pub summary: String,
+    /// What verifiers will say of it (expired, not yet valid, expiring
+    /// soon), in core's lint words; issuing goes on.
+    pub warnings: Vec<String>,
+}
+
+/// A chain check's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Accepted: the certificate's subject and issuer.
+    Valid(String),
+    /// Refused: the reason's kind (core's `Reason::kind`) and its words.
+    Refused {
+        /// `unknown-issuer`, `expired`, ...
+        kind: String,
+        /// The reason in words.
+        words: String,
+    },
+}
+
+/// What the inspector shows for some input: the text view and the lints,
+/// one line each, or why nothing could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The openssl-like text of everything read.
+    pub text: String,
+    /// `severity id: message [rule] fix: ...`, one a line.
+    pub lints: Vec<String>,
+    /// A one-line summary for the status line.
+    pub summary: String,
+    /// Set when the input is a PKCS#12 file that is still closed: why (no
+    /// password given yet, or the password was wrong). The page then asks
+    /// for the password.
+    pub locked: Option<String>,
+    /// The certificates read, for the chain check.
+    pub certificates: Vec<Candidate>,
+    /// The CRLs read (DER), for the chain check.
+    pub crls: Vec<Der>,
+    /// The structured view: one card per thing read, its lints beside it.
+    pub views: Vec<View>,
+}
+
+/// One thing read, as fields (RFC 5280's names) and its lints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// `Certificate: CN=localhost`, `Private key`, ...
+    pub title: String,
+    /// (field, value), in the order a person reads them.
+    pub fields: Vec<(String, String)>,
+    /// `severity id: message [rule] fix: ...`, one each.
+    pub lints: Vec<String>,
+}
+
+/// A certificate the chain check can use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// What the lists show, unique: `issued server.crt`, `read 2: CN=x`.
+    pub label: String,
+    /// A CA certificate (basicConstraints CA:TRUE).
+    pub ca: bool,
+    /// A self-signed CA: a trust anchor by default when the page issued it.
+    pub root: bool,
+    /// The certificate, DER.
+    pub der: Der,
+}
+
+/// A message from the page to a worker: a request and the number its
+/// answer carries back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToWorker<T> {
+    /// Chosen by the page, unique among the requests still waiting.
+    pub id: u32,
+    /// What to do.
+    pub request: T,
+}
+
+/// A message from a worker to the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FromWorker<T> {
+    /// The worker listens: requests posted now are received.
+    Ready,
+    /// The answer to the request with this `id`.
+    Answer {
+        /// The request's id.
+        id: u32,
+        /// The answer.
+        reply: T,
+    },
+}

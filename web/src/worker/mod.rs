@@ -1,0 +1,312 @@
+//! The tools worker (`certplay-inspect`, its own wasm, built by trunk as a
+//! Web Worker that the page starts when Issue is pressed or something is
+//! inspected): everything that reads certificates or writes PKCS#12
+//! files, CRLs, CSRs and zips runs here, so that the page's own wasm stays
+//! small and slow work never freezes the page.
+//!
+//! [`Tools`] keeps what it is given between requests: the issued sets and
+//! the person's own CAs, named by handles ([`crate::protocol`]).
+
+mod cards;
+mod files;
+mod inspect;
+
+use certplay_core::{
+    CsrParams, CsrSigning, Error, ExistingCa, IssuedPlan, KeyPair, Materials, PemSource,
+    Pkcs12Password, Plan, Validity,
+};
+use time::OffsetDateTime;
+
+pub use files::CRL_DAYS;
+pub use inspect::inspect;
+
+use crate::protocol::{
+    CaHandle, ChainCheck, LoadedCa, Reply, Request, SetHandle, Verdict,
+};
+use files::{entry_key, invalid, pkcs8_der, OwnCa};
+
+/// How many sets (and own CAs) the worker keeps: the page refers to the
+/// last one; a few more cover a click on an old card while issuing again.
+const KEPT: usize = 4;
+
+/// The worker's state: what it keeps between requests.
+#[derive(Default)]
+pub struct Tools {
+    sets: Vec<(SetHandle, Held)>,
+    cas: Vec<(CaHandle, OwnCa)>,
+    next: u32,
+}
+
+impl std::fmt::Debug for Tools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the keys.
+        f.debug_struct("Tools")
+            .field("sets", &self.sets.len())
+            .field("cas", &self.cas.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A kept set.
+struct Held {
+    /// The set as the page has it (a person's own CA without its key).
+    set: IssuedPlan,
+    /// The same with the own CAs' keys, to sign their CRLs and CSRs; these
+    /// keys are never written into a file.
+    signing: IssuedPlan,
+}
+
+/// Answers every request the page posts (the `certplay-inspect` binary's
+/// `main`).
+pub fn serve() {
+    let mut tools = Tools::default();
+    crate::link::serve(move |request| tools.handle(request), Reply::Failed);
+}
+
+impl Tools {
+    /// Runs `request`.
+    pub fn handle(&mut self, request: Request) -> Reply {
+        self.run(request, OffsetDateTime::now_utc())
+            .unwrap_or_else(|e| Reply::Failed(e.to_string()))
+    }
+
+    fn run(&mut self, request: Request, now: OffsetDateTime) -> Result<Reply, Error> {
+        Ok(match request {
+            Request::Inspect {
+                name,
+                bytes,
+                now,
+                password,
+            } => Reply::Inspected(inspect(&name, &bytes, now, password.as_deref())),
+            Request::Keep(set) => {
+                let cards = set.entries.iter().map(|e| cards::card(&e.cert_der)).collect();
+                let signing = set.clone();
+                Reply::Kept {
+                    set: self.keep(Held { set, signing }),
+                    cards,
+                }
+            }
+            Request::Issue {
+                plan,
+                keys,
+                own_cas,
+            } => self.issue(&plan, &keys, &own_cas, now)?,
+            Request::Pkcs12 {
+                set,
+                entry,
+                encoding,
+                password,
+            } => {
+                let password = Pkcs12Password::new(&password)?;
+                Reply::File(self.held(set)?.set.pkcs12(&entry, encoding, password)?)
+            }
+            Request::Crl {
+                set,
+                ca,
+                revoked,
+                der,
+            } => {
+                let crl = files::crl(&self.held(set)?.signing, &ca, &revoked, now)?;
+                Reply::File(if der { crl.der } else { crl.pem.into_bytes() })
+            }
+            Request::SignCsr {
+                set,
+                ca,
+                profile,
+                days,
+                name,
+                csr,
+            } => {
+                let signing = CsrSigning {
+                    profile,
+                    validity: Validity::Relative {
+                        days,
+                        starts_in_days: 0,
+                    },
+                };
+                let signed = self.held(set)?.signing.ca(&ca, "signing CA")?.sign_csr(
+                    PemSource::new(&name, &csr),
+                    &signing,
+                    now,
+                )?;
+                Reply::Signed {
+                    card: cards::card(&signed.cert_der),
+                    cert_pem: signed.cert_pem,
+                    cert_der: crate::protocol::Der(signed.cert_der),
+                    report: signed.report.to_string(),
+                }
+            }
+            Request::MakeCsr { set, entry } => {
+                let set = &self.held(set)?.set;
+                let key = entry_key(set, &entry)?;
+                let csr = CsrParams::for_entry(&set.plan, &entry)?.request(&key)?;
+                Reply::File(csr.pem.into_bytes())
+            }
+            Request::KeyDer { set, entry } => {
+                let key = entry_key(&self.held(set)?.set, &entry)?;
+                Reply::File(pkcs8_der(&key, &format!("{entry}.key"))?)
+            }
+            Request::Zip {
+                set,
+                signed,
+                everything,
+            } => Reply::File(files::zip(
+                &self.held(set)?.signing,
+                &signed,
+                everything.as_ref(),
+                now,
+            )?),
+            Request::ImportKey {
+                name,
+                bytes,
+                password,
+            } => {
+                let file = format!("{name}'s own key");
+                let key = KeyPair::import(PemSource::new(&file, &bytes), password.as_deref())?;
+                Reply::File(pkcs8_der(&key, &file)?)
+            }
+            Request::LoadCa {
+                cert_name,
+                cert,
+                key_name,
+                key,
+                password,
+            } => {
+                let ca = files::load_ca(
+                    PemSource::new(&cert_name, &cert),
+                    PemSource::new(&key_name, &key),
+                    password.as_deref(),
+                    now,
+                )?;
+                let (summary, warnings) = (ca.summary.clone(), ca.warnings.clone());
+                self.next = self.next.wrapping_add(1);
+                let handle = CaHandle(self.next);
+                self.cas.push((handle, ca));
+                drop_oldest(&mut self.cas);
+                Reply::LoadedCa(LoadedCa {
+                    handle,
+                    summary,
+                    warnings,
+                })
+            }
+            Request::Verify(check) => Reply::Verdict(verify_chain(&check)?),
+        })
+    }
+
+    fn keep(&mut self, held: Held) -> SetHandle {
+        self.next = self.next.wrapping_add(1);
+        let handle = SetHandle(self.next);
+        self.sets.push((handle, held));
+        drop_oldest(&mut self.sets);
+        handle
+    }
+
+    fn held(&self, handle: SetHandle) -> Result<&Held, Error> {
+        self.sets
+            .iter()
+            .find(|(h, _)| *h == handle)
+            .map(|(_, held)| held)
+            .ok_or_else(|| {
+                invalid(
+                    "issued set",
+                    "the tools worker no longer keeps this set (issued again since?): press Issue",
+                )
+            })
+    }
+
+    /// [`Request::Issue`]: the plan with the page's keys and the own CAs,
+    /// kept; the own CAs' keys stay here.
+    fn issue(
+        &mut self,
+        plan: &Plan,
+        keys: &[(String, String)],
+        own_cas: &[(String, CaHandle)],
+        now: OffsetDateTime,
+    ) -> Result<Reply, Error> {
+        let mut materials = Materials::default();
+        for (name, pem) in keys {
+            let file = format!("{name}.key");
+            let key = KeyPair::import(PemSource::new(&file, pem.as_bytes()), None)?;
+            materials.keys.insert(name.clone(), key);
+        }
+        let mut ca_keys = Vec::new();
+        for (name, handle) in own_cas {
+            let ca = self
+                .cas
+                .iter()
+                .find(|(h, _)| h == handle)
+                .map(|(_, ca)| ca)
+                .ok_or_else(|| {
+                    invalid(name, "the tools worker no longer keeps this CA: pick its files again")
+                })?;
+            let key = KeyPair::from_pkcs8_der(&ca.key_der)?;
+            ca_keys.push((name.clone(), key.to_pkcs8_pem()?));
+            let existing =
+                ExistingCa::from_der(&format!("{name}.crt"), &ca.cert_der, &format!("{name}.key"), key)?;
+            materials.existing.insert(name.clone(), existing);
+        }
+        let set = plan.issue_with(materials, now)?;
+        let mut signing = set.clone();
+        for (name, pem) in ca_keys {
+            if let Some(entry) = signing.entries.iter_mut().find(|e| e.name == name) {
+                entry.key_pem = Some(pem);
+            }
+        }
+        let cards = set.entries.iter().map(|e| cards::card(&e.cert_der)).collect();
+        let (entries, issued_at) = (set.entries.clone(), set.issued_at);
+        Ok(Reply::Issued {
+            set: self.keep(Held { set, signing }),
+            entries,
+            issued_at,
+            cards,
+        })
+    }
+}
+
+/// Keeps the last [`KEPT`] of `items`.
+fn drop_oldest<T>(items: &mut Vec<T>) {
+    let excess = items.len().saturating_sub(KEPT);
+    items.drain(..excess);
+}
+
+/// Runs core's chain check. On wasm32 rustls has no ring or aws-lc
+/// provider here: certplay-core's RustCrypto one verifies the signatures.
+fn verify_chain(check: &ChainCheck) -> Result<Verdict, Error> {
+    use certplay_core::read::{Certificate, Crl};
+    use certplay_core::verify::{self, Check, Purpose};
+    let certs = |ders: &[crate::protocol::Der]| {
+        ders.iter()
+            .map(|der| Certificate::from_der(&der.0))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let leaf = Certificate::from_der(&check.leaf.0)?;
+    let anchors = certs(&check.anchors)?;
+    let intermediates = certs(&check.intermediates)?;
+    let crls = check
+        .crls
+        .iter()
+        .map(|der| Crl::from_der(&der.0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let purpose = match &check.server_host {
+        Some(host) => Purpose::Server { host: host.clone() },
+        None => Purpose::Client,
+    };
+    let verdict = verify::verify(
+        &leaf,
+        &Check {
+            anchors: &anchors,
+            intermediates: &intermediates,
+            crls: &crls,
+            purpose,
+            at: check.at,
+        },
+        &verify::provider::verifying(),
+    );
+    Ok(match verdict {
+        Ok(()) => Verdict::Valid(format!("{} (issued by {})", leaf.subject, leaf.issuer)),
+        Err(reason) => Verdict::Refused {
+            kind: reason.kind().name().to_owned(),
+            words: reason.to_string(),
+        },
+    })
+}
