@@ -3,9 +3,13 @@
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, DragEvent, Element, Event, EventTarget, File, Window};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Document, DragEvent, Element, Event, EventTarget, File, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement, Window,
+};
 
-use crate::Failure;
+use crate::error::Failure;
 
 /// The page's window.
 pub fn window() -> Result<Window, Failure> {
@@ -81,4 +85,69 @@ pub fn dropped_file(event: &Event) -> Option<File> {
         .and_then(DragEvent::data_transfer)
         .and_then(|transfer| transfer.files())
         .and_then(|files| files.get(0))
+}
+
+/// A file's bytes (a picked or dropped file; it stays in the page).
+pub async fn file_bytes(file: &File) -> Result<Vec<u8>, Failure> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(Failure::from_js)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The event's target or its nearest ancestor matching `selector`.
+pub fn target_with(event: &Event, selector: &str) -> Option<Element> {
+    event
+        .target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
+}
+
+/// The value of an input, select or textarea (a checkbox: `"true"` or empty).
+pub fn value_of(element: &Element) -> String {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        if input.type_() == "checkbox" {
+            return if input.checked() { "true" } else { "" }.to_owned();
+        }
+        input.value()
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.value()
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.value()
+    } else {
+        String::new()
+    }
+}
+
+/// Sets the value of an input, select or textarea (a checkbox: `"true"`
+/// ticks it).
+pub fn set_value(element: &Element, value: &str) {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        if input.type_() == "checkbox" {
+            input.set_checked(value == "true");
+            return;
+        }
+        input.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.set_value(value);
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+/// Says how an action went: `#PREFIX-status` on success, `#PREFIX-error`
+/// (in words, next to the control) on failure.
+pub fn show_outcome(prefix: &str, outcome: Result<String, Failure>) {
+    let (said, error) = match outcome {
+        Ok(said) => (said, None),
+        Err(failure) => (String::new(), Some(failure.to_string())),
+    };
+    let _ = set_text(&format!("{prefix}-status"), &said);
+    if let Ok(slot) = by_id::<Element>(&format!("{prefix}-error")) {
+        slot.set_text_content(error.as_deref());
+        let _ = set_attribute(&slot, "hidden", error.is_none().then_some(""));
+    }
 }

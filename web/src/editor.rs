@@ -51,16 +51,180 @@ pub struct EntryForm {
     pub excluded: String,
 }
 
-/// The subject fields in the order of [`EntryForm::subject`], with the key
-/// the page uses in ids (`entry-0-cn`) and their label.
-pub const SUBJECT_FIELDS: [(&str, &str); 6] = [
-    ("cn", "Common name (CN)"),
-    ("o", "Organization (O)"),
-    ("ou", "Organizational unit (OU)"),
-    ("c", "Country (C)"),
-    ("st", "State (ST)"),
-    ("l", "Locality (L)"),
-];
+/// A field of an entry in the editor: one enum for reading the form,
+/// writing it, and the markup's `data-field` names (ids `#entry-N-NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The file stem.
+    Name,
+    /// The profile.
+    Profile,
+    /// "My own CA" (a checkbox).
+    Existing,
+    /// The issuing entry.
+    Issuer,
+    /// The entry's key type.
+    KeyType,
+    /// Subject CN.
+    Cn,
+    /// Subject O.
+    O,
+    /// Subject OU.
+    Ou,
+    /// Subject C.
+    C,
+    /// Subject ST.
+    St,
+    /// Subject L.
+    L,
+    /// subjectAltNames, one per line.
+    Sans,
+    /// Days valid.
+    Days,
+    /// Days from issuing to notBefore.
+    Starts,
+    /// Fixed notBefore.
+    NotBefore,
+    /// Fixed notAfter.
+    NotAfter,
+    /// pathLenConstraint.
+    PathLen,
+    /// Permitted name constraints.
+    Permitted,
+    /// Excluded name constraints.
+    Excluded,
+}
+
+impl Field {
+    /// Every field, in the order of the markup.
+    pub const ALL: [Self; 19] = [
+        Self::Name,
+        Self::Profile,
+        Self::Issuer,
+        Self::KeyType,
+        Self::Existing,
+        Self::Cn,
+        Self::O,
+        Self::Ou,
+        Self::C,
+        Self::St,
+        Self::L,
+        Self::Sans,
+        Self::Days,
+        Self::Starts,
+        Self::NotBefore,
+        Self::NotAfter,
+        Self::PathLen,
+        Self::Permitted,
+        Self::Excluded,
+    ];
+
+    /// The subject's fields, in the order of [`EntryForm::subject`].
+    const SUBJECT: [Self; 6] = [Self::Cn, Self::O, Self::Ou, Self::C, Self::St, Self::L];
+
+    /// Its `data-field` name in `index.html`'s `#entry-template`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Profile => "profile",
+            Self::Existing => "existing",
+            Self::Issuer => "issuer",
+            Self::KeyType => "key-type",
+            Self::Cn => "cn",
+            Self::O => "o",
+            Self::Ou => "ou",
+            Self::C => "c",
+            Self::St => "st",
+            Self::L => "l",
+            Self::Sans => "sans",
+            Self::Days => "days",
+            Self::Starts => "starts",
+            Self::NotBefore => "not-before",
+            Self::NotAfter => "not-after",
+            Self::PathLen => "path-len",
+            Self::Permitted => "permitted",
+            Self::Excluded => "excluded",
+        }
+    }
+
+    /// The field whose `data-field` name is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// A change of this field changes titles, issuer lists or which
+    /// fields apply: the editor renders again.
+    pub fn is_structural(self) -> bool {
+        matches!(self, Self::Name | Self::Profile | Self::Existing)
+    }
+
+    /// The field's text in `form` (a checkbox: `"true"` or empty).
+    pub fn read(self, form: &EntryForm) -> String {
+        if self == Self::Existing {
+            return if form.existing { "true" } else { "" }.to_owned();
+        }
+        match self.subject_at() {
+            Some(at) => form.subject.get(at).cloned().unwrap_or_default(),
+            None => self.text(form).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Sets the field in `form` to `text` (a checkbox: `"true"` ticks it).
+    pub fn write(self, form: &mut EntryForm, text: String) {
+        if self == Self::Existing {
+            form.existing = text == "true";
+            return;
+        }
+        let slot = match self.subject_at() {
+            Some(at) => form.subject.get_mut(at),
+            None => self.text_mut(form),
+        };
+        if let Some(slot) = slot {
+            *slot = text;
+        }
+    }
+
+    /// Its place in [`EntryForm::subject`], for a subject field.
+    fn subject_at(self) -> Option<usize> {
+        Self::SUBJECT.iter().position(|f| *f == self)
+    }
+
+    fn text(self, form: &EntryForm) -> Option<&String> {
+        Some(match self {
+            Self::Name => &form.name,
+            Self::Profile => &form.profile,
+            Self::Issuer => &form.issuer,
+            Self::KeyType => &form.key_type,
+            Self::Sans => &form.sans,
+            Self::Days => &form.days,
+            Self::Starts => &form.starts_in_days,
+            Self::NotBefore => &form.not_before,
+            Self::NotAfter => &form.not_after,
+            Self::PathLen => &form.path_len,
+            Self::Permitted => &form.permitted,
+            Self::Excluded => &form.excluded,
+            _ => return None,
+        })
+    }
+
+    fn text_mut(self, form: &mut EntryForm) -> Option<&mut String> {
+        Some(match self {
+            Self::Name => &mut form.name,
+            Self::Profile => &mut form.profile,
+            Self::Issuer => &mut form.issuer,
+            Self::KeyType => &mut form.key_type,
+            Self::Sans => &mut form.sans,
+            Self::Days => &mut form.days,
+            Self::Starts => &mut form.starts_in_days,
+            Self::NotBefore => &mut form.not_before,
+            Self::NotAfter => &mut form.not_after,
+            Self::PathLen => &mut form.path_len,
+            Self::Permitted => &mut form.permitted,
+            Self::Excluded => &mut form.excluded,
+            _ => return None,
+        })
+    }
+}
 
 /// The id part of the element that shows errors of `field`
 /// (`entry-0-sans-error`); `None` for fields the editor does not show (the
@@ -469,6 +633,37 @@ mod tests {
             panic!("a bad path length is a plan error");
         };
         assert_eq!(field, PlanField::PathLen);
+    }
+
+    #[test]
+    fn every_field_reads_back_what_was_written() {
+        let mut form = PlanForm::preset(Preset::Blog).entries.remove(0);
+        for (at, field) in Field::ALL.into_iter().enumerate() {
+            let text = if field == Field::Existing {
+                "true".to_owned()
+            } else {
+                format!("text {at}")
+            };
+            field.write(&mut form, text.clone());
+            assert_eq!(field.read(&form), text, "{field:?}");
+            assert_eq!(Field::from_name(field.name()), Some(field));
+        }
+    }
+
+    /// The markup names the same fields as the enum: every `data-field` of
+    /// `#entry-template` is a [`Field`], and every field is there once.
+    #[test]
+    fn the_entry_template_has_every_field() {
+        const INDEX_HTML: &str = include_str!("../../index.html");
+        let start = INDEX_HTML.find("<template id=\"entry-template\">").unwrap();
+        let end = start + INDEX_HTML[start..].find("</template>").unwrap();
+        let names: Vec<&str> = INDEX_HTML[start..end]
+            .split("data-field=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        let fields: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names, fields);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::error::Failure;
 use crate::keygen::{self, KeySource};
-use crate::protocol::{Card, CaHandle, Reply, Request, SetHandle};
+use crate::protocol::{CaHandle, Card, Reply, Request, SetHandle};
 
 /// An issued plan, and how it was made.
 #[derive(Debug, Clone)]
@@ -89,7 +89,8 @@ pub async fn issue_with_progress(
                 IssuedPlan {
                     plan: plan.clone(),
                     entries,
-                    issued_at,
+                    issued_at: OffsetDateTime::from_unix_timestamp(issued_at)
+                        .map_err(|e| Failure::Browser(format!("the issuing time: {e}")))?,
                     warnings,
                 },
                 Some((set, cards)),

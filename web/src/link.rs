@@ -6,7 +6,6 @@
 //! lab module loaded on demand can bring its own).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -31,7 +30,8 @@ pub struct Link {
     ready: bool,
     failed: Option<String>,
     next_id: u32,
-    waiting: BTreeMap<u32, Resolve>,
+    /// The requests still waiting, by id (a vector: a handful at most).
+    waiting: Vec<(u32, Resolve)>,
     queued: Vec<JsValue>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(ErrorEvent)>,
@@ -83,7 +83,7 @@ impl Link {
                 ready: false,
                 failed: None,
                 next_id: 0,
-                waiting: BTreeMap::new(),
+                waiting: Vec::new(),
                 queued: Vec::new(),
                 _on_message: on_message,
                 _on_error: on_error,
@@ -107,17 +107,18 @@ pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
         l.next_id = l.next_id.wrapping_add(1);
         l.next_id
     };
-    let message = codec::encode(&ToWorker { id, request }).map_err(|e| unreadable(name, &e))?;
+    let message =
+        codec::encode_request(&ToWorker { id, request }).map_err(|e| unreadable(name, &e))?;
     let slot: Rc<RefCell<Option<Result<JsValue, Failure>>>> = Rc::default();
     let promise = js_sys::Promise::new(&mut |resolve_js, _| {
         let slot = slot.clone();
-        link.borrow_mut().waiting.insert(
+        link.borrow_mut().waiting.push((
             id,
             Box::new(move |result| {
                 *slot.borrow_mut() = Some(result);
                 let _ = resolve_js.call0(&JsValue::NULL);
             }),
-        );
+        ));
     });
     {
         let mut l = link.borrow_mut();
@@ -129,10 +130,9 @@ pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
     }
     JsFuture::from(promise).await.map_err(Failure::from_js)?;
     let answer = slot.borrow_mut().take();
-    let answer = answer.unwrap_or_else(|| {
-        Err(Failure::Browser(format!("{name} gave no answer")))
-    })?;
-    match codec::decode::<FromWorker<Rp>>(answer).map_err(|e| unreadable(name, &e))? {
+    let answer =
+        answer.unwrap_or_else(|| Err(Failure::Browser(format!("{name} gave no answer"))))?;
+    match codec::decode_reply::<FromWorker<Rp>>(&answer).map_err(|e| unreadable(name, &e))? {
         FromWorker::Answer { reply, .. } => Ok(reply),
         FromWorker::Ready => Err(Failure::Browser(format!(
             "{name} answered \"ready\" to a request"
@@ -150,27 +150,30 @@ fn unreadable(name: &str, error: &CodecError) -> Failure {
 /// A message from the worker: "ready" (post what waited), or an answer
 /// for the request with its id (decoded by that request's caller).
 fn answered(link: &Rc<RefCell<Link>>, data: JsValue) {
-    let Ok(header) = codec::decode::<FromWorker<IgnoredAny>>(data.clone()) else {
-        let name = link.borrow().name;
-        fail_all(
-            link,
-            format!("{name} sent something the page cannot read: reload the page"),
-        );
-        return;
-    };
-    match header {
-        FromWorker::Ready => {
+    match codec::reply_prefix(&data) {
+        Ok((FromWorker::<()>::READY, _)) => {
             let mut l = link.borrow_mut();
             l.ready = true;
             for message in std::mem::take(&mut l.queued) {
                 let _ = l.worker.post_message(&message);
             }
         }
-        FromWorker::Answer { id, .. } => {
-            let resolve = link.borrow_mut().waiting.remove(&id);
+        Ok((FromWorker::<()>::ANSWER, Some(id))) => {
+            let resolve = {
+                let mut l = link.borrow_mut();
+                let at = l.waiting.iter().position(|(waiting, _)| *waiting == id);
+                at.map(|at| l.waiting.swap_remove(at).1)
+            };
             if let Some(resolve) = resolve {
                 resolve(Ok(data));
             }
+        }
+        _ => {
+            let name = link.borrow().name;
+            fail_all(
+                link,
+                format!("{name} sent something the page cannot read: reload the page"),
+            );
         }
     }
 }
@@ -201,9 +204,9 @@ where
     let replier = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        let (id, reply) = match codec::decode::<ToWorker<Rq>>(data.clone()) {
+        let (id, reply) = match codec::decode_request::<ToWorker<Rq>>(data.clone()) {
             Ok(message) => (message.id, handle(message.request)),
-            Err(error) => match codec::decode::<ToWorker<IgnoredAny>>(data) {
+            Err(error) => match codec::decode_request::<ToWorker<IgnoredAny>>(data) {
                 Ok(message) => (
                     message.id,
                     refused(format!("the worker could not read the request: {error}")),
@@ -211,8 +214,8 @@ where
                 Err(_) => return,
             },
         };
-        let posted = codec::encode(&FromWorker::Answer { id, reply }).or_else(|error| {
-            codec::encode(&FromWorker::Answer {
+        let posted = codec::encode_reply(&FromWorker::Answer { id, reply }).or_else(|error| {
+            codec::encode_reply(&FromWorker::Answer {
                 id,
                 reply: refused(format!("the worker could not write its answer: {error}")),
             })
@@ -224,7 +227,7 @@ where
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as its listener: for good.
     on_message.forget();
-    if let Ok(ready) = codec::encode(&FromWorker::<()>::Ready) {
+    if let Ok(ready) = codec::encode_reply(&FromWorker::<()>::Ready) {
         let _ = scope.post_message(&ready);
     }
 }

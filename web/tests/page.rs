@@ -398,24 +398,21 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// `value` after a trip through the codec the page and its worker use.
-fn wire<T>(value: &T) -> T
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-{
-    use certplay_web::protocol::codec;
-    let back: T = codec::decode(codec::encode(value).unwrap()).unwrap();
-    assert_eq!(&back, value);
-    back
-}
-
-/// Runs `request` in `tools` as the worker does: through the codec both
-/// ways.
+/// A request after its trip to the worker, and a reply after its trip
+/// back: through the codec the page and its worker use, unchanged.
 fn ask(
     tools: &mut certplay_web::worker::Tools,
     request: certplay_web::protocol::Request,
 ) -> certplay_web::protocol::Reply {
-    wire(&tools.handle(wire(&request)))
+    use certplay_web::protocol::codec;
+    let sent: certplay_web::protocol::Request =
+        codec::decode_request(codec::encode_request(&request).unwrap()).unwrap();
+    assert_eq!(sent, request);
+    let reply = tools.handle(sent);
+    let back: certplay_web::protocol::Reply =
+        codec::decode_reply(&codec::encode_reply(&reply).unwrap()).unwrap();
+    assert_eq!(back, reply);
+    back
 }
 
 /// The tools worker's operations, run here directly (the worker's code
@@ -425,9 +422,7 @@ fn ask(
 #[wasm_bindgen_test]
 fn the_tools_operations_survive_the_wire_and_work() {
     use certplay_core::{Pkcs12Encoding, RevocationReason};
-    use certplay_web::protocol::{
-        CardField, ChainCheck, Der, Everything, Reply, Request, Verdict,
-    };
+    use certplay_web::protocol::{CardField, ChainCheck, Der, Everything, Reply, Request, Verdict};
     use certplay_web::worker::Tools;
 
     let mut tools = Tools::default();
@@ -549,11 +544,16 @@ fn the_tools_operations_survive_the_wire_and_work() {
         matches!(&unknown, Reply::Failed(reason) if reason.contains("no longer keeps this set")),
         "{unknown:?}"
     );
-    // A message that is not a request does not decode: an error, no default.
-    let garbage = certplay_web::protocol::codec::decode::<Request>(wasm_bindgen::JsValue::from_str(
-        "not a request",
-    ));
-    assert!(garbage.is_err());
+    // A message that is not a request or a reply does not decode: an
+    // error, no default.
+    use certplay_web::protocol::codec;
+    let text = wasm_bindgen::JsValue::from_str("not a request");
+    assert!(codec::decode_request::<Request>(text.clone()).is_err());
+    assert!(codec::decode_reply::<Reply>(&text).is_err());
+    let whole = codec::encode_reply(&Reply::Failed("why".into())).unwrap();
+    let bytes = js_sys::Uint8Array::new(&whole).to_vec();
+    let cut = js_sys::Uint8Array::from(&bytes[..bytes.len() - 1]);
+    assert!(codec::decode_reply::<Reply>(&cut.into()).is_err());
 
     // The inspector opens the PKCS#12 file made above with its password.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -609,11 +609,15 @@ fn the_tools_operations_survive_the_wire_and_work() {
     let Reply::File(crl_der) = &answers[5] else {
         panic!("{:?}", answers[5])
     };
-    for (crls, expected) in [(vec![], None), (vec![Der(crl_der.clone())], Some("revoked"))] {
+    for (crls, expected) in [
+        (vec![], None),
+        (vec![Der(crl_der.clone())], Some("revoked")),
+    ] {
         let verdict = ask(&mut tools, check("client", None, crls));
         match (&verdict, expected) {
             (Reply::Verdict(Verdict::Valid(_)), None) => {}
-            (Reply::Verdict(Verdict::Refused { kind, .. }), Some(expected)) if kind == expected => {}
+            (Reply::Verdict(Verdict::Refused { kind, .. }), Some(expected)) if kind == expected => {
+            }
             _ => panic!("expected {expected:?}: {verdict:?}"),
         }
     }
@@ -763,7 +767,7 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
     let issued = certplay_core::IssuedPlan {
         plan: plan.clone(),
         entries,
-        issued_at,
+        issued_at: time::OffsetDateTime::from_unix_timestamp(issued_at).unwrap(),
         warnings: Vec::new(),
     };
     assert_eq!(

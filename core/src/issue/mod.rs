@@ -14,12 +14,12 @@ mod sign;
 use std::collections::BTreeMap;
 
 use rand_core::{OsRng, RngCore};
-use serde::{Deserialize, Serialize};
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SanType,
     SerialNumber,
 };
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};

@@ -11,10 +11,11 @@
 
 pub mod codec;
 
-use certplay_core::{
-    IssuedEntry, IssuedPlan, Pkcs12Encoding, Plan, Profile, RevocationReason,
-};
+use certplay_core::{IssuedEntry, IssuedPlan, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
+
+/// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
+pub const CRL_DAYS: u32 = 30;
 
 /// An issued set kept by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,8 +205,9 @@ pub enum Reply {
         set: SetHandle,
         /// The issued entries, in plan order.
         entries: Vec<IssuedEntry>,
-        /// When they were issued.
-        issued_at: time::OffsetDateTime,
+        /// When they were issued, Unix seconds (the page's copy needs no
+        /// more; the worker's own copy keeps the exact time).
+        issued_at: i64,
         /// One per entry, in plan order.
         cards: Vec<Card>,
     },
@@ -375,7 +377,9 @@ pub struct ToWorker<T> {
     pub request: T,
 }
 
-/// A message from a worker to the page.
+/// A message from a worker to the page. The page reads the variant and the
+/// id before the rest ([`codec::reply_prefix`]): keep `Ready` first and
+/// `id` the first field of `Answer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FromWorker<T> {
     /// The worker listens: requests posted now are received.
@@ -387,4 +391,11 @@ pub enum FromWorker<T> {
         /// The answer.
         reply: T,
     },
+}
+
+impl<T> FromWorker<T> {
+    /// The variant index of [`FromWorker::Ready`] on the wire.
+    pub const READY: u32 = 0;
+    /// The variant index of [`FromWorker::Answer`] on the wire.
+    pub const ANSWER: u32 = 1;
 }

@@ -7,10 +7,7 @@ use certplay_core::{
     PemSource, Pkcs12Encoding, Pkcs12Password, Revocation, RevocationReason,
 };
 
-use crate::protocol::Everything;
-
-/// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
-pub const CRL_DAYS: u32 = 30;
+use crate::protocol::{Everything, CRL_DAYS};
 
 /// A CA a person brought, as read and checked: its certificate and key.
 pub struct OwnCa {

@@ -17,12 +17,9 @@ use certplay_core::{
 };
 use time::OffsetDateTime;
 
-pub use files::CRL_DAYS;
 pub use inspect::inspect;
 
-use crate::protocol::{
-    CaHandle, ChainCheck, LoadedCa, Reply, Request, SetHandle, Verdict,
-};
+use crate::protocol::{CaHandle, ChainCheck, LoadedCa, Reply, Request, SetHandle, Verdict};
 use files::{entry_key, invalid, pkcs8_der, OwnCa};
 
 /// How many sets (and own CAs) the worker keeps: the page refers to the
@@ -79,7 +76,11 @@ impl Tools {
                 password,
             } => Reply::Inspected(inspect(&name, &bytes, now, password.as_deref())),
             Request::Keep(set) => {
-                let cards = set.entries.iter().map(|e| cards::card(&e.cert_der)).collect();
+                let cards = set
+                    .entries
+                    .iter()
+                    .map(|e| cards::card(&e.cert_der))
+                    .collect();
                 let signing = set.clone();
                 Reply::Kept {
                     set: self.keep(Held { set, signing }),
@@ -237,12 +238,19 @@ impl Tools {
                 .find(|(h, _)| h == handle)
                 .map(|(_, ca)| ca)
                 .ok_or_else(|| {
-                    invalid(name, "the tools worker no longer keeps this CA: pick its files again")
+                    invalid(
+                        name,
+                        "the tools worker no longer keeps this CA: pick its files again",
+                    )
                 })?;
             let key = KeyPair::from_pkcs8_der(&ca.key_der)?;
             ca_keys.push((name.clone(), key.to_pkcs8_pem()?));
-            let existing =
-                ExistingCa::from_der(&format!("{name}.crt"), &ca.cert_der, &format!("{name}.key"), key)?;
+            let existing = ExistingCa::from_der(
+                &format!("{name}.crt"),
+                &ca.cert_der,
+                &format!("{name}.key"),
+                key,
+            )?;
             materials.existing.insert(name.clone(), existing);
         }
         let set = plan.issue_with(materials, now)?;
@@ -252,8 +260,12 @@ impl Tools {
                 entry.key_pem = Some(pem);
             }
         }
-        let cards = set.entries.iter().map(|e| cards::card(&e.cert_der)).collect();
-        let (entries, issued_at) = (set.entries.clone(), set.issued_at);
+        let cards = set
+            .entries
+            .iter()
+            .map(|e| cards::card(&e.cert_der))
+            .collect();
+        let (entries, issued_at) = (set.entries.clone(), set.issued_at.unix_timestamp());
         Ok(Reply::Issued {
             set: self.keep(Held { set, signing }),
             entries,

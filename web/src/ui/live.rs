@@ -8,6 +8,8 @@
 //! Opened from anywhere else (trunk serve, the file system), `/live/token`
 //! does not answer with a token and `#live-status` says so.
 
+use std::rc::Rc;
+
 use certplay_core::event::EventKind;
 use certplay_core::verify::ReasonKind;
 use certplay_core::IssuedPlan;
@@ -17,10 +19,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, EventSource, MessageEvent, Request, RequestInit, Response};
 
-use crate::artifacts::Artifacts;
+use super::{Event, Panel, State};
 use crate::dom::{by_id, document, on, set_text, window};
+use crate::error::Failure;
 use crate::next_steps::Roles;
-use crate::Failure;
 
 /// Connection lines kept in `#live-events`; older ones are dropped.
 pub const MAX_LINES: u32 = 50;
@@ -145,13 +147,26 @@ fn hint(kind: EventKind) -> Option<&'static str> {
     })
 }
 
-/// Wires `#live`: asks for the token, then streams the events; the load
-/// button sends what `issued` gives (the set issued last, if any) with the
-/// CRL of what was revoked in `artifacts`.
-pub fn mount(
-    issued: impl Fn() -> Option<IssuedPlan> + 'static,
-    artifacts: Artifacts,
-) -> Result<Vec<EventListener>, Failure> {
+/// The live panel: it reads the shown set when its button is clicked.
+#[derive(Debug)]
+pub struct Live;
+
+impl Panel for Live {
+    fn on(&self, _event: &Event) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+impl Live {
+    /// Wires `#live`: asks for the token, then streams the events; the
+    /// load button sends the set shown (if any) with the CRL of what was
+    /// revoked on it.
+    pub fn mount(state: &State) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
+        Ok((Rc::new(Self), mount(state.clone())?))
+    }
+}
+
+fn mount(state: State) -> Result<Vec<EventListener>, Failure> {
     spawn_local(async {
         if let Err(failure) = watch().await {
             let _ = set_text("live-status", &words(failure));
@@ -159,14 +174,16 @@ pub fn mount(
     });
     let button = by_id::<Element>("live-load-button")?;
     let listener = on(&button, "click", move |_| {
-        let set = issued()
+        let set = state
+            .issued()
+            .map(|set| set.issued)
             .ok_or_else(|| "issue a set first: this button sends the set issued above".to_owned());
-        let artifacts = artifacts.clone();
+        let state = state.clone();
         spawn_local(async move {
             let shown = async {
                 let set = set.map_err(Failure::Browser)?;
                 let mut files = LoadFiles::of(&set).map_err(Failure::Browser)?;
-                let (crls, elsewhere) = artifacts.live_crls(&set, &files.crl_issuers).await?;
+                let (crls, elsewhere) = live_crls(&state, &set, &files.crl_issuers).await?;
                 files.crls = crls;
                 let mut shown = load(&files).await?;
                 if !elsewhere.is_empty() {
@@ -185,6 +202,36 @@ pub fn mount(
         });
     });
     Ok(vec![listener])
+}
+
+/// For the live load: the CRL of each CA in `cas` (the server's chain:
+/// its intermediates and root) under which something was revoked here,
+/// and the revoked entries under other CAs (whose CRLs that server cannot
+/// check: it takes CRLs of the CAs it trusts or sends).
+async fn live_crls(
+    state: &State,
+    set: &IssuedPlan,
+    cas: &[String],
+) -> Result<(Vec<String>, Vec<String>), Failure> {
+    let elsewhere = state
+        .revoked()
+        .into_iter()
+        .filter(|(name, _)| {
+            !set.plan
+                .entry(name)
+                .and_then(|e| e.issuer.as_deref())
+                .is_some_and(|issuer| cas.iter().any(|ca| ca == issuer))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let mut crls = Vec::new();
+    for ca in cas {
+        if !state.revoked_by(set, ca).is_empty() {
+            let pem = state.crl(ca, false).await?;
+            crls.push(String::from_utf8_lossy(&pem).into_owned());
+        }
+    }
+    Ok((crls, elsewhere))
 }
 
 /// A failure as the panel shows it: its own reasons as they are, the
