@@ -11,18 +11,19 @@
 //!   check, own CA, own key, next steps, live link), one file each, talking
 //!   to each other only through [`ui::Event`]s and the shared
 //!   [`ui::State`]; [`start`] mounts them on `index.html`'s markup;
-//! - [`issue()`] (what the Issue button runs: check, keys, issue) with
-//!   [`keygen`] (WebCrypto for RSA, so the page never freezes), [`editor`]
-//!   (the form's text to a [`certplay_core::Plan`]: pure Rust),
-//!   [`next_steps`] (the commands to try the files) and [`own_ca`] (the CAs
-//!   a person brings);
+//! - [`issue()`] (what the Issue button runs: check the plan, then the
+//!   worker issues), [`editor`] (the form's text to a
+//!   [`certplay_core::Plan`]: pure Rust), [`next_steps`] (the commands to
+//!   try the files) and [`own_ca`] (the CAs a person brings);
 //! - [`tools`]: the page's calls to its tools [`worker`] (its own wasm,
-//!   started by Issue or the first inspection), which keeps the issued set
-//!   and the own CAs, reads certificates, and makes PKCS#12 files, CRLs,
-//!   CSRs and zips; both sides speak [`protocol`]'s serde messages over a
-//!   [`link`];
+//!   started by Issue or the first inspection), which issues (keys by
+//!   WebCrypto or core, signing: never on the page's thread), keeps the
+//!   issued sets and the own CAs, reads certificates, and makes PKCS#12
+//!   files, CRLs, CSRs and zips; both sides speak [`protocol`]'s serde
+//!   messages over a [`link`];
 //! - [`dom`], [`template`] and [`download`] keep web-sys boilerplate out of
-//!   the rest; [`error`] is the page's [`Failure`].
+//!   the rest; [`error`] is the page's [`Failure`], [`clock`] the
+//!   browser's time.
 //!
 //! Everything compiles natively too (the workspace's native clippy covers
 //! it); only the pure parts ([`editor`], [`next_steps`]) are meant to run there.
@@ -30,12 +31,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod dom;
 pub mod download;
 pub mod editor;
 pub mod error;
 mod issue;
-pub mod keygen;
 pub mod link;
 pub mod next_steps;
 pub mod own_ca;
@@ -45,9 +46,10 @@ pub mod tools;
 pub mod ui;
 pub mod worker;
 
+pub use clock::{now_ms, whole_ms};
 pub use error::Failure;
-pub use issue::{issue, issue_using, issue_with_progress, now_ms, whole_ms, IssuedSet};
-pub use keygen::KeySource;
+pub use issue::{issue, issue_using, issue_with_progress, IssuedSet, Issuing, OwnKey};
+pub use protocol::KeySource;
 pub use ui::cards::file_id;
 pub use ui::results::{BLOG_FILE_NAMES, ZIP_NAME};
 pub use ui::{start, Page};

@@ -1,19 +1,23 @@
 //! The page's link to a Web Worker of its own wasm, both ends: the page
 //! starts the worker on first use, posts [`ToWorker`] messages and matches
-//! each [`FromWorker::Answer`] to its request by id; the worker
-//! ([`serve`]) answers each request with a handler. Any request and reply
+//! each [`FromWorker::Answer`] (and [`FromWorker::Progress`]) to its
+//! request by id; the worker ([`serve`]) answers each request with an
+//! async handler, which may report progress first. Any request and reply
 //! types with serde work (the tools worker's [`crate::protocol`] today; a
-//! lab module loaded on demand can bring its own).
+//! lab module loaded on demand can bring its own). Both ends also work
+//! over the two ports of a `MessageChannel` in one thread (how the wasm
+//! tests run the worker's code: their harness serves no worker).
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::{Rc, Weak};
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, MessagePort, Worker};
 
 use crate::error::Failure;
 use crate::protocol::codec::{self, CodecError};
@@ -21,20 +25,61 @@ use crate::protocol::{FromWorker, ToWorker};
 
 type Resolve = Box<dyn FnOnce(Result<JsValue, Failure>)>;
 
+/// What a caller does with a request's progress: `(done, of)`.
+pub type Progress = Rc<dyn Fn(u32, u32)>;
+
+/// Where messages go: the worker (page side), the worker's own global
+/// scope (worker side), or one port of a `MessageChannel` (either side).
+#[derive(Debug, Clone)]
+pub enum Port {
+    /// The page's handle on a started worker.
+    Worker(Worker),
+    /// The worker's global scope, inside the worker.
+    Scope(DedicatedWorkerGlobalScope),
+    /// A `MessageChannel`'s port.
+    Channel(MessagePort),
+}
+
+impl Port {
+    fn post(&self, message: &JsValue) -> Result<(), JsValue> {
+        match self {
+            Self::Worker(worker) => worker.post_message(message),
+            Self::Scope(scope) => scope.post_message(message),
+            Self::Channel(port) => port.post_message(message),
+        }
+    }
+
+    /// Sets `onmessage` (on a port it also starts the delivery).
+    fn listen(&self, handler: &js_sys::Function) {
+        match self {
+            Self::Worker(worker) => worker.set_onmessage(Some(handler)),
+            Self::Scope(scope) => scope.set_onmessage(Some(handler)),
+            Self::Channel(port) => port.set_onmessage(Some(handler)),
+        }
+    }
+}
+
+/// A request still waiting for its answer.
+struct Waiting {
+    id: u32,
+    resolve: Resolve,
+    progress: Option<Progress>,
+}
+
 /// The page's end of a link: one worker, started by [`Link::start`],
 /// requests queued until it says it is ready.
 pub struct Link {
     /// What the person knows the worker as ("the tools worker"), for messages.
     name: &'static str,
-    worker: Worker,
+    port: Port,
     ready: bool,
     failed: Option<String>,
     next_id: u32,
-    /// The requests still waiting, by id (a vector: a handful at most).
-    waiting: Vec<(u32, Resolve)>,
+    /// The requests still waiting (a vector: a handful at most).
+    waiting: Vec<Waiting>,
     queued: Vec<JsValue>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
-    _on_error: Closure<dyn Fn(ErrorEvent)>,
+    _on_error: Option<Closure<dyn Fn(ErrorEvent)>>,
 }
 
 impl std::fmt::Debug for Link {
@@ -52,51 +97,55 @@ impl Link {
     /// `data-loader-shim`, next to index.html), called `name` in messages.
     pub fn start(name: &'static str, loader: &'static str) -> Result<Rc<RefCell<Self>>, Failure> {
         let worker = Worker::new(loader).map_err(Failure::from_js)?;
-        let link = Rc::new_cyclic(|weak: &Weak<RefCell<Self>>| {
-            let on_message = {
-                let weak = weak.clone();
-                Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-                    if let Some(link) = weak.upgrade() {
-                        answered(&link, event.data());
-                    }
-                })
-            };
-            let on_error = {
-                let weak = weak.clone();
-                Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
-                    if let Some(link) = weak.upgrade() {
-                        let message = event.message();
-                        let why = if message.is_empty() {
-                            "the browser gave no reason (is the file served?)".to_owned()
-                        } else {
-                            message
-                        };
-                        fail_all(&link, format!("{name} ({loader}) did not start: {why}"));
-                    }
-                })
-            };
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let link = Self::over(name, Port::Worker(worker.clone()));
+        let weak = Rc::downgrade(&link);
+        let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
+            if let Some(link) = weak.upgrade() {
+                let message = event.message();
+                let why = if message.is_empty() {
+                    "the browser gave no reason (is the file served?)".to_owned()
+                } else {
+                    message
+                };
+                fail_all(&link, format!("{name} ({loader}) did not start: {why}"));
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        link.borrow_mut()._on_error = Some(on_error);
+        Ok(link)
+    }
+
+    /// A link over `port`, whose other end [`serve`]s.
+    pub fn over(name: &'static str, port: Port) -> Rc<RefCell<Self>> {
+        Rc::new_cyclic(|weak: &Weak<RefCell<Self>>| {
+            let weak = weak.clone();
+            let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(link) = weak.upgrade() {
+                    answered(&link, event.data());
+                }
+            });
+            port.listen(on_message.as_ref().unchecked_ref());
             RefCell::new(Self {
                 name,
-                worker,
+                port,
                 ready: false,
                 failed: None,
                 next_id: 0,
                 waiting: Vec::new(),
                 queued: Vec::new(),
                 _on_message: on_message,
-                _on_error: on_error,
+                _on_error: None,
             })
-        });
-        Ok(link)
+        })
     }
 }
 
-/// Sends `request` over `link` and waits for its answer.
+/// Sends `request` over `link` and waits for its answer; `progress` hears
+/// what the worker reports meanwhile.
 pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
     link: &Rc<RefCell<Link>>,
     request: Rq,
+    progress: Option<Progress>,
 ) -> Result<Rp, Failure> {
     let name = link.borrow().name;
     if let Some(reason) = link.borrow().failed.clone() {
@@ -112,18 +161,19 @@ pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
     let slot: Rc<RefCell<Option<Result<JsValue, Failure>>>> = Rc::default();
     let promise = js_sys::Promise::new(&mut |resolve_js, _| {
         let slot = slot.clone();
-        link.borrow_mut().waiting.push((
+        link.borrow_mut().waiting.push(Waiting {
             id,
-            Box::new(move |result| {
+            resolve: Box::new(move |result| {
                 *slot.borrow_mut() = Some(result);
                 let _ = resolve_js.call0(&JsValue::NULL);
             }),
-        ));
+            progress: progress.clone(),
+        });
     });
     {
         let mut l = link.borrow_mut();
         if l.ready {
-            l.worker.post_message(&message).map_err(Failure::from_js)?;
+            l.port.post(&message).map_err(Failure::from_js)?;
         } else {
             l.queued.push(message);
         }
@@ -134,8 +184,8 @@ pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
         answer.unwrap_or_else(|| Err(Failure::Browser(format!("{name} gave no answer"))))?;
     match codec::decode_reply::<FromWorker<Rp>>(&answer).map_err(|e| unreadable(name, &e))? {
         FromWorker::Answer { reply, .. } => Ok(reply),
-        FromWorker::Ready => Err(Failure::Browser(format!(
-            "{name} answered \"ready\" to a request"
+        FromWorker::Ready | FromWorker::Progress { .. } => Err(Failure::Browser(format!(
+            "{name} answered a request with something else"
         ))),
     }
 }
@@ -147,25 +197,41 @@ fn unreadable(name: &str, error: &CodecError) -> Failure {
     ))
 }
 
-/// A message from the worker: "ready" (post what waited), or an answer
-/// for the request with its id (decoded by that request's caller).
+/// A message from the worker: "ready" (post what waited), a request's
+/// progress, or an answer for the request with its id (decoded by that
+/// request's caller).
 fn answered(link: &Rc<RefCell<Link>>, data: JsValue) {
     match codec::reply_prefix(&data) {
         Ok((FromWorker::<()>::READY, _)) => {
             let mut l = link.borrow_mut();
             l.ready = true;
             for message in std::mem::take(&mut l.queued) {
-                let _ = l.worker.post_message(&message);
+                let _ = l.port.post(&message);
             }
         }
         Ok((FromWorker::<()>::ANSWER, Some(id))) => {
             let resolve = {
                 let mut l = link.borrow_mut();
-                let at = l.waiting.iter().position(|(waiting, _)| *waiting == id);
-                at.map(|at| l.waiting.swap_remove(at).1)
+                let at = l.waiting.iter().position(|waiting| waiting.id == id);
+                at.map(|at| l.waiting.swap_remove(at).resolve)
             };
             if let Some(resolve) = resolve {
                 resolve(Ok(data));
+            }
+        }
+        Ok((FromWorker::<()>::PROGRESS, _)) => {
+            if let Ok(FromWorker::Progress { id, done, of }) =
+                codec::decode_reply::<FromWorker<()>>(&data)
+            {
+                let progress = link
+                    .borrow()
+                    .waiting
+                    .iter()
+                    .find(|waiting| waiting.id == id)
+                    .and_then(|waiting| waiting.progress.clone());
+                if let Some(progress) = progress {
+                    progress(done, of);
+                }
             }
         }
         _ => {
@@ -185,49 +251,79 @@ fn fail_all(link: &Rc<RefCell<Link>>, reason: String) {
         l.queued.clear();
         std::mem::take(&mut l.waiting)
     };
-    for (_, resolve) in waiting {
-        resolve(Err(Failure::Browser(reason.clone())));
+    for waiting in waiting {
+        (waiting.resolve)(Err(Failure::Browser(reason.clone())));
     }
 }
 
-/// The worker's end: answers every request with `handle`, after saying
-/// it is ready. A request that does not decode is answered with
-/// `refused(why)` when its id can be read, so its caller hears why.
-pub fn serve<Rq, Rp>(mut handle: impl FnMut(Rq) -> Rp + 'static, refused: fn(String) -> Rp)
-where
+/// The worker's end, on `port`: answers every request with `handle`,
+/// after saying it is ready; requests run concurrently (a slow one does
+/// not hold up the rest), each with a [`Progress`] that posts
+/// [`FromWorker::Progress`] for it. A request that does not decode is
+/// answered with `refused(why)` when its id can be read, so its caller
+/// hears why.
+pub fn serve<Rq, Rp, F>(
+    port: Port,
+    handle: impl Fn(Rq, Progress) -> F + 'static,
+    refused: fn(String) -> Rp,
+) where
     Rq: DeserializeOwned + 'static,
     Rp: Serialize + 'static,
+    F: Future<Output = Rp> + 'static,
 {
-    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
-        return;
-    };
-    let replier = scope.clone();
+    let replier = port.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        let (id, reply) = match codec::decode_request::<ToWorker<Rq>>(data.clone()) {
-            Ok(message) => (message.id, handle(message.request)),
+        let (id, request) = match codec::decode_request::<ToWorker<Rq>>(data.clone()) {
+            Ok(message) => (message.id, Ok(message.request)),
             Err(error) => match codec::decode_request::<ToWorker<IgnoredAny>>(data) {
                 Ok(message) => (
                     message.id,
-                    refused(format!("the worker could not read the request: {error}")),
+                    Err(format!("the worker could not read the request: {error}")),
                 ),
                 Err(_) => return,
             },
         };
-        let posted = codec::encode_reply(&FromWorker::Answer { id, reply }).or_else(|error| {
-            codec::encode_reply(&FromWorker::Answer {
-                id,
-                reply: refused(format!("the worker could not write its answer: {error}")),
+        let progress: Progress = {
+            let port = replier.clone();
+            Rc::new(move |done, of| {
+                if let Ok(message) =
+                    codec::encode_reply(&FromWorker::<()>::Progress { id, done, of })
+                {
+                    let _ = port.post(&message);
+                }
             })
+        };
+        let answering = request.map(|request| handle(request, progress));
+        let port = replier.clone();
+        spawn_local(async move {
+            let reply = match answering {
+                Ok(answering) => answering.await,
+                Err(why) => refused(why),
+            };
+            let posted = codec::encode_reply(&FromWorker::Answer { id, reply }).or_else(|error| {
+                codec::encode_reply(&FromWorker::Answer {
+                    id,
+                    reply: refused(format!("the worker could not write its answer: {error}")),
+                })
+            });
+            if let Ok(message) = posted {
+                let _ = port.post(&message);
+            }
         });
-        if let Ok(message) = posted {
-            let _ = replier.post_message(&message);
-        }
     });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    port.listen(on_message.as_ref().unchecked_ref());
     // The worker lives as long as its listener: for good.
     on_message.forget();
     if let Ok(ready) = codec::encode_reply(&FromWorker::<()>::Ready) {
-        let _ = scope.post_message(&ready);
+        let _ = port.post(&ready);
     }
+}
+
+/// The worker's own global scope, when this code runs in a worker.
+pub fn worker_scope() -> Option<Port> {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .ok()
+        .map(Port::Scope)
 }

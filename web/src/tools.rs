@@ -5,11 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::IssuedPlan;
-
 use crate::error::Failure;
-use crate::link::{self, Link};
-use crate::protocol::{Card, Reply, Request, SetHandle};
+use crate::link::{self, Link, Port};
+use crate::protocol::{Reply, Request};
 
 /// The worker's loader script, written by trunk (`data-loader-shim`) next
 /// to index.html; workers keep their cargo name (no hash).
@@ -29,29 +27,40 @@ fn tools() -> Result<Rc<RefCell<Link>>, Failure> {
 }
 
 /// Starts the worker now (if it is not running), so that it is ready by
-/// the time something asks it: Issue calls this before making keys.
+/// the time something asks it: Issue calls this before checking the plan.
 pub fn start() {
     let _ = tools();
 }
 
+/// Runs the worker's code on this thread instead of starting its wasm,
+/// over a `MessageChannel` (the same messages, codec and handlers): for
+/// the wasm tests, whose harness serves no worker. Every later call goes
+/// to fresh tools.
+pub fn run_here() -> Result<(), Failure> {
+    let channel = web_sys::MessageChannel::new().map_err(Failure::from_js)?;
+    crate::worker::serve_on(Port::Channel(channel.port2()));
+    let link = Link::over("the tools worker", Port::Channel(channel.port1()));
+    LINK.with(|l| *l.borrow_mut() = Some(link));
+    Ok(())
+}
+
 /// Runs `request` in the worker (starting it the first time).
 pub async fn call(request: Request) -> Result<Reply, Failure> {
-    link::call(&tools()?, request).await
+    link::call(&tools()?, request, None).await
+}
+
+/// [`call`], with `progress(done, of)` called as the worker reports it.
+pub async fn call_with_progress(
+    request: Request,
+    progress: impl Fn(u32, u32) + 'static,
+) -> Result<Reply, Failure> {
+    link::call(&tools()?, request, Some(Rc::new(progress))).await
 }
 
 /// Runs `request`, whose answer is a file's bytes.
 pub async fn file(request: Request) -> Result<Vec<u8>, Failure> {
     match call(request).await? {
         Reply::File(bytes) => Ok(bytes),
-        other => Err(unexpected(&other)),
-    }
-}
-
-/// Hands an issued set to the worker (its keys cross once); the handle
-/// the card tools name it by, and what each certificate says for its card.
-pub async fn keep(set: &IssuedPlan) -> Result<(SetHandle, Vec<Card>), Failure> {
-    match call(Request::Keep(set.clone())).await? {
-        Reply::Kept { set, cards } => Ok((set, cards)),
         other => Err(unexpected(&other)),
     }
 }

@@ -52,8 +52,7 @@ pub struct Materials {
 }
 
 /// A plan, issued: one certificate (and key) per entry, in plan order.
-/// Plain data (serde), so that the page can hand it to its worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedPlan {
     /// The plan as it was issued.
     pub plan: Plan,
@@ -61,9 +60,7 @@ pub struct IssuedPlan {
     pub entries: Vec<IssuedEntry>,
     /// The moment of issuing (relative validities count from it).
     pub issued_at: OffsetDateTime,
-    /// What the plan check said (expired on purpose, ...); not carried by
-    /// serde (words for the one who issued, already shown).
-    #[serde(skip)]
+    /// What the plan check said (expired on purpose, ...).
     pub warnings: Vec<PlanWarning>,
 }
 

@@ -2,14 +2,16 @@
 //! hand. A value that does not decode is a [`CodecError`] naming what was
 //! wrong, never a default.
 //!
-//! - Page to worker: a JS value (`serde-wasm-bindgen`: structs as plain
-//!   objects, bytes as `Uint8Array`). Requests carry the plan, whose
-//!   untagged validity and optional fields need a self-describing format.
+//! - Page to worker: JSON text. Requests carry the plan, whose untagged
+//!   validity and optional fields need a self-describing format, and the
+//!   page already has serde_json's writer for the plan it shows.
 //! - Worker to page: postcard bytes in a `Uint8Array`. Only the page
-//!   decodes them, and postcard's decoder is small: measured with `trunk
-//!   build --release` and `gzip -9`, replies as JS values made the page's
-//!   wasm 299,507 bytes (JSON text both ways: 305,578), postcard replies
-//!   keep it under its 280,000 budget (docs: the figures in the commit).
+//!   decodes them, and postcard's decoder is small.
+//!
+//! Measured with `trunk build --release` and `gzip -9` while the page still
+//! signed (its wasm then held the decoders of everything): replies as JS
+//! values (`serde-wasm-bindgen`) made the page's wasm 299,507 bytes, JSON
+//! both ways 305,578, JSON requests with postcard replies 282,161.
 
 use std::fmt;
 

@@ -3,15 +3,16 @@
 //! Both sides use this module and nothing else to talk; a message that
 //! does not decode is an error shown to the person, never a default.
 //!
-//! The worker keeps what it is given or makes (an issued set, a person's
-//! own CA with its key) and answers with a handle ([`SetHandle`],
-//! [`CaHandle`]): a card's button then sends a few bytes, not every key
-//! again. Keys cross to the worker once, inside the page (`postMessage`),
-//! never over the network.
+//! The worker issues (keys and signing: the page's thread never signs),
+//! keeps what it makes or is given (an issued set, a person's own CA with
+//! its key) and answers with a handle ([`SetHandle`], [`CaHandle`]): a
+//! card's button then sends a few bytes, not every key again. Keys cross
+//! between page and worker inside the page (`postMessage`), never over the
+//! network.
 
 pub mod codec;
 
-use certplay_core::{IssuedEntry, IssuedPlan, Pkcs12Encoding, Plan, Profile, RevocationReason};
+use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
 
 /// Days until a page-made CRL's nextUpdate (what `certplay crl` defaults to).
@@ -24,6 +25,42 @@ pub struct SetHandle(pub u32);
 /// A person's own CA (certificate and key) kept by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaHandle(pub u32);
+
+/// Where a set's key pairs come from (the worker makes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySource {
+    /// The browser's WebCrypto (`crypto.subtle.generateKey`): native speed.
+    WebCrypto,
+    /// certplay-core's pure-Rust generator, while issuing.
+    Core,
+}
+
+impl KeySource {
+    /// The source for `key_type`. RSA-2048 takes core about 0.2 s a key in
+    /// wasm (far longer at times: it searches for primes); WebCrypto does
+    /// it natively. A P-256 key is one scalar multiplication, faster in
+    /// core than a round trip through WebCrypto's promises (measured by
+    /// `web/tests/timing.rs`).
+    pub fn for_key_type(key_type: KeyType) -> Self {
+        match key_type {
+            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Self::WebCrypto,
+            KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::Ed25519 => Self::Core,
+        }
+    }
+
+    /// The source for a plan: WebCrypto as soon as one entry needs RSA.
+    pub fn for_plan(plan: &Plan) -> Self {
+        let any_rsa = plan
+            .keys_needed()
+            .iter()
+            .any(|(_, key_type)| Self::for_key_type(*key_type) == Self::WebCrypto);
+        if any_rsa {
+            Self::WebCrypto
+        } else {
+            Self::Core
+        }
+    }
+}
 
 /// One thing for the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,19 +77,21 @@ pub enum Request {
         /// A PKCS#12 file's password, as typed.
         password: Option<String>,
     },
-    /// Keep a set the page issued (its certificates and keys cross once),
-    /// and read its certificates back for the cards: [`Reply::Kept`].
-    Keep(IssuedPlan),
-    /// A plan issued with the person's own CA(s): here, because signing
-    /// with a CA certificate means reading it, and the page's wasm carries
-    /// no certificate parser. Answered by [`Reply::Issued`].
+    /// Issue a plan (keys and signing here, so that the page's thread
+    /// never signs), keep the set and read its certificates back for the
+    /// cards: [`Reply::Issued`], after [`FromWorker::Progress`] messages
+    /// while WebCrypto makes keys.
     Issue {
-        /// The plan, checked by the page.
+        /// The plan, checked by the page (the entries with an own key
+        /// already have its key type).
         plan: Plan,
-        /// Keys made or brought in the page: entry and PKCS#8 PEM.
-        keys: Vec<(String, String)>,
+        /// Keys the person brought: entry and PKCS#8 DER ([`Reply::OwnKey`]).
+        own_keys: Vec<(String, Der)>,
         /// The own CAs: entry and the handle [`Reply::LoadedCa`] gave.
         own_cas: Vec<(String, CaHandle)>,
+        /// Where the other keys come from; `None`: [`KeySource::for_plan`]
+        /// (what the Issue button sends; tests and measurements choose).
+        source: Option<KeySource>,
     },
     /// The PKCS#12 file of an entry: key, certificate and the CAs above it.
     Pkcs12 {
@@ -118,7 +157,7 @@ pub enum Request {
     },
     /// A person's own private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
     /// encrypted PKCS#8 with its password), answered as PKCS#8 DER for the
-    /// page to issue with ([`Reply::File`]).
+    /// page to issue with ([`Reply::OwnKey`]).
     ImportKey {
         /// The entry it is for, for messages.
         name: String,
@@ -191,15 +230,8 @@ pub struct ChainCheck {
 pub enum Reply {
     /// For [`Request::Inspect`].
     Inspected(Inspection),
-    /// For [`Request::Keep`]: the set's handle, and per certificate its card.
-    Kept {
-        /// The kept set.
-        set: SetHandle,
-        /// One per entry, in plan order.
-        cards: Vec<Card>,
-    },
-    /// For [`Request::Issue`]: the set's handle, its entries (the own CAs'
-    /// keys stay in the worker) and cards.
+    /// For [`Request::Issue`]: the set's handle, its entries (an own CA's
+    /// key stays in the worker) and cards.
     Issued {
         /// The kept set.
         set: SetHandle,
@@ -210,6 +242,10 @@ pub enum Reply {
         issued_at: i64,
         /// One per entry, in plan order.
         cards: Vec<Card>,
+        /// Where the keys came from.
+        source: KeySource,
+        /// Microseconds from the first key to the last certificate signed.
+        micros: u64,
     },
     /// A file's bytes (PKCS#12, CRL, CSR, DER key, zip).
     File(#[serde(with = "serde_bytes")] Vec<u8>),
@@ -224,6 +260,13 @@ pub enum Reply {
         report: String,
         /// What the certificate says, for its card.
         card: Card,
+    },
+    /// For [`Request::ImportKey`]: the key as PKCS#8 DER, and its type.
+    OwnKey {
+        /// The key, PKCS#8 DER.
+        der: Der,
+        /// Its type (an entry issued with it takes it).
+        key_type: KeyType,
     },
     /// For [`Request::LoadCa`].
     LoadedCa(LoadedCa),
@@ -379,7 +422,7 @@ pub struct ToWorker<T> {
 
 /// A message from a worker to the page. The page reads the variant and the
 /// id before the rest ([`codec::reply_prefix`]): keep `Ready` first and
-/// `id` the first field of `Answer`.
+/// `id` the first field of `Answer` and `Progress`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FromWorker<T> {
     /// The worker listens: requests posted now are received.
@@ -391,6 +434,16 @@ pub enum FromWorker<T> {
         /// The answer.
         reply: T,
     },
+    /// How far the request with this `id` got: `done` of `of` steps
+    /// ("2 of 3 keys made"); its answer follows.
+    Progress {
+        /// The request's id.
+        id: u32,
+        /// Steps done.
+        done: u32,
+        /// Steps in all.
+        of: u32,
+    },
 }
 
 impl<T> FromWorker<T> {
@@ -398,4 +451,6 @@ impl<T> FromWorker<T> {
     pub const READY: u32 = 0;
     /// The variant index of [`FromWorker::Answer`] on the wire.
     pub const ANSWER: u32 = 1;
+    /// The variant index of [`FromWorker::Progress`] on the wire.
+    pub const PROGRESS: u32 = 2;
 }

@@ -162,7 +162,7 @@ impl Artifacts {
             "key-der" => {
                 let file = format!("{entry}.key.der");
                 let request = Request::KeyDer {
-                    set: self.state.handle().await?,
+                    set: self.state.handle()?,
                     entry: entry.to_owned(),
                 };
                 save(&file, &crate::tools::file(request).await?, DER_KEY_TYPE)?;
@@ -173,7 +173,7 @@ impl Artifacts {
             "make-csr" => {
                 let file = format!("{entry}.csr");
                 let request = Request::MakeCsr {
-                    set: self.state.handle().await?,
+                    set: self.state.handle()?,
                     entry: entry.to_owned(),
                 };
                 save(&file, &crate::tools::file(request).await?, PEM_TYPE)?;
@@ -186,7 +186,7 @@ impl Artifacts {
                 let encoding =
                     by_id::<HtmlSelectElement>(&format!("{entry}-p12-encoding"))?.value();
                 let request = Request::Pkcs12 {
-                    set: self.state.handle().await?,
+                    set: self.state.handle()?,
                     entry: entry.to_owned(),
                     encoding: if encoding == "legacy" {
                         certplay_core::Pkcs12Encoding::Legacy
@@ -195,14 +195,14 @@ impl Artifacts {
                     },
                     password,
                 };
-                let start = crate::now_ms();
+                let start = crate::clock::now_ms();
                 let bytes = crate::tools::file(request).await?;
-                let millis = crate::now_ms() - start;
+                let millis = crate::clock::now_ms() - start;
                 let file = format!("{entry}.p12");
                 save(&file, &bytes, P12_TYPE)?;
                 Ok(format!(
                     "{file} ({encoding}): key, certificate and chain, made in {} ms",
-                    crate::issue::whole_ms(millis)
+                    crate::clock::whole_ms(millis)
                 ))
             }
             "revoke" => {
@@ -279,7 +279,7 @@ impl Artifacts {
         set_text("csr-status", "signing…")?;
         let files = set.issued.files()?;
         let request = Request::SignCsr {
-            set: self.state.handle().await?,
+            set: self.state.handle()?,
             ca: by_id::<HtmlSelectElement>("csr-ca")?.value(),
             profile,
             days,

@@ -17,9 +17,10 @@ use super::{AppRef, Event, Panel, State};
 use crate::dom::{by_id, document, on, set_attribute, set_text, set_value, target_with, value_of};
 use crate::editor::{error_slot, EntryForm, Field, PlanForm};
 use crate::error::Failure;
-use crate::protocol::Card;
+use crate::issue::Issuing;
+use crate::protocol::KeySource;
 use crate::template::{fill_options, first, instantiate, select_all};
-use crate::{IssuedSet, KeySource};
+use crate::IssuedSet;
 
 /// The editor panel.
 #[derive(Debug)]
@@ -351,8 +352,8 @@ impl Editor {
         if self.busy.replace(true) {
             return;
         }
-        // The tools worker reads the certificates back: start loading it
-        // now, so that it is ready when the keys are made.
+        // The tools worker issues: start loading it now, while the plan is
+        // checked.
         crate::tools::start();
         let shown = match self.begin() {
             Ok(()) => {
@@ -371,41 +372,29 @@ impl Editor {
         self.busy.set(false);
     }
 
-    /// [`crate::issue`] with the progress of WebCrypto's keys in `#status`,
-    /// then the certificates read back by the tools worker.
-    async fn issue(&self, plan: Plan) -> Result<(IssuedSet, Vec<Card>), Failure> {
-        let source = KeySource::for_plan(&plan);
-        let total = plan.keys_needed().len();
-        if source == KeySource::WebCrypto {
+    /// [`crate::issue`] in the tools worker, with the person's own keys
+    /// and CAs, and the progress of WebCrypto's keys there in `#status`.
+    async fn issue(&self, plan: Plan) -> Result<IssuedSet, Failure> {
+        if KeySource::for_plan(&plan) == KeySource::WebCrypto {
+            let total = plan.keys_needed().len();
             let _ = set_text(
                 "status",
                 &format!("Issuing… the browser's WebCrypto makes {total} keys (RSA-4096 takes seconds; the page stays usable)"),
             );
         }
-        let progress = move |done: usize| {
+        let progress = |done: u32, of: u32| {
             let _ = set_text(
                 "status",
-                &format!("Issuing… WebCrypto: {done} of {total} keys made"),
+                &format!("Issuing… WebCrypto: {done} of {of} keys made"),
             );
         };
-        let own = self.state.own_keys()?;
-        let existing = self.state.own_cas().for_plan(&plan)?;
-        let mut set = crate::issue_with_progress(plan, source, progress, own, existing).await?;
-        // The tools worker keeps the set (its card tools name it by a
-        // handle) and reads the certificates back. A worker that cannot
-        // start leaves the files usable: each card says why it shows nothing.
-        let read_back = match set.kept.clone() {
-            Some((_, cards)) => cards,
-            None => match crate::tools::keep(&set.issued).await {
-                Ok(kept) => {
-                    let cards = kept.1.clone();
-                    set.kept = Some(kept);
-                    cards
-                }
-                Err(failure) => vec![Err(failure.to_string())],
-            },
+        let issuing = Issuing {
+            own_cas: self.state.own_cas().for_plan(&plan)?,
+            own_keys: self.state.own_keys(),
+            plan,
+            source: None,
         };
-        Ok((set, read_back))
+        crate::issue::issue_with_progress(issuing, progress).await
     }
 
     /// The busy state: button off, "Issuing…", `aria-busy`, old results gone.
@@ -417,19 +406,20 @@ impl Editor {
         set_text("status", "Issuing…")
     }
 
-    fn end(&self, outcome: Result<(IssuedSet, Vec<Card>), Failure>) -> Result<(), Failure> {
+    fn end(&self, outcome: Result<IssuedSet, Failure>) -> Result<(), Failure> {
         self.issue_button.set_disabled(false);
         set_attribute(&self.form, "aria-busy", None)?;
         match outcome {
-            Ok((set, read_back)) => {
+            Ok(set) => {
                 set_text(
                     "status",
                     &format!(
                         "Issued: {}, in {} ms",
-                        set.key_type.description(),
-                        crate::issue::whole_ms(set.millis)
+                        set.issued.plan.key_type.description(),
+                        set.micros / 1000
                     ),
                 )?;
+                let read_back = set.cards.clone();
                 self.state.show(set);
                 self.app.send(&Event::Issued(read_back))
             }

@@ -5,7 +5,6 @@
 
 use std::rc::Rc;
 
-use certplay_core::KeyPair;
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -13,7 +12,8 @@ use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement}
 use super::{Event, Panel, State};
 use crate::dom::{by_id, on, show_outcome};
 use crate::error::Failure;
-use crate::protocol::Request;
+use crate::issue::OwnKey as Key;
+use crate::protocol::{Reply, Request};
 use crate::template::fill_options;
 
 /// The own key panel.
@@ -52,17 +52,23 @@ impl OwnKey {
                 bytes: pasted.into_bytes(),
                 password: (!password.is_empty()).then_some(password),
             };
-            let der = crate::tools::file(request).await?;
-            KeyPair::from_pkcs8_der(&der)?;
-            self.state.set_own_key(&entry, Some(der));
+            let key = match crate::tools::call(request).await? {
+                Reply::OwnKey { der, key_type } => Key {
+                    entry: entry.clone(),
+                    der,
+                    key_type,
+                },
+                other => return Err(crate::tools::unexpected(&other)),
+            };
+            self.state.set_own_key(&entry, Some(key));
         }
-        let own = self.state.own_keys()?;
+        let own = self.state.own_keys();
         if own.is_empty() {
             return Ok("every key is made here".to_owned());
         }
         let listed: Vec<String> = own
             .iter()
-            .map(|(name, key)| format!("{name} ({})", key.description()))
+            .map(|key| format!("{} ({})", key.entry, key.key_type.description()))
             .collect();
         Ok(format!(
             "your own keys, used by the next Issue: {}",

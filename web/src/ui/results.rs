@@ -176,7 +176,7 @@ impl Results {
                 .collect();
             let with = everything.is_some();
             let request = Request::Zip {
-                set: self.state.handle().await?,
+                set: self.state.handle()?,
                 signed,
                 everything,
             };

@@ -5,9 +5,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::{IssuedPlan, KeyPair, RevocationReason};
+use certplay_core::{IssuedPlan, RevocationReason};
 
 use crate::error::Failure;
+use crate::issue::OwnKey;
 use crate::own_ca::OwnCas;
 use crate::protocol::{Request, SetHandle};
 use crate::IssuedSet;
@@ -23,10 +24,10 @@ struct Shared {
     revoked: RefCell<Vec<(String, RevocationReason)>>,
     /// Certificates signed from CSRs with the shown set's CAs.
     signed: RefCell<Vec<SignedCert>>,
-    /// Keys the person brought for the next Issue: entry and PKCS#8 DER
-    /// (vectors, not maps: a handful of entries, and each map type costs
-    /// the page's wasm about a kilobyte).
-    own_keys: RefCell<Vec<(String, Vec<u8>)>>,
+    /// Keys the person brought for the next Issue (a vector, not a map: a
+    /// handful of entries, and each map type costs the page's wasm about a
+    /// kilobyte).
+    own_keys: RefCell<Vec<OwnKey>>,
     own_cas: OwnCas,
 }
 
@@ -61,19 +62,9 @@ impl State {
         self.0.signed.borrow_mut().clear();
     }
 
-    /// The handle the tools worker keeps the shown set under; handed to it
-    /// now if it did not take it when issued (it had not started then).
-    pub async fn handle(&self) -> Result<SetHandle, Failure> {
-        let set = self.set()?;
-        if let Some((handle, _)) = &set.kept {
-            return Ok(*handle);
-        }
-        let kept = crate::tools::keep(&set.issued).await?;
-        let handle = kept.0;
-        if let Some(shown) = self.0.issued.borrow_mut().as_mut() {
-            shown.kept = Some(kept);
-        }
-        Ok(handle)
+    /// The handle the tools worker keeps the shown set under.
+    pub fn handle(&self) -> Result<SetHandle, Failure> {
+        Ok(self.set()?.handle)
     }
 
     /// Marks `entry` revoked (again: with this reason).
@@ -103,7 +94,7 @@ impl State {
     pub async fn crl(&self, ca: &str, der: bool) -> Result<Vec<u8>, Failure> {
         let set = self.set()?;
         let request = Request::Crl {
-            set: self.handle().await?,
+            set: self.handle()?,
             ca: ca.to_owned(),
             revoked: self.revoked_by(&set.issued, ca),
             der,
@@ -122,22 +113,15 @@ impl State {
     }
 
     /// The keys the person brought, for the next Issue.
-    pub fn own_keys(&self) -> Result<Vec<(String, KeyPair)>, Failure> {
-        self.0
-            .own_keys
-            .borrow()
-            .iter()
-            .map(|(name, der)| Ok((name.clone(), KeyPair::from_pkcs8_der(der)?)))
-            .collect()
+    pub fn own_keys(&self) -> Vec<OwnKey> {
+        self.0.own_keys.borrow().clone()
     }
 
-    /// `entry`'s own key from now on (PKCS#8 DER), or none (`None`).
-    pub fn set_own_key(&self, entry: &str, der: Option<Vec<u8>>) {
+    /// `entry`'s own key from now on, or none (`None`).
+    pub fn set_own_key(&self, entry: &str, key: Option<OwnKey>) {
         let mut keys = self.0.own_keys.borrow_mut();
-        keys.retain(|(name, _)| name != entry);
-        if let Some(der) = der {
-            keys.push((entry.to_owned(), der));
-        }
+        keys.retain(|key| key.entry != entry);
+        keys.extend(key);
     }
 
     /// The CAs the person brought ("my own CA").

@@ -1,25 +1,35 @@
 //! The tools worker (`certplay-inspect`, its own wasm, built by trunk as a
 //! Web Worker that the page starts when Issue is pressed or something is
-//! inspected): everything that reads certificates or writes PKCS#12
-//! files, CRLs, CSRs and zips runs here, so that the page's own wasm stays
-//! small and slow work never freezes the page.
+//! inspected): issuing (keys and signing) and everything that reads
+//! certificates or writes PKCS#12 files, CRLs, CSRs and zips runs here, so
+//! that the page's own wasm stays small and its thread never signs: slow
+//! work never freezes the page.
 //!
-//! [`Tools`] keeps what it is given between requests: the issued sets and
-//! the person's own CAs, named by handles ([`crate::protocol`]).
+//! [`Tools`] keeps what it makes or is given between requests: the issued
+//! sets and the person's own CAs, named by handles ([`crate::protocol`]).
 
 mod cards;
 mod files;
 mod inspect;
+pub mod keygen;
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use certplay_core::{
     CsrParams, CsrSigning, Error, ExistingCa, IssuedPlan, KeyPair, Materials, PemSource,
-    Pkcs12Password, Plan, Validity,
+    Pkcs12Password, Validity,
 };
 use time::OffsetDateTime;
 
 pub use inspect::inspect;
 
-use crate::protocol::{CaHandle, ChainCheck, LoadedCa, Reply, Request, SetHandle, Verdict};
+use crate::clock::now_ms;
+use crate::error::Failure;
+use crate::link::{self, Port, Progress};
+use crate::protocol::{
+    CaHandle, ChainCheck, Der, KeySource, LoadedCa, Reply, Request, SetHandle, Verdict,
+};
 use files::{entry_key, invalid, pkcs8_der, OwnCa};
 
 /// How many sets (and own CAs) the worker keeps: the page refers to the
@@ -56,12 +66,49 @@ struct Held {
 /// Answers every request the page posts (the `certplay-inspect` binary's
 /// `main`).
 pub fn serve() {
-    let mut tools = Tools::default();
-    crate::link::serve(move |request| tools.handle(request), Reply::Failed);
+    if let Some(scope) = link::worker_scope() {
+        serve_on(scope);
+    }
+}
+
+/// Answers every request posted to `port`, with tools of its own: inside
+/// the worker its global scope; in the wasm tests, a `MessageChannel`'s
+/// port (see [`crate::tools::run_here`]).
+pub fn serve_on(port: Port) {
+    let tools = Rc::new(RefCell::new(Tools::default()));
+    link::serve(
+        port,
+        move |request, progress| answer(Rc::clone(&tools), request, progress),
+        Reply::Failed,
+    );
+}
+
+/// Runs `request` with `tools`; issuing reports its keys to `progress`.
+pub async fn answer(tools: Rc<RefCell<Tools>>, request: Request, progress: Progress) -> Reply {
+    match request {
+        Request::Issue {
+            plan,
+            own_keys,
+            own_cas,
+            source,
+        } => {
+            let order = Order {
+                plan,
+                own_keys,
+                own_cas,
+                source,
+            };
+            issue(&tools, order, progress)
+                .await
+                .unwrap_or_else(|e| Reply::Failed(e.to_string()))
+        }
+        other => tools.borrow_mut().handle(other),
+    }
 }
 
 impl Tools {
-    /// Runs `request`.
+    /// Runs `request`, at once ([`Request::Issue`] waits for keys: see
+    /// [`answer`]).
     pub fn handle(&mut self, request: Request) -> Reply {
         self.run(request, OffsetDateTime::now_utc())
             .unwrap_or_else(|e| Reply::Failed(e.to_string()))
@@ -75,23 +122,9 @@ impl Tools {
                 now,
                 password,
             } => Reply::Inspected(inspect(&name, &bytes, now, password.as_deref())),
-            Request::Keep(set) => {
-                let cards = set
-                    .entries
-                    .iter()
-                    .map(|e| cards::card(&e.cert_der))
-                    .collect();
-                let signing = set.clone();
-                Reply::Kept {
-                    set: self.keep(Held { set, signing }),
-                    cards,
-                }
+            Request::Issue { .. } => {
+                return Err(invalid("Issue", "issuing waits for keys: answer() runs it"))
             }
-            Request::Issue {
-                plan,
-                keys,
-                own_cas,
-            } => self.issue(&plan, &keys, &own_cas, now)?,
             Request::Pkcs12 {
                 set,
                 entry,
@@ -164,7 +197,10 @@ impl Tools {
             } => {
                 let file = format!("{name}'s own key");
                 let key = KeyPair::import(PemSource::new(&file, &bytes), password.as_deref())?;
-                Reply::File(pkcs8_der(&key, &file)?)
+                Reply::OwnKey {
+                    der: Der(pkcs8_der(&key, &file)?),
+                    key_type: key.key_type(),
+                }
             }
             Request::LoadCa {
                 cert_name,
@@ -215,64 +251,97 @@ impl Tools {
             })
     }
 
-    /// [`Request::Issue`]: the plan with the page's keys and the own CAs,
-    /// kept; the own CAs' keys stay here.
-    fn issue(
-        &mut self,
-        plan: &Plan,
-        keys: &[(String, String)],
-        own_cas: &[(String, CaHandle)],
-        now: OffsetDateTime,
-    ) -> Result<Reply, Error> {
-        let mut materials = Materials::default();
-        for (name, pem) in keys {
-            let file = format!("{name}.key");
-            let key = KeyPair::import(PemSource::new(&file, pem.as_bytes()), None)?;
-            materials.keys.insert(name.clone(), key);
-        }
-        let mut ca_keys = Vec::new();
-        for (name, handle) in own_cas {
-            let ca = self
-                .cas
-                .iter()
-                .find(|(h, _)| h == handle)
-                .map(|(_, ca)| ca)
-                .ok_or_else(|| {
-                    invalid(
-                        name,
-                        "the tools worker no longer keeps this CA: pick its files again",
-                    )
-                })?;
-            let key = KeyPair::from_pkcs8_der(&ca.key_der)?;
-            ca_keys.push((name.clone(), key.to_pkcs8_pem()?));
-            let existing = ExistingCa::from_der(
-                &format!("{name}.crt"),
-                &ca.cert_der,
-                &format!("{name}.key"),
-                key,
-            )?;
-            materials.existing.insert(name.clone(), existing);
-        }
-        let set = plan.issue_with(materials, now)?;
-        let mut signing = set.clone();
-        for (name, pem) in ca_keys {
-            if let Some(entry) = signing.entries.iter_mut().find(|e| e.name == name) {
-                entry.key_pem = Some(pem);
-            }
-        }
-        let cards = set
-            .entries
+    /// The own CA kept under `handle`, for entry `name`: its key as PKCS#8
+    /// PEM (to sign its CRLs and CSRs later) and the CA to issue with.
+    fn own_ca(&self, name: &str, handle: CaHandle) -> Result<(String, ExistingCa), Error> {
+        let ca = self
+            .cas
             .iter()
-            .map(|e| cards::card(&e.cert_der))
-            .collect();
-        let (entries, issued_at) = (set.entries.clone(), set.issued_at.unix_timestamp());
-        Ok(Reply::Issued {
-            set: self.keep(Held { set, signing }),
-            entries,
-            issued_at,
-            cards,
-        })
+            .find(|(h, _)| *h == handle)
+            .map(|(_, ca)| ca)
+            .ok_or_else(|| {
+                invalid(
+                    name,
+                    "the tools worker no longer keeps this CA: pick its files again",
+                )
+            })?;
+        let key = KeyPair::from_pkcs8_der(&ca.key_der)?;
+        let pem = key.to_pkcs8_pem()?;
+        let existing = ExistingCa::from_der(
+            &format!("{name}.crt"),
+            &ca.cert_der,
+            &format!("{name}.key"),
+            key,
+        )?;
+        Ok((pem, existing))
     }
+}
+
+/// What [`Request::Issue`] asks.
+struct Order {
+    plan: certplay_core::Plan,
+    own_keys: Vec<(String, Der)>,
+    own_cas: Vec<(String, CaHandle)>,
+    source: Option<KeySource>,
+}
+
+/// [`Request::Issue`]: the keys (WebCrypto's reported to `progress`), the
+/// set signed with them, the person's own keys and CAs, and kept; the own
+/// CAs' keys stay here. `tools` is not borrowed while keys are made, so
+/// other requests are answered meanwhile.
+async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Result<Reply, Failure> {
+    let Order {
+        mut plan,
+        own_keys,
+        own_cas,
+        source,
+    } = order;
+    let mut materials = Materials::default();
+    for (name, der) in own_keys {
+        let key = KeyPair::from_pkcs8_der(&der.0)?;
+        if let Some(entry) = plan.entries.iter_mut().find(|e| e.name == name) {
+            entry.key_type = Some(key.key_type());
+        }
+        materials.keys.insert(name, key);
+    }
+    let mut ca_keys = Vec::new();
+    for (name, handle) in &own_cas {
+        let (pem, existing) = tools.borrow().own_ca(name, *handle)?;
+        ca_keys.push((name.clone(), pem));
+        materials.existing.insert(name.clone(), existing);
+    }
+    let source = source.unwrap_or_else(|| KeySource::for_plan(&plan));
+    let needed = plan
+        .keys_needed()
+        .into_iter()
+        .filter(|(name, _)| !materials.keys.contains_key(name))
+        .collect();
+    let start = now_ms();
+    let made = keygen::generate(needed, source, move |done, of| progress(done, of)).await?;
+    materials.keys.extend(made);
+    let set = plan.issue_with(materials, OffsetDateTime::now_utc())?;
+    // Whole microseconds: a float would bring the page a float parser.
+    let micros = ((now_ms() - start) * 1000.0).max(0.0) as u64;
+    let mut signing = set.clone();
+    for (name, pem) in ca_keys {
+        if let Some(entry) = signing.entries.iter_mut().find(|e| e.name == name) {
+            entry.key_pem = Some(pem);
+        }
+    }
+    let cards = set
+        .entries
+        .iter()
+        .map(|e| cards::card(&e.cert_der))
+        .collect();
+    let (entries, issued_at) = (set.entries.clone(), set.issued_at.unix_timestamp());
+    Ok(Reply::Issued {
+        set: tools.borrow_mut().keep(Held { set, signing }),
+        entries,
+        issued_at,
+        cards,
+        source,
+        micros,
+    })
 }
 
 /// Keeps the last [`KEPT`] of `items`.

@@ -1,7 +1,7 @@
-//! The key pairs of a plan, made where it is fastest without freezing the
-//! page: RSA by the browser's WebCrypto (`crypto.subtle.generateKey`,
-//! native code off the main thread), elliptic-curve keys by certplay-core
-//! (a millisecond or less each).
+//! The key pairs of a plan, made in the tools worker where it is fastest:
+//! RSA by the browser's WebCrypto (`crypto.subtle.generateKey` on the
+//! worker's global, native code), elliptic-curve keys by certplay-core (a
+//! millisecond or less each, while issuing).
 //!
 //! WebCrypto keys come back as PKCS#8 (`exportKey("pkcs8")`) and enter
 //! core through [`KeyPair::from_pkcs8_der`], so core signs with them like
@@ -10,99 +10,53 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use certplay_core::{KeyPair, KeyType, Materials, Plan};
+use certplay_core::{KeyPair, KeyType};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
+use web_sys::{Crypto, CryptoKey, CryptoKeyPair, SubtleCrypto};
 
-use crate::dom::window;
+use crate::protocol::KeySource;
 use crate::Failure;
 
-/// Where a set's key pairs come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeySource {
-    /// The browser's WebCrypto: native speed, does not block the page.
-    WebCrypto,
-    /// certplay-core's pure-Rust generator, on the page's thread.
-    Core,
-}
-
-impl KeySource {
-    /// The source the page uses for `key_type`. RSA-2048 takes core about
-    /// 0.2 s a key in wasm (and far longer at times: it searches for
-    /// primes), which would freeze the page; WebCrypto does it natively and
-    /// off the main thread. A P-256 key is one scalar multiplication, faster
-    /// in core than a round trip through WebCrypto's promises (measured by
-    /// `web/tests/timing.rs`).
-    pub fn for_key_type(key_type: KeyType) -> Self {
-        match key_type {
-            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Self::WebCrypto,
-            KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::Ed25519 => Self::Core,
-        }
-    }
-
-    /// The source for a plan: WebCrypto as soon as one entry needs RSA.
-    pub fn for_plan(plan: &Plan) -> Self {
-        let any_rsa = plan
-            .keys_needed()
-            .iter()
-            .any(|(_, key_type)| Self::for_key_type(*key_type) == Self::WebCrypto);
-        if any_rsa {
-            Self::WebCrypto
-        } else {
-            Self::Core
-        }
-    }
-}
-
-/// Makes the key pairs a plan needs. With [`KeySource::Core`] none are
-/// made here (core makes each while issuing); with
-/// [`KeySource::WebCrypto`], every key is made by WebCrypto, all at once.
-pub async fn generate(plan: &Plan, source: KeySource) -> Result<Materials, Failure> {
-    generate_with_progress(plan, source, |_| ()).await
-}
-
-/// [`generate`], calling `progress(done)` each time WebCrypto finishes a
-/// key (the page shows "N of M keys made" while RSA-4096 keys take seconds).
-pub async fn generate_with_progress(
-    plan: &Plan,
+/// Makes the key pairs `needed` (entry and key type) from `source`: none
+/// with [`KeySource::Core`] (core makes each while issuing); with
+/// [`KeySource::WebCrypto`], every one by WebCrypto, all at once, calling
+/// `progress(done, of)` as each is made (RSA-4096 keys take seconds).
+pub async fn generate(
+    needed: Vec<(String, KeyType)>,
     source: KeySource,
-    progress: impl Fn(usize) + 'static,
-) -> Result<Materials, Failure> {
-    let mut materials = Materials::default();
+    progress: impl Fn(u32, u32) + 'static,
+) -> Result<Vec<(String, KeyPair)>, Failure> {
     if source == KeySource::Core {
-        return Ok(materials);
+        return Ok(Vec::new());
     }
-    let needed = plan.keys_needed();
     let keys = webcrypto_keys(needed.iter().map(|(_, key_type)| *key_type), progress).await?;
-    for ((name, _), key) in needed.into_iter().zip(keys) {
-        materials.keys.insert(name, key);
-    }
-    Ok(materials)
+    Ok(needed.into_iter().map(|(name, _)| name).zip(keys).collect())
 }
 
 /// One key pair per type from WebCrypto, generated concurrently.
 async fn webcrypto_keys(
-    key_types: impl Iterator<Item = KeyType>,
-    progress: impl Fn(usize) + 'static,
+    key_types: impl ExactSizeIterator<Item = KeyType>,
+    progress: impl Fn(u32, u32) + 'static,
 ) -> Result<Vec<KeyPair>, Failure> {
-    let subtle = window()?.crypto().map_err(Failure::from_js)?.subtle();
+    let subtle = subtle()?;
+    let of = u32::try_from(key_types.len()).unwrap_or(u32::MAX);
     let usages = Array::of2(&"sign".into(), &"verify".into());
 
     // Each finished key counts; the closure lives until all are made.
-    let count = Rc::new(Cell::new(0usize));
+    let count = Rc::new(Cell::new(0u32));
     let counted = Closure::<dyn FnMut(JsValue)>::new(move |_| {
         count.set(count.get().saturating_add(1));
-        progress(count.get());
+        progress(count.get(), of);
     });
     // A failure is reported by Promise.all below; the counting branch only
     // swallows it (no "uncaught in promise" in the console).
     let ignored = Closure::<dyn FnMut(JsValue)>::new(|_| ());
 
-    // Start all before waiting for any: the browser runs them in parallel
-    // (natively, off the page's thread: the page never freezes).
+    // Start all before waiting for any: the browser runs them in parallel,
+    // natively.
     let generating = Array::new();
     for key_type in key_types {
         let promise = subtle
@@ -142,6 +96,16 @@ async fn webcrypto_keys(
             Ok(KeyPair::from_pkcs8_der(&Uint8Array::new(&der).to_vec())?)
         })
         .collect()
+}
+
+/// `crypto.subtle` of this thread's global: the worker's, or the window's
+/// (the wasm tests run the worker's code on the page's thread).
+fn subtle() -> Result<SubtleCrypto, Failure> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).map_err(Failure::from_js)?;
+    let crypto = crypto
+        .dyn_into::<Crypto>()
+        .map_err(|_| Failure::Browser("no WebCrypto (crypto.subtle) here".into()))?;
+    Ok(crypto.subtle())
 }
 
 fn export_pkcs8(subtle: &SubtleCrypto, key: &CryptoKey) -> Result<Promise, Failure> {
