@@ -59,7 +59,9 @@ pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
 pub use material::{
     read_certificates, read_private_key, PemSource, ReadCertificate, ServerCrl, ServerTls,
 };
-pub use mtls::{ClientAuth, MtlsServer, RecordingVerifier, MAX_CA_NAME_BYTES};
+pub use mtls::{
+    unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
+};
 pub use plan::{
     Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,
     Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,

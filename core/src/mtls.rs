@@ -19,6 +19,16 @@ use crate::read::Certificate;
 use crate::verify::{explain, explain_io, Check, Purpose, Reason};
 use crate::{Error, ServerTls};
 
+/// What `certplay serve` answers to `GET /` once the client certificate
+/// passed.
+pub const HELLO_WORLD: &str = "Hello World\n";
+
+/// The body of `certplay serve`'s 401 (`--client-auth optional`) for a
+/// client certificate that does not pass (or none), with the reason.
+pub fn unauthorized_body(reason: &dyn std::fmt::Display) -> String {
+    format!("401 Unauthorized: this server wants a valid client certificate: {reason}\n")
+}
+
 /// Where a client certificate is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuth {
@@ -198,8 +208,19 @@ impl MtlsServer {
     /// Explains why the handshake behind `error` failed, once, with the
     /// chain `recorder` saw (if the client got as far as sending one).
     pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Reason {
+        self.explain_at(error, recorder, UnixTime::now())
+    }
+
+    /// The same at `now`: the time the handshake's verifier used (the
+    /// handshake lab sets its own clock).
+    pub fn explain_at(
+        &self,
+        error: &std::io::Error,
+        recorder: &RecordingVerifier,
+        now: UnixTime,
+    ) -> Reason {
         let presented = recorder.presented();
-        self.reason(&presented, UnixTime::now(), |check, leaf| {
+        self.reason(&presented, now, |check, leaf| {
             explain_io(error, leaf, check)
         })
     }

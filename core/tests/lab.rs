@@ -115,5 +115,13 @@ fn a_full_mtls_handshake_in_the_browser() {
         panic!("{transcript:#?}")
     };
     assert_eq!(refused.by, Side::Server);
-    assert_eq!(refused.kind, "same-name-other-ca", "{refused:#?}");
+    assert_eq!(
+        refused.reason.kind().name(),
+        "same-name-other-ca",
+        "{refused:#?}"
+    );
+    assert_eq!(
+        refused.alert.map(|a| a.to_string()).as_deref(),
+        Some("decrypt_error")
+    );
 }

@@ -586,9 +586,9 @@ async fn respond(
     let chain = match answer.as_ref() {
         Answer::Identity(chain) => chain,
         Answer::Unauthorized(reason) => {
-            let mut response = Response::new(Full::new(Bytes::from(format!(
-                "401 Unauthorized: this server wants a valid client certificate: {reason}\n"
-            ))));
+            let mut response = Response::new(Full::new(Bytes::from(
+                certplay_core::unauthorized_body(reason),
+            )));
             *response.status_mut() = StatusCode::UNAUTHORIZED;
             response.headers_mut().insert(
                 CONTENT_TYPE,
@@ -599,7 +599,7 @@ async fn respond(
     };
     let (body, content_type, status) = match request.uri().path() {
         "/" => (
-            Bytes::from_static(b"Hello World\n"),
+            Bytes::from_static(certplay_core::HELLO_WORLD.as_bytes()),
             "text/plain",
             StatusCode::OK,
         ),

@@ -21,16 +21,17 @@ use rustls::server::Acceptor;
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::time_provider::TimeProvider;
 use rustls::{
-    AlertDescription, ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct,
-    Error as TlsError, ProtocolVersion, RootCertStore, ServerConnection, SignatureAlgorithm,
-    SignatureScheme, SupportedProtocolVersion,
+    ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct, Error as TlsError,
+    ProtocolVersion, RootCertStore, ServerConnection, SignatureAlgorithm, SignatureScheme,
+    SupportedProtocolVersion,
 };
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use serde::{Deserialize, Serialize};
 
-use super::transcript::{code_points, Body, ChainEntry, CodePoint, Message, Side};
+use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message, Side};
+use crate::read::model::{Name, Time};
 use crate::read::Certificate;
-use crate::verify::{self, Check, Purpose};
+use crate::verify::{self, Check, Purpose, Reason};
 use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, PemSource};
 
 /// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
@@ -198,8 +199,8 @@ impl LabClient {
 /// A whole handshake: the messages, then how it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transcript {
-    /// The moment both sides' verifiers used, Unix seconds.
-    pub at: i64,
+    /// The moment both sides' verifiers used.
+    pub at: Time,
     /// The version negotiated, when the handshake got that far.
     pub version: Option<CodePoint>,
     /// The messages, in the order they were read.
@@ -231,34 +232,19 @@ pub enum Outcome {
 pub struct Refused {
     /// Who refused (sent the alert).
     pub by: Side,
-    /// The alert the other side received, by its code.
-    pub alert: Option<u8>,
+    /// The alert the other side received.
+    pub alert: Option<Alert>,
     /// True when the client had finished its side of the handshake before
     /// the refusal reached it: a TLS 1.3 client learns that its
     /// certificate was refused only when it reads (curl's exit 56).
     pub client_finished: bool,
     /// Why, as the refusing side explains it: the server's reason is the
     /// one `certplay serve` logs; the client's is core's verdict on the
-    /// server's chain. Its short stable name (`unknown-issuer`).
-    pub kind: String,
-    /// The same in words.
-    pub reason: String,
-    /// What `certplay serve` logs for this connection when the client
+    /// server's chain (what `certplay verify` says of it).
+    pub reason: Reason,
+    /// What `certplay serve` logs for the connection when the client
     /// refused (it only sees the alert).
-    pub server_log: Option<String>,
-    /// The typed reason (native callers; not serialised until core's one
-    /// typed reason is).
-    #[serde(skip)]
-    pub typed: Option<TypedReason>,
-}
-
-/// The typed reason behind a [`Refused`] handshake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TypedReason {
-    /// The server's explanation, as `certplay serve` logs it.
-    Server(verify::Reason),
-    /// The client's verdict on the server's chain.
-    Client(verify::Reason),
+    pub server_log: Option<Reason>,
 }
 
 /// What rustls' hooks saw during one handshake.
@@ -266,7 +252,7 @@ pub enum TypedReason {
 struct Seen {
     /// The CertificateRequest's CA names and signature schemes (the client's
     /// resolver was asked).
-    certificate_request: Option<(Vec<String>, Vec<SignatureScheme>)>,
+    certificate_request: Option<(Vec<Name>, Vec<SignatureScheme>)>,
     /// The chain the client sent (empty: none).
     client_chain: Option<Vec<CertificateDer<'static>>>,
     /// The scheme of the client's CertificateVerify.
@@ -306,7 +292,10 @@ impl ResolvesClientCert for ClientIdentity {
         root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        let names = root_hint_subjects.iter().map(|dn| dn_text(dn)).collect();
+        let names = root_hint_subjects
+            .iter()
+            .filter_map(|dn| dn_name(dn))
+            .collect();
         let mut seen = self.record.seen();
         seen.certificate_request = Some((names, sigschemes.to_vec()));
         seen.client_chain = Some(
@@ -323,13 +312,12 @@ impl ResolvesClientCert for ClientIdentity {
     }
 }
 
-/// A distinguished name as RFC 4514 text (`CN=my-ca`).
-fn dn_text(der: &[u8]) -> String {
+/// A distinguished name (DER, as rustls hands it over), if core can read it.
+fn dn_name(der: &[u8]) -> Option<Name> {
     use der::Decode;
-    match x509_cert::name::Name::from_der(der) {
-        Ok(name) => crate::read::name_of(&name).to_string(),
-        Err(_) => format!("(an unreadable name of {} bytes)", der.len()),
-    }
+    x509_cert::name::Name::from_der(der)
+        .ok()
+        .map(|name| crate::read::name_of(&name))
 }
 
 /// The client's key, noting the scheme it signs its CertificateVerify with.
@@ -520,13 +508,10 @@ fn request(host: &str) -> String {
 
 /// The server's answer to `GET /` (what `certplay serve` answers), or its
 /// 401 with the reason when it judges certificates after the handshake.
-fn answer(refusal: Option<&verify::Reason>) -> (u16, String) {
+fn answer(refusal: Option<&Reason>) -> (u16, String) {
     match refusal {
-        None => (200, "Hello World\n".to_owned()),
-        Some(refusal) => (
-            401,
-            format!("401 Unauthorized: this server wants a valid client certificate: {refusal}\n"),
-        ),
+        None => (200, crate::HELLO_WORLD.to_owned()),
+        Some(refusal) => (401, crate::unauthorized_body(refusal)),
     }
 }
 
@@ -947,59 +932,49 @@ impl Run<'_> {
                 by: Side::Server,
                 alert: None,
                 client_finished,
-                kind: "closed-during-handshake".into(),
-                reason: "the handshake stopped without an answer".into(),
+                reason: Reason::ClosedDuringHandshake,
                 server_log: None,
-                typed: None,
             };
             return self.transcript(version, Outcome::Refused(refusal));
         };
         let alert = match &received {
             Some(TlsError::AlertReceived(alert)) => {
-                self.messages.push(by, alert_body(*alert));
-                Some(u8::from(*alert))
+                let alert = Alert(*alert);
+                self.messages.push(by, Body::Alert { alert });
+                Some(alert)
             }
             _ => None,
         };
+        // What `certplay serve` logs, at the lab's clock.
         let server_says = |error: TlsError| {
-            self.server.explain(
+            self.server.explain_at(
                 &io::Error::new(io::ErrorKind::InvalidData, error),
                 self.recorder,
+                unix_time(self.at),
             )
         };
         let refusal = match by {
-            Side::Server => {
-                let reason = server_says(error);
-                Refused {
-                    by,
-                    alert,
-                    client_finished,
-                    kind: reason.kind().name().to_owned(),
-                    reason: reason.to_string(),
-                    server_log: None,
-                    typed: Some(TypedReason::Server(reason)),
-                }
-            }
-            Side::Client => {
-                let reason = self.client_reason(&error);
-                let log = received.map(server_says).map(|r| r.to_string());
-                Refused {
-                    by,
-                    alert,
-                    client_finished,
-                    kind: reason.kind().name().to_owned(),
-                    reason: reason.to_string(),
-                    server_log: log,
-                    typed: Some(TypedReason::Client(reason)),
-                }
-            }
+            Side::Server => Refused {
+                by,
+                alert,
+                client_finished,
+                reason: server_says(error),
+                server_log: None,
+            },
+            Side::Client => Refused {
+                by,
+                alert,
+                client_finished,
+                reason: self.client_reason(&error),
+                server_log: received.map(server_says),
+            },
         };
         self.transcript(version, Outcome::Refused(refusal))
     }
 
     /// Why the client refused: core's verdict on the server's chain (the
     /// same words as `certplay verify`).
-    fn client_reason(&self, error: &TlsError) -> verify::Reason {
+    fn client_reason(&self, error: &TlsError) -> Reason {
         let chain: Vec<Certificate> = self
             .record
             .seen()
@@ -1026,17 +1001,10 @@ impl Run<'_> {
 
     fn transcript(&mut self, version: Option<ProtocolVersion>, outcome: Outcome) -> Transcript {
         Transcript {
-            at: self.at,
+            at: Time(self.at),
             version: version.map(CodePoint::from),
             messages: std::mem::take(&mut self.messages.0),
             outcome,
         }
-    }
-}
-
-fn alert_body(alert: AlertDescription) -> Body {
-    Body::Alert {
-        code: u8::from(alert),
-        name: alert.as_str().map(str::to_owned),
     }
 }

@@ -16,9 +16,8 @@ mod transcript;
 
 pub use handshake::{
     handshake, ClientFiles, Clock, LabClient, Outcome, Refused, TlsVersions, Transcript,
-    TypedReason,
 };
-pub use transcript::{Body, ChainEntry, CodePoint, Message, Side};
+pub use transcript::{Alert, Body, ChainEntry, CodePoint, Message, Side};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

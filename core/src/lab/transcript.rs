@@ -24,8 +24,11 @@
 
 use std::fmt;
 
-use rustls::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use rustls::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use serde::{Deserialize, Serialize};
+
+use crate::read::model::{Name, Time};
+use crate::verify::alert_name;
 
 /// The two ends of the handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,14 +126,14 @@ pub(super) fn code_points<T: Copy + Into<CodePoint>>(values: &[T]) -> Vec<CodePo
 pub enum ChainEntry {
     /// A certificate core could read.
     Certificate {
-        /// Its subject (RFC 4514).
-        subject: String,
-        /// Its issuer (RFC 4514).
-        issuer: String,
-        /// notBefore, Unix seconds.
-        not_before: i64,
-        /// notAfter, Unix seconds.
-        not_after: i64,
+        /// Its subject.
+        subject: Name,
+        /// Its issuer.
+        issuer: Name,
+        /// notBefore.
+        not_before: Time,
+        /// notAfter.
+        not_after: Time,
     },
     /// Bytes that are not a certificate core can read.
     Unreadable {
@@ -144,10 +147,10 @@ impl ChainEntry {
     pub(super) fn from_der(der: &[u8]) -> Self {
         match crate::read::Certificate::from_der(der) {
             Ok(cert) => Self::Certificate {
-                subject: cert.subject.to_string(),
-                issuer: cert.issuer.to_string(),
-                not_before: cert.not_before.0,
-                not_after: cert.not_after.0,
+                subject: cert.subject,
+                issuer: cert.issuer,
+                not_before: cert.not_before,
+                not_after: cert.not_after,
             },
             Err(_) => Self::Unreadable { length: der.len() },
         }
@@ -215,8 +218,9 @@ pub enum Body {
     },
     /// The server asks for a client certificate.
     CertificateRequest {
-        /// The CAs whose certificates it accepts (certificate_authorities).
-        ca_names: Vec<String>,
+        /// The CAs whose certificates it accepts (certificate_authorities;
+        /// a name core cannot read is left out).
+        ca_names: Vec<Name>,
         /// The signature schemes it accepts.
         signature_schemes: Vec<CodePoint>,
     },
@@ -235,10 +239,8 @@ pub enum Body {
     Finished,
     /// A fatal alert: the sender refuses the connection.
     Alert {
-        /// The alert's code.
-        code: u8,
-        /// Its name (`unknown_ca`), when rustls knows it.
-        name: Option<String>,
+        /// Which.
+        alert: Alert,
     },
     /// The HTTP request, once the server read it.
     HttpRequest {
@@ -273,5 +275,17 @@ impl Body {
             Self::HttpRequest { .. } => "HTTP request",
             Self::HttpResponse { .. } => "HTTP response",
         }
+    }
+}
+
+/// A TLS alert; in JSON its RFC 8446 name (`unknown_ca`), or its code when
+/// no RFC names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Alert(#[serde(with = "crate::verify::serde_alert")] pub AlertDescription);
+
+impl fmt::Display for Alert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&alert_name(self.0))
     }
 }
