@@ -388,6 +388,9 @@ fn hostile_names_reach_no_terminal_or_log_as_they_are() {
             ),
             "-H",
             "Content-Type: application/json",
+            // A load needs the page's own Origin, from curl too.
+            "-H",
+            &format!("Origin: {page}"),
             "--data-binary",
             "@load.json",
             &format!("{page}/live/load"),
