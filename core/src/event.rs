@@ -109,10 +109,13 @@ pub enum Ending {
         /// The limit, in bytes.
         limit: u64,
     },
-    /// A request header over the limit on HTTP/2: the stream was refused
-    /// (431 and `REFUSED_STREAM`), which curl retries on a new connection.
-    Http2HeaderTooLarge {
-        /// The limit, in bytes.
+    /// The client spoke HTTP/2 (so it took the server's certificate), yet
+    /// no request reached the server: every stream was refused, as a
+    /// request header over the limit is (`REFUSED_STREAM`: by the server,
+    /// or by curl itself, which knows the limit from the server's
+    /// SETTINGS, and which retries on a new connection).
+    Http2NoRequest {
+        /// The limit, in bytes (decoded).
         limit: u64,
         /// Bytes of HTTP/2 frames the client sent.
         received: u64,
@@ -318,9 +321,7 @@ impl Event {
             Outcome::Accepted { ended } => {
                 format!("{} request(s), then {ended}", self.requests)
             }
-            Outcome::HungUp { ended } => {
-                format!("the handshake was done, then no request came: {ended}")
-            }
+            Outcome::HungUp { ended } => ended.to_string(),
             Outcome::Unauthorized { reason, ended } => {
                 if self.requests == 0 {
                     format!("{reason} (the client sent no request; {ended})")
@@ -368,11 +369,12 @@ impl fmt::Display for Ending {
                 "the request header was larger than the server's limit of {limit} bytes \
                  (answered 431)"
             ),
-            Self::Http2HeaderTooLarge { limit, received } => write!(
+            Self::Http2NoRequest { limit, received } => write!(
                 f,
-                "the client sent {received} bytes of HTTP/2 frames but no request the server \
-                 could take: a request header over the limit of {limit} bytes is refused \
-                 (431 and REFUSED_STREAM), and curl then retries on a new connection"
+                "the client spoke HTTP/2 ({received} bytes of frames, so it took the server's \
+                 certificate) but no request came through: a request header over the limit of \
+                 {limit} bytes is refused (REFUSED_STREAM, by the server or by curl before it \
+                 sends it), and curl then retries on a new connection"
             ),
             Self::BadRequest => f.write_str("the request was not valid HTTP (answered 400)"),
             Self::Alert { alert } => write!(

@@ -8,7 +8,6 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -97,7 +96,6 @@ pub struct IdleTimeout<T> {
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
     last_progress: Instant,
-    received: Arc<AtomicU64>,
 }
 
 impl<T> IdleTimeout<T> {
@@ -109,19 +107,12 @@ impl<T> IdleTimeout<T> {
             idle,
             deadline: Box::pin(tokio::time::sleep_until(now + idle)),
             last_progress: now,
-            received: Arc::new(AtomicU64::new(0)),
         }
     }
 
     /// The wrapped stream.
     pub fn get_ref(&self) -> &T {
         &self.inner
-    }
-
-    /// The count of bytes read so far, shared (it goes on counting after
-    /// the stream moves into a TLS or HTTP layer).
-    pub fn received(&self) -> Arc<AtomicU64> {
-        self.received.clone()
     }
 
     fn progressed(&mut self) {
@@ -158,11 +149,8 @@ impl<T: AsyncRead + Unpin> AsyncRead for IdleTimeout<T> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(result) => {
-                let read = buf.filled().len().saturating_sub(before);
-                if read > 0 {
+                if buf.filled().len() > before {
                     this.progressed();
-                    this.received
-                        .fetch_add(u64::try_from(read).unwrap_or(u64::MAX), Ordering::Relaxed);
                 }
                 Poll::Ready(result)
             }

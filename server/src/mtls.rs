@@ -5,8 +5,10 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use certplay_core::escape::{escape, truncate};
@@ -23,7 +25,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -191,7 +193,6 @@ async fn connection(
     }
 
     let io = IdleTimeout::new(stream, limits.idle);
-    let received = io.received();
     let accepted = tokio::time::timeout_at(deadline, TlsAcceptor::from(config).accept(io)).await;
     let tls = match accepted {
         Err(_) => return finish(event, timed_out()),
@@ -210,7 +211,6 @@ async fn connection(
         }
         Ok(Ok(tls)) => tls,
     };
-    let after_handshake = received.load(Ordering::Relaxed);
 
     let session = tls.get_ref().1;
     event.tls_version = session.protocol_version().map(|v| format!("{v:?}"));
@@ -249,7 +249,15 @@ async fn connection(
             respond(request, id.clone(), answer.clone())
         })
     };
-    let io = TokioIo::new(tls);
+    // What hyper reads, counted: an HTTP/2 stream refused for an oversized
+    // request header (by the server, or by curl itself before it sends it)
+    // leaves hyper no error, and only this tells such a client (it spoke
+    // HTTP/2, so it took the certificate) from one that sent nothing.
+    let received = Arc::new(AtomicU64::new(0));
+    let io = TokioIo::new(Counted {
+        inner: tls,
+        read: received.clone(),
+    });
     let h2 = event.alpn.as_deref() == Some("h2");
     let ended = if h2 {
         let connection = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
@@ -268,18 +276,12 @@ async fn connection(
     };
     event.requests = requests.load(Ordering::Relaxed);
     let ended = match &ended {
-        Ok(()) if h2 && event.requests == 0 => {
-            let sent = received
-                .load(Ordering::Relaxed)
-                .saturating_sub(after_handshake);
-            let limit = u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX);
-            if sent > limit {
-                Ending::Http2HeaderTooLarge {
-                    limit,
-                    received: sent,
-                }
-            } else {
-                Ending::Closed
+        // HTTP/2 frames (so the client took the certificate), yet no
+        // request: every stream was refused.
+        Ok(()) if h2 && event.requests == 0 && received.load(Ordering::Relaxed) > 0 => {
+            Ending::Http2NoRequest {
+                limit: u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX),
+                received: received.load(Ordering::Relaxed),
             }
         }
         Ok(()) => Ending::Closed,
@@ -291,6 +293,58 @@ async fn connection(
         None => Outcome::Accepted { ended },
     };
     finish(event, outcome)
+}
+
+/// A stream that counts the bytes read through it.
+struct Counted<T> {
+    inner: T,
+    read: Arc<AtomicU64>,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Counted<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let read = buf.filled().len().saturating_sub(before);
+        this.read
+            .fetch_add(u64::try_from(read).unwrap_or(u64::MAX), Ordering::Relaxed);
+        polled
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Counted<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }
 
 fn millis(d: Duration) -> u64 {

@@ -905,3 +905,191 @@ fn ca_named(name: &str) -> Plan {
     plan.entries[0].subject.common_name = name.into();
     plan
 }
+
+/// The log line that contains `needle`, waited for.
+async fn log_with(needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let log = String::from_utf8_lossy(&captured_log().lock().expect("log")).into_owned();
+        if let Some(line) = log.lines().find(|l| l.contains(needle)) {
+            return line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no log line with {needle:?}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Issue 23: a client that answers, then resets the connection, is logged
+/// as accepted with what ended it (once "connection connection error ...
+/// reason=ok").
+#[tokio::test]
+async fn a_reset_after_an_answer_is_named_in_words() {
+    let server = Running::start(quick(), false).await;
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = server
+        .client(true)
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = [0u8; 1024];
+    let n = tls.read(&mut answer).await.expect("read");
+    assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+    // Linger 0: closing sends a reset.
+    tls.get_ref().0.set_zero_linger().expect("linger");
+    drop(tls);
+    let events = server.events(1).await;
+    let event = events.first().expect("event");
+    assert_eq!(
+        event.outcome,
+        Outcome::Accepted {
+            ended: Ending::Reset
+        },
+        "{event:?}"
+    );
+    let line = log_line(event).await;
+    assert!(
+        line.contains("accepted CN=my-client")
+            && line.contains("1 request(s), then the client reset the connection")
+            && line.contains("kind=ok")
+            && !line.contains("connection connection"),
+        "{line}"
+    );
+    server.stop().await;
+}
+
+/// Issue 23: a request head that never ends (a byte now and then, never
+/// the blank line) is named as such, not as a client that refused the
+/// server's certificate.
+#[tokio::test]
+async fn a_request_head_that_never_ends_is_named() {
+    let server = Running::start(quick(), false).await;
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut tls = server
+        .client(true)
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .expect("write");
+    // Bytes keep coming (the idle limit never fires) for 3 s, past the
+    // 0.5 s header limit.
+    for _ in 0..30 {
+        if tls.write_all(b"X: y\r\n").await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let events = server.events(1).await;
+    let event = events.first().expect("event");
+    assert_eq!(
+        event.outcome,
+        Outcome::HungUp {
+            ended: Ending::HeaderTimeout { limit_ms: 500 }
+        },
+        "{event:?}"
+    );
+    let line = log_line(event).await;
+    assert!(
+        line.contains("then no request: no complete request header came within 0.5 s")
+            && !line.contains("refused this server's certificate"),
+        "{line}"
+    );
+    server.stop().await;
+}
+
+/// Issue 23: an HTTP/2 client that resets its streams as fast as it opens
+/// them (a rapid-reset flood) is ended by the server, and the log says so.
+#[tokio::test]
+async fn an_http2_reset_flood_is_named_in_words() {
+    let server = Running::start(quick(), false).await;
+    let dir = server.dir.path().to_path_buf();
+    let connector = client_with(&dir, true, &[&rustls::version::TLS13], &[b"h2"]);
+    let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+    let name = ServerName::try_from("localhost").expect("name");
+    let tls = connector.connect(name, tcp).await.expect("handshake");
+    let (mut client, connection) = h2::client::handshake(tls).await.expect("h2");
+    let driver = tokio::spawn(connection);
+    for _ in 0..5000 {
+        let Ok(ready) = client.clone().ready().await else {
+            break;
+        };
+        client = ready;
+        let request = hyper::Request::get("https://localhost/")
+            .body(())
+            .expect("request");
+        let Ok((_, mut stream)) = client.send_request(request, false) else {
+            break;
+        };
+        stream.send_reset(h2::Reason::CANCEL);
+    }
+    // The server ends the connection (GOAWAY, then it closes).
+    let ended = tokio::time::timeout(Duration::from_secs(10), driver)
+        .await
+        .expect("the server ended the flood within 10 s")
+        .expect("driver");
+    drop(client);
+    assert!(ended.is_err(), "{ended:?}");
+    let events = server.events(1).await;
+    let event = events.first().expect("event");
+    let ended = match &event.outcome {
+        Outcome::Accepted { ended } | Outcome::HungUp { ended } => ended.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        ended,
+        Ending::Http2 {
+            code: 0xb,
+            remote: false
+        },
+        "{event:?}"
+    );
+    let line = log_line(event).await;
+    assert!(
+        line.contains("the client reset streams faster than the server allows")
+            && line.contains("ENHANCE_YOUR_CALM")
+            && !line.contains("refused this server's certificate"),
+        "{line}"
+    );
+    server.stop().await;
+}
+
+/// Issue 23: the line that sums up a flood of refusals says how many of
+/// them the event history kept (it keeps the last `history` connections).
+#[tokio::test]
+async fn a_flood_of_refusals_says_how_many_the_history_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pki = issue_plan(&Plan::default(), Materials::default()).expect("issue");
+    write_issued(dir.path(), &pki, Existing::Refuse).expect("write");
+    let tls = load(dir.path());
+    let mut config = Config::loopback(0, None);
+    config.limits = Limits {
+        refusal_lines_per_window: 2,
+        refusal_window: Duration::from_secs(2),
+        ..quick()
+    };
+    config.history = 5;
+    let server = Running::serve(dir, &tls, config).await;
+    let no_cert = server.client(false);
+    for _ in 0..12 {
+        let _ = get(&no_cert, server.mtls, "/").await;
+    }
+    let line = log_with("more refusals in the last 2 s").await;
+    assert!(
+        line.contains("10 more refusals in the last 2 s were not logged one by one")
+            && line.contains("(by reason: no-client-certificate 10)")
+            && line
+                .contains("the event history keeps the last 5 connections: 5 of these are in it")
+            && !line.contains("every one is in the event history"),
+        "{line}"
+    );
+    server.stop().await;
+}

@@ -398,6 +398,7 @@ fn hostile_names_reach_no_terminal_or_log_as_they_are() {
     );
     let answer = stdout(&loaded);
     assert_no_raw("/live/load's answer", &answer);
+    assert!(answer.starts_with('{'), "{answer} {}", stderr(&loaded));
     let answer: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
     assert_eq!(
         answer["server"],
@@ -406,4 +407,65 @@ fn hostile_names_reach_no_terminal_or_log_as_they_are() {
     );
     let log = live.wait_for_log(&format!("(server CN={ESCAPED}, trusting CN=my-ca"));
     assert_clean("the /live/load log line", &log);
+}
+
+/// Issue 23: a 70 KB request header, over HTTP/2 (refused stream, curl
+/// retries on new connections) and HTTP/1.1 (431), is named in the log as
+/// what it is, never as a client that refused the server's certificate.
+#[test]
+fn an_oversized_request_header_is_named_in_the_log() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    std::fs::write(d.join("big.h"), format!("X-Big: {}\n", "a".repeat(70_000))).expect("header");
+    let server = Server::with_files(d);
+    let url = server.url();
+    let args = |http: &'static str| {
+        [
+            http,
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+            "-H",
+            "@big.h",
+        ]
+    };
+    let h2 = curl(d, &[&args("--http2")[..], &[url.as_str()]].concat());
+    assert!(!stdout(&h2).contains("Hello World"), "{}", stdout(&h2));
+    let log = server.wait_for_log("REFUSED_STREAM");
+    let refused: Vec<&str> = log.lines().filter(|l| l.contains(" h2]")).collect();
+    assert!(!refused.is_empty(), "{log}");
+    for line in &refused {
+        assert!(
+            line.contains("then no request: the client spoke HTTP/2")
+                && line.contains("so it took the server's certificate")
+                && !line.contains("refused this server's certificate"),
+            "{line}"
+        );
+    }
+
+    let h1 = curl(
+        d,
+        &[
+            &args("--http1.1")[..],
+            &["--write-out", "%{http_code}", url.as_str()],
+        ]
+        .concat(),
+    );
+    // curl reads the 431, or is still sending when the server closes.
+    assert!(!stdout(&h1).contains("Hello World"), "{}", stdout(&h1));
+    let log = server.wait_for_log("(answered 431)");
+    let line = log
+        .lines()
+        .find(|l| l.contains("(answered 431)"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(
+            "then no request: the request header was larger than the server's limit of 16384 bytes"
+        ) && !line.contains("refused this server's certificate"),
+        "{line}"
+    );
 }
