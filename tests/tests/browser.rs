@@ -241,32 +241,8 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
 
     // Download every file the page offers through the browser's real
     // download path, and the zip.
-    let mut names = Vec::new();
-    for button in client
-        .find_all(Locator::Css("#result button[data-file]"))
-        .await
-        .expect("the download buttons")
-    {
-        names.push(
-            button
-                .attr("data-file")
-                .await
-                .expect("data-file")
-                .expect("a file name"),
-        );
-        button.click().await.expect("clicking a download");
-        // Chromium drops a download now and then when a page starts many
-        // at once: one at a time.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    client
-        .find(Locator::Id("download-zip"))
-        .await
-        .expect("#download-zip")
-        .click()
-        .await
-        .expect("clicking the zip");
-    names.push(ZIP_NAME.to_owned());
+    let dir = downloads.join(format!("{}-{}", round.preset, round.key_type));
+    let names = download_everything(client, downloads, &dir).await;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     if round.preset == "blog" && round.added_clients == 0 {
         let mut offered: Vec<&str> = names.iter().copied().filter(|n| *n != ZIP_NAME).collect();
@@ -274,12 +250,6 @@ async fn journey(client: &Client, page_url: &str, downloads: &Path, round: &Roun
         let mut blog = BLOG_FILE_NAMES.to_vec();
         blog.sort_unstable();
         assert_eq!(offered, blog);
-    }
-    wait_for_downloads(downloads, &names);
-    let dir = downloads.join(format!("{}-{}", round.preset, round.key_type));
-    std::fs::create_dir_all(&dir).expect("a directory for this round");
-    for name in &names {
-        std::fs::rename(downloads.join(name), dir.join(name)).expect("moving a download");
     }
 
     // The zip holds the same files, byte for byte.
@@ -559,6 +529,50 @@ async fn download(client: &Client, button: &str, downloads: &Path, name: &str, k
     std::fs::rename(downloads.join(name), keep_as).expect("moving a download");
 }
 
+/// Downloads each of `names` with its own button (`#download-NAME`, dots
+/// as dashes) into `dir`, one at a time: Chromium drops a download now and
+/// then when a page starts many at once.
+async fn download_files(client: &Client, downloads: &Path, names: &[&str], dir: &Path) {
+    for name in names {
+        let button = format!("download-{}", name.replace('.', "-"));
+        download(client, &button, downloads, name, &dir.join(name)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Clicks every file the results offer (`#result button[data-file]`, one
+/// at a time), then the zip, waits for all and moves them into `dir`.
+/// Returns the names offered, the zip's last.
+async fn download_everything(client: &Client, downloads: &Path, dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for button in client
+        .find_all(Locator::Css("#result button[data-file]"))
+        .await
+        .expect("the download buttons")
+    {
+        names.push(
+            button
+                .attr("data-file")
+                .await
+                .expect("data-file")
+                .expect("a file name"),
+        );
+        button.click().await.expect("clicking a download");
+        // Chromium drops a download now and then when a page starts many
+        // at once: one at a time.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    click(client, "download-zip").await;
+    names.push(ZIP_NAME.to_owned());
+    let waited: Vec<&str> = names.iter().map(String::as_str).collect();
+    wait_for_downloads(downloads, &waited);
+    std::fs::create_dir_all(dir).expect("a directory for the downloads");
+    for name in &names {
+        std::fs::rename(downloads.join(name), dir.join(name)).expect("moving a download");
+    }
+    names
+}
+
 /// A card's tool finished: its status line says so, or the test fails with
 /// the error shown next to it.
 async fn tool_status(client: &Client, entry: &str) -> String {
@@ -644,11 +658,13 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     assert_eq!(text(client, "ca-issuer").await, "CN=my-ca (self-signed)");
     assert_eq!(text(client, "server-eku").await, "serverAuth");
     assert_eq!(text(client, "client-basic-constraints").await, "CA:FALSE");
-    for name in ["ca.crt", "server.crt", "server.key"] {
-        let id = format!("download-{}", name.replace('.', "-"));
-        download(client, &id, downloads, name, &dir.join(name)).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    download_files(
+        client,
+        downloads,
+        &["ca.crt", "server.crt", "server.key"],
+        dir,
+    )
+    .await;
     let serve_line = text(client, "next-serve").await;
     assert_eq!(
         openssl(&["x509", "-in", "server.crt", "-noout", "-pubkey"]),
@@ -813,11 +829,8 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
     let dir = temp_dir();
-    for name in ["ca.crt", "client.crt", "client.key"] {
-        let button = format!("download-{}", name.replace('.', "-"));
-        let downloads = session.downloads.path();
-        download(client, &button, downloads, name, &dir.path().join(name)).await;
-    }
+    let files = ["ca.crt", "client.crt", "client.key"];
+    download_files(client, session.downloads.path(), &files, dir.path()).await;
 
     // Before the click, the playground trusts only its demo CA.
     let url = playground.url();
@@ -904,12 +917,8 @@ async fn a_client_revoked_in_the_page_is_refused_by_the_live_server() {
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
     let dir = temp_dir();
-    for name in ["ca.crt", "alice.crt", "alice.key", "bob.crt", "bob.key"] {
-        let button = format!("download-{}", name.replace('.', "-"));
-        let downloads = session.downloads.path();
-        download(client, &button, downloads, name, &dir.path().join(name)).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let files = ["ca.crt", "alice.crt", "alice.key", "bob.crt", "bob.key"];
+    download_files(client, session.downloads.path(), &files, dir.path()).await;
 
     select(client, "alice-revoke-reason", "keyCompromise").await;
     click(client, "revoke-alice").await;
@@ -976,11 +985,8 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
     select(client, "preset", "intermediate").await;
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
-    for name in ["ca.crt", "intermediate.crt", "client.crt"] {
-        let button = format!("download-{}", name.replace('.', "-"));
-        download(client, &button, downloads, name, &dir.join(name)).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let files = ["ca.crt", "intermediate.crt", "client.crt"];
+    download_files(client, downloads, &files, dir).await;
 
     // The root CA has no revoke (nothing above it); the intermediate has.
     let root_revoke = client
@@ -1688,23 +1694,9 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
     );
 
     // Every file offered, and the zip.
-    let mut names = Vec::new();
-    for button in client
-        .find_all(Locator::Css("#result button[data-file]"))
-        .await
-        .expect("the download buttons")
-    {
-        names.push(
-            button
-                .attr("data-file")
-                .await
-                .expect("data-file")
-                .expect("a file name"),
-        );
-        button.click().await.expect("clicking a download");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    let mut offered = names.clone();
+    let got = dir.join("page");
+    let mut offered = download_everything(client, downloads, &got).await;
+    assert_eq!(offered.pop().as_deref(), Some(ZIP_NAME));
     offered.sort_unstable();
     assert_eq!(
         offered,
@@ -1717,15 +1709,6 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
             "server.key"
         ]
     );
-    click(client, "download-zip").await;
-    names.push(ZIP_NAME.to_owned());
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    wait_for_downloads(downloads, &names);
-    let got = dir.join("page");
-    std::fs::create_dir_all(&got).expect("a directory for the downloads");
-    for name in &names {
-        std::fs::rename(downloads.join(name), got.join(name)).expect("moving a download");
-    }
     let zip = std::fs::File::open(got.join(ZIP_NAME)).expect("the zip");
     let archive = zip::ZipArchive::new(zip).expect("a readable zip");
     let mut zipped: Vec<&str> = archive.file_names().collect();
