@@ -6,7 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use certplay_core::read::{self, lint, text, Item};
 use certplay_core::verify::{self, Check, Purpose};
-use certplay_core::{CsrSigning, ExistingCa, KeyPair, PemSource, Plan};
+use certplay_core::{
+    read_certificates, read_crls, read_csr, read_private_key, CsrSigning, ExistingCa, Plan, Source,
+};
 
 /// A fixed "now" for lints and verification, so a replay gives today's
 /// answer forever.
@@ -15,7 +17,7 @@ const AT: i64 = 1_800_000_000;
 /// Any bytes into the reader (without a password, and with the password
 /// the corpus' PKCS#12 files and encrypted keys were made with, "x", so
 /// that they are opened), the text view and the lints, and the same bytes
-/// as a key to import and a CSR for a CA to sign: never a panic.
+/// into each artifact's reader and as a CSR for a CA to sign: never a panic.
 pub fn read(data: &[u8]) {
     artifacts(data);
     for password in [None, Some("x")] {
@@ -32,7 +34,10 @@ pub fn read(data: &[u8]) {
 
 fn artifacts(data: &[u8]) {
     static CA: OnceLock<ExistingCa> = OnceLock::new();
-    let _ = KeyPair::import(PemSource::new("fuzz", data), Some("x"));
+    let _ = read_private_key(Source::new("fuzz", data).with_password(Some("x")));
+    let _ = read_certificates(Source::new("fuzz", data));
+    let _ = read_crls(Source::new("fuzz", data));
+    let _ = read_csr(Source::new("fuzz", data));
     let ca = CA.get_or_init(|| {
         Plan::default()
             .issue()
@@ -41,7 +46,7 @@ fn artifacts(data: &[u8]) {
             .unwrap()
     });
     let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
-    let _ = ca.sign_csr(PemSource::new("fuzz", data), &CsrSigning::default(), now);
+    let _ = ca.sign_csr(Source::new("fuzz", data), &CsrSigning::default(), now);
 }
 
 /// Any bytes as a chain (first certificate the leaf, last the anchor, the

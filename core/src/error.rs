@@ -17,7 +17,7 @@ pub enum Error {
     },
     /// Generating a key or signing failed inside a crypto library.
     Crypto(String),
-    /// A file holds no PEM block of the kind that was needed.
+    /// A PEM file holds no block of the kind that was needed.
     NoPem {
         /// The file's name, as the person gave it.
         file: String,
@@ -26,7 +26,19 @@ pub enum Error {
         /// The PEM labels that were found instead (may be empty).
         found: Vec<String>,
     },
-    /// A private key is encrypted with a passphrase.
+    /// A file holds another kind of artifact than the one that was needed
+    /// (a certificate given as a key, a key as a CSR, ...).
+    WrongArtifact {
+        /// The file's name, as the person gave it.
+        file: String,
+        /// What it holds, in words (`a certificate`).
+        found: &'static str,
+        /// What was needed, in words (`a private key (PKCS#8, PKCS#1 or SEC1)`).
+        expected: &'static str,
+        /// Its PEM labels; empty for DER.
+        labels: Vec<String>,
+    },
+    /// A private key is encrypted with a passphrase, and none was given.
     EncryptedKey {
         /// The key file's name.
         file: String,
@@ -81,11 +93,9 @@ impl fmt::Display for Error {
                 file,
                 expected,
                 found,
-            } if found.is_empty() => write!(
-                f,
-                "{file}: no PEM block found (expected -----BEGIN {expected}-----); \
-                 is it DER or another format? Convert with: openssl x509 -inform der -in {file} -out {file}.pem"
-            ),
+            } if found.is_empty() => {
+                write!(f, "{file}: no PEM block -----BEGIN {expected}----- found")
+            }
             Self::NoPem {
                 file,
                 expected,
@@ -99,10 +109,27 @@ impl fmt::Display for Error {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Self::WrongArtifact {
+                file,
+                found,
+                expected,
+                labels,
+            } => {
+                let how = if labels.is_empty() {
+                    "DER".to_owned()
+                } else {
+                    labels
+                        .iter()
+                        .map(|l| format!("-----BEGIN {l}-----"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                write!(f, "{file}: this holds {found} ({how}), not {expected}")
+            }
             Self::EncryptedKey { file } => write!(
                 f,
-                "{file}: the private key is encrypted with a passphrase; certplay needs it unencrypted: \
-                 openssl pkey -in {file} -out {file}.plain (it asks for the passphrase once)"
+                "{file}: the private key is encrypted with a passphrase (an encrypted PKCS#8 key): \
+                 give its password, or decrypt it once: openssl pkey -in {file} -out {file}.plain"
             ),
             Self::UnsupportedKey { file, reason } => {
                 write!(f, "{file}: unsupported private key: {reason}")

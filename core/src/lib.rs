@@ -7,7 +7,12 @@
 //!   issues it into an [`IssuedPlan`] with its [`OutputFile`]s and zip;
 //! - [`read`] reads anything back (certificates, CSRs, keys, CRLs,
 //!   PKCS#12) into a typed model, with text views and lints;
-//! - [`ServerTls::from_pem`] reads and checks a server's `--ca/--cert/--key`;
+//! - one reader per artifact takes every file certplay is given, PEM or
+//!   DER, and names what a file holds when it is the wrong one:
+//!   [`read_certificates`] (a chain or bundle), [`read_private_key`]
+//!   (PKCS#8, PKCS#1, SEC1, encrypted PKCS#8 with feature
+//!   `encrypted-keys`), [`read_crls`], [`read_csr`], each from a [`Source`];
+//! - [`ServerTls::read`] reads and checks a server's `--ca/--cert/--key`;
 //! - [`MtlsServer`] turns that into rustls configurations;
 //! - [`verify::Reason`] says why a chain or a handshake was refused (typed,
 //!   in words by its Display, JSON by serde), and [`event::Event`] what
@@ -49,16 +54,14 @@ pub mod verify;
 
 pub use error::Error;
 pub use issue::{
-    split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision, ExistingCa,
-    ExtraFile, FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType, Materials,
-    NotedItem, OutputFile, Revocation, RevocationReason, SignedCsr, SigningNote, SigningReport,
-    Why, PLAN_FILE_NAME,
+    read_private_key, split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision,
+    ExistingCa, ExtraFile, FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType,
+    Materials, NotedItem, OutputFile, ReadKey, Revocation, RevocationReason, SignedCsr,
+    SigningNote, SigningReport, Why, PLAN_FILE_NAME,
 };
 #[cfg(feature = "pkcs12")]
 pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
-pub use material::{
-    read_certificates, read_private_key, PemSource, ReadCertificate, ServerCrl, ServerTls,
-};
+pub use material::{ServerCrl, ServerTls};
 pub use mtls::{
     unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
 };
@@ -67,6 +70,7 @@ pub use plan::{
     Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
 };
 pub use read::model::format_time;
+pub use read::{read_certificates, read_crls, read_csr, ReadCertificate, Source};
 
 /// Re-exported so that callers name the same versions core uses.
 pub use rustls;

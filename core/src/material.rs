@@ -1,40 +1,13 @@
-//! Reading a server's TLS material (`--ca`, `--cert`, `--key` PEM files) with
-//! the checks a person needs before a single client connects: each failure
-//! says which file, what is wrong, and how to fix it.
+//! Reading a server's TLS material (`--ca`, `--cert`, `--key` files, PEM
+//! or DER) with the checks a person needs before a single client connects:
+//! each failure says which file, what is wrong, and how to fix it.
 
-use rustls_pki_types::{
-    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
-};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use const_oid::db::rfc5280::ID_KP_SERVER_AUTH;
 
-use crate::read::Certificate;
-use crate::{Error, KeyPair};
-
-/// A file's name (as the person gave it, for messages) and its bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct PemSource<'a> {
-    /// The name to use in messages, e.g. `server.crt`.
-    pub name: &'a str,
-    /// The file's contents.
-    pub bytes: &'a [u8],
-}
-
-impl<'a> PemSource<'a> {
-    /// A source named `name` holding `bytes`.
-    pub fn new(name: &'a str, bytes: &'a [u8]) -> Self {
-        Self { name, bytes }
-    }
-}
-
-/// A certificate as DER together with what it says (core's typed reading).
-#[derive(Debug, Clone)]
-pub struct ReadCertificate {
-    /// The DER bytes.
-    pub der: CertificateDer<'static>,
-    /// What they say.
-    pub info: Certificate,
-}
+use crate::read::{read_certificates, read_crls, Certificate, ReadCertificate, Source};
+use crate::{read_private_key, Error};
 
 /// Everything an mTLS server needs, read and checked.
 #[derive(Debug)]
@@ -62,17 +35,18 @@ pub struct ServerCrl {
 }
 
 impl ServerTls {
-    /// Reads and checks the three files of an mTLS server. `now` (Unix
-    /// seconds) is only used for warnings about validity.
-    pub fn from_pem(
-        ca: PemSource<'_>,
-        cert: PemSource<'_>,
-        key: PemSource<'_>,
+    /// Reads and checks the three files of an mTLS server, each PEM or DER
+    /// (the key opened with `key.password` when it is encrypted). `now`
+    /// (Unix seconds) is only used for warnings about validity.
+    pub fn read(
+        ca: Source<'_>,
+        cert: Source<'_>,
+        key: Source<'_>,
         now: i64,
     ) -> Result<Self, Error> {
         let client_cas = read_certificates(ca)?;
         let cert_chain = read_certificates(cert)?;
-        let (key_der, key_pair) = read_private_key(key)?;
+        let read_key = read_private_key(key)?;
 
         let mut warnings = Vec::new();
         let Some(leaf) = cert_chain.first() else {
@@ -89,7 +63,9 @@ impl ServerTls {
                 subject: leaf.info.subject.to_string(),
             });
         }
-        if let Some(key_pair) = key_pair {
+        // A key certplay does not sign with (RSA-8192, P-521) is left to
+        // rustls to load or refuse.
+        if let Ok(key_pair) = &read_key.pair {
             if key_pair.public_key_info_der()? != leaf_public_key_info(&leaf.der)? {
                 return Err(Error::KeyMismatch {
                     key_file: key.name.into(),
@@ -141,7 +117,7 @@ impl ServerTls {
         Ok(Self {
             client_cas,
             cert_chain,
-            key: key_der,
+            key: read_key.der,
             warnings,
             crls: Vec::new(),
         })
@@ -154,12 +130,12 @@ impl ServerTls {
     /// the verifier then refuses the certificates it covers.
     pub fn add_crls(
         &mut self,
-        sources: &[PemSource<'_>],
+        sources: &[Source<'_>],
         provider: &rustls::crypto::CryptoProvider,
         now: i64,
     ) -> Result<(), Error> {
         for source in sources {
-            for crl in crate::verify::read_crls(*source)? {
+            for crl in read_crls(*source)? {
                 self.add_crl(source.name, crl, provider, now)?;
             }
         }
@@ -266,87 +242,6 @@ impl ServerTls {
     }
 }
 
-/// Reads every `CERTIFICATE` block of a PEM file; at least one must exist.
-pub fn read_certificates(source: PemSource<'_>) -> Result<Vec<ReadCertificate>, Error> {
-    let blocks = pem_blocks(source)?;
-    let certificates = blocks
-        .iter()
-        .filter(|block| block.tag() == "CERTIFICATE")
-        .map(|block| {
-            let info = Certificate::from_der(block.contents()).map_err(|e| Error::Malformed {
-                what: source.name.into(),
-                reason: e.to_string(),
-            })?;
-            Ok(ReadCertificate {
-                der: CertificateDer::from(block.contents().to_vec()),
-                info,
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    if certificates.is_empty() {
-        return Err(Error::NoPem {
-            file: source.name.into(),
-            expected: "CERTIFICATE",
-            found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
-        });
-    }
-    Ok(certificates)
-}
-
-/// Reads the first private key of a PEM file (PKCS#8, PKCS#1 or SEC1). The
-/// key pair comes along when certplay can read the algorithm (P-256, RSA),
-/// so that the caller can check it against a certificate.
-pub fn read_private_key(
-    source: PemSource<'_>,
-) -> Result<(PrivateKeyDer<'static>, Option<KeyPair>), Error> {
-    let blocks = pem_blocks(source)?;
-    let encrypted = |block: &pem::Pem| {
-        block.tag() == "ENCRYPTED PRIVATE KEY"
-            || block
-                .headers()
-                .get("Proc-Type")
-                .is_some_and(|v| v.contains("ENCRYPTED"))
-    };
-    if blocks.iter().any(encrypted) {
-        return Err(Error::EncryptedKey {
-            file: source.name.into(),
-        });
-    }
-    let unsupported = |e: Error| match e {
-        Error::UnsupportedKey { .. } => Ok(None),
-        Error::Malformed { reason, .. } => Err(Error::Malformed {
-            what: source.name.into(),
-            reason,
-        }),
-        other => Err(other),
-    };
-    for block in &blocks {
-        let der = block.contents().to_vec();
-        let (key, pair) = match block.tag() {
-            "PRIVATE KEY" => (
-                PrivateKeyDer::from(PrivatePkcs8KeyDer::from(der)),
-                KeyPair::from_pkcs8_der(block.contents()).map(Some),
-            ),
-            "RSA PRIVATE KEY" => (
-                PrivateKeyDer::from(PrivatePkcs1KeyDer::from(der)),
-                KeyPair::from_pkcs1_der(block.contents()).map(Some),
-            ),
-            "EC PRIVATE KEY" => (
-                PrivateKeyDer::from(PrivateSec1KeyDer::from(der)),
-                KeyPair::from_sec1_der(block.contents()).map(Some),
-            ),
-            _ => continue,
-        };
-        let pair = pair.or_else(unsupported)?;
-        return Ok((key, pair));
-    }
-    Err(Error::NoPem {
-        file: source.name.into(),
-        expected: "PRIVATE KEY",
-        found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
-    })
-}
-
 /// Refuses what webpki cannot use (v1 CRLs, delta and indirect CRLs, ...)
 /// now, with the file's name, instead of at the first client.
 fn check_usable(file: &str, crl: &crate::read::Crl) -> Result<(), Error> {
@@ -375,14 +270,6 @@ fn check_usable(file: &str, crl: &crate::read::Crl) -> Result<(), Error> {
         field: file.into(),
         reason,
     })
-}
-
-fn pem_blocks(source: PemSource<'_>) -> Result<Vec<pem::Pem>, Error> {
-    let blocks = pem::parse_many(source.bytes).map_err(|e| Error::Malformed {
-        what: source.name.into(),
-        reason: format!("broken PEM: {e}"),
-    })?;
-    Ok(blocks)
 }
 
 fn leaf_public_key_info(der: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
@@ -422,10 +309,10 @@ mod tests {
     use crate::issue::blog_set;
 
     fn load(pki: &blog_set::BlogSet, ca: &str, cert: &str, key: &str) -> Result<ServerTls, Error> {
-        ServerTls::from_pem(
-            PemSource::new("ca.crt", ca.as_bytes()),
-            PemSource::new("server.crt", cert.as_bytes()),
-            PemSource::new("server.key", key.as_bytes()),
+        ServerTls::read(
+            Source::new("ca.crt", ca.as_bytes()),
+            Source::new("server.crt", cert.as_bytes()),
+            Source::new("server.key", key.as_bytes()),
             pki_now(pki),
         )
     }
@@ -485,10 +372,23 @@ mod tests {
              -----BEGIN PRIVATE KEY-----"
         );
         let err = load(&pki, "", &pki.server.cert_pem, &pki.server.key_pem).unwrap_err();
-        assert!(
-            err.to_string().starts_with("ca.crt: no PEM block found"),
-            "{err}"
-        );
+        assert_eq!(err.to_string(), "ca.crt: is empty");
+    }
+
+    #[test]
+    fn der_files_load_like_pem() {
+        let pki = blog_set::issue("my-ca");
+        let key_der = pem::parse(&pki.server.key_pem).unwrap().into_contents();
+        let tls = ServerTls::read(
+            Source::new("ca.der", &pki.ca.cert_der),
+            Source::new("server.der", &pki.server.cert_der),
+            Source::new("server.key.der", &key_der),
+            pki_now(&pki),
+        )
+        .unwrap();
+        assert_eq!(tls.warnings, Vec::<String>::new());
+        assert_eq!(tls.client_ca_subjects(), ["CN=my-ca"]);
+        assert_eq!(tls.key.secret_der(), key_der.as_slice());
     }
 
     #[test]

@@ -391,7 +391,7 @@ mod tests {
     use super::*;
     use crate::issue::{CrlParams, Revocation, RevocationReason};
     use crate::verify::ReasonKind;
-    use crate::{IssuedPlan, PemSource, Plan, Preset};
+    use crate::{IssuedPlan, Plan, Preset, Source};
 
     /// The server's material from `set`'s files: `ca.crt`, `cert` (the
     /// server certificate or its chain file) and `server.key`.
@@ -406,10 +406,10 @@ mod tests {
                 .clone()
         };
         let (ca, cert_pem, key) = (file("ca.crt"), file(cert), file("server.key"));
-        ServerTls::from_pem(
-            PemSource::new("ca.crt", ca.as_bytes()),
-            PemSource::new(cert, cert_pem.as_bytes()),
-            PemSource::new("server.key", key.as_bytes()),
+        ServerTls::read(
+            Source::new("ca.crt", ca.as_bytes()),
+            Source::new(cert, cert_pem.as_bytes()),
+            Source::new("server.key", key.as_bytes()),
             time::OffsetDateTime::now_utc().unix_timestamp(),
         )
         .unwrap()
@@ -427,7 +427,7 @@ mod tests {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let sources: Vec<_> = crls
             .iter()
-            .map(|crl| PemSource::new("ca.crl", crl.as_bytes()))
+            .map(|crl| Source::new("ca.crl", crl.as_bytes()))
             .collect();
         tls.add_crls(&sources, &rustls::crypto::ring::default_provider(), now)
     }

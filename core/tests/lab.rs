@@ -15,7 +15,7 @@ use std::sync::Arc;
 use certplay_core::lab::{
     crypto, handshake, Body, ClientFiles, Clock, LabClient, Outcome, Side, TlsVersions,
 };
-use certplay_core::{ClientAuth, IssuedPlan, KeyType, MtlsServer, PemSource, Plan, ServerTls};
+use certplay_core::{ClientAuth, IssuedPlan, KeyType, MtlsServer, Plan, ServerTls, Source};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -35,10 +35,10 @@ fn server(set: &IssuedPlan) -> MtlsServer {
         file(set, "server.crt"),
         file(set, "server.key"),
     );
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", ca.as_bytes()),
-        PemSource::new("server.crt", cert.as_bytes()),
-        PemSource::new("server.key", key.as_bytes()),
+    let tls = ServerTls::read(
+        Source::new("ca.crt", ca.as_bytes()),
+        Source::new("server.crt", cert.as_bytes()),
+        Source::new("server.key", key.as_bytes()),
         Clock::Now.unix(),
     )
     .unwrap();
@@ -52,10 +52,10 @@ fn client(trust: &IssuedPlan, identity: &IssuedPlan, versions: TlsVersions) -> L
         file(identity, "client.key"),
     );
     let files = ClientFiles {
-        cacert: PemSource::new("ca.crt", ca.as_bytes()),
+        cacert: Source::new("ca.crt", ca.as_bytes()),
         identity: Some((
-            PemSource::new("client.crt", cert.as_bytes()),
-            PemSource::new("client.key", key.as_bytes()),
+            Source::new("client.crt", cert.as_bytes()),
+            Source::new("client.key", key.as_bytes()),
         )),
         host: "localhost",
     };

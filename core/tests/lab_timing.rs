@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use certplay_core::lab::{crypto, handshake, ClientFiles, Clock, LabClient, Outcome, TlsVersions};
 use certplay_core::rustls::crypto::CryptoProvider;
-use certplay_core::{ClientAuth, IssuedPlan, KeyType, MtlsServer, PemSource, Plan, ServerTls};
+use certplay_core::{ClientAuth, IssuedPlan, KeyType, MtlsServer, Plan, ServerTls, Source};
 
 /// Handshakes per case: P-256 ones take milliseconds and vary most.
 const RUNS: [(KeyType, &str, usize); 2] = [
@@ -55,20 +55,20 @@ fn parties(key_type: KeyType, provider: &dyn Fn() -> CryptoProvider) -> (MtlsSer
         file(&set, "server.crt"),
         file(&set, "server.key"),
     );
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", ca.as_bytes()),
-        PemSource::new("server.crt", cert.as_bytes()),
-        PemSource::new("server.key", key.as_bytes()),
+    let tls = ServerTls::read(
+        Source::new("ca.crt", ca.as_bytes()),
+        Source::new("server.crt", cert.as_bytes()),
+        Source::new("server.key", key.as_bytes()),
         Clock::Now.unix(),
     )
     .unwrap();
     let server = MtlsServer::for_serve(&tls, provider(), false, ClientAuth::Required).unwrap();
     let (client_cert, client_key) = (file(&set, "client.crt"), file(&set, "client.key"));
     let files = ClientFiles {
-        cacert: PemSource::new("ca.crt", ca.as_bytes()),
+        cacert: Source::new("ca.crt", ca.as_bytes()),
         identity: Some((
-            PemSource::new("client.crt", client_cert.as_bytes()),
-            PemSource::new("client.key", client_key.as_bytes()),
+            Source::new("client.crt", client_cert.as_bytes()),
+            Source::new("client.key", client_key.as_bytes()),
         )),
         host: "localhost",
     };

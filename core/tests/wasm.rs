@@ -20,7 +20,7 @@
 use std::io::{Cursor, Read};
 
 use certplay_core::read::model::GeneralName;
-use certplay_core::{KeyType, PemSource, Plan, Preset, ServerTls};
+use certplay_core::{KeyType, Plan, Preset, ServerTls, Source};
 use p256::ecdsa::signature::Verifier;
 use rsa::pkcs8::DecodePublicKey;
 use time::OffsetDateTime;
@@ -159,10 +159,10 @@ fn check_set(key_type: KeyType, public_key: &str, signature_algorithm: &str) {
     }
 
     // The server takes the files as they are downloaded, key matching cert.
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", pki.ca.cert_pem.as_bytes()),
-        PemSource::new("server.crt", pki.server.cert_pem.as_bytes()),
-        PemSource::new(
+    let tls = ServerTls::read(
+        Source::new("ca.crt", pki.ca.cert_pem.as_bytes()),
+        Source::new("server.crt", pki.server.cert_pem.as_bytes()),
+        Source::new(
             "server.key",
             pki.server.key_pem.as_deref().unwrap().as_bytes(),
         ),
@@ -280,14 +280,17 @@ fn csr_made_and_signed_in_the_browser() {
     use certplay_core::{CsrParams, CsrSigning, ExistingCa, KeyPair, Profile};
     let issued = Plan::default().issue().unwrap();
     let ca = issued.entry("ca").unwrap();
-    let existing = ExistingCa::from_pem(
-        PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-        PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
+    let existing = ExistingCa::read(
+        Source::new("ca.crt", ca.cert_pem.as_bytes()),
+        Source::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
     )
     .unwrap();
     let key = KeyPair::generate(KeyType::EcdsaP256).unwrap();
     let pem = key.to_pkcs8_pem().unwrap();
-    let imported = KeyPair::import(PemSource::new("my.key", pem.as_bytes()), None).unwrap();
+    let imported = certplay_core::read_private_key(Source::new("my.key", pem.as_bytes()))
+        .unwrap()
+        .into_pair()
+        .unwrap();
     let csr = CsrParams::for_entry(&Plan::default(), "server")
         .unwrap()
         .request(&imported)
@@ -298,7 +301,7 @@ fn csr_made_and_signed_in_the_browser() {
     };
     let signed = existing
         .sign_csr(
-            PemSource::new("server.csr", csr.pem.as_bytes()),
+            Source::new("server.csr", csr.pem.as_bytes()),
             &signing,
             OffsetDateTime::now_utc(),
         )
@@ -324,7 +327,7 @@ fn csr_made_and_signed_in_the_browser() {
     let last = der.len() - 1;
     der[last] ^= 1;
     let refused = existing.sign_csr(
-        PemSource::new("server.csr", &der),
+        Source::new("server.csr", &der),
         &signing,
         OffsetDateTime::now_utc(),
     );

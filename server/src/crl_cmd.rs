@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation};
+use certplay_core::{CrlParams, ExistingCa, Revocation, Source};
 use certplay_server::files::{Access, Existing, SafeDir};
 use clap::Args;
 use time::OffsetDateTime;
@@ -29,10 +29,10 @@ use time::OffsetDateTime;
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct CrlArgs {
-    /// The CA's certificate (PEM): the CRL's issuer.
+    /// The CA's certificate (PEM or DER): the CRL's issuer.
     #[arg(long, value_name = "FILE")]
     ca_cert: PathBuf,
-    /// The CA's private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    /// The CA's private key (PEM or DER: PKCS#8, PKCS#1 or SEC1; unencrypted).
     #[arg(long, value_name = "FILE")]
     ca_key: PathBuf,
     /// A certificate to list as revoked: SERIAL or SERIAL:REASON; repeat
@@ -129,9 +129,9 @@ pub fn read_ca(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
     };
     let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
     let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());
-    ExistingCa::from_pem(
-        PemSource::new(&cert_name, &cert_bytes),
-        PemSource::new(&key_name, &key_bytes),
+    ExistingCa::read(
+        Source::new(&cert_name, &cert_bytes),
+        Source::new(&key_name, &key_bytes),
     )
     .map_err(|e| e.to_string())
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use certplay_core::{
-    read_certificates, CsrParams, CsrSigning, ExistingCa, KeyPair, KeyType, PemSource, Profile,
-    San, Validity,
+    read_certificates, CsrParams, CsrSigning, ExistingCa, KeyPair, KeyType, Profile, San, Source,
+    Validity,
 };
 use certplay_server::files::{Access, Entry, Existing, SafeDir};
 use certplay_server::input;
@@ -93,7 +93,7 @@ pub struct SignArgs {
     /// The request (PEM or DER).
     #[arg(value_name = "CSR")]
     csr: PathBuf,
-    /// The CA's certificate (PEM).
+    /// The CA's certificate (PEM or DER).
     #[arg(long, value_name = "FILE")]
     ca_cert: PathBuf,
     /// The CA's private key (PEM or DER; PKCS#8, PKCS#1, SEC1, or encrypted
@@ -201,7 +201,7 @@ pub fn run_sign(args: &SignArgs) -> Result<(), String> {
     let cert_name = args.ca_cert.display().to_string();
     let cert_bytes = read("--ca-cert", &args.ca_cert)?;
     let ca_certs =
-        read_certificates(PemSource::new(&cert_name, &cert_bytes)).map_err(|e| e.to_string())?;
+        read_certificates(Source::new(&cert_name, &cert_bytes)).map_err(|e| e.to_string())?;
     let ca_der = ca_certs
         .first()
         .map(|c| c.der.to_vec())
@@ -224,7 +224,7 @@ pub fn run_sign(args: &SignArgs) -> Result<(), String> {
     let started = Instant::now();
     let signed = ca
         .sign_csr(
-            PemSource::new(&csr_name, &csr_bytes),
+            Source::new(&csr_name, &csr_bytes),
             &signing,
             time::OffsetDateTime::now_utc(),
         )
@@ -303,14 +303,14 @@ pub fn read_key(flag: &str, path: &Path, password: Option<&str>) -> Result<KeyPa
     let bytes =
         input::read(path).map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))?;
     let name = path.display().to_string();
-    KeyPair::import(PemSource::new(&name, &bytes), password).map_err(|e| {
-        let text = e.to_string();
-        if text.contains("give its password") {
-            format!("{text} ({flag}-pass pass:TEXT | env:VARIABLE | file:PATH)")
-        } else {
-            format!("{flag}: {text}")
-        }
-    })
+    certplay_core::read_private_key(Source::new(&name, &bytes).with_password(password))
+        .and_then(certplay_core::ReadKey::into_pair)
+        .map_err(|e| match e {
+            certplay_core::Error::EncryptedKey { .. } => {
+                format!("{e} ({flag}-pass pass:TEXT | env:VARIABLE | file:PATH)")
+            }
+            _ => format!("{flag}: {e}"),
+        })
 }
 
 /// A password as openssl's -passin takes it: pass:TEXT, env:VAR, file:PATH.

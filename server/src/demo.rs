@@ -116,10 +116,9 @@ fn check(dir: &SafeDir, key_type: Option<KeyType>) -> Result<(), String> {
     }
     let client = dir.read("client.crt").map_err(|e| e.to_string())?;
     let key = dir.read("client.key").map_err(|e| e.to_string())?;
-    let certs =
-        certplay_core::read_certificates(certplay_core::PemSource::new("client.crt", &client))
-            .map_err(|e| e.to_string())?;
-    certplay_core::read_private_key(certplay_core::PemSource::new("client.key", &key))
+    let certs = certplay_core::read_certificates(certplay_core::Source::new("client.crt", &client))
+        .map_err(|e| e.to_string())?;
+    certplay_core::read_private_key(certplay_core::Source::new("client.key", &key))
         .map_err(|e| e.to_string())?;
     let now = crate::unix_now();
     for cert in tls.cert_chain.iter().chain(&tls.client_cas).chain(&certs) {

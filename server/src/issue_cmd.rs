@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use certplay_core::commands::{Curl, HostName, Serve, Target};
 use certplay_core::{
-    read_certificates, ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, PemSource,
-    Plan, Preset, Profile, San,
+    read_certificates, ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, Plan,
+    Preset, Profile, San, Source,
 };
 use certplay_server::files::Existing;
 use certplay_server::input;
@@ -57,7 +57,7 @@ pub struct IssueArgs {
     #[arg(long)]
     intermediate: bool,
     /// Issue from a CA you already have instead of making a root: its
-    /// certificate (PEM).
+    /// certificate (PEM or DER).
     #[arg(long, value_name = "FILE", requires = "ca_key")]
     ca_cert: Option<PathBuf>,
     /// ... and its private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
@@ -186,7 +186,7 @@ fn read_existing(cert: &Path, key: &Path, password: Option<&str>) -> Result<Exis
     let cert_bytes =
         input::read(cert).map_err(|e| format!("cannot read --ca-cert {}: {e}", cert.display()))?;
     let cert_name = cert.display().to_string();
-    let der = read_certificates(PemSource::new(&cert_name, &cert_bytes))
+    let der = read_certificates(Source::new(&cert_name, &cert_bytes))
         .map_err(|e| e.to_string())?
         .first()
         .map(|c| c.der.to_vec())

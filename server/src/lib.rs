@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use certplay_core::commands::{Fit, HostName, Target};
-use certplay_core::{ClientAuth, MtlsServer, PemSource, ServerCrl, ServerTls};
+use certplay_core::{ClientAuth, MtlsServer, ServerCrl, ServerTls, Source};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -56,10 +56,10 @@ pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> 
         cert.display().to_string(),
         key.display().to_string(),
     );
-    Ok(ServerTls::from_pem(
-        PemSource::new(&ca_name, &ca_bytes),
-        PemSource::new(&cert_name, &cert_bytes),
-        PemSource::new(&key_name, &key_bytes),
+    Ok(ServerTls::read(
+        Source::new(&ca_name, &ca_bytes),
+        Source::new(&cert_name, &cert_bytes),
+        Source::new(&key_name, &key_bytes),
         unix_now(),
     )?)
 }
@@ -79,9 +79,9 @@ pub fn load_crls(tls: &mut ServerTls, files: &[PathBuf]) -> Result<(), Error> {
                 })
         })
         .collect::<Result<_, _>>()?;
-    let sources: Vec<PemSource<'_>> = read
+    let sources: Vec<Source<'_>> = read
         .iter()
-        .map(|(name, bytes)| PemSource::new(name, bytes))
+        .map(|(name, bytes)| Source::new(name, bytes))
         .collect();
     tls.add_crls(&sources, &Crypto::default().provider(), unix_now())?;
     Ok(())

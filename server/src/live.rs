@@ -174,10 +174,10 @@ impl Live {
                 )
             }
         };
-        let tls = certplay_core::ServerTls::from_pem(
-            certplay_core::PemSource::new("ca.crt (from the page)", load.ca.as_bytes()),
-            certplay_core::PemSource::new("server.crt (from the page)", load.cert.as_bytes()),
-            certplay_core::PemSource::new("server.key (from the page)", load.key.as_bytes()),
+        let tls = certplay_core::ServerTls::read(
+            certplay_core::Source::new("ca.crt (from the page)", load.ca.as_bytes()),
+            certplay_core::Source::new("server.crt (from the page)", load.cert.as_bytes()),
+            certplay_core::Source::new("server.key (from the page)", load.key.as_bytes()),
             crate::unix_now(),
         );
         let mut tls = match tls {
@@ -187,10 +187,10 @@ impl Live {
         let names: Vec<String> = (1..=load.crls.len())
             .map(|n| format!("CRL {n} (from the page)"))
             .collect();
-        let sources: Vec<certplay_core::PemSource<'_>> = names
+        let sources: Vec<certplay_core::Source<'_>> = names
             .iter()
             .zip(&load.crls)
-            .map(|(name, pem)| certplay_core::PemSource::new(name, pem.as_bytes()))
+            .map(|(name, pem)| certplay_core::Source::new(name, pem.as_bytes()))
             .collect();
         let provider = crate::Crypto::default().provider();
         if let Err(e) = tls.add_crls(&sources, &provider, crate::unix_now()) {

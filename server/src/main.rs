@@ -70,13 +70,13 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// CA certificate(s) that client certificates must chain to (PEM).
+    /// CA certificate(s) that client certificates must chain to (PEM or DER).
     #[arg(long, value_name = "FILE", requires_all = ["cert", "key"])]
     ca: Option<PathBuf>,
-    /// The server's certificate, optionally followed by its chain (PEM).
+    /// The server's certificate, optionally followed by its chain (PEM or DER).
     #[arg(long, value_name = "FILE", requires_all = ["ca", "key"])]
     cert: Option<PathBuf>,
-    /// The server's private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    /// The server's private key (PEM or DER: PKCS#8, PKCS#1 or SEC1; unencrypted).
     #[arg(long, value_name = "FILE", requires_all = ["ca", "cert"])]
     key: Option<PathBuf>,
     /// A CRL (PEM or DER) of a --ca CA, repeatable: client certificates it
@@ -476,7 +476,7 @@ fn curl_client(candidates: &[(PathBuf, PathBuf)], crls: &[certplay_core::ServerC
     let revoked_by = |cert: &Path| -> Option<String> {
         let bytes = certplay_server::input::read(cert).ok()?;
         let name = cert.display().to_string();
-        let read = certplay_core::read_certificates(certplay_core::PemSource::new(&name, &bytes));
+        let read = certplay_core::read_certificates(certplay_core::Source::new(&name, &bytes));
         let leaf = read.ok()?.into_iter().next()?.info;
         crls.iter()
             .find(|c| {

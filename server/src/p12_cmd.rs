@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use certplay_core::{
-    read_certificates, read_private_key, PemSource, Pkcs12Encoding, Pkcs12Params, Pkcs12Password,
+    read_certificates, read_private_key, Pkcs12Encoding, Pkcs12Params, Pkcs12Password, Source,
 };
 use certplay_server::files::Access;
 use clap::Args;
@@ -33,13 +33,13 @@ use crate::crl_cmd::write_new;
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct P12Args {
-    /// The certificate (PEM); certificates after the first count as its chain.
+    /// The certificate (PEM or DER); certificates after the first count as its chain.
     #[arg(long, value_name = "FILE")]
     cert: PathBuf,
-    /// Its private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    /// Its private key (PEM or DER: PKCS#8, PKCS#1 or SEC1; unencrypted).
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
-    /// CA certificates above it (PEM), nearest first; the root may be in it.
+    /// CA certificates above it (PEM or DER), nearest first; the root may be in it.
     #[arg(long, value_name = "FILE")]
     chain: Option<PathBuf>,
     /// The password that protects the file.
@@ -99,7 +99,7 @@ pub fn run(args: &P12Args) -> Result<(), String> {
     };
     let cert_name = args.cert.display().to_string();
     let cert_bytes = read("--cert", &args.cert)?;
-    let mut certificates = read_certificates(PemSource::new(&cert_name, &cert_bytes))
+    let mut certificates = read_certificates(Source::new(&cert_name, &cert_bytes))
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|c| c.der.to_vec());
@@ -111,7 +111,7 @@ pub fn run(args: &P12Args) -> Result<(), String> {
         let name = path.display().to_string();
         let bytes = read("--chain", path)?;
         chain.extend(
-            read_certificates(PemSource::new(&name, &bytes))
+            read_certificates(Source::new(&name, &bytes))
                 .map_err(|e| e.to_string())?
                 .into_iter()
                 .map(|c| c.der.to_vec()),
@@ -119,14 +119,9 @@ pub fn run(args: &P12Args) -> Result<(), String> {
     }
     let key_name = args.key.display().to_string();
     let key_bytes = read("--key", &args.key)?;
-    let (_, key) =
-        read_private_key(PemSource::new(&key_name, &key_bytes)).map_err(|e| e.to_string())?;
-    let key = key.ok_or_else(|| {
-        format!(
-            "{key_name}: certplay writes RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 \
-             keys into PKCS#12 files"
-        )
-    })?;
+    let key = read_private_key(Source::new(&key_name, &key_bytes))
+        .and_then(certplay_core::ReadKey::into_pair)
+        .map_err(|e| e.to_string())?;
     let encoding = if args.legacy {
         Pkcs12Encoding::Legacy
     } else {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use certplay_core::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use certplay_core::{
-    read_certificates, read_private_key, CrlParams, Materials, PemSource, Plan, Revocation,
-    RevocationReason, ServerTls,
+    read_certificates, read_private_key, CrlParams, Materials, Plan, Revocation, RevocationReason,
+    ServerTls, Source,
 };
 use certplay_server::events::{Ending, Event, Outcome, Streamed};
 use certplay_server::files::Existing;
@@ -173,7 +173,7 @@ fn client_with(
 ) -> TlsConnector {
     let read = |name: &str| std::fs::read(dir.join(name)).expect(name);
     let mut roots = RootCertStore::empty();
-    for ca in read_certificates(PemSource::new("ca.crt", &read("ca.crt"))).expect("ca") {
+    for ca in read_certificates(Source::new("ca.crt", &read("ca.crt"))).expect("ca") {
         roots.add(ca.der).expect("root");
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -183,13 +183,15 @@ fn client_with(
         .with_root_certificates(roots);
     let mut config = if with_cert {
         let chain: Vec<CertificateDer<'static>> =
-            read_certificates(PemSource::new("client.crt", &read("client.crt")))
+            read_certificates(Source::new("client.crt", &read("client.crt")))
                 .expect("client.crt")
                 .into_iter()
                 .map(|c| c.der)
                 .collect();
-        let (key, _): (PrivateKeyDer<'static>, _) =
-            read_private_key(PemSource::new("client.key", &read("client.key"))).expect("key");
+        let key: PrivateKeyDer<'static> =
+            read_private_key(Source::new("client.key", &read("client.key")))
+                .expect("key")
+                .der;
         builder
             .with_client_auth_cert(chain, key)
             .expect("client auth")

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use certplay_core::{CrlParams, ExistingCa, PemSource, Revocation, RevocationReason};
+use certplay_core::{CrlParams, ExistingCa, Revocation, RevocationReason, Source};
 use certplay_tests::{certplay, curl, curl_as, run, stderr, stdout, temp_dir, Server, BLOG_FILES};
 use time::{Duration, OffsetDateTime};
 
@@ -291,11 +291,8 @@ fn a_crl_of_another_ca_is_refused_and_an_expired_one_is_reported() {
     // file and the date; the clients it covers are refused, saying why.
     let read = |name: &str| std::fs::read(dir.join(name)).expect("reading");
     let (cert, key) = (read("ca.crt"), read("ca.key"));
-    let ca = ExistingCa::from_pem(
-        PemSource::new("ca.crt", &cert),
-        PemSource::new("ca.key", &key),
-    )
-    .expect("the CA");
+    let ca = ExistingCa::read(Source::new("ca.crt", &cert), Source::new("ca.key", &key))
+        .expect("the CA");
     let now = OffsetDateTime::now_utc();
     let mut params = CrlParams::new(now - Duration::days(10), 1, vec![]);
     params.revoked.push(Revocation {

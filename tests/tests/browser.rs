@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certplay_core::read::Certificate;
-use certplay_core::{read_certificates, PemSource, Plan};
+use certplay_core::{read_certificates, Plan, Source};
 use certplay_tests::{
     certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, run, stderr, stdout, temp_dir,
     Server, TempDir,
@@ -396,7 +396,7 @@ fn without_port_url(line: &str) -> Vec<&str> {
 fn first_cert(path: &Path) -> Certificate {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.display().to_string();
-    read_certificates(PemSource::new(&name, &bytes))
+    read_certificates(Source::new(&name, &bytes))
         .unwrap_or_else(|e| panic!("{e}"))
         .swap_remove(0)
         .info

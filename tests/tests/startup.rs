@@ -4,7 +4,8 @@
 
 use certplay_core::KeyType;
 use certplay_tests::{
-    certplay, issue_into, run, serve_refused, stderr, stdout, temp_dir, Server, BLOG_FILES,
+    certplay, curl_with_client_cert, issue_into, run, serve_refused, stderr, stdout, temp_dir,
+    Server, BLOG_FILES,
 };
 
 #[test]
@@ -19,24 +20,46 @@ fn a_missing_file_is_named() {
 }
 
 #[test]
-fn a_file_without_pem_is_named() {
+fn der_files_are_read_and_a_file_of_another_kind_is_named() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    // DER instead of PEM: what `openssl x509 -outform der` writes.
-    let der = run(
+    // DER, as `openssl x509 -outform der` and `openssl pkey -outform der`
+    // write it: read like PEM, and the client still gets in.
+    for (tool, input, output) in [
+        ("x509", "ca.crt", "ca.der"),
+        ("pkey", "server.key", "server.key.der"),
+    ] {
+        let der = run(
+            dir.path(),
+            "openssl",
+            &[tool, "-in", input, "-outform", "der", "-out", output],
+        );
+        assert!(der.status.success(), "{}", stderr(&der));
+    }
+    let server = Server::start(
         dir.path(),
-        "openssl",
-        &["x509", "-in", "ca.crt", "-outform", "der", "-out", "ca.der"],
+        &[
+            "--ca",
+            "ca.der",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key.der",
+            "--no-page",
+        ],
     );
-    assert!(der.status.success());
-    let err = serve_refused(dir.path(), "ca.der", "server.crt", "server.key");
-    assert!(
-        err.contains("ca.der: no PEM block found (expected -----BEGIN CERTIFICATE-----)"),
-        "{err}"
-    );
+    let out = curl_with_client_cert(dir.path(), &server.url());
+    assert_eq!(stdout(&out), "Hello World\n", "{}", stderr(&out));
     // A key where the certificate belongs.
     let err = serve_refused(dir.path(), "ca.crt", "server.key", "server.key");
     assert!(err.contains("server.key: expected a PEM block -----BEGIN CERTIFICATE-----, found only -----BEGIN PRIVATE KEY-----"), "{err}");
+    // A DER certificate where the key belongs: named, and no openssl x509 hint.
+    let err = serve_refused(dir.path(), "ca.crt", "server.crt", "ca.der");
+    assert!(
+        err.contains("ca.der: this holds a certificate (DER), not a private key"),
+        "{err}"
+    );
+    assert!(!err.contains("openssl x509"), "{err}");
 }
 
 #[test]
@@ -167,7 +190,7 @@ fn the_demo_set_is_made_then_reused_and_the_printed_curl_works() {
     );
     let pem = std::fs::read(dir.path().join("certplay-demo/server.crt")).expect("server.crt");
     let server_cert =
-        certplay_core::read_certificates(certplay_core::PemSource::new("server.crt", &pem))
+        certplay_core::read_certificates(certplay_core::Source::new("server.crt", &pem))
             .expect("a certificate");
     assert_eq!(server_cert[0].info.public_key.kind.to_string(), "RSA-2048");
     drop(rsa);

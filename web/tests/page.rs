@@ -22,7 +22,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use certplay_core::read::Certificate;
-use certplay_core::{Error, IssuedPlan, KeyType, PemSource, Plan, PlanField, San, ServerTls};
+use certplay_core::{Error, IssuedPlan, KeyType, Plan, PlanField, San, ServerTls, Source};
 use certplay_web::editor::PlanForm;
 use certplay_web::protocol::{Card, Reply, Request, SetHandle};
 use certplay_web::worker::Tools;
@@ -162,10 +162,10 @@ fn check_set(set: &IssuedSet, public_key: &str, signature: &str) {
     assert_eq!(subjects, ["CN=my-ca", "CN=localhost", "CN=my-client"]);
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", entry("ca").cert_pem.as_bytes()),
-        PemSource::new("server.crt", entry("server").cert_pem.as_bytes()),
-        PemSource::new(
+    let tls = ServerTls::read(
+        Source::new("ca.crt", entry("ca").cert_pem.as_bytes()),
+        Source::new("server.crt", entry("server").cert_pem.as_bytes()),
+        Source::new(
             "server.key",
             entry("server").key_pem.as_deref().unwrap().as_bytes(),
         ),

@@ -222,67 +222,14 @@ impl rcgen::PublicKeyData for CsrPublicKey {
     }
 }
 
-/// The largest CSR certplay reads: a real one is a few kilobytes.
-const MAX_CSR: usize = 64 * 1024;
-
-/// The CSR's DER from PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE
-/// REQUEST`) or DER bytes; `name` is used in errors.
-pub(crate) fn csr_der(name: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    if bytes.len() > MAX_CSR {
-        return Err(Error::input(
-            name,
-            format!(
-                "{} bytes is far more than a certificate request (at most {MAX_CSR} read)",
-                bytes.len()
-            ),
-        ));
-    }
-    if !bytes.starts_with(&[0x30]) {
-        let blocks = pem::parse_many(bytes).map_err(|e| Error::Malformed {
-            what: name.into(),
-            reason: format!("broken PEM: {e}"),
-        })?;
-        let found = blocks
-            .iter()
-            .find(|b| matches!(b.tag(), "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"));
-        return match found {
-            Some(block) => Ok(block.contents().to_vec()),
-            None => Err(Error::NoPem {
-                file: name.into(),
-                expected: "CERTIFICATE REQUEST",
-                found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
-            }),
-        };
-    }
-    Ok(bytes.to_vec())
-}
-
 /// Parses a DER CSR and checks its signature with its own public key.
 pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
     let malformed = |what: &str, e: &dyn std::fmt::Display| Error::Malformed {
         what: name.into(),
         reason: format!("{what}: {e}"),
     };
-    let request = CertReq::from_der(der).map_err(|e| {
-        // Say what it is when it is something else a person might pick up.
-        let other = match crate::read::read(name, der) {
-            Ok(items) => match items.first() {
-                Some(crate::read::Item::Certificate(_)) => Some("a certificate"),
-                Some(crate::read::Item::PrivateKey(_)) => Some("a private key"),
-                Some(crate::read::Item::Crl(_)) => Some("a CRL"),
-                Some(crate::read::Item::PublicKey(_)) => Some("a public key"),
-                _ => None,
-            },
-            Err(_) => None,
-        };
-        match other {
-            Some(kind) => Error::input(
-                name,
-                format!("this is {kind}, not a certificate signing request (PKCS#10)"),
-            ),
-            None => malformed("not a certificate signing request (PKCS#10)", &e),
-        }
-    })?;
+    let request = CertReq::from_der(der)
+        .map_err(|e| malformed("not a certificate signing request (PKCS#10)", &e))?;
     let info_der = request_info_bytes(der).map_err(|e| malformed("certificate request", &e))?;
     let spki = &request.info.public_key;
     let spki_der = spki.to_der().map_err(|e| malformed("subjectPKInfo", &e))?;
@@ -510,7 +457,9 @@ mod tests {
         ] {
             let (key, csr) = request(key_type);
             assert!(csr.pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));
-            let der = csr_der("req.csr", csr.pem.as_bytes()).unwrap();
+            let der = crate::read_csr(crate::Source::new("req.csr", csr.pem.as_bytes()))
+                .unwrap()
+                .der;
             assert_eq!(der, csr.der);
             let verified = verify_csr("req.csr", &der).unwrap();
             assert_eq!(
@@ -571,25 +520,8 @@ mod tests {
         for end in 0..csr.der.len() {
             assert!(verify_csr("req.csr", &csr.der[..end]).is_err());
         }
-        for end in 0..csr.pem.len() {
-            let _ = csr_der("req.csr", &csr.pem.as_bytes()[..end]);
-        }
         for bytes in [&b""[..], b"\x30", b"\x30\x00", b"garbage", &[0xff; 100]] {
-            assert!(csr_der("x", bytes)
-                .and_then(|d| verify_csr("x", &d))
-                .is_err());
+            assert!(verify_csr("x", bytes).is_err());
         }
-    }
-
-    #[test]
-    fn a_certificate_is_named_as_such() {
-        let issued = Plan::default().issue().unwrap();
-        let err = verify_csr("ca.crt", &issued.entries[0].cert_der)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("this is a certificate, not a certificate signing request"),
-            "{err}"
-        );
     }
 }

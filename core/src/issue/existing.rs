@@ -10,9 +10,10 @@ use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIden
 use x509_cert::Certificate;
 
 use super::crl::{CrlParams, IssuedCrl};
+use super::import::read_private_key;
 use super::{IssuedEntry, KeyPair};
-use crate::material::{read_certificates, read_private_key};
-use crate::{Error, PemSource};
+use crate::read::{read_certificates, Source};
+use crate::Error;
 
 /// An existing CA certificate with its private key, checked to belong
 /// together and to be a CA.
@@ -31,20 +32,16 @@ pub struct ExistingCa {
 
 impl ExistingCa {
     /// Reads the CA certificate (the first in `cert`) and its private key
-    /// (PKCS#8, PKCS#1 or SEC1 PEM) and checks them.
-    pub fn from_pem(cert: PemSource<'_>, key: PemSource<'_>) -> Result<Self, Error> {
+    /// (any file [`read_private_key`] reads, opened with `key.password`)
+    /// and checks them.
+    pub fn read(cert: Source<'_>, key: Source<'_>) -> Result<Self, Error> {
         let certificates = read_certificates(cert)?;
         let first = certificates.first().ok_or_else(|| Error::NoPem {
             file: cert.name.into(),
             expected: "CERTIFICATE",
             found: vec![],
         })?;
-        let (_, pair) = read_private_key(key)?;
-        let key_pair = pair.ok_or_else(|| Error::UnsupportedKey {
-            file: key.name.into(),
-            reason: "certplay signs with RSA (2048/3072/4096), ECDSA P-256/P-384 and Ed25519 keys"
-                .into(),
-        })?;
+        let key_pair = read_private_key(key)?.into_pair()?;
         Self::from_der(cert.name, first.der.as_ref(), key.name, key_pair)
     }
 

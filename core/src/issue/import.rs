@@ -1,193 +1,174 @@
-//! Importing a private key a person already has: PKCS#8, PKCS#1 (RSA),
-//! SEC1 (EC), as PEM or DER, and encrypted PKCS#8 with its password. When
-//! the file holds something else, the error names what it holds.
+//! Reading a private key a person already has, from any file certplay
+//! takes a key from: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), as PEM or DER, and
+//! encrypted PKCS#8 with its password (feature `encrypted-keys`). When the
+//! file holds something else, the error names what it holds.
+
+use std::fmt;
+
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 
 use super::KeyPair;
-use crate::read::{read, Item};
-use crate::{Error, PemSource};
+use crate::read::{encoded, kind_of_label, named, not_der_of, Encoded, KeyFormat, Source};
+use crate::Error;
 
-/// The largest key file certplay reads: an RSA-4096 PEM is about 3.3 KB.
-const MAX_KEY_FILE: usize = 64 * 1024;
+/// What a key file must hold, in the words of an error.
+const EXPECTED: &str = "a private key (PKCS#8, PKCS#1 or SEC1)";
 
-impl KeyPair {
-    /// Reads the private key in `source` (PEM or DER: PKCS#8, PKCS#1, SEC1,
-    /// or encrypted PKCS#8 when `password` is given). A file that holds a
-    /// certificate, a CSR, a public key, an OpenSSH or legacy-encrypted key
-    /// is refused with an error that says so.
-    pub fn import(source: PemSource<'_>, password: Option<&str>) -> Result<Self, Error> {
-        let name = source.name;
-        let bytes = source.bytes;
-        if bytes.len() > MAX_KEY_FILE {
-            return Err(Error::input(
-                name,
-                format!(
-                    "{} bytes is far more than a private key (at most {MAX_KEY_FILE} read)",
-                    bytes.len()
-                ),
-            ));
+/// A private key read from a file.
+pub struct ReadKey {
+    /// The key as rustls takes it: PKCS#8, PKCS#1 or SEC1 DER as the file
+    /// held it (an encrypted key decrypted).
+    pub der: PrivateKeyDer<'static>,
+    /// The key pair, when certplay signs with this kind of key; else why
+    /// not (an RSA-1024 key, a P-521 key, ...), with the file's name.
+    pub pair: Result<KeyPair, Error>,
+}
+
+impl ReadKey {
+    /// The key pair, or why certplay cannot sign with this key.
+    pub fn into_pair(self) -> Result<KeyPair, Error> {
+        self.pair
+    }
+}
+
+impl fmt::Debug for ReadKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the secret.
+        f.debug_struct("ReadKey")
+            .field("pair", &self.pair)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the private key in `source`: PEM (the first key block; an EC
+/// PARAMETERS block before it is passed over) or DER, in PKCS#8, PKCS#1 or
+/// SEC1, or encrypted PKCS#8 opened with `source.password`. A file that
+/// holds a certificate, a CSR, a public key, an OpenSSH, PuTTY or
+/// legacy-encrypted key is refused with an error that says so.
+pub fn read_private_key(source: Source<'_>) -> Result<ReadKey, Error> {
+    match encoded(&source)? {
+        Encoded::Pem(blocks) => {
+            for block in &blocks {
+                let label = block.label.as_str();
+                if block.legacy_encrypted {
+                    return Err(Error::input(
+                        source.name,
+                        format!(
+                            "this is a legacy OpenSSL-encrypted key (-----BEGIN {label}----- with \
+                             Proc-Type: 4,ENCRYPTED), which certplay does not decrypt; convert it \
+                             to encrypted PKCS#8 with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {} \
+                             -out key.p8",
+                            source.name
+                        ),
+                    ));
+                }
+                let format = match label {
+                    "PRIVATE KEY" => KeyFormat::Pkcs8,
+                    "RSA PRIVATE KEY" => KeyFormat::Pkcs1,
+                    "EC PRIVATE KEY" => KeyFormat::Sec1,
+                    "ENCRYPTED PRIVATE KEY" => KeyFormat::EncryptedPkcs8,
+                    "OPENSSH PRIVATE KEY" => return Err(openssh(source.name)),
+                    // openssl ecparam -genkey writes the curve before the key.
+                    _ => continue,
+                };
+                let der = block.der.as_ref().map_err(|reason| Error::Malformed {
+                    what: source.name.into(),
+                    reason: format!("-----BEGIN {label}-----: {reason}"),
+                })?;
+                return key(&source, format, der);
+            }
+            let labels: Vec<String> = blocks.iter().map(|b| b.label.clone()).collect();
+            let found = blocks.first().and_then(|b| kind_of_label(&b.label));
+            Err(match found {
+                Some(found) => Error::WrongArtifact {
+                    file: source.name.into(),
+                    found,
+                    expected: EXPECTED,
+                    labels,
+                },
+                None => Error::NoPem {
+                    file: source.name.into(),
+                    expected: "PRIVATE KEY",
+                    found: labels,
+                },
+            })
         }
-        if bytes.first() == Some(&0x30) {
-            return import_der(name, bytes, password);
-        }
-        let text = String::from_utf8_lossy(bytes);
-        if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
-            return Err(Error::input(
-                name,
-                "this is an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----), which \
-                 certplay does not read; convert a copy to PKCS#8 with: \
-                 cp KEY copy && ssh-keygen -p -m PKCS8 -N '' -f copy",
-            ));
-        }
-        if text.starts_with("PuTTY-User-Key-File") {
-            return Err(Error::input(
-                name,
-                "this is a PuTTY key (.ppk); export it as OpenSSH or PKCS#8 with puttygen",
-            ));
-        }
-        let blocks = pem::parse_many(bytes).map_err(|e| Error::Malformed {
-            what: name.into(),
-            reason: format!("broken PEM: {e}"),
-        })?;
-        if blocks.is_empty() {
-            return Err(Error::NoPem {
-                file: name.into(),
-                expected: "PRIVATE KEY",
-                found: vec![],
-            });
-        }
-        for block in &blocks {
-            let encrypted_legacy = block
-                .headers()
-                .get("Proc-Type")
-                .is_some_and(|v| v.contains("ENCRYPTED"));
-            if encrypted_legacy {
+        Encoded::Der(der) => {
+            if der.starts_with(b"PuTTY-User-Key-File") {
                 return Err(Error::input(
-                    name,
-                    format!(
-                        "this is a legacy OpenSSL-encrypted key (-----BEGIN {}----- with \
-                         Proc-Type: 4,ENCRYPTED), which certplay does not decrypt; convert it to \
-                         encrypted PKCS#8 with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out key.p8",
-                        block.tag()
-                    ),
+                    source.name,
+                    "this is a PuTTY key (.ppk); export it as OpenSSH or PKCS#8 with puttygen",
                 ));
             }
-            let der = block.contents();
-            match block.tag() {
-                "PRIVATE KEY" => return Self::from_pkcs8_der(der).map_err(|e| named(name, e)),
-                "RSA PRIVATE KEY" => return Self::from_pkcs1_der(der).map_err(|e| named(name, e)),
-                "EC PRIVATE KEY" => return Self::from_sec1_der(der).map_err(|e| named(name, e)),
-                "ENCRYPTED PRIVATE KEY" => return decrypt(name, der, password),
-                // openssl ecparam -genkey writes the curve before the key.
-                "EC PARAMETERS" => continue,
-                _ => continue,
+            // DER has no label: the first structure that reads decides.
+            let format = [
+                KeyFormat::Pkcs8,
+                KeyFormat::Pkcs1,
+                KeyFormat::Sec1,
+                KeyFormat::EncryptedPkcs8,
+            ]
+            .into_iter()
+            .find(|format| crate::read::PrivateKey::from_der(der, *format).is_ok());
+            match format {
+                Some(format) => key(&source, format, der),
+                None => Err(not_der_of(
+                    &source,
+                    EXPECTED,
+                    Error::Malformed {
+                        what: source.name.into(),
+                        reason: "no private key structure certplay knows".into(),
+                    },
+                )),
             }
         }
-        let labels: Vec<String> = blocks.iter().map(|b| b.tag().to_owned()).collect();
-        let what = blocks.first().map(|b| kind_of_label(b.tag()));
-        Err(match what {
-            Some(Some(kind)) => Error::input(
-                name,
-                format!(
-                    "this holds {kind} (-----BEGIN {}-----), not a private key",
-                    labels.join("-----, -----BEGIN ")
-                ),
-            ),
-            _ => Error::NoPem {
-                file: name.into(),
-                expected: "PRIVATE KEY",
-                found: labels,
-            },
-        })
     }
 }
 
-/// What a PEM label holds, in words, for the ones a person mixes up.
-fn kind_of_label(label: &str) -> Option<&'static str> {
-    Some(match label {
-        "CERTIFICATE" | "TRUSTED CERTIFICATE" | "X509 CERTIFICATE" => "a certificate",
-        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => "a certificate signing request",
-        "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key (its private key is a separate file)",
-        "X509 CRL" => "a certificate revocation list",
-        "PKCS7" => "a PKCS#7 bundle",
-        _ => return None,
-    })
-}
-
-/// The error of a key reader, with the file's name in it.
-fn named(name: &str, e: Error) -> Error {
-    match e {
-        Error::Malformed { reason, .. } => Error::Malformed {
-            what: name.into(),
-            reason,
-        },
-        Error::UnsupportedKey { reason, .. } => Error::UnsupportedKey {
-            file: name.into(),
-            reason,
-        },
-        other => other,
-    }
-}
-
-/// DER has no label: try each private key structure, then say what it is.
-fn import_der(name: &str, der: &[u8], password: Option<&str>) -> Result<KeyPair, Error> {
-    if p256::pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
-        return KeyPair::from_pkcs8_der(der).map_err(|e| named(name, e));
-    }
-    if rsa_private_key(der) {
-        return KeyPair::from_pkcs1_der(der).map_err(|e| named(name, e));
-    }
-    if let Ok(key) = KeyPair::from_sec1_der(der) {
-        return Ok(key);
-    }
-    if encrypted_info(der) {
-        return decrypt(name, der, password);
-    }
-    let found = match read(name, der) {
-        Ok(items) => match items.first() {
-            Some(Item::Certificate(_)) => "a certificate",
-            Some(Item::Csr(_)) => "a certificate signing request",
-            Some(Item::Crl(_)) => "a certificate revocation list",
-            Some(Item::PublicKey(_)) => "a public key (its private key is a separate file)",
-            _ => "DER that is no private key certplay knows",
-        },
-        Err(_) => "DER that is no private key certplay knows",
+/// The key of `der`, in `format`.
+fn key(source: &Source<'_>, format: KeyFormat, der: &[u8]) -> Result<ReadKey, Error> {
+    let (der, pair) = match format {
+        KeyFormat::Pkcs8 => (
+            PrivateKeyDer::from(PrivatePkcs8KeyDer::from(der.to_vec())),
+            KeyPair::from_pkcs8_der(der),
+        ),
+        KeyFormat::Pkcs1 => (
+            PrivateKeyDer::from(PrivatePkcs1KeyDer::from(der.to_vec())),
+            KeyPair::from_pkcs1_der(der),
+        ),
+        KeyFormat::Sec1 => (
+            PrivateKeyDer::from(PrivateSec1KeyDer::from(der.to_vec())),
+            KeyPair::from_sec1_der(der),
+        ),
+        KeyFormat::EncryptedPkcs8 => {
+            let plain = decrypt(source, der)?;
+            return key(source, KeyFormat::Pkcs8, &plain);
+        }
     };
-    Err(Error::input(
+    let pair = match pair {
+        Ok(pair) => Ok(pair),
+        // A key rustls may still use, but certplay does not sign with.
+        Err(e @ Error::UnsupportedKey { .. }) => Err(named(source.name, e)),
+        Err(e) => return Err(named(source.name, e)),
+    };
+    Ok(ReadKey { der, pair })
+}
+
+fn openssh(name: &str) -> Error {
+    Error::input(
         name,
-        format!("this is {found}, not a private key (PKCS#8, PKCS#1 or SEC1)"),
-    ))
-}
-
-fn rsa_private_key(der: &[u8]) -> bool {
-    use rsa::pkcs1::der::Decode;
-    rsa::pkcs1::RsaPrivateKey::from_der(der).is_ok()
-}
-
-/// True when `der` has the shape of an EncryptedPrivateKeyInfo (RFC 5958,
-/// section 3): an AlgorithmIdentifier and an OCTET STRING.
-fn encrypted_info(der: &[u8]) -> bool {
-    use x509_cert::der::asn1::OctetStringRef;
-    use x509_cert::der::{Decode, Reader, SliceReader};
-    use x509_cert::spki::AlgorithmIdentifierOwned;
-    let Ok(mut reader) = SliceReader::new(der) else {
-        return false;
-    };
-    reader
-        .sequence(|r| {
-            AlgorithmIdentifierOwned::decode(r)?;
-            OctetStringRef::decode(r)?;
-            Ok(())
-        })
-        .and_then(|()| reader.finish(()))
-        .is_ok()
+        "this is an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----), which \
+         certplay does not read; convert a copy to PKCS#8 with: \
+         cp KEY copy && ssh-keygen -p -m PKCS8 -N '' -f copy",
+    )
 }
 
 /// Decrypts an EncryptedPrivateKeyInfo (PBES2: PBKDF2 or scrypt with
-/// AES-CBC, what OpenSSL 3 writes) and reads the key inside.
+/// AES-CBC, what OpenSSL 3 writes) into the PKCS#8 DER inside.
 #[cfg(feature = "encrypted-keys")]
-fn decrypt(name: &str, der: &[u8], password: Option<&str>) -> Result<KeyPair, Error> {
-    let Some(password) = password else {
-        return Err(needs_password(name));
+fn decrypt(source: &Source<'_>, der: &[u8]) -> Result<Vec<u8>, Error> {
+    let name = source.name;
+    let Some(password) = source.password else {
+        return Err(Error::EncryptedKey { file: name.into() });
     };
     let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|e| {
         Error::input(
@@ -207,27 +188,22 @@ fn decrypt(name: &str, der: &[u8], password: Option<&str>) -> Result<KeyPair, Er
             "the password does not decrypt this key (or the file is damaged)",
         )
     })?;
-    KeyPair::from_pkcs8_der(plain.as_bytes()).map_err(|e| named(name, e))
+    Ok(plain.as_bytes().to_vec())
 }
 
 /// Without the `encrypted-keys` feature, certplay says how to decrypt.
 #[cfg(not(feature = "encrypted-keys"))]
-fn decrypt(name: &str, _der: &[u8], password: Option<&str>) -> Result<KeyPair, Error> {
-    match password {
-        None => Err(needs_password(name)),
+fn decrypt(source: &Source<'_>, _der: &[u8]) -> Result<Vec<u8>, Error> {
+    match source.password {
+        None => Err(Error::EncryptedKey {
+            file: source.name.into(),
+        }),
         Some(_) => Err(Error::input(
-            name,
+            source.name,
             "this certplay was built without encrypted-key support (the encrypted-keys \
              feature); decrypt the key first: openssl pkey -in KEY -out plain.key",
         )),
     }
-}
-
-fn needs_password(name: &str) -> Error {
-    Error::input(
-        name,
-        "this is an encrypted PKCS#8 key (-----BEGIN ENCRYPTED PRIVATE KEY-----): give its password",
-    )
 }
 
 #[cfg(test)]
@@ -235,91 +211,133 @@ mod tests {
     use super::*;
     use crate::KeyType;
 
+    fn read(name: &str, bytes: &[u8], password: Option<&str>) -> Result<ReadKey, Error> {
+        read_private_key(Source::new(name, bytes).with_password(password))
+    }
+
     #[test]
-    fn pem_and_der_pkcs8_import() {
-        for key_type in [KeyType::EcdsaP256, KeyType::Ed25519] {
+    fn pem_and_der_in_every_format_read() {
+        for key_type in [KeyType::EcdsaP256, KeyType::Ed25519, KeyType::Rsa2048] {
             let key = KeyPair::generate(key_type).unwrap();
             let pem = key.to_pkcs8_pem().unwrap();
-            let again = KeyPair::import(PemSource::new("k.pem", pem.as_bytes()), None).unwrap();
-            assert_eq!(again.public_key_info_der(), key.public_key_info_der());
-            let der = ::pem::parse(&pem).unwrap().into_contents();
-            let again = KeyPair::import(PemSource::new("k.der", &der), None).unwrap();
-            assert_eq!(again.public_key_info_der(), key.public_key_info_der());
+            let der = key.to_pkcs8_der().unwrap();
+            for (name, bytes) in [("k.pem", pem.as_bytes()), ("k.der", der.as_slice())] {
+                let again = read(name, bytes, None).unwrap();
+                assert!(matches!(again.der, PrivateKeyDer::Pkcs8(_)), "{name}");
+                assert_eq!(again.der.secret_der(), der.as_slice());
+                let pair = again.into_pair().unwrap();
+                assert_eq!(pair.public_key_info_der(), key.public_key_info_der());
+            }
         }
+        // PKCS#1 and SEC1, as PEM and as DER.
+        let rsa = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        let pkcs1 = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_der(&rsa).unwrap();
+        let ec = p256::SecretKey::random(&mut rand_core::OsRng);
+        let sec1 = ec.to_sec1_der().unwrap();
+        for (label, der) in [
+            ("RSA PRIVATE KEY", pkcs1.as_bytes()),
+            ("EC PRIVATE KEY", sec1.as_slice()),
+        ] {
+            let pem = ::pem::encode(&::pem::Pem::new(label, der.to_vec()));
+            for bytes in [pem.as_bytes(), der] {
+                let again = read("k", bytes, None).unwrap();
+                assert_eq!(again.der.secret_der(), der, "{label}");
+                assert!(again.pair.is_ok(), "{label}");
+                let expected = match label {
+                    "RSA PRIVATE KEY" => matches!(again.der, PrivateKeyDer::Pkcs1(_)),
+                    _ => matches!(again.der, PrivateKeyDer::Sec1(_)),
+                };
+                assert!(expected, "{label}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_certplay_does_not_sign_with_still_reads() {
+        // RSA-1024: rustls may load it; certplay does not sign with it.
+        let rsa = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 1024).unwrap();
+        let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&rsa).unwrap();
+        let read = read("small.key", der.as_bytes(), None).unwrap();
+        let err = read.into_pair().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "small.key: unsupported private key: RSA-1024; certplay signs with RSA-2048, \
+             RSA-3072 and RSA-4096"
+        );
     }
 
     #[test]
     fn other_artifacts_are_named() {
         let issued = crate::Plan::default().issue().unwrap();
         let ca = issued.entry("ca").unwrap();
-        let err = KeyPair::import(PemSource::new("ca.crt", ca.cert_pem.as_bytes()), None)
+        let err = read("ca.crt", ca.cert_pem.as_bytes(), None)
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("ca.crt") && err.contains("a certificate"),
-            "{err}"
+        assert_eq!(
+            err,
+            "ca.crt: this holds a certificate (-----BEGIN CERTIFICATE-----), not a private key \
+             (PKCS#8, PKCS#1 or SEC1)"
         );
-        let err = KeyPair::import(PemSource::new("ca.der", &ca.cert_der), None)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("this is a certificate"), "{err}");
+        let err = read("ca.der", &ca.cert_der, None).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "ca.der: this holds a certificate (DER), not a private key (PKCS#8, PKCS#1 or SEC1)"
+        );
         let ssh = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-        let err = KeyPair::import(PemSource::new("id_ed25519", ssh), None)
-            .unwrap_err()
-            .to_string();
+        let err = read("id_ed25519", ssh, None).unwrap_err().to_string();
         assert!(err.contains("OpenSSH private key"), "{err}");
         let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
-        let err = KeyPair::import(PemSource::new("old.key", legacy), None)
-            .unwrap_err()
-            .to_string();
+        let err = read("old.key", legacy, None).unwrap_err().to_string();
         assert!(err.contains("legacy OpenSSL-encrypted"), "{err}");
+        let err = read("notes.txt", b"a key?", None).unwrap_err().to_string();
+        assert!(
+            err.starts_with("notes.txt: malformed: neither PEM (no -----BEGIN line) nor DER"),
+            "{err}"
+        );
     }
 
     #[test]
     fn truncated_and_garbage_keys_are_errors_not_panics() {
         let key = KeyPair::generate(KeyType::EcdsaP384).unwrap();
         let pem = key.to_pkcs8_pem().unwrap();
-        let der = ::pem::parse(&pem).unwrap().into_contents();
+        let der = key.to_pkcs8_der().unwrap();
         for end in 0..der.len() {
-            assert!(KeyPair::import(PemSource::new("k", &der[..end]), Some("x")).is_err());
+            assert!(read("k", &der[..end], Some("x")).is_err());
         }
         for end in 0..pem.len() {
-            let _ = KeyPair::import(PemSource::new("k", &pem.as_bytes()[..end]), None);
+            let _ = read("k", &pem.as_bytes()[..end], None);
         }
         for bytes in [&b""[..], b"\x30", b"\x30\x00", b"garbage", &[0x30; 64]] {
-            assert!(KeyPair::import(PemSource::new("k", bytes), Some("x")).is_err());
+            assert!(read("k", bytes, Some("x")).is_err());
         }
     }
 
     #[cfg(feature = "encrypted-keys")]
     #[test]
-    fn encrypted_pkcs8_imports_with_its_password() {
+    fn encrypted_pkcs8_reads_with_its_password() {
         let key = KeyPair::generate(KeyType::EcdsaP256).unwrap();
-        let der = ::pem::parse(key.to_pkcs8_pem().unwrap())
-            .unwrap()
-            .into_contents();
+        let der = key.to_pkcs8_der().unwrap();
         let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice()).unwrap();
         let encrypted = info.encrypt(rand_core::OsRng, "secret").unwrap();
         let pem = ::pem::encode(&::pem::Pem::new(
             "ENCRYPTED PRIVATE KEY",
             encrypted.as_bytes().to_vec(),
         ));
-        let source = PemSource::new("enc.key", pem.as_bytes());
-        let again = KeyPair::import(source, Some("secret")).unwrap();
-        assert_eq!(again.public_key_info_der(), key.public_key_info_der());
-        let err = KeyPair::import(source, None).unwrap_err().to_string();
+        let again = read("enc.key", pem.as_bytes(), Some("secret")).unwrap();
+        assert_eq!(again.der.secret_der(), der.as_slice());
+        let pair = again.into_pair().unwrap();
+        assert_eq!(pair.public_key_info_der(), key.public_key_info_der());
+        let err = read("enc.key", pem.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.contains("encrypted PKCS#8") && err.contains("password"),
+            err.contains("encrypted PKCS#8") && err.contains("give its password"),
             "{err}"
         );
-        let err = KeyPair::import(source, Some("wrong"))
+        let err = read("enc.key", pem.as_bytes(), Some("wrong"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("password does not decrypt"), "{err}");
-        let again = KeyPair::import(
-            PemSource::new("enc.der", encrypted.as_bytes()),
-            Some("secret"),
-        );
-        assert!(again.is_ok());
+        assert!(read("enc.der", encrypted.as_bytes(), Some("secret")).is_ok());
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
-use p256::pkcs8::{EncodePublicKey, LineEnding};
+use p256::pkcs8::EncodePublicKey;
 use rand_core::OsRng;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
@@ -343,33 +343,39 @@ impl KeyPair {
         self.key_type().description()
     }
 
-    /// The private key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`),
-    /// the form OpenSSL 3, curl, Node and rustls all read. Ed25519 keys are
-    /// written as PKCS#8 v1 (no public key inside): OpenSSL 3.0 and curl
-    /// cannot read the v2 form.
-    pub fn to_pkcs8_pem(&self) -> Result<String, Error> {
-        let pem = match &self.secret {
+    /// The private key as unencrypted PKCS#8 DER (PrivateKeyInfo, RFC 5208),
+    /// the form OpenSSL 3, curl, Node, rustls and WebCrypto all read.
+    /// Ed25519 keys are written as PKCS#8 v1 (no public key inside):
+    /// OpenSSL 3.0 and curl cannot read the v2 form.
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, Error> {
+        let document = match &self.secret {
             Secret::P256(key) => {
                 use p256::pkcs8::EncodePrivateKey as _;
-                key.to_pkcs8_pem(LineEnding::LF)
+                key.to_pkcs8_der()
             }
             Secret::P384(key) => {
                 use p384::pkcs8::EncodePrivateKey as _;
-                key.to_pkcs8_pem(LineEnding::LF)
+                key.to_pkcs8_der()
             }
             Secret::Ed25519(key) => ed25519_dalek::pkcs8::KeypairBytes {
                 secret_key: key.to_bytes(),
                 public_key: None,
             }
-            .to_pkcs8_pem(LineEnding::LF),
+            .to_pkcs8_der(),
             Secret::Rsa(_, key) => {
                 use rsa::pkcs8::EncodePrivateKey as _;
                 let private: &rsa::RsaPrivateKey = (**key).as_ref();
-                private.to_pkcs8_pem(LineEnding::LF)
+                private.to_pkcs8_der()
             }
         }
         .map_err(Error::crypto)?;
-        Ok(pem.to_string())
+        Ok(document.as_bytes().to_vec())
+    }
+
+    /// The private key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE
+    /// KEY-----`): [`KeyPair::to_pkcs8_der`] with LF line ends.
+    pub fn to_pkcs8_pem(&self) -> Result<String, Error> {
+        Ok(super::csr::pem_text("PRIVATE KEY", &self.to_pkcs8_der()?))
     }
 
     /// The public key as DER SubjectPublicKeyInfo (RFC 5280, section 4.1.2.7).
@@ -475,6 +481,7 @@ mod tests {
             let pem = key.to_pkcs8_pem().unwrap();
             let block = pem::parse(&pem).unwrap();
             assert_eq!(block.tag(), "PRIVATE KEY");
+            assert_eq!(block.contents(), key.to_pkcs8_der().unwrap());
             let again = KeyPair::from_pkcs8_der(block.contents()).unwrap();
             assert_eq!(again.key_type(), key_type);
             assert_eq!(
@@ -488,10 +495,10 @@ mod tests {
     #[test]
     fn ed25519_keys_are_pkcs8_v1() {
         let key = KeyPair::generate(KeyType::Ed25519).unwrap();
-        let block = pem::parse(key.to_pkcs8_pem().unwrap()).unwrap();
+        let der = key.to_pkcs8_der().unwrap();
         // version INTEGER 0 right after the outer SEQUENCE header.
-        assert_eq!(block.contents().get(2..5), Some(&[2u8, 1, 0][..]));
-        assert_eq!(block.contents().len(), 48);
+        assert_eq!(der.get(2..5), Some(&[2u8, 1, 0][..]));
+        assert_eq!(der.len(), 48);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub(crate) use csr::Hash;
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
+pub use import::{read_private_key, ReadKey};
 #[cfg(feature = "lab")]
 pub(crate) use key::Secret;
 pub use key::{KeyPair, KeyType};
@@ -37,6 +38,7 @@ pub use sign::{CsrSigning, Decision, NotedItem, SignedCsr, SigningNote, SigningR
 use crate::plan::{
     Entry, ExtendedKeyUsage, KeyUsage, Plan, PlanField, PlanWarning, San, Subject, Subtree,
 };
+use crate::read::Source;
 use crate::Error;
 
 /// What a plan does not make itself: keys made elsewhere (the page's
@@ -246,14 +248,7 @@ impl IssuedPlan {
             )
         })?;
         let key_name = format!("{ca}.key");
-        let (_, key) = crate::material::read_private_key(crate::PemSource::new(
-            &key_name,
-            key_pem.as_bytes(),
-        ))?;
-        let key = key.ok_or_else(|| Error::UnsupportedKey {
-            file: key_name.clone(),
-            reason: "not a key certplay signs with".into(),
-        })?;
+        let key = read_private_key(Source::new(&key_name, key_pem.as_bytes()))?.into_pair()?;
         ExistingCa::from_der(&format!("{ca}.crt"), &entry.cert_der, &key_name, key)
     }
 }

@@ -122,7 +122,7 @@ impl Pkcs12Params {
             x509_cert_info(der, &format!("chain certificate {}", i.saturating_add(1)))?;
             certificates.push(der.as_slice());
         }
-        let pkcs8 = pem::parse(key.to_pkcs8_pem()?).map_err(Error::crypto)?;
+        let pkcs8 = key.to_pkcs8_der()?;
         // localKeyID links the key to its certificate; OpenSSL uses the
         // certificate's SHA-1 too.
         let local_key_id = Sha1::digest(cert_der).to_vec();
@@ -173,7 +173,7 @@ impl Pkcs12Params {
         };
 
         // The key, encrypted on its own (a shrouded key bag) in a plain part.
-        let (algorithm, sealed) = encrypt(pkcs8.contents())?;
+        let (algorithm, sealed) = encrypt(&pkcs8)?;
         let key_bag = pfx::SafeBag {
             bag_id: pfx::SHROUDED_KEY_BAG,
             bag_value: OctetString::new(sealed)
@@ -261,14 +261,8 @@ impl IssuedPlan {
             ))
         })?;
         let key_name = format!("{name}.key");
-        let (_, key) = crate::material::read_private_key(crate::PemSource::new(
-            &key_name,
-            key_pem.as_bytes(),
-        ))?;
-        let key = key.ok_or_else(|| Error::UnsupportedKey {
-            file: key_name,
-            reason: "not a key certplay reads".into(),
-        })?;
+        let key = super::read_private_key(crate::read::Source::new(&key_name, key_pem.as_bytes()))?
+            .into_pair()?;
         let chain: Vec<Vec<u8>> = match self.plan.entry(name) {
             Some(entry) => self
                 .plan
@@ -437,8 +431,10 @@ mod tests {
     fn blog_set_and_client_key() -> (IssuedPlan, KeyPair) {
         let issued = Plan::default().issue().unwrap();
         let pem = issued.entry("client").unwrap().key_pem.clone().unwrap();
-        let key =
-            KeyPair::import(crate::PemSource::new("client.key", pem.as_bytes()), None).unwrap();
+        let key = crate::read_private_key(crate::Source::new("client.key", pem.as_bytes()))
+            .unwrap()
+            .into_pair()
+            .unwrap();
         (issued, key)
     }
 

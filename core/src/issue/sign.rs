@@ -11,13 +11,14 @@ use time::OffsetDateTime;
 use x509_cert::der::oid::AssociatedOid;
 use x509_cert::request::ExtensionReq;
 
-use super::csr::{csr_der, pem_text, verify_csr};
+use super::csr::{pem_text, verify_csr};
 use super::existing::copy_name;
 use super::{extended_key_usage, key_usage, random_serial, ExistingCa};
 use crate::plan::{Profile, Validity, MAX_VALIDITY_DAYS};
 use crate::read::model::{Extension, Name, Oid};
 use crate::read::text::extension_line;
-use crate::{Error, PemSource};
+use crate::read::{read_csr, Csr, Source};
+use crate::Error;
 
 /// How to sign a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +128,7 @@ impl ExistingCa {
     /// extensions as [`CsrSigning`] says.
     pub fn sign_csr(
         &self,
-        csr: PemSource<'_>,
+        csr: Source<'_>,
         signing: &CsrSigning,
         now: OffsetDateTime,
     ) -> Result<SignedCsr, Error> {
@@ -149,8 +150,8 @@ impl ExistingCa {
                 format!("days must be between 1 and {MAX_VALIDITY_DAYS}"),
             ));
         }
-        let der = csr_der(name, csr.bytes)?;
-        let verified = verify_csr(name, &der)?;
+        let csr = read_csr(csr)?;
+        let verified = verify_csr(name, &csr.der)?;
         let info = &verified.request.info;
 
         let mut requested = Vec::new();
@@ -247,7 +248,7 @@ impl ExistingCa {
             .map_err(|e| Error::crypto(format!("signing the request: {e}")))?;
         let cert_der = cert.der().to_vec();
 
-        let report = self.report(name, &der, &cert_der, signing, &verified.public_key)?;
+        let report = self.report(&csr, &cert_der, signing, &verified.public_key)?;
         Ok(SignedCsr {
             cert_pem: pem_text("CERTIFICATE", &cert_der),
             cert_der,
@@ -258,16 +259,11 @@ impl ExistingCa {
     /// Compares the request with the certificate, extension by extension.
     fn report(
         &self,
-        name: &str,
-        csr_der: &[u8],
+        csr: &Csr,
         cert_der: &[u8],
         signing: &CsrSigning,
         public_key: &super::csr::CsrPublicKey,
     ) -> Result<SigningReport, Error> {
-        let csr = crate::read::Csr::from_der(csr_der).map_err(|e| Error::Malformed {
-            what: name.into(),
-            reason: e.to_string(),
-        })?;
         let cert = crate::read::Certificate::from_der(cert_der)?;
         let same = |a: &Extension, b: &Extension| a.id == b.id && a.value == b.value;
         let mut notes = Vec::new();
@@ -303,7 +299,7 @@ impl ExistingCa {
             }
         }
         Ok(SigningReport {
-            subject: csr.subject,
+            subject: csr.subject.clone(),
             public_key: public_key.description(),
             issuer: self.subject(),
             notes,
@@ -446,7 +442,7 @@ mod tests {
             let csr = CsrParams::new("svc", sans).request(&key).unwrap();
             let signed = ca
                 .sign_csr(
-                    PemSource::new("svc.csr", csr.pem.as_bytes()),
+                    Source::new("svc.csr", csr.pem.as_bytes()),
                     &CsrSigning::default(),
                     OffsetDateTime::now_utc(),
                 )
@@ -491,7 +487,7 @@ mod tests {
             };
             let signed = ca
                 .sign_csr(
-                    PemSource::new("sub.csr", &csr.der),
+                    Source::new("sub.csr", &csr.der),
                     &signing,
                     OffsetDateTime::now_utc(),
                 )
@@ -534,7 +530,7 @@ mod tests {
         der[last] ^= 0x01;
         let err = ca
             .sign_csr(
-                PemSource::new("svc.csr", &der),
+                Source::new("svc.csr", &der),
                 &CsrSigning::default(),
                 OffsetDateTime::now_utc(),
             )

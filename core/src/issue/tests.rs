@@ -4,7 +4,7 @@ use super::*;
 use crate::plan::{NameConstraints, Preset, Serial, Validity};
 use crate::read::model::{GeneralName, Hex, Oid};
 use crate::read::Certificate;
-use crate::PemSource;
+use crate::Source;
 use const_oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
 
 fn read(der: &[u8]) -> Certificate {
@@ -353,9 +353,9 @@ fn serial_and_name_constraints_are_written() {
 fn an_existing_ca_signs_without_being_reissued() {
     let first = Plan::default().issue().unwrap();
     let ca = first.entry("ca").unwrap();
-    let existing = ExistingCa::from_pem(
-        PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-        PemSource::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
+    let existing = ExistingCa::read(
+        Source::new("ca.crt", ca.cert_pem.as_bytes()),
+        Source::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
     )
     .unwrap();
     let mut plan = Plan::default();
@@ -411,9 +411,9 @@ fn an_existing_ca_signs_without_being_reissued() {
 
     // Another CA's key, or a leaf as CA, is refused.
     let other = Plan::default().issue().unwrap();
-    let wrong_key = ExistingCa::from_pem(
-        PemSource::new("ca.crt", ca.cert_pem.as_bytes()),
-        PemSource::new(
+    let wrong_key = ExistingCa::read(
+        Source::new("ca.crt", ca.cert_pem.as_bytes()),
+        Source::new(
             "other.key",
             other
                 .entry("ca")
@@ -430,9 +430,9 @@ fn an_existing_ca_signs_without_being_reissued() {
         "{wrong_key}"
     );
     let server = first.entry("server").unwrap();
-    let leaf = ExistingCa::from_pem(
-        PemSource::new("server.crt", server.cert_pem.as_bytes()),
-        PemSource::new("server.key", server.key_pem.as_deref().unwrap().as_bytes()),
+    let leaf = ExistingCa::read(
+        Source::new("server.crt", server.cert_pem.as_bytes()),
+        Source::new("server.key", server.key_pem.as_deref().unwrap().as_bytes()),
     )
     .unwrap_err();
     assert!(leaf.to_string().contains("not a CA certificate"), "{leaf}");

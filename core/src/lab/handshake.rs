@@ -32,7 +32,7 @@ use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message
 use crate::read::model::{Name, Time};
 use crate::read::Certificate;
 use crate::verify::{self, Check, Purpose, Reason};
-use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, PemSource};
+use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, Source};
 
 /// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
 /// one request take six; anything longer is a loop.
@@ -114,10 +114,10 @@ fn unix_time(seconds: i64) -> UnixTime {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientFiles<'a> {
     /// The CA certificates the client trusts (`--cacert ca.crt`).
-    pub cacert: PemSource<'a>,
+    pub cacert: Source<'a>,
     /// The client's certificate and private key (`--cert client.crt --key
     /// client.key`), if it presents one.
-    pub identity: Option<(PemSource<'a>, PemSource<'a>)>,
+    pub identity: Option<(Source<'a>, Source<'a>)>,
     /// The URL's host name (`localhost` in `https://localhost:3000`).
     pub host: &'a str,
 }
@@ -149,7 +149,7 @@ impl LabClient {
             None => None,
             Some((cert, key)) => {
                 let chain = read_certificates(cert)?;
-                let (key_der, _) = read_private_key(key)?;
+                let key_der = read_private_key(key)?.der;
                 let subject = chain
                     .first()
                     .map(|c| c.info.subject.to_string())

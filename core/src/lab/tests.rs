@@ -11,7 +11,7 @@ use rustls::crypto::CryptoProvider;
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::*;
-use crate::{ClientAuth, IssuedPlan, KeyType, MtlsServer, PemSource, Plan, ServerTls, Validity};
+use crate::{ClientAuth, IssuedPlan, KeyType, MtlsServer, Plan, ServerTls, Source, Validity};
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -34,10 +34,10 @@ fn server(set: &IssuedPlan, provider: CryptoProvider, tls13_only: bool) -> MtlsS
         file(set, "server.crt"),
         file(set, "server.key"),
     );
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", ca.as_bytes()),
-        PemSource::new("server.crt", cert.as_bytes()),
-        PemSource::new("server.key", key.as_bytes()),
+    let tls = ServerTls::read(
+        Source::new("ca.crt", ca.as_bytes()),
+        Source::new("server.crt", cert.as_bytes()),
+        Source::new("server.key", key.as_bytes()),
         now(),
     )
     .unwrap();
@@ -55,11 +55,11 @@ fn client(trust: &IssuedPlan, set: &IssuedPlan, name: Option<&str>, host: &str) 
         )
     });
     let files = ClientFiles {
-        cacert: PemSource::new("ca.crt", ca.as_bytes()),
+        cacert: Source::new("ca.crt", ca.as_bytes()),
         identity: identity.as_ref().map(|(cert, key)| {
             (
-                PemSource::new("client.crt", cert.as_bytes()),
-                PemSource::new("client.key", key.as_bytes()),
+                Source::new("client.crt", cert.as_bytes()),
+                Source::new("client.key", key.as_bytes()),
             )
         }),
         host,
@@ -491,10 +491,10 @@ fn a_key_that_is_not_the_certificates_is_refused_before_connecting() {
         file(&set, "server.key"),
     );
     let files = ClientFiles {
-        cacert: PemSource::new("ca.crt", ca.as_bytes()),
+        cacert: Source::new("ca.crt", ca.as_bytes()),
         identity: Some((
-            PemSource::new("client.crt", cert.as_bytes()),
-            PemSource::new("client.key", key.as_bytes()),
+            Source::new("client.crt", cert.as_bytes()),
+            Source::new("client.key", key.as_bytes()),
         )),
         host: "localhost",
     };
@@ -539,10 +539,10 @@ fn client_auth_optional_answers_401_with_the_reason() {
         file(&set, "server.crt"),
         file(&set, "server.key"),
     );
-    let tls = ServerTls::from_pem(
-        PemSource::new("ca.crt", ca.as_bytes()),
-        PemSource::new("server.crt", cert.as_bytes()),
-        PemSource::new("server.key", key.as_bytes()),
+    let tls = ServerTls::read(
+        Source::new("ca.crt", ca.as_bytes()),
+        Source::new("server.crt", cert.as_bytes()),
+        Source::new("server.key", key.as_bytes()),
         now(),
     )
     .unwrap();

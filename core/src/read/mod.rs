@@ -3,6 +3,7 @@
 //! typed model of [`model`]; views in [`text`] and serde; lints in [`lint`].
 
 mod cert;
+mod file;
 pub mod lint;
 pub mod model;
 mod other;
@@ -15,15 +16,13 @@ use serde::Serialize;
 #[cfg(feature = "lab")]
 pub(crate) use cert::name as name_of;
 pub use cert::Certificate;
+pub(crate) use file::{encoded, kind_of_label, named, not_der_of, Encoded};
+pub use file::{read_certificates, read_crls, read_csr, ReadCertificate, Source, MAX_INPUT};
 pub use other::{Crl, Csr, KeyFormat, PrivateKey, Revoked};
 pub use pkcs12::{Pkcs12, Pkcs12Mac, Pkcs12Part};
 
 use crate::Error;
 use model::PublicKey;
-
-/// The largest input certplay reads: far above any real chain or CRL a
-/// person pastes, small enough that the page never stalls on a stray file.
-pub const MAX_INPUT: usize = 4 * 1024 * 1024;
 
 /// One thing found in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,35 +66,11 @@ pub fn read_with_password(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Result<Vec<Item>, Error> {
-    if bytes.len() > MAX_INPUT {
-        return Err(Error::InvalidInput {
-            field: name.into(),
-            reason: format!(
-                "{} bytes is more than certplay reads ({} bytes, 4 MiB); \
-                 is this really a certificate, key or CRL?",
-                bytes.len(),
-                MAX_INPUT
-            ),
-        });
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::InvalidInput {
-            field: name.into(),
-            reason: "is empty".into(),
-        });
-    }
-    let blocks = pem_blocks(bytes);
-    if blocks.is_empty() {
-        if find(bytes, b"-----BEGIN ").is_some() {
-            return Err(Error::Malformed {
-                what: name.into(),
-                reason: "a -----BEGIN line without its matching -----END line \
-                         (was the PEM cut short?)"
-                    .into(),
-            });
-        }
-        return read_der(name, bytes, password).map(|item| vec![item]);
-    }
+    let source = Source::new(name, bytes);
+    let blocks = match encoded(&source)? {
+        Encoded::Pem(blocks) => blocks,
+        Encoded::Der(der) => return read_der(name, der, password).map(|item| vec![item]),
+    };
     Ok(blocks
         .into_iter()
         .enumerate()
@@ -158,7 +133,7 @@ fn read_labelled(label: &str, der: &[u8]) -> Result<Item, Error> {
 }
 
 /// DER has no label: try each structure, most common first.
-fn read_der(name: &str, der: &[u8], password: Option<&str>) -> Result<Item, Error> {
+pub(crate) fn read_der(name: &str, der: &[u8], password: Option<&str>) -> Result<Item, Error> {
     if let Ok(cert) = Certificate::from_der(der) {
         return Ok(Item::Certificate(Box::new(cert)));
     }
@@ -204,7 +179,7 @@ fn read_der(name: &str, der: &[u8], password: Option<&str>) -> Result<Item, Erro
 }
 
 /// The first DER TLV of `der`, when its length can be read.
-fn first_tlv(der: &[u8]) -> Option<&[u8]> {
+pub(crate) fn first_tlv(der: &[u8]) -> Option<&[u8]> {
     use x509_cert::der::{Decode, Header, Reader, SliceReader};
     let mut reader = SliceReader::new(der).ok()?;
     let header = Header::decode(&mut reader).ok()?;
@@ -212,15 +187,20 @@ fn first_tlv(der: &[u8]) -> Option<&[u8]> {
     der.get(..usize::try_from(total).ok()?)
 }
 
-struct PemBlock {
-    label: String,
-    der: Result<Vec<u8>, String>,
+pub(crate) struct PemBlock {
+    /// The label between `-----BEGIN ` and `-----`.
+    pub label: String,
+    /// The decoded contents, or why they could not be decoded.
+    pub der: Result<Vec<u8>, String>,
+    /// RFC 1421 headers say `Proc-Type: 4,ENCRYPTED` (OpenSSL's legacy
+    /// encryption of a key).
+    pub legacy_encrypted: bool,
 }
 
 /// Every `-----BEGIN X-----` ... `-----END X-----` block, with whatever text
 /// sits around them ignored. A block whose base64 is broken is kept with the
 /// error, so that the others are still read.
-fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
+pub(crate) fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
     const BEGIN: &[u8] = b"-----BEGIN ";
     let mut blocks = Vec::new();
     let mut rest = bytes;
@@ -241,6 +221,7 @@ fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
         let body = body_start.get(..end).unwrap_or_default();
         blocks.push(PemBlock {
             der: decode_body(body),
+            legacy_encrypted: legacy_encrypted(body),
             label,
         });
         rest = body_start
@@ -248,6 +229,13 @@ fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
             .unwrap_or_default();
     }
     blocks
+}
+
+/// True when the block's RFC 1421 headers say `Proc-Type: 4,ENCRYPTED`.
+fn legacy_encrypted(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body)
+        .lines()
+        .any(|l| l.trim_start().starts_with("Proc-Type:") && l.contains("ENCRYPTED"))
 }
 
 fn decode_body(body: &[u8]) -> Result<Vec<u8>, String> {
@@ -274,7 +262,7 @@ fn decode_body(body: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("broken base64 inside the PEM block: {e}"))
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 

@@ -33,6 +33,9 @@ pub struct Csr {
     pub signature_algorithm: Oid,
     /// The signature's bytes.
     pub signature: Hex,
+    /// The DER.
+    #[serde(skip)]
+    pub der: Vec<u8>,
 }
 
 impl Csr {
@@ -61,6 +64,7 @@ impl Csr {
             other_attributes,
             signature_algorithm: Oid::new(csr.algorithm.oid),
             signature: Hex(csr.signature.raw_bytes().to_vec()),
+            der: der.to_vec(),
         })
     }
 }

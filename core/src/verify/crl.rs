@@ -1,7 +1,7 @@
-//! CRLs as a verifier takes them: read from PEM or DER, their signature
-//! checked against a CA with the same signature algorithms rustls uses, so
-//! that a CRL the server would silently never match (another CA's, a
-//! same-named CA's) is refused before a client connects.
+//! CRLs as a verifier takes them (read by [`crate::read_crls`]): their
+//! signature checked against a CA with the same signature algorithms rustls
+//! uses, so that a CRL the server would silently never match (another
+//! CA's, a same-named CA's) is refused before a client connects.
 
 use rustls::crypto::CryptoProvider;
 use x509_cert::der::asn1::ObjectIdentifier;
@@ -9,50 +9,6 @@ use x509_cert::der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use crate::read::{Certificate, Crl};
-use crate::{Error, PemSource};
-
-/// Reads every CRL of a file: PEM (`-----BEGIN X509 CRL-----` blocks, text
-/// around them allowed) or one DER CRL. At least one must be there.
-pub fn read_crls(source: PemSource<'_>) -> Result<Vec<Crl>, Error> {
-    let malformed = |reason: String| Error::Malformed {
-        what: source.name.into(),
-        reason,
-    };
-    let is_pem = source
-        .bytes
-        .windows(11)
-        .any(|window| window == b"-----BEGIN ");
-    if !is_pem {
-        return Crl::from_der(source.bytes)
-            .map(|crl| vec![crl])
-            .map_err(|e| match e {
-                Error::Malformed { reason, .. } => malformed(format!(
-                    "not a PEM file, and not a DER CRL either ({reason})"
-                )),
-                other => other,
-            });
-    }
-    let blocks =
-        pem::parse_many(source.bytes).map_err(|e| malformed(format!("broken PEM: {e}")))?;
-    let crls = blocks
-        .iter()
-        .filter(|block| block.tag() == "X509 CRL")
-        .map(|block| {
-            Crl::from_der(block.contents()).map_err(|e| match e {
-                Error::Malformed { reason, .. } => malformed(reason),
-                other => other,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if crls.is_empty() {
-        return Err(Error::NoPem {
-            file: source.name.into(),
-            expected: "X509 CRL",
-            found: blocks.iter().map(|b| b.tag().to_owned()).collect(),
-        });
-    }
-    Ok(crls)
-}
 
 /// Checks that `issuer`'s key signed `crl`, with the signature algorithms
 /// `provider` offers (the ones the verifier will use). The error says why
@@ -171,46 +127,6 @@ mod tests {
             check_crl_signature(&crl, &ca(&ours), &provider()).unwrap();
             let refused = check_crl_signature(&crl, &ca(&theirs), &provider()).unwrap_err();
             assert_eq!(refused, "its signature does not verify with the CA's key");
-        }
-    }
-
-    #[test]
-    fn crls_are_read_from_pem_and_der_and_anything_else_is_named() {
-        let issued = Plan::default().issue().unwrap();
-        let crl = issued
-            .issue_crl(
-                "ca",
-                &CrlParams::new(time::OffsetDateTime::now_utc(), 1, vec![]),
-            )
-            .unwrap();
-        let two = format!("text before\n{}{}", crl.pem, crl.pem);
-        assert_eq!(
-            read_crls(PemSource::new("a.crl", two.as_bytes()))
-                .unwrap()
-                .len(),
-            2
-        );
-        assert_eq!(
-            read_crls(PemSource::new("a.der", &crl.der)).unwrap().len(),
-            1
-        );
-        let cert = &issued.entry("ca").unwrap().cert_pem;
-        let error = read_crls(PemSource::new("ca.crt", cert.as_bytes())).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("ca.crt: expected a PEM block -----BEGIN X509 CRL-----"),
-            "{error}"
-        );
-        let error = read_crls(PemSource::new("junk", b"\x30\x03abc")).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("junk: malformed: not a PEM file"),
-            "{error}"
-        );
-        for cut in 0..crl.der.len() {
-            let _ = read_crls(PemSource::new("cut", crl.der.get(..cut).unwrap()));
         }
     }
 }

@@ -23,7 +23,7 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName,
 pub use alert::alert_name;
 pub(crate) use alert::serde_alert;
 pub use bounded::{bounded_hex, bounded_name, MAX_LISTED};
-pub use crl::{check_crl_signature, read_crls};
+pub use crl::check_crl_signature;
 pub use explain::{explain, explain_io};
 pub use kind::ReasonKind;
 pub use reason::{purpose_name, Budget, Incompatibility, Reason};

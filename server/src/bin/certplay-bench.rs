@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use certplay_core::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use certplay_core::{read_certificates, read_private_key, PemSource};
+use certplay_core::{read_certificates, read_private_key, Source};
 use clap::Parser;
 use rustls::client::Resumption;
 use rustls::{ClientConfig, RootCertStore};
@@ -119,17 +119,17 @@ fn connector(args: &Args) -> Result<TlsConnector, String> {
     };
     let (ca, cert, key) = (read("ca.crt")?, read("client.crt")?, read("client.key")?);
     let mut roots = RootCertStore::empty();
-    for ca in read_certificates(PemSource::new("ca.crt", &ca)).map_err(|e| e.to_string())? {
+    for ca in read_certificates(Source::new("ca.crt", &ca)).map_err(|e| e.to_string())? {
         roots.add(ca.der).map_err(|e| e.to_string())?;
     }
-    let chain: Vec<CertificateDer<'static>> =
-        read_certificates(PemSource::new("client.crt", &cert))
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|c| c.der)
-            .collect();
-    let (key, _): (PrivateKeyDer<'static>, _) =
-        read_private_key(PemSource::new("client.key", &key)).map_err(|e| e.to_string())?;
+    let chain: Vec<CertificateDer<'static>> = read_certificates(Source::new("client.crt", &cert))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c.der)
+        .collect();
+    let key: PrivateKeyDer<'static> = read_private_key(Source::new("client.key", &key))
+        .map_err(|e| e.to_string())?
+        .der;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -4,7 +4,7 @@
 use certplay_core::read::Certificate;
 use certplay_core::{
     CrlParams, Error, ExistingCa, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair,
-    PemSource, Pkcs12Encoding, Pkcs12Password, Revocation, RevocationReason,
+    Pkcs12Encoding, Pkcs12Password, Revocation, RevocationReason, Source,
 };
 
 use crate::protocol::{Everything, CRL_DAYS};
@@ -25,8 +25,8 @@ pub struct OwnCa {
 /// does ([`ExistingCa`]: a CA, and the key is its key); what verifiers will
 /// say of its dates comes from core's lints.
 pub fn load_ca(
-    cert: PemSource<'_>,
-    key: PemSource<'_>,
+    cert: Source<'_>,
+    key: Source<'_>,
     password: Option<&str>,
     now: time::OffsetDateTime,
 ) -> Result<OwnCa, Error> {
@@ -35,8 +35,8 @@ pub fn load_ca(
         .first()
         .map(|c| c.der.to_vec())
         .ok_or_else(|| invalid(cert.name, "no certificate in this file"))?;
-    let pair = KeyPair::import(key, password)?;
-    let key_der = pkcs8_der(&pair, key.name)?;
+    let pair = certplay_core::read_private_key(key.with_password(password))?.into_pair()?;
+    let key_der = pair.to_pkcs8_der()?;
     let key_type = pair.description();
     ExistingCa::from_der(cert.name, &der, key.name, pair)?;
     let info = Certificate::from_der(&der)?;
@@ -144,7 +144,7 @@ pub fn zip(
             ));
             if issued.key_pem.is_some() {
                 let key_file = format!("{name}.key");
-                let der = pkcs8_der(&entry_key(set, name)?, &key_file)?;
+                let der = entry_key(set, name)?.to_pkcs8_der()?;
                 extra.push(file(format!("{key_file}.der"), der, true));
             }
             if planned.profile.is_ca() && set.entry(name).is_some_and(|e| e.key_pem.is_some()) {
@@ -173,15 +173,6 @@ pub fn entry_key(set: &IssuedPlan, entry: &str) -> Result<KeyPair, Error> {
         .entry(entry)
         .and_then(|e| e.key_pem.as_deref())
         .ok_or_else(|| invalid(entry, "the set holds no private key for this entry"))?;
-    KeyPair::import(
-        PemSource::new(&format!("{entry}.key"), key_pem.as_bytes()),
-        None,
-    )
-}
-
-/// `key` as unencrypted PKCS#8 DER (`name` for messages).
-pub fn pkcs8_der(key: &KeyPair, name: &str) -> Result<Vec<u8>, Error> {
-    pem::parse(key.to_pkcs8_pem()?)
-        .map(pem::Pem::into_contents)
-        .map_err(|e| invalid(name, e.to_string()))
+    certplay_core::read_private_key(Source::new(&format!("{entry}.key"), key_pem.as_bytes()))?
+        .into_pair()
 }

@@ -17,8 +17,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use certplay_core::{
-    CsrParams, CsrSigning, Error, ExistingCa, IssuedPlan, KeyPair, Materials, PemSource,
-    Pkcs12Password, Validity,
+    CsrParams, CsrSigning, Error, ExistingCa, IssuedPlan, KeyPair, Materials, Pkcs12Password,
+    Source, Validity,
 };
 use time::OffsetDateTime;
 
@@ -30,7 +30,7 @@ use crate::link::{self, Port, Progress};
 use crate::protocol::{
     CaHandle, ChainCheck, Der, KeySource, LoadedCa, Reply, Request, SetHandle, Verdict,
 };
-use files::{entry_key, invalid, pkcs8_der, OwnCa};
+use files::{entry_key, invalid, OwnCa};
 
 /// How many sets (and own CAs) the worker keeps: the page refers to the
 /// last one; a few more cover a click on an old card while issuing again.
@@ -159,7 +159,7 @@ impl Tools {
                     },
                 };
                 let signed = self.held(set)?.signing.ca(&ca, "signing CA")?.sign_csr(
-                    PemSource::new(&name, &csr),
+                    Source::new(&name, &csr),
                     &signing,
                     now,
                 )?;
@@ -178,7 +178,7 @@ impl Tools {
             }
             Request::KeyDer { set, entry } => {
                 let key = entry_key(&self.held(set)?.set, &entry)?;
-                Reply::File(pkcs8_der(&key, &format!("{entry}.key"))?)
+                Reply::File(key.to_pkcs8_der()?)
             }
             Request::Zip {
                 set,
@@ -196,9 +196,12 @@ impl Tools {
                 password,
             } => {
                 let file = format!("{name}'s own key");
-                let key = KeyPair::import(PemSource::new(&file, &bytes), password.as_deref())?;
+                let key = certplay_core::read_private_key(
+                    Source::new(&file, &bytes).with_password(password.as_deref()),
+                )?
+                .into_pair()?;
                 Reply::OwnKey {
-                    der: Der(pkcs8_der(&key, &file)?),
+                    der: Der(key.to_pkcs8_der()?),
                     key_type: key.key_type(),
                 }
             }
@@ -210,8 +213,8 @@ impl Tools {
                 password,
             } => {
                 let ca = files::load_ca(
-                    PemSource::new(&cert_name, &cert),
-                    PemSource::new(&key_name, &key),
+                    Source::new(&cert_name, &cert),
+                    Source::new(&key_name, &key),
                     password.as_deref(),
                     now,
                 )?;
