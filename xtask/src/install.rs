@@ -3,7 +3,8 @@
 //! The page is built first when it is stale (the tools too, when they are
 //! missing), so that the binary embeds it (server/build.rs); the binary is
 //! the very build `cargo xtask run` makes (release; `--debug`: the dev
-//! build the tests use), so nothing is compiled twice. It is copied into
+//! build the tests use; `--binary FILE`: one built already), so nothing is
+//! compiled twice. It is copied into
 //! `$CARGO_HOME/bin` (`--root DIR`: `DIR/bin`), where `cargo install`
 //! puts programs, the way the tools' release binaries are (prebuilt.rs): a
 //! new file renamed into place, so that a link at that name is replaced,
@@ -28,6 +29,9 @@ struct Options {
     root: Option<PathBuf>,
     /// `--debug`: the dev build instead of release.
     debug: bool,
+    /// `--binary FILE`: a certplay built already (with its page), placed
+    /// as it is instead of building one.
+    binary: Option<PathBuf>,
 }
 
 impl Options {
@@ -41,10 +45,14 @@ impl Options {
                     options.root = Some(PathBuf::from(dir));
                 }
                 "--debug" => options.debug = true,
+                "--binary" => {
+                    let file = args.next().ok_or("--binary needs a file")?;
+                    options.binary = Some(PathBuf::from(file));
+                }
                 other => {
                     return Err(format!(
                         "install: unknown argument {other:?}; usage: cargo xtask install \
-                         [--root DIR] [--debug]"
+                         [--root DIR] [--debug | --binary FILE]"
                     ))
                 }
             }
@@ -62,34 +70,16 @@ enum Placed {
     Current,
 }
 
-/// `cargo xtask install [--root DIR] [--debug]`.
+/// `cargo xtask install [--root DIR] [--debug | --binary FILE]`.
 pub fn install(args: &[String]) -> Result {
     let options = Options::parse(args)?;
     let bin_dir = match &options.root {
         Some(dir) => absolute(dir)?.join("bin"),
         None => cargo_bin_dir().ok_or("neither CARGO_HOME nor HOME is set: pass --root DIR")?,
     };
-    if page_stale() {
-        ensure_wasm_target()?;
-        for install in install_missing_tools()? {
-            install.wait()?;
-        }
-        step("build the page (trunk build --release)", trunk_build())?;
-    } else {
-        println!("xtask: the page is current (target/certplay-page): not rebuilt");
-    }
-    let built = if options.debug {
-        step(
-            "build certplay (dev)",
-            cargo(&["build", "-p", "certplay-server", "--bin", "certplay"]),
-        )?;
-        root().join("target/debug/certplay")
-    } else {
-        step(
-            "build certplay (release; 4 to 7 min the first time)",
-            server_build(),
-        )?;
-        root().join("target/release/certplay")
+    let built = match &options.binary {
+        Some(file) => absolute(file)?,
+        None => build(options.debug)?,
     };
     let target = bin_dir.join("certplay");
     match place(&built, &bin_dir)? {
@@ -105,6 +95,33 @@ pub fn install(args: &[String]) -> Result {
     }
     println!("xtask: try it: certplay serve (then open the page it prints)");
     Ok(())
+}
+
+/// Builds the page when it is stale, then certplay with it built in
+/// (release, or the dev build with `debug`); returns the binary.
+fn build(debug: bool) -> Result<PathBuf> {
+    if page_stale() {
+        ensure_wasm_target()?;
+        for install in install_missing_tools()? {
+            install.wait()?;
+        }
+        step("build the page (trunk build --release)", trunk_build())?;
+    } else {
+        println!("xtask: the page is current (target/certplay-page): not rebuilt");
+    }
+    if debug {
+        step(
+            "build certplay (dev)",
+            cargo(&["build", "-p", "certplay-server", "--bin", "certplay"]),
+        )?;
+        Ok(root().join("target/debug/certplay"))
+    } else {
+        step(
+            "build certplay (release; 4 to 7 min the first time)",
+            server_build(),
+        )?;
+        Ok(root().join("target/release/certplay"))
+    }
 }
 
 /// Puts `built` into `bin_dir` as `certplay`, unless the same bytes are
@@ -147,9 +164,18 @@ mod tests {
             Options::parse(&args(&["--root", "/tmp/x", "--debug"])),
             Ok(Options {
                 root: Some(PathBuf::from("/tmp/x")),
-                debug: true
+                debug: true,
+                binary: None,
             })
         );
+        assert_eq!(
+            Options::parse(&args(&["--binary", "target/debug/certplay"])),
+            Ok(Options {
+                binary: Some(PathBuf::from("target/debug/certplay")),
+                ..Options::default()
+            })
+        );
+        assert!(Options::parse(&args(&["--binary"])).is_err());
         assert!(Options::parse(&args(&["--root"])).is_err());
         assert!(Options::parse(&args(&["--force"])).is_err());
     }
