@@ -1,6 +1,6 @@
-//! The server's one error type: every way `certplay serve` (and the file
-//! writing it shares with `certplay issue`) can fail, in words that name the
-//! file or flag, what was found, and the fix.
+//! The one error type of the server and of every command: every way
+//! `certplay` can fail, in words that name the file or flag, what was
+//! found, and the fix.
 
 use std::fmt;
 use std::io;
@@ -10,12 +10,13 @@ use std::path::PathBuf;
 use crate::files::FileError;
 use crate::input::ReadError;
 
-/// Everything that stops the server or the demo set, as one enum.
+/// Everything that stops the server or a command, as one enum.
 #[derive(Debug)]
 pub enum Error {
     /// A file named by a flag could not be read.
     Read {
-        /// The flag that named it (`--ca`, `--cert`, `--key`).
+        /// The flag that named it (`--ca`, `--cert`, `--key`; empty for a
+        /// file named without a flag).
         flag: &'static str,
         /// The file.
         path: PathBuf,
@@ -24,6 +25,41 @@ pub enum Error {
     },
     /// Core refused the material (with its own words and fix).
     Core(certplay_core::Error),
+    /// Core refused what a flag named (`--plan bad.toml`, `--key`): its
+    /// words, after the flag.
+    In {
+        /// The flag, and the file when core's words do not name it.
+        what: String,
+        /// What core said.
+        source: certplay_core::Error,
+    },
+    /// A private key file is encrypted and no password came with it.
+    KeyPassword {
+        /// The key's flag (`--key`, `--ca-key`): its password flag is the
+        /// same with `-pass`.
+        flag: &'static str,
+        /// What core said.
+        source: certplay_core::Error,
+    },
+    /// A flag's value cannot be used as given.
+    Flag {
+        /// The flag.
+        flag: &'static str,
+        /// Its value, as given.
+        value: String,
+        /// Why, and what would do.
+        why: String,
+    },
+    /// The flags given cannot work together, or one is missing that clap
+    /// cannot tell: what to give instead.
+    Usage(String),
+    /// A file holds none of what its flag needs.
+    Empty {
+        /// The file.
+        file: String,
+        /// What it should hold ("certificate", "CRL").
+        what: &'static str,
+    },
     /// A directory or file was refused or could not be written.
     Files(FileError),
     /// A file in the demo directory that certplay did not make (or that
@@ -63,10 +99,21 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Read { flag: "", path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             Error::Read { flag, path, source } => {
                 write!(f, "cannot read {flag} {}: {source}", path.display())
             }
             Error::Core(e) => e.fmt(f),
+            Error::In { what, source } => write!(f, "{what}: {source}"),
+            Error::KeyPassword { flag, source } => write!(
+                f,
+                "{source} ({flag}-pass pass:TEXT | env:VARIABLE | file:PATH)"
+            ),
+            Error::Flag { flag, value, why } => write!(f, "{flag} {value}: {why}"),
+            Error::Usage(what) => f.write_str(what),
+            Error::Empty { file, what } => write!(f, "{file}: no {what} in it"),
             Error::Files(e) => e.fmt(f),
             Error::NotOurs { path, marker, why } => write!(
                 f,
@@ -106,9 +153,16 @@ impl std::error::Error for Error {
         match self {
             Error::Read { source, .. } => Some(source),
             Error::Bind { source, .. } | Error::Io(source) => Some(source),
-            Error::Core(e) => Some(e),
+            Error::Core(e) | Error::In { source: e, .. } | Error::KeyPassword { source: e, .. } => {
+                Some(e)
+            }
             Error::Files(e) => Some(e),
-            Error::NotOurs { .. } | Error::AlreadyThere { .. } | Error::KeygenPanicked => None,
+            Error::NotOurs { .. }
+            | Error::AlreadyThere { .. }
+            | Error::KeygenPanicked
+            | Error::Flag { .. }
+            | Error::Usage(_)
+            | Error::Empty { .. } => None,
         }
     }
 }

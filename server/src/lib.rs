@@ -4,12 +4,13 @@
 //! them until shutdown. The mTLS port answers `Hello World` (and
 //! `/whoami`) to every client whose certificate chains to the configured
 //! CA, and explains every connection in one [`events::Event`]: logged as
-//! one line, kept in a bounded history. `main` only parses flags, loads
-//! files and wires these together.
+//! one line, kept in a bounded history. [`cli`] is the command line
+//! (`certplay serve`, `issue`, `inspect`, ...), one file per command;
+//! `main` only parses it, sets up logging and runs it.
 
 #![forbid(unsafe_code)]
 
-pub mod demo;
+pub mod cli;
 mod error;
 pub mod events;
 pub mod files;
@@ -22,11 +23,10 @@ pub mod page;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use certplay_core::commands::{Fit, HostName, Target};
-use certplay_core::{ClientAuth, MtlsServer, ServerCrl, ServerTls, Source};
+use certplay_core::{ClientAuth, MtlsServer, ServerCrl, ServerTls};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -35,57 +35,6 @@ use crate::guard::{Acceptor, Limits};
 use crate::mtls::{Current, Shared};
 
 pub use error::Error;
-
-/// Reads `--ca`, `--cert` and `--key` and checks them; the error is one line
-/// that names the file and the fix.
-pub fn load_tls(ca: &Path, cert: &Path, key: &Path) -> Result<ServerTls, Error> {
-    let read = |flag: &'static str, path: &Path| {
-        input::read(path).map_err(|source| Error::Read {
-            flag,
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    let (ca_bytes, cert_bytes, key_bytes) = (
-        read("--ca", ca)?,
-        read("--cert", cert)?,
-        read("--key", key)?,
-    );
-    let (ca_name, cert_name, key_name) = (
-        ca.display().to_string(),
-        cert.display().to_string(),
-        key.display().to_string(),
-    );
-    Ok(ServerTls::read(
-        Source::new(&ca_name, &ca_bytes),
-        Source::new(&cert_name, &cert_bytes),
-        Source::new(&key_name, &key_bytes),
-        unix_now(),
-    )?)
-}
-
-/// Adds the CRLs of `--crl` files (PEM or DER) to `tls`: each must be
-/// signed by a CA of `--ca`; one past its nextUpdate adds a warning.
-pub fn load_crls(tls: &mut ServerTls, files: &[PathBuf]) -> Result<(), Error> {
-    let read: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|path| {
-            input::read(path)
-                .map(|bytes| (path.display().to_string(), bytes))
-                .map_err(|source| Error::Read {
-                    flag: "--crl",
-                    path: path.clone(),
-                    source,
-                })
-        })
-        .collect::<Result<_, _>>()?;
-    let sources: Vec<Source<'_>> = read
-        .iter()
-        .map(|(name, bytes)| Source::new(name, bytes))
-        .collect();
-    tls.add_crls(&sources, &Crypto::default().provider(), unix_now())?;
-    Ok(())
-}
 
 /// The rustls crypto provider: both do the same TLS; they differ in speed.
 /// BENCHMARKS.md measured both with the same client in one run: aws-lc-rs
@@ -399,31 +348,4 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// Why the printed curl command does not use the name a person would try
-/// first, when it does not: the words for core's [`Fit`]; `names` are the
-/// certificate's.
-pub fn target_warning(target: &Target, names: &[HostName]) -> Option<String> {
-    let listed = || {
-        let names: Vec<String> = names.iter().map(ToString::to_string).collect();
-        names.join(", ")
-    };
-    let (usual, host) = (&target.usual, &target.host);
-    let port = target.url.rsplit(':').next().unwrap_or_default();
-    match target.fit {
-        Fit::Covered => None,
-        Fit::OtherName => Some(format!(
-            "the server certificate does not cover {usual} (only {}): curl \
-             https://{usual}:{port} would fail with \"no alternative certificate subject name \
-             matches\"; the command below connects to this server under the name {host}",
-            listed()
-        )),
-        Fit::NoHostName => Some(
-            "the server certificate has no DNS name or IP address among its subjectAltNames: \
-             curl (and every browser) will refuse it whatever the URL; issue it with a \
-             subjectAltName such as DNS:localhost"
-                .to_owned(),
-        ),
-    }
 }

@@ -11,11 +11,12 @@ use certplay_core::{
     read_certificates, read_private_key, CrlParams, Materials, Plan, Revocation, RevocationReason,
     ServerTls, Source,
 };
+use certplay_server::cli::input::{load_crls, load_tls};
 use certplay_server::events::{Ending, Event, Outcome, Streamed};
 use certplay_server::files::Existing;
 use certplay_server::guard::Limits;
 use certplay_server::issuing::{issue_plan, write_issued};
-use certplay_server::{bind, load_crls, load_tls, Config};
+use certplay_server::{bind, Config};
 use rustls::{ClientConfig, RootCertStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -152,6 +153,7 @@ fn load(dir: &Path) -> certplay_core::ServerTls {
         &dir.join("ca.crt"),
         &dir.join("server.crt"),
         &dir.join("server.key"),
+        None,
     )
     .expect("load")
 }

@@ -6,13 +6,13 @@ use std::time::Instant;
 
 use certplay_core::commands::{Curl, HostName, Serve, Target};
 use certplay_core::{
-    read_certificates, ExistingCa, FileKind, IssuedPlan, KeyType, Materials, OutputFile, Plan,
-    Preset, Profile, San, Source,
+    FileKind, IssuedPlan, KeyType, Materials, OutputFile, Plan, Preset, Profile, San,
 };
-use certplay_server::files::Existing;
-use certplay_server::input;
-use certplay_server::issuing::{issue_plan, write_files};
 use clap::Args;
+
+use crate::cli::{input, output};
+use crate::issuing::{issue_plan, write_files};
+use crate::Error;
 
 /// Issue a PKI into a directory: by default the blog's set (ca, server,
 /// client); any shape with --preset, --plan or the flags below.
@@ -81,9 +81,10 @@ pub struct IssueArgs {
     force: bool,
 }
 
-pub fn run(args: &IssueArgs) -> Result<(), String> {
+/// `certplay issue`.
+pub fn run(args: &IssueArgs) -> Result<(), Error> {
     let mut plan = match (&args.plan, args.preset) {
-        (Some(path), _) => read_plan(path)?,
+        (Some(path), _) => input::plan(path)?,
         (None, Some(preset)) => preset.plan(),
         (None, None) => Plan::default(),
     };
@@ -110,37 +111,37 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
         let root = plan
             .use_existing_root()
             .map(|e| e.name.clone())
-            .ok_or("--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA")?;
-        let password = args
-            .ca_key_pass
-            .as_deref()
-            .map(crate::csr_cmd::password)
-            .transpose()?;
+            .ok_or_else(|| {
+                Error::Usage(
+                    "--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA".into(),
+                )
+            })?;
+        let password = input::optional_password("--ca-key-pass", args.ca_key_pass.as_deref())?;
         materials
             .existing
-            .insert(root, read_existing(cert, key, password.as_deref())?);
+            .insert(root, input::existing_ca(cert, key, password.as_deref())?);
     }
-    let password = args
-        .key_pass
-        .as_deref()
-        .map(crate::csr_cmd::password)
-        .transpose()?;
+    let password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
     let mut imported = Vec::new();
     for spec in &args.key {
-        let (name, file) = spec.split_once('=').ok_or_else(|| {
-            format!("--key {spec}: give ENTRY=FILE, e.g. --key server=server.key")
+        let (name, file) = spec.split_once('=').ok_or_else(|| Error::Flag {
+            flag: "--key",
+            value: spec.clone(),
+            why: "give ENTRY=FILE, e.g. --key server=server.key".into(),
         })?;
-        let key = crate::csr_cmd::read_key("--key", Path::new(file), password.as_deref())?;
+        let key = input::private_key("--key", Path::new(file), password.as_deref())?;
         let names: Vec<String> = plan.entries.iter().map(|e| e.name.clone()).collect();
         let entry = plan
             .entries
             .iter_mut()
             .find(|e| e.name == name)
-            .ok_or_else(|| {
-                format!(
-                    "--key {spec}: the plan has no entry {name:?} (it has {})",
+            .ok_or_else(|| Error::Flag {
+                flag: "--key",
+                value: spec.clone(),
+                why: format!(
+                    "the plan has no entry {name:?} (it has {})",
                     names.join(", ")
-                )
+                ),
             })?;
         entry.key_type = Some(key.key_type());
         materials.keys.insert(name.to_owned(), key);
@@ -148,7 +149,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     }
 
     let started = Instant::now();
-    let mut issued = issue_plan(&plan, materials).map_err(|e| e.to_string())?;
+    let mut issued = issue_plan(&plan, materials)?;
     for entry in &mut issued.entries {
         if imported.iter().any(|(name, _)| *name == entry.name) {
             // The person has this key already: no second copy on disk.
@@ -156,46 +157,13 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
         }
     }
     let elapsed = started.elapsed();
-    let existing = if args.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
-    let files = issued.files().map_err(|e| e.to_string())?;
-    write_files(&args.out, &files, existing).map_err(|e| e.to_string())?;
+    let files = issued.files()?;
+    write_files(&args.out, &files, output::existing(args.force))?;
     report(&args.out, &issued, &files, elapsed.as_millis(), &imported);
     for (name, file) in &imported {
         println!("certplay: {name} uses your key {file} (no {name}.key written)");
     }
     Ok(())
-}
-
-/// Reads a plan file: JSON when it starts with `{`, TOML otherwise.
-pub fn read_plan(path: &Path) -> Result<Plan, String> {
-    let text = input::read_text(path)
-        .map_err(|e| format!("cannot read --plan {}: {e}", path.display()))?;
-    let parsed = if text.trim_start().starts_with('{') {
-        Plan::from_json(&text)
-    } else {
-        Plan::from_toml(&text)
-    };
-    parsed.map_err(|e| format!("--plan {}: {e}", path.display()))
-}
-
-fn read_existing(cert: &Path, key: &Path, password: Option<&str>) -> Result<ExistingCa, String> {
-    let cert_bytes =
-        input::read(cert).map_err(|e| format!("cannot read --ca-cert {}: {e}", cert.display()))?;
-    let cert_name = cert.display().to_string();
-    let der = read_certificates(Source::new(&cert_name, &cert_bytes))
-        .map_err(|e| e.to_string())?
-        .first()
-        .map(|c| c.der.to_vec())
-        .ok_or_else(|| format!("{cert_name}: no certificate"))?;
-    // The same reading as `certplay sign --ca-key` (PEM or DER, encrypted
-    // PKCS#8 with its password), and as the page's "my own CA".
-    let pair = crate::csr_cmd::read_key("--ca-key", key, password)?;
-    ExistingCa::from_der(&cert_name, &der, &key.display().to_string(), pair)
-        .map_err(|e| e.to_string())
 }
 
 /// What was written, what each file is for (with the flag that takes it),

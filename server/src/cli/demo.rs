@@ -96,10 +96,11 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
 
 /// Why the set in the directory cannot be used as it is, in words.
 fn check(dir: &SafeDir, key_type: Option<KeyType>) -> Result<(), String> {
-    let tls = crate::load_tls(
+    let tls = crate::cli::input::load_tls(
         &dir.join("ca.crt"),
         &dir.join("server.crt"),
         &dir.join("server.key"),
+        None,
     )
     .map_err(|e| e.to_string())?;
     if let (Some(wanted), Some(server)) = (key_type, tls.cert_chain.first()) {

@@ -2,15 +2,14 @@
 //! password-protected PKCS#12 file (for browsers, Windows, macOS, Java,
 //! `curl --cert-type P12`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use certplay_core::{
-    read_certificates, read_private_key, Pkcs12Encoding, Pkcs12Params, Pkcs12Password, Source,
-};
-use certplay_server::files::Access;
-use clap::Args;
+use certplay_core::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
+use clap::{ArgGroup, Args};
 
-use crate::crl_cmd::write_new;
+use crate::cli::{input, output};
+use crate::files::Access;
+use crate::Error;
 
 /// Bundle a certificate, its private key and its chain into a PKCS#12 file
 /// (.p12 / .pfx).
@@ -32,23 +31,24 @@ use crate::crl_cmd::write_new;
 /// The file is written with mode 0600 and never replaces one unless --force.
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(group(ArgGroup::new("the_password").required(true).args(["password", "password_file"])))]
 pub struct P12Args {
-    /// The certificate (PEM or DER); certificates after the first count as its chain.
+    /// The certificate (PEM or DER); certificates after the first count as
+    /// its chain.
     #[arg(long, value_name = "FILE")]
     cert: PathBuf,
-    /// Its private key (PEM or DER: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    /// Its private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or encrypted
+    /// PKCS#8 with --key-pass).
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
+    /// The password of an encrypted --key: pass:TEXT, env:VARIABLE or file:PATH.
+    #[arg(long, value_name = "SPEC")]
+    key_pass: Option<String>,
     /// CA certificates above it (PEM or DER), nearest first; the root may be in it.
     #[arg(long, value_name = "FILE")]
     chain: Option<PathBuf>,
     /// The password that protects the file.
-    #[arg(
-        long,
-        value_name = "P",
-        conflicts_with = "password_file",
-        required_unless_present = "password_file"
-    )]
+    #[arg(long, value_name = "P", conflicts_with = "password_file")]
     password: Option<String>,
     /// Read the password from the first line of FILE.
     #[arg(long, value_name = "FILE")]
@@ -70,58 +70,37 @@ pub struct P12Args {
     force: bool,
 }
 
-/// The password of `--password P` or `--password-file FILE` (its first
-/// line), if either was given.
-pub fn password(given: Option<&str>, file: Option<&Path>) -> Result<Option<String>, String> {
-    match (given, file) {
-        (Some(password), _) => Ok(Some(password.to_owned())),
-        (None, Some(file)) => {
-            let line = certplay_server::input::first_line(file)
-                .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
-            Ok(Some(line))
-        }
-        (None, None) => Ok(None),
-    }
-}
-
-pub fn run(args: &P12Args) -> Result<(), String> {
-    let password_text = password(args.password.as_deref(), args.password_file.as_deref())?
-        .ok_or("give --password or --password-file")?;
+/// `certplay p12`.
+pub fn run(args: &P12Args) -> Result<(), Error> {
+    // clap makes one of --password and --password-file required.
+    let password_text = input::password(args.password.as_deref(), args.password_file.as_deref())?
+        .ok_or_else(|| Error::Usage("give --password or --password-file".into()))?;
     let password = if args.allow_empty_password {
         Pkcs12Password::allow_empty(&password_text)
     } else {
-        Pkcs12Password::new(&password_text)
-            .map_err(|e| format!("{e} (--allow-empty-password if an importer really needs none)"))?
+        Pkcs12Password::new(&password_text).map_err(|e| {
+            Error::Usage(format!(
+                "{e} (--allow-empty-password if an importer really needs none)"
+            ))
+        })?
     };
-    let read = |flag: &str, path: &Path| {
-        certplay_server::input::read(path)
-            .map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
-    };
-    let cert_name = args.cert.display().to_string();
-    let cert_bytes = read("--cert", &args.cert)?;
-    let mut certificates = read_certificates(Source::new(&cert_name, &cert_bytes))
-        .map_err(|e| e.to_string())?
+    let mut certificates = input::certificates("--cert", &args.cert)?
         .into_iter()
         .map(|c| c.der.to_vec());
-    let leaf = certificates
-        .next()
-        .ok_or_else(|| format!("{cert_name}: no certificate"))?;
+    let leaf = certificates.next().ok_or_else(|| Error::Empty {
+        file: args.cert.display().to_string(),
+        what: "certificate",
+    })?;
     let mut chain: Vec<Vec<u8>> = certificates.collect();
     if let Some(path) = &args.chain {
-        let name = path.display().to_string();
-        let bytes = read("--chain", path)?;
         chain.extend(
-            read_certificates(Source::new(&name, &bytes))
-                .map_err(|e| e.to_string())?
+            input::certificates("--chain", path)?
                 .into_iter()
                 .map(|c| c.der.to_vec()),
         );
     }
-    let key_name = args.key.display().to_string();
-    let key_bytes = read("--key", &args.key)?;
-    let key = read_private_key(Source::new(&key_name, &key_bytes))
-        .and_then(certplay_core::ReadKey::into_pair)
-        .map_err(|e| e.to_string())?;
+    let key_password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
+    let key = input::private_key("--key", &args.key, key_password.as_deref())?;
     let encoding = if args.legacy {
         Pkcs12Encoding::Legacy
     } else {
@@ -133,13 +112,17 @@ pub fn run(args: &P12Args) -> Result<(), String> {
         friendly_name: args.name.clone(),
     };
     let file = params.write(&leaf, &key, &chain).map_err(|e| match e {
-        certplay_core::Error::KeyMismatch { subject, .. } => format!(
-            "{key_name} is not the private key of {cert_name} ({subject}): pass the key made \
-             together with that certificate"
-        ),
-        other => other.to_string(),
+        // Core knows no file names: say which files do not belong together.
+        certplay_core::Error::KeyMismatch { subject, .. } => {
+            Error::Core(certplay_core::Error::KeyMismatch {
+                key_file: args.key.display().to_string(),
+                cert_file: args.cert.display().to_string(),
+                subject,
+            })
+        }
+        other => other.into(),
     })?;
-    let path = write_new(&args.out, &file, Access::Private, args.force)?;
+    let path = output::write_new(&args.out, &file, Access::Private, args.force)?;
     println!(
         "certplay: wrote {} (PKCS#12, {}; key, certificate and {} chain certificate(s))",
         path.display(),

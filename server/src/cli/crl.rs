@@ -1,12 +1,15 @@
 //! `certplay crl`: a CRL of a CA a person has (its certificate and key),
 //! revoking chosen serial numbers, written without replacing anything.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use certplay_core::{CrlParams, ExistingCa, Revocation, Source};
-use certplay_server::files::{Access, Existing, SafeDir};
+use certplay_core::{CrlParams, Revocation};
 use clap::Args;
 use time::OffsetDateTime;
+
+use crate::cli::{input, output};
+use crate::files::Access;
+use crate::Error;
 
 /// Issue a certificate revocation list (CRL) signed by a CA.
 ///
@@ -32,9 +35,13 @@ pub struct CrlArgs {
     /// The CA's certificate (PEM or DER): the CRL's issuer.
     #[arg(long, value_name = "FILE")]
     ca_cert: PathBuf,
-    /// The CA's private key (PEM or DER: PKCS#8, PKCS#1 or SEC1; unencrypted).
+    /// The CA's private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
+    /// encrypted PKCS#8 with --ca-key-pass).
     #[arg(long, value_name = "FILE")]
     ca_key: PathBuf,
+    /// The password of an encrypted --ca-key: pass:TEXT, env:VARIABLE or file:PATH.
+    #[arg(long, value_name = "SPEC")]
+    ca_key_pass: Option<String>,
     /// A certificate to list as revoked: SERIAL or SERIAL:REASON; repeat
     /// for more. None: a CRL that revokes nothing.
     #[arg(long, value_name = "SERIAL[:REASON]")]
@@ -62,19 +69,25 @@ pub struct CrlArgs {
     force: bool,
 }
 
-pub fn run(args: &CrlArgs) -> Result<(), String> {
+/// `certplay crl`.
+pub fn run(args: &CrlArgs) -> Result<(), Error> {
     if !(1..=certplay_core::MAX_VALIDITY_DAYS).contains(&args.days) {
-        return Err(format!(
-            "--days {}: give between 1 and {} days",
-            args.days,
-            certplay_core::MAX_VALIDITY_DAYS
-        ));
+        return Err(Error::Flag {
+            flag: "--days",
+            value: args.days.to_string(),
+            why: format!(
+                "give between 1 and {} days",
+                certplay_core::MAX_VALIDITY_DAYS
+            ),
+        });
     }
     let now = OffsetDateTime::now_utc();
     let revoked_at = match &args.revoked_at {
         Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| {
-            format!("--revoked-at {text:?}: {e}; write RFC 3339, e.g. 2026-11-29T12:00:00Z")
+            .map_err(|e| Error::Flag {
+            flag: "--revoked-at",
+            value: format!("{text:?}"),
+            why: format!("{e}; write RFC 3339, e.g. 2026-11-29T12:00:00Z"),
         })?,
         None => now,
     };
@@ -82,21 +95,25 @@ pub fn run(args: &CrlArgs) -> Result<(), String> {
         .revoke
         .iter()
         .map(|text| {
-            Revocation::parse(text, revoked_at).map_err(|e| format!("--revoke {text:?}: {e}"))
+            Revocation::parse(text, revoked_at).map_err(|source| Error::In {
+                what: format!("--revoke {text:?}"),
+                source,
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut params = CrlParams::new(now, args.days, revoked);
     if let Some(number) = args.number {
         params.number = number;
     }
-    let ca = read_ca(&args.ca_cert, &args.ca_key)?;
-    let crl = ca.issue_crl(&params).map_err(|e| e.to_string())?;
+    let password = input::optional_password("--ca-key-pass", args.ca_key_pass.as_deref())?;
+    let ca = input::existing_ca(&args.ca_cert, &args.ca_key, password.as_deref())?;
+    let crl = ca.issue_crl(&params)?;
     let contents = if args.der {
         crl.der.clone()
     } else {
         crl.pem.clone().into_bytes()
     };
-    let path = write_new(&args.out, &contents, Access::Public, args.force)?;
+    let path = output::write_new(&args.out, &contents, Access::Public, args.force)?;
     println!(
         "certplay: wrote {} ({}, CRL of {}, {} revoked, nextUpdate in {} day(s), cRLNumber {})",
         path.display(),
@@ -120,45 +137,4 @@ pub fn run(args: &CrlArgs) -> Result<(), String> {
         path.display()
     );
     Ok(())
-}
-
-pub fn read_ca(cert: &Path, key: &Path) -> Result<ExistingCa, String> {
-    let read = |flag: &str, path: &Path| {
-        certplay_server::input::read(path)
-            .map_err(|e| format!("cannot read {flag} {}: {e}", path.display()))
-    };
-    let (cert_bytes, key_bytes) = (read("--ca-cert", cert)?, read("--ca-key", key)?);
-    let (cert_name, key_name) = (cert.display().to_string(), key.display().to_string());
-    ExistingCa::read(
-        Source::new(&cert_name, &cert_bytes),
-        Source::new(&key_name, &key_bytes),
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// Writes one file through [`SafeDir`] (its directory made 0700 if
-/// missing, refused if others may write there; the file never replaced
-/// unless `force`).
-pub fn write_new(
-    out: &Path,
-    contents: &[u8],
-    access: Access,
-    force: bool,
-) -> Result<PathBuf, String> {
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| format!("--out {}: name a file", out.display()))?;
-    let dir = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let existing = if force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
-    SafeDir::open(dir)
-        .and_then(|dir| dir.write(name, contents, access, existing))
-        .map_err(|e| e.to_string())
 }

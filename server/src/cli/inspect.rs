@@ -1,0 +1,157 @@
+//! `certplay inspect`: core's reader in the terminal, like `openssl x509
+//! -text` for every kind of file, with lints. Exit 0 read, 2 unreadable.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use certplay_core::read::{self, lint, text, Certificate, Item};
+use clap::Args;
+use serde::Serialize;
+
+use crate::cli::input;
+use crate::cli::output::{self, Verdict};
+use crate::Error;
+
+/// What `certplay inspect` reads.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files to read (PEM or DER: certificates, chains, CSRs, keys, CRLs;
+    /// PKCS#12); `-` reads stdin.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Password of a PKCS#12 file (without one, only how it is protected
+    /// is shown). Other users of this machine can see it (ps): prefer
+    /// --password-file.
+    #[arg(long, value_name = "P", conflicts_with = "password_file")]
+    password: Option<String>,
+    /// Read the PKCS#12 password from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct FileReport<'a> {
+    file: &'a str,
+    items: &'a [Item],
+    lints: Vec<Vec<lint::Lint>>,
+}
+
+/// `certplay inspect`: every file it can read is shown, and each one it
+/// cannot is named on standard error (the verdict is then
+/// [`Verdict::Unreadable`]).
+pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
+    let password = input::password(args.password.as_deref(), args.password_file.as_deref())?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut code = Verdict::Valid;
+    let mut loaded = Vec::new();
+    for path in &args.files {
+        let read = input::file_or_stdin("", path).and_then(|file| {
+            read::read_with_password(&file.name, &file.bytes, password.as_deref())
+                .map(|items| (file.name, items))
+                .map_err(Error::from)
+        });
+        match read {
+            Ok(file) => loaded.push(file),
+            Err(e) => {
+                eprintln!("certplay: {e}");
+                code = Verdict::Unreadable;
+            }
+        }
+    }
+    let all_certs: Vec<&Certificate> = loaded
+        .iter()
+        .flat_map(|(_, items)| read::certificates(items))
+        .collect();
+    let mut reports = Vec::new();
+    // Written at once at the end: `certplay inspect … | head` is fine.
+    let mut out = String::new();
+    for (name, items) in &loaded {
+        if items.iter().any(|i| matches!(i, Item::Unreadable { .. })) {
+            code = Verdict::Unreadable;
+        }
+        let lints: Vec<Vec<lint::Lint>> = items
+            .iter()
+            .map(|i| match i {
+                Item::Certificate(c) => lint::certificate(c, now),
+                _ => Vec::new(),
+            })
+            .collect();
+        if args.json {
+            reports.push(FileReport {
+                file: name,
+                items,
+                lints,
+            });
+            continue;
+        }
+        if loaded.len() > 1 {
+            let _ = writeln!(out, "==> {name} <==");
+        }
+        for (item, lints) in items.iter().zip(&lints) {
+            out.push_str(&text::items(std::slice::from_ref(item)));
+            if let Item::Pkcs12(p12) = item {
+                let inside = read::certificates(&p12.contents);
+                for key in p12.contents.iter().filter_map(|i| match i {
+                    Item::PrivateKey(key) => Some(key),
+                    _ => None,
+                }) {
+                    for cert in inside.iter().filter(|c| key.matches(c) == Some(true)) {
+                        let _ =
+                            writeln!(out, "    The key matches the certificate {}", cert.subject);
+                    }
+                }
+                if p12.locked.is_some() {
+                    if password.is_some() {
+                        code = Verdict::Unreadable;
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "hint: certplay inspect --password-file FILE {name} (or --password P)"
+                        );
+                    }
+                }
+            }
+            if let Item::PrivateKey(key) = item {
+                for cert in &all_certs {
+                    match key.matches(cert) {
+                        Some(true) => {
+                            let _ = writeln!(out, "    Matches the certificate {}", cert.subject);
+                        }
+                        Some(false) => {
+                            let _ = writeln!(
+                                out,
+                                "    Does not match the certificate {}",
+                                cert.subject
+                            );
+                        }
+                        None => {}
+                    }
+                }
+            }
+            for l in lints {
+                let _ = writeln!(
+                    out,
+                    "Lint {:?} {}: {} [{}] fix: {}",
+                    l.severity, l.id, l.message, l.rule, l.fix
+                );
+            }
+        }
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&reports) {
+            Ok(json) => {
+                out = json;
+                out.push('\n');
+            }
+            Err(e) => {
+                eprintln!("certplay: cannot write JSON: {e}");
+                return Ok(Verdict::Unreadable);
+            }
+        }
+    }
+    output::emit(&out);
+    Ok(code)
+}
