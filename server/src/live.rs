@@ -305,7 +305,7 @@ impl Body for Events {
 fn same_origin(request: &Request<Incoming>) -> Result<(), &'static str> {
     let headers = request.headers();
     let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-    let Some(host) = host.filter(|h| crate::page::host_allowed(Some(h))) else {
+    let Some(host) = host.filter(|h| crate::guard::host_allowed(Some(h))) else {
         return Err("Host must be localhost:PORT or an IP address (DNS rebinding)");
     };
     if let Some(origin) = headers.get(ORIGIN) {
