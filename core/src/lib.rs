@@ -45,6 +45,7 @@ mod issue;
 pub mod lab;
 mod material;
 mod mtls;
+pub mod oid;
 #[cfg(any(feature = "pkcs12", feature = "encrypted-keys"))]
 mod pbe;
 mod pfx;

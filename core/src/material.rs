@@ -4,10 +4,8 @@
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use const_oid::db::rfc5280::ID_KP_SERVER_AUTH;
-
 use crate::read::{read_certificates, read_crls, Certificate, ReadCertificate, Source};
-use crate::{read_private_key, Error};
+use crate::{read_private_key, Error, ExtendedKeyUsage};
 
 /// Everything an mTLS server needs, read and checked.
 #[derive(Debug)]
@@ -92,7 +90,10 @@ impl ServerTls {
             ));
         }
         if let Some(eku) = leaf.info.extended_key_usage() {
-            if !eku.iter().any(|p| p.oid == ID_KP_SERVER_AUTH) {
+            if !eku
+                .iter()
+                .any(|p| p.oid == ExtendedKeyUsage::ServerAuth.oid())
+            {
                 let names: Vec<String> = eku.iter().map(ToString::to_string).collect();
                 warnings.push(format!(
                     "{} ({}) lacks the serverAuth purpose (extendedKeyUsage: {}): TLS clients \

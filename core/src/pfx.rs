@@ -12,25 +12,10 @@ mod crypto;
 #[cfg(feature = "pkcs12")]
 pub(crate) use crypto::{decrypt, encrypt, mac_data, verify_mac, MacDigest, Scheme};
 
-pub(crate) const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-pub(crate) const ENCRYPTED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-pub(crate) const KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-pub(crate) const SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-pub(crate) const CERT_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-pub(crate) const SAFE_CONTENTS_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.6");
-pub(crate) const X509_CERT: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
-pub(crate) const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-pub(crate) const PBKDF2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.12");
-pub(crate) const FRIENDLY_NAME: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
-pub(crate) const LOCAL_KEY_ID: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+pub(crate) use crate::oid::{
+    CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY_NAME, KEY_BAG, LOCAL_KEY_ID, PBES2, PBKDF2,
+    SAFE_CONTENTS_BAG, SHROUDED_KEY_BAG, X509_CERTIFICATE as X509_CERT,
+};
 
 // RFC 7292's ASN.1, as far as certplay writes and reads it.
 

@@ -19,6 +19,7 @@
 
 use std::io::{Cursor, Read};
 
+use certplay_core::oid::KeyAlgorithm;
 use certplay_core::read::model::GeneralName;
 use certplay_core::{KeyType, Plan, Preset, ServerTls, Source};
 use p256::ecdsa::signature::Verifier;
@@ -208,8 +209,8 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
     let tbs = cert.tbs_certificate.to_der().unwrap();
     let signature = cert.signature.raw_bytes();
     let spki = &issuer.tbs_certificate.subject_public_key_info;
-    match spki.algorithm.oid.to_string().as_str() {
-        "1.2.840.10045.2.1" if spki.subject_public_key.raw_bytes().len() == 65 => {
+    match KeyAlgorithm::of(&spki.algorithm.oid) {
+        Some(KeyAlgorithm::Ec) if spki.subject_public_key.raw_bytes().len() == 65 => {
             let key =
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
                     .unwrap();
@@ -217,7 +218,7 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
             key.verify(&tbs, &signature)
                 .expect("ECDSA P-256 signature verifies");
         }
-        "1.2.840.10045.2.1" => {
+        Some(KeyAlgorithm::Ec) => {
             let key =
                 p384::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
                     .unwrap();
@@ -225,21 +226,21 @@ fn assert_signed_by(der: &[u8], issuer_der: &[u8]) {
             key.verify(&tbs, &signature)
                 .expect("ECDSA P-384 signature verifies");
         }
-        "1.3.101.112" => {
+        Some(KeyAlgorithm::Ed25519) => {
             let bytes: [u8; 32] = spki.subject_public_key.raw_bytes().try_into().unwrap();
             let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).unwrap();
             let signature = ed25519_dalek::Signature::from_slice(signature).unwrap();
             key.verify(&tbs, &signature)
                 .expect("Ed25519 signature verifies");
         }
-        "1.2.840.113549.1.1.1" => {
+        Some(KeyAlgorithm::Rsa) => {
             let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().unwrap()).unwrap();
             let key = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
             let signature = rsa::pkcs1v15::Signature::try_from(signature).unwrap();
             key.verify(&tbs, &signature)
                 .expect("RSA signature verifies");
         }
-        other => panic!("unexpected key algorithm {other}"),
+        other => panic!("unexpected key algorithm {other:?}"),
     }
 }
 

@@ -9,12 +9,13 @@
 use rcgen::{CertificateParams, IsCa};
 use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256, Sha384, Sha512};
-use x509_cert::der::asn1::BitStringRef;
+use x509_cert::der::asn1::{BitStringRef, ObjectIdentifier};
 use x509_cert::der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::request::CertReq;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{distinguished_name, extended_key_usage, key_usage, san_type, KeyPair, KeyType};
+use crate::oid::{self, Curve, Hash, KeyAlgorithm, SignatureAlgorithm};
 use crate::plan::{ExtendedKeyUsage, KeyUsage, Plan, PlanField, Profile, San, Subject};
 use crate::Error;
 
@@ -245,16 +246,15 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
             ),
         )
     };
-    let key_oid = spki.algorithm.oid.to_string();
-    let curve = spki
+    let key_algorithm = KeyAlgorithm::of(&spki.algorithm.oid);
+    let curve_oid = spki
         .algorithm
         .parameters
         .as_ref()
-        .and_then(|p| p.decode_as::<x509_cert::der::asn1::ObjectIdentifier>().ok())
-        .map(|oid| oid.to_string())
-        .unwrap_or_default();
-    let (kind, rsa_bits) = match (key_oid.as_str(), curve.as_str(), algorithm) {
-        (EC_PUBLIC_KEY, SECP256R1, SignatureKind::Ecdsa(hash)) => {
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let curve = curve_oid.as_ref().and_then(Curve::of);
+    let (kind, rsa_bits) = match (key_algorithm, curve, algorithm) {
+        (Some(KeyAlgorithm::Ec), Some(Curve::P256), SignatureAlgorithm::Ecdsa(hash)) => {
             use p256::ecdsa::signature::hazmat::PrehashVerifier;
             let key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
                 .map_err(|e| malformed("P-256 public key", &e))?;
@@ -264,7 +264,7 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
                 .map_err(|_| bad_signature("ECDSA P-256"))?;
             (CsrKeyKind::P256, 0)
         }
-        (EC_PUBLIC_KEY, SECP384R1, SignatureKind::Ecdsa(hash)) => {
+        (Some(KeyAlgorithm::Ec), Some(Curve::P384), SignatureAlgorithm::Ecdsa(hash)) => {
             use p384::ecdsa::signature::hazmat::PrehashVerifier;
             let key = p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
                 .map_err(|e| malformed("P-384 public key", &e))?;
@@ -274,7 +274,7 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
                 .map_err(|_| bad_signature("ECDSA P-384"))?;
             (CsrKeyKind::P384, 0)
         }
-        (ED25519, _, SignatureKind::Ed25519) => {
+        (Some(KeyAlgorithm::Ed25519), _, SignatureAlgorithm::Ed25519) => {
             let key = ed25519_dalek::VerifyingKey::from_public_key_der(&spki_der)
                 .map_err(|e| malformed("Ed25519 public key", &e))?;
             let sig = ed25519_dalek::Signature::from_slice(signature)
@@ -283,7 +283,7 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
                 .map_err(|_| bad_signature("Ed25519"))?;
             (CsrKeyKind::Ed25519, 0)
         }
-        (RSA_ENCRYPTION, _, SignatureKind::RsaPkcs1(hash)) => {
+        (Some(KeyAlgorithm::Rsa), _, SignatureAlgorithm::RsaPkcs1(hash)) => {
             use rsa::traits::PublicKeyParts;
             let key = rsa::RsaPublicKey::from_public_key_der(&spki_der)
                 .map_err(|e| malformed("RSA public key", &e))?;
@@ -296,30 +296,33 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
                 .map_err(|_| bad_signature("RSA PKCS#1 v1.5"))?;
             (CsrKeyKind::Rsa, key.n().bits())
         }
-        (EC_PUBLIC_KEY, other, _) if other != SECP256R1 && other != SECP384R1 => {
+        (Some(KeyAlgorithm::Ec), None | Some(Curve::P521 | Curve::Secp256k1), _) => {
             return Err(Error::input(
                 name,
                 format!(
-                    "the request's key is on EC curve {other}; certplay signs requests for \
-                     P-256, P-384, Ed25519 and RSA keys"
+                    "the request's key is on EC curve {}; certplay signs requests for \
+                     P-256, P-384, Ed25519 and RSA keys",
+                    curve_oid.as_ref().map_or_else(String::new, oid::describe)
                 ),
             ))
         }
-        (EC_PUBLIC_KEY | ED25519 | RSA_ENCRYPTION, _, _) => {
+        (Some(KeyAlgorithm::Ec | KeyAlgorithm::Ed25519 | KeyAlgorithm::Rsa), _, _) => {
             return Err(Error::input(
                 name,
                 format!(
-                    "the request is signed with {}, which does not fit its {key_oid} key",
-                    request.algorithm.oid
+                    "the request is signed with {}, which does not fit its {} key",
+                    oid::describe(&request.algorithm.oid),
+                    oid::describe(&spki.algorithm.oid)
                 ),
             ))
         }
-        (other, _, _) => {
+        (Some(KeyAlgorithm::Ed448) | None, _, _) => {
             return Err(Error::input(
                 name,
                 format!(
-                    "the request's key algorithm {other} is not one certplay signs \
-                     (P-256, P-384, Ed25519, RSA)"
+                    "the request's key algorithm {} is not one certplay signs \
+                     (P-256, P-384, Ed25519, RSA)",
+                    oid::describe(&spki.algorithm.oid)
                 ),
             ))
         }
@@ -345,79 +348,36 @@ pub(crate) fn verify_csr(name: &str, der: &[u8]) -> Result<VerifiedCsr, Error> {
     })
 }
 
-/// OID of rsaEncryption (RFC 8017, appendix A.1).
-const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-/// OID of id-ecPublicKey (RFC 5480, section 2.1.1).
-const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-/// OID of id-Ed25519 (RFC 8410, section 3).
-const ED25519: &str = "1.3.101.112";
-/// OID of secp256r1 (RFC 5480, section 2.1.1.1).
-const SECP256R1: &str = "1.2.840.10045.3.1.7";
-/// OID of secp384r1 (RFC 5480, section 2.1.1.1).
-const SECP384R1: &str = "1.3.132.0.34";
-
-/// The hash of a signature algorithm (a CSR's, or one webpki names).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Hash {
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Hash {
-    pub(crate) fn digest(self, message: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Sha256 => Sha256::digest(message).to_vec(),
-            Self::Sha384 => Sha384::digest(message).to_vec(),
-            Self::Sha512 => Sha512::digest(message).to_vec(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum SignatureKind {
-    Ecdsa(Hash),
-    RsaPkcs1(Hash),
-    Ed25519,
-}
-
 /// The CSR's signatureAlgorithm, if certplay checks it.
 fn signature_algorithm(
     name: &str,
     algorithm: &AlgorithmIdentifierOwned,
-) -> Result<SignatureKind, Error> {
-    Ok(match algorithm.oid.to_string().as_str() {
-        "1.2.840.10045.4.3.2" => SignatureKind::Ecdsa(Hash::Sha256),
-        "1.2.840.10045.4.3.3" => SignatureKind::Ecdsa(Hash::Sha384),
-        "1.2.840.10045.4.3.4" => SignatureKind::Ecdsa(Hash::Sha512),
-        "1.2.840.113549.1.1.11" => SignatureKind::RsaPkcs1(Hash::Sha256),
-        "1.2.840.113549.1.1.12" => SignatureKind::RsaPkcs1(Hash::Sha384),
-        "1.2.840.113549.1.1.13" => SignatureKind::RsaPkcs1(Hash::Sha512),
-        ED25519 => SignatureKind::Ed25519,
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => {
-            return Err(Error::input(
-                name,
-                "the request is signed with SHA-1, which certplay does not accept; \
-                 make it again with SHA-256 (openssl req -new -sha256 ...)",
-            ))
-        }
-        "1.2.840.113549.1.1.10" => {
-            return Err(Error::input(
-                name,
-                "the request is signed with RSA-PSS, which certplay does not check yet; \
-                 make it with PKCS#1 v1.5 (openssl's default for RSA keys)",
-            ))
-        }
-        other => {
-            return Err(Error::input(
-                name,
-                format!(
-                    "the request's signature algorithm {other} is not one certplay checks \
-                     (ECDSA, Ed25519, RSA PKCS#1 v1.5 with SHA-256/384/512)"
-                ),
-            ))
-        }
-    })
+) -> Result<SignatureAlgorithm, Error> {
+    match SignatureAlgorithm::of(&algorithm.oid) {
+        Some(
+            checked @ (SignatureAlgorithm::Ecdsa(_)
+            | SignatureAlgorithm::RsaPkcs1(_)
+            | SignatureAlgorithm::Ed25519),
+        ) => Ok(checked),
+        Some(SignatureAlgorithm::Sha1) => Err(Error::input(
+            name,
+            "the request is signed with SHA-1, which certplay does not accept; \
+             make it again with SHA-256 (openssl req -new -sha256 ...)",
+        )),
+        Some(SignatureAlgorithm::RsaPss) => Err(Error::input(
+            name,
+            "the request is signed with RSA-PSS, which certplay does not check yet; \
+             make it with PKCS#1 v1.5 (openssl's default for RSA keys)",
+        )),
+        Some(SignatureAlgorithm::Ed448) | None => Err(Error::input(
+            name,
+            format!(
+                "the request's signature algorithm {} is not one certplay checks \
+                 (ECDSA, Ed25519, RSA PKCS#1 v1.5 with SHA-256/384/512)",
+                oid::describe(&algorithm.oid)
+            ),
+        )),
+    }
 }
 
 /// The exact bytes of CertificationRequestInfo, as signed: taken from the

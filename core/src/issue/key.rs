@@ -17,18 +17,8 @@ use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::oid::{self, Curve, KeyAlgorithm};
 use crate::Error;
-
-/// OID of rsaEncryption (RFC 8017, appendix A.1).
-const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-/// OID of id-ecPublicKey (RFC 5480, section 2.1.1).
-const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-/// OID of id-Ed25519 (RFC 8410, section 3).
-const ED25519: &str = "1.3.101.112";
-/// OID of secp256r1 (RFC 5480, section 2.1.1.1).
-const SECP256R1: &str = "1.2.840.10045.3.1.7";
-/// OID of secp384r1 (RFC 5480, section 2.1.1.1).
-const SECP384R1: &str = "1.3.132.0.34";
 
 /// The kinds of key certplay generates and signs with. Exhaustive on
 /// purpose: a new kind must be handled by every `match`.
@@ -92,13 +82,15 @@ impl KeyType {
     /// a key certplay does not issue (RSA-1024, secp256k1, ...).
     pub fn of(kind: &crate::read::model::KeyKind) -> Option<Self> {
         use crate::read::model::KeyKind;
-        use const_oid::db::rfc5912::{SECP_256_R_1, SECP_384_R_1};
         match kind {
             KeyKind::Rsa { bits: 2048, .. } => Some(Self::Rsa2048),
             KeyKind::Rsa { bits: 3072, .. } => Some(Self::Rsa3072),
             KeyKind::Rsa { bits: 4096, .. } => Some(Self::Rsa4096),
-            KeyKind::Ec { curve, .. } if curve.oid == SECP_256_R_1 => Some(Self::EcdsaP256),
-            KeyKind::Ec { curve, .. } if curve.oid == SECP_384_R_1 => Some(Self::EcdsaP384),
+            KeyKind::Ec { curve, .. } => match Curve::of(&curve.oid)? {
+                Curve::P256 => Some(Self::EcdsaP256),
+                Curve::P384 => Some(Self::EcdsaP384),
+                Curve::P521 | Curve::Secp256k1 => None,
+            },
             KeyKind::Ed25519 => Some(Self::Ed25519),
             _ => None,
         }
@@ -206,45 +198,42 @@ impl KeyPair {
         };
         let info = p256::pkcs8::PrivateKeyInfo::try_from(der)
             .map_err(|e| malformed("PKCS#8 private key", &e))?;
-        let algorithm = info.algorithm.oid.to_string();
-        match algorithm.as_str() {
-            RSA_ENCRYPTION => {
+        match KeyAlgorithm::of(&info.algorithm.oid) {
+            Some(KeyAlgorithm::Rsa) => {
                 use rsa::pkcs8::DecodePrivateKey as _;
                 let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
                     .map_err(|e| malformed("RSA private key", &e))?;
                 Self::from_rsa(key)
             }
-            EC_PUBLIC_KEY => {
-                let curve = info
-                    .algorithm
-                    .parameters_oid()
-                    .map(|oid| oid.to_string())
-                    .unwrap_or_default();
-                match curve.as_str() {
-                    SECP256R1 => {
+            Some(KeyAlgorithm::Ec) => {
+                let curve = info.algorithm.parameters_oid().ok();
+                match curve.as_ref().and_then(Curve::of) {
+                    Some(Curve::P256) => {
                         use p256::pkcs8::DecodePrivateKey as _;
                         let key = p256::ecdsa::SigningKey::from_pkcs8_der(der)
                             .map_err(|e| malformed("P-256 private key", &e))?;
                         Ok(Self::from_p256(key))
                     }
-                    SECP384R1 => {
+                    Some(Curve::P384) => {
                         use p384::pkcs8::DecodePrivateKey as _;
                         let key = p384::ecdsa::SigningKey::from_pkcs8_der(der)
                             .map_err(|e| malformed("P-384 private key", &e))?;
                         Ok(Self::from_p384(key))
                     }
-                    other => Err(unsupported(format!(
-                        "an EC key on curve {other}; certplay reads P-256 and P-384"
+                    Some(Curve::P521 | Curve::Secp256k1) | None => Err(unsupported(format!(
+                        "an EC key on curve {}; certplay reads P-256 and P-384",
+                        curve.as_ref().map_or_else(String::new, oid::describe)
                     ))),
                 }
             }
-            ED25519 => {
+            Some(KeyAlgorithm::Ed25519) => {
                 let key = ed25519_dalek::SigningKey::from_pkcs8_der(der)
                     .map_err(|e| malformed("Ed25519 private key", &e))?;
                 Ok(Self::from_ed25519(key))
             }
-            other => Err(unsupported(format!(
-                "algorithm {other}; certplay reads RSA, ECDSA P-256/P-384 and Ed25519 keys"
+            Some(KeyAlgorithm::Ed448) | None => Err(unsupported(format!(
+                "algorithm {}; certplay reads RSA, ECDSA P-256/P-384 and Ed25519 keys",
+                oid::describe(&info.algorithm.oid)
             ))),
         }
     }

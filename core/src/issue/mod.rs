@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
-pub(crate) use csr::Hash;
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
 pub use import::{read_private_key, ReadKey};

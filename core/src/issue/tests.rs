@@ -1,11 +1,11 @@
 use x509_cert::der::{Decode, Encode};
 
 use super::*;
+use crate::oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
 use crate::plan::{NameConstraints, Preset, Serial, Validity};
 use crate::read::model::{GeneralName, Hex, Oid};
 use crate::read::Certificate;
 use crate::Source;
-use const_oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
 
 fn read(der: &[u8]) -> Certificate {
     Certificate::from_der(der).unwrap()
@@ -15,7 +15,7 @@ fn purposes(c: &Certificate) -> Vec<Oid> {
     c.extended_key_usage().unwrap().to_vec()
 }
 
-fn purpose(oid: const_oid::ObjectIdentifier) -> Vec<Oid> {
+fn purpose(oid: crate::oid::ObjectIdentifier) -> Vec<Oid> {
     vec![Oid::new(oid)]
 }
 

@@ -20,13 +20,11 @@ use sha2::{Sha224, Sha256, Sha384, Sha512};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{DigestInfo, MacData, Pkcs12PbeParams, PBES2};
+use crate::oid::db::rfc5912::{
+    ID_SHA_1 as SHA1, ID_SHA_224 as SHA224, ID_SHA_256 as SHA256, ID_SHA_384 as SHA384,
+    ID_SHA_512 as SHA512,
+};
 use crate::pbe::{pbes2_within_limits, within_limit};
-
-const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
-const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// The password as RFC 7292's key derivation takes it: UTF-16 big-endian
 /// with a terminating zero, as OpenSSL encodes it (surrogate pairs beyond
@@ -125,7 +123,7 @@ pub(crate) fn verify_mac(mac: &MacData, password: &str, auth_safe: &[u8]) -> Res
     let digest = MacDigest::from_oid(oid).ok_or_else(|| {
         format!(
             "its MAC uses {}, which certplay does not check (it checks SHA-1 and SHA-2)",
-            crate::read::model::Oid::new(oid)
+            crate::oid::describe(&oid)
         )
     })?;
     let iterations = mac.iterations.unwrap_or(1);
@@ -240,7 +238,7 @@ pub(crate) fn decrypt(
         return Err(format!(
             "it is encrypted with {}, which certplay does not decrypt (it decrypts PBES2, \
              3DES and RC2)",
-            crate::read::model::Oid::new(algorithm.oid)
+            crate::oid::describe(&algorithm.oid)
         ));
     };
     let params = algorithm

@@ -33,6 +33,7 @@ pub use check::{PlanField, PlanWarning};
 pub use names::{San, Serial, Subtree};
 pub use preset::Preset;
 
+use crate::oid::ObjectIdentifier;
 use crate::{Error, KeyType};
 
 /// The longest validity certplay issues, in days (about 100 years).
@@ -257,6 +258,49 @@ pub enum ExtendedKeyUsage {
     EmailProtection,
     TimeStamping,
     OcspSigning,
+}
+
+impl ExtendedKeyUsage {
+    /// Every purpose.
+    pub const ALL: [Self; 6] = [
+        Self::ServerAuth,
+        Self::ClientAuth,
+        Self::CodeSigning,
+        Self::EmailProtection,
+        Self::TimeStamping,
+        Self::OcspSigning,
+    ];
+
+    /// Its object identifier (`id-kp-serverAuth`, ...).
+    pub fn oid(self) -> ObjectIdentifier {
+        use crate::oid::db::rfc5280;
+        match self {
+            Self::ServerAuth => rfc5280::ID_KP_SERVER_AUTH,
+            Self::ClientAuth => rfc5280::ID_KP_CLIENT_AUTH,
+            Self::CodeSigning => rfc5280::ID_KP_CODE_SIGNING,
+            Self::EmailProtection => rfc5280::ID_KP_EMAIL_PROTECTION,
+            Self::TimeStamping => rfc5280::ID_KP_TIME_STAMPING,
+            Self::OcspSigning => rfc5280::ID_KP_OCSP_SIGNING,
+        }
+    }
+
+    /// The purpose `oid` names, if it is one of these.
+    pub fn of(oid: &ObjectIdentifier) -> Option<Self> {
+        Self::ALL.into_iter().find(|purpose| purpose.oid() == *oid)
+    }
+
+    /// RFC 5280's name (`serverAuth`, `OCSPSigning`), as openssl's
+    /// configuration files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ServerAuth => "serverAuth",
+            Self::ClientAuth => "clientAuth",
+            Self::CodeSigning => "codeSigning",
+            Self::EmailProtection => "emailProtection",
+            Self::TimeStamping => "timeStamping",
+            Self::OcspSigning => "OCSPSigning",
+        }
+    }
 }
 
 /// A distinguished name as people fill it in (RFC 5280, appendix A.1).

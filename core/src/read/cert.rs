@@ -25,6 +25,7 @@ use super::model::{
     Attribute, AttributeValue, Extension, ExtensionValue, GeneralName, Hex, KeyKind, Name, Oid,
     Policy, PublicKey, Time, KEY_USAGE_NAMES,
 };
+use crate::oid::{db, Curve, KeyAlgorithm};
 use crate::Error;
 
 /// A certificate, read.
@@ -246,8 +247,8 @@ pub(crate) fn public_key(spki: &SubjectPublicKeyInfoOwned) -> PublicKey {
     let der = spki.to_der().unwrap_or_default();
     let bits = spki.subject_public_key.raw_bytes().to_vec();
     let mut rsa_modulus = Vec::new();
-    let kind = match spki.algorithm.oid.to_string().as_str() {
-        "1.2.840.113549.1.1.1" => {
+    let kind = match KeyAlgorithm::of(&spki.algorithm.oid) {
+        Some(KeyAlgorithm::Rsa) => {
             use rsa::pkcs1::DecodeRsaPublicKey;
             use rsa::traits::PublicKeyParts;
             match rsa::RsaPublicKey::from_pkcs1_der(&bits) {
@@ -265,7 +266,7 @@ pub(crate) fn public_key(spki: &SubjectPublicKeyInfoOwned) -> PublicKey {
                 },
             }
         }
-        "1.2.840.10045.2.1" => {
+        Some(KeyAlgorithm::Ec) => {
             let curve = spki
                 .algorithm
                 .parameters
@@ -273,7 +274,7 @@ pub(crate) fn public_key(spki: &SubjectPublicKeyInfoOwned) -> PublicKey {
                 .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
             match curve {
                 Some(curve) => KeyKind::Ec {
-                    bits: curve_bits(&curve),
+                    bits: Curve::of(&curve).map_or(0, Curve::bits),
                     curve: Oid::new(curve),
                 },
                 None => KeyKind::Other {
@@ -281,9 +282,9 @@ pub(crate) fn public_key(spki: &SubjectPublicKeyInfoOwned) -> PublicKey {
                 },
             }
         }
-        "1.3.101.112" => KeyKind::Ed25519,
-        "1.3.101.113" => KeyKind::Ed448,
-        _ => KeyKind::Other {
+        Some(KeyAlgorithm::Ed25519) => KeyKind::Ed25519,
+        Some(KeyAlgorithm::Ed448) => KeyKind::Ed448,
+        None => KeyKind::Other {
             algorithm: Oid::new(spki.algorithm.oid),
         },
     };
@@ -292,16 +293,6 @@ pub(crate) fn public_key(spki: &SubjectPublicKeyInfoOwned) -> PublicKey {
         spki_sha256: Hex(Sha256::digest(&der).to_vec()),
         bits,
         rsa_modulus,
-    }
-}
-
-fn curve_bits(curve: &ObjectIdentifier) -> u32 {
-    match curve.to_string().as_str() {
-        "1.2.840.10045.3.1.7" => 256,
-        "1.3.132.0.34" => 384,
-        "1.3.132.0.35" => 521,
-        "1.3.132.0.10" => 256,
-        _ => 0,
     }
 }
 
@@ -391,7 +382,7 @@ fn extension_value(
                         .policy_qualifiers
                         .unwrap_or_default()
                         .iter()
-                        .filter(|q| q.policy_qualifier_id.to_string() == "1.3.6.1.5.5.7.2.1")
+                        .filter(|q| q.policy_qualifier_id == db::rfc5280::ID_QT_CPS)
                         .filter_map(|q| q.qualifier.as_ref())
                         .filter_map(|q| q.decode_as::<Ia5StringRef<'_>>().ok())
                         .map(|s| s.to_string())

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::model::{ExtensionValue, KeyKind};
 use super::Certificate;
+use crate::oid::SignatureAlgorithm;
+use crate::plan::ExtendedKeyUsage::{self, ClientAuth, ServerAuth};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -43,8 +45,6 @@ enum Role {
     Other,
 }
 
-const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
-const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 /// CA/B Baseline Requirements 6.3.2: at most 398 days for TLS server certificates.
 const MAX_SERVER_DAYS: i64 = 398;
 const DAY: i64 = 86_400;
@@ -53,13 +53,13 @@ fn role(c: &Certificate) -> Role {
     if c.is_ca() {
         return Role::Ca;
     }
-    let has = |oid: &str| {
+    let has = |purpose: ExtendedKeyUsage| {
         c.extended_key_usage()
-            .is_some_and(|p| p.iter().any(|p| p.oid.to_string() == oid))
+            .is_some_and(|p| p.iter().any(|p| p.oid == purpose.oid()))
     };
-    if has(SERVER_AUTH) || !c.subject_alt_names().is_empty() && !has(CLIENT_AUTH) {
+    if has(ServerAuth) || !c.subject_alt_names().is_empty() && !has(ClientAuth) {
         Role::Server
-    } else if has(CLIENT_AUTH) {
+    } else if has(ClientAuth) {
         Role::Client
     } else {
         Role::Other
@@ -171,7 +171,7 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         }
         let eku_leafy = c.extended_key_usage().is_some_and(|p| {
             p.iter()
-                .any(|p| matches!(p.oid.to_string().as_str(), SERVER_AUTH | CLIENT_AUTH))
+                .any(|p| matches!(ExtendedKeyUsage::of(&p.oid), Some(ServerAuth | ClientAuth)))
         });
         if !c.subject_alt_names().is_empty() || eku_leafy && c.self_issued() {
             add(
@@ -202,10 +202,7 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         ),
         _ => {}
     }
-    if matches!(
-        c.signature_algorithm.oid.to_string().as_str(),
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3"
-    ) {
+    if SignatureAlgorithm::of(&c.signature_algorithm.oid) == Some(SignatureAlgorithm::Sha1) {
         add(
             "sha1-signature",
             Severity::Error,

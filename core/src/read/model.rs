@@ -10,14 +10,14 @@ use x509_cert::der::asn1::ObjectIdentifier;
 
 use crate::escape::{escape, push_escaped};
 
-/// An object identifier with its name from const-oid's database, when it
-/// has one (`id-kp-serverAuth`).
+/// An object identifier with its name ([`crate::oid::name`]: const-oid's
+/// database, or certplay's few more), when it has one (`id-kp-serverAuth`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Oid {
     /// Dotted form, `1.3.6.1.5.5.7.3.1`.
     #[serde(serialize_with = "dotted")]
     pub oid: ObjectIdentifier,
-    /// The database's name for it, if any.
+    /// Its name, if it has one.
     pub name: Option<&'static str>,
 }
 
@@ -26,11 +26,11 @@ fn dotted<S: Serializer>(oid: &ObjectIdentifier, s: S) -> Result<S::Ok, S::Error
 }
 
 impl Oid {
-    /// Names `oid` from const-oid's database.
+    /// `oid` with its name.
     pub fn new(oid: ObjectIdentifier) -> Self {
         Self {
             oid,
-            name: const_oid::db::DB.by_oid(&oid),
+            name: crate::oid::name(&oid),
         }
     }
 }
@@ -232,7 +232,9 @@ impl Name {
     /// The first commonName, if any.
     pub fn common_name(&self) -> Option<&str> {
         self.rdns.iter().flatten().find_map(|a| match &a.value {
-            AttributeValue::Text(t) if a.kind.oid == const_oid::db::rfc4519::CN => Some(t.as_str()),
+            AttributeValue::Text(t) if a.kind.oid == crate::oid::db::rfc4519::CN => {
+                Some(t.as_str())
+            }
             _ => None,
         })
     }
@@ -341,34 +343,8 @@ fn openssl_escape(value: &str) -> String {
 /// The short names openssl prints for attribute types (its `sname` table);
 /// anything else prints as its dotted OID, as openssl does.
 pub fn short_name(kind: &Oid) -> String {
-    let dotted = kind.oid.to_string();
-    let name = match dotted.as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "street",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.12" => "title",
-        "2.5.4.15" => "businessCategory",
-        "2.5.4.17" => "postalCode",
-        "2.5.4.42" => "GN",
-        "2.5.4.43" => "initials",
-        "2.5.4.46" => "dnQualifier",
-        "2.5.4.65" => "pseudonym",
-        "2.5.4.97" => "organizationIdentifier",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
-        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
-        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
-        _ => return dotted,
-    };
-    name.to_owned()
+    crate::oid::lookup(&crate::oid::ATTRIBUTE_SHORT_NAMES, &kind.oid)
+        .map_or_else(|| kind.oid.to_string(), str::to_owned)
 }
 
 /// GeneralName (RFC 5280, 4.2.1.6).
@@ -484,12 +460,12 @@ impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Rsa { bits, .. } => write!(f, "RSA-{bits}"),
-            Self::Ec { curve, .. } => match curve.oid.to_string().as_str() {
-                "1.2.840.10045.3.1.7" => f.write_str("ECDSA P-256"),
-                "1.3.132.0.34" => f.write_str("ECDSA P-384"),
-                "1.3.132.0.35" => f.write_str("ECDSA P-521"),
-                _ => write!(f, "EC {curve}"),
-            },
+            Self::Ec { curve, .. } => {
+                match crate::oid::Curve::of(&curve.oid).and_then(crate::oid::Curve::nist_name) {
+                    Some(nist) => write!(f, "ECDSA {nist}"),
+                    None => write!(f, "EC {curve}"),
+                }
+            }
             Self::Ed25519 => f.write_str("Ed25519"),
             Self::Ed448 => f.write_str("Ed448"),
             Self::Other { algorithm } => write!(f, "{algorithm}"),

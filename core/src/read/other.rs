@@ -14,6 +14,7 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use super::cert::{extension, malformed, name, public_key, Certificate};
 use super::model::{Extension, ExtensionValue, Hex, KeyKind, Name, Oid, PublicKey, Time};
+use crate::oid::{Curve, KeyAlgorithm};
 use crate::Error;
 
 /// A certificate signing request (PKCS#10), read.
@@ -172,9 +173,6 @@ pub struct PrivateKey {
     pub encryption: Option<Oid>,
 }
 
-const RSA: &str = "1.2.840.113549.1.1.1";
-const EC: &str = "1.2.840.10045.2.1";
-
 impl PrivateKey {
     /// True when this key's public half is the certificate's public key.
     /// `None` when certplay could not derive the public key.
@@ -198,17 +196,18 @@ impl PrivateKey {
         let info = p256::pkcs8::PrivateKeyInfo::try_from(der)
             .map_err(|e| malformed("PKCS#8 private key", e))?;
         let algorithm = info.algorithm.oid;
-        let mut key = match algorithm.to_string().as_str() {
-            RSA => Self::pkcs1(info.private_key)?,
-            EC => {
+        let key_algorithm = KeyAlgorithm::of(&algorithm);
+        let mut key = match key_algorithm {
+            Some(KeyAlgorithm::Rsa) => Self::pkcs1(info.private_key)?,
+            Some(KeyAlgorithm::Ec) => {
                 let curve = info
                     .algorithm
                     .parameters
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 Self::sec1(info.private_key, curve)?
             }
-            "1.3.101.112" | "1.3.101.113" => {
-                let ed25519 = algorithm.to_string() == "1.3.101.112";
+            Some(KeyAlgorithm::Ed25519 | KeyAlgorithm::Ed448) => {
+                let ed25519 = key_algorithm == Some(KeyAlgorithm::Ed25519);
                 Self {
                     format: KeyFormat::Pkcs8,
                     kind: Some(if ed25519 {
@@ -236,7 +235,7 @@ impl PrivateKey {
                     encryption: None,
                 }
             }
-            _ => Self {
+            None => Self {
                 format: KeyFormat::Pkcs8,
                 kind: Some(KeyKind::Other {
                     algorithm: Oid::new(algorithm),
@@ -293,12 +292,12 @@ impl PrivateKey {
             .map_err(bad)?;
         reader.finish(()).map_err(bad)?;
         let curve = curve.or(outer_curve);
-        let ec = ObjectIdentifier::new_unwrap(EC);
+        let ec = KeyAlgorithm::Ec.oid();
         let public_key_sha256 = match (&public, curve) {
             (Some(point), Some(curve)) => spki_sha256(&ec, Some(curve), point),
-            _ => match curve.map(|c| c.to_string()).as_deref() {
+            _ => match curve.as_ref().and_then(Curve::of) {
                 // Without the public point in the file, derive it (P-256 only).
-                Some("1.2.840.10045.3.1.7") => p256::SecretKey::from_sec1_der(der)
+                Some(Curve::P256) => p256::SecretKey::from_sec1_der(der)
                     .ok()
                     .and_then(|k| {
                         use p256::pkcs8::EncodePublicKey;
@@ -312,12 +311,7 @@ impl PrivateKey {
             format: KeyFormat::Sec1,
             kind: Some(match curve {
                 Some(c) => KeyKind::Ec {
-                    bits: match c.to_string().as_str() {
-                        "1.2.840.10045.3.1.7" | "1.3.132.0.10" => 256,
-                        "1.3.132.0.34" => 384,
-                        "1.3.132.0.35" => 521,
-                        _ => 0,
-                    },
+                    bits: Curve::of(&c).map_or(0, Curve::bits),
                     curve: Oid::new(c),
                 },
                 None => KeyKind::Other {

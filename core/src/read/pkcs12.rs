@@ -51,16 +51,6 @@ pub struct Pkcs12Part {
     pub encryption: String,
 }
 
-/// RFC 7292 appendix C: the PKCS#12 password-based schemes.
-const PKCS12_PBE: [(&str, &str); 6] = [
-    ("1.2.840.113549.1.12.1.1", "pbeWithSHAAnd128BitRC4"),
-    ("1.2.840.113549.1.12.1.2", "pbeWithSHAAnd40BitRC4"),
-    ("1.2.840.113549.1.12.1.3", "pbeWithSHAAnd3-KeyTripleDES-CBC"),
-    ("1.2.840.113549.1.12.1.4", "pbeWithSHAAnd2-KeyTripleDES-CBC"),
-    ("1.2.840.113549.1.12.1.5", "pbeWithSHAAnd128BitRC2-CBC"),
-    ("1.2.840.113549.1.12.1.6", "pbeWithSHAAnd40BitRC2-CBC"),
-];
-
 #[derive(Sequence)]
 struct Pbes2Params {
     kdf: AlgorithmIdentifierOwned,
@@ -162,13 +152,7 @@ fn parts(auth_safe: &[u8]) -> Vec<Pkcs12Part> {
 
 /// A password-based encryption scheme in words.
 fn scheme(algorithm: &AlgorithmIdentifierOwned) -> String {
-    let name = |oid: ObjectIdentifier| {
-        let dotted = oid.to_string();
-        PKCS12_PBE
-            .iter()
-            .find(|(o, _)| *o == dotted)
-            .map_or_else(|| Oid::new(oid).to_string(), |(_, n)| (*n).to_owned())
-    };
+    let name = |oid: ObjectIdentifier| crate::oid::describe(&oid);
     if algorithm.oid != PBES2 {
         let iterations = algorithm
             .parameters

@@ -7,6 +7,8 @@ use std::fmt::Write;
 use super::model::{Extension, ExtensionValue, GeneralName, Hex, KeyKind, Oid, PublicKey};
 use super::{Certificate, Crl, Csr, Item, KeyFormat, Pkcs12, PrivateKey};
 use crate::escape::escape;
+use crate::oid::db::{rfc5280, rfc5912, rfc6962, rfc8410};
+use crate::oid::{lookup, Curve, ObjectIdentifier};
 
 /// Every item, one after the other, the way openssl would print each.
 pub fn items(items: &[Item]) -> String {
@@ -230,15 +232,23 @@ fn serial(o: &mut String, serial: &Hex) {
     }
 }
 
+/// openssl's names for algorithms, where they are not const-oid's.
+const ALGORITHM_NAMES: [(ObjectIdentifier, &str); 5] = [
+    (rfc8410::ID_ED_25519, "ED25519"),
+    (rfc8410::ID_ED_448, "ED448"),
+    (rfc5912::ID_RSASSA_PSS, "rsassaPss"),
+    (rfc5912::ID_EC_PUBLIC_KEY, "id-ecPublicKey"),
+    (rfc5912::RSA_ENCRYPTION, "rsaEncryption"),
+];
+
+/// openssl's names for authorityInfoAccess methods.
+const ACCESS_METHODS: [(ObjectIdentifier, &str); 2] = [
+    (rfc5280::ID_AD_OCSP, "OCSP"),
+    (rfc5280::ID_AD_CA_ISSUERS, "CA Issuers"),
+];
+
 fn algorithm(oid: &Oid) -> String {
-    match oid.oid.to_string().as_str() {
-        "1.3.101.112" => "ED25519".into(),
-        "1.3.101.113" => "ED448".into(),
-        "1.2.840.113549.1.1.10" => "rsassaPss".into(),
-        "1.2.840.10045.2.1" => "id-ecPublicKey".into(),
-        "1.2.840.113549.1.1.1" => "rsaEncryption".into(),
-        _ => oid.to_string(),
-    }
+    named_in(&ALGORITHM_NAMES, oid)
 }
 
 fn public_key(o: &mut String, k: &PublicKey, indent: usize) {
@@ -260,11 +270,9 @@ fn public_key(o: &mut String, k: &PublicKey, indent: usize) {
             let _ = writeln!(o, "{pad}    Public-Key: ({bits} bit)");
             let _ = writeln!(o, "{pad}    pub:");
             dump(o, &k.bits, indent.saturating_add(8), 15);
-            let (asn1, nist) = match curve.oid.to_string().as_str() {
-                "1.2.840.10045.3.1.7" => ("prime256v1".to_owned(), Some("P-256")),
-                "1.3.132.0.34" => ("secp384r1".to_owned(), Some("P-384")),
-                "1.3.132.0.35" => ("secp521r1".to_owned(), Some("P-521")),
-                _ => (curve.to_string(), None),
+            let (asn1, nist) = match Curve::of(&curve.oid) {
+                Some(known) => (known.openssl_name().to_owned(), known.nist_name()),
+                None => (curve.to_string(), None),
             };
             let _ = writeln!(o, "{pad}    ASN1 OID: {asn1}");
             if let Some(nist) = nist {
@@ -290,28 +298,72 @@ fn public_key(o: &mut String, k: &PublicKey, indent: usize) {
     let _ = writeln!(o, "{pad}SHA-256 of SubjectPublicKeyInfo: {}", k.spki_sha256);
 }
 
+/// openssl's names for extensions.
+const EXTENSION_NAMES: [(ObjectIdentifier, &str); 16] = [
+    (
+        rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        "X509v3 Subject Key Identifier",
+    ),
+    (rfc5280::ID_CE_KEY_USAGE, "X509v3 Key Usage"),
+    (
+        rfc5280::ID_CE_SUBJECT_ALT_NAME,
+        "X509v3 Subject Alternative Name",
+    ),
+    (
+        rfc5280::ID_CE_ISSUER_ALT_NAME,
+        "X509v3 Issuer Alternative Name",
+    ),
+    (rfc5280::ID_CE_BASIC_CONSTRAINTS, "X509v3 Basic Constraints"),
+    (rfc5280::ID_CE_CRL_NUMBER, "X509v3 CRL Number"),
+    (rfc5280::ID_CE_CRL_REASONS, "X509v3 CRL Reason Code"),
+    (rfc5280::ID_CE_NAME_CONSTRAINTS, "X509v3 Name Constraints"),
+    (
+        rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+        "X509v3 CRL Distribution Points",
+    ),
+    (
+        rfc5280::ID_CE_CERTIFICATE_POLICIES,
+        "X509v3 Certificate Policies",
+    ),
+    (
+        rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        "X509v3 Authority Key Identifier",
+    ),
+    (
+        rfc5280::ID_CE_POLICY_CONSTRAINTS,
+        "X509v3 Policy Constraints",
+    ),
+    (rfc5280::ID_CE_EXT_KEY_USAGE, "X509v3 Extended Key Usage"),
+    (
+        rfc5280::ID_CE_INHIBIT_ANY_POLICY,
+        "X509v3 Inhibit Any Policy",
+    ),
+    (
+        rfc5280::ID_PE_AUTHORITY_INFO_ACCESS,
+        "Authority Information Access",
+    ),
+    (rfc6962::CT_PRECERT_SCTS, "CT Precertificate SCTs"),
+];
+
+/// openssl's words for extKeyUsage purposes.
+const PURPOSE_TEXTS: [(ObjectIdentifier, &str); 7] = [
+    (rfc5280::ID_KP_SERVER_AUTH, "TLS Web Server Authentication"),
+    (rfc5280::ID_KP_CLIENT_AUTH, "TLS Web Client Authentication"),
+    (rfc5280::ID_KP_CODE_SIGNING, "Code Signing"),
+    (rfc5280::ID_KP_EMAIL_PROTECTION, "E-mail Protection"),
+    (rfc5280::ID_KP_TIME_STAMPING, "Time Stamping"),
+    (rfc5280::ID_KP_OCSP_SIGNING, "OCSP Signing"),
+    (rfc5280::ANY_EXTENDED_KEY_USAGE, "Any Extended Key Usage"),
+];
+
+/// The name `table` gives `oid`, or its own (const-oid's name or dotted).
+fn named_in(table: &[(ObjectIdentifier, &str)], oid: &Oid) -> String {
+    lookup(table, &oid.oid).map_or_else(|| oid.to_string(), str::to_owned)
+}
+
 /// openssl's name for an extension.
 pub fn extension_name(id: &Oid) -> String {
-    let name = match id.oid.to_string().as_str() {
-        "2.5.29.14" => "X509v3 Subject Key Identifier",
-        "2.5.29.15" => "X509v3 Key Usage",
-        "2.5.29.17" => "X509v3 Subject Alternative Name",
-        "2.5.29.18" => "X509v3 Issuer Alternative Name",
-        "2.5.29.19" => "X509v3 Basic Constraints",
-        "2.5.29.20" => "X509v3 CRL Number",
-        "2.5.29.21" => "X509v3 CRL Reason Code",
-        "2.5.29.30" => "X509v3 Name Constraints",
-        "2.5.29.31" => "X509v3 CRL Distribution Points",
-        "2.5.29.32" => "X509v3 Certificate Policies",
-        "2.5.29.35" => "X509v3 Authority Key Identifier",
-        "2.5.29.36" => "X509v3 Policy Constraints",
-        "2.5.29.37" => "X509v3 Extended Key Usage",
-        "2.5.29.54" => "X509v3 Inhibit Any Policy",
-        "1.3.6.1.5.5.7.1.1" => "Authority Information Access",
-        "1.3.6.1.4.1.11129.2.4.2" => "CT Precertificate SCTs",
-        _ => return id.to_string(),
-    };
-    name.to_owned()
+    named_in(&EXTENSION_NAMES, id)
 }
 
 /// openssl's words for a keyUsage bit.
@@ -332,16 +384,7 @@ fn key_usage_text(bit: &str) -> &str {
 
 /// openssl's words for an extKeyUsage purpose.
 pub fn purpose_text(p: &Oid) -> String {
-    match p.oid.to_string().as_str() {
-        "1.3.6.1.5.5.7.3.1" => "TLS Web Server Authentication".into(),
-        "1.3.6.1.5.5.7.3.2" => "TLS Web Client Authentication".into(),
-        "1.3.6.1.5.5.7.3.3" => "Code Signing".into(),
-        "1.3.6.1.5.5.7.3.4" => "E-mail Protection".into(),
-        "1.3.6.1.5.5.7.3.8" => "Time Stamping".into(),
-        "1.3.6.1.5.5.7.3.9" => "OCSP Signing".into(),
-        "2.5.29.37.0" => "Any Extended Key Usage".into(),
-        _ => p.to_string(),
-    }
+    named_in(&PURPOSE_TEXTS, p)
 }
 
 fn reason_text(reason: &str) -> &str {
@@ -440,11 +483,7 @@ fn extension(o: &mut String, e: &Extension, indent: usize) {
         }
         ExtensionValue::AuthorityInfoAccess(access) => {
             for (method, location) in access {
-                let method = match method.oid.to_string().as_str() {
-                    "1.3.6.1.5.5.7.48.1" => "OCSP".to_owned(),
-                    "1.3.6.1.5.5.7.48.2" => "CA Issuers".to_owned(),
-                    _ => method.to_string(),
-                };
+                let method = named_in(&ACCESS_METHODS, method);
                 let _ = writeln!(o, "{inner}{method} - {location}");
             }
         }

@@ -26,7 +26,7 @@ use rustls_pki_types::{
 };
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::issue::Hash;
+use crate::oid::Hash;
 
 /// The verify-only provider (see the module documentation).
 pub fn verifying() -> Arc<CryptoProvider> {
