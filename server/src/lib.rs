@@ -313,7 +313,7 @@ impl Bound {
         let live = Arc::new(live::Live::new(
             self.history.clone(),
             reloader,
-            self.mtls_addr.port(),
+            self.mtls_addr,
         ));
         let page = self.page.map(|(acceptor, _)| {
             tokio::spawn(page::serve_page(

@@ -19,6 +19,7 @@
 //! the token, which only a same-origin script can read.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -43,7 +44,7 @@ pub struct Live {
     token: String,
     history: Arc<History>,
     reloader: Reloader,
-    mtls_port: u16,
+    mtls: SocketAddr,
 }
 
 /// What `POST /live/load` carries.
@@ -64,13 +65,16 @@ struct Loaded {
     /// The CRLs checked from now on: `ISSUER (FILE, N revoked)`.
     crls: Vec<String>,
     warnings: Vec<String>,
-    /// The mTLS port the material is used on (for the page's curl line).
+    /// The mTLS port the material is used on.
     mtls_port: u16,
+    /// Where the mTLS server listens (`127.0.0.1:3000`), for the page's
+    /// curl line (core's builder needs the address as well as the port).
+    mtls_address: String,
 }
 
 impl Live {
     /// A link with a fresh random token.
-    pub fn new(history: Arc<History>, reloader: Reloader, mtls_port: u16) -> Live {
+    pub fn new(history: Arc<History>, reloader: Reloader, mtls: SocketAddr) -> Live {
         let mut bytes = [0u8; 16];
         // Without randomness there is no token: every live request is refused.
         let token = match getrandom::getrandom(&mut bytes) {
@@ -81,7 +85,7 @@ impl Live {
             token,
             history,
             reloader,
-            mtls_port,
+            mtls,
         }
     }
 
@@ -220,7 +224,8 @@ impl Live {
                 })
                 .collect(),
             warnings: tls.warnings.clone(),
-            mtls_port: self.mtls_port,
+            mtls_port: self.mtls.port(),
+            mtls_address: self.mtls.to_string(),
         };
         tracing::info!(
             "page: loaded the page's certificates into the mTLS listener (server {}, trusting {}, \

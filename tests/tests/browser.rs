@@ -853,6 +853,19 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
         playground.log()
     );
     playground.wait_for_log("page: loaded the page's certificates");
+    // The panel's curl line (core's one builder of printed commands), run
+    // as printed.
+    let printed = loaded
+        .split("Try it: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no curl line in: {loaded}"));
+    let ran = run(
+        dir.path(),
+        "sh",
+        &["-c", &format!("{printed} --max-time 20")],
+    );
+    assert_eq!(stdout(&ran), "Hello World\n", "{printed}: {}", stderr(&ran));
 
     let ok = curl_with_client_cert(dir.path(), &url);
     assert_eq!(

@@ -8,8 +8,10 @@
 //! Opened from anywhere else (trunk serve, the file system), `/live/token`
 //! does not answer with a token and `#live-status` says so.
 
+use std::net::SocketAddr;
 use std::rc::Rc;
 
+use certplay_core::commands::{Curl, HostName, Target};
 use certplay_core::event::EventKind;
 use certplay_core::verify::ReasonKind;
 use certplay_core::IssuedPlan;
@@ -47,6 +49,10 @@ pub struct LoadFiles {
     /// CRLs (PEM) of `crl_issuers`, when something under them was revoked
     /// here.
     pub crls: Vec<String>,
+    /// The server certificate's names, for the curl line.
+    pub server_names: Vec<HostName>,
+    /// The first client's certificate (chain file if any) and key.
+    pub client: Option<(String, String)>,
 }
 
 impl LoadFiles {
@@ -98,6 +104,8 @@ impl LoadFiles {
             trusted,
             crl_issuers,
             crls: Vec::new(),
+            server_names: roles.server_names,
+            client: roles.clients.into_iter().next(),
         })
     }
 }
@@ -385,17 +393,17 @@ async fn load(files: &LoadFiles) -> Result<String, Failure> {
         field(&json, "server").unwrap_or_default(),
         list("trusted").join(", ")
     );
-    // The number as JSON writes it: Rust's float formatting would add
-    // kilobytes to the page for it.
-    if let Some(port) = Reflect::get(&json, &"mtls_port".into())
-        .ok()
-        .filter(|p| p.as_f64().is_some())
-        .and_then(|p| JSON::stringify(&p).ok())
-        .map(String::from)
-    {
-        shown.push_str(&format!(
-            " Try it: curl --cacert ca.crt --cert client.crt --key client.key https://localhost:{port}"
-        ));
+    // core's one builder of printed commands: where the server listens
+    // and what its certificate covers decide the URL (and --resolve or
+    // --connect-to).
+    if let Some(address) = field(&json, "mtls_address").and_then(|a| a.parse::<SocketAddr>().ok()) {
+        let target = Target::new(&files.server_names, address);
+        let curl = Curl {
+            cacert: &files.names[0],
+            client: files.client.as_ref().map(|(c, k)| (c.as_str(), k.as_str())),
+            target: &target,
+        };
+        shown.push_str(&format!(" Try it: {}", curl.line()));
     }
     let crls = list("crls");
     if !crls.is_empty() {
