@@ -10,6 +10,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use crate::lab::TlsVersions;
 use crate::read::model::GeneralName;
 use crate::San;
 
@@ -254,6 +255,16 @@ impl Curl<'_> {
     pub fn line(&self) -> String {
         shell_line(&self.argv())
     }
+
+    /// The arguments for a client that offers `versions` (`--tlsv1.3`,
+    /// `--tls-max 1.2`), before the URL.
+    pub fn argv_offering(&self, versions: TlsVersions) -> Vec<String> {
+        let mut argv = self.argv();
+        let url = argv.pop();
+        argv.extend(versions.curl_args().iter().map(|a| (*a).to_owned()));
+        argv.extend(url);
+        argv
+    }
 }
 
 /// `certplay serve` with a set of files.
@@ -289,6 +300,15 @@ impl Serve<'_> {
     /// The command as one line for a POSIX shell.
     pub fn line(&self) -> String {
         shell_line(&self.argv())
+    }
+
+    /// The arguments, with `--tls13-only` when `tls13_only`.
+    pub fn argv_tls13_only(&self, tls13_only: bool) -> Vec<String> {
+        let mut argv = self.argv();
+        if tls13_only {
+            argv.push("--tls13-only".into());
+        }
+        argv
     }
 
     /// Where the printed command listens: `certplay serve`'s default

@@ -41,7 +41,6 @@ mod error;
 pub mod escape;
 pub mod event;
 mod issue;
-#[cfg(feature = "lab")]
 pub mod lab;
 mod material;
 mod mtls;

@@ -2,7 +2,7 @@
 //! or DER) with the checks a person needs before a single client connects:
 //! each failure says which file, what is wrong, and how to fix it.
 
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::PrivateKeyDer;
 
 use crate::read::{read_certificates, read_crls, Certificate, ReadCertificate, Source};
 use crate::{read_private_key, Error, ExtendedKeyUsage};
@@ -64,7 +64,7 @@ impl ServerTls {
         // A key certplay does not sign with (RSA-8192, P-521) is left to
         // rustls to load or refuse.
         if let Ok(key_pair) = &read_key.pair {
-            if key_pair.public_key_info_der()? != leaf_public_key_info(&leaf.der)? {
+            if key_pair.public_key_info_der()? != public_key_info(&leaf.der)? {
                 return Err(Error::KeyMismatch {
                     key_file: key.name.into(),
                     cert_file: cert.name.into(),
@@ -273,7 +273,8 @@ fn check_usable(file: &str, crl: &crate::read::Crl) -> Result<(), Error> {
     })
 }
 
-fn leaf_public_key_info(der: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
+/// The subjectPublicKeyInfo (DER) of a certificate (DER).
+pub(crate) fn public_key_info(der: &[u8]) -> Result<Vec<u8>, Error> {
     use x509_cert::der::{Decode, Encode};
     let cert = x509_cert::Certificate::from_der(der).map_err(|e| Error::Malformed {
         what: "certificate".into(),

@@ -23,12 +23,12 @@ use rustls::time_provider::TimeProvider;
 use rustls::{
     ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct, Error as TlsError,
     ProtocolVersion, RootCertStore, ServerConnection, SignatureAlgorithm, SignatureScheme,
-    SupportedProtocolVersion,
 };
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use serde::{Deserialize, Serialize};
 
-use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message, Side};
+use super::setup::{Side, TlsVersions};
+use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message};
 use crate::read::model::{Name, Time};
 use crate::read::Certificate;
 use crate::verify::{self, Check, Purpose, Reason};
@@ -37,31 +37,6 @@ use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, 
 /// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
 /// one request take six; anything longer is a loop.
 const MAX_ROUNDS: usize = 16;
-
-/// The TLS versions a client offers (curl's `--tlsv1.3`, `--tls-max 1.2`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsVersions {
-    /// TLS 1.3 and TLS 1.2, as curl offers by default.
-    #[default]
-    Tls13AndTls12,
-    /// TLS 1.3 only.
-    Tls13Only,
-    /// TLS 1.2 only.
-    Tls12Only,
-}
-
-impl TlsVersions {
-    fn rustls(self) -> &'static [&'static SupportedProtocolVersion] {
-        static TLS13: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
-        static TLS12: [&SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
-        match self {
-            Self::Tls13AndTls12 => rustls::ALL_VERSIONS,
-            Self::Tls13Only => &TLS13,
-            Self::Tls12Only => &TLS12,
-        }
-    }
-}
 
 /// The time both sides' verifiers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -149,24 +124,39 @@ impl LabClient {
             None => None,
             Some((cert, key)) => {
                 let chain = read_certificates(cert)?;
-                let key_der = read_private_key(key)?.der;
+                let read_key = read_private_key(key)?;
+                let (key_der, key_pair) = (read_key.der, read_key.pair.ok());
                 let subject = chain
                     .first()
                     .map(|c| c.info.subject.to_string())
                     .unwrap_or_default();
+                let mismatch = || Error::KeyMismatch {
+                    key_file: key.name.into(),
+                    cert_file: cert.name.into(),
+                    subject: subject.clone(),
+                };
+                // rustls compares the key with a certificate webpki can
+                // read; curl (OpenSSL) sends any certificate whose key
+                // matches, an X.509 v1 one too: compare here, then load.
+                if let (Some(pair), Some(leaf)) = (&key_pair, chain.first()) {
+                    if pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)? {
+                        return Err(mismatch());
+                    }
+                }
                 let ders = chain.into_iter().map(|c| c.der).collect();
-                let certified =
-                    CertifiedKey::from_der(ders, key_der, &provider).map_err(|e| match e {
-                        TlsError::InconsistentKeys(_) => Error::KeyMismatch {
-                            key_file: key.name.into(),
-                            cert_file: cert.name.into(),
-                            subject,
-                        },
-                        other => Error::Malformed {
-                            what: key.name.into(),
-                            reason: other.to_string(),
-                        },
+                let signing_key = provider
+                    .key_provider
+                    .load_private_key(key_der)
+                    .map_err(|e| Error::Malformed {
+                        what: key.name.into(),
+                        reason: e.to_string(),
                     })?;
+                let certified = CertifiedKey::new(ders, signing_key);
+                if key_pair.is_none() {
+                    if let Err(TlsError::InconsistentKeys(_)) = certified.keys_match() {
+                        return Err(mismatch());
+                    }
+                }
                 Some(Arc::new(certified))
             }
         };

@@ -1,23 +1,49 @@
-//! The handshake lab (feature `lab`): rustls' client and server in one
-//! process, in memory, with crypto that builds for the browser.
+//! The handshake lab: every way to break an mTLS set one call away, what
+//! core predicts for each, and (feature `lab`) rustls' client and server
+//! in one process, in memory, with crypto that builds for the browser.
 //!
-//! - [`crypto::provider`] is a full rustls crypto provider in pure Rust;
+//! - [`Case`] names each way to break a set, with its fix; [`mutate`]
+//!   makes the broken copy of an issued set for one case, with what
+//!   `certplay serve` and curl are given ([`Mutated`]);
+//! - [`predict`] says what core's verification decides before any
+//!   handshake, and [`clients`] what curl and `openssl s_client` then
+//!   print, by their versions;
+//! - [`crypto::provider`] is a full rustls crypto provider in pure Rust
+//!   (feature `lab`);
 //! - [`handshake`] runs one mTLS handshake between an [`MtlsServer`]
 //!   (configured as `certplay serve` is) and a [`LabClient`] (configured as
-//!   curl is), at a chosen [`Clock`] time, then `GET /`;
+//!   curl is), at a chosen [`Clock`] time, then `GET /` (feature `lab`);
 //! - its [`Transcript`] lists each message with what a person needs from
 //!   it, and how the handshake ended.
 //!
 //! [`MtlsServer`]: crate::MtlsServer
 
+mod case;
+pub mod clients;
+#[cfg(feature = "lab")]
 pub mod crypto;
+#[cfg(feature = "lab")]
 mod handshake;
+mod mutate;
+mod predict;
+#[cfg(feature = "lab")]
+mod run;
+mod setup;
+#[cfg(feature = "lab")]
 mod transcript;
 
-pub use handshake::{
-    handshake, ClientFiles, Clock, LabClient, Outcome, Refused, TlsVersions, Transcript,
-};
-pub use transcript::{Alert, Body, ChainEntry, CodePoint, Message, Side};
+pub use case::Case;
+#[cfg(feature = "lab")]
+pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
+pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
+pub use predict::{alert_for, predict, Prediction, Verdict};
+#[cfg(feature = "lab")]
+pub use run::{client, run, serve};
+pub use setup::{Side, TlsVersion, TlsVersions};
+#[cfg(feature = "lab")]
+pub use transcript::{Alert, Body, ChainEntry, CodePoint, Message};
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, not(target_arch = "wasm32"), feature = "lab"))]
+mod case_tests;
+#[cfg(all(test, not(target_arch = "wasm32"), feature = "lab"))]
 mod tests;

@@ -30,34 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::read::model::{Name, Time};
 use crate::verify::alert_name;
 
-/// The two ends of the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Side {
-    /// The client (configured as curl is).
-    Client,
-    /// The server (configured as `certplay serve` is).
-    Server,
-}
-
-impl Side {
-    /// The other end.
-    pub fn peer(self) -> Self {
-        match self {
-            Self::Client => Self::Server,
-            Self::Server => Self::Client,
-        }
-    }
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Client => "client",
-            Self::Server => "server",
-        })
-    }
-}
+pub use super::setup::Side;
 
 /// A TLS code point (version, cipher suite, group, signature scheme): its
 /// number, and rustls' name for it when rustls knows it

@@ -24,7 +24,7 @@
 
 mod check;
 mod names;
-mod preset;
+pub(crate) mod preset;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

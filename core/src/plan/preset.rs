@@ -113,11 +113,11 @@ fn entry(name: &str, profile: Profile, issuer: Option<&str>, common_name: &str) 
     }
 }
 
-pub(super) fn root(name: &str, common_name: &str) -> Entry {
+pub(crate) fn root(name: &str, common_name: &str) -> Entry {
     entry(name, Profile::RootCa, None, common_name)
 }
 
-pub(super) fn intermediate(name: &str, issuer: &str) -> Entry {
+pub(crate) fn intermediate(name: &str, issuer: &str) -> Entry {
     Entry {
         path_len: Some(0),
         ..entry(

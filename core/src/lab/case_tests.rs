@@ -1,0 +1,142 @@
+//! Every case of the lab, natively: the prediction (core's verification,
+//! before any handshake) and the in-memory handshake (core's provider)
+//! agree on who refuses, with which alert and which kind of reason, and
+//! that kind is the one the case is about.
+
+use super::*;
+use crate::verify::ReasonKind;
+use crate::{IssuedPlan, KeyType, Plan, Preset};
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The kind of refusal each case is about (`None`: accepted by rustls).
+fn expected(case: Case) -> Option<ReasonKind> {
+    Some(match case {
+        Case::AsIssued | Case::CaWithoutKeyCertSign | Case::ClientKeyMismatch => return None,
+        Case::NoClientCertificate => ReasonKind::NoClientCertificate,
+        Case::ClientExpired | Case::ServerExpired => ReasonKind::Expired,
+        Case::ClientNotYetValid => ReasonKind::NotYetValid,
+        Case::ClientWithoutClientAuth => ReasonKind::WrongPurpose,
+        Case::ClientFromOtherCa
+        | Case::ClientChainWithoutIntermediate
+        | Case::ServerChainWithoutIntermediate => ReasonKind::UnknownIssuer,
+        Case::ClientFromSameNameCa => ReasonKind::SameNameOtherCa,
+        Case::ClientX509V1 => ReasonKind::V1Certificate,
+        Case::ClientRevoked => ReasonKind::Revoked,
+        Case::PathLengthExceeded => ReasonKind::PathLenExceeded,
+        Case::NameConstraintViolated => ReasonKind::NameConstraintViolated,
+        Case::ServerForOtherName => ReasonKind::NameMismatch,
+        Case::Tls12ClientTls13Server => ReasonKind::Incompatible,
+    })
+}
+
+/// What the in-memory handshake said, in the prediction's terms.
+fn observed(case: &Mutated, at: i64) -> String {
+    match run(case, &crypto::provider(), at) {
+        Err(crate::Error::KeyMismatch { .. }) => "key-mismatch".into(),
+        Err(other) => format!("error {other}"),
+        Ok(transcript) => match transcript.outcome {
+            Outcome::Answered { status, body } => {
+                if status == 200 && body == "Hello World\n" {
+                    "accepted".into()
+                } else {
+                    format!("answered {status} {body:?}")
+                }
+            }
+            Outcome::Refused(refused) => format!(
+                "refused by {} {} {}",
+                refused.by,
+                refused.alert.map(|a| a.to_string()).unwrap_or_default(),
+                refused.reason.kind()
+            ),
+        },
+    }
+}
+
+fn predicted(prediction: &Prediction) -> String {
+    match &prediction.verdict {
+        Verdict::Refused { by, alert, reason } => format!(
+            "refused by {by} {} {}",
+            crate::verify::alert_name(*alert),
+            reason.kind()
+        ),
+        other => other.name().into(),
+    }
+}
+
+fn check_all(set: &IssuedPlan, label: &str) {
+    let at = now();
+    let mut failures = Vec::new();
+    for case in Case::ALL {
+        let broken = mutate(set, case).unwrap_or_else(|e| panic!("{label} {case}: {e}"));
+        let versions: &[TlsVersions] = if case.sets_versions() {
+            &[TlsVersions::Tls12Only]
+        } else {
+            &[TlsVersions::Tls13Only, TlsVersions::Tls12Only]
+        };
+        for versions in versions {
+            let broken = broken.clone().offering(*versions);
+            let prediction = predict(&broken, at).unwrap();
+            let (p, o) = (predicted(&prediction), observed(&broken, at));
+            let kind_ok = prediction.verdict.kind() == expected(case);
+            if p != o || !kind_ok {
+                failures.push(format!(
+                    "{label} {case} {versions:?}: predicted {p}, handshake {o}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_case_of_the_blogs_set_is_predicted_as_the_handshake_ends() {
+    for key_type in [KeyType::EcdsaP256, KeyType::Rsa2048] {
+        let set = Plan {
+            key_type,
+            ..Plan::default()
+        }
+        .issue()
+        .unwrap();
+        check_all(&set, &format!("blog {key_type:?}"));
+    }
+}
+
+#[test]
+fn every_case_of_an_intermediate_set_is_predicted_as_the_handshake_ends() {
+    let set = Preset::Intermediate.plan().issue().unwrap();
+    check_all(&set, "intermediate");
+}
+
+#[test]
+fn the_set_itself_stays_as_it_was() {
+    let set = Plan::default().issue().unwrap();
+    let before = set.clone();
+    for case in Case::ALL {
+        let broken = mutate(&set, case).unwrap();
+        assert_eq!(set, before, "{case}");
+        let names: Vec<&str> = broken.files.iter().map(|f| f.name.as_str()).collect();
+        for needed in [
+            &broken.serve.ca,
+            &broken.serve.cert,
+            &broken.serve.key,
+            &broken.client.cacert,
+        ] {
+            assert!(
+                names.contains(&needed.as_str()),
+                "{case}: {needed} not in {names:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn case_names_round_trip() {
+    for case in Case::ALL {
+        assert_eq!(case.name().parse::<Case>(), Ok(case));
+        let json = serde_json::to_string(&case).unwrap();
+        assert_eq!(json, format!("\"{}\"", case.name()));
+    }
+}

@@ -1,0 +1,236 @@
+//! What curl and `openssl s_client` print for a case, by their versions:
+//! the one table that predicts curl's exit code and message (the lab, the
+//! connect and cross-stack checks use it).
+//!
+//! Read from curl's and OpenSSL's sources, and checked against the real
+//! curl 7.88.1 / OpenSSL 3.0 in the lab's parity test:
+//!
+//! - a TLS 1.3 client sends its certificate with its last handshake
+//!   message and counts the handshake as done; the server's refusal comes
+//!   back as an alert on its first read: curl exit 56 (`SSL_read`), or 55
+//!   when its request's send fails first. In TLS 1.2 the server refuses
+//!   before its own Finished: curl exit 35, in the handshake;
+//! - a server certificate curl does not accept: exit 60, with OpenSSL's
+//!   verify error (`certificate has expired`), or curl's own words for a
+//!   host name it does not cover;
+//! - a key that is not the certificate's: curl refuses before connecting,
+//!   exit 58;
+//! - OpenSSL 3.0 and 3.1 word the alerts of SSL 3.0 `sslv3 alert ...`,
+//!   3.2 and later `ssl/tls alert ...`; TLS 1.0's are `tlsv1 alert ...`
+//!   and TLS 1.3's `tlsv13 alert ...` in both.
+
+use rustls::AlertDescription;
+use serde::{Deserialize, Serialize};
+
+use super::case::Case;
+use super::predict::{Prediction, Verdict};
+use super::setup::{Side, TlsVersion};
+use crate::verify::{alert_name, ReasonKind};
+
+/// A version number (`7.88.1`, `3.0.11`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Version(pub u16, pub u16, pub u16);
+
+impl Version {
+    /// Reads `3.0.11` (or `3.0`); anything after the numbers is ignored.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<u16>().ok());
+        let major = parts.next()??;
+        let minor = parts.next().flatten().unwrap_or(0);
+        let patch = parts.next().flatten().unwrap_or(0);
+        Some(Self(major, minor, patch))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// curl and the OpenSSL it is built with (`curl --version`'s first line);
+/// `openssl s_client` is taken to be that OpenSSL too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clients {
+    /// curl's version.
+    pub curl: Version,
+    /// Its TLS library's (OpenSSL) version.
+    pub openssl: Version,
+}
+
+impl Clients {
+    /// The versions the predictions were checked against: Debian 12's curl
+    /// 7.88.1 with OpenSSL 3.0.
+    pub const CHECKED: Self = Self {
+        curl: Version(7, 88, 1),
+        openssl: Version(3, 0, 0),
+    };
+
+    /// Reads `curl --version`'s first line (`curl 7.88.1 (x86_64-pc-linux-gnu)
+    /// libcurl/7.88.1 OpenSSL/3.0.11 ...`).
+    pub fn from_curl_version(line: &str) -> Option<Self> {
+        let mut words = line.split_whitespace();
+        let curl = words.nth(1).and_then(Version::parse)?;
+        let openssl = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("OpenSSL/"))
+            .and_then(Version::parse)?;
+        Some(Self { curl, openssl })
+    }
+
+    /// OpenSSL's words for a received alert (`sslv3 alert bad
+    /// certificate`, `tlsv1 alert unknown ca`), as curl and s_client
+    /// print them.
+    pub fn alert_words(&self, alert: AlertDescription) -> String {
+        let words = alert_name(alert).replace('_', " ");
+        let prefix = match u8::from(alert) {
+            // The alerts SSL 3.0 defined.
+            0..=47 if self.openssl >= Version(3, 2, 0) => "ssl/tls",
+            0..=47 => "sslv3",
+            // TLS 1.3's.
+            109 | 116 => "tlsv13",
+            _ => "tlsv1",
+        };
+        format!("{prefix} alert {words}")
+    }
+
+    /// OpenSSL's verify error (number and words) for a server certificate
+    /// refused for `kind`'s reason.
+    pub fn verify_error(&self, kind: ReasonKind) -> (u16, &'static str) {
+        match kind {
+            ReasonKind::Expired => (10, "certificate has expired"),
+            ReasonKind::NotYetValid => (9, "certificate is not yet valid"),
+            ReasonKind::NameMismatch => (62, "hostname mismatch"),
+            ReasonKind::Revoked => (23, "certificate revoked"),
+            ReasonKind::WrongPurpose => (26, "unsupported certificate purpose"),
+            ReasonKind::PathLenExceeded => (25, "path length constraint exceeded"),
+            ReasonKind::NameConstraintViolated => (47, "permitted subtree violation"),
+            ReasonKind::SameNameOtherCa | ReasonKind::BadSignature => {
+                (7, "certificate signature failure")
+            }
+            _ => (20, "unable to get local issuer certificate"),
+        }
+    }
+
+    /// What curl does for a case that core predicts as `prediction`.
+    pub fn curl(&self, prediction: &Prediction) -> Expected {
+        if prediction.case == Case::CaWithoutKeyCertSign {
+            if let Verdict::Accepted = prediction.verdict {
+                return Expected {
+                    exits: vec![60],
+                    words: format!("SSL certificate problem: {}", KEY_CERT_SIGN.1),
+                };
+            }
+        }
+        match &prediction.verdict {
+            Verdict::Accepted => Expected {
+                exits: vec![0],
+                words: "Hello World".into(),
+            },
+            Verdict::KeyMismatch => Expected {
+                exits: vec![58],
+                words: "unable to set private key file".into(),
+            },
+            Verdict::Refused {
+                by: Side::Client,
+                reason,
+                ..
+            } => Expected {
+                exits: vec![60],
+                words: match reason.kind() {
+                    ReasonKind::NameMismatch => {
+                        "SSL: no alternative certificate subject name matches target host name"
+                            .into()
+                    }
+                    kind => format!("SSL certificate problem: {}", self.verify_error(kind).1),
+                },
+            },
+            Verdict::Refused {
+                by: Side::Server,
+                alert,
+                reason,
+            } => {
+                let words = self.alert_words(*alert);
+                let after_finished = prediction.version == Some(TlsVersion::Tls13)
+                    && reason.kind() != ReasonKind::Incompatible;
+                Expected {
+                    exits: if after_finished {
+                        vec![56, 55]
+                    } else {
+                        vec![35]
+                    },
+                    words,
+                }
+            }
+        }
+    }
+
+    /// What `openssl s_client -verify_return_error -verify_hostname HOST`
+    /// prints for the same case.
+    pub fn openssl(&self, prediction: &Prediction) -> Expected {
+        if prediction.case == Case::CaWithoutKeyCertSign {
+            if let Verdict::Accepted = prediction.verdict {
+                return Expected {
+                    exits: vec![1],
+                    words: format!("verify error:num={}:{}", KEY_CERT_SIGN.0, KEY_CERT_SIGN.1),
+                };
+            }
+        }
+        match &prediction.verdict {
+            Verdict::Accepted => Expected {
+                exits: vec![0],
+                words: "Hello World".into(),
+            },
+            Verdict::KeyMismatch => Expected {
+                exits: vec![1],
+                words: "key values mismatch".into(),
+            },
+            Verdict::Refused {
+                by: Side::Client,
+                reason,
+                ..
+            } => {
+                let (number, words) = self.verify_error(reason.kind());
+                Expected {
+                    exits: vec![1],
+                    words: format!("verify error:num={number}:{words}"),
+                }
+            }
+            Verdict::Refused {
+                by: Side::Server,
+                alert,
+                ..
+            } => Expected {
+                exits: vec![0, 1],
+                words: self.alert_words(*alert),
+            },
+        }
+    }
+}
+
+/// OpenSSL's verify error for a CA without keyCertSign.
+const KEY_CERT_SIGN: (u16, &str) = (20, "unable to get local issuer certificate");
+
+/// Where the stacks differ by design, and why.
+pub fn difference(case: Case) -> Option<&'static str> {
+    match case {
+        Case::CaWithoutKeyCertSign => Some(
+            "webpki (rustls: certplay serve, the lab) does not check a CA's keyUsage; OpenSSL \
+             (curl, openssl s_client) does not take a CA without keyCertSign as the issuer of \
+             the server's certificate",
+        ),
+        _ => None,
+    }
+}
+
+/// What a client program is expected to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expected {
+    /// Its exit code; any of these (the first is the usual one).
+    pub exits: Vec<u8>,
+    /// Words its output contains.
+    pub words: String,
+}

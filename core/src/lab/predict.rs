@@ -1,0 +1,206 @@
+//! What core's verification decides for a case before any handshake: the
+//! version both sides share, the client's own check of its key, the
+//! client's check of the server's chain (as a rustls client makes it),
+//! then the server's check of the client's (as `certplay serve` makes
+//! it), each with core's one typed [`Reason`] and the alert rustls sends.
+
+use rustls::AlertDescription;
+use serde::{Deserialize, Serialize};
+
+use super::case::Case;
+use super::mutate::Mutated;
+use super::setup::{Side, TlsVersion, TlsVersions};
+use crate::read::Certificate;
+use crate::verify::{self, Check, Incompatibility, Purpose, Reason, ReasonKind};
+use crate::{read_certificates, read_private_key, Error};
+
+/// What core predicts for one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The case.
+    pub case: Case,
+    /// The version the handshake uses (the highest both sides offer);
+    /// `None` when they share none.
+    pub version: Option<TlsVersion>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// How a case ends.
+// One per case: the size of the typed reason costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The handshake succeeds and the server answers `Hello World`.
+    Accepted,
+    /// The client's key is not its certificate's: curl and openssl refuse
+    /// before connecting, and rustls before its first handshake message.
+    KeyMismatch,
+    /// One side refuses the handshake.
+    Refused {
+        /// Who refuses.
+        by: Side,
+        /// The alert a rustls side sends.
+        #[serde(with = "crate::verify::serde_alert")]
+        alert: AlertDescription,
+        /// Why.
+        reason: Reason,
+    },
+}
+
+impl Verdict {
+    /// The reason's kind, for a refusal.
+    pub fn kind(&self) -> Option<ReasonKind> {
+        match self {
+            Self::Refused { reason, .. } => Some(reason.kind()),
+            Self::Accepted | Self::KeyMismatch => None,
+        }
+    }
+
+    /// `accepted`, `key-mismatch` or `refused`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::KeyMismatch => "key-mismatch",
+            Self::Refused { .. } => "refused",
+        }
+    }
+}
+
+/// The alert a rustls side sends when it refuses a certificate for
+/// `kind`'s reason (rustls' mapping of webpki's errors to alerts; checked
+/// against real handshakes in the lab's tests).
+pub fn alert_for(kind: ReasonKind) -> AlertDescription {
+    match kind {
+        ReasonKind::NoClientCertificate => AlertDescription::CertificateRequired,
+        ReasonKind::UnknownIssuer | ReasonKind::CrlExpired => AlertDescription::UnknownCA,
+        ReasonKind::SameNameOtherCa
+        | ReasonKind::BadSignature
+        | ReasonKind::UnsupportedSignatureAlgorithm => AlertDescription::DecryptError,
+        ReasonKind::Expired | ReasonKind::NotYetValid | ReasonKind::InvalidValidity => {
+            AlertDescription::CertificateExpired
+        }
+        ReasonKind::WrongPurpose => AlertDescription::UnsupportedCertificate,
+        ReasonKind::Revoked => AlertDescription::CertificateRevoked,
+        ReasonKind::NameMismatch
+        | ReasonKind::BadEncoding
+        | ReasonKind::UnhandledCriticalExtension => AlertDescription::BadCertificate,
+        ReasonKind::Incompatible => AlertDescription::ProtocolVersion,
+        ReasonKind::ServerCertificateRefused
+        | ReasonKind::Alert
+        | ReasonKind::NotTls
+        | ReasonKind::ClosedDuringHandshake
+        | ReasonKind::BadHostName
+        | ReasonKind::V1Certificate
+        | ReasonKind::CaUsedAsLeaf
+        | ReasonKind::LeafUsedAsCa
+        | ReasonKind::PathLenExceeded
+        | ReasonKind::NameConstraintViolated
+        | ReasonKind::Crl
+        | ReasonKind::BudgetExceeded
+        | ReasonKind::BadAnchor
+        | ReasonKind::NoAnchors
+        | ReasonKind::Other => AlertDescription::CertificateUnknown,
+    }
+}
+
+/// Predicts `case` at `at` (Unix seconds) with core's verification (the
+/// verify-only provider: it builds for the page too).
+pub fn predict(case: &Mutated, at: i64) -> Result<Prediction, Error> {
+    let server_offers = if case.serve.tls13_only {
+        TlsVersions::Tls13Only
+    } else {
+        TlsVersions::Tls13AndTls12
+    };
+    let offers = |v: TlsVersions, version: TlsVersion| match v {
+        TlsVersions::Tls13AndTls12 => true,
+        TlsVersions::Tls13Only => version == TlsVersion::Tls13,
+        TlsVersions::Tls12Only => version == TlsVersion::Tls12,
+    };
+    let version = [TlsVersion::Tls13, TlsVersion::Tls12]
+        .into_iter()
+        .find(|v| offers(server_offers, *v) && offers(case.client.versions, *v));
+    let prediction = |verdict| Prediction {
+        case: case.case,
+        version,
+        verdict,
+    };
+    if version.is_none() {
+        return Ok(prediction(refused(
+            Side::Server,
+            Reason::Incompatible {
+                missing: Incompatibility::Version,
+            },
+        )));
+    }
+    let certificates = |name: &str| -> Result<Vec<Certificate>, Error> {
+        Ok(read_certificates(case.source(name)?)?
+            .into_iter()
+            .map(|c| c.info)
+            .collect())
+    };
+    let identity = match &case.client.identity {
+        None => None,
+        Some((cert, key)) => {
+            let chain = certificates(cert)?;
+            let pair = read_private_key(case.source(key)?)?.pair;
+            if let (Ok(pair), Some(leaf)) = (pair, chain.first()) {
+                if pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)? {
+                    return Ok(prediction(Verdict::KeyMismatch));
+                }
+            }
+            Some(chain)
+        }
+    };
+    let provider = verify::provider::verifying();
+
+    // The client checks the server's chain first: it arrives first.
+    let server_chain = certificates(&case.serve.cert)?;
+    let cacert = certificates(&case.client.cacert)?;
+    if let Some((leaf, intermediates)) = server_chain.split_first() {
+        let check = Check {
+            anchors: &cacert,
+            intermediates,
+            crls: &[],
+            purpose: Purpose::Server { host: case.host() },
+            at,
+        };
+        if let Err(reason) = verify::verify(leaf, &check, &provider) {
+            return Ok(prediction(refused(Side::Client, reason)));
+        }
+    }
+
+    let Some(chain) = identity else {
+        return Ok(prediction(refused(
+            Side::Server,
+            Reason::NoClientCertificate,
+        )));
+    };
+    let anchors = certificates(&case.serve.ca)?;
+    let mut crls = Vec::new();
+    for name in &case.serve.crls {
+        crls.extend(crate::read_crls(case.source(name)?)?);
+    }
+    if let Some((leaf, intermediates)) = chain.split_first() {
+        let check = Check {
+            anchors: &anchors,
+            intermediates,
+            crls: &crls,
+            purpose: Purpose::Client,
+            at,
+        };
+        if let Err(reason) = verify::verify(leaf, &check, &provider) {
+            return Ok(prediction(refused(Side::Server, reason)));
+        }
+    }
+    Ok(prediction(Verdict::Accepted))
+}
+
+fn refused(by: Side, reason: Reason) -> Verdict {
+    Verdict::Refused {
+        by,
+        alert: alert_for(reason.kind()),
+        reason,
+    }
+}

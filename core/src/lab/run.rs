@@ -1,0 +1,57 @@
+//! One case, handshaken in memory: `certplay serve`'s server with the
+//! case's server files and a curl-like client with its client files.
+
+use std::sync::Arc;
+
+use rustls::crypto::CryptoProvider;
+
+use super::handshake::{handshake, ClientFiles, LabClient, Transcript};
+use super::mutate::Mutated;
+use crate::{ClientAuth, Error, MtlsServer, ServerTls};
+
+/// The server `certplay serve` runs with the case's files (`--crl` and
+/// `--tls13-only` included), at `at` (Unix seconds), with `provider`.
+pub fn serve(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<MtlsServer, Error> {
+    let mut tls = ServerTls::read(
+        case.source(&case.serve.ca)?,
+        case.source(&case.serve.cert)?,
+        case.source(&case.serve.key)?,
+        at,
+    )?;
+    let crls = case
+        .serve
+        .crls
+        .iter()
+        .map(|name| case.source(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    tls.add_crls(&crls, provider, at)?;
+    MtlsServer::for_serve(
+        &tls,
+        provider.clone(),
+        case.serve.tls13_only,
+        ClientAuth::Required,
+    )
+}
+
+/// The client curl is for the case. A key that is not the certificate's
+/// is refused here ([`Error::KeyMismatch`]), as curl refuses it.
+pub fn client(case: &Mutated, provider: Arc<CryptoProvider>) -> Result<LabClient, Error> {
+    let identity = match &case.client.identity {
+        Some((cert, key)) => Some((case.source(cert)?, case.source(key)?)),
+        None => None,
+    };
+    let host = case.host();
+    let files = ClientFiles {
+        cacert: case.source(&case.client.cacert)?,
+        identity,
+        host: &host,
+    };
+    Ok(LabClient::from_pem(files, provider)?.with_versions(case.client.versions))
+}
+
+/// The case's handshake in memory at `at`, both sides with `provider`.
+pub fn run(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<Transcript, Error> {
+    let server = serve(case, provider, at)?;
+    let client = client(case, Arc::new(provider.clone()))?;
+    handshake(&server, &client, at)
+}
