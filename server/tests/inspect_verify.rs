@@ -102,6 +102,7 @@ fn inspect_and_verify_two_sets_with_the_same_ca_name() {
         ],
         d,
     );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains("expired: CN=my-client expired at"),
         "{}",

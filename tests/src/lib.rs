@@ -399,6 +399,67 @@ pub fn certplay(dir: &Path, args: &[&str]) -> Output {
     child.wait_with_output().expect("collecting output")
 }
 
+/// Every entry below `dir`, sorted: its path relative to `dir`, its mode and
+/// its bytes (a link's target, for a link). Compare a directory before and
+/// after a run that must write nothing.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    fn walk(root: &Path, dir: &Path, into: &mut Vec<(PathBuf, u32, Vec<u8>)>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let relative = path.strip_prefix(root).expect("below root").to_path_buf();
+            let mode = meta.permissions().mode();
+            if meta.is_dir() {
+                into.push((relative, mode, Vec::new()));
+                walk(root, &path, into);
+            } else if meta.is_symlink() {
+                let target = std::fs::read_link(&path).expect("readlink");
+                into.push((relative, mode, target.into_os_string().into_encoded_bytes()));
+            } else {
+                into.push((relative, mode, std::fs::read(&path).expect("reading")));
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    walk(dir, dir, &mut entries);
+    entries.sort();
+    entries
+}
+
+/// Runs `certplay ARGS` in `dir`, which must refuse: exit code 1, `words`
+/// on stderr, and not a byte of `dir` changed (no file written, replaced
+/// or removed). Returns the output.
+pub fn refused_without_writing(dir: &Path, args: &[&str], words: &str) -> Output {
+    let before = snapshot(dir);
+    let out = certplay(dir, args);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "certplay {args:?}: {said}");
+    assert!(
+        said.contains(words),
+        "certplay {args:?}: no {words:?} in {said}"
+    );
+    let after = snapshot(dir);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|entry| !after.contains(entry))
+        .map(|(path, _, _)| format!("{} (changed or removed)", path.display()))
+        .chain(
+            after
+                .iter()
+                .filter(|(path, _, _)| !before.iter().any(|(p, _, _)| p == path))
+                .map(|(path, _, _)| format!("{} (written)", path.display())),
+        )
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "certplay {args:?} refused ({said}) but touched {}: {changed:?}",
+        dir.display()
+    );
+    out
+}
+
 /// Starts `certplay serve` with the given files and expects it to fail with
 /// exactly one line on stderr; returns that line.
 pub fn serve_refused(dir: &Path, ca: &str, cert: &str, key: &str) -> String {
@@ -435,6 +496,26 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {program}: {e} (is it installed?)"))
+}
+
+/// Checks, at a test's start, that the `python3` on PATH (the one the tests
+/// run) can import `module`; fails the test with the way to get it.
+/// `cargo xtask setup` installs what the tests need (`cryptography` by
+/// Debian's package or pip, see xtask's setup).
+pub fn require_python_module(module: &str) {
+    let out = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3: {e}; `cargo xtask setup` installs it (apt-get install python3)")
+        });
+    assert!(
+        out.status.success(),
+        "the python3 on PATH cannot import {module}: `cargo xtask setup` installs it \
+         (python3 -m pip install {module}, or apt-get install python3-{module} for Debian's \
+         python3)\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs curl in `dir` with a 20 s limit: `--silent --show-error` plus `args`.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, run, stderr, stdout, temp_dir};
+use certplay_tests::{certplay, refused_without_writing, run, snapshot, stderr, stdout, temp_dir};
 
 /// Runs a shell line in `dir`; panics with its output on failure.
 fn sh(dir: &Path, script: &str) -> String {
@@ -110,16 +110,11 @@ fn openssl_verifies_certplays_csr_with_its_sans() {
     );
     assert_eq!(from_key, from_csr);
 
-    // Never overwritten without --force.
-    let again = certplay(
+    // Never overwritten without --force: not a byte of req/ changes.
+    refused_without_writing(
         dir.path(),
         &["csr", "--cn", "api.example.test", "--out", "req"],
-    );
-    assert!(!again.status.success());
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
+        "already exists",
     );
     certplay_ok(
         dir.path(),
@@ -182,33 +177,31 @@ fn a_csr_for_a_plan_entry_carries_its_subject_sans_and_key_type() {
     assert!(text.contains("CN = alice"), "{text}");
     assert!(text.contains("TLS Web Client Authentication"), "{text}");
 
-    // Never overwritten without --force; an unknown entry is named.
-    let again = certplay(
+    // Never overwritten without --force; an unknown entry is named; nothing
+    // is written either way.
+    refused_without_writing(
         dir.path(),
         &["csr", "--plan", plan, "--entry", "server", "--out", "req"],
+        "already exists",
     );
-    assert!(!again.status.success());
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
-    let unknown = certplay(
+    refused_without_writing(
         dir.path(),
-        &["csr", "--plan", plan, "--entry", "bob", "--out", "req"],
+        &["csr", "--plan", plan, "--entry", "bob", "--out", "req2"],
+        "no such entry; the plan has ca, server, alice",
     );
-    assert!(!unknown.status.success());
-    assert!(
-        stderr(&unknown).contains("no such entry; the plan has ca, server, alice"),
-        "{}",
-        stderr(&unknown)
-    );
-    // --plan and --cn are one or the other.
+    // --plan and --cn are one or the other (a usage error: exit 2).
+    let before = snapshot(dir.path());
     let both = certplay(
         dir.path(),
         &["csr", "--plan", plan, "--entry", "server", "--cn", "x"],
     );
-    assert!(!both.status.success());
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+    assert_eq!(snapshot(dir.path()), before);
 }
 
 #[test]
@@ -246,13 +239,20 @@ fn certplay_signs_an_openssl_csr_keeping_its_sans() {
         sh(dir.path(), "openssl x509 -in svc.crt -noout -pubkey"),
         sh(dir.path(), "openssl pkey -in svc.key -pubout")
     );
-    // --out is kept unless --force.
-    let again = sign(dir.path(), &["svc.csr", "--out", "svc.crt"]);
-    assert!(!again.status.success());
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
+    // --out is kept unless --force: not a byte changes.
+    refused_without_writing(
+        dir.path(),
+        &[
+            "sign",
+            "--ca-cert",
+            "pki/ca.crt",
+            "--ca-key",
+            "pki/ca.key",
+            "svc.csr",
+            "--out",
+            "svc.crt",
+        ],
+        "already exists",
     );
 }
 

@@ -6,8 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use certplay_tests::{
-    certplay, check_p12, curl_with_p12, make_p12, openssl_p12_info, run, stderr, stdout, temp_dir,
-    Server,
+    certplay, check_p12, curl_with_p12, make_p12, openssl_p12_info, refused_without_writing,
+    require_python_module, run, snapshot, stderr, stdout, temp_dir, Server,
 };
 
 const PASSWORD: &str = "correct horse";
@@ -27,6 +27,7 @@ print(isinstance(key, ec.EllipticCurvePrivateKey), cert.subject.rfc4514_string()
 
 #[test]
 fn both_encodings_are_read_by_openssl_and_python() {
+    require_python_module("cryptography");
     let dir = temp_dir();
     let dir = dir.path();
     issue_blog_set(dir);
@@ -166,9 +167,22 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
     let dir = temp_dir();
     let dir = dir.path();
     issue_blog_set(dir);
-    let empty = make_p12(dir, "a.p12", &["--password", ""]);
-    assert!(!empty.status.success());
-    assert!(stderr(&empty).contains("is empty"), "{}", stderr(&empty));
+    let p12 = |out: &'static str, extra: &[&'static str]| {
+        let mut args = vec![
+            "p12",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+            "--chain",
+            "ca.crt",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let empty = refused_without_writing(dir, &p12("a.p12", &["--password", ""]), "is empty");
     assert!(
         stderr(&empty).contains("--allow-empty-password"),
         "{}",
@@ -180,21 +194,19 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
     // ask for one do.
     check_p12(dir, "a.p12", "", false);
 
-    let none = certplay(
-        dir,
-        &[
-            "p12",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-            "--out",
-            "b.p12",
-        ],
+    // Without a password (a usage error: exit 2), with another
+    // certificate's key, or onto a file that exists: refused, and the
+    // folder is as it was (no b.p12, no c.p12, a.p12 untouched).
+    let before = snapshot(dir);
+    let none = certplay(dir, &p12("b.p12", &[]));
+    assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("required arguments were not provided"),
+        "{}",
+        stderr(&none)
     );
-    assert!(!none.status.success(), "no password asked for");
-
-    let wrong = certplay(
+    assert_eq!(snapshot(dir), before, "b.p12 written without a password");
+    refused_without_writing(
         dir,
         &[
             "p12",
@@ -207,20 +219,7 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
             "--out",
             "c.p12",
         ],
+        "server.key is not the private key of client.crt",
     );
-    assert!(!wrong.status.success());
-    assert!(
-        stderr(&wrong).contains("server.key is not the private key of client.crt"),
-        "{}",
-        stderr(&wrong)
-    );
-    assert!(!dir.join("c.p12").exists());
-
-    let again = make_p12(dir, "a.p12", &["--password", "x"]);
-    assert!(!again.status.success());
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
+    refused_without_writing(dir, &p12("a.p12", &["--password", "x"]), "already exists");
 }

@@ -88,9 +88,40 @@ async fn webcrypto_makes_every_key_type() {
         let set = issue_using(&plan, KeySource::WebCrypto)
             .await
             .unwrap_or_else(|e| panic!("{key_type}: {e}"));
-        for entry in &set.issued.entries {
-            assert_eq!(entry.key_type, key_type);
-        }
+        assert_keys_sign(&set.issued, key_type);
+    }
+}
+
+/// Every certificate of the blog's set (ca, server, client) holds a
+/// `key_type` key, read back from the certificate (not the plan's field),
+/// and the server and client certificates verify under the CA (webpki with
+/// core's RustCrypto provider): the CA's key of that type signed them.
+fn assert_keys_sign(issued: &IssuedPlan, key_type: KeyType) {
+    use certplay_core::verify::{self, provider, Check, Purpose};
+    let cert = |name: &str| Certificate::from_der(&issued.entry(name).unwrap().cert_der).unwrap();
+    for name in ["ca", "server", "client"] {
+        let read = KeyType::of(&cert(name).public_key.kind);
+        assert_eq!(read, Some(key_type), "{name}'s certificate");
+    }
+    let anchors = [cert("ca")];
+    for (name, purpose) in [
+        (
+            "server",
+            Purpose::Server {
+                host: "localhost".into(),
+            },
+        ),
+        ("client", Purpose::Client),
+    ] {
+        let check = Check {
+            anchors: &anchors,
+            intermediates: &[],
+            crls: &[],
+            purpose,
+            at: issued.issued_at.unix_timestamp() + 60,
+        };
+        verify::verify(&cert(name), &check, &provider::verifying())
+            .unwrap_or_else(|e| panic!("{key_type}, {name}: {e}"));
     }
 }
 
@@ -280,10 +311,7 @@ async fn the_page_issues_from_its_own_markup() {
     click_issue_and_wait().await;
     assert_eq!(state(), "done", "{}", text("error"));
     assert!(text("status").starts_with("Issued: RSA-2048, in "));
-    assert_eq!(
-        page.issued().unwrap().issued.entries[0].key_type,
-        KeyType::Rsa2048
-    );
+    assert_keys_sign(&page.issued().unwrap().issued, KeyType::Rsa2048);
     assert!(element::<Element>("error").has_attribute("hidden"));
     assert!(element::<Element>("entry-1-sans-error").has_attribute("hidden"));
 

@@ -9,14 +9,19 @@ use crate::Result;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-/// Debian packages the tests need, with a program that shows each is there.
-/// `run` needs none. (No binaryen: wasm-opt is off, see Trunk.toml.)
-const DEBIAN_PACKAGES: [(&str, &str); 5] = [
+/// Debian packages the tests need, with a file that shows each is there.
+/// `run` needs none. (No binaryen: wasm-opt is off, see Trunk.toml.) The
+/// tests fail, never skip, without one of these: `--no-install-recommends`
+/// leaves out what is not named, so `ca-certificates` (the bundle
+/// core/tests/openssl_corpus.rs reads) is named.
+const DEBIAN_PACKAGES: [(&str, &str); 7] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("curl", "/usr/bin/curl"),
     ("openssl", "/usr/bin/openssl"),
     ("nodejs", "node"),
+    ("ca-certificates", "/etc/ssl/certs/ca-certificates.crt"),
+    ("python3", "python3"),
 ];
 
 /// Installs what the test command needs that is missing, and only that.
@@ -30,6 +35,7 @@ pub fn setup() -> Result {
     if !packages.is_empty() {
         apt_install(&packages)?;
     }
+    ensure_python_cryptography()?;
     let installs = install_missing_tools()?;
     for install in installs {
         install.wait()?;
@@ -49,6 +55,37 @@ pub fn ensure_wasm_target() -> Result {
         "rustup target add wasm32-unknown-unknown (the page's compile target; about 20 s, once)",
         Command::new("rustup").args(["target", "add", WASM_TARGET]),
     )
+}
+
+/// Python's `cryptography` module for the `python3` on PATH, the one the
+/// tests run (tests/tests/artifacts_p12.rs reads certplay's PKCS#12 files
+/// with it): Debian's python3 gets Debian's package, another one (pyenv, a
+/// virtualenv) gets it from PyPI through its own pip.
+fn ensure_python_cryptography() -> Result {
+    let python = |code: &str| Command::new("python3").args(["-c", code]).output();
+    let imports = || python("import cryptography").is_ok_and(|o| o.status.success());
+    if imports() {
+        return Ok(());
+    }
+    let prefix = python("import sys; print(sys.prefix)")
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    if prefix == "/usr" {
+        apt_install(&["python3-cryptography"])?;
+    } else {
+        step(
+            "python3 -m pip install cryptography (the p12 tests read certplay's files with it)",
+            Command::new("python3").args(["-m", "pip", "install", "--quiet", "cryptography"]),
+        )?;
+    }
+    if imports() {
+        Ok(())
+    } else {
+        Err(format!(
+            "python3 (prefix {prefix}) still cannot import cryptography: install it for that \
+             python (python3 -m pip install cryptography, or apt-get install python3-cryptography)"
+        ))
+    }
 }
 
 /// `apt-get install` as root, or through `sudo -n` (never a password

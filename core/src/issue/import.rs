@@ -338,6 +338,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("password does not decrypt"), "{err}");
-        assert!(read("enc.der", encrypted.as_bytes(), Some("secret")).is_ok());
+        let from_der = read("enc.der", encrypted.as_bytes(), Some("secret")).unwrap();
+        assert_eq!(from_der.der.secret_der(), der.as_slice());
+    }
+
+    #[cfg(feature = "encrypted-keys")]
+    #[test]
+    fn an_encrypted_der_key_matches_its_certificate() {
+        let pki = crate::issue::blog_set::issue("my-ca");
+        let encrypt = |key_pem: &str| {
+            let der = ::pem::parse(key_pem).unwrap().into_contents();
+            let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+            info.encrypt(rand_core::OsRng, "secret")
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        };
+        use sha2::Digest as _;
+        let server = crate::read::Certificate::from_der(&pki.server.cert_der).unwrap();
+        let read_key = |der: &[u8]| {
+            let key = read("server.der", der, Some("secret")).unwrap();
+            let spki = key.into_pair().unwrap().public_key_info_der().unwrap();
+            let sha256 = crate::read::model::Hex(sha2::Sha256::digest(&spki).to_vec());
+            sha256 == server.public_key.spki_sha256
+        };
+        assert!(read_key(&encrypt(&pki.server.key_pem)), "the server's key");
+        assert!(!read_key(&encrypt(&pki.client.key_pem)), "the client's key");
     }
 }
