@@ -494,27 +494,35 @@ mod tests {
 
     #[tokio::test]
     async fn idle_streams_time_out_and_busy_ones_do_not() {
+        // The idle limit is twenty times the gap between bytes, so a
+        // writer that a busy machine delays now and then still keeps the
+        // stream open (100 ms gaps against a 200 ms limit once failed on
+        // two loaded cores); 30 gaps of 50 ms outlast the limit 1.5 times.
+        const IDLE: Duration = Duration::from_secs(1);
+        const GAP: Duration = Duration::from_millis(50);
+        const BYTES: usize = 30;
         let (client, server) = tokio::io::duplex(64);
-        let mut server = IdleTimeout::new(server, Duration::from_millis(200));
+        let mut server = IdleTimeout::new(server, IDLE);
         let mut client = client;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        // Bytes arriving every 100 ms keep it open past 200 ms.
+        let started = Instant::now();
         let writer = tokio::spawn(async move {
-            for _ in 0..4 {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+            for _ in 0..BYTES {
+                tokio::time::sleep(GAP).await;
                 client.write_all(b"x").await.expect("write");
             }
             client
         });
-        let mut buf = [0u8; 4];
+        let mut buf = [0u8; BYTES];
         server.read_exact(&mut buf).await.expect("kept alive");
+        assert!(started.elapsed() > IDLE, "the bytes outlasted the limit");
         let _client = writer.await.expect("writer");
         // Then silence: the next read fails with TimedOut.
         let err = server.read(&mut buf).await.expect_err("idle");
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
         // A write that cannot go anywhere (the peer never reads) times out too.
         let (_peer, other) = tokio::io::duplex(16);
-        let mut stuck = IdleTimeout::new(other, Duration::from_millis(200));
+        let mut stuck = IdleTimeout::new(other, IDLE);
         let err = stuck.write_all(&[0u8; 1024]).await.expect_err("stuck");
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
     }
