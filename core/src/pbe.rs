@@ -15,6 +15,55 @@ const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 /// The most scrypt lanes (each one more pass over that memory).
 const MAX_SCRYPT_PARALLELISM: u16 = 16;
 
+/// The key-derivation work one file may ask for in all (a PKCS#12 file's
+/// MAC, every encrypted part and every encrypted key), in iterations, an
+/// scrypt derivation counted as N·r·p (its 4·N·r Salsa20/8 rounds a lane
+/// cost about what N·r PBKDF2 iterations do): four derivations at
+/// [`MAX_ITERATIONS`], a few seconds natively. OpenSSL's files ask for
+/// about 6,000, certplay's 30,000, OpenSSL's scrypt 131,072 a key.
+pub(crate) const MAX_FILE_WORK: u64 = 4_000_000;
+
+/// What is left of one file's [`MAX_FILE_WORK`]: each derivation's cost is
+/// spent before it is done, so a file is refused before the work starts.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    spent: u64,
+}
+
+impl Budget {
+    /// A whole budget for one file.
+    pub(crate) fn new() -> Self {
+        Budget { spent: 0 }
+    }
+
+    /// Spends `work` on `what` ("its MAC and 300 encrypted keys"), or
+    /// refuses in words when the file's total would pass the budget.
+    pub(crate) fn spend(&mut self, what: &str, work: u64) -> Result<(), String> {
+        let total = self.spent.saturating_add(work);
+        if total > MAX_FILE_WORK {
+            return Err(format!(
+                "{what} ask for {total} key-derivation iterations in all; certplay stops at \
+                 {MAX_FILE_WORK} a file (scrypt counted as N·r·p) so that a file cannot keep \
+                 it busy for minutes, and derived nothing"
+            ));
+        }
+        self.spent = total;
+        Ok(())
+    }
+}
+
+/// What PBES2 `params` cost ([`MAX_FILE_WORK`]'s units).
+pub(crate) fn pbes2_work(params: &pbes2::Parameters<'_>) -> u64 {
+    match &params.kdf {
+        pbes2::Kdf::Pbkdf2(pbkdf2) => u64::from(pbkdf2.iteration_count),
+        pbes2::Kdf::Scrypt(scrypt) => scrypt
+            .cost_parameter
+            .saturating_mul(u64::from(scrypt.block_size))
+            .saturating_mul(u64::from(scrypt.parallelization)),
+        _ => 0,
+    }
+}
+
 /// `what` (as "its encryption") asks for `iterations`: refused beyond the
 /// limit.
 pub(crate) fn within_limit(what: &str, iterations: u32) -> Result<(), String> {

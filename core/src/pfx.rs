@@ -10,7 +10,9 @@ use x509_cert::spki::AlgorithmIdentifierOwned;
 #[cfg(feature = "pkcs12")]
 mod crypto;
 #[cfg(feature = "pkcs12")]
-pub(crate) use crypto::{decrypt, encrypt, mac_data, verify_mac, MacDigest, Scheme};
+pub(crate) use crypto::{
+    decrypt, decrypt_work, encrypt, mac_data, mac_work, verify_mac, MacDigest, Scheme,
+};
 
 pub(crate) use crate::oid::{
     CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY_NAME, KEY_BAG, LOCAL_KEY_ID, PBES2, PBKDF2,

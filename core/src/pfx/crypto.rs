@@ -24,7 +24,7 @@ use crate::oid::db::rfc5912::{
     ID_SHA_1 as SHA1, ID_SHA_224 as SHA224, ID_SHA_256 as SHA256, ID_SHA_384 as SHA384,
     ID_SHA_512 as SHA512,
 };
-use crate::pbe::{pbes2_within_limits, within_limit};
+use crate::pbe::{pbes2_within_limits, pbes2_work, within_limit};
 
 /// The password as RFC 7292's key derivation takes it: UTF-16 big-endian
 /// with a terminating zero, as OpenSSL encodes it (surrogate pairs beyond
@@ -113,6 +113,30 @@ pub(crate) fn mac_data(
         mac_salt: OctetString::new(salt.to_vec())?,
         iterations: Some(iterations),
     })
+}
+
+/// The derivation work of checking `mac` with `password` (an empty one is
+/// tried twice), in `pbe::MAX_FILE_WORK`'s units.
+pub(crate) fn mac_work(mac: &MacData, password: &str) -> u64 {
+    let tries = if password.is_empty() { 2 } else { 1 };
+    u64::from(mac.iterations.unwrap_or(1)).saturating_mul(tries)
+}
+
+/// The derivation work of decrypting with `algorithm`, in
+/// `pbe::MAX_FILE_WORK`'s units: 0 for what [`decrypt`] refuses unread.
+pub(crate) fn decrypt_work(algorithm: &AlgorithmIdentifierOwned) -> u64 {
+    if algorithm.oid == PBES2 {
+        let der = algorithm.to_der().unwrap_or_default();
+        return pkcs5::EncryptionScheme::from_der(&der)
+            .ok()
+            .and_then(|scheme| scheme.pbes2().map(pbes2_work))
+            .unwrap_or(0);
+    }
+    algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<Pkcs12PbeParams>().ok())
+        .map_or(0, |params| u64::from(params.iterations))
 }
 
 /// Checks a file's MAC with `password`. An empty password is tried both
@@ -212,15 +236,23 @@ pub(crate) fn encrypt(
 /// Decrypts `sealed`, encrypted with `algorithm` and `password`: PBES2
 /// (PBKDF2 or scrypt, AES-CBC or 3DES) or RFC 7292's 3DES and RC2
 /// schemes. The error says why in words.
+/// `mac_checked`: the file's MAC verified with the same password first (a
+/// file may have none), which the words for a failure say.
 pub(crate) fn decrypt(
     algorithm: &AlgorithmIdentifierOwned,
     password: &str,
     sealed: &[u8],
+    mac_checked: bool,
 ) -> Result<Vec<u8>, String> {
     let wrong = || {
-        "it does not decrypt with this password (the file's MAC did, so the part was \
-         encrypted with another password, or is damaged)"
-            .to_owned()
+        if mac_checked {
+            "it does not decrypt with this password (the file's MAC did, so the part was \
+             encrypted with another password, or is damaged)"
+        } else {
+            "it does not decrypt with this password (the file has no MAC to check a \
+             password by, so the password is most likely wrong; else the part is damaged)"
+        }
+        .to_owned()
     };
     if algorithm.oid == PBES2 {
         let der = algorithm.to_der().map_err(|e| e.to_string())?;
@@ -356,10 +388,13 @@ mod tests {
     fn both_schemes_round_trip() {
         for scheme in [Scheme::Pbes2Aes256, Scheme::Sha1TripleDes] {
             let (alg, sealed) = encrypt(scheme, "pw ü 𝄞", 3, b"secret bytes").unwrap();
-            assert_eq!(decrypt(&alg, "pw ü 𝄞", &sealed).unwrap(), b"secret bytes");
+            assert_eq!(
+                decrypt(&alg, "pw ü 𝄞", &sealed, true).unwrap(),
+                b"secret bytes"
+            );
             // A wrong password gives garbage or a padding error, never the secret.
             assert_ne!(
-                decrypt(&alg, "pw", &sealed).ok().as_deref(),
+                decrypt(&alg, "pw", &sealed, true).ok().as_deref(),
                 Some(&b"secret bytes"[..])
             );
         }
@@ -384,7 +419,7 @@ mod tests {
             ),
         };
         for alg in [&pbkdf2, &pbe] {
-            let error = decrypt(alg, "pw", &[0; 16]).unwrap_err();
+            let error = decrypt(alg, "pw", &[0; 16], true).unwrap_err();
             assert!(
                 error.contains("1000001 key-derivation iterations"),
                 "{error}"
@@ -409,14 +444,14 @@ mod tests {
             (0, 8, 1, "not a power of two"),
             (3, 8, 1, "not a power of two"),
         ] {
-            let error = decrypt(&scrypt(n, r, p), "pw", &[0; 16]).unwrap_err();
+            let error = decrypt(&scrypt(n, r, p), "pw", &[0; 16], true).unwrap_err();
             assert!(error.contains(said), "N {n}, r {r}, p {p}: {error}");
         }
         let rc4 = AlgorithmIdentifierOwned {
             oid: pkcs12::PKCS_12_PBE_WITH_SHAAND128_BIT_RC4,
             parameters: None,
         };
-        let error = decrypt(&rc4, "pw", &[0; 16]).unwrap_err();
+        let error = decrypt(&rc4, "pw", &[0; 16], true).unwrap_err();
         assert!(error.contains("does not decrypt"), "{error}");
 
         let mut mac = mac_data(MacDigest::Sha256, "pw", 1, b"contents").unwrap();

@@ -191,12 +191,15 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned) -> String {
     format!("PBES2: {kdf}, {}", name(params.scheme.oid))
 }
 
-/// The keys and certificates inside, opened with `password`: the MAC
-/// checked first (so that a wrong password is named as such), then every
-/// part decrypted. Keys come first, then certificates, each in file order.
+/// The keys and certificates inside, opened with `password`: first the
+/// work every derivation would take is summed and held to one budget for
+/// the whole file (`pbe::MAX_FILE_WORK`), then the MAC is checked (so that
+/// a wrong password is named as such), then every part decrypted. Keys
+/// come first, then certificates, each in file order.
 #[cfg(feature = "pkcs12")]
 fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
     use super::{Certificate, KeyFormat, PrivateKey};
+    use crate::pfx::{decrypt, decrypt_work, mac_work, EncryptedContentInfo};
     let pfx = Pfx::from_der(der).map_err(|e| e.to_string())?;
     if pfx.auth_safe.content_type != DATA {
         return Err(format!(
@@ -207,18 +210,16 @@ fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
     }
     let auth_safe = data_octets(pfx.auth_safe.content.as_ref())
         .ok_or_else(|| "its contents do not parse".to_owned())?;
-    if let Some(mac) = &pfx.mac_data {
-        crate::pfx::verify_mac(mac, password, auth_safe.as_bytes())?;
-    }
     let infos = Vec::<ContentInfo>::from_der(auth_safe.as_bytes())
         .map_err(|e| format!("its contents do not parse: {e}"))?;
     let mut opened = Opened::default();
+    let mut sealed_parts: Vec<EncryptedContentInfo> = Vec::new();
     for info in infos {
         match info.content_type {
             t if t == DATA => {
                 let bags = data_octets(info.content.as_ref())
                     .ok_or_else(|| "a part does not parse".to_owned())?;
-                opened.bags(bags.as_bytes(), password, 0)?;
+                opened.bags(bags.as_bytes(), 0)?;
             }
             t if t == ENCRYPTED_DATA => {
                 let data = info
@@ -226,10 +227,7 @@ fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
                     .as_ref()
                     .and_then(|c| c.decode_as::<EncryptedData>().ok())
                     .ok_or_else(|| "an encrypted part does not parse".to_owned())?;
-                let sealed = data.info.content.as_ref().map_or(&[][..], |c| c.as_bytes());
-                let bags = crate::pfx::decrypt(&data.info.algorithm, password, sealed)
-                    .map_err(|e| format!("an encrypted part: {e}"))?;
-                opened.bags(&bags, password, 0)?;
+                sealed_parts.push(data.info);
             }
             other => {
                 return Err(format!(
@@ -240,17 +238,65 @@ fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
             }
         }
     }
-    let keys = opened
-        .keys
-        .iter()
-        .map(|k| PrivateKey::from_der(k, KeyFormat::Pkcs8).map(Item::PrivateKey));
-    let certs = opened
-        .certs
-        .iter()
-        .map(|c| Certificate::from_der(c).map(|c| Item::Certificate(Box::new(c))));
-    keys.chain(certs)
-        .map(|item| item.map_err(|e| format!("it opened, but holds something unreadable: {e}")))
-        .collect()
+    let mut budget = crate::pbe::Budget::new();
+    let visible = pfx
+        .mac_data
+        .as_ref()
+        .map_or(0, |mac| mac_work(mac, password))
+        .saturating_add(sealed_parts.iter().fold(0, |sum: u64, p| {
+            sum.saturating_add(decrypt_work(&p.algorithm))
+        }))
+        .saturating_add(opened.shrouded_work(0));
+    budget.spend(
+        &format!(
+            "its MAC, {} encrypted part(s) and {} encrypted key(s)",
+            sealed_parts.len(),
+            opened.shrouded_count(0)
+        ),
+        visible,
+    )?;
+    if let Some(mac) = &pfx.mac_data {
+        crate::pfx::verify_mac(mac, password, auth_safe.as_bytes())?;
+    }
+    let mac_checked = pfx.mac_data.is_some();
+    for part in &sealed_parts {
+        let sealed = part.content.as_ref().map_or(&[][..], |c| c.as_bytes());
+        let bags = decrypt(&part.algorithm, password, sealed, mac_checked)
+            .map_err(|e| format!("an encrypted part: {e}"))?;
+        let seen = opened.keys.len();
+        opened.bags(&bags, 0)?;
+        budget.spend(
+            &format!(
+                "with the {} encrypted key(s) found inside its encrypted parts, its parts",
+                opened.shrouded_count(seen)
+            ),
+            opened.shrouded_work(seen),
+        )?;
+    }
+    let keys = opened.keys.iter().map(|key| {
+        let der = match key {
+            Key::Clear(der) => der.clone(),
+            Key::Shrouded(info) => {
+                decrypt(&info.algorithm, password, info.data.as_bytes(), mac_checked)
+                    .map_err(|e| format!("the private key: {e}"))?
+            }
+        };
+        PrivateKey::from_der(&der, KeyFormat::Pkcs8)
+            .map(Item::PrivateKey)
+            .map_err(unreadable)
+    });
+    let keys = keys.collect::<Result<Vec<_>, String>>()?;
+    let certs = opened.certs.iter().map(|c| {
+        Certificate::from_der(c)
+            .map(|c| Item::Certificate(Box::new(c)))
+            .map_err(unreadable)
+    });
+    keys.into_iter().map(Ok).chain(certs).collect()
+}
+
+#[cfg(feature = "pkcs12")]
+fn unreadable(e: Error) -> String {
+    format!("it opened, but holds something unreadable: {e}")
 }
 
 /// The OCTET STRING a content of type data holds.
@@ -259,37 +305,44 @@ fn data_octets(content: Option<&der::Any>) -> Option<OctetString> {
     content.and_then(|c| c.decode_as::<OctetString>().ok())
 }
 
-/// What the bags of an opened file hold (DER).
+/// A private key bag: in the clear (PKCS#8 DER), or shrouded (decrypted
+/// once the whole file's work is known to be within its budget).
+#[cfg(feature = "pkcs12")]
+enum Key {
+    Clear(Vec<u8>),
+    Shrouded(EncryptedPrivateKeyInfo),
+}
+
+/// What the bags of a file hold: keys and certificates (DER), in file
+/// order.
 #[cfg(feature = "pkcs12")]
 #[derive(Default)]
 struct Opened {
-    keys: Vec<Vec<u8>>,
+    keys: Vec<Key>,
     certs: Vec<Vec<u8>>,
 }
 
 #[cfg(feature = "pkcs12")]
 impl Opened {
-    /// Reads the SafeContents `der`: keys (in the clear or shrouded) and
-    /// X.509 certificates; nested SafeContents to a depth of 4; CRL and
-    /// secret bags are passed over.
-    fn bags(&mut self, der: &[u8], password: &str, depth: u8) -> Result<(), String> {
+    /// Reads the SafeContents `der`: keys (in the clear or shrouded, not
+    /// yet decrypted) and X.509 certificates; nested SafeContents to a
+    /// depth of 4; CRL and secret bags are passed over.
+    fn bags(&mut self, der: &[u8], depth: u8) -> Result<(), String> {
         use crate::pfx::{CertBag, SAFE_CONTENTS_BAG, X509_CERT};
         use der::Encode;
         let bags = Vec::<SafeBag>::from_der(der)
             .map_err(|e| format!("a part's bags do not parse: {e}"))?;
         for bag in bags {
             match bag.bag_id {
-                id if id == KEY_BAG => self
-                    .keys
-                    .push(bag.bag_value.to_der().map_err(|e| e.to_string())?),
+                id if id == KEY_BAG => self.keys.push(Key::Clear(
+                    bag.bag_value.to_der().map_err(|e| e.to_string())?,
+                )),
                 id if id == SHROUDED_KEY_BAG => {
                     let info = bag
                         .bag_value
                         .decode_as::<EncryptedPrivateKeyInfo>()
                         .map_err(|e| format!("a private key bag does not parse: {e}"))?;
-                    let key = crate::pfx::decrypt(&info.algorithm, password, info.data.as_bytes())
-                        .map_err(|e| format!("the private key: {e}"))?;
-                    self.keys.push(key);
+                    self.keys.push(Key::Shrouded(info));
                 }
                 id if id == CERT_BAG => {
                     let cert = bag
@@ -302,12 +355,35 @@ impl Opened {
                 }
                 id if id == SAFE_CONTENTS_BAG && depth < 4 => {
                     let nested = bag.bag_value.to_der().map_err(|e| e.to_string())?;
-                    self.bags(&nested, password, depth.saturating_add(1))?;
+                    self.bags(&nested, depth.saturating_add(1))?;
                 }
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    /// The shrouded keys from the `from`th key on.
+    fn shrouded(&self, from: usize) -> impl Iterator<Item = &EncryptedPrivateKeyInfo> {
+        self.keys
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|key| match key {
+                Key::Shrouded(info) => Some(info),
+                Key::Clear(_) => None,
+            })
+    }
+
+    fn shrouded_count(&self, from: usize) -> usize {
+        self.shrouded(from).count()
+    }
+
+    /// What decrypting those keys would cost (`pbe::MAX_FILE_WORK`'s units).
+    fn shrouded_work(&self, from: usize) -> u64 {
+        self.shrouded(from).fold(0, |sum: u64, info| {
+            sum.saturating_add(crate::pfx::decrypt_work(&info.algorithm))
+        })
     }
 }
 

@@ -234,3 +234,124 @@ fn reads_pkcs12_in_both_encodings() {
         assert!(text.contains("Subject: CN = my-client"), "{text}");
     }
 }
+
+/// PKCS#12 files built bag by bag, as an attacker would: `bags` in one
+/// data part (and `sealed_bags` in one encrypted part, encrypted with
+/// "pw" at 3 iterations), without a MAC.
+#[cfg(feature = "pkcs12")]
+fn pfx_without_mac(
+    bags: Vec<crate::pfx::SafeBag>,
+    sealed_bags: Vec<crate::pfx::SafeBag>,
+) -> Vec<u8> {
+    use crate::pfx::{self, ContentInfo, EncryptedContentInfo, EncryptedData, Pfx};
+    use der::asn1::OctetString;
+    use der::{Any, Encode};
+    let data = |bytes: Vec<u8>| ContentInfo {
+        content_type: pfx::DATA,
+        content: Some(Any::encode_from(&OctetString::new(bytes).unwrap()).unwrap()),
+    };
+    let mut parts = vec![data(bags.to_der().unwrap())];
+    if !sealed_bags.is_empty() {
+        let plain = sealed_bags.to_der().unwrap();
+        let (algorithm, sealed) = pfx::encrypt(pfx::Scheme::Pbes2Aes256, "pw", 3, &plain).unwrap();
+        let info = EncryptedData {
+            version: 0,
+            info: EncryptedContentInfo {
+                content_type: pfx::DATA,
+                algorithm,
+                content: Some(OctetString::new(sealed).unwrap()),
+            },
+        };
+        parts.push(ContentInfo {
+            content_type: pfx::ENCRYPTED_DATA,
+            content: Some(Any::encode_from(&info).unwrap()),
+        });
+    }
+    Pfx {
+        version: 3,
+        auth_safe: data(parts.to_der().unwrap()),
+        mac_data: None,
+    }
+    .to_der()
+    .unwrap()
+}
+
+/// A shrouded key bag whose PBKDF2 asks for `iterations`; its 32 sealed
+/// bytes are never decrypted when the budget refuses the file.
+#[cfg(feature = "pkcs12")]
+fn shrouded_key(iterations: u32) -> crate::pfx::SafeBag {
+    use der::asn1::OctetString;
+    use der::{Any, Decode, Encode};
+    let params =
+        pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(iterations, &[7; 16], &[9; 16]).unwrap();
+    let algorithm = x509_cert::spki::AlgorithmIdentifierOwned::from_der(
+        &pkcs5::EncryptionScheme::from(params).to_der().unwrap(),
+    )
+    .unwrap();
+    let info = crate::pfx::EncryptedPrivateKeyInfo {
+        algorithm,
+        data: OctetString::new(vec![0u8; 32]).unwrap(),
+    };
+    crate::pfx::SafeBag {
+        bag_id: crate::pfx::SHROUDED_KEY_BAG,
+        bag_value: Any::encode_from(&info).unwrap(),
+        attributes: None,
+    }
+}
+
+/// `read_with_password` on another thread, given 60 s: a regression (the
+/// work done before it is refused) fails here instead of hashing for
+/// minutes.
+#[cfg(feature = "pkcs12")]
+fn locked_within_a_minute(der: Vec<u8>, password: &'static str) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let items = read_with_password("hostile.p12", &der, Some(password)).unwrap();
+        let [Item::Pkcs12(p)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        let _ = tx.send(p.locked.clone().unwrap_or_default());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the file was not refused within 60 s: its work was done, not budgeted")
+}
+
+/// Issue 23: 300 key bags at 1,000,000 PBKDF2 iterations each kept
+/// `inspect --password x` busy for 42 s; one budget for the whole file
+/// refuses it, in words, before any derivation.
+#[cfg(feature = "pkcs12")]
+#[test]
+fn a_pkcs12_file_has_one_work_budget_for_all_its_bags() {
+    let bags: Vec<_> = (0..300).map(|_| shrouded_key(1_000_000)).collect();
+    let der = pfx_without_mac(bags, Vec::new());
+    let locked = locked_within_a_minute(der, "x");
+    assert!(
+        locked.contains("300 encrypted key(s)")
+            && locked.contains("300000000 key-derivation iterations")
+            && locked.contains("certplay stops at 4000000 a file")
+            && locked.contains("derived nothing"),
+        "{locked}"
+    );
+
+    // Keys hidden inside an encrypted part count too, before they are
+    // decrypted.
+    let hidden: Vec<_> = (0..5).map(|_| shrouded_key(1_000_000)).collect();
+    let der = pfx_without_mac(Vec::new(), hidden);
+    let locked = locked_within_a_minute(der, "pw");
+    assert!(
+        locked.contains("5 encrypted key(s) found inside its encrypted parts")
+            && locked.contains("certplay stops at 4000000"),
+        "{locked}"
+    );
+
+    // Within the budget, each key is tried (and with a wrong password the
+    // words do not speak of a MAC the file does not have).
+    let der = pfx_without_mac(vec![shrouded_key(1000), shrouded_key(1000)], Vec::new());
+    let locked = locked_within_a_minute(der, "x");
+    assert!(
+        locked.contains("the private key: it does not decrypt with this password")
+            && locked.contains("the file has no MAC")
+            && !locked.contains("MAC did"),
+        "{locked}"
+    );
+}
