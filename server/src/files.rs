@@ -56,10 +56,28 @@ pub enum FileError {
     ReadDir { dir: PathBuf, source: io::Error },
     /// The path exists but is not a directory.
     NotADirectory { dir: PathBuf },
-    /// The directory belongs to another user, who could swap the files.
-    ForeignOwner { dir: PathBuf, owner: u32, user: u32 },
+    /// The directory belongs to another user, who could swap the files
+    /// (`stake`: what they would swap, "the keys written there").
+    ForeignOwner {
+        dir: PathBuf,
+        owner: u32,
+        user: u32,
+        stake: &'static str,
+    },
+    /// A directory above it (`parent`) lets group or others rename what
+    /// it holds (writable, without the sticky bit /tmp has), so they could
+    /// swap `dir` itself for one of theirs.
+    ParentWritableByOthers {
+        dir: PathBuf,
+        parent: PathBuf,
+        mode: u32,
+    },
     /// Group or others may create, rename or delete files in the directory.
-    WritableByOthers { dir: PathBuf, mode: u32 },
+    WritableByOthers {
+        dir: PathBuf,
+        mode: u32,
+        stake: &'static str,
+    },
     /// A file name with a path separator or `..`, or empty.
     BadName { name: String },
     /// The target is a symbolic link: never followed nor replaced.
@@ -97,20 +115,37 @@ impl fmt::Display for FileError {
                 "{} exists and is not a directory: choose a directory (it is created if missing)",
                 dir.display()
             ),
-            FileError::ForeignOwner { dir, owner, user } => write!(
+            FileError::ForeignOwner {
+                dir,
+                owner,
+                user,
+                stake,
+            } => write!(
                 f,
                 "the directory {} belongs to user id {owner}, not to you (user id {user}): \
-                 its owner could replace the keys written there; use a directory of your own \
+                 its owner could replace {stake}; use a directory of your own \
                  (or `chown {user} {}` if it should be yours)",
                 dir.display(),
                 dir.display()
             ),
-            FileError::WritableByOthers { dir, mode } => write!(
+            FileError::WritableByOthers { dir, mode, stake } => write!(
                 f,
-                "the directory {} has mode {mode:04o}: other users may swap the keys written there; \
+                "the directory {} has mode {mode:04o}: other users may swap {stake}; \
                  fix it with `chmod go-w {}` or use a directory of your own",
                 dir.display(),
                 dir.display()
+            ),
+            FileError::ParentWritableByOthers { dir, parent, mode } => write!(
+                f,
+                "the directory {} is inside {}, which has mode {mode:04o}: other users may \
+                 rename what it holds and put a directory of theirs in place of {}; use a \
+                 directory whose parents only you (or root) can write, or fix it with \
+                 `chmod go-w {}` (or `chmod +t {}`, the sticky bit /tmp has)",
+                dir.display(),
+                parent.display(),
+                dir.display(),
+                parent.display(),
+                parent.display()
             ),
             FileError::BadName { name } => write!(
                 f,
@@ -165,8 +200,10 @@ pub struct SafeDir {
 impl SafeDir {
     /// Creates `path` (and missing parents) with mode 0700, or checks that
     /// the existing directory belongs to the current user and is not
-    /// writable by group or others.
+    /// writable by group or others; either way no directory above it may
+    /// let others swap it ([`check_parents`]).
     pub fn open(path: &Path) -> Result<SafeDir, FileError> {
+        check_parents(path)?;
         match fs::metadata(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::DirBuilder::new()
@@ -190,7 +227,7 @@ impl SafeDir {
             dir: path.to_path_buf(),
             source,
         })?;
-        check_dir(path, &meta, current_uid())?;
+        check_dir(path, &meta, current_uid(), KEYS)?;
         Ok(SafeDir {
             path: path.to_path_buf(),
         })
@@ -374,7 +411,26 @@ pub fn current_uid() -> u32 {
     rustix::process::getuid().as_raw()
 }
 
-fn check_dir(path: &Path, meta: &fs::Metadata, user: u32) -> Result<(), FileError> {
+/// What another user could swap in a directory certplay writes.
+const KEYS: &str = "the keys written there";
+
+/// Checks a directory certplay reads and serves from but never writes (the
+/// page directory) as [`SafeDir::open`] checks one it writes: it must be a
+/// directory of the current user that group and others cannot write.
+pub fn check_served_dir(path: &Path) -> Result<(), FileError> {
+    let meta = fs::metadata(path).map_err(|source| FileError::ReadDir {
+        dir: path.to_path_buf(),
+        source,
+    })?;
+    check_dir(path, &meta, current_uid(), "the files served from there")
+}
+
+fn check_dir(
+    path: &Path,
+    meta: &fs::Metadata,
+    user: u32,
+    stake: &'static str,
+) -> Result<(), FileError> {
     if !meta.is_dir() {
         return Err(FileError::NotADirectory {
             dir: path.to_path_buf(),
@@ -385,6 +441,7 @@ fn check_dir(path: &Path, meta: &fs::Metadata, user: u32) -> Result<(), FileErro
             dir: path.to_path_buf(),
             owner: meta.uid(),
             user,
+            stake,
         });
     }
     let mode = meta.mode() & 0o7777;
@@ -392,7 +449,52 @@ fn check_dir(path: &Path, meta: &fs::Metadata, user: u32) -> Result<(), FileErro
         return Err(FileError::WritableByOthers {
             dir: path.to_path_buf(),
             mode,
+            stake,
         });
+    }
+    Ok(())
+}
+
+/// Refuses `dir` when a directory above it, as written or as its links
+/// resolve, is writable by group or others without the sticky bit: they
+/// could rename `dir` (or a directory on the way) and put theirs in its
+/// place. A sticky directory such as /tmp lets only an entry's owner
+/// rename it, so it is allowed.
+pub fn check_parents(dir: &Path) -> Result<(), FileError> {
+    let written = std::path::absolute(dir).map_err(|source| FileError::ReadDir {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    // The deepest directory that exists, with its links resolved (`dir`
+    // itself is checked as a directory, not as a parent).
+    let resolved = written.ancestors().find_map(|existing| {
+        let skip = usize::from(existing == written);
+        fs::canonicalize(existing).ok().map(|r| (r, skip))
+    });
+    let parents = written.ancestors().skip(1).chain(
+        resolved
+            .iter()
+            .flat_map(|(resolved, skip)| resolved.ancestors().skip(*skip)),
+    );
+    for parent in parents {
+        let meta = match fs::metadata(parent) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(FileError::ReadDir {
+                    dir: parent.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let mode = meta.mode() & 0o7777;
+        if meta.is_dir() && mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(FileError::ParentWritableByOthers {
+                dir: dir.to_path_buf(),
+                parent: parent.to_path_buf(),
+                mode,
+            });
+        }
     }
     Ok(())
 }
@@ -510,13 +612,51 @@ mod tests {
         SafeDir::open(root.path()).expect("0755 is fine");
     }
 
+    /// Issue 23: `chmod 777 W; certplay issue --out W/sub` succeeded, so
+    /// whoever can write W could swap sub later. Any parent, as written or
+    /// through a link, is checked; a sticky one (as /tmp) is allowed.
+    #[test]
+    fn a_parent_writable_by_others_is_refused_unless_sticky() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let w = root.path().join("W");
+        fs::create_dir(&w).expect("W");
+        for loose in [0o777, 0o775] {
+            fs::set_permissions(&w, fs::Permissions::from_mode(loose)).expect("chmod");
+            for below in ["sub", "sub/deeper", "demo"] {
+                let refused = SafeDir::open(&w.join(below)).expect_err(below);
+                assert!(
+                    matches!(&refused, FileError::ParentWritableByOthers { parent, .. } if parent == &w),
+                    "{below}: {refused}"
+                );
+                let words = refused.to_string();
+                assert!(
+                    words.contains("other users may rename") && words.contains("chmod go-w"),
+                    "{words}"
+                );
+            }
+            assert!(!w.join("sub").exists(), "nothing was made in W");
+        }
+        // A link to a directory inside W: the path as written looks safe.
+        let link = root.path().join("safe-looking");
+        std::os::unix::fs::symlink(&w, &link).expect("link");
+        assert!(matches!(
+            SafeDir::open(&link.join("sub")),
+            Err(FileError::ParentWritableByOthers { .. })
+        ));
+        // Sticky, as /tmp: allowed (and /tmp itself is always a parent here).
+        fs::set_permissions(&w, fs::Permissions::from_mode(0o1777)).expect("chmod");
+        SafeDir::open(&w.join("sub")).expect("a sticky parent is fine");
+        fs::set_permissions(&w, fs::Permissions::from_mode(0o755)).expect("chmod");
+        SafeDir::open(&w.join("other")).expect("0755 is fine");
+    }
+
     #[test]
     fn a_directory_of_another_user_is_refused() {
         let root = tempfile::tempdir().expect("temp dir");
         let meta = fs::metadata(root.path()).expect("stat");
         // Checked against another user id, so the test needs no root.
         let other = meta.uid().wrapping_add(1);
-        let refused = check_dir(root.path(), &meta, other).expect_err("must refuse");
+        let refused = check_dir(root.path(), &meta, other, KEYS).expect_err("must refuse");
         assert!(
             matches!(refused, FileError::ForeignOwner { .. }),
             "{refused}"

@@ -133,6 +133,11 @@ pub struct Bound {
 /// cannot listen is not fatal ([`Bound::page_error`] says why); the mTLS
 /// port is.
 pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
+    // A page directory others can write is refused as --demo-dir is; one
+    // that trunk has not made yet is checked at each request.
+    if let Some(dir) = config.page_dir.as_deref().filter(|dir| dir.exists()) {
+        files::check_served_dir(dir).map_err(Error::Files)?;
+    }
     let current = current(tls, config.tls13_only, config.client_auth, config.crypto)?;
     let cap = config.limits.connection_cap();
     let listener = TcpListener::bind(config.mtls)
@@ -314,6 +319,7 @@ impl Bound {
             self.history.clone(),
             reloader,
             self.mtls_addr,
+            self.limits.handshake,
         ));
         let page = self.page.map(|(acceptor, _)| {
             tokio::spawn(page::serve_page(

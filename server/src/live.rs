@@ -45,6 +45,8 @@ pub struct Live {
     history: Arc<History>,
     reloader: Reloader,
     mtls: SocketAddr,
+    /// The time a request's body gets to arrive whole (the handshake's).
+    body_deadline: Duration,
 }
 
 /// What `POST /live/load` carries.
@@ -73,8 +75,14 @@ struct Loaded {
 }
 
 impl Live {
-    /// A link with a fresh random token.
-    pub fn new(history: Arc<History>, reloader: Reloader, mtls: SocketAddr) -> Live {
+    /// A link with a fresh random token; a request body must arrive whole
+    /// within `body_deadline`.
+    pub fn new(
+        history: Arc<History>,
+        reloader: Reloader,
+        mtls: SocketAddr,
+        body_deadline: Duration,
+    ) -> Live {
         let mut bytes = [0u8; 16];
         // Without randomness there is no token: every live request is refused.
         let token = match getrandom::getrandom(&mut bytes) {
@@ -86,6 +94,7 @@ impl Live {
             history,
             reloader,
             mtls,
+            body_deadline,
         }
     }
 
@@ -162,9 +171,23 @@ impl Live {
     }
 
     async fn load(&self, request: Request<Incoming>) -> Response<PageBody> {
-        let body = match Limited::new(request.into_body(), 1 << 20).collect().await {
-            Ok(body) => body.to_bytes(),
-            Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "at most 1 MiB of PEM"),
+        // One deadline for the whole body, however slowly its bytes come.
+        let collected = tokio::time::timeout(
+            self.body_deadline,
+            Limited::new(request.into_body(), 1 << 20).collect(),
+        )
+        .await;
+        let body = match collected {
+            Ok(Ok(body)) => body.to_bytes(),
+            Ok(Err(_)) => return text(StatusCode::PAYLOAD_TOO_LARGE, "at most 1 MiB of PEM"),
+            Err(_) => {
+                let within = format!(
+                    "the request's body did not arrive whole within {} s",
+                    self.body_deadline.as_secs_f64()
+                );
+                tracing::warn!("page: refused POST /live/load: {within}");
+                return text(StatusCode::REQUEST_TIMEOUT, within);
+            }
         };
         let load: Load = match serde_json::from_slice(&body) {
             Ok(load) => load,

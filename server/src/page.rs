@@ -140,7 +140,11 @@ fn with_frame_ancestors(policy: &str) -> String {
 
 /// The policy of the index.html in a page directory, once it is built.
 async fn dir_policy(dir: &Path) -> Option<String> {
-    let html = read_bounded(dir.join("index.html")).await.ok()?;
+    let dir = dir.to_path_buf();
+    let html = tokio::task::spawn_blocking(move || dir_file(&dir, "index.html"))
+        .await
+        .ok()?
+        .ok()?;
     meta_policy(std::str::from_utf8(&html).ok()?).map(with_frame_ancestors)
 }
 
@@ -205,43 +209,141 @@ async fn respond(request: &Request<Incoming>, page_dir: Option<&Path>) -> Respon
 /// notice that the page is still being built, never the embedded copy: a
 /// page from another build would not be the one being made.
 async fn from_dir(dir: &Path, path: &str) -> Response<Full<Bytes>> {
-    if !dir.join("index.html").is_file() {
-        return match path {
-            "index.html" => html(BUILDING),
-            _ => plain(StatusCode::NOT_FOUND, "not found\n"),
-        };
+    let (dir, path) = (dir.to_path_buf(), path.to_owned());
+    let read = tokio::task::spawn_blocking(move || {
+        let built = dir.join("index.html").exists();
+        (built, dir_file(&dir, &path), dir, path)
+    })
+    .await;
+    let Ok((built, read, dir, path)) = read else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "certplay failed\n");
+    };
+    match read {
+        Ok(body) => file(&path, Bytes::from(body)),
+        Err(DirRefusal::Missing) if !built && path == "index.html" => html(BUILDING),
+        Err(DirRefusal::Missing | DirRefusal::Hidden) => {
+            plain(StatusCode::NOT_FOUND, "not found\n")
+        }
+        Err(refusal) => {
+            tracing::warn!(
+                "page: not serving {}: {}",
+                escape(&dir.join(&path).display().to_string()),
+                escape(&refusal.to_string())
+            );
+            plain(
+                StatusCode::FORBIDDEN,
+                "certplay serves only regular files of at most 4 MiB inside the page \
+                 directory (the server's log says why not this one)\n",
+            )
+        }
     }
-    // Only plain names below the directory: no "..", no absolute paths.
+}
+
+/// Why a file of the page directory is not served.
+#[derive(Debug)]
+enum DirRefusal {
+    /// Nothing there, or not a plain relative path (`..`, absolute).
+    Missing,
+    /// A dotfile, or a name inside a dot directory.
+    Hidden,
+    /// The directory itself is not safe to serve from.
+    Dir(crate::files::FileError),
+    /// A symbolic link (of the file or a directory on the way) leads out
+    /// of the directory.
+    Outside(PathBuf),
+    /// A FIFO, a device, a socket or a directory.
+    NotAFile(&'static str),
+    /// Over 4 MiB, or unreadable.
+    Read(ReadError),
+}
+
+impl std::fmt::Display for DirRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DirRefusal::Missing => write!(f, "there is no such file"),
+            DirRefusal::Hidden => write!(f, "it is a dotfile"),
+            DirRefusal::Dir(e) => e.fmt(f),
+            DirRefusal::Outside(to) => write!(
+                f,
+                "a symbolic link leads out of the page directory, to {}",
+                to.display()
+            ),
+            DirRefusal::NotAFile(kind) => {
+                write!(f, "it is {kind}: certplay serves only regular files")
+            }
+            DirRefusal::Read(ReadError::TooLarge { .. }) => write!(
+                f,
+                "more than the {} bytes certplay reads from one file",
+                crate::input::LIMIT
+            ),
+            DirRefusal::Read(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Reads `path` of the page directory `dir` (blocking): only a regular
+/// file whose resolved path stays inside the directory (a symbolic link
+/// within it is followed, one out of it is not), no dotfile, at most 4 MiB
+/// (the one bounded reader), from a directory of this user that others
+/// cannot write (as `--demo-dir`). The type is checked before the file is
+/// opened and the open neither blocks nor follows a link, so a FIFO or a
+/// device never ties up a thread, and so never delays a shutdown.
+fn dir_file(dir: &Path, path: &str) -> Result<Vec<u8>, DirRefusal> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+
+    let hidden = |part: Component<'_>| part.as_os_str().as_bytes().starts_with(b".");
     let relative = Path::new(path);
     if !relative
         .components()
         .all(|part| matches!(part, Component::Normal(_)))
     {
-        return plain(StatusCode::NOT_FOUND, "not found\n");
+        return Err(DirRefusal::Missing);
     }
-    let response = match read_bounded(dir.join(relative)).await {
-        Ok(body) => file(path, Bytes::from(body)),
-        Err(ReadError::TooLarge { .. }) => {
-            tracing::warn!(
-                "page: not serving {}: more than the {} bytes certplay reads from one file",
-                dir.join(relative).display(),
-                crate::input::LIMIT
-            );
-            plain(
-                StatusCode::FORBIDDEN,
-                "certplay serves no file over 4 MiB from the page directory\n",
-            )
-        }
-        Err(_) => plain(StatusCode::NOT_FOUND, "not found\n"),
+    if relative.components().any(hidden) {
+        return Err(DirRefusal::Hidden);
+    }
+    let missing = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => DirRefusal::Missing,
+        _ => DirRefusal::Read(ReadError::Io(e)),
     };
-    response
-}
-
-/// The one bounded reader ([`crate::input::read`]) off the async threads.
-async fn read_bounded(path: PathBuf) -> Result<Vec<u8>, ReadError> {
-    tokio::task::spawn_blocking(move || crate::input::read(&path))
-        .await
-        .unwrap_or_else(|e| Err(ReadError::Io(std::io::Error::other(e))))
+    let root = std::fs::canonicalize(dir).map_err(missing)?;
+    crate::files::check_served_dir(&root).map_err(DirRefusal::Dir)?;
+    let resolved = std::fs::canonicalize(root.join(relative)).map_err(missing)?;
+    let inside = resolved
+        .strip_prefix(&root)
+        .map_err(|_| DirRefusal::Outside(resolved.clone()))?;
+    if inside.components().any(hidden) {
+        return Err(DirRefusal::Hidden);
+    }
+    let kind = |meta: &std::fs::Metadata| {
+        let t = meta.file_type();
+        match () {
+            () if t.is_file() => None,
+            () if t.is_dir() => Some("a directory"),
+            () if t.is_fifo() => Some("a FIFO"),
+            () if t.is_char_device() || t.is_block_device() => Some("a device"),
+            () if t.is_socket() => Some("a socket"),
+            () => Some("not a regular file"),
+        }
+    };
+    let meta = std::fs::symlink_metadata(&resolved).map_err(missing)?;
+    if let Some(kind) = kind(&meta) {
+        return Err(DirRefusal::NotAFile(kind));
+    }
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(&resolved)
+        .map_err(missing)?;
+    // Swapped since it was looked at: look again at what was opened.
+    let meta = opened
+        .metadata()
+        .map_err(|e| DirRefusal::Read(ReadError::Io(e)))?;
+    if let Some(kind) = kind(&meta) {
+        return Err(DirRefusal::NotAFile(kind));
+    }
+    crate::input::read_open(opened).map_err(DirRefusal::Read)
 }
 
 fn file(name: &str, body: Bytes) -> Response<Full<Bytes>> {
@@ -341,6 +443,93 @@ mod tests {
         ] {
             let response = from_dir(dir.path(), outside).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{outside}");
+        }
+    }
+
+    /// Issue 23, "--page-dir follows links out of itself": each way out of
+    /// the directory, each non-file and each dotfile, refused with its
+    /// reason; a link that stays inside is followed.
+    #[test]
+    fn a_page_dir_serves_only_regular_files_inside_itself() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        use std::os::unix::net::UnixListener;
+
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("page");
+        std::fs::create_dir(&dir).expect("page dir");
+        std::fs::write(dir.join("index.html"), "<h1>built</h1>").expect("write");
+        std::fs::write(root.path().join("secret.txt"), "secret").expect("write");
+        std::fs::create_dir(dir.join("assets")).expect("assets");
+        std::fs::write(dir.join("assets/app.js"), "ok()").expect("write");
+        std::fs::write(dir.join(".env"), "TOKEN=1").expect("write");
+        std::fs::create_dir(dir.join(".git")).expect(".git");
+        std::fs::write(dir.join(".git/config"), "[core]").expect("write");
+        symlink("/etc/passwd", dir.join("passwd-link")).expect("link");
+        symlink("../secret.txt", dir.join("secret-link")).expect("link");
+        symlink("/etc", dir.join("etc-dir")).expect("link");
+        symlink("/dev/zero", dir.join("zero.js")).expect("link");
+        symlink("assets/app.js", dir.join("app-link.js")).expect("link");
+        symlink(".env", dir.join("env-link")).expect("link");
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo.js"))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let _socket = UnixListener::bind(dir.join("socket.js")).expect("socket");
+
+        assert_eq!(dir_file(&dir, "assets/app.js").expect("inside"), b"ok()");
+        assert_eq!(dir_file(&dir, "app-link.js").expect("inside"), b"ok()");
+        for (path, outside) in [
+            ("passwd-link", "/etc/passwd"),
+            ("secret-link", "secret.txt"),
+            ("etc-dir/passwd", "/etc/passwd"),
+            ("zero.js", "/dev/zero"),
+        ] {
+            let refused = dir_file(&dir, path).expect_err(path);
+            assert!(
+                matches!(&refused, DirRefusal::Outside(to) if to.ends_with(outside)),
+                "{path}: {refused:?}"
+            );
+            assert!(refused.to_string().contains("leads out"), "{refused}");
+        }
+        for hidden in [".env", ".git/config", "env-link"] {
+            let refused = dir_file(&dir, hidden).expect_err(hidden);
+            assert!(
+                matches!(refused, DirRefusal::Hidden),
+                "{hidden}: {refused:?}"
+            );
+        }
+        for (path, kind) in [
+            ("fifo.js", "a FIFO"),
+            ("socket.js", "a socket"),
+            ("assets", "a directory"),
+        ] {
+            let refused = dir_file(&dir, path).expect_err(path);
+            assert!(
+                matches!(refused, DirRefusal::NotAFile(k) if k == kind),
+                "{path}: {refused:?}"
+            );
+        }
+        std::fs::write(dir.join("big.wasm"), vec![0u8; crate::input::LIMIT + 1]).expect("big");
+        assert!(matches!(
+            dir_file(&dir, "big.wasm"),
+            Err(DirRefusal::Read(ReadError::TooLarge { .. }))
+        ));
+
+        for loose in [0o777, 0o775] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(loose)).expect("chmod");
+            let refused = dir_file(&dir, "index.html").expect_err("loose");
+            assert!(
+                refused.to_string().contains("chmod go-w")
+                    && refused.to_string().contains("the files served from there"),
+                "{refused}"
+            );
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        if crate::files::current_uid() == 0 {
+            std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).expect("chown");
+            let refused = dir_file(&dir, "index.html").expect_err("foreign");
+            assert!(refused.to_string().contains("not to you"), "{refused}");
         }
     }
 }

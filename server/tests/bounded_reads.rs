@@ -1,7 +1,10 @@
 //! Every file certplay reads stops at 4 MiB, whatever the file is: the real
 //! binary against `/dev/zero`, `/dev/urandom`, a FIFO, `<(...)` and stdin,
 //! for every command and flag that reads a file, and for SIGHUP reloads
-//! and the page directory (issue 23, "Reads without a bound").
+//! and the page directory (issue 23, "Reads without a bound"); and the
+//! directories it reads from and writes to: a page directory that stays
+//! inside itself, parents others cannot write, demo keys only their owner
+//! reads (issue 23's other file findings).
 //!
 //! Each run has an address-space limit (`ulimit -v`) and a deadline
 //! (`timeout`): before the bound, `inspect /dev/zero` grew to 6.7 GB in 20
@@ -455,15 +458,63 @@ fn a_sighup_reload_of_an_endless_file_keeps_the_running_certificates() {
     stop(child);
 }
 
+/// The page's port, from what `serve` printed.
+fn page_port(printed: &str) -> String {
+    printed
+        .split("page on http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the page's address")
+        .to_owned()
+}
+
+/// The status curl got for `path` of the page (20 s at most).
+fn page_status(port: &str, path: &str) -> String {
+    let answer = Command::new("curl")
+        .args([
+            "-sS",
+            "--path-as-is",
+            "--max-time",
+            "20",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg(format!("http://127.0.0.1:{port}/{path}"))
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&answer.stdout).into_owned()
+}
+
+/// Issue 23, "--page-dir follows links out of itself": a link to
+/// /etc/passwd, to ../secret.txt, a linked directory, a dotfile, a link to
+/// /dev/zero (once 1.5 GB in 2 s, and SIGTERM ignored) and a FIFO (once a
+/// thread per request): each refused, the log says why, and SIGTERM still
+/// stops the server at once.
 #[test]
-fn the_page_directory_serves_no_endless_file() {
+fn the_page_directory_serves_only_its_own_regular_files() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     set(d);
     let page = d.join("page");
     std::fs::create_dir(&page).expect("page dir");
     std::fs::write(page.join("index.html"), "<h1>built</h1>").expect("index");
-    std::os::unix::fs::symlink("/dev/zero", page.join("zero.js")).expect("link");
+    std::fs::write(d.join("secret.txt"), "secret").expect("secret");
+    std::fs::write(page.join(".env"), "TOKEN=1").expect("dotfile");
+    for (target, link) in [
+        ("/etc/passwd", "passwd-link"),
+        ("../secret.txt", "secret.txt"),
+        ("/etc", "etc"),
+        ("/dev/zero", "zero.js"),
+    ] {
+        std::os::unix::fs::symlink(target, page.join(link)).expect("link");
+    }
+    let made = Command::new("mkfifo")
+        .arg(page.join("fifo.js"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
     let page_dir = page.display().to_string();
     let args = [
         "serve",
@@ -481,28 +532,150 @@ fn the_page_directory_serves_no_endless_file() {
         &page_dir,
     ];
     let (mut child, log, printed) = serve(d, &args);
-    let port = printed
-        .split("page on http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("the page's address")
-        .to_owned();
-    let answer = Command::new("curl")
-        .args([
-            "-sS",
-            "--max-time",
-            "20",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-        ])
-        .arg(format!("http://127.0.0.1:{port}/zero.js"))
-        .output()
-        .expect("curl");
-    assert_eq!(String::from_utf8_lossy(&answer.stdout), "403");
-    let text = wait_for(&mut child, &log, "not serving");
-    assert!(text.contains("zero.js"), "{text}");
+    let port = page_port(&printed);
+    assert_eq!(page_status(&port, "index.html"), "200");
+    for (path, status, why) in [
+        (
+            "passwd-link",
+            "403",
+            "leads out of the page directory, to /etc/passwd",
+        ),
+        ("secret.txt", "403", "secret.txt"),
+        ("etc/passwd", "403", "to /etc/passwd"),
+        ("zero.js", "403", "to /dev/zero"),
+        ("fifo.js", "403", "it is a FIFO"),
+        ("../secret.txt", "404", ""),
+        (".env", "404", ""),
+    ] {
+        assert_eq!(page_status(&port, path), status, "{path}");
+        if !why.is_empty() {
+            wait_for(&mut child, &log, why);
+        }
+    }
+    // Many FIFO requests at once tie up nothing: each is answered.
+    let fifos: Vec<_> = (0..40)
+        .map(|_| {
+            let port = port.clone();
+            std::thread::spawn(move || page_status(&port, "fifo.js"))
+        })
+        .collect();
+    for fifo in fifos {
+        assert_eq!(fifo.join().expect("curl thread"), "403");
+    }
+    stop(child);
+}
+
+/// Issue 23: a page directory others can write (777), or that belongs to
+/// another user, is refused as `--demo-dir` is, in words, before serving.
+#[test]
+fn a_page_directory_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    set(d);
+    let page = d.join("page");
+    std::fs::create_dir(&page).expect("page dir");
+    std::fs::write(page.join("index.html"), "<h1>built</h1>").expect("index");
+    let page_dir = page.display().to_string();
+    let args = [
+        "serve",
+        "--ca",
+        "set/ca.crt",
+        "--cert",
+        "set/server.crt",
+        "--key",
+        "set/server.key",
+        "--port",
+        "0",
+        "--page-port",
+        "0",
+        "--page-dir",
+        &page_dir,
+    ];
+    std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let output = run(d, &args, "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success()
+            && stderr.contains("has mode 0777")
+            && stderr.contains("the files served from there")
+            && stderr.contains("chmod go-w"),
+        "{}",
+        said(&output)
+    );
+    std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // Another user's: only root can hand a directory to somebody else.
+    if std::fs::metadata(d).is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0) {
+        std::os::unix::fs::chown(&page, Some(65534), Some(65534)).expect("chown");
+        let output = run(d, &args, "");
+        assert!(
+            !output.status.success()
+                && String::from_utf8_lossy(&output.stderr).contains("not to you"),
+            "{}",
+            said(&output)
+        );
+    }
+}
+
+/// Issue 23: `chmod 777 W; certplay issue --out W/sub` and `serve
+/// --demo-dir W/demo` succeeded, so whoever could write W could swap sub
+/// later: refused in words, nothing made; /tmp (sticky) stays allowed, as
+/// every other test here shows.
+#[test]
+fn an_output_under_a_directory_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = d.join("W");
+    std::fs::create_dir(&w).expect("W");
+    std::fs::set_permissions(&w, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    for args in [
+        &["issue", "--out", "W/sub"][..],
+        &["serve", "--demo-dir", "W/demo", "--port", "0", "--no-page"],
+        &["csr", "--cn", "x", "--out", "W/csr"],
+    ] {
+        let output = run(d, args, "");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success()
+                && stderr.contains("has mode 0777: other users may rename")
+                && stderr.contains("chmod +t"),
+            "{args:?}: {}",
+            said(&output)
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&w).expect("list").collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::set_permissions(&w, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let output = run(d, &["issue", "--out", "W/sub"], "");
+    assert!(output.status.success(), "{}", said(&output));
+}
+
+/// Issue 23: a demo set whose ca.key and server.key are 0644 was reused
+/// without a word: it is reused with a warning that says `chmod 600`.
+#[test]
+fn a_demo_set_with_readable_keys_is_reused_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let args = ["serve", "--demo-dir", "demo", "--port", "0", "--no-page"];
+    let (child, _, _) = serve(d, &args);
+    stop(child);
+    for key in ["ca.key", "server.key"] {
+        std::fs::set_permissions(
+            d.join("demo").join(key),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
+    }
+    let (mut child, log, _) = serve(d, &args);
+    let text = wait_for(&mut child, &log, "chmod 600 demo/server.key");
+    assert!(
+        text.contains("demo/ca.key has mode 0644")
+            && text.contains("chmod 600 demo/ca.key")
+            && !text.contains("demo/client.key has mode"),
+        "{text}"
+    );
     stop(child);
 }
 

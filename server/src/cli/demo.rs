@@ -41,7 +41,12 @@ pub enum DemoSet {
 pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
     let safe = SafeDir::open(dir)?;
     let why = match check(&safe, key_type) {
-        Ok(()) => return Ok(DemoSet::Reused),
+        Ok(()) => {
+            for warning in readable_keys(&safe) {
+                tracing::warn!("{warning}");
+            }
+            return Ok(DemoSet::Reused);
+        }
         Err(why) => why,
     };
     let marker = Marker::read(&safe)?;
@@ -92,6 +97,28 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
     new.add_set(&issued)?;
     new.write(&safe)?;
     Ok(DemoSet::Created)
+}
+
+/// A warning for each private key of a reused set that group or others
+/// may read (certplay writes them 0600; a copy or an editor may not keep
+/// that), with the command that fixes it.
+fn readable_keys(dir: &SafeDir) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    ["ca.key", "server.key", "client.key"]
+        .iter()
+        .filter_map(|name| {
+            let path = dir.join(name);
+            let mode = std::fs::symlink_metadata(&path).ok()?.mode() & 0o777;
+            (mode & 0o077 != 0).then(|| {
+                format!(
+                    "{} has mode {mode:04o}: other users of this machine can read this \
+                     private key; fix it with `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Why the set in the directory cannot be used as it is, in words.
