@@ -122,6 +122,10 @@ pub enum Ending {
     },
     /// Not HTTP: the server answered 400 and closed.
     BadRequest,
+    /// The client sent part of an HTTP/1.1 request (so it took the
+    /// server's certificate), then closed the connection before the
+    /// request was complete.
+    PartialRequest,
     /// The client sent a TLS alert after the handshake (a TLS 1.3 client
     /// that refuses the server's certificate does it then).
     Alert {
@@ -377,6 +381,10 @@ impl fmt::Display for Ending {
                  sends it), and curl then retries on a new connection"
             ),
             Self::BadRequest => f.write_str("the request was not valid HTTP (answered 400)"),
+            Self::PartialRequest => f.write_str(
+                "the client sent part of a request (so it took the server's certificate), \
+                 then closed the connection before the request was complete",
+            ),
             Self::Alert { alert } => write!(
                 f,
                 "the client sent TLS alert {} and closed",

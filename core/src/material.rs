@@ -227,6 +227,16 @@ impl ServerTls {
                 crate::format_time(now)
             ));
         }
+        if crl.this_update.0 > now {
+            self.warnings.push(format!(
+                "{file}: the CRL of {issuer} was issued at {} (its thisUpdate), after now \
+                 ({}): the CA's clock is ahead of this machine's (or this one is behind); \
+                 certplay and rustls use it, but openssl verify -crl_check refuses it as \
+                 \"CRL is not yet valid\"",
+                crate::format_time(crl.this_update.0),
+                crate::format_time(now)
+            ));
+        }
         self.crls.push(ServerCrl {
             file: file.into(),
             crl,

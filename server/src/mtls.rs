@@ -287,6 +287,17 @@ async fn connection(
         Ok(()) => Ending::Closed,
         Err(e) => ending(e, limits),
     };
+    // HTTP/1.1 bytes came (so the client took the certificate), yet no
+    // request: it left in the middle of one (without TLS close_notify,
+    // hyper sees an I/O error, not its own "incomplete message").
+    let ended = match ended {
+        Ending::Closed | Ending::Reset
+            if !h2 && event.requests == 0 && received.load(Ordering::Relaxed) > 0 =>
+        {
+            Ending::PartialRequest
+        }
+        other => other,
+    };
     let outcome = match refusal {
         Some(reason) => Outcome::Unauthorized { reason, ended },
         None if event.requests == 0 => Outcome::HungUp { ended },
@@ -374,6 +385,10 @@ fn ending(error: &hyper::Error, limits: &Limits) -> Ending {
     }
     if error.is_parse() {
         return Ending::BadRequest;
+    }
+    // The connection closed inside a request: hyper had read part of one.
+    if error.is_incomplete_message() {
+        return Ending::PartialRequest;
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {

@@ -496,6 +496,50 @@ async fn a_handshake_then_hang_up_is_not_called_accepted() {
     server.stop().await;
 }
 
+/// Issue 23: an HTTP/1.1 client that sends part of a request and leaves
+/// (with TLS close_notify, or dropping the socket) took the certificate:
+/// the log says what it did, not "most likely it refused this server's
+/// certificate".
+#[tokio::test]
+async fn a_client_that_leaves_inside_a_request_is_named() {
+    let server = Running::start(quick(), false).await;
+    for close_notify in [true, false] {
+        let tcp = TcpStream::connect(server.mtls).await.expect("connect");
+        let name = ServerName::try_from("localhost").expect("name");
+        let mut tls = server
+            .client(true)
+            .connect(name, tcp)
+            .await
+            .expect("handshake");
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: loc")
+            .await
+            .expect("write");
+        tls.flush().await.expect("flush");
+        if close_notify {
+            tls.shutdown().await.expect("close");
+        }
+        drop(tls);
+    }
+    let events = server.events(2).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    for event in &events {
+        assert_eq!(
+            event.outcome,
+            Outcome::HungUp {
+                ended: Ending::PartialRequest
+            },
+            "{event:?}"
+        );
+        let line = log_line(event).await;
+        assert!(
+            line.contains("sent part of a request")
+                && !line.contains("refused this server's certificate"),
+            "{line}"
+        );
+    }
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn reload_switches_new_connections_without_failing_open_ones() {
     let server = Running::start(quick(), false).await;
@@ -739,6 +783,52 @@ async fn the_live_link_is_same_origin_only_and_loads_new_material() {
     server.stop().await;
 }
 
+/// Issue 23: a `POST /live/load` body sent a byte at a time (here every
+/// 100 ms, past the 0.5 s deadline of `quick()`) gets 408 at the deadline,
+/// however long the sender would go on.
+#[tokio::test]
+async fn a_live_load_body_that_trickles_gets_one_deadline() {
+    let server = Running::start(quick(), true).await;
+    let page = server.page.expect("page");
+    let host = format!("Host: 127.0.0.1:{}", page.port());
+    let token =
+        token_of(&page_request(page, &format!("GET /live/token HTTP/1.1\r\n{host}"), "").await);
+    let origin = format!("Origin: http://127.0.0.1:{}", page.port());
+    let body = load_body(server.dir.path()).to_string();
+    let mut tcp = TcpStream::connect(page).await.expect("connect");
+    let head = format!(
+        "POST /live/load HTTP/1.1\r\n{host}\r\nX-Certplay-Token: {token}\r\n{origin}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await.expect("write");
+    // The whole body would take minutes at this pace: the answer comes
+    // first, and the test gives up on it after 60 s.
+    let (mut reader, mut writer) = tcp.into_split();
+    let trickle = tokio::spawn(async move {
+        for byte in body.bytes() {
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), reader.read_to_end(&mut answer))
+        .await
+        .expect("an answer before the body ends")
+        .ok();
+    trickle.abort();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 408") && answer.contains("did not arrive whole within 0.5 s"),
+        "{answer}"
+    );
+    let line = log_with("refused POST /live/load: the request's body").await;
+    assert!(line.contains("0.5 s"), "{line}");
+    server.stop().await;
+}
+
 /// `POST /live/load` with the token, as the page sends it; the answer.
 async fn live_load(page: SocketAddr, body: &serde_json::Value) -> String {
     let host = format!("Host: 127.0.0.1:{}", page.port());
@@ -757,6 +847,54 @@ async fn live_load(page: SocketAddr, body: &serde_json::Value) -> String {
 fn load_body(dir: &Path) -> serde_json::Value {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
     serde_json::json!({ "ca": read("ca.crt"), "cert": read("server.crt"), "key": read("server.key") })
+}
+
+/// Issue 23: a CRL whose thisUpdate is three days ahead was accepted
+/// without a word. It is used (rustls does not check thisUpdate: the
+/// client it revokes is refused), with a warning that says what openssl
+/// would do with it.
+#[tokio::test]
+async fn a_crl_issued_in_the_future_is_used_with_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pki = issue_plan(&Plan::default(), Materials::default()).expect("issue");
+    write_issued(dir.path(), &pki, Existing::Refuse).expect("write");
+    let ahead = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+    let revoked = Revocation {
+        serial: pki
+            .entry("client")
+            .expect("client")
+            .serial()
+            .expect("serial"),
+        reason: RevocationReason::KeyCompromise,
+        revoked_at: ahead.replace_nanosecond(0).expect("time"),
+    };
+    let crl = pki
+        .issue_crl("ca", &CrlParams::new(ahead, 7, vec![revoked]))
+        .expect("crl");
+    std::fs::write(dir.path().join("ahead.crl"), &crl.pem).expect("write");
+    let mut tls = load(dir.path());
+    load_crls(&mut tls, &[dir.path().join("ahead.crl")]).expect("used");
+    let warning = tls
+        .warnings
+        .iter()
+        .find(|w| w.contains("thisUpdate"))
+        .unwrap_or_else(|| panic!("no warning: {:?}", tls.warnings));
+    assert!(
+        warning.contains("ahead.crl")
+            && warning.contains("after now")
+            && warning.contains("CRL is not yet valid"),
+        "{warning}"
+    );
+    let server = Running::serve(dir, &tls, Config::loopback(0, None)).await;
+    let answer = get(&server.client(true), server.mtls, "/").await;
+    assert!(
+        !answer.as_deref().is_ok_and(|a| a.contains("Hello")),
+        "{answer:?}"
+    );
+    let events = server.events(1).await;
+    let first = events.first().expect("an event");
+    assert!(first.words().contains("revoked"), "{}", first.words());
+    server.stop().await;
 }
 
 #[tokio::test]
