@@ -21,6 +21,35 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// A lint as a person reads it and as a script reads it: an Ed25519
+/// server certificate, which browsers refuse, is named by its lint id in
+/// the text and in the JSON, with its rule and fix.
+#[test]
+fn inspect_names_lints_by_id_in_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = certplay(&["issue", "--out", "e", "--key-type", "ed25519"], d);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = certplay(&["inspect", "e/server.crt"], d);
+    let t = text(&o);
+    assert!(
+        t.contains("Lint Warning eddsa-in-server-chain: an EdDSA key: browsers"),
+        "{t}"
+    );
+    assert!(t.contains("[CA/B BR 6.1.5] fix: use ECDSA P-256"), "{t}");
+
+    let o = certplay(&["inspect", "--json", "e/server.crt"], d);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lints = json[0]["lints"][0].as_array().unwrap();
+    let lint = lints
+        .iter()
+        .find(|l| l["id"] == "eddsa-in-server-chain")
+        .unwrap_or_else(|| panic!("no eddsa-in-server-chain lint in {json}"));
+    assert_eq!(lint["severity"], "warning", "{json}");
+    assert_eq!(lint["rule"], "CA/B BR 6.1.5", "{json}");
+}
+
 #[test]
 fn inspect_and_verify_two_sets_with_the_same_ca_name() {
     let dir = tempfile::tempdir().unwrap();

@@ -1224,6 +1224,13 @@ async fn the_chain_check_uses_its_leaf_purpose_and_a_crl_and_the_inspector_shows
     assert!(!element::<Element>("inspect-lints").has_attribute("hidden"));
     let lints = text("inspect-lints");
     assert!(lints.contains("expired"), "{lints}");
+    // The certificate's card names the lint by its id.
+    let card = element::<Element>("inspect-structured")
+        .query_selector(r#"li[data-lint="expired"]"#)
+        .unwrap()
+        .expect("the card lists the expired lint");
+    let line = card.text_content().unwrap_or_default();
+    assert!(line.starts_with("Error expired: expired at "), "{line}");
 
     drop(page);
     host.remove();

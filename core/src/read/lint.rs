@@ -1,8 +1,10 @@
 //! Lints: what is legal enough to parse but will make a TLS stack, a browser
-//! or a CA/Browser Forum rule refuse a certificate. Each names its rule and
-//! a one-line fix.
+//! or a CA/Browser Forum rule refuse a certificate. Each has a typed id
+//! ([`LintId`]) that names its rule and a one-line fix.
 
-use serde::Serialize;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use super::model::{ExtensionValue, KeyKind};
 use super::Certificate;
@@ -10,7 +12,7 @@ use crate::oid::SignatureAlgorithm;
 use crate::plan::ExtendedKeyUsage::{self, ClientAuth, ServerAuth};
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Something to know; nothing refuses it.
@@ -21,19 +23,241 @@ pub enum Severity {
     Error,
 }
 
-/// One finding.
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Notice => "Notice",
+            Self::Warning => "Warning",
+            Self::Error => "Error",
+        })
+    }
+}
+
+/// What a lint found; its JSON (and [`fmt::Display`]) is its stable short
+/// name, `x509-v1`, `expiring-soon`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintId {
+    /// An X.509 v1 (or v2) certificate: no extensions.
+    #[serde(rename = "x509-v1")]
+    X509V1,
+    /// An extension that does not parse.
+    MalformedExtension,
+    /// An extension that appears more than once.
+    DuplicateExtension,
+    /// A server certificate without subjectAltName.
+    NoSubjectAltName,
+    /// An end entity without extKeyUsage.
+    NoExtendedKeyUsage,
+    /// keyUsage keyCertSign on an end entity.
+    LeafKeyCertSign,
+    /// A CA whose keyUsage lacks keyCertSign.
+    CaWithoutKeyCertSign,
+    /// A CA without keyUsage.
+    CaWithoutKeyUsage,
+    /// CA:TRUE on what looks like a server or client certificate.
+    CaTrueLeaf,
+    /// An RSA key under 2048 bits.
+    RsaTooSmall,
+    /// An EdDSA key where browsers need ECDSA or RSA.
+    EddsaInServerChain,
+    /// A SHA-1 signature.
+    Sha1Signature,
+    /// A server certificate valid for more than 398 days.
+    ServerValidityTooLong,
+    /// Past its notAfter.
+    Expired,
+    /// Before its notBefore.
+    NotYetValid,
+    /// Within 30 days of its notAfter.
+    ExpiringSoon,
+    /// A serialNumber of zero or below.
+    SerialNotPositive,
+    /// A serialNumber of more than 20 octets.
+    SerialTooLong,
+    /// No subjectKeyIdentifier.
+    NoSubjectKeyIdentifier,
+    /// No authorityKeyIdentifier on a certificate a CA issued.
+    NoAuthorityKeyIdentifier,
+}
+
+impl LintId {
+    /// Every lint.
+    pub const ALL: [Self; 20] = [
+        Self::X509V1,
+        Self::MalformedExtension,
+        Self::DuplicateExtension,
+        Self::NoSubjectAltName,
+        Self::NoExtendedKeyUsage,
+        Self::LeafKeyCertSign,
+        Self::CaWithoutKeyCertSign,
+        Self::CaWithoutKeyUsage,
+        Self::CaTrueLeaf,
+        Self::RsaTooSmall,
+        Self::EddsaInServerChain,
+        Self::Sha1Signature,
+        Self::ServerValidityTooLong,
+        Self::Expired,
+        Self::NotYetValid,
+        Self::ExpiringSoon,
+        Self::SerialNotPositive,
+        Self::SerialTooLong,
+        Self::NoSubjectKeyIdentifier,
+        Self::NoAuthorityKeyIdentifier,
+    ];
+
+    /// Its stable short name, as JSON writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::X509V1 => "x509-v1",
+            Self::MalformedExtension => "malformed-extension",
+            Self::DuplicateExtension => "duplicate-extension",
+            Self::NoSubjectAltName => "no-subject-alt-name",
+            Self::NoExtendedKeyUsage => "no-extended-key-usage",
+            Self::LeafKeyCertSign => "leaf-key-cert-sign",
+            Self::CaWithoutKeyCertSign => "ca-without-key-cert-sign",
+            Self::CaWithoutKeyUsage => "ca-without-key-usage",
+            Self::CaTrueLeaf => "ca-true-leaf",
+            Self::RsaTooSmall => "rsa-too-small",
+            Self::EddsaInServerChain => "eddsa-in-server-chain",
+            Self::Sha1Signature => "sha1-signature",
+            Self::ServerValidityTooLong => "server-validity-too-long",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not-yet-valid",
+            Self::ExpiringSoon => "expiring-soon",
+            Self::SerialNotPositive => "serial-not-positive",
+            Self::SerialTooLong => "serial-too-long",
+            Self::NoSubjectKeyIdentifier => "no-subject-key-identifier",
+            Self::NoAuthorityKeyIdentifier => "no-authority-key-identifier",
+        }
+    }
+
+    /// The rule it checks: an RFC section or a CA/B Baseline Requirements
+    /// section.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Self::X509V1 => "RFC 5280 4.1.2.1",
+            Self::MalformedExtension => "RFC 5280 4.2",
+            Self::DuplicateExtension => "RFC 5280 4.2",
+            Self::NoSubjectAltName => "CA/B BR 7.1.2.7.12; RFC 6125 6.4.4",
+            Self::NoExtendedKeyUsage => "CA/B BR 7.1.2.7.10",
+            Self::LeafKeyCertSign => "RFC 5280 4.2.1.3",
+            Self::CaWithoutKeyCertSign => "RFC 5280 4.2.1.3",
+            Self::CaWithoutKeyUsage => "RFC 5280 4.2.1.3; CA/B BR 7.1.2.1",
+            Self::CaTrueLeaf => "RFC 5280 4.2.1.9",
+            Self::RsaTooSmall => "CA/B BR 6.1.5",
+            Self::EddsaInServerChain => "CA/B BR 6.1.5",
+            Self::Sha1Signature => "CA/B BR 7.1.3.2",
+            Self::ServerValidityTooLong => "CA/B BR 6.3.2",
+            Self::Expired => "RFC 5280 4.1.2.5",
+            Self::NotYetValid => "RFC 5280 4.1.2.5",
+            Self::ExpiringSoon => "RFC 5280 4.1.2.5",
+            Self::SerialNotPositive => "RFC 5280 4.1.2.2",
+            Self::SerialTooLong => "RFC 5280 4.1.2.2",
+            Self::NoSubjectKeyIdentifier => "RFC 5280 4.2.1.2",
+            Self::NoAuthorityKeyIdentifier => "RFC 5280 4.2.1.1",
+        }
+    }
+
+    /// How to fix it, in one line.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::X509V1 => "re-issue as v3 (openssl x509 -req ... -extfile with the extensions)",
+            Self::MalformedExtension => {
+                "re-issue the certificate with a correctly encoded extension"
+            }
+            Self::DuplicateExtension => "re-issue with each extension once",
+            Self::NoSubjectAltName => "add subjectAltName DNS:/IP: entries for every host name",
+            Self::NoExtendedKeyUsage => {
+                "add extendedKeyUsage serverAuth (server) or clientAuth (client)"
+            }
+            Self::LeafKeyCertSign => {
+                "drop keyCertSign, or make it a CA with basicConstraints CA:TRUE"
+            }
+            Self::CaWithoutKeyCertSign => "add keyUsage keyCertSign, cRLSign",
+            Self::CaWithoutKeyUsage => "add keyUsage critical, keyCertSign, cRLSign",
+            Self::CaTrueLeaf => "issue leaves with CA:FALSE and a separate CA to sign them",
+            Self::RsaTooSmall => "use RSA-2048 or larger, or ECDSA P-256",
+            Self::EddsaInServerChain => {
+                "use ECDSA P-256 or RSA-2048 for anything a browser must trust"
+            }
+            Self::Sha1Signature => "re-issue with SHA-256 (openssl ... -sha256)",
+            Self::ServerValidityTooLong => "issue server certificates for 398 days or less",
+            Self::Expired => "re-issue it",
+            Self::NotYetValid => "check the clocks, or re-issue with an earlier notBefore",
+            Self::ExpiringSoon => "re-issue it before it expires",
+            Self::SerialNotPositive => "re-issue with a positive random serial",
+            Self::SerialTooLong => "re-issue with a serial of at most 20 octets",
+            Self::NoSubjectKeyIdentifier => "add subjectKeyIdentifier = hash",
+            Self::NoAuthorityKeyIdentifier => "add authorityKeyIdentifier = keyid",
+        }
+    }
+}
+
+impl fmt::Display for LintId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One finding. Its rule and fix are its id's ([`LintId::rule`],
+/// [`LintId::fix`]), written out so that its JSON stands alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lint {
-    /// A stable short name (`x509-v1`).
-    pub id: &'static str,
+    /// What was found, typed.
+    pub id: LintId,
     /// How bad.
     pub severity: Severity,
     /// The rule: RFC section or CA/B Baseline Requirements section.
     pub rule: &'static str,
-    /// What was found.
+    /// What was found, in words.
     pub message: String,
     /// How to fix it, in one line.
     pub fix: &'static str,
+}
+
+impl Lint {
+    /// A finding of `id`, `severity`, in `message`'s words.
+    pub fn new(id: LintId, severity: Severity, message: String) -> Self {
+        Self {
+            id,
+            severity,
+            rule: id.rule(),
+            message,
+            fix: id.fix(),
+        }
+    }
+}
+
+/// `Error x509-v1: X.509 v1: ... [RFC 5280 4.1.2.1] fix: re-issue as v3 ...`
+impl fmt::Display for Lint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {} [{}] fix: {}",
+            self.severity, self.id, self.message, self.rule, self.fix
+        )
+    }
+}
+
+/// A [`Lint`] as serde reads it back (the page's worker sends lints to the
+/// page): the same fields in the same order; rule and fix come from the id.
+#[derive(Deserialize)]
+struct Finding {
+    id: LintId,
+    severity: Severity,
+    #[allow(dead_code)]
+    rule: String,
+    message: String,
+    #[allow(dead_code)]
+    fix: String,
+}
+
+impl<'de> Deserialize<'de> for Lint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let finding = Finding::deserialize(deserializer)?;
+        Ok(Self::new(finding.id, finding.severity, finding.message))
+    }
 }
 
 /// What a certificate is for, as far as its extensions say.
@@ -68,37 +292,26 @@ fn role(c: &Certificate) -> Role {
 
 /// Lints one certificate at time `now` (Unix seconds).
 pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
+    use LintId::*;
     let mut out = Vec::new();
-    let mut add = |id, severity, rule, message: String, fix| {
-        out.push(Lint {
-            id,
-            severity,
-            rule,
-            message,
-            fix,
-        });
-    };
+    let mut add = |id, severity, message| out.push(Lint::new(id, severity, message));
     let role = role(c);
     if c.version != 3 {
         add(
-            "x509-v1",
+            X509V1,
             Severity::Error,
-            "RFC 5280 4.1.2.1",
             format!(
                 "X.509 v{}: no extensions, and rustls/webpki refuse it",
                 c.version
             ),
-            "re-issue as v3 (openssl x509 -req ... -extfile with the extensions)",
         );
     }
     for e in &c.extensions {
         if let ExtensionValue::Malformed { error, .. } = &e.value {
             add(
-                "malformed-extension",
+                MalformedExtension,
                 Severity::Error,
-                "RFC 5280 4.2",
                 format!("extension {} does not parse: {error}", e.id),
-                "re-issue the certificate with a correctly encoded extension",
             );
         }
     }
@@ -106,20 +319,17 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
     for e in &c.extensions {
         if !seen.insert(e.id.oid) {
             add(
-                "duplicate-extension",
+                DuplicateExtension,
                 Severity::Error,
-                "RFC 5280 4.2",
                 format!("extension {} appears more than once", e.id),
-                "re-issue with each extension once",
             );
         }
     }
     if matches!(role, Role::Server | Role::Client | Role::Other) && c.version == 3 {
         if c.subject_alt_names().is_empty() && role != Role::Client {
             add(
-                "no-subject-alt-name",
+                NoSubjectAltName,
                 Severity::Error,
-                "CA/B BR 7.1.2.7.12; RFC 6125 6.4.4",
                 format!(
                     "no subjectAltName{}: TLS clients never match a host name against the CN",
                     c.subject
@@ -127,46 +337,37 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                         .map(|cn| format!(" (only CN={cn})"))
                         .unwrap_or_default()
                 ),
-                "add subjectAltName DNS:/IP: entries for every host name",
             );
         }
         if c.extended_key_usage().is_none() {
             add(
-                "no-extended-key-usage",
+                NoExtendedKeyUsage,
                 Severity::Warning,
-                "CA/B BR 7.1.2.7.10",
                 "no extKeyUsage: valid for any purpose, which public TLS certificates may not be"
                     .into(),
-                "add extendedKeyUsage serverAuth (server) or clientAuth (client)",
             );
         }
         if c.key_usage().is_some_and(|k| k.contains(&"keyCertSign")) {
             add(
-                "leaf-key-cert-sign",
+                LeafKeyCertSign,
                 Severity::Warning,
-                "RFC 5280 4.2.1.3",
                 "keyUsage keyCertSign on a certificate that is not a CA".into(),
-                "drop keyCertSign, or make it a CA with basicConstraints CA:TRUE",
             );
         }
     }
     if role == Role::Ca {
         if c.key_usage().is_some_and(|k| !k.contains(&"keyCertSign")) {
             add(
-                "ca-without-key-cert-sign",
+                CaWithoutKeyCertSign,
                 Severity::Error,
-                "RFC 5280 4.2.1.3",
                 "a CA whose keyUsage lacks keyCertSign: nothing it signs verifies".into(),
-                "add keyUsage keyCertSign, cRLSign",
             );
         }
         if c.key_usage().is_none() {
             add(
-                "ca-without-key-usage",
+                CaWithoutKeyUsage,
                 Severity::Warning,
-                "RFC 5280 4.2.1.3; CA/B BR 7.1.2.1",
                 "a CA certificate without keyUsage".into(),
-                "add keyUsage critical, keyCertSign, cRLSign",
             );
         }
         let eku_leafy = c.extended_key_usage().is_some_and(|p| {
@@ -175,120 +376,96 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         });
         if !c.subject_alt_names().is_empty() || eku_leafy && c.self_issued() {
             add(
-                "ca-true-leaf",
+                CaTrueLeaf,
                 Severity::Warning,
-                "RFC 5280 4.2.1.9",
                 "basicConstraints CA:TRUE on what looks like a server or client certificate \
                  (it has subjectAltName or a TLS purpose): webpki refuses a CA as end entity"
                     .into(),
-                "issue leaves with CA:FALSE and a separate CA to sign them",
             );
         }
     }
     match &c.public_key.kind {
         KeyKind::Rsa { bits, .. } if *bits < 2048 => add(
-            "rsa-too-small",
+            RsaTooSmall,
             Severity::Error,
-            "CA/B BR 6.1.5",
             format!("RSA-{bits}: keys under 2048 bits are refused"),
-            "use RSA-2048 or larger, or ECDSA P-256",
         ),
         KeyKind::Ed25519 | KeyKind::Ed448 if role != Role::Client => add(
-            "eddsa-in-server-chain",
+            EddsaInServerChain,
             Severity::Warning,
-            "CA/B BR 6.1.5",
             "an EdDSA key: browsers and the public Web PKI do not accept it for TLS servers".into(),
-            "use ECDSA P-256 or RSA-2048 for anything a browser must trust",
         ),
         _ => {}
     }
     if SignatureAlgorithm::of(&c.signature_algorithm.oid) == Some(SignatureAlgorithm::Sha1) {
         add(
-            "sha1-signature",
+            Sha1Signature,
             Severity::Error,
-            "CA/B BR 7.1.3.2",
             "signed with SHA-1, which TLS stacks refuse".into(),
-            "re-issue with SHA-256 (openssl ... -sha256)",
         );
     }
     let days = c.not_after.0.saturating_sub(c.not_before.0) / DAY;
     if role == Role::Server && days > MAX_SERVER_DAYS {
         add(
-            "server-validity-too-long",
+            ServerValidityTooLong,
             Severity::Warning,
-            "CA/B BR 6.3.2",
             format!("valid for {days} days; browsers accept at most {MAX_SERVER_DAYS} for servers"),
-            "issue server certificates for 398 days or less",
         );
     }
     if now > c.not_after.0 {
         add(
-            "expired",
+            Expired,
             Severity::Error,
-            "RFC 5280 4.1.2.5",
             format!("expired at {}", c.not_after),
-            "re-issue it",
         );
     } else if now < c.not_before.0 {
         add(
-            "not-yet-valid",
+            NotYetValid,
             Severity::Error,
-            "RFC 5280 4.1.2.5",
             format!("not valid before {}", c.not_before),
-            "check the clocks, or re-issue with an earlier notBefore",
         );
     } else if c.not_after.0.saturating_sub(now) < 30 * DAY {
         add(
-            "expiring-soon",
+            ExpiringSoon,
             Severity::Warning,
-            "RFC 5280 4.1.2.5",
             format!("expires within 30 days, at {}", c.not_after),
-            "re-issue it before it expires",
         );
     }
     let serial = c.serial.bytes();
     if serial.first().is_some_and(|b| b & 0x80 != 0) || serial.iter().all(|b| *b == 0) {
         add(
-            "serial-not-positive",
+            SerialNotPositive,
             Severity::Error,
-            "RFC 5280 4.1.2.2",
             "serialNumber is zero or negative".into(),
-            "re-issue with a positive random serial",
         );
     }
     if serial.len() > 20 {
         add(
-            "serial-too-long",
+            SerialTooLong,
             Severity::Error,
-            "RFC 5280 4.1.2.2",
             format!(
                 "serialNumber is {} octets; at most 20 are allowed",
                 serial.len()
             ),
-            "re-issue with a serial of at most 20 octets",
         );
     }
     if c.version == 3 && c.subject_key_id().is_none() {
         add(
-            "no-subject-key-identifier",
+            NoSubjectKeyIdentifier,
             if role == Role::Ca {
                 Severity::Error
             } else {
                 Severity::Notice
             },
-            "RFC 5280 4.2.1.2",
             "no subjectKeyIdentifier".into(),
-            "add subjectKeyIdentifier = hash",
         );
     }
     if c.version == 3 && c.authority_key_id().is_none() && !c.self_issued() {
         add(
-            "no-authority-key-identifier",
+            NoAuthorityKeyIdentifier,
             Severity::Warning,
-            "RFC 5280 4.2.1.1",
             "no authorityKeyIdentifier: a client cannot tell two CAs with the same name apart"
                 .into(),
-            "add authorityKeyIdentifier = keyid",
         );
     }
     out

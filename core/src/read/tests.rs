@@ -1,4 +1,4 @@
-use super::lint::Severity;
+use super::lint::{Lint, LintId, Severity};
 use super::*;
 use crate::issue::blog_set;
 
@@ -91,7 +91,9 @@ fn certplays_own_certificates_are_lint_clean() {
                 let unexpected: Vec<_> = lints
                     .iter()
                     .filter(|l| l.severity != Severity::Notice)
-                    .filter(|l| !(key_type == KeyType::Ed25519 && l.id == "eddsa-in-server-chain"))
+                    .filter(|l| {
+                        !(key_type == KeyType::Ed25519 && l.id == LintId::EddsaInServerChain)
+                    })
                     .collect();
                 assert!(
                     unexpected.is_empty(),
@@ -354,4 +356,53 @@ fn a_pkcs12_file_has_one_work_budget_for_all_its_bags() {
             && !locked.contains("MAC did"),
         "{locked}"
     );
+}
+
+/// Each lint's id is its stable name in JSON, read back to the same id; a
+/// lint read back from its JSON is the lint (the page's worker sends them).
+#[test]
+fn lint_ids_are_their_names() {
+    let mut names = std::collections::BTreeSet::new();
+    for id in LintId::ALL {
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{}\"", id.name()));
+        assert_eq!(serde_json::from_str::<LintId>(&json).unwrap(), id);
+        assert!(names.insert(id.name()), "{id} twice");
+    }
+    let lint = Lint::new(LintId::Expired, Severity::Error, "expired at then".into());
+    let json = serde_json::to_string(&lint).unwrap();
+    assert!(
+        json.contains(r#""id":"expired","severity":"error","rule":"RFC 5280 4.1.2.5""#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<Lint>(&json).unwrap(), lint);
+    assert_eq!(
+        lint.to_string(),
+        "Error expired: expired at then [RFC 5280 4.1.2.5] fix: re-issue it"
+    );
+}
+
+/// The date lints fire at the times a person would check: before
+/// notBefore, within 30 days of notAfter, after it; none in between.
+#[test]
+fn date_lints_by_id() {
+    let pki = blog_set::issue("my-ca");
+    let cert = Certificate::from_der(&pki.server.cert_der).unwrap();
+    let (from, until) = (cert.not_before.0, cert.not_after.0);
+    let ids = |now: i64| -> Vec<LintId> {
+        lint::certificate(&cert, now)
+            .into_iter()
+            .map(|l| l.id)
+            .filter(|id| {
+                matches!(
+                    id,
+                    LintId::Expired | LintId::NotYetValid | LintId::ExpiringSoon
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(from - 1), [LintId::NotYetValid]);
+    assert_eq!(ids(from + 60), []);
+    assert_eq!(ids(until - 10 * 86_400), [LintId::ExpiringSoon]);
+    assert_eq!(ids(until + 1), [LintId::Expired]);
 }

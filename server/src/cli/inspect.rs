@@ -132,11 +132,7 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
                 }
             }
             for l in lints {
-                let _ = writeln!(
-                    out,
-                    "Lint {:?} {}: {} [{}] fix: {}",
-                    l.severity, l.id, l.message, l.rule, l.fix
-                );
+                let _ = writeln!(out, "Lint {l}");
             }
         }
     }

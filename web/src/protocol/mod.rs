@@ -12,6 +12,7 @@
 
 pub mod codec;
 
+use certplay_core::read::lint::Lint;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
 
@@ -370,8 +371,8 @@ pub enum Verdict {
 pub struct Inspection {
     /// The openssl-like text of everything read.
     pub text: String,
-    /// `severity id: message [rule] fix: ...`, one a line.
-    pub lints: Vec<String>,
+    /// Every certificate's lints: its subject and each lint.
+    pub lints: Vec<(String, Lint)>,
     /// A one-line summary for the status line.
     pub summary: String,
     /// Set when the input is a PKCS#12 file that is still closed: why (no
@@ -393,8 +394,8 @@ pub struct View {
     pub title: String,
     /// (field, value), in the order a person reads them.
     pub fields: Vec<(String, String)>,
-    /// `severity id: message [rule] fix: ...`, one each.
-    pub lints: Vec<String>,
+    /// Its lints (a certificate's; none for anything else).
+    pub lints: Vec<Lint>,
 }
 
 /// A certificate the chain check can use.

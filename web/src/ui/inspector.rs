@@ -98,7 +98,17 @@ impl Inspector {
         };
         set_text("inspect-status", &inspection.summary)?;
         set_text("inspect-output", &inspection.text)?;
-        set_text("inspect-lints", &inspection.lints.join("\n"))?;
+        let lints: Vec<String> = inspection
+            .lints
+            .iter()
+            .map(|(subject, l)| {
+                format!(
+                    "{} {} ({subject}): {} [{}] fix: {}",
+                    l.severity, l.id, l.message, l.rule, l.fix
+                )
+            })
+            .collect();
+        set_text("inspect-lints", &lints.join("\n"))?;
         by_id::<Element>("inspect-lints")?
             .toggle_attribute_with_force("hidden", inspection.lints.is_empty())
             .map_err(Failure::from_js)?;
@@ -196,7 +206,9 @@ fn show_views(views: &[View]) -> Result<(), Failure> {
             add(&lints, "li", Some("clean"), Some("no lints"))?;
         }
         for lint in &view.lints {
-            add(&lints, "li", None, Some(lint))?;
+            add(&lints, "li", None, Some(&lint.to_string()))?
+                .set_attribute("data-lint", lint.id.name())
+                .map_err(Failure::from_js)?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! The files the worker makes from a kept set: CRLs, the zip, DER keys,
 //! and a person's own CA read and checked.
 
+use certplay_core::read::lint::{self, LintId};
 use certplay_core::read::Certificate;
 use certplay_core::{
     CrlParams, Error, ExistingCa, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair,
@@ -40,11 +41,16 @@ pub fn load_ca(
     let key_type = pair.description();
     ExistingCa::from_der(cert.name, &der, key.name, pair)?;
     let info = Certificate::from_der(&der)?;
-    let warnings = certplay_core::read::lint::certificate(&info, now.unix_timestamp())
+    let warnings = lint::certificate(&info, now.unix_timestamp())
         .into_iter()
-        .filter(|lint| matches!(lint.id, "expired" | "not-yet-valid" | "expiring-soon"))
+        .filter(|lint| {
+            matches!(
+                lint.id,
+                LintId::Expired | LintId::NotYetValid | LintId::ExpiringSoon
+            )
+        })
         .map(|lint| {
-            let consequence = if lint.id == "expiring-soon" {
+            let consequence = if lint.id == LintId::ExpiringSoon {
                 "what it signs stops verifying then"
             } else {
                 "verifiers refuse every certificate it signs until it is valid"

@@ -47,10 +47,7 @@ pub fn inspect(name: &str, bytes: &[u8], now: i64, password: Option<&str>) -> In
     let mut lints = Vec::new();
     for c in &certs {
         for l in lint::certificate(c, now) {
-            lints.push(format!(
-                "{:?} {} ({}): {} [{}] fix: {}",
-                l.severity, l.id, c.subject, l.message, l.rule, l.fix
-            ));
+            lints.push((c.subject.to_string(), l));
         }
     }
     let views = all.iter().filter_map(|i| view(i, &certs, now)).collect();
@@ -173,15 +170,7 @@ fn view(item: &Item, certs: &[&Certificate], now: i64) -> Option<View> {
                 field("SHA-1 fingerprint", c.sha1_fingerprint.to_string()),
                 field("SHA-256 fingerprint", c.sha256_fingerprint.to_string()),
             ],
-            lints: lint::certificate(c, now)
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{:?} {}: {} [{}] fix: {}",
-                        l.severity, l.id, l.message, l.rule, l.fix
-                    )
-                })
-                .collect(),
+            lints: lint::certificate(c, now),
         },
         Item::Csr(c) => View {
             title: format!("Certificate request: {}", c.subject),
@@ -305,6 +294,8 @@ fn key_matches(key: &PrivateKey, certs: &[&Certificate]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use certplay_core::read::lint::LintId;
+
     use super::*;
 
     #[test]
@@ -356,9 +347,20 @@ mod tests {
         assert!(
             view.lints
                 .iter()
-                .any(|l| l.contains("expired") && l.contains("fix: ")),
+                .any(|l| l.id == LintId::Expired && l.fix == "re-issue it"),
             "{view:?}"
         );
+        assert!(
+            expired
+                .lints
+                .iter()
+                .any(|(subject, l)| subject == "CN=localhost" && l.id == LintId::Expired),
+            "{:?}",
+            expired.lints
+        );
+        // The reply's encoding (postcard) carries the typed lints across.
+        let bytes = postcard::to_allocvec(&expired).unwrap();
+        assert_eq!(postcard::from_bytes::<Inspection>(&bytes).unwrap(), expired);
         let garbage = inspect("x", b"garbage", now, None);
         assert!(
             garbage.summary.contains("neither PEM"),
