@@ -10,26 +10,27 @@
 //! can be tried without waiting. Resumption is off: every handshake checks
 //! certificates.
 
-use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ResolvesClientCert, Resumption, WebPkiServerVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::server::Acceptor;
-use rustls::sign::{CertifiedKey, Signer, SigningKey};
+use rustls::sign::CertifiedKey;
 use rustls::time_provider::TimeProvider;
 use rustls::{
-    ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct, Error as TlsError,
-    ProtocolVersion, RootCertStore, ServerConnection, SignatureAlgorithm, SignatureScheme,
+    ClientConfig, ClientConnection, Error as TlsError, ProtocolVersion, RootCertStore,
+    ServerConnection,
 };
-use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
+use rustls_pki_types::{ServerName, UnixTime};
 use serde::{Deserialize, Serialize};
 
+use super::hooks::{ClientIdentity, Record, WatchedKey, WatchedServerVerifier};
 use super::setup::{Side, TlsVersions};
 use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message};
-use crate::read::model::{Name, Time};
+use super::wire::{answer, deliver, flush, read_available, request, response};
+use crate::read::model::Time;
 use crate::read::Certificate;
 use crate::verify::{self, Check, Purpose, Reason};
 use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, Source};
@@ -237,175 +238,6 @@ pub struct Refused {
     pub server_log: Option<Reason>,
 }
 
-/// What rustls' hooks saw during one handshake.
-#[derive(Debug, Default)]
-struct Seen {
-    /// The CertificateRequest's CA names and signature schemes (the client's
-    /// resolver was asked).
-    certificate_request: Option<(Vec<Name>, Vec<SignatureScheme>)>,
-    /// The chain the client sent (empty: none).
-    client_chain: Option<Vec<CertificateDer<'static>>>,
-    /// The scheme of the client's CertificateVerify.
-    client_signature: Option<SignatureScheme>,
-    /// The chain the server sent, as the client checked it.
-    server_chain: Option<Vec<CertificateDer<'static>>>,
-    /// The scheme of the server's CertificateVerify (TLS 1.3) or
-    /// ServerKeyExchange signature (TLS 1.2), as the client checked it.
-    server_signature: Option<SignatureScheme>,
-}
-
-/// The hooks' shared record.
-#[derive(Debug, Default, Clone)]
-struct Record(Arc<Mutex<Seen>>);
-
-impl Record {
-    fn seen(&self) -> MutexGuard<'_, Seen> {
-        // A poisoned lock only means a hook panicked mid-write; what it
-        // wrote is still a whole value.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// The client's certificate choice, as curl makes it: its one certificate
-/// whatever CAs the server names; and the CertificateRequest it answers.
-#[derive(Debug)]
-struct ClientIdentity {
-    identity: Option<Arc<CertifiedKey>>,
-    record: Record,
-}
-
-impl ResolvesClientCert for ClientIdentity {
-    fn resolve(
-        &self,
-        root_hint_subjects: &[&[u8]],
-        sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
-        let names = root_hint_subjects
-            .iter()
-            .filter_map(|dn| dn_name(dn))
-            .collect();
-        let mut seen = self.record.seen();
-        seen.certificate_request = Some((names, sigschemes.to_vec()));
-        seen.client_chain = Some(
-            self.identity
-                .as_ref()
-                .map(|id| id.cert.clone())
-                .unwrap_or_default(),
-        );
-        self.identity.clone()
-    }
-
-    fn has_certs(&self) -> bool {
-        self.identity.is_some()
-    }
-}
-
-/// A distinguished name (DER, as rustls hands it over), if core can read it.
-fn dn_name(der: &[u8]) -> Option<Name> {
-    use der::Decode;
-    x509_cert::name::Name::from_der(der)
-        .ok()
-        .map(|name| crate::read::name_of(&name))
-}
-
-/// The client's key, noting the scheme it signs its CertificateVerify with.
-#[derive(Debug)]
-struct WatchedKey {
-    inner: Arc<dyn SigningKey>,
-    record: Record,
-}
-
-impl SigningKey for WatchedKey {
-    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        // rustls chooses when the CertificateRequest arrives, and signs
-        // only if the handshake gets to the client's CertificateVerify.
-        Some(Box::new(WatchedSigner {
-            inner: self.inner.choose_scheme(offered)?,
-            record: self.record.clone(),
-        }))
-    }
-
-    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        self.inner.public_key()
-    }
-
-    fn algorithm(&self) -> SignatureAlgorithm {
-        self.inner.algorithm()
-    }
-}
-
-/// The client's signer, noting that it signed (its CertificateVerify).
-#[derive(Debug)]
-struct WatchedSigner {
-    inner: Box<dyn Signer>,
-    record: Record,
-}
-
-impl Signer for WatchedSigner {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TlsError> {
-        self.record.seen().client_signature = Some(self.inner.scheme());
-        self.inner.sign(message)
-    }
-
-    fn scheme(&self) -> SignatureScheme {
-        self.inner.scheme()
-    }
-}
-
-/// The client's webpki verifier, noting the chain and signature scheme the
-/// server sent.
-#[derive(Debug)]
-struct WatchedServerVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    record: Record,
-}
-
-impl ServerCertVerifier for WatchedServerVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, TlsError> {
-        self.record.seen().server_chain = Some(
-            std::iter::once(end_entity)
-                .chain(intermediates)
-                .map(|c| c.clone().into_owned())
-                .collect(),
-        );
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.record.seen().server_signature = Some(dss.scheme);
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.record.seen().server_signature = Some(dss.scheme);
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
 impl LabClient {
     /// A rustls client configuration for one handshake at `at`, its hooks
     /// writing to `record`.
@@ -450,67 +282,6 @@ impl LabClient {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(config)
     }
-}
-
-/// Everything `from` has to send.
-fn flush<D>(from: &mut ConnectionCommon<D>) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    while from.wants_write() {
-        // Writing into a Vec does not fail.
-        if from.write_tls(&mut bytes).is_err() {
-            break;
-        }
-    }
-    bytes
-}
-
-/// Gives `bytes` to `to` and lets it process them; its first error stops it.
-fn deliver<D>(bytes: &[u8], to: &mut ConnectionCommon<D>) -> Result<(), TlsError> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        match to.read_tls(&mut rest) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Err(TlsError::General(e.to_string())),
-        }
-        to.process_new_packets()?;
-    }
-    Ok(())
-}
-
-/// Reads what plaintext `reader` has, without waiting for more.
-fn read_available(mut reader: impl Read) -> Vec<u8> {
-    let mut received = Vec::new();
-    let mut buffer = [0; 4096];
-    loop {
-        match reader.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => received.extend(buffer.iter().take(n)),
-        }
-    }
-    received
-}
-
-/// The request the lab client sends, as curl does.
-fn request(host: &str) -> String {
-    format!("GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certplay-lab\r\nAccept: */*\r\n\r\n")
-}
-
-/// The server's answer to `GET /` (what `certplay serve` answers), or its
-/// 401 with the reason when it judges certificates after the handshake.
-fn answer(refusal: Option<&Reason>) -> (u16, String) {
-    match refusal {
-        None => (200, crate::HELLO_WORLD.to_owned()),
-        Some(refusal) => (401, crate::unauthorized_body(refusal)),
-    }
-}
-
-fn response(status: u16, body: &str) -> String {
-    let reason = if status == 200 { "OK" } else { "Unauthorized" };
-    format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
 }
 
 /// The messages of a transcript under construction; each handshake

@@ -24,6 +24,8 @@ pub mod clients;
 pub mod crypto;
 #[cfg(feature = "lab")]
 mod handshake;
+#[cfg(feature = "lab")]
+mod hooks;
 mod mutate;
 mod predict;
 #[cfg(feature = "lab")]
@@ -31,6 +33,8 @@ mod run;
 mod setup;
 #[cfg(feature = "lab")]
 mod transcript;
+#[cfg(feature = "lab")]
+mod wire;
 
 pub use case::Case;
 #[cfg(feature = "lab")]
