@@ -14,30 +14,70 @@ use certplay_core::{
 /// answer forever.
 const AT: i64 = 1_800_000_000;
 
-/// Any bytes into the reader (without a password, and with the password
-/// the corpus' PKCS#12 files and encrypted keys were made with, "x", so
-/// that they are opened), the text view and the lints, and the same bytes
-/// into each artifact's reader and as a CSR for a CA to sign: never a panic.
-pub fn read(data: &[u8]) {
-    artifacts(data);
-    for password in [None, Some("x")] {
+/// The password the corpus' PKCS#12 files and encrypted keys were made
+/// with, so that they are opened.
+const PASSWORD: &str = "x";
+
+/// Which readers an input got through, whole: the replay checks that the
+/// corpus reaches every reader past its first refusal.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reached {
+    /// `read_certificates`: one certificate.
+    pub certificate: bool,
+    /// `read_certificates`: a chain (more than one).
+    pub chain: bool,
+    /// `read_private_key` without a password.
+    pub key: bool,
+    /// `read_private_key`: a key that opens only with the password.
+    pub encrypted_key: bool,
+    /// `read_csr`.
+    pub csr: bool,
+    /// `read_crls`.
+    pub crl: bool,
+    /// The reader's PKCS#12, opened with the password.
+    pub pkcs12: bool,
+}
+
+/// Any bytes into the reader (without a password, and with
+/// [`PASSWORD`]), the text view and the lints, and the same bytes into
+/// each artifact's reader (a key with and without the password) and as a
+/// CSR for a CA to sign: never a panic.
+pub fn read(data: &[u8]) -> Reached {
+    let mut reached = artifacts(data);
+    for password in [None, Some(PASSWORD)] {
         if let Ok(items) = read::read_with_password("fuzz", data, password) {
             let _ = text::items(&items);
             for item in &items {
-                if let Item::Certificate(c) = item {
-                    let _ = lint::certificate(c, AT);
+                match item {
+                    Item::Certificate(c) => {
+                        let _ = lint::certificate(c, AT);
+                    }
+                    Item::Pkcs12(p12) if password.is_some() && p12.locked.is_none() => {
+                        reached.pkcs12 = true;
+                    }
+                    _ => {}
                 }
             }
         }
     }
+    reached
 }
 
-fn artifacts(data: &[u8]) {
+fn artifacts(data: &[u8]) -> Reached {
     static CA: OnceLock<ExistingCa> = OnceLock::new();
-    let _ = read_private_key(Source::new("fuzz", data).with_password(Some("x")));
-    let _ = read_certificates(Source::new("fuzz", data));
-    let _ = read_crls(Source::new("fuzz", data));
-    let _ = read_csr(Source::new("fuzz", data));
+    let source = Source::new("fuzz", data);
+    let key = read_private_key(source).is_ok();
+    let with_password = read_private_key(source.with_password(Some(PASSWORD))).is_ok();
+    let certificates = read_certificates(source).map_or(0, |c| c.len());
+    let reached = Reached {
+        certificate: certificates == 1,
+        chain: certificates > 1,
+        key,
+        encrypted_key: with_password && !key,
+        csr: read_csr(source).is_ok(),
+        crl: read_crls(source).is_ok(),
+        pkcs12: false,
+    };
     let ca = CA.get_or_init(|| {
         Plan::default()
             .issue()
@@ -46,7 +86,8 @@ fn artifacts(data: &[u8]) {
             .unwrap()
     });
     let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
-    let _ = ca.sign_csr(Source::new("fuzz", data), &CsrSigning::default(), now);
+    let _ = ca.sign_csr(source, &CsrSigning::default(), now);
+    reached
 }
 
 /// Any bytes as a chain (first certificate the leaf, last the anchor, the

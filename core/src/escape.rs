@@ -61,6 +61,31 @@ pub fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// `json`, text a JSON writer made (serde_json escapes only `"`, `\\` and
+/// C0 controls), with every other [`is_unsafe`] character written as a
+/// JSON escape, `\\uXXXX` (a pair of them above U+FFFF): C1 controls,
+/// DEL, U+2028, bidi marks. Such characters can only stand inside the
+/// JSON's strings, so the result is still JSON and parses to the same
+/// value. The layout's own line breaks and tabs are kept.
+pub fn json(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len().saturating_add(16));
+    for c in json.chars() {
+        if raw(c) {
+            let mut utf16 = [0u16; 2];
+            for unit in c.encode_utf16(&mut utf16).iter() {
+                let _ = write!(out, "\\u{unit:04X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `text` cut after `max` characters, with `…` where it was cut: for names
 /// a peer chose, so that one log line stays bounded.
 pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
@@ -103,6 +128,37 @@ mod tests {
             assert!(!once.chars().any(is_unsafe), "{once:?}");
         }
         assert_eq!(escape("a\\b"), "a\\b");
+    }
+
+    /// Issue 23's handed-over finding: `inspect --json` left C1 controls,
+    /// U+2028 and bidi marks raw, which a terminal acts on.
+    #[test]
+    fn json_text_escapes_what_serde_json_leaves_raw() {
+        let name = "CN=a\u{9b}31m\u{2028}b\u{202E}gnp\u{7f}\u{E0041}\n\u{1b}é";
+        let value = serde_json::json!({ "subject": name, "list": [name] });
+        let written = serde_json::to_string_pretty(&value).unwrap();
+        assert!(written.contains('\u{2028}'), "serde_json leaves it raw");
+        let escaped = json(&written);
+        assert!(
+            !escaped
+                .chars()
+                .any(|c| is_unsafe(c) && !matches!(c, '\n' | ' ')),
+            "{escaped}"
+        );
+        for hex in [
+            "\\u009B",
+            "\\u2028",
+            "\\u202E",
+            "\\u007F",
+            "\\uDB40\\uDC41",
+            "\\u001b",
+        ] {
+            assert!(escaped.contains(hex), "{hex}: {escaped}");
+        }
+        assert!(escaped.contains("é"), "{escaped}");
+        let parsed: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(parsed, value);
+        assert!(matches!(json("{\n  \"a\": 1\n}"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub use issue::{
 };
 #[cfg(feature = "pkcs12")]
 pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
-pub use material::{ServerCrl, ServerTls};
+pub use material::{crl_issued_ahead, ServerCrl, ServerTls};
 pub use mtls::{
     unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
 };

@@ -227,16 +227,7 @@ impl ServerTls {
                 crate::format_time(now)
             ));
         }
-        if crl.this_update.0 > now {
-            self.warnings.push(format!(
-                "{file}: the CRL of {issuer} was issued at {} (its thisUpdate), after now \
-                 ({}): the CA's clock is ahead of this machine's (or this one is behind); \
-                 certplay and rustls use it, but openssl verify -crl_check refuses it as \
-                 \"CRL is not yet valid\"",
-                crate::format_time(crl.this_update.0),
-                crate::format_time(now)
-            ));
-        }
+        self.warnings.extend(crl_issued_ahead(file, &crl, now));
         self.crls.push(ServerCrl {
             file: file.into(),
             crl,
@@ -251,6 +242,23 @@ impl ServerTls {
             .map(|c| c.info.subject.to_string())
             .collect()
     }
+}
+
+/// The warning for a CRL issued after `now` (its thisUpdate ahead: the
+/// CA's clock, or this machine's, is off), said by `serve`, `verify` and
+/// `inspect` alike: certplay and rustls use such a CRL, openssl refuses it.
+pub fn crl_issued_ahead(file: &str, crl: &crate::read::Crl, now: i64) -> Option<String> {
+    (crl.this_update.0 > now).then(|| {
+        format!(
+            "{file}: the CRL of {} was issued at {} (its thisUpdate), after now ({}): the \
+             CA's clock is ahead of this machine's (or this one is behind); certplay and \
+             rustls use it, but openssl verify -crl_check refuses it as \"CRL is not yet \
+             valid\"",
+            crl.issuer,
+            crate::format_time(crl.this_update.0),
+            crate::format_time(now)
+        )
+    })
 }
 
 /// Refuses what webpki cannot use (v1 CRLs, delta and indirect CRLs, ...)

@@ -191,3 +191,128 @@ fn inspect_into_a_pipe_closed_early_is_quiet() {
     assert_eq!(String::from_utf8_lossy(&piped.stdout), "==> ca.crt <==\n");
     assert!(piped.stderr.is_empty(), "{}", text(&piped));
 }
+
+/// Issue 23 (handed over by the escaping): `inspect --json` left C1
+/// controls, U+2028 and bidi marks raw (serde_json escapes only C0), so a
+/// terminal acted on them. They are written as `\uXXXX`: nothing a
+/// terminal acts on is left, and the JSON parses to the names as they are.
+#[test]
+fn inspect_json_leaves_no_control_or_bidi_character_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = "a\u{9b}31m\u{2028}b\u{202E}gnp";
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:P-256", "-nodes", "-keyout", "k.pem"])
+        .args(["-out", "hostile.crt", "-days", "2", "-utf8", "-subj"])
+        .arg(format!("/CN={name}"))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made));
+    let o = certplay(&["inspect", "--json", "hostile.crt"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let raw: Vec<char> = out
+        .chars()
+        .filter(|&c| certplay_core::escape::is_unsafe(c) && c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "{raw:?} raw in:\n{out}");
+    assert!(out.contains(r"a\u009B31m\u2028b\u202Egnp"), "{out}");
+    fn strings(value: &serde_json::Value, into: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => into.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, into)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, into)),
+            _ => {}
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut all = Vec::new();
+    strings(&json, &mut all);
+    assert!(all.iter().any(|s| s == name), "{all:?}");
+}
+
+/// Issue 23, "escape in every text output ... the CLI's errors": a file
+/// name holding an OSC title sequence, CR/LF or U+2028 reaches the
+/// terminal escaped in the error that names it (the one escape, once).
+#[test]
+fn errors_name_hostile_file_names_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hostile = "evil\u{1b}]0;pwned\u{7}\r\nforged\u{2028}\u{202E}.pem";
+    for args in [
+        vec!["inspect", hostile],
+        vec![
+            "crl",
+            "--ca-cert",
+            hostile,
+            "--ca-key",
+            hostile,
+            "--out",
+            "x.crl",
+        ],
+    ] {
+        let o = certplay(&args, d);
+        assert!(!o.status.success(), "{}", text(&o));
+        let said = text(&o);
+        let raw: Vec<char> = said
+            .chars()
+            .filter(|&c| certplay_core::escape::is_unsafe(c) && c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{args:?}: {raw:?} raw in {said:?}");
+        assert!(
+            said.contains(r"evil\1B]0;pwned\07\0D\0Aforged\E2\80\A8\E2\80\AE.pem"),
+            "{args:?}: {said}"
+        );
+        assert!(!said.contains(r"\\1B"), "escaped twice: {said}");
+    }
+}
+
+/// Issue 23: a truncated PEM CRL got the hint "Convert with: openssl x509
+/// -inform der", the wrong tool for a CRL: it is named as cut short, with
+/// `openssl crl`.
+#[test]
+fn a_truncated_pem_crl_is_named_with_openssl_crl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(certplay(&["issue", "--out", "set"], d).status.success());
+    let o = certplay(
+        &[
+            "crl",
+            "--ca-cert",
+            "set/ca.crt",
+            "--ca-key",
+            "set/ca.key",
+            "--out",
+            "ca.crl",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let pem = std::fs::read(d.join("ca.crl")).unwrap();
+    std::fs::write(d.join("cut.crl"), &pem[..pem.len() / 2]).unwrap();
+    for args in [
+        &["inspect", "cut.crl"][..],
+        &[
+            "verify",
+            "--ca",
+            "set/ca.crt",
+            "--crl",
+            "cut.crl",
+            "--purpose",
+            "client",
+            "set/client.crt",
+        ],
+    ] {
+        let o = certplay(args, d);
+        let said = text(&o);
+        assert!(
+            o.status.code() == Some(2)
+                && said.contains("-----BEGIN X509 CRL----- line without its matching")
+                && said.contains("openssl crl -in cut.crl")
+                && !said.contains("x509 -"),
+            "{args:?}: {said}"
+        );
+    }
+}

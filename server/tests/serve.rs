@@ -885,6 +885,48 @@ async fn a_crl_issued_in_the_future_is_used_with_a_warning() {
             && warning.contains("CRL is not yet valid"),
         "{warning}"
     );
+    // inspect and verify say the same.
+    let certplay = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_certplay"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("certplay");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code(), said)
+    };
+    let (code, said) = certplay(&["inspect", "ahead.crl"]);
+    assert!(
+        code == Some(0)
+            && said.contains("Warning: ahead.crl: the CRL of CN=my-ca was issued at")
+            && said.contains("CRL is not yet valid"),
+        "{said}"
+    );
+    let verify = |leaf: &str, purpose: &[&str]| {
+        let mut args = vec!["verify", "--ca", "ca.crt", "--crl", "ahead.crl"];
+        args.extend_from_slice(purpose);
+        args.push(leaf);
+        certplay(&args)
+    };
+    let (code, said) = verify(
+        "server.crt",
+        &["--purpose", "server", "--host", "localhost"],
+    );
+    assert!(
+        code == Some(0)
+            && said.contains("certplay: warning: ahead.crl: the CRL of CN=my-ca")
+            && said.contains("after now"),
+        "{said}"
+    );
+    let (code, said) = verify("client.crt", &["--purpose", "client"]);
+    assert!(
+        code == Some(1) && said.contains("revoked") && said.contains("after now"),
+        "{said}"
+    );
     let server = Running::serve(dir, &tls, Config::loopback(0, None)).await;
     let answer = get(&server.client(true), server.mtls, "/").await;
     assert!(

@@ -152,15 +152,45 @@ pub(crate) fn encoded<'a>(source: &Source<'a>) -> Result<Encoded<'a>, Error> {
     if !blocks.is_empty() {
         return Ok(Encoded::Pem(blocks));
     }
-    if find(bytes, b"-----BEGIN ").is_some() {
+    if let Some(start) = find(bytes, b"-----BEGIN ") {
         return Err(Error::Malformed {
             what: source.name.into(),
-            reason: "a -----BEGIN line without its matching -----END line \
-                     (was the PEM cut short?)"
-                .into(),
+            reason: cut_short(bytes.get(start..).unwrap_or_default(), source.name),
         });
     }
     Ok(Encoded::Der(bytes))
+}
+
+/// Why a PEM block that starts at `from` has no end, with the openssl
+/// command that reads its kind (a CRL is checked with `openssl crl`, not
+/// `openssl x509`).
+fn cut_short(from: &[u8], name: &str) -> String {
+    let known = [
+        ("X509 CRL", "openssl crl"),
+        ("CERTIFICATE REQUEST", "openssl req"),
+        ("NEW CERTIFICATE REQUEST", "openssl req"),
+        ("CERTIFICATE", "openssl x509"),
+        ("TRUSTED CERTIFICATE", "openssl x509"),
+        ("PRIVATE KEY", "openssl pkey"),
+        ("ENCRYPTED PRIVATE KEY", "openssl pkey"),
+        ("RSA PRIVATE KEY", "openssl pkey"),
+        ("EC PRIVATE KEY", "openssl pkey"),
+        ("PUBLIC KEY", "openssl pkey -pubin"),
+    ];
+    let kind = known.iter().find(|(label, _)| {
+        let begin = [b"-----BEGIN ", label.as_bytes(), b"-----"].concat();
+        from.starts_with(&begin)
+    });
+    match kind {
+        Some((label, openssl)) => format!(
+            "a -----BEGIN {label}----- line without its matching -----END {label}----- \
+             line: the PEM was cut short (`{openssl} -in {name} -noout` says the same); \
+             copy the whole file again"
+        ),
+        None => {
+            "a -----BEGIN line without its matching -----END line (was the PEM cut short?)".into()
+        }
+    }
 }
 
 /// Reads every block labelled one of `labels`; a block of that kind that
@@ -386,6 +416,38 @@ mod tests {
                 .starts_with("ca.crt: expected a PEM block -----BEGIN CERTIFICATE REQUEST-----"),
             "{err}"
         );
+    }
+
+    /// Issue 23: a truncated PEM CRL was told to convert with `openssl
+    /// x509 -inform der`, the wrong tool for a CRL.
+    #[test]
+    fn a_pem_cut_short_is_named_with_the_openssl_command_of_its_kind() {
+        let issued = Plan::default().issue().unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let crl = issued
+            .issue_crl("ca", &crate::CrlParams::new(now, 7, Vec::new()))
+            .unwrap();
+        let ca = issued.entry("ca").unwrap();
+        for (pem, said) in [
+            (&crl.pem, "openssl crl -in cut.pem"),
+            (&ca.cert_pem, "openssl x509 -in cut.pem"),
+        ] {
+            let cut = &pem.as_bytes()[..pem.len() / 2];
+            for err in [
+                read_crls(Source::new("cut.pem", cut)).unwrap_err(),
+                read_certificates(Source::new("cut.pem", cut)).unwrap_err(),
+                crate::read::read("cut.pem", cut).unwrap_err(),
+            ] {
+                let err = err.to_string();
+                assert!(
+                    err.contains("the PEM was cut short") && err.contains(said),
+                    "{err}"
+                );
+                if said.contains("crl") {
+                    assert!(!err.contains("x509"), "{err}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -249,7 +249,12 @@ fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
         .saturating_add(opened.shrouded_work(0));
     budget.spend(
         &format!(
-            "its MAC, {} encrypted part(s) and {} encrypted key(s)",
+            "{} {} encrypted part(s) and {} encrypted key(s)",
+            if pfx.mac_data.is_some() {
+                "its MAC,"
+            } else {
+                "its"
+            },
             sealed_parts.len(),
             opened.shrouded_count(0)
         ),

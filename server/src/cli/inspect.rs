@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use certplay_core::escape::escape;
 use certplay_core::read::{self, lint, text, Certificate, Item};
 use clap::Args;
 use serde::Serialize;
@@ -56,7 +57,7 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
         match read {
             Ok(file) => loaded.push(file),
             Err(e) => {
-                eprintln!("certplay: {e}");
+                eprintln!("certplay: {}", escape(&e.to_string()));
                 code = Verdict::Unreadable;
             }
         }
@@ -114,6 +115,11 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
                     }
                 }
             }
+            if let Item::Crl(crl) = item {
+                if let Some(warning) = certplay_core::crl_issued_ahead(name, crl, now) {
+                    let _ = writeln!(out, "Warning: {}", escape(&warning));
+                }
+            }
             if let Item::PrivateKey(key) = item {
                 for cert in &all_certs {
                     match key.matches(cert) {
@@ -139,7 +145,9 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
     if args.json {
         match serde_json::to_string_pretty(&reports) {
             Ok(json) => {
-                out = json;
+                // serde_json leaves C1 controls, U+2028 and bidi marks raw:
+                // written as \uXXXX, the JSON parses to the same value.
+                out = certplay_core::escape::json(&json).into_owned();
                 out.push('\n');
             }
             Err(e) => {

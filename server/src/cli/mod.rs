@@ -20,6 +20,7 @@ pub mod verify;
 
 use std::process::ExitCode;
 
+use certplay_core::escape::escape;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::Error;
@@ -86,7 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("certplay: error: {e}");
+            eprintln!("certplay: error: {}", escape(&e.to_string()));
             ExitCode::FAILURE
         }
     }
@@ -96,7 +97,7 @@ fn verdict(result: Result<output::Verdict, Error>) -> ExitCode {
     match result {
         Ok(verdict) => ExitCode::from(verdict.code()),
         Err(e) => {
-            eprintln!("certplay: {e}");
+            eprintln!("certplay: {}", escape(&e.to_string()));
             ExitCode::from(output::Verdict::Unreadable.code())
         }
     }

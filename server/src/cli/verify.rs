@@ -107,6 +107,12 @@ fn check(args: &VerifyArgs) -> Result<Result<String, Reason>, Error> {
                     what: "CRL",
                 });
             }
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            for crl in &crls {
+                if let Some(warning) = certplay_core::crl_issued_ahead(&file.name, crl, now) {
+                    eprintln!("certplay: warning: {}", escape(&warning));
+                }
+            }
             crls
         }
     };
