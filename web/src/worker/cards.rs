@@ -3,6 +3,7 @@
 
 use certplay_core::read::model::GeneralName;
 use certplay_core::read::Certificate;
+use certplay_core::ExtendedKeyUsage;
 
 use crate::protocol::{Card, CardField};
 
@@ -40,10 +41,7 @@ pub fn card_fields(cert: &Certificate) -> Vec<(CardField, String)> {
         .unwrap_or_default()
         .iter()
         .map(|p| {
-            let name = p.to_string();
-            name.strip_prefix("id-kp-")
-                .map(str::to_owned)
-                .unwrap_or(name)
+            ExtendedKeyUsage::of(&p.oid).map_or_else(|| p.to_string(), |p| p.name().to_owned())
         })
         .collect();
     [
@@ -91,5 +89,28 @@ fn san_text(name: &GeneralName) -> String {
             None => name.to_string(),
         },
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use certplay_core::Plan;
+
+    use super::*;
+
+    /// A card names purposes as plans and openssl's config files do.
+    #[test]
+    fn purposes_by_their_rfc_5280_names() {
+        let issued = Plan::default().issue().unwrap();
+        let eku = |name: &str| {
+            let cert = Certificate::from_der(&issued.entry(name).unwrap().cert_der).unwrap();
+            card_fields(&cert)
+                .into_iter()
+                .find(|(field, _)| *field == CardField::Eku)
+                .map(|(_, value)| value)
+        };
+        assert_eq!(eku("server").as_deref(), Some("serverAuth"));
+        assert_eq!(eku("client").as_deref(), Some("clientAuth"));
+        assert_eq!(eku("ca").as_deref(), Some("none"));
     }
 }
