@@ -55,9 +55,9 @@ pub mod verify;
 pub use error::Error;
 pub use issue::{
     read_private_key, split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision,
-    ExistingCa, ExtraFile, FileKind, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair, KeyType,
-    Materials, NotedItem, OutputFile, ReadKey, Revocation, RevocationReason, SignedCsr,
-    SigningNote, SigningReport, Why, PLAN_FILE_NAME,
+    ExistingCa, ExistingChain, ExtraFile, FileKind, GivenCa, IssuedCrl, IssuedEntry, IssuedPlan,
+    KeyPair, KeyType, Materials, NotedItem, OutputFile, ReadKey, Revocation, RevocationReason,
+    SignedCsr, SigningNote, SigningReport, Why, PLAN_FILE_NAME,
 };
 #[cfg(feature = "pkcs12")]
 pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
@@ -66,8 +66,8 @@ pub use mtls::{
     unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
 };
 pub use plan::{
-    Entry, ExtendedKeyUsage, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning, Preset,
-    Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
+    Entry, ExtendedKeyUsage, GivenLink, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning,
+    Preset, Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,
 };
 pub use read::model::format_time;
 pub use read::{read_certificates, read_crls, read_csr, ReadCertificate, Source};

@@ -10,6 +10,7 @@ use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIden
 use x509_cert::Certificate;
 
 use super::crl::{CrlParams, IssuedCrl};
+use super::given::GivenCa;
 use super::import::read_private_key;
 use super::{IssuedEntry, KeyPair};
 use crate::read::{read_certificates, Source};
@@ -28,6 +29,9 @@ pub struct ExistingCa {
     cert_name: String,
     /// keyUsage lets it sign CRLs (cRLSign, or no keyUsage at all).
     crl_sign: bool,
+    /// The certificate, read: what the plan's new certificates are
+    /// checked against.
+    given: GivenCa,
 }
 
 impl ExistingCa {
@@ -57,6 +61,7 @@ impl ExistingCa {
             reason,
         };
         let cert = Certificate::from_der(der).map_err(|e| malformed(e.to_string()))?;
+        let given = GivenCa::from_der(der).map_err(|e| malformed(e.to_string()))?;
         let tbs = &cert.tbs_certificate;
         let subject_text = tbs.subject.to_string();
         let not_ca = |why: &str| Error::InvalidInput {
@@ -115,6 +120,7 @@ impl ExistingCa {
             key_identifier,
             cert_name: cert_name.into(),
             crl_sign,
+            given,
         })
     }
 
@@ -145,6 +151,11 @@ impl ExistingCa {
                 reason: format!("signing the CRL failed: {e}"),
             })?;
         Ok(IssuedCrl::from_der(crl.der().to_vec()))
+    }
+
+    /// The CA's certificate, read.
+    pub fn given(&self) -> &GivenCa {
+        &self.given
     }
 
     /// The CA's certificate, DER.
@@ -183,7 +194,7 @@ impl ExistingCa {
             cert_der: self.cert_der,
             cert_pem: self.cert_pem,
             key_pem: None,
-            key_type,
+            key_type: Some(key_type),
             chain_pem: None,
         };
         Ok((issued, Issuer::new(params, self.key)))

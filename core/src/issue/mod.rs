@@ -4,6 +4,7 @@
 mod crl;
 mod csr;
 mod existing;
+mod given;
 mod import;
 mod key;
 mod output;
@@ -25,6 +26,7 @@ use time::OffsetDateTime;
 pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;
+pub use given::{ExistingChain, GivenCa};
 pub use import::{read_private_key, ReadKey};
 #[cfg(feature = "lab")]
 pub(crate) use key::Secret;
@@ -50,6 +52,9 @@ pub struct Materials {
     pub keys: BTreeMap<String, KeyPair>,
     /// Existing CAs by entry name.
     pub existing: BTreeMap<String, ExistingCa>,
+    /// Certificate-only existing entries by name: the CAs above an
+    /// existing issuing CA, whose keys are not given.
+    pub given: BTreeMap<String, GivenCa>,
 }
 
 /// A plan, issued: one certificate (and key) per entry, in plan order.
@@ -77,8 +82,9 @@ pub struct IssuedEntry {
     /// The private key, unencrypted PKCS#8 PEM; `None` for an existing CA
     /// (its key stays where it is).
     pub key_pem: Option<String>,
-    /// The key's type.
-    pub key_type: KeyType,
+    /// The key's type; `None` for a certificate-only entry (a CA above
+    /// the issuing one, given without its key).
+    pub key_type: Option<KeyType>,
     /// The certificate followed by the intermediate CAs above it (PEM), for
     /// a leaf whose issuer is not a root; `None` otherwise.
     pub chain_pem: Option<String>,
@@ -119,24 +125,60 @@ impl Plan {
         now: OffsetDateTime,
     ) -> Result<IssuedPlan, Error> {
         let warnings = self.check(now)?;
-        // Issuers by entry name: what a later entry needs to be signed.
-        let mut issuers: BTreeMap<&str, (Issuer<'static, KeyPair>, Vec<String>)> = BTreeMap::new();
+        // Issuers by entry name: what a later entry needs to be signed (no
+        // signer for a certificate-only entry), and the chain it adds to
+        // what it signs.
+        let mut issuers: BTreeMap<&str, (Option<Issuer<'static, KeyPair>>, Vec<String>)> =
+            BTreeMap::new();
+        // The existing certificates, read: what new entries must respect.
+        let mut given: BTreeMap<String, crate::read::Certificate> = BTreeMap::new();
         let mut entries = Vec::with_capacity(self.entries.len());
         for entry in &self.entries {
+            // What an entry adds to the chains of what it signs: itself and
+            // its issuer's chain, unless it has no issuer in the plan (a
+            // root, or the topmost certificate given: the trust anchor).
+            let chain_of = |issuers: &BTreeMap<&str, (_, Vec<String>)>, pem: &str| {
+                entry
+                    .issuer
+                    .as_deref()
+                    .map(|issuer| {
+                        let above = issuers.get(issuer).map(|(_, chain)| chain.clone());
+                        std::iter::once(pem.to_owned())
+                            .chain(above.unwrap_or_default())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            };
             if entry.existing {
-                let existing = materials.existing.remove(&entry.name).ok_or_else(|| {
-                    Error::plan(
-                        &entry.name,
-                        PlanField::Existing,
-                        "this CA is marked existing: give its certificate and key \
-                         (certplay issue --ca-cert FILE --ca-key FILE)",
-                    )
-                })?;
-                let (issued, issuer) = existing.into_issuer(&entry.name)?;
-                issuers.insert(&entry.name, (issuer, vec![]));
+                let (issued, issuer) = match (
+                    materials.existing.remove(&entry.name),
+                    materials.given.remove(&entry.name),
+                ) {
+                    (Some(existing), _) => {
+                        given.insert(entry.name.clone(), existing.given().certificate().clone());
+                        let (issued, issuer) = existing.into_issuer(&entry.name)?;
+                        (issued, Some(issuer))
+                    }
+                    (None, Some(ca)) => {
+                        given.insert(entry.name.clone(), ca.certificate().clone());
+                        (ca.into_entry(&entry.name), None)
+                    }
+                    (None, None) => {
+                        return Err(Error::plan(
+                            &entry.name,
+                            PlanField::Existing,
+                            "this CA is marked existing: give its certificate and key \
+                             (certplay issue --ca-cert FILE --ca-key FILE; for a chain, the \
+                             issuing CA's key and every certificate above it in --ca-cert)",
+                        ))
+                    }
+                };
+                let chain = chain_of(&issuers, &issued.cert_pem);
+                issuers.insert(&entry.name, (issuer, chain));
                 entries.push(issued);
                 continue;
             }
+            given::respects(self, entry, &given)?;
             let key_type = self.key_type_of(entry);
             let key = match materials.keys.remove(&entry.name) {
                 Some(key) if key.key_type() != key_type => {
@@ -158,13 +200,26 @@ impl Plan {
             let cert = match entry.issuer.as_deref() {
                 None => params.self_signed(&key),
                 Some(issuer) => {
-                    let (signer, _) = issuers.get(issuer).ok_or_else(|| {
-                        Error::plan(
-                            &entry.name,
-                            PlanField::Issuer,
-                            format!("issuer {issuer:?} was not issued"),
-                        )
-                    })?;
+                    let signer = match issuers.get(issuer) {
+                        None => {
+                            return Err(Error::plan(
+                                &entry.name,
+                                PlanField::Issuer,
+                                format!("issuer {issuer:?} was not issued"),
+                            ))
+                        }
+                        Some((None, _)) => {
+                            return Err(Error::plan(
+                                &entry.name,
+                                PlanField::Issuer,
+                                format!(
+                                    "issuer {issuer:?} is a certificate you gave without its \
+                                     key, so it cannot sign; name the CA whose key you gave"
+                                ),
+                            ))
+                        }
+                        Some((Some(signer), _)) => signer,
+                    };
                     params.signed_by(&key, signer)
                 }
             }
@@ -189,21 +244,15 @@ impl Plan {
                     .collect()
             });
             if entry.profile.is_ca() {
-                // What this CA adds to the chains of what it signs: itself,
-                // unless it is a self-signed root.
-                let mut chain = Vec::new();
-                if entry.issuer.is_some() {
-                    chain.push(cert_pem.clone());
-                    chain.extend(above);
-                }
-                issuers.insert(&entry.name, (Issuer::new(params, key), chain));
+                let chain = chain_of(&issuers, &cert_pem);
+                issuers.insert(&entry.name, (Some(Issuer::new(params, key)), chain));
             }
             entries.push(IssuedEntry {
                 name: entry.name.clone(),
                 cert_der: cert.der().to_vec(),
                 cert_pem,
                 key_pem: Some(key_pem),
-                key_type,
+                key_type: Some(key_type),
                 chain_pem,
             });
         }

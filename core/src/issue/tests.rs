@@ -514,3 +514,115 @@ fn names_split_on_commas_and_spaces() {
         ["localhost", "127.0.0.1", "::1"]
     );
 }
+
+/// A root and an intermediate (pathLen 0, names limited to localhost and
+/// loopback), issued by certplay: the chain a company would give.
+fn company_chain() -> IssuedPlan {
+    let mut plan = Preset::Intermediate.plan();
+    let intermediate = plan
+        .entries
+        .iter_mut()
+        .find(|e| e.name == "intermediate")
+        .unwrap();
+    intermediate.name_constraints = NameConstraints {
+        permitted: vec![
+            Subtree::parse("DNS:localhost").unwrap(),
+            Subtree::parse("IP:127.0.0.0/8").unwrap(),
+            Subtree::parse("IP:::1/128").unwrap(),
+        ],
+        excluded: vec![],
+    };
+    plan.issue().unwrap()
+}
+
+fn given_chain(set: &IssuedPlan, key_of: &str) -> Result<ExistingChain, Error> {
+    let der = |name: &str| set.entry(name).unwrap().cert_der.clone();
+    let key = set.entry(key_of).unwrap().key_pem.clone().unwrap();
+    let key = read_private_key(Source::new("k.key", key.as_bytes()))
+        .unwrap()
+        .into_pair()
+        .unwrap();
+    // Root first: any order is sorted by who signed whom.
+    ExistingChain::from_certificates(
+        "chain.pem",
+        &[der("ca"), der("intermediate")],
+        "k.key",
+        key,
+        OffsetDateTime::now_utc().unix_timestamp(),
+    )
+}
+
+#[test]
+fn a_given_chain_signs_leaves_whose_chain_files_stop_below_the_root() {
+    let company = company_chain();
+    let chain = given_chain(&company, "intermediate").unwrap();
+    assert!(chain.root_given());
+    assert!(chain.warnings.is_empty(), "{:?}", chain.warnings);
+    let mut plan = Plan::default();
+    plan.set_clients(&["alice".into(), "bob".into()]);
+    let mut materials = Materials::default();
+    let names = chain.put_into(&mut plan, &mut materials, None).unwrap();
+    assert_eq!(names, ["intermediate", "ca"]);
+    let issued = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap();
+    let ours = |name: &str| issued.entry(name).unwrap();
+    assert_eq!(ours("ca").cert_der, company.entry("ca").unwrap().cert_der);
+    assert_eq!(
+        (ours("ca").key_pem.as_ref(), ours("ca").key_type),
+        (None, None)
+    );
+    assert_eq!(ours("intermediate").key_pem, None);
+    for leaf in ["server", "alice", "bob"] {
+        let chain = ours(leaf).chain_pem.clone().unwrap();
+        assert_eq!(
+            chain,
+            format!("{}{}", ours(leaf).cert_pem, ours("intermediate").cert_pem),
+            "{leaf}: the leaf and the intermediate, not the root"
+        );
+        assert_eq!(
+            read(&ours(leaf).cert_der).issuer.der,
+            read(&ours("intermediate").cert_der).subject.der
+        );
+    }
+}
+
+#[test]
+fn a_given_chain_refuses_in_words() {
+    let company = company_chain();
+    // A server name its name constraints do not permit.
+    let mut plan = Plan::default();
+    plan.set_server_sans(&[San::parse("shop.example.com").unwrap()]);
+    let mut materials = Materials::default();
+    given_chain(&company, "intermediate")
+        .unwrap()
+        .put_into(&mut plan, &mut materials, None)
+        .unwrap();
+    let refused = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("DNS:shop.example.com is outside what")
+            && refused.contains("permit only DNS:localhost"),
+        "{refused}"
+    );
+    // A CA under it: its pathLenConstraint 0 allows none.
+    let mut plan = Preset::Intermediate.plan();
+    let mut materials = Materials::default();
+    let chain = given_chain(&company, "intermediate").unwrap();
+    let names = chain
+        .put_into(&mut plan, &mut materials, Some("ca"))
+        .unwrap();
+    assert_eq!(names, ["intermediate-2", "ca"]);
+    let refused = plan
+        .issue_with(materials, OffsetDateTime::now_utc())
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("pathLenConstraint 0"), "{refused}");
+    // The root's key, and a key of nothing given.
+    let wrong = given_chain(&company, "ca").unwrap_err().to_string();
+    assert!(wrong.contains("lowest CA of the chain"), "{wrong}");
+    let other = given_chain(&company, "server").unwrap_err().to_string();
+    assert!(other.contains("is not the private key of"), "{other}");
+}

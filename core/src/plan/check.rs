@@ -176,10 +176,13 @@ fn check_entry(
                     ),
                 ));
             }
-            if entry.existing {
+            if entry.existing && !issuer_entry.existing {
                 return Err(error(
                     PlanField::Existing,
-                    "an existing certificate is not issued, so it has no issuer in the plan".into(),
+                    format!(
+                        "an existing certificate is not issued, so its issuer {issuer:?} must be \
+                         existing too (the certificate above it in the chain you gave), or left out"
+                    ),
                 ));
             }
             // How many CAs sit between the issuer and this entry's place.

@@ -23,6 +23,7 @@
 //! ```
 
 mod check;
+mod existing;
 mod names;
 pub(crate) mod preset;
 
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use check::{PlanField, PlanWarning};
+pub use existing::GivenLink;
 pub use names::{San, Serial, Subtree};
 pub use preset::Preset;
 
@@ -68,9 +70,11 @@ pub struct Entry {
     /// The entry that signs this one; `None` for a self-signed certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    /// True when the certificate and key already exist (a CA a person
-    /// brings, e.g. the blog's `ca.crt`/`ca.key`): it is not issued again,
-    /// and later entries are signed by it.
+    /// True when the certificate already exists (a CA a person brings,
+    /// e.g. the blog's `ca.crt`/`ca.key`, or a company's intermediate with
+    /// the chain above it): it is not issued again. The one whose key is
+    /// given signs later entries; those above it (an existing issuer) are
+    /// certificate-only, there for the chain files and the trust anchor.
     #[serde(default, skip_serializing_if = "is_false")]
     pub existing: bool,
     /// The subject distinguished name (RFC 5280, section 4.1.2.6).

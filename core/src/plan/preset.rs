@@ -95,7 +95,12 @@ impl std::str::FromStr for Preset {
     }
 }
 
-fn entry(name: &str, profile: Profile, issuer: Option<&str>, common_name: &str) -> Entry {
+pub(super) fn entry(
+    name: &str,
+    profile: Profile,
+    issuer: Option<&str>,
+    common_name: &str,
+) -> Entry {
     Entry {
         name: name.into(),
         profile,

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use certplay_core::{
-    read_certificates, read_private_key, ExistingCa, KeyPair, Plan, ReadCertificate, ReadKey,
-    ServerTls, Source, PLAN_FILE_NAME,
+    read_certificates, read_private_key, ExistingCa, ExistingChain, KeyPair, Plan, ReadCertificate,
+    ReadKey, ServerTls, Source, PLAN_FILE_NAME,
 };
 
 use crate::input::{self, ReadError};
@@ -214,5 +214,28 @@ pub fn existing_ca(cert: &Path, key: &Path, password: Option<&str>) -> Result<Ex
         &certificate.der,
         &key.display().to_string(),
         pair,
+    )?)
+}
+
+/// A CA a person has with the chain above it: `--ca-cert` (the issuing CA
+/// and the certificates above it, in any order, PEM or DER) and the issuing
+/// CA's private key (`--ca-key`, its password from `--ca-key-pass`),
+/// sorted and checked as a whole.
+pub fn existing_chain(
+    cert: &Path,
+    key: &Path,
+    password: Option<&str>,
+) -> Result<ExistingChain, Error> {
+    let certificates: Vec<Vec<u8>> = certificates("--ca-cert", cert)?
+        .into_iter()
+        .map(|c| c.der.to_vec())
+        .collect();
+    let pair = private_key("--ca-key", key, password)?;
+    Ok(ExistingChain::from_certificates(
+        &cert.display().to_string(),
+        &certificates,
+        &key.display().to_string(),
+        pair,
+        unix_now(),
     )?)
 }

@@ -57,10 +57,12 @@ pub struct IssueArgs {
     #[arg(long)]
     intermediate: bool,
     /// Issue from a CA you already have instead of making a root: its
-    /// certificate (PEM or DER).
+    /// certificate (PEM or DER), followed by the chain above it when it is
+    /// an intermediate (any order; up to and including the root, or the
+    /// root left out). Each CA above it becomes a certificate-only entry.
     #[arg(long, value_name = "FILE", requires = "ca_key")]
     ca_cert: Option<PathBuf>,
-    /// ... and its private key (PEM or DER: PKCS#8, PKCS#1, SEC1, or
+    /// ... and the private key of the issuing CA (the lowest of --ca-cert; PEM or DER: PKCS#8, PKCS#1, SEC1, or
     /// encrypted PKCS#8 with --ca-key-pass).
     #[arg(long, value_name = "FILE", requires = "ca_cert")]
     ca_key: Option<PathBuf>,
@@ -107,19 +109,24 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
         plan.set_days(days);
     }
     let mut materials = Materials::default();
+    let mut anchor = None;
     if let (Some(cert), Some(key)) = (&args.ca_cert, &args.ca_key) {
-        let root = plan
-            .use_existing_root()
-            .map(|e| e.name.clone())
-            .ok_or_else(|| {
-                Error::Usage(
-                    "--ca-cert/--ca-key: the plan has no root CA entry to stand for that CA".into(),
-                )
-            })?;
         let password = input::optional_password("--ca-key-pass", args.ca_key_pass.as_deref())?;
-        materials
-            .existing
-            .insert(root, input::existing_ca(cert, key, password.as_deref())?);
+        let chain = input::existing_chain(cert, key, password.as_deref())?;
+        for warning in &chain.warnings {
+            println!("certplay: warning: {warning}");
+        }
+        let top = chain.top().certificate().clone();
+        let names = chain
+            .put_into(&mut plan, &mut materials, None)
+            .map_err(|source| Error::In {
+                what: "--ca-cert".into(),
+                source,
+            })?;
+        anchor = names.last().map(|name| Anchor {
+            entry: name.clone(),
+            top,
+        });
     }
     let password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
     let mut imported = Vec::new();
@@ -159,27 +166,69 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
     let elapsed = started.elapsed();
     let files = issued.files()?;
     write_files(&args.out, &files, output::existing(args.force))?;
-    report(&args.out, &issued, &files, elapsed.as_millis(), &imported);
+    let trusted = anchor.as_ref().map(|a| a.entry.as_str());
+    report(
+        &args.out,
+        &issued,
+        &files,
+        elapsed.as_millis(),
+        &imported,
+        trusted,
+    );
+    if let Some(anchor) = &anchor {
+        anchor.say(&args.out);
+    }
     for (name, file) in &imported {
         println!("certplay: {name} uses your key {file} (no {name}.key written)");
     }
     Ok(())
 }
 
+/// The topmost certificate of a given chain: the trust anchor.
+struct Anchor {
+    /// Its entry (file stem).
+    entry: String,
+    /// The certificate.
+    top: certplay_core::read::Certificate,
+}
+
+impl Anchor {
+    /// Which file servers and clients must trust, when the root was not
+    /// given (with the root, it is the plan's root file, as always).
+    fn say(&self, out: &Path) {
+        if self.top.self_issued() {
+            return;
+        }
+        let file = out.join(format!("{}.crt", self.entry));
+        println!(
+            "certplay: note: the root above {} ({}, issued by {}) was not given, so {} is \
+             what servers and clients must trust (the trust anchor; openssl needs \
+             -partial_chain to accept a CA that is not a root); give the root in --ca-cert \
+             too to have it written as the root file",
+            self.top.subject,
+            file.display(),
+            self.top.issuer,
+            file.display()
+        );
+    }
+}
+
 /// What was written, what each file is for (with the flag that takes it),
 /// the warnings, and the commands to try.
-/// `imported`: (entry, key file) of keys the person brought.
+/// `imported`: (entry, key file) of keys the person brought; `trusted`:
+/// the topmost CA given, when it is not a root.
 fn report(
     out: &Path,
     issued: &IssuedPlan,
     files: &[OutputFile],
     millis: u128,
     imported: &[(String, String)],
+    trusted: Option<&str>,
 ) {
     let key_types: std::collections::BTreeSet<&str> = issued
         .entries
         .iter()
-        .map(|e| e.key_type.description())
+        .filter_map(|e| e.key_type.map(KeyType::description))
         .collect();
     println!(
         "certplay: issued {} certificate(s) ({}) in {millis} ms into {}/",
@@ -188,8 +237,10 @@ fn report(
         out.display()
     );
     for file in files {
+        let anchor = file.entry.is_some() && file.entry.as_deref() == trusted;
         let hint = match file.kind {
             FileKind::Certificate(Profile::RootCa) => " (serve --ca, curl --cacert)",
+            FileKind::Certificate(_) if anchor => " (serve --ca, curl --cacert: see the note)",
             FileKind::Chain(profile) if profile.serves() => " (serve --cert)",
             FileKind::Chain(_) => " (curl --cert)",
             FileKind::Certificate(profile) if profile.serves() => " (serve --cert)",

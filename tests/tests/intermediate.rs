@@ -1,0 +1,317 @@
+//! Issuing under a CA people really have (issue 29): a root and an
+//! intermediate made by openssl (the intermediate with pathlen 0 and name
+//! constraints), `certplay issue` signing a server and two clients with
+//! only the intermediate's key. openssl verifies each with the chain
+//! files, the printed `certplay serve` and curl lines work for both
+//! clients, the plan replays, and what the constraints forbid or a key that
+//! does not belong is refused in words.
+
+use std::path::Path;
+
+use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+
+/// Runs a shell script in `dir`; panics with its output on failure.
+fn sh(dir: &Path, script: &str) {
+    let out = run(dir, "sh", &["-ec", script]);
+    assert!(
+        out.status.success(),
+        "{script}\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// A company's root and issuing CA, made by openssl in `dir`: `root.crt`,
+/// `root.key`, `inter.crt` (pathlen 0, names limited to localhost and
+/// loopback addresses), `inter.key`, the chain in the order people paste
+/// it (root first) as `chain.pem`, and an unrelated key `other.key`.
+const COMPANY_PKI: &str = "
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }
+ec root.key
+openssl req -x509 -new -key root.key -subj '/O=Example Corp/CN=Example Corp Root' -days 3650 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -out root.crt
+ec inter.key
+openssl req -new -key inter.key -subj '/O=Example Corp/CN=Example Corp Issuing CA' -out inter.csr
+cat > inter.ext <<EOF
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+nameConstraints=critical,permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0,permitted;IP:::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+EOF
+openssl x509 -req -in inter.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 \
+  -extfile inter.ext -out inter.crt 2>/dev/null
+cat root.crt inter.crt > chain.pem
+ec other.key
+";
+
+/// `certplay issue` under the company's issuing CA into `out`.
+fn issue(dir: &Path, out: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "issue",
+        "--out",
+        out,
+        "--ca-cert",
+        "chain.pem",
+        "--ca-key",
+        "inter.key",
+    ];
+    args.extend_from_slice(more);
+    certplay(dir, &args)
+}
+
+fn openssl_verify(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["verify"];
+    all.extend_from_slice(args);
+    let out = run(dir, "openssl", &all);
+    format!("{}{}", stdout(&out), stderr(&out))
+}
+
+/// DER of the first certificate in a PEM file.
+fn der(path: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).expect("reading a certificate");
+    pem::parse(text).expect("PEM").contents().to_vec()
+}
+
+#[test]
+fn leaves_under_an_openssl_intermediate_verify_and_connect() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sh(d, COMPANY_PKI);
+    let made = issue(
+        d,
+        "pki",
+        &[
+            "--client",
+            "alice",
+            "--client",
+            "bob",
+            "--san",
+            "localhost",
+            "--san",
+            "127.0.0.1",
+        ],
+    );
+    let said = stdout(&made);
+    assert!(made.status.success(), "{said}{}", stderr(&made));
+
+    // The root is ca.crt, byte for byte the company's; the intermediate is
+    // its own file; no CA key is written (the person has it, or not at all).
+    let pki = d.join("pki");
+    assert_eq!(der(&pki.join("ca.crt")), der(&d.join("root.crt")));
+    assert_eq!(
+        der(&pki.join("intermediate.crt")),
+        der(&d.join("inter.crt"))
+    );
+    assert!(!pki.join("ca.key").exists() && !pki.join("intermediate.key").exists());
+    assert!(said.contains("The root CA certificate"), "{said}");
+    let plan = std::fs::read_to_string(pki.join("certplay-plan.toml")).expect("plan");
+    assert_eq!(plan.matches("existing = true").count(), 2, "{plan}");
+
+    // Each chain file holds the leaf and the intermediate, not the root,
+    // and openssl verifies each leaf with it up to the root.
+    for leaf in ["server", "alice", "bob"] {
+        let chain = std::fs::read_to_string(pki.join(format!("{leaf}-chain.crt"))).expect("chain");
+        assert_eq!(
+            chain.matches("BEGIN CERTIFICATE").count(),
+            2,
+            "{leaf}: {chain}"
+        );
+        let verdict = openssl_verify(
+            &pki,
+            &[
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                &format!("{leaf}-chain.crt"),
+                &format!("{leaf}.crt"),
+            ],
+        );
+        assert!(verdict.contains(": OK"), "{leaf}: {verdict}");
+    }
+
+    // The printed serve line, on a free port, and the printed curl lines.
+    let lines: Vec<&str> = said
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("certplay serve") || l.starts_with("curl "))
+        .collect();
+    let serve = lines
+        .iter()
+        .find(|l| l.starts_with("certplay serve"))
+        .expect("a serve line");
+    assert!(
+        serve.contains("pki/ca.crt") && serve.contains("pki/server-chain.crt"),
+        "{serve}"
+    );
+    let mut args: Vec<&str> = serve.split_whitespace().skip(2).collect();
+    if let Some(at) = args.iter().position(|a| *a == "--port") {
+        args.drain(at..at + 2);
+    }
+    args.push("--no-page");
+    let server = Server::start(d, &args);
+    let curls: Vec<&&str> = lines.iter().filter(|l| l.starts_with("curl ")).collect();
+    assert_eq!(curls.len(), 2, "{said}");
+    for line in curls {
+        assert!(line.contains("--cacert pki/ca.crt"), "{line}");
+        let line = line.replace(":3001", &format!(":{}", server.port));
+        let out = run(
+            d,
+            "sh",
+            &["-c", &format!("{line} --silent --show-error --max-time 20")],
+        );
+        assert_eq!(
+            stdout(&out),
+            "Hello World\n",
+            "{line}: {}\nlog:\n{}",
+            stderr(&out),
+            server.log()
+        );
+    }
+    // A client the company's root did not sign (certplay's own blog set)
+    // is refused.
+    assert!(certplay(d, &["issue", "--out", "own"]).status.success());
+    let other = curl(
+        d,
+        &[
+            "--cacert",
+            "pki/ca.crt",
+            "--cert",
+            "own/client.crt",
+            "--key",
+            "own/client.key",
+            &format!("https://localhost:{}", server.port),
+        ],
+    );
+    assert_ne!(stdout(&other), "Hello World\n");
+    drop(server);
+
+    // The plan replays with the same flags.
+    let again = certplay(
+        d,
+        &[
+            "issue",
+            "--out",
+            "again",
+            "--plan",
+            "pki/certplay-plan.toml",
+            "--ca-cert",
+            "chain.pem",
+            "--ca-key",
+            "inter.key",
+        ],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(der(&d.join("again/ca.crt")), der(&d.join("root.crt")));
+    let verdict = openssl_verify(
+        &d.join("again"),
+        &[
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "bob-chain.crt",
+            "bob.crt",
+        ],
+    );
+    assert!(verdict.contains(": OK"), "{verdict}");
+}
+
+#[test]
+fn what_the_given_chain_forbids_is_refused_in_words() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sh(d, COMPANY_PKI);
+
+    // A server name outside the intermediate's name constraints.
+    let outside = issue(d, "outside", &["--san", "shop.example.com"]);
+    assert!(!outside.status.success());
+    let words = stderr(&outside);
+    assert!(
+        words.contains("subjectAltName DNS:shop.example.com is outside what")
+            && words.contains("Example Corp Issuing CA")
+            && words.contains("permit only DNS:localhost"),
+        "{words}"
+    );
+    assert!(!d.join("outside").join("server.key").exists());
+
+    // A key that is not the issuing CA's.
+    let stranger = certplay(
+        d,
+        &[
+            "issue",
+            "--out",
+            "x",
+            "--ca-cert",
+            "chain.pem",
+            "--ca-key",
+            "other.key",
+        ],
+    );
+    assert!(!stranger.status.success());
+    let words = stderr(&stranger);
+    assert!(
+        words.contains("other.key is not the private key of")
+            && words.contains("Example Corp Issuing CA"),
+        "{words}"
+    );
+
+    // The root's key: certplay signs with the lowest CA of the chain.
+    let root_key = certplay(
+        d,
+        &[
+            "issue",
+            "--out",
+            "x",
+            "--ca-cert",
+            "chain.pem",
+            "--ca-key",
+            "root.key",
+        ],
+    );
+    assert!(!root_key.status.success());
+    let words = stderr(&root_key);
+    assert!(
+        words.contains("this is the key of") && words.contains("lowest CA of the chain"),
+        "{words}"
+    );
+}
+
+#[test]
+fn without_the_root_the_note_says_what_to_trust() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sh(d, COMPANY_PKI);
+    let made = certplay(
+        d,
+        &[
+            "issue",
+            "--out",
+            "pki",
+            "--ca-cert",
+            "inter.crt",
+            "--ca-key",
+            "inter.key",
+        ],
+    );
+    let said = stdout(&made);
+    assert!(made.status.success(), "{said}{}", stderr(&made));
+    let pki = d.join("pki");
+    assert!(!said.contains("The root CA certificate"), "{said}");
+    assert!(
+        said.contains("was not given") && said.contains("what servers and clients must trust"),
+        "{said}"
+    );
+    // The topmost certificate given is the anchor: no chain files, and
+    // openssl accepts the leaves against it as a partial chain.
+    let anchor = std::fs::read_dir(&pki)
+        .expect("pki")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(".crt") && der(&pki.join(name)) == der(&d.join("inter.crt")))
+        .expect("the intermediate written");
+    assert!(said.contains(&format!("pki/{anchor}")), "{said}");
+    assert!(!pki.join("server-chain.crt").exists());
+    let verdict = openssl_verify(&pki, &["-partial_chain", "-CAfile", &anchor, "server.crt"]);
+    assert!(verdict.contains(": OK"), "{verdict}");
+}
