@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use sha2::{Digest, Sha256};
 use x509_cert::der::oid::AssociatedOid;
 
-use super::{ExistingCa, IssuedEntry, KeyPair, Materials};
+use super::{ExistingCa, IssuedEntry, KeyPair, KeyType, Materials};
 use crate::plan::{Entry, GivenLink, Plan, PlanField, San};
 use crate::read::model::{ExtensionValue, GeneralName};
 use crate::read::{read_certificates, Certificate, Source};
@@ -64,7 +64,7 @@ impl GivenCa {
             cert_der: self.cert.der,
             cert_pem: self.pem,
             key_pem: None,
-            key_type: None,
+            key_type: KeyType::of(&self.cert.public_key.kind),
             chain_pem: None,
         }
     }

@@ -82,8 +82,9 @@ pub struct IssuedEntry {
     /// The private key, unencrypted PKCS#8 PEM; `None` for an existing CA
     /// (its key stays where it is).
     pub key_pem: Option<String>,
-    /// The key's type; `None` for a certificate-only entry (a CA above
-    /// the issuing one, given without its key).
+    /// The key's type; `None` only for a certificate given without its
+    /// key (a CA above the issuing one) whose key is of a type certplay
+    /// does not make.
     pub key_type: Option<KeyType>,
     /// The certificate followed by the intermediate CAs above it (PEM), for
     /// a leaf whose issuer is not a root; `None` otherwise.

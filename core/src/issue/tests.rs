@@ -165,7 +165,7 @@ fn every_key_type_issues() {
         };
         let issued = plan.issue().unwrap();
         for entry in &issued.entries {
-            assert_eq!(entry.key_type, key_type);
+            assert_eq!(entry.key_type, Some(key_type));
             let read_back = read(&entry.cert_der);
             assert_eq!(KeyType::of(&read_back.public_key.kind), Some(key_type));
         }
@@ -570,7 +570,8 @@ fn a_given_chain_signs_leaves_whose_chain_files_stop_below_the_root() {
     assert_eq!(ours("ca").cert_der, company.entry("ca").unwrap().cert_der);
     assert_eq!(
         (ours("ca").key_pem.as_ref(), ours("ca").key_type),
-        (None, None)
+        (None, Some(KeyType::EcdsaP256)),
+        "certificate-only: no key, its type read from the certificate"
     );
     assert_eq!(ours("intermediate").key_pem, None);
     for leaf in ["server", "alice", "bob"] {

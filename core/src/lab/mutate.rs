@@ -397,7 +397,7 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
         let (Some(pem), Some(entry)) = (&issued.key_pem, plan.entry(&issued.name)) else {
             continue;
         };
-        if plan.key_type_of(entry) != issued.key_type {
+        if Some(plan.key_type_of(entry)) != issued.key_type {
             continue;
         }
         materials
@@ -423,7 +423,9 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
         }
         Case::ClientKeyMismatch => {
             let client = copy_entry(&mut copy, &roles.client)?;
-            client.key_pem = Some(KeyPair::generate(client.key_type)?.to_pkcs8_pem()?);
+            // An issued client has a key of a type certplay makes.
+            let key_type = client.key_type.unwrap_or_default();
+            client.key_pem = Some(KeyPair::generate(key_type)?.to_pkcs8_pem()?);
         }
         Case::ClientRevoked => {
             let issuer = client_issuer(&plan);
