@@ -1813,3 +1813,193 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
     );
     session.close().await;
 }
+
+/// The names of every resource the page fetched so far (the page's own
+/// resource timing: scripts, wasm, the workers' scripts).
+async fn fetched(client: &Client) -> Vec<String> {
+    let names = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name);",
+            vec![],
+        )
+        .await
+        .expect("the page's resource timing");
+    serde_json::from_value(names).expect("a list of URLs")
+}
+
+/// The `data-message` of each message `#lab-transcript` shows, with its
+/// sender: `client ClientHello`.
+async fn lab_messages(client: &Client) -> Vec<String> {
+    let items = client
+        .find_all(Locator::Css("#lab-transcript > li"))
+        .await
+        .expect("the transcript's items");
+    let mut names = Vec::new();
+    for item in items {
+        let from = item.attr("data-from").await.expect("data-from");
+        let name = item.attr("data-message").await.expect("data-message");
+        names.push(format!(
+            "{} {}",
+            from.unwrap_or_default(),
+            name.unwrap_or_default()
+        ));
+    }
+    names
+}
+
+/// Runs the lab's handshake and waits for its verdict; returns the
+/// verdict's text. (The click's handler sets the status to "Running" before
+/// the click returns, so "Done" is this run's.)
+async fn run_lab(client: &Client) -> String {
+    click(client, "lab-run").await;
+    let status = wait_for_text(client, "lab-status", |s| !s.starts_with("Running")).await;
+    assert!(
+        status.starts_with("Done in"),
+        "{status}: {}",
+        text(client, "lab-error").await
+    );
+    text(client, "lab-verdict").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let issue = open_page(client, &session.page_url).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let lab_files = |names: &[String]| {
+        names
+            .iter()
+            .filter(|n| n.contains("certplay-lab"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let before = fetched(client).await;
+    assert!(
+        before.iter().any(|n| n.contains("certplay-web")),
+        "the page's own wasm is listed: {before:?}"
+    );
+    assert_eq!(
+        lab_files(&before),
+        Vec::<String>::new(),
+        "loaded before the lab was opened"
+    );
+
+    client
+        .find(Locator::Css("#lab-open > summary"))
+        .await
+        .expect("the lab's summary")
+        .click()
+        .await
+        .expect("opening the lab");
+    select(client, "lab-tls", "tls13").await;
+    let verdict = run_lab(client).await;
+    assert!(verdict.contains("Hello World"), "{verdict}");
+    let shown = client
+        .find(Locator::Id("lab-verdict"))
+        .await
+        .expect("#lab-verdict");
+    assert_eq!(
+        shown
+            .attr("data-result")
+            .await
+            .expect("data-result")
+            .as_deref(),
+        Some("answered")
+    );
+    assert!(
+        !lab_files(&fetched(client).await).is_empty(),
+        "opening the lab loads its module"
+    );
+    let messages = lab_messages(client).await;
+    for expected in [
+        "client ClientHello",
+        "server ServerHello",
+        "server CertificateRequest",
+        "client Certificate",
+        "client CertificateVerify",
+        "client Finished",
+        "client HTTP request",
+        "server HTTP response",
+    ] {
+        assert!(
+            messages.iter().any(|m| m == expected),
+            "{expected} in {messages:?}"
+        );
+    }
+    assert_eq!(
+        messages.first().map(String::as_str),
+        Some("client ClientHello")
+    );
+    let transcript = text(client, "lab-transcript").await;
+    assert!(
+        transcript.contains("server name (SNI)\nlocalhost"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("CN=my-ca"), "{transcript}");
+
+    // TLS 1.2: its own messages, and a key log Wireshark reads.
+    select(client, "lab-tls", "tls12").await;
+    let verdict = run_lab(client).await;
+    assert!(verdict.contains("Hello World"), "{verdict}");
+    let messages = lab_messages(client).await;
+    assert!(
+        messages.iter().any(|m| m == "server ServerHelloDone"),
+        "{messages:?}"
+    );
+    let dir = temp_dir();
+    download(
+        client,
+        "lab-keylog",
+        session.downloads.path(),
+        "lab-keylog.txt",
+        &dir.path().join("keylog.txt"),
+    )
+    .await;
+    let keylog = std::fs::read_to_string(dir.path().join("keylog.txt")).expect("the key log");
+    assert!(
+        keylog.lines().any(|l| l.starts_with("CLIENT_RANDOM ")),
+        "{keylog}"
+    );
+    download(
+        client,
+        "lab-export-json",
+        session.downloads.path(),
+        "lab-transcript.json",
+        &dir.path().join("transcript.json"),
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("transcript.json")).expect("the JSON"),
+    )
+    .expect("JSON");
+    assert_eq!(json["outcome"]["result"], "answered", "{json}");
+
+    // Eight hundred days on, the blog's server certificate has expired:
+    // the client refuses it with the alert curl would report.
+    select(client, "lab-clock", "in-days").await;
+    paste(client, "lab-days", "800").await;
+    select(client, "lab-tls", "both").await;
+    let verdict = run_lab(client).await;
+    assert_eq!(
+        shown
+            .attr("data-result")
+            .await
+            .expect("data-result")
+            .as_deref(),
+        Some("refused"),
+        "{verdict}"
+    );
+    assert_eq!(
+        shown
+            .attr("data-alert")
+            .await
+            .expect("data-alert")
+            .as_deref(),
+        Some("certificate_expired"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("expired"), "{verdict}");
+    session.close().await;
+}

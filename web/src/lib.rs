@@ -37,6 +37,8 @@ pub mod download;
 pub mod editor;
 pub mod error;
 mod issue;
+#[cfg(feature = "lab")]
+pub mod lab;
 pub mod link;
 pub mod next_steps;
 pub mod own_ca;

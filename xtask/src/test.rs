@@ -14,6 +14,10 @@ use crate::Result;
 /// it out); the tests build it, natively and on wasm32.
 pub const LAB: &str = "certplay-core/lab";
 
+/// The same with the page's lab module (web's `lab` feature: trunk builds
+/// it alone), for the commands that build both crates.
+const LAB_AND_PAGE: &str = "certplay-core/lab,certplay-web/lab";
+
 /// Every check and test. One definition: CI runs exactly this.
 ///
 /// Clippy runs as the compiler of the test builds (`RUSTC_WORKSPACE_WRAPPER`
@@ -40,15 +44,18 @@ pub fn test() -> Result {
                 "--all-targets",
                 "--no-run",
                 "--features",
-                LAB,
+                LAB_AND_PAGE,
             ]),
             &clippy,
         ),
     )?;
     step(
         "native tests (unit, curl, openssl, node, Chromium end to end)",
-        linted(cargo(&["test", "--workspace", "--features", LAB]), &clippy)
-            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        linted(
+            cargo(&["test", "--workspace", "--features", LAB_AND_PAGE]),
+            &clippy,
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
     let wasm_tests = |extra: &[&str]| {
         let mut args = vec![
@@ -60,7 +67,7 @@ pub fn test() -> Result {
             "--target",
             WASM_TARGET,
             "--features",
-            LAB,
+            LAB_AND_PAGE,
         ];
         args.extend_from_slice(extra);
         let mut command = wasm_test_env(linted(cargo(&args), &clippy));

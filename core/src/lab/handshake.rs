@@ -11,7 +11,7 @@
 //! certificates.
 
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
@@ -20,7 +20,7 @@ use rustls::server::Acceptor;
 use rustls::sign::CertifiedKey;
 use rustls::time_provider::TimeProvider;
 use rustls::{
-    ClientConfig, ClientConnection, Error as TlsError, ProtocolVersion, RootCertStore,
+    ClientConfig, ClientConnection, Error as TlsError, KeyLog, ProtocolVersion, RootCertStore,
     ServerConnection,
 };
 use rustls_pki_types::{ServerName, UnixTime};
@@ -107,6 +107,7 @@ pub struct LabClient {
     identity: Option<Arc<CertifiedKey>>,
     host: ServerName<'static>,
     versions: TlsVersions,
+    key_log: Option<Arc<KeyLogLines>>,
 }
 
 impl LabClient {
@@ -172,6 +173,7 @@ impl LabClient {
             identity,
             host,
             versions: TlsVersions::default(),
+            key_log: None,
         })
     }
 
@@ -181,9 +183,47 @@ impl LabClient {
         self
     }
 
+    /// The same client, writing the secrets of its handshakes to `lines`
+    /// (what curl writes to `SSLKEYLOGFILE`), so that a capture of them can
+    /// be decrypted.
+    pub fn with_key_log(mut self, lines: Arc<KeyLogLines>) -> Self {
+        self.key_log = Some(lines);
+        self
+    }
+
     /// The host name the client connects to.
     pub fn host(&self) -> String {
         self.host.to_str().into_owned()
+    }
+}
+
+/// The NSS key log of a client's handshakes (the format of curl's and
+/// Firefox's `SSLKEYLOGFILE`, which Wireshark reads): one line a secret,
+/// `LABEL CLIENT_RANDOM SECRET` in hex.
+#[derive(Debug, Default)]
+pub struct KeyLogLines(Mutex<String>);
+
+impl KeyLogLines {
+    /// The lines written so far.
+    pub fn text(&self) -> String {
+        // A poisoned lock only means a writer panicked between lines.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+impl KeyLog for KeyLogLines {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        use std::fmt::Write as _;
+        let mut text = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        // Writing into a String does not fail.
+        let _ = writeln!(text, "{label} {} {}", hex(client_random), hex(secret));
     }
 }
 
@@ -280,6 +320,9 @@ impl LabClient {
         // HTTP/1.1 only: the lab speaks HTTP/1.1 over the connection (curl
         // also offers h2; `certplay serve` takes either).
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        if let Some(lines) = &self.key_log {
+            config.key_log = lines.clone();
+        }
         Ok(config)
     }
 }

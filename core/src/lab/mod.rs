@@ -38,7 +38,9 @@ mod wire;
 
 pub use case::Case;
 #[cfg(feature = "lab")]
-pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
+pub use handshake::{
+    handshake, ClientFiles, Clock, KeyLogLines, LabClient, Outcome, Refused, Transcript,
+};
 pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]

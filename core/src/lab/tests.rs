@@ -567,3 +567,47 @@ fn client_auth_optional_answers_401_with_the_reason() {
     );
     assert_eq!(names(&transcript), TLS13, "{transcript:#?}");
 }
+
+#[test]
+fn the_key_log_has_the_secrets_wireshark_needs_for_each_version() {
+    let set = Plan {
+        key_type: KeyType::EcdsaP256,
+        ..Plan::default()
+    }
+    .issue()
+    .unwrap();
+    let server = server(&set, crypto::provider(), false);
+    for (versions, labels) in [
+        (
+            TlsVersions::Tls13AndTls12,
+            &[
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0",
+                "SERVER_TRAFFIC_SECRET_0",
+            ][..],
+        ),
+        (TlsVersions::Tls12Only, &["CLIENT_RANDOM"][..]),
+    ] {
+        let lines = Arc::new(KeyLogLines::default());
+        let lab = client(&set, &set, Some("client"), "localhost")
+            .with_versions(versions)
+            .with_key_log(lines.clone());
+        handshake(&server, &lab, now()).unwrap();
+        let text = lines.text();
+        for label in labels {
+            let line = text
+                .lines()
+                .find(|l| l.split(' ').next() == Some(*label))
+                .unwrap_or_else(|| panic!("{versions:?}: no {label} in {text}"));
+            let words: Vec<&str> = line.split(' ').collect();
+            // LABEL, 32 bytes of client random, the secret: hex.
+            assert_eq!(words.len(), 3, "{line}");
+            assert_eq!(words[1].len(), 64, "{line}");
+            assert!(words[2].len() >= 64, "{line}");
+            assert!(words[1..]
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_ascii_hexdigit())));
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! network.
 
 pub mod codec;
+pub mod lab;
 
 use certplay_core::read::lint::Lint;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};

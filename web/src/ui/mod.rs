@@ -13,13 +13,15 @@
 //! - [`artifacts`]: each card's tools and "sign a CSR";
 //! - [`next_steps`]: the commands to try the files with;
 //! - [`inspector`] and [`check`]: read anything, check a chain;
-//! - [`live`]: the link to the `certplay serve` that served the page.
+//! - [`live`]: the link to the `certplay serve` that served the page;
+//! - [`lab`]: the handshake lab (its own wasm, loaded when opened).
 
 pub mod artifacts;
 pub mod cards;
 pub mod check;
 pub mod editor;
 pub mod inspector;
+pub mod lab;
 pub mod live;
 pub mod next_steps;
 pub mod own_ca;
@@ -149,6 +151,7 @@ impl Page {
         add(next_steps::NextSteps::mount(&state)?);
         add(artifacts::Artifacts::mount(to(), &state)?);
         add(live::Live::mount(&state)?);
+        add(lab::Lab::mount(&state)?);
         add(results::Results::mount(&state)?);
         let (editor, wired) = editor::Editor::mount(to(), &state)?;
         add((editor.clone(), wired));

@@ -1,0 +1,205 @@
+//! A [`Transcript`] as the page shows it: one block a message with what a
+//! person needs from it, the verdict in the words `certplay serve` logs,
+//! and the same as text and JSON for export.
+
+use certplay_core::lab::{Body, ChainEntry, CodePoint, Outcome, Transcript};
+
+use crate::protocol::lab::{Shown, ShownMessage, ShownVerdict};
+
+/// `transcript`, with the client's key log and how long it took.
+pub fn shown(transcript: &Transcript, keylog: String, micros: u64) -> Shown {
+    let messages: Vec<ShownMessage> = transcript
+        .messages
+        .iter()
+        .map(|m| ShownMessage {
+            from: m.from.to_string(),
+            name: m.body.name().to_owned(),
+            details: details(&m.body),
+        })
+        .collect();
+    let verdict = verdict(&transcript.outcome);
+    let json = serde_json::to_string_pretty(transcript).unwrap_or_else(|e| format!("{e}"));
+    Shown {
+        text: text(transcript, &messages, &verdict),
+        messages,
+        verdict,
+        json,
+        keylog,
+        micros,
+    }
+}
+
+fn list(points: &[CodePoint]) -> String {
+    if points.is_empty() {
+        return "(none)".to_owned();
+    }
+    points
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn detail(what: &str, value: impl Into<String>) -> (String, String) {
+    (what.to_owned(), value.into())
+}
+
+/// What a person needs from one message, in the order it carries it.
+fn details(body: &Body) -> Vec<(String, String)> {
+    match body {
+        Body::ClientHello {
+            server_name,
+            versions,
+            cipher_suites,
+            groups,
+            signature_schemes,
+            alpn,
+        } => vec![
+            detail(
+                "server name (SNI)",
+                server_name.clone().unwrap_or_else(|| "(none)".into()),
+            ),
+            detail("versions", list(versions)),
+            detail("cipher suites", list(cipher_suites)),
+            detail("groups", list(groups)),
+            detail("signature schemes", list(signature_schemes)),
+            detail("ALPN", alpn.join(", ")),
+        ],
+        Body::ServerHello {
+            version,
+            cipher_suite,
+            group,
+        } => {
+            let mut shown = vec![
+                detail("version", version.to_string()),
+                detail("cipher suite", cipher_suite.to_string()),
+            ];
+            shown.extend(group.as_ref().map(|g| detail("group", g.to_string())));
+            shown
+        }
+        Body::EncryptedExtensions { alpn } => vec![detail(
+            "ALPN",
+            alpn.clone().unwrap_or_else(|| "(none)".into()),
+        )],
+        Body::Certificate { chain } if chain.is_empty() => {
+            vec![detail("chain", "(empty: no certificate)")]
+        }
+        Body::Certificate { chain } => chain
+            .iter()
+            .enumerate()
+            .map(|(at, entry)| {
+                let value = match entry {
+                    ChainEntry::Certificate {
+                        subject,
+                        issuer,
+                        not_before,
+                        not_after,
+                    } => format!("{subject}; issuer {issuer}; valid {not_before} to {not_after}"),
+                    ChainEntry::Unreadable { length } => {
+                        format!("{length} bytes that are not a certificate")
+                    }
+                };
+                detail(&format!("certificate {at}"), value)
+            })
+            .collect(),
+        Body::ServerKeyExchange {
+            group,
+            signature_scheme,
+        } => {
+            let mut shown: Vec<_> = group
+                .iter()
+                .map(|g| detail("group", g.to_string()))
+                .collect();
+            shown.extend(
+                signature_scheme
+                    .iter()
+                    .map(|s| detail("signature scheme", s.to_string())),
+            );
+            shown
+        }
+        Body::CertificateRequest {
+            ca_names,
+            signature_schemes,
+        } => vec![
+            detail(
+                "CA names",
+                if ca_names.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    ca_names
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
+            ),
+            detail("signature schemes", list(signature_schemes)),
+        ],
+        Body::CertificateVerify { signature_scheme } => {
+            vec![detail("signature scheme", signature_scheme.to_string())]
+        }
+        Body::Alert { alert } => vec![detail("alert", alert.to_string())],
+        Body::HttpRequest { request_line } => vec![detail("request", request_line.clone())],
+        Body::HttpResponse { status_line, body } => vec![
+            detail("status", status_line.clone()),
+            detail("body", body.clone()),
+        ],
+        Body::ServerHelloDone
+        | Body::ClientKeyExchange
+        | Body::ChangeCipherSpec
+        | Body::Finished => Vec::new(),
+    }
+}
+
+/// How it ended, in the words `certplay serve` logs.
+fn verdict(outcome: &Outcome) -> ShownVerdict {
+    match outcome {
+        Outcome::Answered { status, body } => ShownVerdict {
+            result: "answered".into(),
+            status: Some(*status),
+            by: None,
+            alert: None,
+            kind: None,
+            summary: format!("GET / answered {status}: {body}"),
+        },
+        Outcome::Refused(refused) => {
+            let alert = refused.alert.map(|a| a.to_string());
+            let mut summary = format!(
+                "the {} refused the connection{}: {}",
+                refused.by,
+                alert
+                    .as_ref()
+                    .map(|a| format!(" with the alert {a}"))
+                    .unwrap_or_default(),
+                refused.reason
+            );
+            if let Some(log) = &refused.server_log {
+                summary.push_str(&format!("; the server logs: {log}"));
+            }
+            ShownVerdict {
+                result: "refused".into(),
+                status: None,
+                by: Some(refused.by.to_string()),
+                alert,
+                kind: Some(refused.reason.kind().name().to_owned()),
+                summary,
+            }
+        }
+    }
+}
+
+/// The whole transcript as text, one block a message.
+fn text(transcript: &Transcript, messages: &[ShownMessage], verdict: &ShownVerdict) -> String {
+    let mut out = format!("certplay lab handshake at {}\n", transcript.at);
+    if let Some(version) = &transcript.version {
+        out.push_str(&format!("version: {version}\n"));
+    }
+    for message in messages {
+        out.push_str(&format!("\n{} -> {}\n", message.from, message.name));
+        for (what, value) in &message.details {
+            out.push_str(&format!("  {what}: {value}\n"));
+        }
+    }
+    out.push_str(&format!("\n{}\n", verdict.summary));
+    out
+}
