@@ -20,6 +20,7 @@ pub mod issuing;
 pub mod live;
 mod mtls;
 pub mod page;
+pub mod probe;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -178,6 +178,14 @@ pub(crate) fn malformed(what: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Reads a distinguished name on its own (DER, RFC 5280 `Name`), as a
+/// server lists the CA names it accepts in its CertificateRequest.
+pub fn read_name(der: &[u8]) -> Result<Name, Error> {
+    RdnSequence::from_der(der)
+        .map(|rdns| name(&rdns))
+        .map_err(|e| malformed("distinguished name", e))
+}
+
 /// A Name into the model.
 pub(crate) fn name(rdns: &RdnSequence) -> Name {
     Name {

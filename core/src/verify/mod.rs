@@ -4,6 +4,7 @@
 //! certificates involved. Facts only: each front end adds its own hint.
 
 mod alert;
+mod asked;
 mod bounded;
 mod crl;
 mod explain;
@@ -22,6 +23,7 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName,
 
 pub use alert::alert_name;
 pub(crate) use alert::serde_alert;
+pub use asked::{misfits, ClientCertificateRefused, Misfit};
 pub use bounded::{bounded_hex, bounded_name, MAX_LISTED};
 pub use crl::check_crl_signature;
 pub use explain::{explain, explain_io};

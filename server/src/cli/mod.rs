@@ -6,6 +6,7 @@
 //! standard error and an exit code.
 
 pub mod completions;
+pub mod connect;
 pub mod crl;
 pub mod csr;
 pub mod demo;
@@ -46,6 +47,12 @@ pub enum Command {
     /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
     /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
     Inspect(inspect::InspectArgs),
+    /// Connect to a TLS server (HOST:PORT or an https:// URL) and explain
+    /// it: versions, chain and its verdict, whether it asks for a client
+    /// certificate (CA names, signature schemes), and with --cert/--key
+    /// whether it takes yours and why not. Exit 0 accepted, 1 refused, 2
+    /// could not connect or read.
+    Connect(connect::ConnectArgs),
     /// Check a chain the way certplay serve (rustls/webpki) does and say why
     /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(verify::VerifyArgs),
@@ -73,6 +80,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => return verdict(inspect::run(&args)),
         Command::Verify(args) => return verdict(verify::run(&args)),
+        Command::Connect(args) => return verdict(connect::run(&args)),
         Command::Serve(args) => serve::run(&args),
         Command::Issue(args) => issue::run(&args),
         Command::Csr(args) => csr::run(&args),

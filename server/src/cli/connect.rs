@@ -1,0 +1,885 @@
+//! `certplay connect HOST:PORT`: what someone else's TLS server sends, what
+//! it asks of a client, and why it refuses a client certificate, in words.
+//! Each TLS version is tried without a client certificate (which also
+//! tells whether one is required), then, with `--cert`/`--key`, once more
+//! with it. The server's chain is checked by core's verifier against
+//! `--ca` or the system's trust store. Exit 0 accepted, 1 refused, 2 could
+//! not connect or read.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use certplay_core::escape::escape;
+use certplay_core::read::{self, lint, Certificate};
+use certplay_core::verify::{self, Check, ClientCertificateRefused, Misfit, Purpose, Reason};
+use certplay_core::{read_certificates, read_private_key, Source};
+use clap::Args;
+use rustls::crypto::CryptoProvider;
+use rustls::sign::CertifiedKey;
+use rustls::{ProtocolVersion, SupportedProtocolVersion};
+use serde::Serialize;
+
+use crate::cli::input;
+use crate::cli::output::{self, Verdict};
+use crate::probe::{self, Attempt, Outcome, Seen, Target};
+use crate::{unix_now, Error};
+
+/// What `certplay connect` tries.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The server: HOST:PORT, HOST (port 443), or an https:// URL (its path
+    /// is what GET asks for).
+    #[arg(value_name = "HOST:PORT")]
+    target: String,
+    /// The CAs to check the server's chain against (PEM or DER); without
+    /// it, the system's trust store.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// A client certificate to present (PEM or DER, its chain may follow
+    /// it in the same file).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM or DER: PKCS#8, PKCS#1,
+    /// SEC1, or encrypted PKCS#8 with --key-pass).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// The password of an encrypted --key: pass:TEXT, env:VARIABLE or
+    /// file:PATH.
+    #[arg(long, value_name = "SPEC", requires = "key")]
+    key_pass: Option<String>,
+    /// The name to send (SNI) and check the server's certificate for
+    /// (default: the host).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Try TLS 1.2 only.
+    #[arg(long, conflicts_with = "tls13")]
+    tls12: bool,
+    /// Try TLS 1.3 only.
+    #[arg(long)]
+    tls13: bool,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
+    /// Seconds each connection may take (connecting, handshake, answer).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
+}
+
+/// What `connect` found, in one object (`--json`).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// `host:port` as connected to.
+    pub target: String,
+    /// The address that answered.
+    pub address: Option<String>,
+    /// The name sent as SNI and checked.
+    pub server_name: String,
+    /// Each version tried.
+    pub versions: Vec<VersionTried>,
+    /// The server's chain, its own certificate first.
+    pub chain: Vec<Summary>,
+    /// The chain's verdict.
+    pub trust: Option<Trust>,
+    /// What the server asks of a client certificate.
+    pub client_auth: Option<ClientAuth>,
+    /// The connection with `--cert`.
+    pub client_certificate: Option<Presented>,
+    /// When nothing could be learned: why.
+    pub failure: Option<String>,
+    /// `accepted`, `refused` or `unreachable` (exit 0, 1, 2).
+    pub verdict: &'static str,
+}
+
+/// One TLS version, tried without a client certificate.
+#[derive(Debug, Serialize)]
+pub struct VersionTried {
+    /// `TLS 1.3`.
+    pub version: &'static str,
+    /// True when the server chose it.
+    pub accepted: bool,
+    /// The cipher suite chosen.
+    pub suite: Option<String>,
+    /// The key exchange group chosen.
+    pub group: Option<String>,
+    /// The ALPN protocol chosen (h2 and http/1.1 offered).
+    pub alpn: Option<String>,
+    /// How it ended, in words.
+    pub outcome: String,
+}
+
+/// One certificate of the chain, summarized.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Subject (RFC 4514).
+    pub subject: String,
+    /// Issuer.
+    pub issuer: String,
+    /// notBefore (RFC 3339).
+    pub not_before: String,
+    /// notAfter.
+    pub not_after: String,
+    /// subjectAltName entries.
+    pub subject_alt_names: Vec<String>,
+    /// Key type and size.
+    pub key: String,
+    /// Lints at warning level or above: `id: message`.
+    pub lints: Vec<String>,
+    /// When the certificate could not be read: why.
+    pub unreadable: Option<String>,
+}
+
+/// The chain's verdict.
+#[derive(Debug, Serialize)]
+pub struct Trust {
+    /// What it was checked against (`ca.crt`, `the system's trust store`).
+    pub against: String,
+    /// How many CAs that holds.
+    pub anchors: usize,
+    /// Why it is refused; `None` when it verifies.
+    pub refused: Option<Reason>,
+    /// The same in words.
+    pub words: String,
+}
+
+/// What the server asks of a client certificate.
+#[derive(Debug, Serialize)]
+pub struct ClientAuth {
+    /// `required`, `optional` or `not asked` (or `unknown` when the
+    /// connection without one ended otherwise).
+    pub mode: &'static str,
+    /// The CA names it listed (RFC 4514).
+    pub ca_names: Vec<String>,
+    /// The signature schemes it accepts.
+    pub signature_schemes: Vec<String>,
+    /// What a connection without a client certificate got, in words.
+    pub without_certificate: String,
+    /// The HTTP status line without one, when it answered.
+    pub http: Option<String>,
+}
+
+/// The connection with the client certificate.
+#[derive(Debug, Serialize)]
+pub struct Presented {
+    /// The certificate's subject.
+    pub subject: String,
+    /// True when the server took it (the handshake completed and no alert
+    /// followed).
+    pub accepted: bool,
+    /// Whether the server asked for it at all.
+    pub asked: bool,
+    /// The server's alert, when it refused.
+    pub refused: Option<ClientCertificateRefused>,
+    /// What happened, in words.
+    pub words: String,
+    /// The HTTP status line, when it answered.
+    pub http: Option<String>,
+    /// certplay's own prediction: what stands against this certificate
+    /// for this server (CA names, validity, purpose).
+    pub prediction: Vec<Misfit>,
+}
+
+/// `certplay connect`.
+pub fn run(args: &ConnectArgs) -> Result<Verdict, Error> {
+    let target = target(args)?;
+    let timeout = Duration::from_secs(args.timeout);
+    let anchors = anchors(args)?;
+    let client = client(args)?;
+    let provider = Arc::new(crate::Crypto::default().provider());
+    let versions: Vec<&'static SupportedProtocolVersion> = if args.tls12 {
+        vec![&rustls::version::TLS12]
+    } else if args.tls13 {
+        vec![&rustls::version::TLS13]
+    } else {
+        vec![&rustls::version::TLS13, &rustls::version::TLS12]
+    };
+    let plan = Plan {
+        target: &target,
+        versions,
+        timeout,
+        provider: &provider,
+    };
+    let report = examine(&plan, &anchors, client.as_ref());
+    let verdict = match report.verdict {
+        "accepted" => Verdict::Valid,
+        "refused" => Verdict::Invalid,
+        _ => Verdict::Unreadable,
+    };
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        output::emit(&format!("{json}\n"));
+    } else {
+        output::emit(&words(&report));
+    }
+    Ok(verdict)
+}
+
+/// The trust anchors and what they are called.
+struct Anchors {
+    name: String,
+    certificates: Vec<Certificate>,
+}
+
+/// The client certificate, read.
+struct ClientFiles {
+    key: Arc<CertifiedKey>,
+    chain: Vec<Certificate>,
+}
+
+fn target(args: &ConnectArgs) -> Result<Target, Error> {
+    let bad = |why: &str| Error::Flag {
+        flag: "HOST:PORT",
+        value: args.target.clone(),
+        why: why.into(),
+    };
+    let given = args.target.trim();
+    let (rest, url) = match given.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (rest, true),
+        Some(_) => return Err(bad("only https:// URLs (or HOST:PORT)")),
+        None => (given, false),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(at) => rest.split_at(at),
+        None => (rest, "/"),
+    };
+    if !url && path != "/" {
+        return Err(bad("a path needs an https:// URL"));
+    }
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        // [::1]:443
+        let (host, after) = inner
+            .split_once(']')
+            .ok_or_else(|| bad("an IPv6 address goes in brackets: [::1]:443"))?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => 443,
+        Some(port) => port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| bad("the port is a number from 1 to 65535"))?,
+    };
+    if host.is_empty() {
+        return Err(bad("name a host: HOST:PORT or https://HOST:PORT"));
+    }
+    Ok(Target {
+        host: host.to_owned(),
+        port,
+        server_name: args.servername.clone().unwrap_or_else(|| host.to_owned()),
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_owned()
+        },
+    })
+}
+
+fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
+    if let Some(path) = &args.ca {
+        let certificates = input::certificates("--ca", path)?
+            .into_iter()
+            .map(|c| c.info)
+            .collect();
+        return Ok(Anchors {
+            name: path.display().to_string(),
+            certificates,
+        });
+    }
+    let found = rustls_native_certs::load_native_certs();
+    let certificates = found
+        .certs
+        .iter()
+        .filter_map(|der| Certificate::from_der(der.as_ref()).ok())
+        .collect();
+    Ok(Anchors {
+        name: "the system's trust store".into(),
+        certificates,
+    })
+}
+
+fn client(args: &ConnectArgs) -> Result<Option<ClientFiles>, Error> {
+    let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
+        return Ok(None);
+    };
+    let certs = input::file("--cert", cert)?;
+    let certs = read_certificates(certs.source())?;
+    let password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
+    let key_file = input::file("--key", key)?;
+    let key_der = read_private_key(
+        Source::new(&key_file.name, &key_file.bytes).with_password(password.as_deref()),
+    )
+    .map_err(|source| match source {
+        certplay_core::Error::EncryptedKey { .. } => Error::KeyPassword {
+            flag: "--key",
+            source,
+        },
+        source => Error::In {
+            what: "--key".into(),
+            source,
+        },
+    })?
+    .der;
+    let provider = crate::Crypto::default().provider();
+    let signing = provider
+        .key_provider
+        .load_private_key(key_der)
+        .map_err(|e| Error::Flag {
+            flag: "--key",
+            value: key.display().to_string(),
+            why: format!("TLS cannot sign with this key: {e}"),
+        })?;
+    let ders = certs.iter().map(|c| c.der.clone()).collect();
+    let certified = CertifiedKey::new(ders, signing);
+    if let Err(e) = certified.keys_match() {
+        if !matches!(
+            e,
+            rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)
+        ) {
+            return Err(Error::Usage(format!(
+                "--cert {} and --key {} do not belong together ({e})",
+                cert.display(),
+                key.display()
+            )));
+        }
+    }
+    Ok(Some(ClientFiles {
+        key: Arc::new(certified),
+        chain: certs.into_iter().map(|c| c.info).collect(),
+    }))
+}
+
+fn version_name(version: &SupportedProtocolVersion) -> &'static str {
+    match version.version {
+        ProtocolVersion::TLSv1_3 => "TLS 1.3",
+        _ => "TLS 1.2",
+    }
+}
+
+/// The connections to make.
+struct Plan<'a> {
+    target: &'a Target,
+    versions: Vec<&'static SupportedProtocolVersion>,
+    timeout: Duration,
+    provider: &'a Arc<CryptoProvider>,
+}
+
+/// Every connection, and the report.
+fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> Report {
+    let target = plan.target;
+    let now = unix_now();
+    let mut report = Report {
+        target: format!("{}:{}", target.host, target.port),
+        address: None,
+        server_name: target.server_name.clone(),
+        versions: Vec::new(),
+        chain: Vec::new(),
+        trust: None,
+        client_auth: None,
+        client_certificate: None,
+        failure: None,
+        verdict: "unreachable",
+    };
+    let mut probes: Vec<(&'static SupportedProtocolVersion, Seen)> = Vec::new();
+    for version in &plan.versions {
+        let seen = probe::connect(
+            target,
+            &Attempt {
+                versions: vec![*version],
+                client: None,
+                alpn: vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+                request: true,
+                timeout: plan.timeout,
+            },
+            plan.provider,
+        );
+        let accepted = seen.version == Some(version.version);
+        report.versions.push(VersionTried {
+            version: version_name(version),
+            accepted,
+            suite: accepted
+                .then(|| seen.suite.map(|s| format!("{s:?}")))
+                .flatten(),
+            group: accepted
+                .then(|| seen.group.map(|g| format!("{g:?}")))
+                .flatten(),
+            alpn: accepted.then(|| seen.alpn.clone()).flatten(),
+            outcome: if accepted {
+                "accepted".into()
+            } else {
+                refusal_words(&seen.outcome, plan.timeout)
+            },
+        });
+        report.address = report.address.or(seen.address.map(|a| a.to_string()));
+        probes.push((version, seen));
+    }
+    let Some((_, first)) = probes
+        .iter()
+        .find(|(v, seen)| seen.version == Some(v.version))
+    else {
+        let failure = probes
+            .first()
+            .map(|(_, seen)| refusal_words(&seen.outcome, plan.timeout))
+            .unwrap_or_default();
+        report.failure = Some(if probes.iter().all(|(_, s)| incompatible(&s.outcome)) {
+            format!(
+                "the server accepts none of {} (it may speak only an older TLS version, which \
+                 certplay does not offer): {failure}",
+                plan.versions
+                    .iter()
+                    .map(|v| version_name(v))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
+        } else {
+            failure
+        });
+        return report;
+    };
+    let chain: Vec<Certificate> = first
+        .chain
+        .iter()
+        .filter_map(|der| Certificate::from_der(der.as_ref()).ok())
+        .collect();
+    report.chain = first
+        .chain
+        .iter()
+        .map(|der| summary(der.as_ref(), now))
+        .collect();
+    report.trust = Some(trust(&chain, anchors, target, plan.provider, now));
+    let mut auth = client_auth(first, plan.timeout);
+    if auth.http.is_none() && first.alpn.as_deref() == Some("h2") && first.outcome.handshake_done()
+    {
+        // The probe chose HTTP/2 and was not sent HTTP/1.1: once more, for
+        // the answer a client without a certificate gets.
+        let seen = probe::connect(target, &http1(plan, None), plan.provider);
+        if let Outcome::Answered { first_line } = seen.outcome {
+            auth.http = first_line;
+        }
+    }
+    let asked_names: Vec<read::model::Name> = first
+        .asked
+        .iter()
+        .flat_map(|a| a.ca_names.iter())
+        .filter_map(|der| read::read_name(der).ok())
+        .collect();
+    let required = auth.mode == "required";
+    report.client_auth = Some(auth);
+    if let Some(client) = client {
+        let seen = probe::connect(target, &http1(plan, Some(client)), plan.provider);
+        report.client_certificate = Some(presented(&seen, client, &asked_names, plan.timeout, now));
+    }
+    let trusted = report.trust.as_ref().is_some_and(|t| t.refused.is_none());
+    let admitted = match &report.client_certificate {
+        Some(presented) => presented.accepted,
+        None => !required,
+    };
+    report.verdict = if trusted && admitted {
+        "accepted"
+    } else {
+        "refused"
+    };
+    report
+}
+
+/// A connection that offers HTTP/1.1 only and sends `GET`.
+fn http1(plan: &Plan<'_>, client: Option<&ClientFiles>) -> Attempt {
+    Attempt {
+        versions: plan.versions.clone(),
+        client: client.map(|c| c.key.clone()),
+        alpn: vec![b"http/1.1".to_vec()],
+        request: true,
+        timeout: plan.timeout,
+    }
+}
+
+/// True when the outcome says the two sides share no TLS version.
+fn incompatible(outcome: &Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Tls {
+            error: rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion)
+                | rustls::Error::PeerIncompatible(_),
+            ..
+        }
+    )
+}
+
+/// How a connection that did not get through ended, in words.
+fn refusal_words(outcome: &Outcome, timeout: Duration) -> String {
+    let seconds = timeout.as_secs();
+    match outcome {
+        Outcome::Answered { .. } | Outcome::ClosedAfterHandshake | Outcome::Silent => {
+            "accepted".into()
+        }
+        Outcome::Tls {
+            error: rustls::Error::AlertReceived(alert),
+            ..
+        } => format!("refused: {}", ClientCertificateRefused { alert: *alert }),
+        Outcome::Tls {
+            error: rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. },
+            after_handshake: false,
+        } => "not TLS: the server answered the ClientHello with something else (a plain \
+              HTTP or other service on this port?)"
+            .into(),
+        Outcome::Tls { error, .. } => {
+            let reason = verify::explain(error, None, &no_check());
+            format!("refused: {}", escape(&reason.to_string()))
+        }
+        Outcome::ClosedDuringHandshake => {
+            "the server closed the connection during the handshake, without a TLS alert".into()
+        }
+        Outcome::Unreachable(e) => match e.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "could not connect: nothing listens there (connection refused)".into()
+            }
+            std::io::ErrorKind::TimedOut => {
+                format!("could not connect: no answer to the TCP connection within {seconds} s")
+            }
+            _ => format!("could not connect: {}", escape(&e.to_string())),
+        },
+        Outcome::TimedOut {
+            after_handshake: false,
+        } => format!(
+            "no TLS answer within {seconds} s: the server took the connection but did not \
+             finish the handshake (not TLS, or a service that waits for the client to speak?)"
+        ),
+        Outcome::TimedOut {
+            after_handshake: true,
+        } => format!("no answer within {seconds} s after the handshake"),
+        Outcome::Io(e) => format!("the connection failed: {}", escape(&e.to_string())),
+    }
+}
+
+/// A check with nothing in it, for explaining a handshake error.
+fn no_check() -> Check<'static> {
+    Check {
+        anchors: &[],
+        intermediates: &[],
+        crls: &[],
+        purpose: Purpose::Client,
+        at: 0,
+    }
+}
+
+fn summary(der: &[u8], now: i64) -> Summary {
+    match Certificate::from_der(der) {
+        Ok(c) => Summary {
+            subject: c.subject.to_string(),
+            issuer: c.issuer.to_string(),
+            not_before: c.not_before.rfc3339(),
+            not_after: c.not_after.rfc3339(),
+            subject_alt_names: c
+                .subject_alt_names()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            key: c.public_key.kind.to_string(),
+            lints: lint::certificate(&c, now)
+                .into_iter()
+                .filter(|l| l.severity >= lint::Severity::Warning)
+                .map(|l| format!("{}: {}", l.id, l.message))
+                .collect(),
+            unreadable: None,
+        },
+        Err(e) => Summary {
+            subject: String::new(),
+            issuer: String::new(),
+            not_before: String::new(),
+            not_after: String::new(),
+            subject_alt_names: Vec::new(),
+            key: String::new(),
+            lints: Vec::new(),
+            unreadable: Some(e.to_string()),
+        },
+    }
+}
+
+fn trust(
+    chain: &[Certificate],
+    anchors: &Anchors,
+    target: &Target,
+    provider: &Arc<CryptoProvider>,
+    now: i64,
+) -> Trust {
+    let verdict = match chain.split_first() {
+        None => Err(Reason::Other {
+            detail: "the server sent no certificate certplay can read".into(),
+        }),
+        Some((leaf, rest)) => verify::verify(
+            leaf,
+            &Check {
+                anchors: &anchors.certificates,
+                intermediates: rest,
+                crls: &[],
+                purpose: Purpose::Server {
+                    host: target.server_name.clone(),
+                },
+                at: now,
+            },
+            provider,
+        ),
+    };
+    // The system's store holds a hundred CAs or more: a reason lists a
+    // bounded number of them.
+    let verdict = verdict.map_err(|reason| reason.bounded(256));
+    let words = match &verdict {
+        Ok(()) => format!("verified for {}", escape(&target.server_name)),
+        Err(reason) => reason.to_string(),
+    };
+    Trust {
+        against: anchors.name.clone(),
+        anchors: anchors.certificates.len(),
+        refused: verdict.err(),
+        words,
+    }
+}
+
+fn scheme_name(scheme: rustls::SignatureScheme) -> String {
+    scheme
+        .as_str()
+        .map_or_else(|| format!("{scheme:?}"), str::to_owned)
+}
+
+fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
+    let http = match &seen.outcome {
+        Outcome::Answered { first_line } => first_line.clone(),
+        _ => None,
+    };
+    let Some(asked) = &seen.asked else {
+        return ClientAuth {
+            mode: if seen.outcome.handshake_done() {
+                "not asked"
+            } else {
+                "unknown"
+            },
+            ca_names: Vec::new(),
+            signature_schemes: Vec::new(),
+            without_certificate: refusal_words(&seen.outcome, timeout),
+            http,
+        };
+    };
+    let mode = if seen.outcome.handshake_done() {
+        "optional"
+    } else if matches!(
+        seen.outcome,
+        Outcome::Tls { .. } | Outcome::ClosedDuringHandshake
+    ) {
+        "required"
+    } else {
+        "unknown"
+    };
+    ClientAuth {
+        mode,
+        ca_names: asked
+            .ca_names
+            .iter()
+            .map(|der| match read::read_name(der) {
+                Ok(name) => name.to_string(),
+                Err(_) => format!("(an unreadable name of {} bytes)", der.len()),
+            })
+            .collect(),
+        signature_schemes: asked.schemes.iter().map(|s| scheme_name(*s)).collect(),
+        without_certificate: refusal_words(&seen.outcome, timeout),
+        http,
+    }
+}
+
+fn presented(
+    seen: &Seen,
+    client: &ClientFiles,
+    asked: &[read::model::Name],
+    timeout: Duration,
+    now: i64,
+) -> Presented {
+    let subject = client
+        .chain
+        .first()
+        .map(|c| c.subject.to_string())
+        .unwrap_or_default();
+    let http = match &seen.outcome {
+        Outcome::Answered { first_line } => first_line.clone(),
+        _ => None,
+    };
+    let prediction = if seen.asked.is_some() {
+        verify::misfits(&client.chain, asked, now)
+    } else {
+        Vec::new()
+    };
+    let accepted = seen.outcome.handshake_done();
+    let words = if !accepted {
+        refusal_words(&seen.outcome, timeout)
+    } else if seen.asked.is_none() {
+        "not asked for: the server did not request a client certificate, so none was sent; \
+         the connection succeeded"
+            .into()
+    } else {
+        "accepted: the handshake with it completed".into()
+    };
+    Presented {
+        subject,
+        accepted,
+        asked: seen.asked.is_some(),
+        refused: seen
+            .outcome
+            .alert()
+            .map(|alert| ClientCertificateRefused { alert }),
+        words,
+        http,
+        prediction,
+    }
+}
+
+/// The report in words.
+fn words(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "certplay connect {}", escape(&report.target));
+    if let Some(address) = &report.address {
+        let _ = write!(out, " ({address}");
+        if report.server_name != report.target.rsplit_once(':').map_or("", |(h, _)| h) {
+            let _ = write!(out, ", name {}", escape(&report.server_name));
+        }
+        out.push(')');
+    }
+    out.push('\n');
+    for v in &report.versions {
+        if v.accepted {
+            let _ = write!(
+                out,
+                "{}: accepted: {}, group {}",
+                v.version,
+                v.suite.as_deref().unwrap_or("?"),
+                v.group.as_deref().unwrap_or("?")
+            );
+            match &v.alpn {
+                Some(alpn) => {
+                    let _ = writeln!(out, ", ALPN {}", escape(alpn));
+                }
+                None => out.push_str(", no ALPN\n"),
+            }
+        } else {
+            let _ = writeln!(out, "{}: {}", v.version, v.outcome);
+        }
+    }
+    if let Some(failure) = &report.failure {
+        let _ = writeln!(out, "failed: {failure}");
+    }
+    if !report.chain.is_empty() {
+        let _ = writeln!(
+            out,
+            "chain the server sent ({} certificate{}):",
+            report.chain.len(),
+            if report.chain.len() == 1 { "" } else { "s" }
+        );
+    }
+    for (i, c) in report.chain.iter().enumerate() {
+        if let Some(why) = &c.unreadable {
+            let _ = writeln!(
+                out,
+                "  {}. unreadable: {}",
+                i.saturating_add(1),
+                escape(why)
+            );
+            continue;
+        }
+        let _ = writeln!(out, "  {}. {}", i.saturating_add(1), escape(&c.subject));
+        let _ = writeln!(out, "     issuer: {}", escape(&c.issuer));
+        let _ = writeln!(out, "     valid: {} to {}", c.not_before, c.not_after);
+        if !c.subject_alt_names.is_empty() {
+            let _ = writeln!(
+                out,
+                "     subjectAltName: {}",
+                escape(&c.subject_alt_names.join(", "))
+            );
+        }
+        let _ = writeln!(out, "     key: {}", c.key);
+        for lint in &c.lints {
+            let _ = writeln!(out, "     lint: {}", escape(lint));
+        }
+    }
+    if let Some(trust) = &report.trust {
+        let _ = writeln!(
+            out,
+            "trust: {} against {} ({} CA{}): {}",
+            if trust.refused.is_none() {
+                "verified"
+            } else {
+                "refused"
+            },
+            escape(&trust.against),
+            trust.anchors,
+            if trust.anchors == 1 { "" } else { "s" },
+            escape(&trust.words)
+        );
+    }
+    if let Some(auth) = &report.client_auth {
+        match auth.mode {
+            "not asked" => {
+                out.push_str(
+                    "client certificate: not asked for (the server sent no CertificateRequest)\n",
+                );
+            }
+            mode => {
+                let _ = writeln!(
+                    out,
+                    "client certificate: {mode}; without one: {}",
+                    auth.without_certificate
+                );
+                let _ = writeln!(
+                    out,
+                    "  CA names it lists ({}): {}",
+                    auth.ca_names.len(),
+                    if auth.ca_names.is_empty() {
+                        "none (any certificate may be sent)".to_owned()
+                    } else {
+                        escape(&auth.ca_names.join("; ")).into_owned()
+                    }
+                );
+                let _ = writeln!(
+                    out,
+                    "  signature schemes it accepts: {}",
+                    auth.signature_schemes.join(", ")
+                );
+            }
+        }
+        if let Some(http) = &auth.http {
+            let _ = writeln!(out, "  GET without a client certificate: {}", escape(http));
+        }
+    }
+    if let Some(presented) = &report.client_certificate {
+        let _ = writeln!(
+            out,
+            "with the client certificate {}: {}",
+            escape(&presented.subject),
+            presented.words
+        );
+        if let Some(http) = &presented.http {
+            let _ = writeln!(out, "  GET: {}", escape(http));
+        }
+        if presented.asked {
+            if presented.prediction.is_empty() {
+                out.push_str(
+                    "  certplay's prediction: nothing it can see stands against this certificate \
+                     (the server still decides whether it trusts the CA that carries a listed name)\n",
+                );
+            }
+            for misfit in &presented.prediction {
+                let _ = writeln!(
+                    out,
+                    "  certplay's prediction: {}",
+                    escape(&misfit.to_string())
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "verdict: {}", report.verdict);
+    out
+}

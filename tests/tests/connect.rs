@@ -1,0 +1,364 @@
+//! `certplay connect` against real servers on loopback: `certplay serve`
+//! (client certificate required, optional, TLS 1.3 only) and `openssl
+//! s_server` (`-Verify 1`, `-verify 1`, no client authentication, TLS 1.2
+//! only), each fact checked against what the server was started with; and
+//! a port where nothing listens, one that is not TLS, one that hangs.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use certplay_core::KeyType;
+use certplay_tests::{certplay, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server};
+
+/// `certplay connect ARGS` in `dir`; its output and exit code.
+fn connect(dir: &Path, args: &[&str]) -> (String, i32) {
+    let mut all = vec!["connect"];
+    all.extend_from_slice(args);
+    let out: Output = certplay(dir, &all);
+    let code = out.status.code().expect("connect exits with a code");
+    (format!("{}{}", stdout(&out), stderr(&out)), code)
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (text, _) = connect(dir, &all);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+#[test]
+fn certplay_serve_required_tells_versions_chain_and_what_it_asks() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let server = Server::with_files(dir.path());
+    let target = format!("localhost:{}", server.port);
+
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "no client certificate: refused\n{text}");
+    assert!(text.contains("TLS 1.3: accepted: TLS13_"), "{text}");
+    assert!(
+        text.contains("TLS 1.2: accepted: TLS_ECDHE_ECDSA_"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  1. CN=localhost\n     issuer: CN=my-ca"),
+        "{text}"
+    );
+    assert!(text.contains("key: ECDSA P-256"), "{text}");
+    assert!(
+        text.contains("trust: verified against ca.crt (1 CA): verified for localhost"),
+        "{text}"
+    );
+    assert!(
+        text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert certificate_required"),
+        "{text}"
+    );
+    assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
+    assert!(text.contains("ECDSA_NISTP256_SHA256"), "{text}");
+
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("with the client certificate CN=my-client: accepted: the handshake with it completed\n  GET: HTTP/1.1 200 OK"),
+        "{text}"
+    );
+    assert!(text.contains("nothing it can see stands against"), "{text}");
+    assert!(text.ends_with("verdict: accepted\n"), "{text}");
+
+    // A client certificate of another CA with the same name layout.
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let other_cert = other.path().join("client.crt");
+    let other_key = other.path().join("client.key");
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            other_cert.to_str().expect("a UTF-8 path"),
+            "--key",
+            other_key.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "TLS alert unknown_ca: it does not trust the CA that issued the client certificate"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("certplay's prediction: not from a CA it asked for: the chain leads to CN=other-ca, and the server listed CN=my-ca"),
+        "{text}"
+    );
+    assert!(
+        server.wait_for_log("unknown issuer").contains("other-ca"),
+        "the server's own account agrees"
+    );
+
+    let report = json(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(report["verdict"], "refused");
+    assert_eq!(report["client_auth"]["mode"], "required");
+    assert_eq!(report["client_auth"]["ca_names"][0], "CN=my-ca");
+    assert_eq!(report["versions"][0]["version"], "TLS 1.3");
+    assert_eq!(report["versions"][0]["accepted"], true);
+    assert_eq!(report["chain"][0]["subject_alt_names"][0], "DNS:localhost");
+    assert!(report["trust"]["refused"].is_null(), "{report}");
+}
+
+#[test]
+fn certplay_serve_optional_and_tls13_only() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let optional = Server::with_files_and(dir.path(), &["--client-auth", "optional"]);
+    let target = format!("localhost:{}", optional.port);
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("client certificate: optional; without one: accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET without a client certificate: HTTP/1.1 401 Unauthorized"),
+        "{text}"
+    );
+    drop(optional);
+
+    let strict = Server::with_files_and(dir.path(), &["--tls13-only"]);
+    let target = format!("localhost:{}", strict.port);
+    let (text, _) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+        ],
+    );
+    assert!(text.contains("TLS 1.3: accepted"), "{text}");
+    assert!(
+        text.contains(
+            "TLS 1.2: refused: the server ended the handshake with TLS alert protocol_version"
+        ),
+        "{text}"
+    );
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt", "--tls12"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains(
+            "failed: the server accepts none of TLS 1.2 (it may speak only an older TLS version"
+        ),
+        "{text}"
+    );
+}
+
+/// A free loopback port (bound, then let go for the server to take).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `openssl s_server -www` with the set in `dir` and `extra` flags, killed
+/// on drop.
+struct SServer {
+    child: Child,
+    port: u16,
+}
+
+impl SServer {
+    fn start(dir: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let port_text = port.to_string();
+        let mut args = vec![
+            "s_server",
+            "-accept",
+            &port_text,
+            "-cert",
+            "server.crt",
+            "-key",
+            "server.key",
+            "-CAfile",
+            "ca.crt",
+            "-www",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl runs");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) if line.contains("ACCEPT") => break,
+                Ok(_) => {}
+                Err(_) => panic!("openssl s_server {extra:?} did not start"),
+            }
+        }
+        thread::spawn(move || while rx.recv().is_ok() {});
+        Self { child, port }
+    }
+
+    fn target(&self) -> String {
+        format!("localhost:{}", self.port)
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn openssl_s_server_each_client_auth_setting() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let with_client = [
+        "--ca",
+        "ca.crt",
+        "--cert",
+        "client.crt",
+        "--key",
+        "client.key",
+    ];
+
+    let required = SServer::start(dir.path(), &["-Verify", "1"]);
+    let target = required.target();
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("TLS 1.3: accepted"), "{text}");
+    assert!(text.contains("TLS 1.2: accepted"), "{text}");
+    assert!(text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert certificate_required"), "{text}");
+    assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
+    let mut args = vec![target.as_str()];
+    args.extend_from_slice(&with_client);
+    let (text, code) = connect(dir.path(), &args);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("accepted: the handshake with it completed\n  GET: HTTP/1.0 200 ok"),
+        "{text}"
+    );
+    // TLS 1.2: OpenSSL refuses a missing certificate inside the handshake.
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt", "--tls12"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert handshake_failure"), "{text}");
+    drop(required);
+
+    let optional = SServer::start(dir.path(), &["-verify", "1"]);
+    let (text, code) = connect(dir.path(), &[&optional.target(), "--ca", "ca.crt"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("client certificate: optional; without one: accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET without a client certificate: HTTP/1.0 200 ok"),
+        "{text}"
+    );
+    drop(optional);
+
+    let none = SServer::start(dir.path(), &[]);
+    let target = none.target();
+    let mut args = vec![target.as_str()];
+    args.extend_from_slice(&with_client);
+    let (text, code) = connect(dir.path(), &args);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("client certificate: not asked for"), "{text}");
+    assert!(
+        text.contains("not asked for: the server did not request a client certificate"),
+        "{text}"
+    );
+    drop(none);
+
+    let tls12 = SServer::start(dir.path(), &["-Verify", "1", "-tls1_2"]);
+    let target = tls12.target();
+    let mut args = vec![target.as_str()];
+    args.extend_from_slice(&with_client);
+    let (text, code) = connect(dir.path(), &args);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(
+            "TLS 1.3: refused: the server ended the handshake with TLS alert protocol_version"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("TLS 1.2: accepted: TLS_ECDHE_ECDSA_"),
+        "{text}"
+    );
+    assert!(text.contains("GET: HTTP/1.0 200 ok"), "{text}");
+}
+
+#[test]
+fn nothing_there_not_tls_and_a_hang_are_told_apart() {
+    let dir = temp_dir();
+    let port = free_port();
+    let (text, code) = connect(dir.path(), &[&format!("127.0.0.1:{port}")]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("nothing listens there (connection refused)"),
+        "{text}"
+    );
+
+    let chatty = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let chatty_port = chatty.local_addr().expect("has an address").port();
+    thread::spawn(move || {
+        for conn in chatty.incoming().map_while(Result::ok) {
+            let mut conn = conn;
+            let _ = conn.write_all(b"SSH-2.0-OpenSSH_9.2\r\n");
+            thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let (text, code) = connect(dir.path(), &[&format!("127.0.0.1:{chatty_port}")]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("not TLS: the server answered the ClientHello with something else"),
+        "{text}"
+    );
+
+    let silent = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let silent_port = silent.local_addr().expect("has an address").port();
+    thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    let (text, code) = connect(
+        dir.path(),
+        &[&format!("127.0.0.1:{silent_port}"), "--timeout", "1"],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no TLS answer within 1 s"), "{text}");
+}
