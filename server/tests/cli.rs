@@ -3,11 +3,12 @@
 use std::process::Command;
 
 /// The subcommands a person can run, as `--help` lists them.
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "serve",
     "issue",
     "inspect",
     "verify",
+    "connect",
     "csr",
     "sign",
     "crl",

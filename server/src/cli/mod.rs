@@ -47,15 +47,15 @@ pub enum Command {
     /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
     /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
     Inspect(inspect::InspectArgs),
+    /// Check a chain the way certplay serve (rustls/webpki) does and say why
+    /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
+    Verify(verify::VerifyArgs),
     /// Connect to a TLS server (HOST:PORT or an https:// URL) and explain
     /// it: versions, chain and its verdict, whether it asks for a client
     /// certificate (CA names, signature schemes), and with --cert/--key
     /// whether it takes yours and why not. Exit 0 accepted, 1 refused, 2
     /// could not connect or read.
     Connect(connect::ConnectArgs),
-    /// Check a chain the way certplay serve (rustls/webpki) does and say why
-    /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
-    Verify(verify::VerifyArgs),
     // Their help (with examples) is the doc of CsrArgs and SignArgs.
     #[allow(missing_docs)]
     Csr(csr::CsrArgs),
