@@ -140,6 +140,14 @@ impl Outcome {
         }
     }
 
+    /// True when the server took the connection: it answered, or kept it
+    /// open without a word. A server that closes right after the handshake
+    /// without answering (Node's https with `rejectUnauthorized` refuses a
+    /// client certificate so, no alert) did not.
+    pub fn accepted(&self) -> bool {
+        matches!(self, Self::Answered { .. } | Self::Silent)
+    }
+
     /// True when the handshake completed and the server did not end the
     /// connection with an alert.
     pub fn handshake_done(&self) -> bool {

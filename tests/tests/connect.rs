@@ -362,3 +362,123 @@ fn nothing_there_not_tls_and_a_hang_are_told_apart() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("no TLS answer within 1 s"), "{text}");
 }
+
+/// A blog-style Node https server: `requestCert`, and `rejectUnauthorized`
+/// when started with `required`; it prints its port.
+const NODE_SERVER: &str = r#"
+const https = require('https');
+const fs = require('fs');
+const options = {
+    ca: fs.readFileSync('ca.crt'),
+    cert: fs.readFileSync('server.crt'),
+    key: fs.readFileSync('server.key'),
+    requestCert: true,
+    rejectUnauthorized: process.argv[2] === 'required',
+};
+const server = https.createServer(options, (req, res) => {
+  res.statusCode = 200;
+  res.end('Hello World');
+});
+server.listen(0, '127.0.0.1', () => {
+  console.log(`port ${server.address().port}`);
+});
+"#;
+
+/// `node server.js MODE` in `dir`, killed on drop.
+struct Node {
+    child: Child,
+    port: u16,
+}
+
+impl Node {
+    fn start(dir: &Path, mode: &str) -> Self {
+        std::fs::write(dir.join("server.js"), NODE_SERVER).expect("writing server.js");
+        let mut child = Command::new("node")
+            .args(["server.js", mode])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("node prints its port");
+        let port = line
+            .trim()
+            .strip_prefix("port ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("node printed {line:?}"));
+        Self { child, port }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn node_request_cert_with_and_without_reject_unauthorized() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    // Another CA, same name layout: Node refuses its client in TLS 1.3 by
+    // closing the connection after the handshake, without an alert.
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let other_cert = other.path().join("client.crt");
+    let other_key = other.path().join("client.key");
+    let other_cert = other_cert.to_str().expect("a UTF-8 path");
+    let other_key = other_key.to_str().expect("a UTF-8 path");
+
+    let required = Node::start(dir.path(), "required");
+    let target = format!("localhost:{}", required.port);
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert certificate_required"), "{text}");
+    assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("  GET: HTTP/1.1 200 OK"), "{text}");
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target, "--ca", "ca.crt", "--cert", other_cert, "--key", other_key, "--tls13",
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("refused: the server closed the connection right after the handshake, without an answer or a TLS alert"), "{text}");
+    assert!(
+        text.contains(
+            "certplay's prediction: not from a CA it asked for: the chain leads to CN=other-ca"
+        ),
+        "{text}"
+    );
+    drop(required);
+
+    let optional = Node::start(dir.path(), "optional");
+    let target = format!("localhost:{}", optional.port);
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("client certificate: optional; without one: accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET without a client certificate: HTTP/1.1 200 OK"),
+        "{text}"
+    );
+}

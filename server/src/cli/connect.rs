@@ -517,9 +517,13 @@ fn incompatible(outcome: &Outcome) -> bool {
 fn refusal_words(outcome: &Outcome, timeout: Duration) -> String {
     let seconds = timeout.as_secs();
     match outcome {
-        Outcome::Answered { .. } | Outcome::ClosedAfterHandshake | Outcome::Silent => {
-            "accepted".into()
-        }
+        Outcome::Answered { .. } | Outcome::Silent => "accepted".into(),
+        Outcome::ClosedAfterHandshake => "refused: the server closed the connection right \
+                                          after the handshake, without an answer or a TLS \
+                                          alert (servers that check the client certificate \
+                                          after the handshake refuse it so: Node's https with \
+                                          rejectUnauthorized, for one; its own log says why)"
+            .into(),
         Outcome::Tls {
             error: rustls::Error::AlertReceived(alert),
             ..
@@ -667,11 +671,11 @@ fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
             http,
         };
     };
-    let mode = if seen.outcome.handshake_done() {
+    let mode = if seen.outcome.accepted() {
         "optional"
     } else if matches!(
         seen.outcome,
-        Outcome::Tls { .. } | Outcome::ClosedDuringHandshake
+        Outcome::Tls { .. } | Outcome::ClosedDuringHandshake | Outcome::ClosedAfterHandshake
     ) {
         "required"
     } else {
@@ -714,7 +718,7 @@ fn presented(
     } else {
         Vec::new()
     };
-    let accepted = seen.outcome.handshake_done();
+    let accepted = seen.outcome.accepted();
     let words = if !accepted {
         refusal_words(&seen.outcome, timeout)
     } else if seen.asked.is_none() {
