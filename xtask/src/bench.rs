@@ -59,6 +59,7 @@ pub fn bench() -> Result {
         );
     }
     inspect_throughput(&bin)?;
+    connect_report(&bin)?;
     // The same sets issued in headless Chromium by the page's own code
     // (web/tests/timing.rs prints its medians).
     step(
@@ -243,6 +244,96 @@ fn inspect_throughput(bin: &Path) -> Result {
             "  {what:<45} {:>8.1} ms  {:>8.0} certificates/s  {:>6.3}x",
             time * 1e3,
             certificates / time,
+            time / openssl
+        );
+    }
+    Ok(())
+}
+
+/// `certplay connect`'s whole report with a client certificate (TLS 1.3
+/// and 1.2 tried without one, then once with it) against `openssl
+/// s_client` doing one handshake with the same certificate, both against
+/// one `certplay serve` on loopback. Budget: at most 3x.
+fn connect_report(bin: &Path) -> Result {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = env::temp_dir().join(format!("certplay-connect-{}", std::process::id()));
+    let issued = Command::new(bin)
+        .args(["issue", "--out"])
+        .arg(&dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !issued.status.success() {
+        return Err(String::from_utf8_lossy(&issued.stderr).into_owned());
+    }
+    let mut server = Command::new(bin)
+        .args([
+            "serve",
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+        ])
+        .args(["--port", "0", "--no-page"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let stdout = server.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let port = lines
+        .by_ref()
+        .map_while(std::result::Result::ok)
+        .find_map(|line| {
+            let rest = line.split("mTLS server on https://localhost:").nth(1)?;
+            rest.split_whitespace().next()?.parse::<u16>().ok()
+        });
+    // Keep reading, so that the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let measured = port
+        .ok_or_else(|| "certplay serve printed no port".to_owned())
+        .and_then(|port| {
+            let target = format!("localhost:{port}");
+            let runs = 21;
+            let client = ["--cert", "client.crt", "--key", "client.key"];
+            let ours = median_of(runs, || {
+                let mut command = Command::new(bin);
+                command
+                    .args(["connect", &target, "--ca", "ca.crt"])
+                    .args(client)
+                    .current_dir(&dir);
+                command
+            })?;
+            let openssl = median_of(runs, || {
+                let mut command = Command::new("openssl");
+                command
+                    .args(["s_client", "-connect", &target, "-CAfile", "ca.crt"])
+                    .args(["-cert", "client.crt", "-key", "client.key"])
+                    .current_dir(&dir);
+                command
+            })?;
+            Ok((runs, ours, openssl))
+        });
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (runs, ours, openssl) = measured?;
+    println!(
+        "\nconnect's whole report with a client certificate, median of {runs} runs (ratio to \
+         openssl s_client's one handshake; budget 3x):"
+    );
+    for (what, time) in [
+        ("certplay connect --cert --key", ours),
+        ("openssl s_client -cert -key", openssl),
+    ] {
+        println!(
+            "  {what:<45} {:>8.1} ms  {:>6.3}x",
+            time * 1e3,
             time / openssl
         );
     }
