@@ -130,13 +130,9 @@ fn certplay_serve_optional_and_tls13_only() {
     let optional = Server::with_files_and(dir.path(), &["--client-auth", "optional"]);
     let target = format!("localhost:{}", optional.port);
     let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
-    assert_eq!(code, 0, "{text}");
+    assert_eq!(code, 1, "{text}");
     assert!(
-        text.contains("client certificate: optional; without one: accepted"),
-        "{text}"
-    );
-    assert!(
-        text.contains("GET without a client certificate: HTTP/1.1 401 Unauthorized"),
+        text.contains("client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 401 Unauthorized"),
         "{text}"
     );
     drop(optional);
@@ -470,6 +466,129 @@ fn node_request_cert_with_and_without_reject_unauthorized() {
     drop(required);
 
     let optional = Node::start(dir.path(), "optional");
+    let target = format!("localhost:{}", optional.port);
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("client certificate: optional; without one: accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET without a client certificate: HTTP/1.1 200 OK"),
+        "{text}"
+    );
+}
+
+/// Debian's nginx, started by the test with its own config and prefix in
+/// `dir` (never the system's), stopped on drop.
+struct Nginx {
+    child: Child,
+    port: u16,
+}
+
+impl Nginx {
+    fn start(dir: &Path, verify_client: &str) -> Self {
+        let port = free_port();
+        let d = dir.display();
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
+             error_log {d}/error.log info;\nevents {{ worker_connections 64; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n\
+             proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
+             uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name localhost;\n\
+             ssl_certificate {d}/server.crt;\n    ssl_certificate_key {d}/server.key;\n\
+             ssl_client_certificate {d}/ca.crt;\n    ssl_verify_client {verify_client};\n\
+             ssl_protocols TLSv1.2 TLSv1.3;\n\
+             location / {{ return 200 \"Hello World\\n\"; }}\n  }}\n}}\n"
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).expect("writing nginx.conf");
+        let child = Command::new("/usr/sbin/nginx")
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx runs (Debian's nginx package)");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "nginx did not listen on {port}: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn nginx_ssl_verify_client_on_and_optional() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let other_cert = other.path().join("client.crt");
+    let other_key = other.path().join("client.key");
+    let other_cert = other_cert.to_str().expect("a UTF-8 path");
+    let other_key = other_key.to_str().expect("a UTF-8 path");
+
+    let on = Nginx::start(dir.path(), "on");
+    let target = format!("localhost:{}", on.port);
+    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("TLS 1.3: accepted"), "{text}");
+    assert!(
+        text.contains("client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 400 Bad Request"),
+        "{text}"
+    );
+    assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("  GET: HTTP/1.1 200 OK"), "{text}");
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target, "--ca", "ca.crt", "--cert", other_cert, "--key", other_key,
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("refused in HTTP: the handshake completed, and GET was answered HTTP/1.1 400 Bad Request"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "certplay's prediction: not from a CA it asked for: the chain leads to CN=other-ca"
+        ),
+        "{text}"
+    );
+    drop(on);
+
+    let optional = Nginx::start(dir.path(), "optional");
     let target = format!("localhost:{}", optional.port);
     let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
     assert_eq!(code, 0, "{text}");

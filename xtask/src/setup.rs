@@ -14,7 +14,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// tests fail, never skip, without one of these: `--no-install-recommends`
 /// leaves out what is not named, so `ca-certificates` (the bundle
 /// core/tests/openssl_corpus.rs reads) is named.
-const DEBIAN_PACKAGES: [(&str, &str); 7] = [
+const DEBIAN_PACKAGES: [(&str, &str); 8] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("curl", "/usr/bin/curl"),
@@ -22,6 +22,8 @@ const DEBIAN_PACKAGES: [(&str, &str); 7] = [
     ("nodejs", "node"),
     ("ca-certificates", "/etc/ssl/certs/ca-certificates.crt"),
     ("python3", "python3"),
+    // tests/tests/connect.rs starts its own, with its own config and prefix.
+    ("nginx", "/usr/sbin/nginx"),
 ];
 
 /// Installs what the test command needs that is missing, and only that.

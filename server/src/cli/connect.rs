@@ -476,7 +476,16 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
         .flat_map(|a| a.ca_names.iter())
         .filter_map(|der| read::read_name(der).ok())
         .collect();
-    let required = auth.mode == "required";
+    if auth.mode == "optional" && http_refused(auth.http.as_deref()) {
+        // nginx's `ssl_verify_client on` and certplay's `--client-auth
+        // optional` take any handshake and refuse in HTTP.
+        auth.mode = "required in HTTP";
+        auth.without_certificate = format!(
+            "the handshake completed, and GET was refused: {}",
+            escape(auth.http.as_deref().unwrap_or_default())
+        );
+    }
+    let required = auth.mode.starts_with("required");
     report.client_auth = Some(auth);
     if let Some(client) = client {
         let seen = probe::connect(target, &http1(plan, Some(client)), plan.provider);
@@ -504,6 +513,15 @@ fn http1(plan: &Plan<'_>, client: Option<&ClientFiles>) -> Attempt {
         request: true,
         timeout: plan.timeout,
     }
+}
+
+/// True when an HTTP status line refuses the client: 400 (nginx's answer
+/// to a missing or refused certificate), 401, 403, 495 or 496 (nginx's own
+/// codes for a certificate error and for none).
+fn http_refused(status_line: Option<&str>) -> bool {
+    status_line
+        .and_then(|line| line.split_whitespace().nth(1))
+        .is_some_and(|code| ["400", "401", "403", "495", "496"].contains(&code))
 }
 
 /// True when the outcome says the two sides share no TLS version.
@@ -723,8 +741,13 @@ fn presented(
     } else {
         Vec::new()
     };
-    let accepted = seen.outcome.accepted();
-    let words = if !accepted {
+    let accepted = seen.outcome.accepted() && !http_refused(http.as_deref());
+    let words = if seen.outcome.accepted() && !accepted {
+        format!(
+            "refused in HTTP: the handshake completed, and GET was answered {}",
+            escape(http.as_deref().unwrap_or_default())
+        )
+    } else if !accepted {
         refusal_words(&seen.outcome, timeout)
     } else if seen.asked.is_none() {
         "not asked for: the server did not request a client certificate, so none was sent; \
