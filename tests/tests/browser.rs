@@ -536,7 +536,6 @@ async fn download_files(client: &Client, downloads: &Path, names: &[&str], dir: 
     for name in names {
         let button = format!("download-{}", name.replace('.', "-"));
         download(client, &button, downloads, name, &dir.join(name)).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
@@ -559,8 +558,8 @@ async fn download_everything(client: &Client, downloads: &Path, dir: &Path) -> V
         );
         button.click().await.expect("clicking a download");
         // Chromium drops a download now and then when a page starts many
-        // at once: one at a time.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // at once: one at a time, each complete before the next click.
+        wait_for_downloads(downloads, &[names.last().expect("a name").as_str()]);
     }
     click(client, "download-zip").await;
     names.push(ZIP_NAME.to_owned());
@@ -703,7 +702,6 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
             "{said}"
         );
         check_p12(dir, &file, P12_PASSWORD, legacy);
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     // The page's serve command (on a free port) and curl with the PKCS#12.
@@ -761,12 +759,13 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
         }
         args.extend(["-noout", "-in", name]);
         ok(&run(dir, "openssl", &args), name);
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    // Sign the CSR made by openssl above with the set's CA, as a client.
+    // Sign the CSR made by openssl above with the set's CA, as a client,
+    // valid for the 45 days typed into the panel.
     paste(client, "csr-input", &read("alice.csr")).await;
     select(client, "csr-profile", "client").await;
+    paste(client, "csr-days", "45").await;
     download(
         client,
         "csr-sign",
@@ -785,6 +784,40 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
             &["verify", "-CAfile", "ca.crt", "alice.crt"],
         ),
         "openssl verify alice.crt",
+    );
+    let dates = ok(
+        &run(
+            dir,
+            "openssl",
+            &[
+                "x509",
+                "-in",
+                "alice.crt",
+                "-noout",
+                "-startdate",
+                "-enddate",
+            ],
+        ),
+        "openssl x509 -dates",
+    );
+    let date = |field: &str| {
+        let value = dates
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .unwrap_or_else(|| panic!("no {field} in {dates}"));
+        time::PrimitiveDateTime::parse(
+            value.trim(),
+            time::macros::format_description!(
+                "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{value}: {e}"))
+    };
+    // 45 days from now; notBefore is an hour back for slow clocks.
+    assert_eq!(
+        date("notAfter=") - date("notBefore="),
+        time::Duration::days(45) + time::Duration::hours(1),
+        "{dates}"
     );
 
     // One click opens a certificate in the inspector.
@@ -1017,7 +1050,6 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
 
     // The root's CRL as PEM and as DER: the same list, read by openssl.
     download(client, "crl-ca", downloads, "ca.crl", &dir.join("ca.crl")).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     download(
         client,
         "crl-der-ca",
@@ -1047,7 +1079,6 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
         );
         assert!(crl.contains("CA Compromise"), "{crl}");
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
     download(
         client,
         "crl-intermediate",
@@ -1148,7 +1179,6 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
     assert!(text(client, "signed-sans").await.contains("alice.test"));
     let card = text(client, "card-signed").await;
     assert!(card.contains("kept    subject: CN=alice"), "{card}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
     download(
         client,
         "cert-der-signed",
