@@ -316,3 +316,119 @@ fn a_truncated_pem_crl_is_named_with_openssl_crl() {
         );
     }
 }
+
+/// Issue 26, "words that never mislead": a chain through a self-issued
+/// certificate of the trusted CA (the same name, a new key, as at a key
+/// rollover), made by openssl. Sound, it is valid, as for openssl. Marked
+/// for clients only, webpki refuses the path through it and reports the
+/// root's signature error, which it ranks higher: certplay says what
+/// openssl says (an unsuitable purpose one level up), never that --ca
+/// "holds another CA with the same name". That hint stays where it is
+/// right: a certificate of one CA checked against another CA's root of the
+/// same name.
+#[test]
+fn a_self_issued_ca_of_the_same_name_gets_no_same_name_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = |args: &str| {
+        Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let ok = |o: Output| assert!(o.status.success(), "{}", text(&o));
+    for key in ["root", "other", "rollover", "leaf"] {
+        ok(openssl(&format!(
+            "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out {key}.key"
+        )));
+    }
+    let ca = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+              subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+    std::fs::write(d.join("ca.ext"), ca).unwrap();
+    std::fs::write(
+        d.join("client-ca.ext"),
+        format!("{ca}extendedKeyUsage=clientAuth\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    for root in ["root", "other"] {
+        ok(openssl(&format!(
+            "req -x509 -new -key {root}.key -out {root}.crt -subj /CN=Same -days 30 \
+             -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign"
+        )));
+    }
+    ok(openssl(
+        "req -new -key rollover.key -subj /CN=Same -out rollover.csr",
+    ));
+    for (name, ext) in [("rollover", "ca"), ("client-rollover", "client-ca")] {
+        ok(openssl(&format!(
+            "x509 -req -in rollover.csr -CA root.crt -CAkey root.key -out {name}.crt \
+             -days 30 -extfile {ext}.ext"
+        )));
+    }
+    ok(openssl(
+        "req -new -key leaf.key -subj /CN=localhost -out leaf.csr",
+    ));
+    for (name, issuer) in [("leaf", "rollover"), ("direct", "root")] {
+        ok(openssl(&format!(
+            "x509 -req -in leaf.csr -CA {issuer}.crt -CAkey {issuer}.key -out {name}.crt \
+             -days 30 -extfile leaf.ext"
+        )));
+    }
+    let verify = |leaf: &str, ca: &str, intermediates: &str| {
+        let mut args = vec!["verify", "--purpose", "server", "--host", "localhost"];
+        args.extend(["--ca", ca, leaf]);
+        if !intermediates.is_empty() {
+            args.extend(["--intermediates", intermediates]);
+        }
+        certplay(&args, d)
+    };
+    let openssl_verify = |strict: &str, untrusted: &str| {
+        openssl(&format!(
+            "verify -purpose sslserver {strict} -CAfile root.crt -untrusted {untrusted} leaf.crt"
+        ))
+    };
+    let same_name_hint = "--ca holds another CA with the same name";
+
+    // Sound: valid for both.
+    let o = verify("leaf.crt", "root.crt", "rollover.crt");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for strict in ["", "-x509_strict"] {
+        ok(openssl_verify(strict, "rollover.crt"));
+    }
+
+    // For clients only: both refuse it for its purpose, one level up.
+    let o = verify("leaf.crt", "root.crt", "client-rollover.crt");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("wrong purpose: CN=Same is not for serverAuth (extendedKeyUsage: clientAuth)"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("same name") && !t.contains(same_name_hint),
+        "{t}"
+    );
+    for strict in ["", "-x509_strict"] {
+        let o = openssl_verify(strict, "client-rollover.crt");
+        assert!(!o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("at 1 depth lookup: unsuitable certificate purpose"),
+            "{}",
+            text(&o)
+        );
+    }
+
+    // Right: a certificate of one CA named Same against another's root.
+    let o = verify("direct.crt", "other.crt", "");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains(same_name_hint), "{t}");
+}

@@ -161,6 +161,9 @@ fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: 
         };
     };
     let (cert, anchors) = walk(leaf, check);
+    if let Some(through) = other_key_of_same_ca(cert, &anchors, check) {
+        return refused_through(leaf, through, check);
+    }
     let anchor_key_ids: Vec<Hex> = anchors
         .iter()
         .filter_map(|a| a.subject_key_id().cloned())
@@ -188,6 +191,84 @@ fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: 
             subject: Some(cert.subject.clone()),
             issuer: Some(cert.issuer.clone()),
         }
+    }
+}
+
+/// The certificate given with the chain that bears `cert`'s issuer name
+/// and the key `cert` names as its issuer (its authorityKeyIdentifier is
+/// that certificate's subjectKeyIdentifier), when no trusted CA of that
+/// name has that key: another key of the same CA, as a self-issued
+/// certificate made at a key rollover carries it. The trusted CA with the
+/// same name is then not in the way: webpki tried it first, and its
+/// signature error outranks whatever refused the path through this one.
+fn other_key_of_same_ca<'a>(
+    cert: &Certificate,
+    anchors: &[&Certificate],
+    check: &'a Check<'_>,
+) -> Option<&'a Certificate> {
+    let aki = cert.authority_key_id()?;
+    if anchors.is_empty() || anchors.iter().any(|a| a.subject_key_id() == Some(aki)) {
+        return None;
+    }
+    check.intermediates.iter().find(|i| {
+        i.subject.der == cert.issuer.der
+            && i.subject_key_id() == Some(aki)
+            && !std::ptr::eq(*i, cert)
+    })
+}
+
+/// Why webpki refused the path from `leaf` through `through` (a CA
+/// certificate of the chain, another key of a trusted CA's name): the
+/// refusals webpki ranks below a signature error, checked on it in
+/// webpki's order.
+fn refused_through(leaf: &Certificate, through: &Certificate, check: &Check<'_>) -> Reason {
+    // The extensions webpki processes (rustls-webpki's cert.rs); any other
+    // marked critical refuses the certificate.
+    const PROCESSED: [ObjectIdentifier; 6] = [
+        const_oid::db::rfc5280::ID_CE_KEY_USAGE,
+        const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+        const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+        const_oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS,
+        const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+        const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
+    ];
+    if through.version != 3 {
+        return Reason::V1Certificate {
+            subject: Some(through.subject.clone()),
+        };
+    }
+    if through
+        .extensions
+        .iter()
+        .any(|e| e.critical && !PROCESSED.contains(&e.id.oid))
+    {
+        return Reason::UnhandledCriticalExtension {
+            subject: Some(leaf.subject.clone()),
+        };
+    }
+    if !through.is_ca() {
+        return Reason::LeafUsedAsCa;
+    }
+    let required = required_purpose(&check.purpose);
+    if let Some(present) = through.extended_key_usage() {
+        if !present.contains(&required) {
+            return Reason::WrongPurpose {
+                subject: Some(through.subject.clone()),
+                required,
+                present: present.to_vec(),
+            };
+        }
+    }
+    Reason::Other {
+        detail: format!(
+            "{} was issued by another key of {} (key id {}, the CA certificate given with \
+             the chain), and webpki refused the path through it",
+            leaf.subject,
+            through.subject,
+            through
+                .subject_key_id()
+                .map_or_else(|| "absent".to_owned(), ToString::to_string)
+        ),
     }
 }
 

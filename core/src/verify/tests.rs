@@ -784,3 +784,138 @@ fn a_bounded_reason_cuts_long_names_and_lists() {
     );
     assert!(words.contains("x…"), "{words}");
 }
+
+/// A CA's names and keys for [`same_name_chains`]: the root, a second key
+/// of the same CA (a self-issued certificate, as at a key rollover), a
+/// server certificate issued by that second key, and a root of another CA
+/// that happens to bear the same name.
+struct SameName {
+    root: Certificate,
+    rollover: Certificate,
+    leaf: Certificate,
+    other_root: Certificate,
+}
+
+/// The rollover certificate gets `extensions` beside CA:TRUE and keyUsage.
+fn same_name_chains(
+    extensions: Vec<rcgen::CustomExtension>,
+    eku: &[rcgen::ExtendedKeyUsagePurpose],
+) -> SameName {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyUsagePurpose};
+    let key = || crate::KeyPair::generate(KeyType::EcdsaP256).unwrap();
+    // Key identifiers as certplay's issuing sets them (rcgen derives none
+    // without its crypto features).
+    let id = |key: &crate::KeyPair| rcgen::KeyIdMethod::PreSpecified(key.key_identifier());
+    let ca_params = |key: &crate::KeyPair,
+                     extra: Vec<rcgen::CustomExtension>,
+                     eku: &[rcgen::ExtendedKeyUsagePurpose]| {
+        let mut p = CertificateParams::default();
+        p.key_identifier_method = id(key);
+        p.distinguished_name.push(DnType::CommonName, "Same");
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p.extended_key_usages = eku.to_vec();
+        p.custom_extensions = extra;
+        p.use_authority_key_identifier_extension = true;
+        p.serial_number = Some(rcgen::SerialNumber::from(vec![1, 2, 3, 4]));
+        p
+    };
+    let (root_key, rollover_key, leaf_key, other_key) = (key(), key(), key(), key());
+    let root = ca_params(&root_key, vec![], &[])
+        .self_signed(&root_key)
+        .unwrap();
+    let root_issuer = Issuer::new(ca_params(&root_key, vec![], &[]), &root_key);
+    let rollover = ca_params(&rollover_key, extensions, eku)
+        .signed_by(&rollover_key, &root_issuer)
+        .unwrap();
+    let rollover_issuer = Issuer::new(ca_params(&rollover_key, vec![], &[]), &rollover_key);
+    let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.key_identifier_method = id(&leaf_key);
+    leaf.serial_number = Some(rcgen::SerialNumber::from(vec![5, 6, 7, 8]));
+    leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf = leaf.signed_by(&leaf_key, &rollover_issuer).unwrap();
+    let other_root = ca_params(&other_key, vec![], &[])
+        .self_signed(&other_key)
+        .unwrap();
+    SameName {
+        root: cert(root.der()),
+        rollover: cert(rollover.der()),
+        leaf: cert(leaf.der()),
+        other_root: cert(other_root.der()),
+    }
+}
+
+/// The same-name words (and the CLI's `--ca holds another CA with the same
+/// name` hint that follows them) only when a CA with that name and another
+/// key is really in the way: a chain through a self-issued certificate of
+/// the trusted CA (same name, its new key) that webpki refuses for what that
+/// certificate says is refused for that, never as "another CA".
+#[test]
+fn the_same_name_words_only_when_another_ca_is_in_the_way() {
+    use rcgen::ExtendedKeyUsagePurpose as Eku;
+    let refusal = |set: &SameName, anchors: &[Certificate], intermediates: &[Certificate]| {
+        let check = Check {
+            anchors,
+            intermediates,
+            crls: &[],
+            purpose: server("localhost"),
+            at: set.leaf.not_before.0 + 60,
+        };
+        verify(&set.leaf, &check, &provider()).err()
+    };
+
+    // A sound rollover: valid through it, refused as another CA's without it.
+    let sound = same_name_chains(vec![], &[]);
+    let root = [sound.root.clone()];
+    let through = refusal(&sound, &root, std::slice::from_ref(&sound.rollover));
+    assert_eq!(through, None);
+    let without = refusal(&sound, &root, &[]).unwrap();
+    assert_eq!(without.kind(), ReasonKind::SameNameOtherCa, "{without}");
+    // Right: another CA with the same name is all that --ca holds.
+    let other = refusal(&sound, std::slice::from_ref(&sound.other_root), &[]).unwrap();
+    assert_eq!(other.kind(), ReasonKind::SameNameOtherCa, "{other}");
+
+    // The rollover certificate is for clients only: webpki refuses the path
+    // through it for its extendedKeyUsage and reports the root's signature
+    // error, which outranks it.
+    let client_only = same_name_chains(vec![], &[Eku::ClientAuth]);
+    let refused = refusal(
+        &client_only,
+        std::slice::from_ref(&client_only.root),
+        std::slice::from_ref(&client_only.rollover),
+    )
+    .unwrap();
+    assert_eq!(
+        refused,
+        Reason::WrongPurpose {
+            subject: Some(client_only.rollover.subject.clone()),
+            required: crate::read::model::Oid::new(const_oid::db::rfc5280::ID_KP_SERVER_AUTH),
+            present: vec![crate::read::model::Oid::new(
+                const_oid::db::rfc5280::ID_KP_CLIENT_AUTH
+            )],
+        },
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains("same name"), "{refused}");
+
+    // The rollover certificate carries an extension marked critical that
+    // webpki does not process.
+    let mut critical =
+        rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 1], vec![5, 0]);
+    critical.set_criticality(true);
+    let unknown = same_name_chains(vec![critical], &[]);
+    let refused = refusal(
+        &unknown,
+        std::slice::from_ref(&unknown.root),
+        std::slice::from_ref(&unknown.rollover),
+    )
+    .unwrap();
+    assert_eq!(
+        refused.kind(),
+        ReasonKind::UnhandledCriticalExtension,
+        "{refused}"
+    );
+}
