@@ -66,6 +66,45 @@ pub const LOCAL_KEY_ID: ObjectIdentifier = child(rfc5912::PKCS_9, 21);
 /// `x509Certificate` (RFC 7292, section 4.2.3: a certBag's certId).
 pub const X509_CERTIFICATE: ObjectIdentifier = child(child(rfc5912::PKCS_9, 22), 1);
 
+/// The extensions rustls/webpki processes (rustls-webpki's `cert.rs`,
+/// `remember_cert_extension`): it refuses a certificate with any other one
+/// marked critical.
+pub const WEBPKI_PROCESSED: [ObjectIdentifier; 6] = [
+    db::rfc5280::ID_CE_KEY_USAGE,
+    db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+    db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+    db::rfc5280::ID_CE_NAME_CONSTRAINTS,
+    db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+    db::rfc5280::ID_CE_EXT_KEY_USAGE,
+];
+
+/// The extensions some TLS stack here processes when marked critical:
+/// webpki's ([`WEBPKI_PROCESSED`]) and OpenSSL 3's (`X509_supported_extension`
+/// in crypto/x509/v3_purp.c). Both refuse a certificate with any other one
+/// marked critical (subjectKeyIdentifier and authorityKeyIdentifier
+/// included: RFC 5280 forbids marking them critical).
+pub const PROCESSED_WHEN_CRITICAL: [ObjectIdentifier; 15] = [
+    db::rfc5280::ID_CE_KEY_USAGE,
+    db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+    db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+    db::rfc5280::ID_CE_NAME_CONSTRAINTS,
+    db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+    db::rfc5280::ID_CE_EXT_KEY_USAGE,
+    db::rfc5280::ID_CE_CERTIFICATE_POLICIES,
+    db::rfc5280::ID_CE_POLICY_MAPPINGS,
+    db::rfc5280::ID_CE_POLICY_CONSTRAINTS,
+    db::rfc5280::ID_CE_INHIBIT_ANY_POLICY,
+    // netscape-cert-type
+    ObjectIdentifier::new_unwrap("2.16.840.1.113730.1.1"),
+    // id-pe-ipAddrBlocks, id-pe-autonomousSysIds (RFC 3779)
+    child(db::rfc5280::ID_PE, 7),
+    child(db::rfc5280::ID_PE, 8),
+    // id-pe-proxyCertInfo (RFC 3820)
+    child(db::rfc5280::ID_PE, 14),
+    // id-pkix-ocsp-nocheck (RFC 6960)
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5"),
+];
+
 /// `ecdsa-with-SHA1` (RFC 3279, section 2.2.3).
 const ECDSA_WITH_SHA_1: ObjectIdentifier = child(child(ANSI_X9_62, 4), 1);
 /// `secp256k1` (SEC 2): Bitcoin's curve.

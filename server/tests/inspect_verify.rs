@@ -432,3 +432,198 @@ fn a_self_issued_ca_of_the_same_name_gets_no_same_name_hint() {
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains(same_name_hint), "{t}");
 }
+
+/// Issue 26: three lints that name which stacks refuse a certificate,
+/// each claim checked here against that stack on a certificate openssl
+/// makes: `openssl verify` with and without `-x509_strict`, and rustls
+/// (`certplay verify`).
+#[test]
+fn lints_name_the_stacks_that_refuse_and_each_stack_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = |args: &str| {
+        Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let ok = |o: Output| assert!(o.status.success(), "{}", text(&o));
+    for key in ["ca", "leaf"] {
+        ok(openssl(&format!(
+            "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out {key}.key"
+        )));
+    }
+    let unknown = "1.3.6.1.4.1.55555.1=critical,ASN1:NULL";
+    for (ca, extra) in [
+        ("ca", ""),
+        (
+            "ca-critical-ski",
+            "-addext subjectKeyIdentifier=critical,hash",
+        ),
+        ("ca-unknown-critical", &format!("-addext {unknown}")),
+    ] {
+        ok(openssl(&format!(
+            "req -x509 -new -key ca.key -out {ca}.crt -subj /CN=LintCA -days 90 \
+             -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+             {extra}"
+        )));
+    }
+    ok(openssl(
+        "req -new -key leaf.key -subj /CN=localhost -out leaf.csr",
+    ));
+    let base = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                subjectAltName=DNS:localhost\nsubjectKeyIdentifier=hash\n";
+    for (leaf, extra) in [
+        (
+            "good",
+            "extendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\n",
+        ),
+        (
+            "critical-aki",
+            "extendedKeyUsage=serverAuth\nauthorityKeyIdentifier=critical,keyid\n",
+        ),
+        (
+            "unknown-critical",
+            &format!("extendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\n{unknown}\n"),
+        ),
+        (
+            "any-eku",
+            "extendedKeyUsage=anyExtendedKeyUsage\nauthorityKeyIdentifier=keyid\n",
+        ),
+        (
+            "any-eku-beside-server",
+            "extendedKeyUsage=serverAuth,anyExtendedKeyUsage\nauthorityKeyIdentifier=keyid\n",
+        ),
+    ] {
+        std::fs::write(d.join(format!("{leaf}.ext")), format!("{base}{extra}")).unwrap();
+        ok(openssl(&format!(
+            "x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -out {leaf}.crt -days 90 \
+             -extfile {leaf}.ext"
+        )));
+    }
+    // The lint (id, severity) that inspect --json gives a certificate.
+    let lints = |file: &str| -> Vec<(String, String, String)> {
+        let o = certplay(&["inspect", "--json", file], d);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        json[0]["lints"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let s = |k: &str| l[k].as_str().unwrap_or_default().to_owned();
+                (s("id"), s("severity"), s("message"))
+            })
+            .collect()
+    };
+    let lint = |file: &str, id: &str| {
+        let all = lints(file);
+        all.iter()
+            .find(|(i, ..)| i == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{file}: no {id} in {all:?}"))
+    };
+    // openssl verify's verdict for `leaf` under `ca`, without and with
+    // -x509_strict, with `purpose` (or none).
+    let by_openssl = |ca: &str, leaf: &str, purpose: &str| -> [Result<(), String>; 2] {
+        ["", "-x509_strict"].map(|strict| {
+            let o = openssl(&format!("verify {purpose} {strict} -CAfile {ca} {leaf}"));
+            if o.status.success() {
+                Ok(())
+            } else {
+                Err(text(&o))
+            }
+        })
+    };
+    let by_rustls = |ca: &str, leaf: &str| {
+        let o = certplay(
+            &[
+                "verify",
+                "--ca",
+                ca,
+                "--purpose",
+                "server",
+                "--host",
+                "localhost",
+                leaf,
+            ],
+            d,
+        );
+        match o.status.code() {
+            Some(0) => Ok(()),
+            Some(1) => Err(text(&o)),
+            _ => panic!("{}", text(&o)),
+        }
+    };
+    let unhandled = |verdicts: [Result<(), String>; 2]| {
+        for v in verdicts {
+            assert!(
+                v.as_ref()
+                    .is_err_and(|e| e.contains("unhandled critical extension")),
+                "{v:?}"
+            );
+        }
+    };
+    assert!(lints("good.crt").is_empty(), "{:?}", lints("good.crt"));
+    by_rustls("ca.crt", "good.crt").unwrap();
+
+    // A critical authorityKeyIdentifier: every stack refuses it.
+    let (_, severity, message) = lint("critical-aki.crt", "critical-key-identifier");
+    assert_eq!(severity, "error");
+    assert!(
+        message.contains("OpenSSL (with and without -x509_strict) refuses")
+            && message.contains("rustls/webpki refuse it too"),
+        "{message}"
+    );
+    unhandled(by_openssl("ca.crt", "critical-aki.crt", ""));
+    let refused = by_rustls("ca.crt", "critical-aki.crt").unwrap_err();
+    assert!(
+        refused.contains("unhandled critical extension"),
+        "{refused}"
+    );
+
+    // An unknown critical extension: the same.
+    let (_, severity, message) = lint("unknown-critical.crt", "unknown-critical-extension");
+    assert_eq!(severity, "error");
+    assert!(message.contains("1.3.6.1.4.1.55555.1"), "{message}");
+    unhandled(by_openssl("ca.crt", "unknown-critical.crt", ""));
+    let refused = by_rustls("ca.crt", "unknown-critical.crt").unwrap_err();
+    assert!(
+        refused.contains("unhandled critical extension"),
+        "{refused}"
+    );
+
+    // On a trusted root: OpenSSL refuses it there too, webpki reads only an
+    // anchor's name, key and name constraints, and accepts it, as the lints say.
+    for (ca, id) in [
+        ("ca-critical-ski.crt", "critical-key-identifier"),
+        ("ca-unknown-critical.crt", "unknown-critical-extension"),
+    ] {
+        let (.., message) = lint(ca, id);
+        assert!(message.contains("except as a trust anchor"), "{message}");
+        unhandled(by_openssl(ca, "good.crt", ""));
+        by_rustls(ca, "good.crt").unwrap();
+    }
+
+    // anyExtendedKeyUsage alone: refused for TLS by rustls and by OpenSSL
+    // checking a purpose; accepted by openssl verify without one.
+    let (_, severity, _) = lint("any-eku.crt", "any-extended-key-usage");
+    assert_eq!(severity, "error");
+    for verdict in by_openssl("ca.crt", "any-eku.crt", "") {
+        verdict.unwrap();
+    }
+    for verdict in by_openssl("ca.crt", "any-eku.crt", "-purpose sslserver") {
+        let e = verdict.unwrap_err();
+        assert!(e.contains("unsuitable certificate purpose"), "{e}");
+    }
+    let refused = by_rustls("ca.crt", "any-eku.crt").unwrap_err();
+    assert!(refused.contains("wrong purpose"), "{refused}");
+
+    // Beside serverAuth: ignored by every stack, a warning for the CA/B rules.
+    let (_, severity, _) = lint("any-eku-beside-server.crt", "any-extended-key-usage");
+    assert_eq!(severity, "warning");
+    for verdict in by_openssl("ca.crt", "any-eku-beside-server.crt", "-purpose sslserver") {
+        verdict.unwrap();
+    }
+    by_rustls("ca.crt", "any-eku-beside-server.crt").unwrap();
+}

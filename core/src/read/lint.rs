@@ -6,6 +6,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use const_oid::db::rfc5280::{
+    ANY_EXTENDED_KEY_USAGE, ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_SUBJECT_KEY_IDENTIFIER,
+};
+
 use super::model::{ExtensionValue, KeyKind};
 use super::Certificate;
 use crate::oid::SignatureAlgorithm;
@@ -79,11 +83,17 @@ pub enum LintId {
     NoSubjectKeyIdentifier,
     /// No authorityKeyIdentifier on a certificate a CA issued.
     NoAuthorityKeyIdentifier,
+    /// subjectKeyIdentifier or authorityKeyIdentifier marked critical.
+    CriticalKeyIdentifier,
+    /// An extension marked critical that no TLS stack here processes.
+    UnknownCriticalExtension,
+    /// anyExtendedKeyUsage on a certificate that is not a CA.
+    AnyExtendedKeyUsage,
 }
 
 impl LintId {
     /// Every lint.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 23] = [
         Self::X509V1,
         Self::MalformedExtension,
         Self::DuplicateExtension,
@@ -104,6 +114,9 @@ impl LintId {
         Self::SerialTooLong,
         Self::NoSubjectKeyIdentifier,
         Self::NoAuthorityKeyIdentifier,
+        Self::CriticalKeyIdentifier,
+        Self::UnknownCriticalExtension,
+        Self::AnyExtendedKeyUsage,
     ];
 
     /// Its stable short name, as JSON writes it.
@@ -129,6 +142,9 @@ impl LintId {
             Self::SerialTooLong => "serial-too-long",
             Self::NoSubjectKeyIdentifier => "no-subject-key-identifier",
             Self::NoAuthorityKeyIdentifier => "no-authority-key-identifier",
+            Self::CriticalKeyIdentifier => "critical-key-identifier",
+            Self::UnknownCriticalExtension => "unknown-critical-extension",
+            Self::AnyExtendedKeyUsage => "any-extended-key-usage",
         }
     }
 
@@ -156,6 +172,9 @@ impl LintId {
             Self::SerialTooLong => "RFC 5280 4.1.2.2",
             Self::NoSubjectKeyIdentifier => "RFC 5280 4.2.1.2",
             Self::NoAuthorityKeyIdentifier => "RFC 5280 4.2.1.1",
+            Self::CriticalKeyIdentifier => "RFC 5280 4.2.1.1; RFC 5280 4.2.1.2",
+            Self::UnknownCriticalExtension => "RFC 5280 4.2",
+            Self::AnyExtendedKeyUsage => "RFC 5280 4.2.1.12; CA/B BR 7.1.2.7.10",
         }
     }
 
@@ -190,6 +209,17 @@ impl LintId {
             Self::SerialTooLong => "re-issue with a serial of at most 20 octets",
             Self::NoSubjectKeyIdentifier => "add subjectKeyIdentifier = hash",
             Self::NoAuthorityKeyIdentifier => "add authorityKeyIdentifier = keyid",
+            Self::CriticalKeyIdentifier => {
+                "re-issue with the key identifiers not critical \
+                 (subjectKeyIdentifier = hash, authorityKeyIdentifier = keyid)"
+            }
+            Self::UnknownCriticalExtension => {
+                "re-issue with that extension not critical, or without it"
+            }
+            Self::AnyExtendedKeyUsage => {
+                "name the purposes instead: extendedKeyUsage serverAuth (server) or \
+                 clientAuth (client)"
+            }
         }
     }
 }
@@ -268,6 +298,12 @@ enum Role {
     Client,
     Other,
 }
+
+/// Who refuses a certificate with an extension marked critical that they do
+/// not process (an unhandled critical extension).
+const STACKS_REFUSE: &str = "OpenSSL (with and without -x509_strict) refuses the certificate \
+    anywhere in a chain, a trusted root included; rustls/webpki refuse it too, except as a \
+    trust anchor (they read only an anchor's name, key and name constraints)";
 
 /// CA/B Baseline Requirements 6.3.2: at most 398 days for TLS server certificates.
 const MAX_SERVER_DAYS: i64 = 398;
@@ -459,6 +495,54 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             },
             "no subjectKeyIdentifier".into(),
         );
+    }
+    for e in c.extensions.iter().filter(|e| e.critical) {
+        if [ID_CE_SUBJECT_KEY_IDENTIFIER, ID_CE_AUTHORITY_KEY_IDENTIFIER].contains(&e.id.oid) {
+            add(
+                CriticalKeyIdentifier,
+                Severity::Error,
+                format!(
+                    "{} is marked critical, which RFC 5280 forbids: {STACKS_REFUSE}",
+                    e.id
+                ),
+            );
+        } else if !crate::oid::PROCESSED_WHEN_CRITICAL.contains(&e.id.oid) {
+            add(
+                UnknownCriticalExtension,
+                Severity::Error,
+                format!(
+                    "extension {} is marked critical, and no TLS stack processes it: \
+                     {STACKS_REFUSE}",
+                    e.id
+                ),
+            );
+        }
+    }
+    if let Some(purposes) = c.extended_key_usage().filter(|_| role != Role::Ca) {
+        let any = purposes.iter().any(|p| p.oid == ANY_EXTENDED_KEY_USAGE);
+        let tls = purposes
+            .iter()
+            .any(|p| matches!(ExtendedKeyUsage::of(&p.oid), Some(ServerAuth | ClientAuth)));
+        if any && tls {
+            add(
+                AnyExtendedKeyUsage,
+                Severity::Warning,
+                "extendedKeyUsage anyExtendedKeyUsage beside a TLS purpose: rustls/webpki and \
+                 OpenSSL go by the TLS purpose and ignore it; the CA/B Baseline Requirements \
+                 forbid it in server certificates"
+                    .into(),
+            );
+        } else if any {
+            add(
+                AnyExtendedKeyUsage,
+                Severity::Error,
+                "extendedKeyUsage anyExtendedKeyUsage without serverAuth or clientAuth: \
+                 rustls/webpki refuse it for TLS, and so does OpenSSL when it checks a \
+                 purpose (openssl verify -purpose sslserver or sslclient, as a TLS \
+                 handshake does); only openssl verify without -purpose accepts it"
+                    .into(),
+            );
+        }
     }
     if c.version == 3 && c.authority_key_id().is_none() && !c.self_issued() {
         add(

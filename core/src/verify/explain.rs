@@ -222,16 +222,6 @@ fn other_key_of_same_ca<'a>(
 /// refusals webpki ranks below a signature error, checked on it in
 /// webpki's order.
 fn refused_through(leaf: &Certificate, through: &Certificate, check: &Check<'_>) -> Reason {
-    // The extensions webpki processes (rustls-webpki's cert.rs); any other
-    // marked critical refuses the certificate.
-    const PROCESSED: [ObjectIdentifier; 6] = [
-        const_oid::db::rfc5280::ID_CE_KEY_USAGE,
-        const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
-        const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
-        const_oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS,
-        const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
-        const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
-    ];
     if through.version != 3 {
         return Reason::V1Certificate {
             subject: Some(through.subject.clone()),
@@ -240,7 +230,7 @@ fn refused_through(leaf: &Certificate, through: &Certificate, check: &Check<'_>)
     if through
         .extensions
         .iter()
-        .any(|e| e.critical && !PROCESSED.contains(&e.id.oid))
+        .any(|e| e.critical && !crate::oid::WEBPKI_PROCESSED.contains(&e.id.oid))
     {
         return Reason::UnhandledCriticalExtension {
             subject: Some(leaf.subject.clone()),
