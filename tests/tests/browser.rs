@@ -129,11 +129,28 @@ async fn browser(driver: &ChromeDriver, downloads: &Path, profile: &Path) -> Cli
         .expect("a WebDriver session with Chromium")
 }
 
-async fn text(client: &Client, id: &str) -> String {
+/// Opens every closed disclosure (`<details>`) around `#id`, as a person
+/// does before reaching a control behind an entry's or a card's "More",
+/// and returns the element.
+async fn shown(client: &Client, id: &str) -> Element {
+    client
+        .execute(
+            "for (let at = document.getElementById(arguments[0]); at; at = at.parentElement) { \
+               if (at.tagName === 'DETAILS') at.open = true; \
+             }",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("opening what holds #{id}: {e}"));
     client
         .find(Locator::Id(id))
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
+}
+
+async fn text(client: &Client, id: &str) -> String {
+    shown(client, id)
+        .await
         .text()
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
@@ -489,20 +506,16 @@ async fn paste(client: &Client, id: &str, text: &str) {
 
 /// Chooses the option with `value` in the select `#id`.
 async fn select(client: &Client, id: &str, value: &str) {
-    client
-        .find(Locator::Id(id))
+    shown(client, id)
         .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
         .select_by_value(value)
         .await
         .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
 }
 
 async fn click(client: &Client, id: &str) {
-    client
-        .find(Locator::Id(id))
+    shown(client, id)
         .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
@@ -677,10 +690,8 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     assert!(refused.contains("empty"), "{refused}");
 
     // The typed password, both encodings; openssl opens each.
-    client
-        .find(Locator::Id("client-p12-password"))
+    shown(client, "client-p12-password")
         .await
-        .expect("#client-p12-password")
         .send_keys(P12_PASSWORD)
         .await
         .expect("typing the password");
@@ -1035,10 +1046,7 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
     download_files(client, downloads, &files, dir).await;
 
     // The root CA has no revoke (nothing above it); the intermediate has.
-    let root_revoke = client
-        .find(Locator::Id("revoke-ca"))
-        .await
-        .expect("#revoke-ca");
+    let root_revoke = shown(client, "revoke-ca").await;
     assert!(!root_revoke.is_displayed().await.expect("displayed?"));
     select(client, "intermediate-revoke-reason", "cACompromise").await;
     click(client, "revoke-intermediate").await;
@@ -1115,10 +1123,8 @@ async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everyth
     );
 
     // The intermediate's PKCS#12: its key, its certificate and the root.
-    client
-        .find(Locator::Id("intermediate-p12-password"))
+    shown(client, "intermediate-p12-password")
         .await
-        .expect("#intermediate-p12-password")
         .send_keys(P12_PASSWORD)
         .await
         .expect("typing the password");
@@ -1579,10 +1585,8 @@ async fn chain_check_in_the_page_says_why() {
 
 /// Sends `path` to the file input `#id` (a person picking the file).
 async fn pick_file(client: &Client, id: &str, path: &Path) {
-    client
-        .find(Locator::Id(id))
+    shown(client, id)
         .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
         .send_keys(&path.display().to_string())
         .await
         .unwrap_or_else(|e| panic!("picking {} in #{id}: {e}", path.display()));
@@ -1681,10 +1685,7 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
     .await
     .expect_err("an encrypted key without its password");
     assert!(refused.contains("give its password"), "{refused}");
-    let password = client
-        .find(Locator::Id("entry-0-own-ca-password"))
-        .await
-        .expect("#entry-0-own-ca-password");
+    let password = shown(client, "entry-0-own-ca-password").await;
     let type_password = |typed: &'static str| {
         let password = password.clone();
         async move {

@@ -9,7 +9,7 @@
 
 use certplay_core::{
     Entry, Error, KeyType, NameConstraints, Plan, PlanField, Preset, Profile, San, Subject,
-    Subtree, Validity,
+    Subtree, Validity, MAX_VALIDITY_DAYS,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -96,21 +96,22 @@ pub enum Field {
 }
 
 impl Field {
-    /// Every field, in the order of the markup.
+    /// Every field, in the order of the markup: what most people change
+    /// first, then what sits behind the entry's "More" disclosure.
     pub const ALL: [Self; 19] = [
         Self::Name,
         Self::Profile,
         Self::Issuer,
         Self::KeyType,
-        Self::Existing,
         Self::Cn,
+        Self::Days,
+        Self::Sans,
+        Self::Existing,
         Self::O,
         Self::Ou,
         Self::C,
         Self::St,
         Self::L,
-        Self::Sans,
-        Self::Days,
         Self::Starts,
         Self::NotBefore,
         Self::NotAfter,
@@ -118,6 +119,98 @@ impl Field {
         Self::Permitted,
         Self::Excluded,
     ];
+
+    /// The fields behind an entry's "More" disclosure (rarely changed).
+    pub fn is_rare(self) -> bool {
+        !matches!(
+            self,
+            Self::Name
+                | Self::Profile
+                | Self::Issuer
+                | Self::KeyType
+                | Self::Cn
+                | Self::Days
+                | Self::Sans
+        )
+    }
+
+    /// The words of its label in the page, for messages about it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "Name",
+            Self::Profile => "Profile",
+            Self::Existing => "My own CA",
+            Self::Issuer => "Issuer",
+            Self::KeyType => "Key type",
+            Self::Cn => "Common name (CN)",
+            Self::O => "Organization (O)",
+            Self::Ou => "Organizational unit (OU)",
+            Self::C => "Country (C)",
+            Self::St => "State (ST)",
+            Self::L => "Locality (L)",
+            Self::Sans => "Subject alternative names",
+            Self::Days => "Valid for (days)",
+            Self::Starts => "Starts in (days)",
+            Self::NotBefore => "Or from",
+            Self::NotAfter => "until",
+            Self::PathLen => "Path length",
+            Self::Permitted => "Permitted names",
+            Self::Excluded => "Excluded names",
+        }
+    }
+
+    /// The plan's field this one is part of (as core's errors name it).
+    pub fn plan_field(self) -> PlanField {
+        match self {
+            Self::Name => PlanField::Name,
+            Self::Profile => PlanField::Profile,
+            Self::Existing => PlanField::Existing,
+            Self::Issuer => PlanField::Issuer,
+            Self::KeyType => PlanField::KeyType,
+            Self::Cn | Self::O | Self::Ou | Self::C | Self::St | Self::L => PlanField::Subject,
+            Self::Sans => PlanField::Sans,
+            Self::Days | Self::Starts | Self::NotBefore | Self::NotAfter => PlanField::Validity,
+            Self::PathLen => PlanField::PathLen,
+            Self::Permitted | Self::Excluded => PlanField::NameConstraints,
+        }
+    }
+
+    /// The field of `form` that an error of `plan_field` (from
+    /// [`Plan::check`] or the issuing) is about: the box to mark and focus.
+    pub fn at_fault(plan_field: PlanField, form: &EntryForm, reason: &str) -> Option<Self> {
+        Some(match plan_field {
+            PlanField::Name => Self::Name,
+            PlanField::Profile => Self::Profile,
+            PlanField::Issuer => Self::Issuer,
+            PlanField::KeyType => Self::KeyType,
+            PlanField::Existing => Self::Existing,
+            PlanField::Sans => Self::Sans,
+            PlanField::PathLen => Self::PathLen,
+            PlanField::NameConstraints => {
+                if split_lines(&form.permitted).next().is_some() {
+                    Self::Permitted
+                } else {
+                    Self::Excluded
+                }
+            }
+            // core's subject errors name the attribute as the form's label
+            // does ("country (C)"): the box with that abbreviation.
+            PlanField::Subject => Self::SUBJECT
+                .into_iter()
+                .rev()
+                .find(|f| {
+                    let label = f.label();
+                    label
+                        .rfind('(')
+                        .and_then(|at| label.get(at..))
+                        .is_some_and(|abbreviation| reason.contains(abbreviation))
+                })
+                .unwrap_or(Self::Cn),
+            PlanField::Validity if form.has_times() => Self::NotBefore,
+            PlanField::Validity => Self::Days,
+            _ => return None,
+        })
+    }
 
     /// The subject's fields, in the order of [`EntryForm::subject`].
     const SUBJECT: [Self; 6] = [Self::Cn, Self::O, Self::Ou, Self::C, Self::St, Self::L];
@@ -226,25 +319,6 @@ impl Field {
     }
 }
 
-/// The id part of the element that shows errors of `field`
-/// (`entry-0-sans-error`); `None` for fields the editor does not show (the
-/// page puts those in `#error` only).
-pub fn error_slot(field: PlanField) -> Option<&'static str> {
-    Some(match field {
-        PlanField::Name => "name",
-        PlanField::Profile => "profile",
-        PlanField::Issuer => "issuer",
-        PlanField::KeyType => "key-type",
-        PlanField::Subject => "subject",
-        PlanField::Sans => "sans",
-        PlanField::Validity => "validity",
-        PlanField::PathLen => "path-len",
-        PlanField::NameConstraints => "name-constraints",
-        PlanField::Existing => "existing",
-        _ => return None,
-    })
-}
-
 fn lines<T: std::fmt::Display>(items: &[T]) -> String {
     items
         .iter()
@@ -319,28 +393,38 @@ impl EntryForm {
             .is_ok_and(|profile| profile.is_ca())
     }
 
+    /// True when the fixed times (not the days) give the validity.
+    pub fn has_times(&self) -> bool {
+        !self.not_before.trim().is_empty() || !self.not_after.trim().is_empty()
+    }
+
     /// The entry the fields describe. The entry named in errors is the name
     /// as typed (or as it was, if the name is empty).
     pub fn to_entry(&self) -> Result<Entry, Error> {
-        let entry_name = if self.name.trim().is_empty() {
-            self.base.name.clone()
-        } else {
-            self.name.trim().to_owned()
-        };
-        let fail = |field: PlanField, reason: String| Error::Plan {
-            entry: entry_name.clone(),
-            field,
-            reason,
-        };
+        self.parse().map_err(|error| Error::Plan {
+            entry: if self.name.trim().is_empty() {
+                self.base.name.clone()
+            } else {
+                self.name.trim().to_owned()
+            },
+            field: error.field.plan_field(),
+            reason: error.reason,
+        })
+    }
+
+    /// The entry the fields describe, or the field that cannot be read and
+    /// how to fix it.
+    pub fn parse(&self) -> Result<Entry, FieldError> {
+        let fail = |field: Field, reason: String| FieldError { field, reason };
         let profile = self
             .profile
             .parse::<Profile>()
-            .map_err(|e| fail(PlanField::Profile, reason_of(e)))?;
+            .map_err(|e| fail(Field::Profile, reason_of(e)))?;
         let key_type = match self.key_type.trim() {
             "" => None,
             text => Some(
                 text.parse::<KeyType>()
-                    .map_err(|e| fail(PlanField::KeyType, reason_of(e)))?,
+                    .map_err(|e| fail(Field::KeyType, reason_of(e)))?,
             ),
         };
         let text = |value: &str| {
@@ -356,31 +440,22 @@ impl EntryForm {
             state: text(st),
             locality: text(l),
         };
-        let sans = split_lines(&self.sans)
-            .map(San::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|reason| fail(PlanField::Sans, reason))?;
-        let validity = self
-            .validity()
-            .map_err(|reason| fail(PlanField::Validity, reason))?;
+        let sans = names(&self.sans, San::parse).map_err(|reason| fail(Field::Sans, reason))?;
+        let validity = self.validity()?;
         let path_len = match self.path_len.trim() {
             "" => None,
             text => Some(text.parse::<u8>().map_err(|_| {
                 fail(
-                    PlanField::PathLen,
+                    Field::PathLen,
                     format!("{text:?} is not a path length: write a whole number from 0 to 255, or leave it empty for no limit"),
                 )
             })?),
         };
-        let subtrees = |text: &str| {
-            split_lines(text)
-                .map(Subtree::parse)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|reason| fail(PlanField::NameConstraints, reason))
-        };
         let name_constraints = NameConstraints {
-            permitted: subtrees(&self.permitted)?,
-            excluded: subtrees(&self.excluded)?,
+            permitted: names(&self.permitted, Subtree::parse)
+                .map_err(|reason| fail(Field::Permitted, reason))?,
+            excluded: names(&self.excluded, Subtree::parse)
+                .map_err(|reason| fail(Field::Excluded, reason))?,
         };
         Ok(Entry {
             name: self.name.trim().to_owned(),
@@ -401,36 +476,107 @@ impl EntryForm {
         })
     }
 
-    fn validity(&self) -> Result<Validity, String> {
-        let (before, after) = (self.not_before.trim(), self.not_after.trim());
-        if !before.is_empty() || !after.is_empty() {
-            let time = |label: &str, text: &str| {
+    /// The validity the days or the times give, checked as far as the
+    /// form's words can say what to type instead.
+    fn validity(&self) -> Result<Validity, FieldError> {
+        let fail = |field: Field, reason: String| FieldError { field, reason };
+        if self.has_times() {
+            let time = |field: Field, text: &str| {
+                if text.is_empty() {
+                    return Err(fail(
+                        field,
+                        "give both times (e.g. 2030-01-01T00:00:00Z), or leave both empty and give the days".into(),
+                    ));
+                }
                 OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
-                    format!("{label} {text:?} is not an RFC 3339 time: write e.g. 2030-01-01T00:00:00Z (or leave both times empty and give days)")
+                    fail(
+                        field,
+                        format!("{text:?} is not a time: write it as 2030-01-01T00:00:00Z (RFC 3339), or leave both times empty and give the days"),
+                    )
                 })
             };
+            let not_before = time(Field::NotBefore, self.not_before.trim())?;
+            let not_after = time(Field::NotAfter, self.not_after.trim())?;
+            if not_after <= not_before {
+                return Err(fail(
+                    Field::NotAfter,
+                    format!(
+                        "must be later than \"{}\" ({})",
+                        Field::NotBefore.label(),
+                        self.not_before.trim()
+                    ),
+                ));
+            }
             return Ok(Validity::Fixed {
-                not_before: time("not before", before)?,
-                not_after: time("not after", after)?,
+                not_before,
+                not_after,
             });
         }
         let days = self.days.trim();
-        let days = days
-            .parse::<u32>()
-            .map_err(|_| format!("{days:?} is not a whole number of days: write e.g. 365"))?;
+        let range = format!("a whole number of days from 1 to {MAX_VALIDITY_DAYS}, e.g. 365");
+        let days = match days.parse::<i64>() {
+            _ if days.is_empty() => return Err(fail(Field::Days, format!("write {range}"))),
+            Err(_) => {
+                return Err(fail(
+                    Field::Days,
+                    format!("{days:?} is not a number: write {range}"),
+                ))
+            }
+            Ok(n) => u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=MAX_VALIDITY_DAYS).contains(n))
+                .ok_or_else(|| {
+                    fail(
+                        Field::Days,
+                        format!(
+                            "{n} days cannot be: write {range} (to start in the past, use \"{}\")",
+                            Field::Starts.label()
+                        ),
+                    )
+                })?,
+        };
         let starts = match self.starts_in_days.trim() {
             "" => 0,
-            text => text.parse::<i32>().map_err(|_| {
-                format!(
-                    "starts in {text:?} days: write a whole number of days (negative: in the past)"
-                )
-            })?,
+            text => text
+                .parse::<i32>()
+                .ok()
+                .filter(|n| n.unsigned_abs() <= MAX_VALIDITY_DAYS)
+                .ok_or_else(|| {
+                    fail(
+                        Field::Starts,
+                        format!("{text:?}: write a whole number of days from -{MAX_VALIDITY_DAYS} to {MAX_VALIDITY_DAYS} (negative: in the past), or leave it empty to start now"),
+                    )
+                })?,
         };
         Ok(Validity::Relative {
             days,
             starts_in_days: starts,
         })
     }
+}
+
+/// An entry's field that cannot be read as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field to mark and focus.
+    pub field: Field,
+    /// What is wrong and how to fix it, in the form's words.
+    pub reason: String,
+}
+
+/// Names one per line, each read by `parse`; a line with several names
+/// (commas, spaces) is refused with "one per line".
+fn names<T>(text: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    split_lines(text)
+        .map(|line| {
+            if line.contains(',') || line.contains(char::is_whitespace) {
+                return Err(format!(
+                    "{line:?} holds several names: write one name per line"
+                ));
+            }
+            parse(line)
+        })
+        .collect()
 }
 
 fn split_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -625,7 +771,7 @@ mod tests {
             panic!("a bad SAN is a plan error");
         };
         assert_eq!((entry.as_str(), field), ("server", PlanField::Sans));
-        assert_eq!(error_slot(field), Some("sans"));
+        assert_eq!(form.entries[1].parse().unwrap_err().field, Field::Sans);
 
         let mut form = PlanForm::preset(Preset::Intermediate);
         form.entries[1].path_len = "many".into();
@@ -633,6 +779,78 @@ mod tests {
             panic!("a bad path length is a plan error");
         };
         assert_eq!(field, PlanField::PathLen);
+    }
+
+    /// The cases: each error is about the box the person edited,
+    /// in the form's words, with what to type instead.
+    #[test]
+    fn errors_name_the_box_that_was_edited_and_the_fix() {
+        let cases: [(Field, &str, Field, &str); 7] = [
+            (Field::Days, "0", Field::Days, "from 1 to 36500"),
+            (Field::Days, "-5", Field::Days, "Starts in (days)"),
+            (Field::Days, "abc", Field::Days, "\"abc\" is not a number"),
+            (
+                Field::Starts,
+                "soon",
+                Field::Starts,
+                "negative: in the past",
+            ),
+            (
+                Field::Sans,
+                "a.example, b.example",
+                Field::Sans,
+                "one name per line",
+            ),
+            (
+                Field::NotBefore,
+                "tomorrow",
+                Field::NotBefore,
+                "2030-01-01T00:00:00Z",
+            ),
+            (Field::PathLen, "-1", Field::PathLen, "from 0 to 255"),
+        ];
+        for (edited, text, at_fault, words) in cases {
+            let mut entry = PlanForm::preset(Preset::Intermediate).entries.remove(1);
+            edited.write(&mut entry, text.into());
+            let error = entry.parse().unwrap_err();
+            assert_eq!(error.field, at_fault, "{edited:?} = {text:?}: {error:?}");
+            assert!(error.reason.contains(words), "{text:?}: {}", error.reason);
+            assert!(
+                !error.reason.contains("not_after") && !error.reason.contains("validity"),
+                "{}",
+                error.reason
+            );
+        }
+        let mut entry = PlanForm::preset(Preset::Blog).entries.remove(1);
+        entry.not_before = "2031-01-01T00:00:00Z".into();
+        entry.not_after = "2030-01-01T00:00:00Z".into();
+        let error = entry.parse().unwrap_err();
+        assert_eq!(error.field, Field::NotAfter);
+        assert!(
+            error.reason.contains("later than \"Or from\""),
+            "{}",
+            error.reason
+        );
+
+        // core's own check names the subject's attribute as the label does.
+        let entry = PlanForm::preset(Preset::Blog).entries.remove(1);
+        let reason = "country (C) \"de\" must be two capital letters (ISO 3166), e.g. DE";
+        assert_eq!(
+            Field::at_fault(PlanField::Subject, &entry, reason),
+            Some(Field::C)
+        );
+        assert_eq!(
+            Field::at_fault(
+                PlanField::Subject,
+                &entry,
+                "the common name (CN) must not be empty"
+            ),
+            Some(Field::Cn)
+        );
+        assert_eq!(
+            Field::at_fault(PlanField::Validity, &entry, "times must lie between"),
+            Some(Field::Days)
+        );
     }
 
     #[test]

@@ -300,6 +300,16 @@ async fn the_page_issues_from_its_own_markup() {
             .as_deref(),
         Some("true")
     );
+    // The person is taken to the field: its entry opened, the focus on it.
+    assert_eq!(
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .map(|e| e.id())
+            .as_deref(),
+        Some("entry-1-sans")
+    );
+    assert!(element::<Element>("entry-1").has_attribute("open"));
     assert!(
         text("error").contains(&bad_name_reason()),
         "{}",
@@ -844,7 +854,10 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         panic!("{missing:?}")
     };
     assert_eq!((entry.as_str(), *field), ("ca", PlanField::Existing));
-    assert_eq!(certplay_web::editor::error_slot(*field), Some("existing"));
+    assert_eq!(
+        certplay_web::editor::Field::at_fault(*field, &form.entries[0], ""),
+        Some(certplay_web::editor::Field::Existing)
+    );
 
     // Issuing signs with it, in the worker, with a key the person brought
     // (the server's, read by the worker as "use a key you already have").

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use crate::builds::server_build;
+use crate::builds::{build_page, server_build};
 use crate::setup::WASM_TARGET;
 use crate::steps::{cargo, root, step};
 use crate::test::{wasm_test_env, LAB};
@@ -14,7 +14,8 @@ use crate::Result;
 
 /// Times issuing a set natively for every key type against the blog's
 /// seven openssl commands, in one run, and prints medians; then `inspect`
-/// against openssl and issuing in headless Chromium.
+/// against openssl, issuing in headless Chromium, and the page's heartbeat
+/// while it issues.
 pub fn bench() -> Result {
     step("build certplay (release)", server_build())?;
     let bin = root().join("target/release/certplay");
@@ -79,6 +80,25 @@ pub fn bench() -> Result {
             "--nocapture",
         ]))
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
+    )?;
+    // The page itself, with its tools worker, in headless Chromium: how
+    // long its thread went without a task while issuing, per key type
+    // (tests/tests/page_ux.rs prints the figures).
+    build_page()?;
+    step(
+        "the page's heartbeat while issuing (tests/tests/page_ux.rs)",
+        cargo(&[
+            "test",
+            "-p",
+            "certplay-tests",
+            "--test",
+            "page_ux",
+            "--",
+            "--ignored",
+            "--nocapture",
+            "heartbeat",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
     lab_handshakes()
 }

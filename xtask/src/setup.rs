@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::steps::{program_exists, step};
+use crate::steps::{program_exists, root, step};
 use crate::tools::install_missing_tools;
 use crate::Result;
 
@@ -14,7 +14,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// tests fail, never skip, without one of these: `--no-install-recommends`
 /// leaves out what is not named, so `ca-certificates` (the bundle
 /// core/tests/openssl_corpus.rs reads) is named.
-const DEBIAN_PACKAGES: [(&str, &str); 8] = [
+const DEBIAN_PACKAGES: [(&str, &str); 9] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("curl", "/usr/bin/curl"),
@@ -24,6 +24,7 @@ const DEBIAN_PACKAGES: [(&str, &str); 8] = [
     ("python3", "python3"),
     // tests/tests/connect.rs starts its own, with its own config and prefix.
     ("nginx", "/usr/sbin/nginx"),
+    ("npm", "npm"),
 ];
 
 /// Installs what the test command needs that is missing, and only that.
@@ -42,7 +43,29 @@ pub fn setup() -> Result {
     for install in installs {
         install.wait()?;
     }
-    Ok(())
+    install_axe()
+}
+
+/// axe-core, the accessibility audit the browser tests inject into the
+/// page (tests/tests/page_ux.rs; never shipped in the page): `npm ci` of
+/// tests/axe's lock file, once.
+fn install_axe() -> Result {
+    let folder = root().join("tests/axe");
+    if folder.join("node_modules/axe-core/axe.min.js").exists() {
+        return Ok(());
+    }
+    step(
+        "npm ci in tests/axe (axe-core for the page's accessibility audit; seconds, once)",
+        Command::new("npm")
+            .args([
+                "ci",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--prefer-offline",
+            ])
+            .current_dir(folder),
+    )
 }
 
 pub fn ensure_wasm_target() -> Result {

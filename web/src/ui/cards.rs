@@ -32,7 +32,7 @@ pub fn show_certificate(
 
 /// Names a card's tools after `name`: ids `#NAME-TOOL` for `[data-tool]`,
 /// `#ACTION-NAME` for `[data-action]` (which also gets `data-entry`), and
-/// `NAME` in `data-label` becomes the button's text.
+/// `NAME` in `data-label` becomes the element's text.
 pub fn name_tools(card: &Element, name: &str) -> Result<(), Failure> {
     for tool in select_all(card, "[data-tool]")? {
         let which = tool.get_attribute("data-tool").unwrap_or_default();
@@ -42,8 +42,10 @@ pub fn name_tools(card: &Element, name: &str) -> Result<(), Failure> {
         let action = button.get_attribute("data-action").unwrap_or_default();
         button.set_id(&format!("{action}-{name}"));
         set_attribute(&button, "data-entry", Some(name))?;
-        if let Some(label) = button.get_attribute("data-label") {
-            button.set_text_content(Some(&label.replace("NAME", name)));
+    }
+    for labelled in select_all(card, "[data-label]")? {
+        if let Some(label) = labelled.get_attribute("data-label") {
+            labelled.set_text_content(Some(&label.replace("NAME", name)));
         }
     }
     Ok(())
@@ -61,14 +63,19 @@ pub fn fill_tools(
     existing: bool,
 ) -> Result<(), Failure> {
     name_tools(card, name)?;
-    for part in select_all(card, "[data-part=key-tools]")? {
-        set_attribute(&part, "hidden", existing.then_some(""))?;
-    }
-    for part in select_all(card, "[data-part=issued-only]")? {
-        set_attribute(&part, "hidden", (!issued).then_some(""))?;
-    }
-    for part in select_all(card, "[data-part=ca-only]")? {
-        set_attribute(&part, "hidden", (!profile.is_ca()).then_some(""))?;
+    // Words that apply to some certificates only appear on those.
+    for (part, hide) in [
+        ("key-tools", existing),
+        ("key-note", existing),
+        ("issued-only", !issued),
+        ("more-revoke", !issued),
+        ("ca-only", !profile.is_ca()),
+        ("more-crl", !profile.is_ca()),
+        ("revoke-ca-note", !profile.is_ca()),
+    ] {
+        for element in select_all(card, &format!("[data-part={part}]"))? {
+            set_attribute(&element, "hidden", hide.then_some(""))?;
+        }
     }
     // The card is not in the document yet: find its select inside it.
     let reasons = card

@@ -15,7 +15,7 @@ use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlSelectElement};
 
 use super::{AppRef, Event, Panel, State};
 use crate::dom::{by_id, document, on, set_attribute, set_text, set_value, target_with, value_of};
-use crate::editor::{error_slot, EntryForm, Field, PlanForm};
+use crate::editor::{EntryForm, Field, PlanForm};
 use crate::error::Failure;
 use crate::issue::Issuing;
 use crate::protocol::KeySource;
@@ -104,6 +104,8 @@ impl Editor {
             let mut form = editing.read();
             form.add_client();
             editing.report(editing.render(&form));
+            // The new entry opens: a person who adds a client names it next.
+            editing.open(form.entries.len().saturating_sub(1), false);
         }));
         let editing = Rc::clone(&editor);
         listeners.push(on(&editor.entries, "click", move |event| {
@@ -124,10 +126,17 @@ impl Editor {
                 .and_then(|field| field.get_attribute("data-field"))
                 .and_then(|name| Field::from_name(&name))
                 .is_some_and(Field::is_structural);
+            let form = editing.read();
             if structural {
-                let form = editing.read();
                 editing.report(editing.render(&form));
+            } else {
+                editing.report(editing.summarize(&form));
             }
+        }));
+        let editing = Rc::clone(&editor);
+        listeners.push(on(&editor.key_type, "change", move |_| {
+            let form = editing.read();
+            editing.report(editing.summarize(&form));
         }));
         editor.issue_button.set_disabled(false);
         set_text("status", "Ready")?;
@@ -195,25 +204,35 @@ impl Editor {
             .active_element()
             .map(|e| e.id())
             .filter(|id| id.starts_with("entry-"));
+        // What the person opened stays open.
+        let opened = |selector: &str| -> Result<Vec<String>, Failure> {
+            Ok(select_all(&self.entries, selector)?
+                .iter()
+                .map(Element::id)
+                .collect())
+        };
+        let open_entries = opened("details.entry[open]")?;
+        let open_rare = opened("details.rare[open]")?;
         self.entries.set_inner_html("");
         let own_ca_slot = form.own_ca_slot();
         for (at, entry) in form.entries.iter().enumerate() {
             let element = instantiate("entry-template")?;
             element.set_id(&format!("entry-{at}"));
             let profile = entry.profile.parse::<Profile>().ok();
-            let title = match profile {
-                Some(profile) => format!("{}: {}", entry.name, profile.description()),
-                None => entry.name.clone(),
-            };
-            first(&element, "[data-part=title]")?.set_text_content(Some(&title));
+            first(&element, "[data-part=title]")?.set_text_content(Some(&entry.name));
+            first(&element, "[data-part=summary]")?.set_id(&format!("entry-{at}-summary"));
+            let rare = first(&element, "details.rare")?;
+            rare.set_id(&format!("entry-{at}-more"));
+            set_attribute(
+                &element,
+                "open",
+                open_entries.contains(&element.id()).then_some(""),
+            )?;
+            set_attribute(&rare, "open", open_rare.contains(&rare.id()).then_some(""))?;
             let remove = first(&element, "[data-action=remove]")?;
             remove.set_id(&format!("entry-{at}-remove"));
             set_attribute(&remove, "data-index", Some(&at.to_string()))?;
-            set_attribute(
-                &remove,
-                "aria-label",
-                Some(&format!("Remove {}", entry.name)),
-            )?;
+            remove.set_text_content(Some(&format!("Remove {}", entry.name)));
             for element_of_field in select_all(&element, "[data-field]")? {
                 let name = element_of_field
                     .get_attribute("data-field")
@@ -240,6 +259,15 @@ impl Editor {
             // "My own CA" only where the command line has it: the first root.
             let own_ca_here = own_ca_slot == Some(at);
             let existing = own_ca_here && entry.existing;
+            let is_ca = profile.is_some_and(Profile::is_ca);
+            let mut more = vec!["organization, country", "dates"];
+            if is_ca {
+                more.push("path length, name constraints");
+            }
+            if own_ca_here {
+                more.push("my own CA");
+            }
+            first(&rare, "summary")?.set_text_content(Some(&format!("More: {}", more.join(", "))));
             set_attribute(
                 &first(&element, "[data-part=own-ca]")?,
                 "hidden",
@@ -277,6 +305,7 @@ impl Editor {
                 ..e.base.clone()
             })
             .collect();
+        self.summarize(form)?;
         if let Some(id) = focused {
             if let Ok(element) = by_id::<HtmlElement>(&id) {
                 let _ = element.focus();
@@ -342,6 +371,7 @@ impl Editor {
         }
         for field in select_all(&self.entries, "[aria-invalid]")? {
             set_attribute(&field, "aria-invalid", None)?;
+            set_attribute(&field, "aria-describedby", None)?;
         }
         set_attribute(&self.error, "hidden", Some(""))?;
         self.error.set_text_content(None);
@@ -430,31 +460,109 @@ impl Editor {
         }
     }
 
+    /// Each entry's folded line: profile, issuer, key type, validity.
+    fn summarize(&self, form: &PlanForm) -> Result<(), Failure> {
+        let plan_key = form
+            .key_type
+            .parse::<KeyType>()
+            .map(KeyType::description)
+            .unwrap_or("?");
+        for (at, entry) in form.entries.iter().enumerate() {
+            let Ok(line) = by_id::<Element>(&format!("entry-{at}-summary")) else {
+                continue;
+            };
+            let mut parts = vec![entry
+                .profile
+                .parse::<Profile>()
+                .map(Profile::description)
+                .unwrap_or("?")
+                .to_owned()];
+            if entry.existing && form.own_ca_slot() == Some(at) {
+                parts.push("your own CA, not issued again".into());
+            } else {
+                parts.push(match entry.issuer.trim() {
+                    "" => "self-signed".to_owned(),
+                    issuer => format!("signed by {issuer}"),
+                });
+                parts.push(
+                    entry
+                        .key_type
+                        .parse::<KeyType>()
+                        .map(KeyType::description)
+                        .unwrap_or(plan_key)
+                        .to_owned(),
+                );
+                parts.push(if entry.has_times() {
+                    format!("{} to {}", entry.not_before.trim(), entry.not_after.trim())
+                } else {
+                    format!("{} days", entry.days.trim())
+                });
+            }
+            line.set_text_content(Some(&format!("· {}", parts.join(" · "))));
+        }
+        Ok(())
+    }
+
+    /// Opens entry `at` (and, with `more`, its rarely changed fields).
+    fn open(&self, at: usize, more: bool) {
+        if let Ok(entry) = by_id::<Element>(&format!("entry-{at}")) {
+            let _ = set_attribute(&entry, "open", Some(""));
+        }
+        if more {
+            if let Ok(rare) = by_id::<Element>(&format!("entry-{at}-more")) {
+                let _ = set_attribute(&rare, "open", Some(""));
+            }
+        }
+    }
+
+    /// Marks `field` of entry `at` as the one to fix: its words next to it,
+    /// `aria-invalid`, its entry opened and the focus on it.
+    fn mark(&self, at: usize, field: Field, reason: &str) {
+        let id = format!("entry-{at}-{}", field.name());
+        let slot_id = format!("{id}-error");
+        if let Ok(slot) = by_id::<Element>(&slot_id) {
+            slot.set_text_content(Some(reason));
+            let _ = set_attribute(&slot, "hidden", None);
+        }
+        self.open(at, field.is_rare());
+        if let Ok(input) = by_id::<HtmlElement>(&id) {
+            let _ = set_attribute(&input, "aria-invalid", Some("true"));
+            let _ = set_attribute(&input, "aria-describedby", Some(&slot_id));
+            let _ = input.focus();
+        }
+    }
+
     fn show_error(&self, failure: &Failure) {
-        self.error.set_text_content(Some(&failure.to_string()));
-        let _ = set_attribute(&self.error, "hidden", None);
-        let _ = self.app.send(&Event::IssueFailed);
-        let _ = set_text("status", "Not issued: see the error below");
+        let mut message = failure.to_string();
+        let mut status = "Not issued: see the error below";
         if let Failure::Core(Error::Plan {
             entry,
             field,
             reason,
         }) = failure
         {
-            let at = self.read().position(entry);
-            if let (Some(at), Some(slot)) = (at, error_slot(*field)) {
-                if let Ok(element) = by_id::<Element>(&format!("entry-{at}-{slot}-error")) {
-                    element.set_text_content(Some(reason));
-                    let _ = set_attribute(&element, "hidden", None);
-                    if let Some(input) = element
-                        .parent_element()
-                        .and_then(|parent| parent.query_selector("[data-field]").ok().flatten())
-                    {
-                        let _ = set_attribute(&input, "aria-invalid", Some("true"));
-                    }
+            let form = self.read();
+            let at = form
+                .position(entry)
+                .or_else(|| form.entries.iter().position(|e| e.base.name == *entry));
+            if let Some((at, shown)) = at.and_then(|at| Some((at, form.entries.get(at)?))) {
+                // The form's own reading says exactly which box; core's
+                // check says which part of the entry.
+                let (box_at_fault, reason) = match shown.parse() {
+                    Err(error) => (Some(error.field), error.reason),
+                    Ok(_) => (Field::at_fault(*field, shown, reason), reason.clone()),
+                };
+                if let Some(box_at_fault) = box_at_fault {
+                    self.mark(at, box_at_fault, &reason);
+                    message = format!("{entry}, {}: {reason}", box_at_fault.label());
+                    status = "Not issued: fix the marked field";
                 }
             }
         }
+        self.error.set_text_content(Some(&message));
+        let _ = set_attribute(&self.error, "hidden", None);
+        let _ = self.app.send(&Event::IssueFailed);
+        let _ = set_text("status", status);
         self.issue_button.set_disabled(false);
     }
 }

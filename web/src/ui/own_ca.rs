@@ -32,7 +32,7 @@ impl OwnCa {
         let listener = on(&by_id::<Element>("entries")?, "change", move |event| {
             let tool = target_with(event, "[data-tool^=own-ca-]").and_then(|tool| {
                 let at = tool
-                    .closest("fieldset.entry")
+                    .closest("details.entry")
                     .ok()
                     .flatten()?
                     .id()

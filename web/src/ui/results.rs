@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use certplay_core::FileKind;
+use certplay_core::{FileKind, Validity};
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement};
@@ -60,7 +60,14 @@ impl Results {
                 }
             }
         });
-        Ok((panel, vec![listener]))
+        // The zip's PKCS#12 password matters only "with everything".
+        let everything = by_id::<HtmlInputElement>("zip-everything")?;
+        let password = by_id::<Element>("zip-p12-password-label")?;
+        let ticked = everything.clone();
+        let toggle = on(&everything, "change", move |_| {
+            let _ = set_attribute(&password, "hidden", (!ticked.checked()).then_some(""));
+        });
+        Ok((panel, vec![listener, toggle]))
     }
 
     fn show(&self, read_back: &[Card]) -> Result<(), Failure> {
@@ -96,6 +103,15 @@ impl Results {
                 planned.profile,
                 planned.issuer.is_some(),
                 planned.existing,
+            )?;
+            // Relative validity starts an hour before issuing (core's
+            // BACKDATE); fixed times are what the person typed.
+            let backdated =
+                matches!(planned.validity, Validity::Relative { .. }) && !planned.existing;
+            set_attribute(
+                &first(&card, "[data-part=backdated]")?,
+                "hidden",
+                (!backdated).then_some(""),
             )?;
             let list = first(&card, "ul.files")?;
             for file in files
