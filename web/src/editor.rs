@@ -637,14 +637,12 @@ impl PlanForm {
             .collect()
     }
 
-    /// The entry that may be "my own CA": the first root CA, the one
-    /// `certplay issue --ca-cert FILE --ca-key FILE` stands for
-    /// ([`Plan::use_existing_root`]), so that the page's plan file issues
-    /// the same way on the command line.
+    /// The entry that is "my own CA", if one is ticked: then no other may
+    /// be (one CA with its chain stands in for the plan's CAs, as
+    /// `certplay issue --ca-cert FILE --ca-key FILE` does); `None`: any CA
+    /// entry may be.
     pub fn own_ca_slot(&self) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.profile == Profile::RootCa.name())
+        self.entries.iter().position(|e| e.existing && e.is_ca())
     }
 
     /// The index of the entry named `name` (for errors of [`Plan::check`]).

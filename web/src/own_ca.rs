@@ -151,19 +151,31 @@ impl OwnCas {
         Ok(pick.clone())
     }
 
-    /// The CAs for the plan's entries marked existing, as the worker keeps
-    /// them; an entry without a loaded CA is an error next to its "my own
-    /// CA" field.
-    pub fn for_plan(&self, plan: &Plan) -> Result<Vec<(String, CaHandle)>, Failure> {
+    /// The own CAs of `plan`'s ticked entries, by the name of the entry that
+    /// issues with each, and `plan` shaped for their chains: the ticked
+    /// entry and those above it stand for the certificates given
+    /// ([`Plan::stand_in`]: the root as the top entry, an intermediate
+    /// added where the chain is longer), as the tools worker issues it.
+    pub fn for_plan(&self, plan: &mut Plan) -> Result<Vec<(String, CaHandle)>, Failure> {
         let mut cas = Vec::new();
-        for entry in plan.entries.iter().filter(|e| e.existing) {
+        let ticked: Vec<String> = plan
+            .entries
+            .iter()
+            .filter(|e| e.existing)
+            .map(|e| e.name.clone())
+            .collect();
+        for name in ticked {
             let missing = |reason: String| Error::Plan {
-                entry: entry.name.clone(),
+                entry: name.clone(),
                 field: PlanField::Existing,
                 reason,
             };
-            match self.pick(&entry.name).and_then(|pick| pick.outcome) {
-                Some(Ok(loaded)) => cas.push((entry.name.clone(), loaded.handle)),
+            match self.pick(&name).and_then(|pick| pick.outcome) {
+                Some(Ok(loaded)) => {
+                    let names = plan.stand_in(&name, &loaded.links).unwrap_or_default();
+                    let issuing = names.into_iter().next().unwrap_or_else(|| name.clone());
+                    cas.push((issuing, loaded.handle));
+                }
                 Some(Err(reason)) => return Err(missing(reason).into()),
                 None => {
                     return Err(missing(

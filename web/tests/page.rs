@@ -840,16 +840,18 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         "{said}"
     );
 
-    // The editor's "my own CA" goes into the plan (first root only).
+    // The editor's "my own CA" goes into the plan: any CA entry may be
+    // it until one is ticked, then that one only.
     let mut form = PlanForm::preset(Preset::Intermediate);
-    assert_eq!(form.own_ca_slot(), Some(0));
+    assert_eq!(form.own_ca_slot(), None);
     form.entries[0].existing = true;
     form.entries[1].existing = true;
+    assert_eq!(form.own_ca_slot(), Some(0));
     let mut plan = form.to_plan().unwrap();
     assert!(plan.entries[0].existing);
     plan.entries[1].existing = false;
     plan.set_clients(&["alice".into()]);
-    let missing = OwnCas::default().for_plan(&plan).unwrap_err();
+    let missing = OwnCas::default().for_plan(&mut plan.clone()).unwrap_err();
     let certplay_web::Failure::Core(Error::Plan { entry, field, .. }) = &missing else {
         panic!("{missing:?}")
     };
@@ -875,10 +877,11 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         panic!("the key reads: {imported:?}")
     };
     assert_eq!(key_type, KeyType::EcdsaP256);
+    let own_cas = own.for_plan(&mut plan).unwrap();
     let request = Request::Issue {
         plan: plan.clone(),
         own_keys: vec![("server".into(), der)],
-        own_cas: own.for_plan(&plan).unwrap(),
+        own_cas,
         source: None,
     };
     let (handle, issued, _) = issued_by(&tools, request).await;
@@ -990,7 +993,7 @@ async fn my_own_ca_in_the_editor() {
             .is_some()
     };
     assert!(!hidden("entry-0-existing"));
-    assert!(hidden("entry-1-existing"), "only the root can be my own CA");
+    assert!(hidden("entry-1-existing"), "only a CA can be my own CA");
     assert!(hidden("entry-0-own-ca-cert"));
     assert!(!hidden("entry-0-cn"));
 
@@ -1247,4 +1250,79 @@ async fn the_chain_check_uses_its_leaf_purpose_and_a_crl_and_the_inspector_shows
 
     drop(page);
     host.remove();
+}
+
+/// "My own CA" with a chain (issue 29): an intermediate followed by its
+/// root, picked for the plan's root entry, is sorted and checked in the
+/// worker; issuing keeps the root as `ca` (certificate only), signs the
+/// leaves with the intermediate, and each leaf's chain file holds the leaf
+/// and the intermediate.
+#[wasm_bindgen_test]
+async fn an_own_intermediate_with_its_chain_signs_the_leaves() {
+    use certplay_core::Preset;
+    use certplay_web::own_ca::{CaFile, OwnCas};
+
+    let tools = Rc::new(RefCell::new(Tools::default()));
+    let company = Preset::Intermediate.plan().issue().unwrap();
+    let cert = |name: &str| company.entry(name).unwrap().cert_pem.clone();
+    let chain = format!("{}{}", cert("ca"), cert("intermediate"));
+    let key = company
+        .entry("intermediate")
+        .unwrap()
+        .key_pem
+        .clone()
+        .unwrap();
+
+    let own = OwnCas::default();
+    own.keep_file(
+        "ca",
+        CaFile::Certificate,
+        "chain.pem".into(),
+        chain.into_bytes(),
+    );
+    own.keep_file("ca", CaFile::Key, "issuing.key".into(), key.into_bytes());
+    let reply = ask(&tools, own.request("ca", "").unwrap()).await;
+    let said = own.settle("ca", reply, false).unwrap().said().unwrap();
+    assert!(
+        said.starts_with("Your CA: CN=my-intermediate-ca, ECDSA P-256")
+            && said.contains("above it CN=my-ca (up to the root)"),
+        "{said}"
+    );
+
+    let mut plan = Plan::default();
+    plan.entries[0].existing = true;
+    let own_cas = own.for_plan(&mut plan).unwrap();
+    assert_eq!(
+        own_cas.first().map(|(name, _)| name.as_str()),
+        Some("intermediate")
+    );
+    let request = Request::Issue {
+        plan: plan.clone(),
+        own_keys: vec![],
+        own_cas,
+        source: None,
+    };
+    let (_, issued, _) = issued_by(&tools, request).await;
+    let entry = |name: &str| issued.entry(name).unwrap();
+    assert_eq!(entry("ca").cert_der, company.entry("ca").unwrap().cert_der);
+    assert_eq!(
+        entry("intermediate").cert_der,
+        company.entry("intermediate").unwrap().cert_der
+    );
+    assert!(entry("ca").key_pem.is_none() && entry("intermediate").key_pem.is_none());
+    for leaf in ["server", "client"] {
+        assert_eq!(
+            entry(leaf).chain_pem.as_deref(),
+            Some(format!("{}{}", entry(leaf).cert_pem, cert("intermediate")).as_str()),
+            "{leaf}"
+        );
+    }
+    let planned = &issued.plan;
+    assert!(
+        planned.entry("ca").unwrap().existing && planned.entry("intermediate").unwrap().existing
+    );
+    assert_eq!(
+        planned.entry("server").unwrap().issuer.as_deref(),
+        Some("intermediate")
+    );
 }

@@ -3,10 +3,12 @@
 //! into a plan: one `existing` entry per given certificate, the issuing CA
 //! signing what the plan issues, the ones above it certificate-only.
 
+use serde::{Deserialize, Serialize};
+
 use super::{Entry, Plan, Profile};
 
 /// One certificate of a given chain, as the plan needs to know it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GivenLink {
     /// Self-signed: a root (the trust anchor's own certificate).
     pub root: bool,

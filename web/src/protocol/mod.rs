@@ -350,6 +350,9 @@ pub struct LoadedCa {
     /// What verifiers will say of it (expired, not yet valid, expiring
     /// soon), in core's lint words; issuing goes on.
     pub warnings: Vec<String>,
+    /// The chain given, the issuing CA first: what the plan's entries
+    /// stand for ([`certplay_core::Plan::stand_in`]).
+    pub links: Vec<certplay_core::GivenLink>,
 }
 
 /// A chain check's outcome.

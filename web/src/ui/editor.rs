@@ -256,8 +256,12 @@ impl Editor {
             }
             first(&element, "[data-part=own-ca-status]")?
                 .set_id(&format!("entry-{at}-own-ca-status"));
-            // "My own CA" only where the command line has it: the first root.
-            let own_ca_here = own_ca_slot == Some(at);
+            // "My own CA" on any CA entry, while none is ticked; then on
+            // that one only.
+            let own_ca_here = match own_ca_slot {
+                Some(slot) => slot == at,
+                None => entry.is_ca(),
+            };
             let existing = own_ca_here && entry.existing;
             let is_ca = profile.is_some_and(Profile::is_ca);
             let mut more = vec!["organization, country", "dates"];
@@ -404,7 +408,8 @@ impl Editor {
 
     /// [`crate::issue`] in the tools worker, with the person's own keys
     /// and CAs, and the progress of WebCrypto's keys there in `#status`.
-    async fn issue(&self, plan: Plan) -> Result<IssuedSet, Failure> {
+    async fn issue(&self, mut plan: Plan) -> Result<IssuedSet, Failure> {
+        let own_cas = self.state.own_cas().for_plan(&mut plan)?;
         if KeySource::for_plan(&plan) == KeySource::WebCrypto {
             let total = plan.keys_needed().len();
             let _ = set_text(
@@ -419,7 +424,7 @@ impl Editor {
             );
         };
         let issuing = Issuing {
-            own_cas: self.state.own_cas().for_plan(&plan)?,
+            own_cas,
             own_keys: self.state.own_keys(),
             plan,
             source: None,

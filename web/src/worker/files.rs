@@ -4,45 +4,57 @@
 use certplay_core::read::lint::{self, LintId};
 use certplay_core::read::Certificate;
 use certplay_core::{
-    CrlParams, Error, ExistingCa, ExtraFile, IssuedCrl, IssuedEntry, IssuedPlan, KeyPair,
-    Pkcs12Encoding, Pkcs12Password, Revocation, RevocationReason, Source,
+    CrlParams, Error, ExistingChain, ExtraFile, GivenCa, IssuedCrl, IssuedEntry, IssuedPlan,
+    KeyPair, Pkcs12Encoding, Pkcs12Password, Revocation, RevocationReason, Source,
 };
 
 use crate::protocol::{Everything, CRL_DAYS};
 
-/// A CA a person brought, as read and checked: its certificate and key.
+/// A CA a person brought, as read and checked: its certificate (with the
+/// chain above it) and key.
 pub struct OwnCa {
-    /// The certificate, DER.
-    pub cert_der: Vec<u8>,
+    /// Every certificate given, DER: the issuing CA first, then the ones
+    /// above it, nearest first.
+    pub chain: Vec<Vec<u8>>,
     /// Its private key, unencrypted PKCS#8 DER (it stays in the worker).
     pub key_der: Vec<u8>,
-    /// What the page shows: subject, key type, validity.
+    /// What the page shows: subject, key type, validity (and the chain
+    /// above it).
     pub summary: String,
     /// What verifiers will say of its dates, in core's lint words.
     pub warnings: Vec<String>,
+    /// The chain as the plan needs it, the issuing CA first.
+    pub links: Vec<certplay_core::GivenLink>,
 }
 
-/// Reads a person's CA and checks it as `certplay issue --ca-cert --ca-key`
-/// does ([`ExistingCa`]: a CA, and the key is its key); what verifiers will
-/// say of its dates comes from core's lints.
+/// Reads a person's CA with the chain above it and checks them as
+/// `certplay issue --ca-cert --ca-key` does ([`ExistingChain`]: sorted by
+/// who signed whom, each a CA that may sign, the key is the lowest one's);
+/// what verifiers will say of their dates comes from core's lints.
 pub fn load_ca(
     cert: Source<'_>,
     key: Source<'_>,
     password: Option<&str>,
     now: time::OffsetDateTime,
 ) -> Result<OwnCa, Error> {
-    let certificates = certplay_core::read_certificates(cert)?;
-    let der = certificates
-        .first()
+    let ders: Vec<Vec<u8>> = certplay_core::read_certificates(cert)?
+        .into_iter()
         .map(|c| c.der.to_vec())
-        .ok_or_else(|| invalid(cert.name, "no certificate in this file"))?;
+        .collect();
+    if ders.is_empty() {
+        return Err(invalid(cert.name, "no certificate in this file"));
+    }
     let pair = certplay_core::read_private_key(key.with_password(password))?.into_pair()?;
     let key_der = pair.to_pkcs8_der()?;
     let key_type = pair.description();
-    ExistingCa::from_der(cert.name, &der, key.name, pair)?;
-    let info = Certificate::from_der(&der)?;
-    let warnings = lint::certificate(&info, now.unix_timestamp())
-        .into_iter()
+    let chain =
+        ExistingChain::from_certificates(cert.name, &ders, key.name, pair, now.unix_timestamp())?;
+    let sorted: Vec<&Certificate> = std::iter::once(chain.issuing.given().certificate())
+        .chain(chain.above.iter().map(GivenCa::certificate))
+        .collect();
+    let warnings = sorted
+        .iter()
+        .flat_map(|info| lint::certificate(info, now.unix_timestamp()))
         .filter(|lint| {
             matches!(
                 lint.id,
@@ -61,13 +73,25 @@ pub fn load_ca(
             )
         })
         .collect();
+    let info = chain.issuing.given().certificate();
+    let mut summary = format!(
+        "{}, {key_type}, valid from {} to {}",
+        info.subject, info.not_before, info.not_after
+    );
+    if !chain.above.is_empty() {
+        let above: Vec<String> = chain.above.iter().map(GivenCa::subject).collect();
+        let anchor = if chain.root_given() {
+            "up to the root"
+        } else {
+            "the root not given: the topmost is what servers must trust"
+        };
+        summary.push_str(&format!("; above it {} ({anchor})", above.join(", then ")));
+    }
     Ok(OwnCa {
-        cert_der: der,
+        links: chain.links(),
+        chain: sorted.iter().map(|c| c.der.clone()).collect(),
         key_der,
-        summary: format!(
-            "{}, {key_type}, valid from {} to {}",
-            info.subject, info.not_before, info.not_after
-        ),
+        summary,
         warnings,
     })
 }

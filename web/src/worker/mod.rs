@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use certplay_core::{
-    CsrParams, CsrSigning, Error, ExistingCa, IssuedPlan, KeyPair, Materials, Pkcs12Password,
+    CsrParams, CsrSigning, Error, ExistingChain, IssuedPlan, KeyPair, Materials, Pkcs12Password,
     Source, Validity,
 };
 use time::OffsetDateTime;
@@ -218,7 +218,8 @@ impl Tools {
                     password.as_deref(),
                     now,
                 )?;
-                let (summary, warnings) = (ca.summary.clone(), ca.warnings.clone());
+                let (summary, warnings, links) =
+                    (ca.summary.clone(), ca.warnings.clone(), ca.links.clone());
                 self.next = self.next.wrapping_add(1);
                 let handle = CaHandle(self.next);
                 self.cas.push((handle, ca));
@@ -227,6 +228,7 @@ impl Tools {
                     handle,
                     summary,
                     warnings,
+                    links,
                 })
             }
             Request::Verify(check) => Reply::Verdict(verify_chain(&check)?),
@@ -255,8 +257,9 @@ impl Tools {
     }
 
     /// The own CA kept under `handle`, for entry `name`: its key as PKCS#8
-    /// PEM (to sign its CRLs and CSRs later) and the CA to issue with.
-    fn own_ca(&self, name: &str, handle: CaHandle) -> Result<(String, ExistingCa), Error> {
+    /// PEM (to sign its CRLs and CSRs later) and the CA with the chain
+    /// above it, to issue with.
+    fn own_ca(&self, name: &str, handle: CaHandle) -> Result<(String, ExistingChain), Error> {
         let ca = self
             .cas
             .iter()
@@ -270,13 +273,14 @@ impl Tools {
             })?;
         let key = KeyPair::from_pkcs8_der(&ca.key_der)?;
         let pem = key.to_pkcs8_pem()?;
-        let existing = ExistingCa::from_der(
+        let chain = ExistingChain::from_certificates(
             &format!("{name}.crt"),
-            &ca.cert_der,
+            &ca.chain,
             &format!("{name}.key"),
             key,
+            OffsetDateTime::now_utc().unix_timestamp(),
         )?;
-        Ok((pem, existing))
+        Ok((pem, chain))
     }
 }
 
@@ -309,9 +313,11 @@ async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Resu
     }
     let mut ca_keys = Vec::new();
     for (name, handle) in &own_cas {
-        let (pem, existing) = tools.borrow().own_ca(name, *handle)?;
-        ca_keys.push((name.clone(), pem));
-        materials.existing.insert(name.clone(), existing);
+        let (pem, chain) = tools.borrow().own_ca(name, *handle)?;
+        // The entry and those above it stand for the chain given; the
+        // issuing CA keeps the entry's place (its name comes first).
+        let names = chain.put_into(&mut plan, &mut materials, Some(name))?;
+        ca_keys.push((names.first().unwrap_or(name).clone(), pem));
     }
     let source = source.unwrap_or_else(|| KeySource::for_plan(&plan));
     let needed = plan
