@@ -637,3 +637,29 @@ pub fn curl_with_client_of(dir: &Path, other: &Path, url: &str) -> Output {
         ],
     )
 }
+
+/// A shell script (`sh -ec`, in the directory it makes the files in) that
+/// makes a company's root and issuing CA with openssl: `root.crt`,
+/// `root.key`, `inter.crt` (pathlen 0, names limited to localhost and
+/// loopback addresses), `inter.key`, the chain in the order people paste
+/// it (root first) as `chain.pem`, and an unrelated key `other.key`.
+pub const COMPANY_PKI: &str = "
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }
+ec root.key
+openssl req -x509 -new -key root.key -subj '/O=Example Corp/CN=Example Corp Root' -days 3650 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -out root.crt
+ec inter.key
+openssl req -new -key inter.key -subj '/O=Example Corp/CN=Example Corp Issuing CA' -out inter.csr
+cat > inter.ext <<EOF
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+nameConstraints=critical,permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0,permitted;IP:::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+EOF
+openssl x509 -req -in inter.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 \
+  -extfile inter.ext -out inter.crt 2>/dev/null
+cat root.crt inter.crt > chain.pem
+ec other.key
+";

@@ -17,7 +17,7 @@ use certplay_core::read::Certificate;
 use certplay_core::{read_certificates, Plan, Source};
 use certplay_tests::{
     certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, run, stderr, stdout, temp_dir,
-    Server, TempDir,
+    Server, TempDir, COMPANY_PKI,
 };
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -2033,4 +2033,110 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
     );
     assert!(verdict.contains("expired"), "{verdict}");
     session.close().await;
+}
+
+/// A company's intermediate (made by openssl: pathlen 0, names limited to
+/// localhost and loopback) with its root, brought into the page as "my own
+/// CA" (issue 29): a key that is not the intermediate's is refused in
+/// core's words; with its key, the page issues the server and client under
+/// it, offers chain files holding leaf and intermediate and the root as
+/// ca.crt (no CA key), openssl verifies each leaf up to the root, and the
+/// page's serve and curl lines get Hello World.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intermediate_with_its_chain_signs_what_the_page_issues() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    ok(
+        &run(dir, "sh", &["-ec", COMPANY_PKI]),
+        "openssl's company PKI",
+    );
+    let issue = open_page(client, &session.page_url).await;
+    click(client, "entry-0-existing").await;
+
+    let refused = own_ca_answer(client, async {
+        pick_file(client, "entry-0-own-ca-key", &dir.join("other.key")).await;
+        pick_file(client, "entry-0-own-ca-cert", &dir.join("chain.pem")).await;
+    })
+    .await
+    .expect_err("a key of nothing given");
+    assert!(
+        refused.contains("is not the private key of")
+            && refused.contains("Example Corp Issuing CA"),
+        "{refused}"
+    );
+    let loaded = own_ca_answer(
+        client,
+        pick_file(client, "entry-0-own-ca-key", &dir.join("inter.key")),
+    )
+    .await
+    .expect("the intermediate, its root and its key");
+    assert!(
+        loaded.contains("Example Corp Issuing CA") && loaded.contains("up to the root"),
+        "{loaded}"
+    );
+
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let got = dir.join("page");
+    let mut offered = download_everything(client, downloads, &got).await;
+    assert_eq!(offered.pop().as_deref(), Some(ZIP_NAME));
+    for wanted in [
+        "ca.crt",
+        "intermediate.crt",
+        "server-chain.crt",
+        "client-chain.crt",
+    ] {
+        assert!(
+            offered.iter().any(|f| f == wanted),
+            "{wanted} in {offered:?}"
+        );
+    }
+    assert!(
+        !offered
+            .iter()
+            .any(|f| f == "ca.key" || f == "intermediate.key"),
+        "{offered:?}"
+    );
+    assert_eq!(
+        first_cert(&got.join("ca.crt")).der,
+        first_cert(&dir.join("root.crt")).der
+    );
+    for leaf in ["server", "client"] {
+        let chain = format!("page/{leaf}-chain.crt");
+        let verified = ok(
+            &run(
+                dir,
+                "openssl",
+                &[
+                    "verify",
+                    "-CAfile",
+                    "root.crt",
+                    "-untrusted",
+                    &chain,
+                    &format!("page/{leaf}.crt"),
+                ],
+            ),
+            leaf,
+        );
+        assert!(verified.ends_with(": OK\n"), "{leaf}: {verified}");
+    }
+
+    // The page's commands work with its files.
+    let serve_line = text(client, "next-serve").await;
+    let curl_line = text(client, "next-curl").await;
+    assert!(serve_line.contains("server-chain.crt"), "{serve_line}");
+    let server = Server::start(&got, &without_port(&serve_line, 2));
+    let mut args = without_port_url(&curl_line);
+    let url = server.url();
+    args.push(&url);
+    let answer = curl(&got, &args);
+    assert_eq!(
+        stdout(&answer),
+        "Hello World\n",
+        "{curl_line}: {}\nlog:\n{}",
+        stderr(&answer),
+        server.log()
+    );
 }

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server, COMPANY_PKI};
 
 /// Runs a shell script in `dir`; panics with its output on failure.
 fn sh(dir: &Path, script: &str) {
@@ -20,31 +20,6 @@ fn sh(dir: &Path, script: &str) {
         stderr(&out)
     );
 }
-
-/// A company's root and issuing CA, made by openssl in `dir`: `root.crt`,
-/// `root.key`, `inter.crt` (pathlen 0, names limited to localhost and
-/// loopback addresses), `inter.key`, the chain in the order people paste
-/// it (root first) as `chain.pem`, and an unrelated key `other.key`.
-const COMPANY_PKI: &str = "
-ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }
-ec root.key
-openssl req -x509 -new -key root.key -subj '/O=Example Corp/CN=Example Corp Root' -days 3650 \
-  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-  -out root.crt
-ec inter.key
-openssl req -new -key inter.key -subj '/O=Example Corp/CN=Example Corp Issuing CA' -out inter.csr
-cat > inter.ext <<EOF
-basicConstraints=critical,CA:TRUE,pathlen:0
-keyUsage=critical,keyCertSign,cRLSign
-nameConstraints=critical,permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0,permitted;IP:::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-EOF
-openssl x509 -req -in inter.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 \
-  -extfile inter.ext -out inter.crt 2>/dev/null
-cat root.crt inter.crt > chain.pem
-ec other.key
-";
 
 /// `certplay issue` under the company's issuing CA into `out`.
 fn issue(dir: &Path, out: &str, more: &[&str]) -> std::process::Output {

@@ -184,6 +184,10 @@ impl ExistingChain {
             found: vec![],
         })?;
         let above: Vec<GivenCa> = chain.collect();
+        // What a certificate is comes before whose key was given.
+        for ca in std::iter::once(&lowest).chain(&above) {
+            ca.check_signs(cert_name)?;
+        }
         let spki = Sha256::digest(key.public_key_info_der()?).to_vec();
         let holds_key = |ca: &GivenCa| ca.cert.public_key.spki_sha256.bytes() == spki;
         if !holds_key(&lowest) {
@@ -210,7 +214,6 @@ impl ExistingChain {
         let issuing = ExistingCa::from_der(cert_name, &lowest.cert.der, key_name, key)?;
         let mut warnings = Vec::new();
         for (below, ca) in std::iter::once(&lowest).chain(&above).enumerate() {
-            ca.check_signs(cert_name)?;
             // `below` CAs of the chain follow this one down to a leaf.
             if let Some((_, Some(limit))) = ca.cert.basic_constraints() {
                 if below > usize::from(limit) {
