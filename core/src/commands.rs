@@ -267,6 +267,69 @@ impl Curl<'_> {
     }
 }
 
+/// `openssl s_client` connecting as curl does: the same CA, client
+/// files, host name (SNI and the name it checks) and address; it stops at
+/// the first verify error (`-verify_return_error`), as curl does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SClient<'a> {
+    /// `-CAfile`.
+    pub cacert: &'a str,
+    /// The client's certificate (its chain file when it has one: sent
+    /// whole with `-cert_chain`) and key; `None`: none.
+    pub client: Option<(&'a str, &'a str)>,
+    /// Where curl would connect.
+    pub target: &'a Target,
+    /// The address the server listens on.
+    pub listen: SocketAddr,
+}
+
+impl SClient<'_> {
+    /// The arguments, `openssl` first.
+    pub fn argv(&self) -> Vec<String> {
+        let ip = match self.listen.ip() {
+            IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let mut argv: Vec<String> = vec![
+            "openssl".into(),
+            "s_client".into(),
+            "-connect".into(),
+            format!("{}:{}", bracketed(ip), self.listen.port()),
+        ];
+        match self.target.host.parse::<IpAddr>() {
+            Ok(_) => argv.extend(["-verify_ip".into(), self.target.host.clone()]),
+            Err(_) => argv.extend([
+                "-servername".into(),
+                self.target.host.clone(),
+                "-verify_hostname".into(),
+                self.target.host.clone(),
+            ]),
+        }
+        argv.extend(["-CAfile".into(), self.cacert.into()]);
+        if let Some((cert, key)) = self.client {
+            argv.extend(["-cert".into(), cert.into()]);
+            argv.extend(["-cert_chain".into(), cert.into()]);
+            argv.extend(["-key".into(), key.into()]);
+        }
+        argv.push("-verify_return_error".into());
+        argv
+    }
+
+    /// The arguments for a client that offers `versions` (`-tls1_3`,
+    /// `-tls1_2`).
+    pub fn argv_offering(&self, versions: TlsVersions) -> Vec<String> {
+        let mut argv = self.argv();
+        argv.extend(versions.openssl_args().iter().map(|a| (*a).to_owned()));
+        argv
+    }
+
+    /// The command as one line for a POSIX shell.
+    pub fn line(&self) -> String {
+        shell_line(&self.argv())
+    }
+}
+
 /// `certplay serve` with a set of files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Serve<'a> {

@@ -90,6 +90,7 @@ pub struct MtlsServer {
     crls: Vec<crate::read::Crl>,
     client_auth: ClientAuth,
     alpn: Vec<Vec<u8>>,
+    key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 impl MtlsServer {
@@ -148,6 +149,7 @@ impl MtlsServer {
             crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
             client_auth: ClientAuth::Required,
             alpn: vec![b"http/1.1".to_vec()],
+            key_log: None,
         })
     }
 
@@ -176,6 +178,13 @@ impl MtlsServer {
     /// preference (`h2`, `http/1.1`).
     pub fn with_alpn(mut self, protocols: &[&[u8]]) -> Self {
         self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
+    }
+
+    /// The same server, writing each handshake's secrets to `key_log`
+    /// (`certplay serve --keylog`: the NSS key log Wireshark reads).
+    pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
+        self.key_log = Some(key_log);
         self
     }
 
@@ -262,6 +271,9 @@ impl MtlsServer {
             .with_cert_resolver(Arc::new(SingleCertAndKey::from(self.certified_key.clone())));
         config.session_storage = self.sessions.clone();
         config.alpn_protocols.clone_from(&self.alpn);
+        if let Some(key_log) = &self.key_log {
+            config.key_log = key_log.clone();
+        }
         Ok((Arc::new(config), recorder))
     }
 

@@ -17,6 +17,7 @@ pub mod files;
 pub mod guard;
 pub mod input;
 pub mod issuing;
+pub mod keylog;
 pub mod live;
 mod mtls;
 pub mod page;
@@ -97,6 +98,8 @@ pub struct Config {
     pub crypto: Crypto,
     /// Serve the page from this directory instead of the embedded copy.
     pub page_dir: Option<PathBuf>,
+    /// Where each handshake's secrets go (`--keylog`), if anywhere.
+    pub key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 impl Config {
@@ -112,6 +115,7 @@ impl Config {
             client_auth: ClientAuth::Required,
             crypto: Crypto::default(),
             page_dir: None,
+            key_log: None,
         }
     }
 }
@@ -139,7 +143,13 @@ pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
     if let Some(dir) = config.page_dir.as_deref().filter(|dir| dir.exists()) {
         files::check_served_dir(dir).map_err(Error::Files)?;
     }
-    let current = current(tls, config.tls13_only, config.client_auth, config.crypto)?;
+    let current = current(
+        tls,
+        config.tls13_only,
+        config.client_auth,
+        config.crypto,
+        config.key_log.clone(),
+    )?;
     let cap = config.limits.connection_cap();
     let listener = TcpListener::bind(config.mtls)
         .await
@@ -189,8 +199,13 @@ fn current(
     tls13_only: bool,
     client_auth: ClientAuth,
     crypto: Crypto,
+    key_log: Option<Arc<dyn rustls::KeyLog>>,
 ) -> Result<Current, Error> {
-    let server = mtls_server(tls, tls13_only, client_auth, crypto)?;
+    let mut server = MtlsServer::for_serve(tls, crypto.provider(), tls13_only, client_auth)?;
+    if let Some(key_log) = &key_log {
+        server = server.with_key_log(key_log.clone());
+    }
+    let server = Arc::new(server);
     let (trusted, sent) = (server.trusted().len(), server.ca_names_sent());
     if sent < trusted {
         tracing::warn!(
@@ -207,6 +222,7 @@ fn current(
         server,
         tls13_only,
         crypto,
+        key_log,
         server_names: tls
             .cert_chain
             .first()
@@ -270,8 +286,13 @@ impl Reloader {
     fn swap(&self, tls: &ServerTls) -> Result<(), Error> {
         let now = self.shared.current();
         let (tls13_only, client_auth) = (now.tls13_only, now.server.client_auth());
-        self.shared
-            .replace(current(tls, tls13_only, client_auth, now.crypto)?);
+        self.shared.replace(current(
+            tls,
+            tls13_only,
+            client_auth,
+            now.crypto,
+            now.key_log.clone(),
+        )?);
         Ok(())
     }
 }

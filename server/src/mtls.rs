@@ -48,6 +48,8 @@ pub struct Current {
     pub tls13_only: bool,
     /// The crypto provider.
     pub crypto: crate::Crypto,
+    /// Where each handshake's secrets go (`--keylog`), kept across reloads.
+    pub key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 /// What every connection task on the mTLS port shares.

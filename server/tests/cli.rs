@@ -3,10 +3,11 @@
 use std::process::Command;
 
 /// The subcommands a person can run, as `--help` lists them.
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "serve",
     "issue",
     "inspect",
+    "lab",
     "verify",
     "connect",
     "csr",

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use certplay_core::{IssuedPlan, KeyPair, KeyType, Materials, Plan, Validity};
 
+pub mod parity;
+
 pub use tempfile::TempDir;
 
 /// How long a server may take to start listening.

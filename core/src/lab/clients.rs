@@ -8,13 +8,20 @@
 //! - a TLS 1.3 client sends its certificate with its last handshake
 //!   message and counts the handshake as done; the server's refusal comes
 //!   back as an alert on its first read: curl exit 56 (`SSL_read`), or 55
-//!   when its request's send fails first. In TLS 1.2 the server refuses
-//!   before its own Finished: curl exit 35, in the handshake;
+//!   when its request's send fails first (its words are then about the
+//!   send). In TLS 1.2 the server refuses before its own Finished: curl
+//!   exit 35, in the handshake; but 98 for certificate_required (curl
+//!   7.77+: CURLE_SSL_CLIENTCERT) and 60 "SSL certificate verification
+//!   failed" for certificate_expired (curl counts that alert as its own
+//!   verification failing);
 //! - a server certificate curl does not accept: exit 60, with OpenSSL's
 //!   verify error (`certificate has expired`), or curl's own words for a
-//!   host name it does not cover;
-//! - a key that is not the certificate's: curl refuses before connecting,
-//!   exit 58;
+//!   host name it does not cover (curl checks the name after the
+//!   handshake: the server sees a handshake, then no request);
+//! - a CA without keyCertSign: OpenSSL's "invalid CA certificate" (79);
+//! - a key that is not the certificate's: curl refuses before TLS, exit
+//!   58 (it has connected: the server sees a connection closed without a
+//!   byte); openssl s_client before connecting;
 //! - OpenSSL 3.0 and 3.1 word the alerts of SSL 3.0 `sslv3 alert ...`,
 //!   3.2 and later `ssl/tls alert ...`; TLS 1.0's are `tlsv1 alert ...`
 //!   and TLS 1.3's `tlsv13 alert ...` in both.
@@ -119,100 +126,99 @@ impl Clients {
     pub fn curl(&self, prediction: &Prediction) -> Expected {
         if prediction.case == Case::CaWithoutKeyCertSign {
             if let Verdict::Accepted = prediction.verdict {
-                return Expected {
-                    exits: vec![60],
-                    words: format!("SSL certificate problem: {}", KEY_CERT_SIGN.1),
-                };
+                return Expected::one(60, format!("SSL certificate problem: {}", KEY_CERT_SIGN.1));
             }
         }
         match &prediction.verdict {
-            Verdict::Accepted => Expected {
-                exits: vec![0],
-                words: "Hello World".into(),
-            },
-            Verdict::KeyMismatch => Expected {
-                exits: vec![58],
-                words: "unable to set private key file".into(),
-            },
+            Verdict::Accepted => Expected::one(0, "Hello World"),
+            Verdict::KeyMismatch => Expected::one(58, "unable to set private key file"),
             Verdict::Refused {
                 by: Side::Client,
                 reason,
                 ..
-            } => Expected {
-                exits: vec![60],
-                words: match reason.kind() {
+            } => Expected::one(
+                60,
+                match reason.kind() {
+                    // curl checks the host name itself, after the handshake.
                     ReasonKind::NameMismatch => {
                         "SSL: no alternative certificate subject name matches target host name"
-                            .into()
+                            .to_owned()
                     }
                     kind => format!("SSL certificate problem: {}", self.verify_error(kind).1),
                 },
-            },
+            ),
             Verdict::Refused {
                 by: Side::Server,
                 alert,
                 reason,
             } => {
                 let words = self.alert_words(*alert);
-                let after_finished = prediction.version == Some(TlsVersion::Tls13)
-                    && reason.kind() != ReasonKind::Incompatible;
-                Expected {
-                    exits: if after_finished {
-                        vec![56, 55]
-                    } else {
-                        vec![35]
-                    },
-                    words,
+                if prediction.version == Some(TlsVersion::Tls13)
+                    && reason.kind() != ReasonKind::Incompatible
+                {
+                    // The alert comes on curl's first read; when it closes
+                    // the connection before curl's request is sent, curl's
+                    // words are about the send.
+                    return Expected {
+                        printed: vec![Printed::new(56, words), Printed::new(55, "curl: (55)")],
+                    };
+                }
+                match *alert {
+                    // curl 7.77+ names a refused client certificate in the
+                    // handshake: CURLE_SSL_CLIENTCERT.
+                    AlertDescription::CertificateRequired if self.curl >= Version(7, 77, 0) => {
+                        Expected::one(98, words)
+                    }
+                    // curl takes OpenSSL's "alert certificate expired" for
+                    // its own verification failing.
+                    AlertDescription::CertificateExpired => {
+                        Expected::one(60, "SSL certificate verification failed")
+                    }
+                    _ => Expected::one(35, words),
                 }
             }
         }
     }
 
-    /// What `openssl s_client -verify_return_error -verify_hostname HOST`
-    /// prints for the same case.
+    /// What `openssl s_client -verify_return_error` (with `-verify_hostname
+    /// HOST`, and a request on its input with `-ign_eof`) prints for the
+    /// same case.
     pub fn openssl(&self, prediction: &Prediction) -> Expected {
         if prediction.case == Case::CaWithoutKeyCertSign {
             if let Verdict::Accepted = prediction.verdict {
-                return Expected {
-                    exits: vec![1],
-                    words: format!("verify error:num={}:{}", KEY_CERT_SIGN.0, KEY_CERT_SIGN.1),
-                };
+                return Expected::one(
+                    1,
+                    format!("verify error:num={}:{}", KEY_CERT_SIGN.0, KEY_CERT_SIGN.1),
+                );
             }
         }
         match &prediction.verdict {
-            Verdict::Accepted => Expected {
-                exits: vec![0],
-                words: "Hello World".into(),
-            },
-            Verdict::KeyMismatch => Expected {
-                exits: vec![1],
-                words: "key values mismatch".into(),
-            },
+            Verdict::Accepted => Expected::one(0, "Hello World"),
+            Verdict::KeyMismatch => Expected::one(1, "key values mismatch"),
             Verdict::Refused {
                 by: Side::Client,
                 reason,
                 ..
             } => {
                 let (number, words) = self.verify_error(reason.kind());
-                Expected {
-                    exits: vec![1],
-                    words: format!("verify error:num={number}:{words}"),
-                }
+                Expected::one(1, format!("verify error:num={number}:{words}"))
             }
             Verdict::Refused {
                 by: Side::Server,
                 alert,
                 ..
-            } => Expected {
-                exits: vec![0, 1],
-                words: self.alert_words(*alert),
-            },
+            } => {
+                let words = self.alert_words(*alert);
+                Expected {
+                    printed: vec![Printed::new(1, words.clone()), Printed::new(0, words)],
+                }
+            }
         }
     }
 }
 
 /// OpenSSL's verify error for a CA without keyCertSign.
-const KEY_CERT_SIGN: (u16, &str) = (20, "unable to get local issuer certificate");
+const KEY_CERT_SIGN: (u16, &str) = (79, "invalid CA certificate");
 
 /// Where the stacks differ by design, and why.
 pub fn difference(case: Case) -> Option<&'static str> {
@@ -226,11 +232,55 @@ pub fn difference(case: Case) -> Option<&'static str> {
     }
 }
 
-/// What a client program is expected to print.
+/// What a client program is expected to print: any one of these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expected {
-    /// Its exit code; any of these (the first is the usual one).
-    pub exits: Vec<u8>,
+    /// The usual one first.
+    pub printed: Vec<Printed>,
+}
+
+impl Expected {
+    fn one(exit: u8, words: impl Into<String>) -> Self {
+        Self {
+            printed: vec![Printed::new(exit, words)],
+        }
+    }
+
+    /// True when a program that exited with `exit` and printed `output`
+    /// (standard output and error) did what is expected.
+    pub fn matches(&self, exit: i32, output: &str) -> bool {
+        self.printed
+            .iter()
+            .any(|p| i32::from(p.exit) == exit && output.contains(&p.words))
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, printed) in self.printed.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", or ")?;
+            }
+            write!(f, "exit {}: {}", printed.exit, printed.words)?;
+        }
+        Ok(())
+    }
+}
+
+/// One exit code and words the output contains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Printed {
+    /// The exit code.
+    pub exit: u8,
     /// Words its output contains.
     pub words: String,
+}
+
+impl Printed {
+    fn new(exit: u8, words: impl Into<String>) -> Self {
+        Self {
+            exit,
+            words: words.into(),
+        }
+    }
 }

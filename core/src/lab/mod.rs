@@ -26,6 +26,7 @@ pub mod crypto;
 mod handshake;
 #[cfg(feature = "lab")]
 mod hooks;
+mod index;
 mod mutate;
 mod predict;
 #[cfg(feature = "lab")]
@@ -40,6 +41,9 @@ pub use case::Case;
 #[cfg(feature = "lab")]
 pub use handshake::{
     handshake, ClientFiles, Clock, KeyLogLines, LabClient, Outcome, Refused, Transcript,
+};
+pub use index::{
+    every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, PORT,
 };
 pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
 pub use predict::{alert_for, predict, Prediction, Verdict};

@@ -35,7 +35,8 @@ pub enum Verdict {
     /// The handshake succeeds and the server answers `Hello World`.
     Accepted,
     /// The client's key is not its certificate's: curl and openssl refuse
-    /// before connecting, and rustls before its first handshake message.
+    /// before any TLS (curl has connected, and closes without a byte), and
+    /// rustls before its first handshake message.
     KeyMismatch,
     /// One side refuses the handshake.
     Refused {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod input;
 pub mod inspect;
 pub mod issue;
+pub mod lab;
 pub mod output;
 pub mod p12;
 pub mod serve;
@@ -47,6 +48,9 @@ pub enum Command {
     /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
     /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
     Inspect(inspect::InspectArgs),
+    /// Break a set on purpose in every way the handshake lab knows: one
+    /// folder per case (files, serve/curl/openssl lines) and lab.json.
+    Lab(lab::LabArgs),
     /// Check a chain the way certplay serve (rustls/webpki) does and say why
     /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(verify::VerifyArgs),
@@ -83,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Connect(args) => return verdict(connect::run(&args)),
         Command::Serve(args) => serve::run(&args),
         Command::Issue(args) => issue::run(&args),
+        Command::Lab(args) => lab::run(&args),
         Command::Csr(args) => csr::run(&args),
         Command::Sign(args) => sign::run(&args),
         Command::Crl(args) => crl::run(&args),

@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use certplay_core::commands::{Curl, Fit, HostName, Target};
 use certplay_core::{ClientAuth, KeyType, ServerCrl, ServerTls};
@@ -16,6 +17,7 @@ use crate::cli::demo::{self, DemoSet};
 use crate::cli::input;
 use crate::cli::output::say;
 use crate::guard::{self, Limits};
+use crate::keylog::KeyLogFile;
 use crate::{Bound, Config, Crypto, Error, Reloader};
 
 /// Serve HTTPS that requires a client certificate (and the page).
@@ -77,6 +79,13 @@ pub struct ServeArgs {
     /// least one: the clients being tested usually run on this machine).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// Write the TLS secrets of every handshake to this new file (mode
+    /// 0600), in the NSS key log format Wireshark reads to decrypt a
+    /// capture (as curl's SSLKEYLOGFILE). Anyone with the file can read
+    /// the captured traffic: only when asked, and never over a file that
+    /// is there.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
     /// Do not serve the page.
     #[arg(long)]
     no_page: bool,
@@ -198,6 +207,18 @@ pub async fn start(args: &ServeArgs) -> Result<Started, Error> {
     for warning in &tls.warnings {
         tracing::warn!("{warning}");
     }
+    let key_log = match &args.keylog {
+        Some(path) => {
+            let file = KeyLogFile::create(path)?;
+            lines.push(format!(
+                "certplay: writing the TLS secrets of every connection to {} (NSS key log, \
+                 for Wireshark: whoever has it can decrypt what was captured)",
+                file.path().display()
+            ));
+            Some(Arc::new(file) as Arc<dyn rustls::KeyLog>)
+        }
+        None => None,
+    };
     let config = Config {
         mtls: SocketAddr::new(args.bind, args.port),
         page: (!args.no_page).then(|| SocketAddr::new(args.page_bind, args.page_port)),
@@ -210,6 +231,7 @@ pub async fn start(args: &ServeArgs) -> Result<Started, Error> {
         client_auth: args.client_auth,
         crypto: args.crypto,
         page_dir: args.page_dir.clone(),
+        key_log,
     };
     for (what, address) in [
         ("the mTLS server", Some(config.mtls)),

@@ -1,0 +1,392 @@
+//! The handshake lab's parity, natively: `certplay lab` breaks the blog's
+//! set in every way it knows (P-256 and RSA-2048); for every case and TLS
+//! version the client offers, core's prediction (in `lab.json`), the
+//! in-memory handshake (core's pure-Rust provider, the case's files), a
+//! real `certplay serve` started with the case's files, real curl (exit
+//! code and words) and real `openssl s_client` (verify result or alert)
+//! all end as `lab.json` says. Where the stacks differ by design the case
+//! says so (`difference`), and the test expects exactly that difference.
+//! Any disagreement fails with the whole table.
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use certplay_core::lab::{
+    self, clients::Expected, crypto, CaseFile, IndexCase, IndexRun, LabIndex, Mutated, Outcome,
+    Side, Verdict,
+};
+use certplay_core::verify::{alert_name, ReasonKind};
+use certplay_tests::parity::{Cell, RowKey, Table};
+use certplay_tests::{certplay, stderr, stdout, temp_dir, Server};
+
+/// The key types every case runs with.
+const KEY_TYPES: [&str; 2] = ["p256", "rsa2048"];
+/// Rows run at once (each starts its own server, then curl and openssl).
+const WORKERS: usize = 6;
+
+#[test]
+fn every_case_ends_alike_in_the_prediction_memory_serve_curl_and_openssl() {
+    let dir = temp_dir();
+    let mut work = Vec::new();
+    for key in KEY_TYPES {
+        let out = certplay(
+            dir.path(),
+            &["lab", "--out", key, "--preset", "blog", "--key-type", key],
+        );
+        assert!(
+            out.status.success(),
+            "certplay lab --key-type {key}:\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let root = dir.path().join(key);
+        let index: LabIndex = serde_json::from_slice(&fs::read(root.join("lab.json")).unwrap())
+            .expect("lab.json reads back");
+        let names: Vec<_> = index.cases.iter().map(|c| c.name).collect();
+        assert_eq!(names, lab::Case::ALL.to_vec(), "lab.json lists every case");
+        for case in &index.cases {
+            for run in &case.runs {
+                work.push(Row {
+                    key,
+                    folder: root.join(&case.dir),
+                    case: case.clone(),
+                    run: run.clone(),
+                    port: index.port,
+                    at: index.at,
+                });
+            }
+        }
+    }
+    let rows = work.len();
+    let queue = Mutex::new(work);
+    let table = Mutex::new(Table::default());
+    thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| loop {
+                let Some(row) = queue.lock().unwrap().pop() else {
+                    return;
+                };
+                let cells = row.check();
+                let mut table = table.lock().unwrap();
+                if let Some(difference) = &row.case.difference {
+                    table.note(row.case.name.name(), difference);
+                }
+                for (column, cell) in cells {
+                    table.set(row.key(), column, cell);
+                }
+            });
+        }
+    });
+    let table = table.into_inner().unwrap();
+    let text = table.render();
+    println!("{text}");
+    assert_eq!(table.rows().count(), rows, "every row ran:\n{text}");
+    let disagreements = table.disagreements();
+    assert!(
+        disagreements.is_empty(),
+        "the stacks disagree:\n{}\n\n{text}",
+        disagreements.join("\n")
+    );
+}
+
+/// One case, key type and TLS version.
+struct Row {
+    key: &'static str,
+    folder: PathBuf,
+    case: IndexCase,
+    run: IndexRun,
+    port: u16,
+    at: i64,
+}
+
+impl Row {
+    fn key(&self) -> RowKey {
+        RowKey {
+            case: self.case.name.name().into(),
+            key: self.key.into(),
+            tls: serde_json::to_value(self.run.offers)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn check(&self) -> Vec<(&'static str, Cell)> {
+        let prediction = words(&self.run.prediction.verdict);
+        let mut cells = vec![("prediction", Cell::agrees(prediction.clone()))];
+
+        let broken = Mutated::from_index(&self.case, files(&self.folder))
+            .expect("the case's folder holds its files")
+            .offering(self.run.offers);
+        let memory = in_memory(&broken, self.at);
+        cells.push((
+            "memory",
+            Cell::check(memory.clone(), memory == prediction, prediction.clone()),
+        ));
+
+        let args: Vec<&str> = self.case.serve[2..]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .chunks(2)
+            .filter(|pair| pair.first() != Some(&"--port"))
+            .flatten()
+            .copied()
+            .chain(["--no-page"])
+            .collect();
+        let server = Server::start(&self.folder, &args);
+
+        let curl = self.client(&self.run.curl, server.port, None);
+        let expected = &self.run.curl_expected;
+        cells.push((
+            "curl",
+            Cell::check(
+                curl.short(expected),
+                curl.matches(expected),
+                expected.to_string(),
+            ),
+        ));
+
+        let expected_log = self.served_kind();
+        let logged = last_kind(&server.wait_for_log(" kind="));
+        cells.push((
+            "serve",
+            Cell::check(logged.clone(), logged == expected_log, expected_log),
+        ));
+
+        let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        let openssl = self.client(&self.run.openssl, server.port, Some(request));
+        let expected = &self.run.openssl_expected;
+        cells.push((
+            "openssl",
+            Cell::check(
+                openssl.short(expected),
+                openssl.matches(expected),
+                expected.to_string(),
+            ),
+        ));
+        cells
+    }
+
+    /// The kind `certplay serve` logs for curl's connection: `ok`, its
+    /// reason's, or the client's refusal of its certificate (in the
+    /// handshake; a name curl checks after it, then hangs up: no request).
+    /// With a key that is not its certificate's, curl connects, refuses
+    /// to start TLS with it, and closes without a byte.
+    fn served_kind(&self) -> &'static str {
+        let refused_by_curl = ReasonKind::ServerCertificateRefused.name();
+        match &self.run.prediction.verdict {
+            Verdict::KeyMismatch => "closed-before-hello",
+            Verdict::Refused {
+                by: Side::Client,
+                reason,
+                ..
+            } if reason.kind() == ReasonKind::NameMismatch => "no-request",
+            Verdict::Refused {
+                by: Side::Client, ..
+            } => refused_by_curl,
+            // The expected difference: OpenSSL refuses what rustls accepts.
+            Verdict::Accepted if self.case.difference.is_some() => refused_by_curl,
+            Verdict::Accepted => "ok",
+            Verdict::Refused { reason, .. } => reason.kind().name(),
+        }
+    }
+
+    /// Runs `argv` (curl or openssl, from lab.json) in the case's folder
+    /// against the server on `port`, with `input` on its standard input.
+    fn client(&self, argv: &[String], port: u16, input: Option<&str>) -> Said {
+        let from = format!(":{}", self.port);
+        let to = format!(":{port}");
+        let mut args: Vec<String> = argv.iter().map(|a| a.replace(&from, &to)).collect();
+        let program = args.remove(0);
+        if program == "curl" {
+            args.splice(
+                0..0,
+                ["--silent", "--show-error", "--max-time", "20"].map(String::from),
+            );
+        } else {
+            args.push("-ign_eof".into());
+        }
+        run_with_input(&self.folder, &program, &args, input.unwrap_or(""))
+    }
+}
+
+/// What a client program did.
+struct Said {
+    exit: Option<i32>,
+    output: String,
+}
+
+impl Said {
+    fn matches(&self, expected: &Expected) -> bool {
+        self.exit
+            .is_some_and(|code| expected.matches(code, &self.output))
+    }
+
+    /// `exit N: ` and the expected words it printed, else the line that
+    /// best says what happened.
+    fn short(&self, expected: &Expected) -> String {
+        let exit = self
+            .exit
+            .map_or("killed".to_owned(), |c| format!("exit {c}"));
+        let found = expected
+            .printed
+            .iter()
+            .find(|p| Some(i32::from(p.exit)) == self.exit && self.output.contains(&p.words));
+        let line = if let Some(printed) = found {
+            printed.words.clone()
+        } else {
+            self.output
+                .lines()
+                .find(|l| {
+                    l.contains("curl:")
+                        || l.contains("alert")
+                        || l.contains("verify error")
+                        || l.contains("error")
+                })
+                .unwrap_or_else(|| self.output.lines().next().unwrap_or(""))
+                .trim()
+                .chars()
+                .take(120)
+                .collect()
+        };
+        format!("{exit}: {line}")
+    }
+}
+
+fn run_with_input(dir: &Path, program: &str, args: &[String], input: &str) -> Said {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        // A client that refused before reading has closed its end.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let id = child.id();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let watchdog = thread::spawn(move || {
+        while Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(100));
+            if !Path::new(&format!("/proc/{id}")).exists() {
+                return;
+            }
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", &id.to_string()])
+            .status();
+    });
+    let output = child.wait_with_output().expect("waiting for the client");
+    let _ = watchdog.join();
+    Said {
+        exit: output.status.code(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// Every file of a case's folder, as the lab wrote it.
+fn files(folder: &Path) -> Vec<CaseFile> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(folder).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        files.push(CaseFile {
+            private: name.ends_with(".key"),
+            contents: fs::read_to_string(entry.path()).unwrap(),
+            name,
+        });
+    }
+    files
+}
+
+/// A verdict in the table's words.
+fn words(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Refused { by, alert, reason } => {
+            format!(
+                "refused by {by}: {} ({})",
+                alert_name(*alert),
+                reason.kind()
+            )
+        }
+        other => other.name().into(),
+    }
+}
+
+/// The in-memory handshake at `at`, in the prediction's words.
+fn in_memory(broken: &Mutated, at: i64) -> String {
+    match lab::run(broken, &crypto::provider(), at) {
+        Err(certplay_core::Error::KeyMismatch { .. }) => "key-mismatch".into(),
+        Err(other) => format!("error: {other}"),
+        Ok(transcript) => match transcript.outcome {
+            Outcome::Answered { status: 200, body } if body == "Hello World\n" => "accepted".into(),
+            Outcome::Answered { status, body } => format!("answered {status}: {body:?}"),
+            Outcome::Refused(refused) => words(&Verdict::Refused {
+                by: refused.by,
+                alert: refused
+                    .alert
+                    .map_or(certplay_core::rustls::AlertDescription::Unknown(0), |a| a.0),
+                reason: refused.reason,
+            }),
+        },
+    }
+}
+
+/// The `kind=` of the last connection the server logged.
+fn last_kind(log: &str) -> String {
+    log.lines()
+        .filter_map(|line| line.split(" kind=").nth(1))
+        .next_back()
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn certplay_lab_never_writes_over_a_file_without_force() {
+    let dir = temp_dir();
+    let args = ["lab", "--out", "lab", "--key-type", "p256"];
+    let first = certplay(dir.path(), &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let key = dir.path().join("lab/client-expired/client.key");
+    let mode = fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "a key is its owner's only");
+    let (index, key_before) = (
+        fs::read(dir.path().join("lab/lab.json")).unwrap(),
+        fs::read(&key).unwrap(),
+    );
+
+    let again = certplay(dir.path(), &args);
+    assert!(!again.status.success(), "certplay lab wrote over a lab");
+    let said = stderr(&again);
+    assert!(
+        said.contains("already holds") && said.contains("lab.json") && said.contains("--force"),
+        "{said}"
+    );
+    assert_eq!(fs::read(dir.path().join("lab/lab.json")).unwrap(), index);
+    assert_eq!(fs::read(&key).unwrap(), key_before);
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let out = certplay(dir.path(), &forced);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(
+        fs::read(&key).unwrap(),
+        key_before,
+        "--force makes the lab again"
+    );
+}
