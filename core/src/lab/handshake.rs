@@ -11,7 +11,7 @@
 //! certificates.
 
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
@@ -20,13 +20,14 @@ use rustls::server::Acceptor;
 use rustls::sign::CertifiedKey;
 use rustls::time_provider::TimeProvider;
 use rustls::{
-    ClientConfig, ClientConnection, Error as TlsError, KeyLog, ProtocolVersion, RootCertStore,
+    ClientConfig, ClientConnection, Error as TlsError, ProtocolVersion, RootCertStore,
     ServerConnection,
 };
 use rustls_pki_types::{ServerName, UnixTime};
 use serde::{Deserialize, Serialize};
 
 use super::hooks::{ClientIdentity, Record, WatchedKey, WatchedServerVerifier};
+use super::keylog::KeyLogLines;
 use super::setup::{Side, TlsVersions};
 use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message};
 use super::wire::{answer, deliver, flush, read_available, request, response};
@@ -194,36 +195,6 @@ impl LabClient {
     /// The host name the client connects to.
     pub fn host(&self) -> String {
         self.host.to_str().into_owned()
-    }
-}
-
-/// The NSS key log of a client's handshakes (the format of curl's and
-/// Firefox's `SSLKEYLOGFILE`, which Wireshark reads): one line a secret,
-/// `LABEL CLIENT_RANDOM SECRET` in hex.
-#[derive(Debug, Default)]
-pub struct KeyLogLines(Mutex<String>);
-
-impl KeyLogLines {
-    /// The lines written so far.
-    pub fn text(&self) -> String {
-        // A poisoned lock only means a writer panicked between lines.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-    }
-}
-
-impl KeyLog for KeyLogLines {
-    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        use std::fmt::Write as _;
-        let mut text = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-        // Writing into a String does not fail.
-        let _ = writeln!(text, "{label} {} {}", hex(client_random), hex(secret));
     }
 }
 

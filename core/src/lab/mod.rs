@@ -27,6 +27,8 @@ mod handshake;
 #[cfg(feature = "lab")]
 mod hooks;
 mod index;
+#[cfg(feature = "lab")]
+mod keylog;
 mod mutate;
 mod predict;
 #[cfg(feature = "lab")]
@@ -39,12 +41,12 @@ mod wire;
 
 pub use case::Case;
 #[cfg(feature = "lab")]
-pub use handshake::{
-    handshake, ClientFiles, Clock, KeyLogLines, LabClient, Outcome, Refused, Transcript,
-};
+pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
 pub use index::{
     every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, PORT,
 };
+#[cfg(feature = "lab")]
+pub use keylog::KeyLogLines;
 pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]
