@@ -102,7 +102,7 @@ pub const PROCESSED_WHEN_CRITICAL: [ObjectIdentifier; 15] = [
     // id-pe-proxyCertInfo (RFC 3820)
     child(db::rfc5280::ID_PE, 14),
     // id-pkix-ocsp-nocheck (RFC 6960)
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5"),
+    db::rfc6960::ID_PKIX_OCSP_NOCHECK,
 ];
 
 /// `ecdsa-with-SHA1` (RFC 3279, section 2.2.3).
@@ -371,10 +371,6 @@ mod tests {
         assert_eq!(dotted(ECDSA_WITH_SHA_1), "1.2.840.10045.4.1");
         assert_eq!(dotted(SECP_256_K_1), "1.3.132.0.10");
         assert_eq!(dotted(ORGANIZATION_IDENTIFIER), "2.5.4.97");
-        assert_eq!(
-            dotted(child(EV_JURISDICTION, 3)),
-            "1.3.6.1.4.1.311.60.2.1.3"
-        );
     }
 
     #[test]
