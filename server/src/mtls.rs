@@ -278,25 +278,25 @@ async fn connection(
     };
     event.requests = requests.load(Ordering::Relaxed);
     let ended = match &ended {
-        // HTTP/2 frames (so the client took the certificate), yet no
-        // request: every stream was refused.
-        Ok(()) if h2 && event.requests == 0 && received.load(Ordering::Relaxed) > 0 => {
-            Ending::Http2NoRequest {
-                limit: u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX),
-                received: received.load(Ordering::Relaxed),
-            }
-        }
         Ok(()) => Ending::Closed,
         Err(e) => ending(e, limits),
     };
-    // HTTP/1.1 bytes came (so the client took the certificate), yet no
-    // request: it left in the middle of one (without TLS close_notify,
+    // Bytes came (so the client took the certificate), yet no request:
+    // over HTTP/2 every stream was refused (a header over the limit; curl
+    // then closes or resets and retries on a new connection), over
+    // HTTP/1.1 it left in the middle of one (without TLS close_notify,
     // hyper sees an I/O error, not its own "incomplete message").
+    let received_bytes = received.load(Ordering::Relaxed);
     let ended = match ended {
-        Ending::Closed | Ending::Reset
-            if !h2 && event.requests == 0 && received.load(Ordering::Relaxed) > 0 =>
-        {
-            Ending::PartialRequest
+        Ending::Closed | Ending::Reset if event.requests == 0 && received_bytes > 0 => {
+            if h2 {
+                Ending::Http2NoRequest {
+                    limit: u64::try_from(limits.max_header_bytes).unwrap_or(u64::MAX),
+                    received: received_bytes,
+                }
+            } else {
+                Ending::PartialRequest
+            }
         }
         other => other,
     };
