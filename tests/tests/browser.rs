@@ -929,11 +929,15 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
         !without.status.success(),
         "curl without a client certificate succeeded"
     );
+    // Newest first: the refusal, with its reason in words, on top. (The
+    // curl before the load was refused too, for another reason: wait for
+    // this one, not that.)
     let events = wait_for_text(client, "live-events", |s| {
-        s.contains("refused (no client certificate)")
+        s.lines()
+            .next()
+            .is_some_and(|newest| newest.contains("refused (no client certificate): no client"))
     })
     .await;
-    // Newest first: the refusal, with its reason in words, on top.
     let newest = events.lines().next().unwrap_or_default();
     assert!(
         newest.contains(
