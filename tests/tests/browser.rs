@@ -180,6 +180,26 @@ async fn wait_until_issued(client: &Client) {
     }
 }
 
+/// Whether `name` (or Chromium's partial file of it) appears in `dir`
+/// within `within`.
+fn download_started(dir: &Path, name: &str, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let started = std::fs::read_dir(dir)
+            .expect("the download directory")
+            .flatten()
+            .any(|e| {
+                let file = e.file_name().to_string_lossy().into_owned();
+                file == name || file.ends_with(".crdownload")
+            });
+        if started {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
 /// Waits until every file in `names` is completely downloaded into `dir`.
 fn wait_for_downloads(dir: &Path, names: &[&str]) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -571,8 +591,13 @@ async fn download_everything(client: &Client, downloads: &Path, dir: &Path) -> V
         );
         button.click().await.expect("clicking a download");
         // Chromium drops a download now and then when a page starts many
-        // at once: one at a time, each complete before the next click.
-        wait_for_downloads(downloads, &[names.last().expect("a name").as_str()]);
+        // at once: one at a time, each complete before the next click, and
+        // a click whose file never starts is made once more.
+        let name = names.last().expect("a name").as_str();
+        if !download_started(downloads, name, Duration::from_secs(10)) {
+            button.click().await.expect("clicking a download again");
+        }
+        wait_for_downloads(downloads, &[name]);
     }
     click(client, "download-zip").await;
     names.push(ZIP_NAME.to_owned());
