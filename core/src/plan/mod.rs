@@ -523,6 +523,15 @@ impl Plan {
         }
     }
 
+    /// One key type for every entry (`--key-type`): the plan's, with each
+    /// entry's own choice cleared.
+    pub fn set_key_type(&mut self, key_type: KeyType) {
+        self.key_type = key_type;
+        for entry in &mut self.entries {
+            entry.key_type = None;
+        }
+    }
+
     /// Sets the subjectAltNames of every server entry.
     pub fn set_server_sans(&mut self, sans: &[San]) {
         for entry in self.entries.iter_mut().filter(|e| e.profile.serves()) {

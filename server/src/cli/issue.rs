@@ -91,10 +91,7 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
         (None, None) => Plan::default(),
     };
     if let Some(key_type) = args.key_type {
-        plan.key_type = key_type;
-        for entry in &mut plan.entries {
-            entry.key_type = None;
-        }
+        plan.set_key_type(key_type);
     }
     if args.intermediate {
         plan.add_intermediate();

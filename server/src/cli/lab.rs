@@ -60,10 +60,7 @@ pub fn run(args: &LabArgs) -> Result<(), Error> {
         (None, None) => Plan::default(),
     };
     if let Some(key_type) = args.key_type {
-        plan.key_type = key_type;
-        for entry in &mut plan.entries {
-            entry.key_type = None;
-        }
+        plan.set_key_type(key_type);
     }
     let set = issue_plan(&plan, Materials::default())?;
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
