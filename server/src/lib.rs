@@ -18,6 +18,7 @@ pub mod guard;
 pub mod input;
 pub mod issuing;
 pub mod keylog;
+pub mod lab;
 pub mod live;
 mod mtls;
 pub mod page;
@@ -341,7 +342,7 @@ impl Bound {
             self.history.clone(),
             reloader,
             self.mtls_addr,
-            self.limits.handshake,
+            self.limits.clone(),
         ));
         let page = self.page.map(|(acceptor, _)| {
             tokio::spawn(page::serve_page(

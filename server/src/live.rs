@@ -9,12 +9,17 @@
 //!   optional): loads that material into the mTLS listener without a
 //!   restart, keeping the `--crl` CRLs of the CAs it trusts (the others are
 //!   dropped and named in `warnings`).
+//! - `POST /live/lab` with `X-Certplay-Token: T` and one lab case as JSON
+//!   (core's `lab::Mutated`: its files, keys included, and what serve and
+//!   curl are given): runs it against a second listener on a free loopback
+//!   port ([`crate::lab`]) and answers with the verdict, the event and the
+//!   log line (JSON [`crate::lab::ServerVerdict`]). One case at a time.
 //!
-//! These change what the server trusts, so each is refused (403 with the
-//! reason) unless the request comes from the page itself: a `Host` that
-//! DNS rebinding cannot produce, an `Origin` equal to `http://` + that
-//! `Host` (a GET may leave it out, as browsers do for same-origin GETs; a
-//! load, which changes the server's keys, must send it, from a browser or
+//! These change what the server trusts or carry keys, so each is refused
+//! (403 with the reason) unless the request comes from the page itself: a
+//! `Host` that DNS rebinding cannot produce, an `Origin` equal to
+//! `http://` and that `Host` (a GET may leave it out, as browsers do for
+//! same-origin GETs; a load or a lab case must send it, from a browser or
 //! any other client), no `Sec-Fetch-Site` other than `same-origin`, and
 //! the token, which only a same-origin script can read.
 
@@ -33,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::events::{Event, History, Streamed};
+use crate::guard::Limits;
 use crate::Reloader;
 
 /// The page's response body: whole, or a stream of events.
@@ -45,8 +51,11 @@ pub struct Live {
     history: Arc<History>,
     reloader: Reloader,
     mtls: SocketAddr,
-    /// The time a request's body gets to arrive whole (the handshake's).
-    body_deadline: Duration,
+    /// The listener's limits: a request's body gets the handshake's
+    /// deadline to arrive whole; a lab case's listener has them all.
+    limits: Limits,
+    /// Held while a lab case runs: one at a time.
+    lab: tokio::sync::Semaphore,
 }
 
 /// What `POST /live/load` carries.
@@ -76,12 +85,12 @@ struct Loaded {
 
 impl Live {
     /// A link with a fresh random token; a request body must arrive whole
-    /// within `body_deadline`.
+    /// within `limits.handshake`.
     pub fn new(
         history: Arc<History>,
         reloader: Reloader,
         mtls: SocketAddr,
-        body_deadline: Duration,
+        limits: Limits,
     ) -> Live {
         let mut bytes = [0u8; 16];
         // Without randomness there is no token: every live request is refused.
@@ -94,7 +103,8 @@ impl Live {
             history,
             reloader,
             mtls,
-            body_deadline,
+            limits,
+            lab: tokio::sync::Semaphore::new(1),
         }
     }
 
@@ -127,32 +137,15 @@ impl Live {
                 }
                 self.events()
             }
-            (&Method::POST, "/live/load") => {
-                if !request.headers().contains_key(ORIGIN) {
-                    let host = request
-                        .headers()
-                        .get(HOST)
-                        .and_then(|h| h.to_str().ok())
-                        .unwrap_or("HOST:PORT");
-                    let why = format!(
-                        "a load changes the server's keys, so it needs the page's own \
-                         Origin header (browsers send it): Origin: http://{host}"
-                    );
-                    tracing::warn!("page: refused POST /live/load without an Origin header");
-                    return text(StatusCode::FORBIDDEN, why);
+            (&Method::POST, "/live/load" | "/live/lab") => {
+                if let Err(refused) = self.may_post(&request) {
+                    return refused;
                 }
-                let token = request
-                    .headers()
-                    .get("x-certplay-token")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                if !self.token_ok(token) {
-                    return text(
-                        StatusCode::FORBIDDEN,
-                        "a valid X-Certplay-Token header is needed (GET /live/token)",
-                    );
+                if path == "/live/load" {
+                    self.load(request).await
+                } else {
+                    self.lab(request).await
                 }
-                self.load(request).await
             }
             _ => text(StatusCode::NOT_FOUND, "not a live endpoint"),
         }
@@ -170,24 +163,102 @@ impl Live {
                 == 0
     }
 
-    async fn load(&self, request: Request<Incoming>) -> Response<PageBody> {
+    /// Refuses a POST without the page's Origin or the token: a load
+    /// changes the server's keys, a lab case carries keys.
+    #[allow(clippy::result_large_err)]
+    fn may_post(&self, request: &Request<Incoming>) -> Result<(), Response<PageBody>> {
+        let path = request.uri().path();
+        if !request.headers().contains_key(ORIGIN) {
+            let host = request
+                .headers()
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("HOST:PORT");
+            let what = if path == "/live/load" {
+                "a load changes the server's keys"
+            } else {
+                "a lab case carries keys"
+            };
+            let why = format!(
+                "{what}, so it needs the page's own Origin header (browsers send it): \
+                 Origin: http://{host}"
+            );
+            tracing::warn!("page: refused POST {path} without an Origin header");
+            return Err(text(StatusCode::FORBIDDEN, why));
+        }
+        let token = request
+            .headers()
+            .get("x-certplay-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !self.token_ok(token) {
+            return Err(text(
+                StatusCode::FORBIDDEN,
+                "a valid X-Certplay-Token header is needed (GET /live/token)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The request's body, whole within the deadline and at most 1 MiB.
+    #[allow(clippy::result_large_err)]
+    async fn body(&self, request: Request<Incoming>) -> Result<Bytes, Response<PageBody>> {
+        let path = request.uri().path().to_owned();
+        let deadline = self.limits.handshake;
         // One deadline for the whole body, however slowly its bytes come.
         let collected = tokio::time::timeout(
-            self.body_deadline,
+            deadline,
             Limited::new(request.into_body(), 1 << 20).collect(),
         )
         .await;
-        let body = match collected {
-            Ok(Ok(body)) => body.to_bytes(),
-            Ok(Err(_)) => return text(StatusCode::PAYLOAD_TOO_LARGE, "at most 1 MiB of PEM"),
+        match collected {
+            Ok(Ok(body)) => Ok(body.to_bytes()),
+            Ok(Err(_)) => Err(text(StatusCode::PAYLOAD_TOO_LARGE, "at most 1 MiB of PEM")),
             Err(_) => {
                 let within = format!(
                     "the request's body did not arrive whole within {} s",
-                    self.body_deadline.as_secs_f64()
+                    deadline.as_secs_f64()
                 );
-                tracing::warn!("page: refused POST /live/load: {within}");
-                return text(StatusCode::REQUEST_TIMEOUT, within);
+                tracing::warn!("page: refused POST {path}: {within}");
+                Err(text(StatusCode::REQUEST_TIMEOUT, within))
             }
+        }
+    }
+
+    async fn lab(&self, request: Request<Incoming>) -> Response<PageBody> {
+        let body = match self.body(request).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
+        let case: certplay_core::lab::Mutated = match serde_json::from_slice(&body) {
+            Ok(case) => case,
+            Err(e) => {
+                return text(
+                    StatusCode::BAD_REQUEST,
+                    format!("expected one lab case as JSON (core's lab::Mutated): {e}"),
+                )
+            }
+        };
+        let Ok(_running) = self.lab.try_acquire() else {
+            return text(
+                StatusCode::TOO_MANY_REQUESTS,
+                "another lab case is running on this server: ask again when it is done",
+            );
+        };
+        match crate::lab::verdict(&case, &self.limits).await {
+            Ok(verdict) => json(StatusCode::OK, &verdict),
+            Err(e @ crate::Error::Core(_)) => text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Err(e) => {
+                tracing::warn!("page: lab case {} did not run: {e}", case.case);
+                text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
+        }
+    }
+
+    async fn load(&self, request: Request<Incoming>) -> Response<PageBody> {
+        let body = match self.body(request).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
         };
         let load: Load = match serde_json::from_slice(&body) {
             Ok(load) => load,

@@ -81,7 +81,7 @@ impl TimeProvider for FixedTime {
     }
 }
 
-fn unix_time(seconds: i64) -> UnixTime {
+pub(super) fn unix_time(seconds: i64) -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(
         u64::try_from(seconds).unwrap_or_default(),
     ))
@@ -252,7 +252,7 @@ pub struct Refused {
 impl LabClient {
     /// A rustls client configuration for one handshake at `at`, its hooks
     /// writing to `record`.
-    fn config(&self, at: UnixTime, record: &Record) -> Result<ClientConfig, Error> {
+    pub(super) fn config(&self, at: UnixTime, record: &Record) -> Result<ClientConfig, Error> {
         let tls_error = |e: TlsError| Error::Malformed {
             what: "the lab client's TLS configuration".into(),
             reason: e.to_string(),
@@ -747,31 +747,8 @@ impl Run<'_> {
         self.transcript(version, Outcome::Refused(refusal))
     }
 
-    /// Why the client refused: core's verdict on the server's chain (the
-    /// same words as `certplay verify`).
     fn client_reason(&self, error: &TlsError) -> Reason {
-        let chain: Vec<Certificate> = self
-            .record
-            .seen()
-            .server_chain
-            .iter()
-            .flatten()
-            .filter_map(|der| Certificate::from_der(der).ok())
-            .collect();
-        let (leaf, intermediates) = match chain.split_first() {
-            Some((leaf, rest)) => (Some(leaf), rest),
-            None => (None, &[][..]),
-        };
-        let check = Check {
-            anchors: &self.client.anchors,
-            intermediates,
-            crls: &[],
-            purpose: Purpose::Server {
-                host: self.client.host(),
-            },
-            at: self.at,
-        };
-        verify::explain(error, leaf, &check)
+        client_reason(self.client, self.record, error, self.at)
     }
 
     fn transcript(&mut self, version: Option<ProtocolVersion>, outcome: Outcome) -> Transcript {
@@ -782,4 +759,35 @@ impl Run<'_> {
             outcome,
         }
     }
+}
+
+/// Why `client` refused the server at `at`: core's verdict on the chain
+/// its hooks saw (the same words as `certplay verify`).
+pub(super) fn client_reason(
+    client: &LabClient,
+    record: &Record,
+    error: &TlsError,
+    at: i64,
+) -> Reason {
+    let chain: Vec<Certificate> = record
+        .seen()
+        .server_chain
+        .iter()
+        .flatten()
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect();
+    let (leaf, intermediates) = match chain.split_first() {
+        Some((leaf, rest)) => (Some(leaf), rest),
+        None => (None, &[][..]),
+    };
+    let check = Check {
+        anchors: &client.anchors,
+        intermediates,
+        crls: &[],
+        purpose: Purpose::Server {
+            host: client.host(),
+        },
+        at,
+    };
+    verify::explain(error, leaf, &check)
 }

@@ -14,12 +14,17 @@
 //!   (configured as `certplay serve` is) and a [`LabClient`] (configured as
 //!   curl is), at a chosen [`Clock`] time, then `GET /` (feature `lab`);
 //! - its [`Transcript`] lists each message with what a person needs from
-//!   it, and how the handshake ended.
+//!   it, and how the handshake ended;
+//! - [`connect`] runs the same client against a real server over a
+//!   stream the caller opens (the running server's verdict, feature
+//!   `lab`).
 //!
 //! [`MtlsServer`]: crate::MtlsServer
 
 mod case;
 pub mod clients;
+#[cfg(feature = "lab")]
+mod connect;
 #[cfg(feature = "lab")]
 pub mod crypto;
 #[cfg(feature = "lab")]
@@ -41,6 +46,8 @@ mod wire;
 
 pub use case::Case;
 #[cfg(feature = "lab")]
+pub use connect::{connect, Reached};
+#[cfg(feature = "lab")]
 pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
 pub use index::{
     every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, PORT,
@@ -50,7 +57,7 @@ pub use keylog::KeyLogLines;
 pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]
-pub use run::{client, run, serve};
+pub use run::{client, run, serve, server_tls};
 pub use setup::{Side, TlsVersion, TlsVersions};
 #[cfg(feature = "lab")]
 pub use transcript::{Alert, Body, ChainEntry, CodePoint, Message};

@@ -12,6 +12,17 @@ use crate::{ClientAuth, Error, MtlsServer, ServerTls};
 /// The server `certplay serve` runs with the case's files (`--crl` and
 /// `--tls13-only` included), at `at` (Unix seconds), with `provider`.
 pub fn serve(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<MtlsServer, Error> {
+    MtlsServer::for_serve(
+        &server_tls(case, provider, at)?,
+        provider.clone(),
+        case.serve.tls13_only,
+        ClientAuth::Required,
+    )
+}
+
+/// The case's server files (`--ca`, `--cert`, `--key`, `--crl`) read as
+/// `certplay serve` reads them, at `at`, CRLs checked with `provider`.
+pub fn server_tls(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<ServerTls, Error> {
     let mut tls = ServerTls::read(
         case.source(&case.serve.ca)?,
         case.source(&case.serve.cert)?,
@@ -25,12 +36,7 @@ pub fn serve(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<MtlsS
         .map(|name| case.source(name))
         .collect::<Result<Vec<_>, _>>()?;
     tls.add_crls(&crls, provider, at)?;
-    MtlsServer::for_serve(
-        &tls,
-        provider.clone(),
-        case.serve.tls13_only,
-        ClientAuth::Required,
-    )
+    Ok(tls)
 }
 
 /// The client curl is for the case. A key that is not the certificate's
