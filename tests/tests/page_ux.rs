@@ -250,6 +250,16 @@ impl Page {
             .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
     }
 
+    async fn click_css(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
     async fn issue(&self) {
         // "done" from the set before must not count.
         self.js("document.getElementById('result').dataset.state = 'empty'")
@@ -398,6 +408,21 @@ async fn the_page_fits_every_width_reads_in_both_themes_and_passes_the_audit() {
     page.viewport((1280, 800)).await;
     page.issue().await;
     failed.extend(page.check_state("2-blog-set").await);
+    // Said once where the dates are shown, not on every card.
+    let backdated = page
+        .js("const note = document.getElementById('backdated-note'); \
+             return [note.checkVisibility() ? note.textContent : null, \
+                     [...document.querySelectorAll('#cards .card')] \
+                       .filter(card => card.textContent.includes('before issuing')).map(card => card.id)]")
+        .await;
+    assert_eq!(
+        backdated,
+        json!([
+            "On every card, Not before is an hour before issuing, so that a client whose clock is a little behind accepts it too.",
+            []
+        ]),
+        "the backdated start, explained once"
+    );
 
     // A root, an intermediate and two clients, every disclosure open.
     page.client
@@ -532,6 +557,183 @@ async fn tab_reaches_issue_in_page_order_with_a_visible_focus() {
     page.close().await;
 }
 
+/// One mistake a person makes in the editor, typed into the real page.
+struct Mistake {
+    /// What is typed: `(field of the server's entry, text)`, in order.
+    typed: &'static [(&'static str, &'static str)],
+    /// The field that must be marked and focused.
+    at_fault: &'static str,
+    /// Its label in the page, as the message must name it.
+    label: &'static str,
+    /// Words of the fix the message must give.
+    fix: &'static [&'static str],
+}
+
+const MISTAKES: [Mistake; 5] = [
+    Mistake {
+        typed: &[("days", "0")],
+        at_fault: "days",
+        label: "Valid for (days)",
+        fix: &["0 days cannot be", "a whole number of days from 1 to 36500"],
+    },
+    Mistake {
+        typed: &[("days", "-5")],
+        at_fault: "days",
+        label: "Valid for (days)",
+        fix: &[
+            "-5 days cannot be",
+            "a whole number of days from 1 to 36500",
+            "Starts in (days)",
+        ],
+    },
+    Mistake {
+        typed: &[("days", "abc")],
+        at_fault: "days",
+        label: "Valid for (days)",
+        fix: &[
+            "\"abc\" is not a number",
+            "a whole number of days from 1 to 36500",
+        ],
+    },
+    Mistake {
+        typed: &[
+            ("not-before", "2030-06-01T00:00:00Z"),
+            ("not-after", "2030-01-01T00:00:00Z"),
+        ],
+        at_fault: "not-after",
+        label: "until",
+        fix: &["must be later than \"Or from\" (2030-06-01T00:00:00Z)"],
+    },
+    Mistake {
+        typed: &[("sans", "localhost, 127.0.0.1")],
+        at_fault: "sans",
+        label: "Subject alternative names",
+        fix: &[
+            "\"localhost, 127.0.0.1\" holds several names",
+            "one name per line",
+        ],
+    },
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistake_is_marked_at_its_field_focused_and_says_how_to_fix_it() {
+    let page = Page::open().await;
+    page.viewport((1280, 800)).await;
+    for mistake in MISTAKES {
+        let at = format!("typing {:?}", mistake.typed);
+        page.load(None).await;
+        // As a person does it: open the server's entry (and its "More" for
+        // the dates), type, fold the entry again, press Issue.
+        page.click_css("#entry-1 > summary").await;
+        for (field, text) in mistake.typed {
+            let id = format!("entry-1-{field}");
+            if page
+                .js(&format!(
+                    "return !document.getElementById('{id}').checkVisibility()"
+                ))
+                .await
+                == json!(true)
+            {
+                page.click_css("#entry-1-more > summary").await;
+            }
+            let input = page
+                .client
+                .find(Locator::Id(&id))
+                .await
+                .unwrap_or_else(|e| panic!("#{id}: {e}"));
+            input.clear().await.expect("emptying the field");
+            input.send_keys(text).await.expect("typing");
+        }
+        page.click_css("#entry-1 > summary").await;
+        page.js("document.getElementById('result').dataset.state = 'empty'")
+            .await;
+        page.click("issue").await;
+        page.wait_for(
+            "the mistake to be reported",
+            "return document.getElementById('result').dataset.state === 'error'",
+        )
+        .await;
+
+        let id = format!("entry-1-{}", mistake.at_fault);
+        let seen = page
+            .js(&format!(
+                r#"
+                const field = document.getElementById('{id}');
+                const slot = document.getElementById('{id}-error');
+                const r = field.getBoundingClientRect();
+                return {{
+                  focused: document.activeElement.id,
+                  invalid: [...document.querySelectorAll('[aria-invalid=true]')].map(e => e.id),
+                  describedBy: field.getAttribute('aria-describedby'),
+                  atField: slot.checkVisibility() ? slot.textContent : null,
+                  error: document.getElementById('error').textContent,
+                  inView: r.top >= 0 && r.bottom <= innerHeight,
+                  status: document.getElementById('status').textContent,
+                }};
+                "#
+            ))
+            .await;
+        assert_eq!(seen["focused"], json!(id), "{at}: the focus: {seen}");
+        assert_eq!(seen["invalid"], json!([id]), "{at}: marked invalid: {seen}");
+        assert_eq!(
+            seen["describedBy"],
+            json!(format!("{id}-error")),
+            "{at}: the field's description is its message: {seen}"
+        );
+        assert_eq!(
+            seen["inView"],
+            json!(true),
+            "{at}: the field is on screen: {seen}"
+        );
+        let beside = seen["atField"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{at}: no message shown beside the field: {seen}"));
+        let error = seen["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with(&format!("server, {}: ", mistake.label)),
+            "{at}: the message names the field by its label: {error:?}"
+        );
+        for words in mistake.fix {
+            assert!(
+                beside.contains(words),
+                "{at}: {words:?} not beside the field: {beside:?}"
+            );
+            assert!(
+                error.contains(words),
+                "{at}: {words:?} not in the message: {error:?}"
+            );
+        }
+        assert!(
+            !error.contains("validity") && !error.contains("not_after") && !error.contains("\"\""),
+            "{at}: internal names or an empty quote: {error:?}"
+        );
+        assert_eq!(
+            seen["status"],
+            json!("Not issued: fix the marked field"),
+            "{at}"
+        );
+    }
+
+    // Fixed where the page put the person, the set issues and the marks go.
+    let sans = page
+        .client
+        .active_element()
+        .await
+        .expect("the focused field");
+    sans.clear().await.expect("emptying it");
+    sans.send_keys("localhost").await.expect("typing");
+    page.issue().await;
+    let left = page
+        .js(
+            "return [document.querySelectorAll('[aria-invalid]').length, \
+                     document.getElementById('error').hidden, \
+                     document.getElementById('entry-1-sans-error').hidden]",
+        )
+        .await;
+    assert_eq!(left, json!([0, true, true]), "after the fix");
+    page.close().await;
+}
+
 /// Records every message between the page and its workers, before the
 /// page's own scripts run.
 const WORKER_LOG: &str = r#"
@@ -656,6 +858,10 @@ async fn rsa_4096_is_signed_in_the_worker_and_the_page_answers_meanwhile() {
 ///
 /// CHROMEDRIVER=/usr/bin/chromedriver cargo test -p certplay-tests \
 ///   --test page_ux -- --ignored --nocapture heartbeat
+///
+/// With `CERTPLAY_FRAMES=1` it also prints each run's long animation frames
+/// (Chromium's `long-animation-frame` entries: the scripts that ran, and
+/// how much of the frame was style, layout and paint): where a gap went.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: cargo xtask bench runs it"]
 async fn heartbeat_while_issuing_every_key_type() {
@@ -675,6 +881,17 @@ async fn heartbeat_while_issuing_every_key_type() {
         let mut gaps = Vec::new();
         for _ in 0..RUNS {
             page.js(r#"
+                const frames = window.__frames = [];
+                window.__frameWatch?.disconnect();
+                window.__frameWatch = new PerformanceObserver(list => {
+                  for (const f of list.getEntries()) frames.push({
+                    duration: f.duration,
+                    script: f.scripts.map(s => `${s.invokerType} ${s.invoker} ${Math.round(s.duration)} ms (forced style/layout ${Math.round(s.forcedStyleAndLayoutDuration)})`),
+                    render: f.renderStart ? f.startTime + f.duration - f.renderStart : 0,
+                    styleLayout: f.styleAndLayoutStart ? f.startTime + f.duration - f.styleAndLayoutStart : 0,
+                  });
+                });
+                window.__frameWatch.observe({ type: 'long-animation-frame' });
                 const beat = window.__beat = { last: performance.now(), longest: 0, on: true };
                 const tick = () => {
                   const now = performance.now();
@@ -690,6 +907,12 @@ async fn heartbeat_while_issuing_every_key_type() {
                 .js("window.__beat.on = false; return window.__beat.longest")
                 .await;
             gaps.push(longest.as_f64().expect("a gap in ms"));
+            if std::env::var_os("CERTPLAY_FRAMES").is_some() {
+                println!(
+                    "    {key_type} {longest}: {}",
+                    page.js("return window.__frames").await
+                );
+            }
         }
         gaps.sort_by(f64::total_cmp);
         println!(

@@ -449,7 +449,7 @@ impl Editor {
                 set_text(
                     "status",
                     &format!(
-                        "Issued: {}, in {} ms",
+                        "Issued: {}, in {} ms; your files are below",
                         set.issued.plan.key_type.description(),
                         set.micros / 1000
                     ),
