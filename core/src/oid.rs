@@ -107,6 +107,8 @@ pub const PROCESSED_WHEN_CRITICAL: [ObjectIdentifier; 15] = [
 
 /// `ecdsa-with-SHA1` (RFC 3279, section 2.2.3).
 const ECDSA_WITH_SHA_1: ObjectIdentifier = child(child(ANSI_X9_62, 4), 1);
+/// `prime192v1` (RFC 5480, section 2.1.1.1: secp192r1, NIST P-192).
+pub const PRIME_192_V_1: ObjectIdentifier = child(child(child(ANSI_X9_62, 3), 1), 1);
 /// `secp256k1` (SEC 2): Bitcoin's curve.
 const SECP_256_K_1: ObjectIdentifier = child(CERTICOM_CURVE, 10);
 /// `organizationIdentifier` (X.520; CA/B EV Guidelines 9.2.8).

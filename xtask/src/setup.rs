@@ -14,7 +14,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// tests fail, never skip, without one of these: `--no-install-recommends`
 /// leaves out what is not named, so `ca-certificates` (the bundle
 /// core/tests/openssl_corpus.rs reads) is named.
-const DEBIAN_PACKAGES: [(&str, &str); 9] = [
+const DEBIAN_PACKAGES: [(&str, &str); 10] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("curl", "/usr/bin/curl"),
@@ -25,6 +25,9 @@ const DEBIAN_PACKAGES: [(&str, &str); 9] = [
     // tests/tests/connect.rs starts its own, with its own config and prefix.
     ("nginx", "/usr/sbin/nginx"),
     ("npm", "npm"),
+    // tests/tests/stacks.rs builds a small crypto/x509 program (standard
+    // library only, its cache under target/, no network).
+    ("golang-go", "go"),
 ];
 
 /// Installs what the test command needs that is missing, and only that.
@@ -82,33 +85,42 @@ pub fn ensure_wasm_target() -> Result {
     )
 }
 
-/// Python's `cryptography` module for the `python3` on PATH, the one the
-/// tests run (tests/tests/artifacts_p12.rs reads certplay's PKCS#12 files
-/// with it): Debian's python3 gets Debian's package, another one (pyenv, a
-/// virtualenv) gets it from PyPI through its own pip.
+/// Python's `cryptography` module, 43 or later (its X.509 verifier), for
+/// the `python3` on PATH, the one the tests run (tests/tests/artifacts_p12.rs
+/// reads certplay's PKCS#12 files with it, tests/tests/stacks.rs asks its
+/// verifier): from PyPI through that python's own pip. Debian's package
+/// (38) has no verifier; Debian's own python3 is marked externally
+/// managed, so pip is told to install beside it for this user.
 fn ensure_python_cryptography() -> Result {
     let python = |code: &str| Command::new("python3").args(["-c", code]).output();
-    let imports = || python("import cryptography").is_ok_and(|o| o.status.success());
+    let imports =
+        || python("import cryptography.x509.verification").is_ok_and(|o| o.status.success());
     if imports() {
         return Ok(());
     }
     let prefix = python("import sys; print(sys.prefix)")
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    let mut pip = Command::new("python3");
+    pip.args(["-m", "pip", "install", "--quiet", "cryptography>=43"]);
     if prefix == "/usr" {
-        apt_install(&["python3-cryptography"])?;
-    } else {
-        step(
-            "python3 -m pip install cryptography (the p12 tests read certplay's files with it)",
-            Command::new("python3").args(["-m", "pip", "install", "--quiet", "cryptography"]),
-        )?;
+        if !python("import pip").is_ok_and(|o| o.status.success()) {
+            apt_install(&["python3-pip"])?;
+        }
+        pip.args(["--user", "--break-system-packages"]);
     }
+    step(
+        "python3 -m pip install 'cryptography>=43' (the p12 tests read certplay's files with \
+         it; the stacks test asks its X.509 verifier)",
+        &mut pip,
+    )?;
     if imports() {
         Ok(())
     } else {
         Err(format!(
-            "python3 (prefix {prefix}) still cannot import cryptography: install it for that \
-             python (python3 -m pip install cryptography, or apt-get install python3-cryptography)"
+            "python3 (prefix {prefix}) still cannot import cryptography.x509.verification \
+             (cryptography 43 or later): install it for that python (python3 -m pip install \
+             'cryptography>=43')"
         ))
     }
 }

@@ -23,7 +23,7 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use super::model::{
     Attribute, AttributeValue, Extension, ExtensionValue, GeneralName, Hex, KeyKind, Name, Oid,
-    Policy, PublicKey, Time, KEY_USAGE_NAMES,
+    Policy, PublicKey, Time, TimeEncoding, KEY_USAGE_NAMES,
 };
 use crate::oid::{db, Curve, KeyAlgorithm};
 use crate::Error;
@@ -43,6 +43,8 @@ pub struct Certificate {
     pub not_before: Time,
     /// validity.notAfter.
     pub not_after: Time,
+    /// How notBefore and notAfter are written.
+    pub validity_encoding: [TimeEncoding; 2],
     /// subject (4.1.2.6).
     pub subject: Name,
     /// subjectPublicKeyInfo (4.1.2.7).
@@ -78,6 +80,10 @@ impl Certificate {
             issuer: name(&tbs.issuer),
             not_before: Time::from_x509(tbs.validity.not_before),
             not_after: Time::from_x509(tbs.validity.not_after),
+            validity_encoding: [
+                TimeEncoding::of(&tbs.validity.not_before),
+                TimeEncoding::of(&tbs.validity.not_after),
+            ],
             subject: name(&tbs.subject),
             public_key: public_key(&tbs.subject_public_key_info),
             extensions: tbs.extensions.iter().flatten().map(extension).collect(),

@@ -7,10 +7,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use const_oid::db::rfc5280::{
-    ANY_EXTENDED_KEY_USAGE, ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_SUBJECT_KEY_IDENTIFIER,
+    ANY_EXTENDED_KEY_USAGE, ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS,
+    ID_CE_EXT_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER,
+    ID_PE_AUTHORITY_INFO_ACCESS,
 };
+use const_oid::db::rfc5912::{ID_DSA, MD_5_WITH_RSA_ENCRYPTION};
 
-use super::model::{ExtensionValue, KeyKind};
+use super::model::{ExtensionValue, GeneralName, KeyKind};
+pub use super::stacks::{Stack, Stacks, Verdict};
 use super::Certificate;
 use crate::oid::SignatureAlgorithm;
 use crate::plan::ExtendedKeyUsage::{self, ClientAuth, ServerAuth};
@@ -75,11 +79,13 @@ pub enum LintId {
     NotYetValid,
     /// Within 30 days of its notAfter.
     ExpiringSoon,
-    /// A serialNumber of zero or below.
-    SerialNotPositive,
+    /// A negative serialNumber.
+    SerialNegative,
+    /// A serialNumber of zero.
+    SerialZero,
     /// A serialNumber of more than 20 octets.
     SerialTooLong,
-    /// No subjectKeyIdentifier.
+    /// A CA without subjectKeyIdentifier.
     NoSubjectKeyIdentifier,
     /// No authorityKeyIdentifier on a certificate a CA issued.
     NoAuthorityKeyIdentifier,
@@ -89,11 +95,43 @@ pub enum LintId {
     UnknownCriticalExtension,
     /// anyExtendedKeyUsage on a certificate that is not a CA.
     AnyExtendedKeyUsage,
+    /// An empty issuer name.
+    EmptyIssuer,
+    /// An empty subject with a subjectAltName not marked critical.
+    EmptySubjectSanNotCritical,
+    /// A CA whose basicConstraints is not marked critical.
+    CaBasicConstraintsNotCritical,
+    /// extKeyUsage marked critical.
+    CriticalExtendedKeyUsage,
+    /// extKeyUsage on a root CA.
+    ExtendedKeyUsageOnRoot,
+    /// A P-192 or DSA key.
+    WeakKey,
+    /// An MD5 signature.
+    Md5Signature,
+    /// nameConstraints on directory names.
+    DirectoryNameConstraints,
+    /// A pathLenConstraint on a certificate that is not a CA.
+    PathLengthOnLeaf,
+    /// A root CA (a trust anchor) outside its validity period.
+    TrustAnchorOutsideValidity,
+    /// An authorityInfoAccess that does not parse.
+    MalformedAuthorityInfoAccess,
+    /// A date past 2049 written as UTCTime (it reads as 1950 to 1999).
+    #[serde(rename = "utc-time-past-2049")]
+    UtcTimePast2049,
+    /// A date before 2050 written as GeneralizedTime.
+    #[serde(rename = "generalized-time-before-2050")]
+    GeneralizedTimeBefore2050,
+    /// An X.509 v1 or v2 certificate with extensions.
+    ExtensionsBeforeV3,
+    /// A self-issued certificate with keyCertSign but no basicConstraints.
+    CaWithoutBasicConstraints,
 }
 
 impl LintId {
     /// Every lint.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 39] = [
         Self::X509V1,
         Self::MalformedExtension,
         Self::DuplicateExtension,
@@ -110,13 +148,29 @@ impl LintId {
         Self::Expired,
         Self::NotYetValid,
         Self::ExpiringSoon,
-        Self::SerialNotPositive,
+        Self::SerialNegative,
+        Self::SerialZero,
         Self::SerialTooLong,
         Self::NoSubjectKeyIdentifier,
         Self::NoAuthorityKeyIdentifier,
         Self::CriticalKeyIdentifier,
         Self::UnknownCriticalExtension,
         Self::AnyExtendedKeyUsage,
+        Self::EmptyIssuer,
+        Self::EmptySubjectSanNotCritical,
+        Self::CaBasicConstraintsNotCritical,
+        Self::CriticalExtendedKeyUsage,
+        Self::ExtendedKeyUsageOnRoot,
+        Self::WeakKey,
+        Self::Md5Signature,
+        Self::DirectoryNameConstraints,
+        Self::PathLengthOnLeaf,
+        Self::TrustAnchorOutsideValidity,
+        Self::MalformedAuthorityInfoAccess,
+        Self::UtcTimePast2049,
+        Self::GeneralizedTimeBefore2050,
+        Self::ExtensionsBeforeV3,
+        Self::CaWithoutBasicConstraints,
     ];
 
     /// Its stable short name, as JSON writes it.
@@ -138,13 +192,29 @@ impl LintId {
             Self::Expired => "expired",
             Self::NotYetValid => "not-yet-valid",
             Self::ExpiringSoon => "expiring-soon",
-            Self::SerialNotPositive => "serial-not-positive",
+            Self::SerialNegative => "serial-negative",
+            Self::SerialZero => "serial-zero",
             Self::SerialTooLong => "serial-too-long",
             Self::NoSubjectKeyIdentifier => "no-subject-key-identifier",
             Self::NoAuthorityKeyIdentifier => "no-authority-key-identifier",
             Self::CriticalKeyIdentifier => "critical-key-identifier",
             Self::UnknownCriticalExtension => "unknown-critical-extension",
             Self::AnyExtendedKeyUsage => "any-extended-key-usage",
+            Self::EmptyIssuer => "empty-issuer",
+            Self::EmptySubjectSanNotCritical => "empty-subject-san-not-critical",
+            Self::CaBasicConstraintsNotCritical => "ca-basic-constraints-not-critical",
+            Self::CriticalExtendedKeyUsage => "critical-extended-key-usage",
+            Self::ExtendedKeyUsageOnRoot => "extended-key-usage-on-root",
+            Self::WeakKey => "weak-key",
+            Self::Md5Signature => "md5-signature",
+            Self::DirectoryNameConstraints => "directory-name-constraints",
+            Self::PathLengthOnLeaf => "path-length-on-leaf",
+            Self::TrustAnchorOutsideValidity => "trust-anchor-outside-validity",
+            Self::MalformedAuthorityInfoAccess => "malformed-authority-info-access",
+            Self::UtcTimePast2049 => "utc-time-past-2049",
+            Self::GeneralizedTimeBefore2050 => "generalized-time-before-2050",
+            Self::ExtensionsBeforeV3 => "extensions-before-v3",
+            Self::CaWithoutBasicConstraints => "ca-without-basic-constraints",
         }
     }
 
@@ -168,13 +238,28 @@ impl LintId {
             Self::Expired => "RFC 5280 4.1.2.5",
             Self::NotYetValid => "RFC 5280 4.1.2.5",
             Self::ExpiringSoon => "RFC 5280 4.1.2.5",
-            Self::SerialNotPositive => "RFC 5280 4.1.2.2",
+            Self::SerialNegative | Self::SerialZero => "RFC 5280 4.1.2.2",
             Self::SerialTooLong => "RFC 5280 4.1.2.2",
             Self::NoSubjectKeyIdentifier => "RFC 5280 4.2.1.2",
             Self::NoAuthorityKeyIdentifier => "RFC 5280 4.2.1.1",
             Self::CriticalKeyIdentifier => "RFC 5280 4.2.1.1; RFC 5280 4.2.1.2",
             Self::UnknownCriticalExtension => "RFC 5280 4.2",
             Self::AnyExtendedKeyUsage => "RFC 5280 4.2.1.12; CA/B BR 7.1.2.7.10",
+            Self::EmptyIssuer => "RFC 5280 4.1.2.4",
+            Self::EmptySubjectSanNotCritical => "RFC 5280 4.1.2.6; RFC 5280 4.2.1.6",
+            Self::CaBasicConstraintsNotCritical => "RFC 5280 4.2.1.9",
+            Self::CriticalExtendedKeyUsage => "CA/B BR 7.1.2.7.10",
+            Self::ExtendedKeyUsageOnRoot => "CA/B BR 7.1.2.1.2",
+            Self::WeakKey => "CA/B BR 6.1.5; NIST SP 800-131A",
+            Self::Md5Signature => "RFC 6151; CA/B BR 7.1.3.2",
+            Self::DirectoryNameConstraints => "RFC 5280 4.2.1.10",
+            Self::PathLengthOnLeaf => "RFC 5280 4.2.1.9",
+            Self::TrustAnchorOutsideValidity => "RFC 5280 6.1; RFC 5937",
+            Self::MalformedAuthorityInfoAccess => "RFC 5280 4.2.2.1",
+            Self::UtcTimePast2049 => "RFC 5280 4.1.2.5",
+            Self::GeneralizedTimeBefore2050 => "RFC 5280 4.1.2.5",
+            Self::ExtensionsBeforeV3 => "RFC 5280 4.1.2.1",
+            Self::CaWithoutBasicConstraints => "RFC 5280 4.2.1.9",
         }
     }
 
@@ -205,7 +290,9 @@ impl LintId {
             Self::Expired => "re-issue it",
             Self::NotYetValid => "check the clocks, or re-issue with an earlier notBefore",
             Self::ExpiringSoon => "re-issue it before it expires",
-            Self::SerialNotPositive => "re-issue with a positive random serial",
+            Self::SerialNegative | Self::SerialZero => {
+                "re-issue with a positive random serial (openssl x509 -req ... -CAcreateserial)"
+            }
             Self::SerialTooLong => "re-issue with a serial of at most 20 octets",
             Self::NoSubjectKeyIdentifier => "add subjectKeyIdentifier = hash",
             Self::NoAuthorityKeyIdentifier => "add authorityKeyIdentifier = keyid",
@@ -219,6 +306,47 @@ impl LintId {
             Self::AnyExtendedKeyUsage => {
                 "name the purposes instead: extendedKeyUsage serverAuth (server) or \
                  clientAuth (client)"
+            }
+            Self::EmptyIssuer => "re-issue from a CA whose subject names it (e.g. CN=my-ca)",
+            Self::EmptySubjectSanNotCritical => {
+                "give it a subject (e.g. CN=the host name), or mark subjectAltName critical"
+            }
+            Self::CaBasicConstraintsNotCritical => {
+                "re-issue with basicConstraints = critical, CA:TRUE"
+            }
+            Self::CriticalExtendedKeyUsage => {
+                "re-issue with extendedKeyUsage not critical (extendedKeyUsage = serverAuth)"
+            }
+            Self::ExtendedKeyUsageOnRoot => {
+                "re-issue the root without extendedKeyUsage; put purposes on intermediates \
+                 and leaves"
+            }
+            Self::WeakKey => "use ECDSA P-256 or RSA-2048 or larger",
+            Self::Md5Signature => "re-issue with SHA-256 (openssl ... -sha256)",
+            Self::DirectoryNameConstraints => {
+                "constrain DNS names and IP addresses instead (nameConstraints = \
+                 critical, permitted;DNS:example.com)"
+            }
+            Self::PathLengthOnLeaf => {
+                "re-issue with basicConstraints = critical, CA:FALSE (pathlen only on CAs)"
+            }
+            Self::TrustAnchorOutsideValidity => {
+                "re-issue the root (same key and name keeps its certificates valid), \
+                 and distribute the new one"
+            }
+            Self::MalformedAuthorityInfoAccess => {
+                "re-issue with authorityInfoAccess = caIssuers;URI:http://..., or without it"
+            }
+            Self::UtcTimePast2049 => {
+                "re-issue with the date as GeneralizedTime (openssl and certplay do this \
+                 for dates past 2049)"
+            }
+            Self::GeneralizedTimeBefore2050 => {
+                "re-issue with dates before 2050 as UTCTime (openssl and certplay do this)"
+            }
+            Self::ExtensionsBeforeV3 => "re-issue as v3 (version 3 is what carries extensions)",
+            Self::CaWithoutBasicConstraints => {
+                "re-issue the CA with basicConstraints = critical, CA:TRUE"
             }
         }
     }
@@ -244,6 +372,11 @@ pub struct Lint {
     pub message: String,
     /// How to fix it, in one line.
     pub fix: &'static str,
+    /// Which TLS stacks refuse a chain with it and which accept, where the
+    /// lint says ([`LintId::verdict`]); `null` where it does not (always
+    /// written: the page's worker replies in postcard, which has no
+    /// missing fields).
+    pub stacks: Option<Stacks>,
 }
 
 impl Lint {
@@ -255,23 +388,36 @@ impl Lint {
             rule: id.rule(),
             message,
             fix: id.fix(),
+            stacks: Stacks::of(id),
         }
     }
 }
 
-/// `Error x509-v1: X.509 v1: ... [RFC 5280 4.1.2.1] fix: re-issue as v3 ...`
+impl LintId {
+    /// What `stack` decides about a chain holding a certificate this lint
+    /// finds (and nothing else wrong), when the lint says.
+    pub fn verdict(self, stack: Stack) -> Option<Verdict> {
+        let at = Stack::ALL.iter().position(|s| *s == stack)?;
+        super::stacks::verdicts(self)?.get(at).copied()
+    }
+}
+
+/// `Error x509-v1: X.509 v1: ... [RFC 5280 4.1.2.1] fix: re-issue as v3 ...`,
+/// with `; refused by ...; accepted by ...` after the message where the
+/// lint names the stacks.
 impl fmt::Display for Lint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {} [{}] fix: {}",
-            self.severity, self.id, self.message, self.rule, self.fix
-        )
+        write!(f, "{} {}: {}", self.severity, self.id, self.message)?;
+        if let Some(stacks) = &self.stacks {
+            write!(f, "; {stacks}")?;
+        }
+        write!(f, " [{}] fix: {}", self.rule, self.fix)
     }
 }
 
 /// A [`Lint`] as serde reads it back (the page's worker sends lints to the
-/// page): the same fields in the same order; rule and fix come from the id.
+/// page): the same fields in the same order; rule, fix and stacks come
+/// from the id.
 #[derive(Deserialize)]
 struct Finding {
     id: LintId,
@@ -281,6 +427,8 @@ struct Finding {
     message: String,
     #[allow(dead_code)]
     fix: String,
+    #[allow(dead_code)]
+    stacks: Option<Stacks>,
 }
 
 impl<'de> Deserialize<'de> for Lint {
@@ -342,13 +490,32 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             ),
         );
     }
+    if c.version != 3 && !c.extensions.is_empty() {
+        add(
+            ExtensionsBeforeV3,
+            Severity::Error,
+            format!(
+                "X.509 v{} with {} extension(s): extensions need version 3",
+                c.version,
+                c.extensions.len()
+            ),
+        );
+    }
     for e in &c.extensions {
         if let ExtensionValue::Malformed { error, .. } = &e.value {
-            add(
-                MalformedExtension,
-                Severity::Error,
-                format!("extension {} does not parse: {error}", e.id),
-            );
+            if e.id.oid == ID_PE_AUTHORITY_INFO_ACCESS {
+                add(
+                    MalformedAuthorityInfoAccess,
+                    Severity::Error,
+                    format!("authorityInfoAccess does not parse: {error}"),
+                );
+            } else {
+                add(
+                    MalformedExtension,
+                    Severity::Error,
+                    format!("extension {} does not parse: {error}", e.id),
+                );
+            }
         }
     }
     let mut seen = std::collections::BTreeSet::new();
@@ -383,7 +550,16 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                     .into(),
             );
         }
-        if c.key_usage().is_some_and(|k| k.contains(&"keyCertSign")) {
+        let cert_sign = c.key_usage().is_some_and(|k| k.contains(&"keyCertSign"));
+        if cert_sign && c.self_issued() && c.basic_constraints().is_none() {
+            add(
+                CaWithoutBasicConstraints,
+                Severity::Error,
+                "a self-issued certificate with keyUsage keyCertSign (a root CA) but no \
+                 basicConstraints: it is not a CA"
+                    .into(),
+            );
+        } else if cert_sign {
             add(
                 LeafKeyCertSign,
                 Severity::Warning,
@@ -410,7 +586,10 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             p.iter()
                 .any(|p| matches!(ExtendedKeyUsage::of(&p.oid), Some(ServerAuth | ClientAuth)))
         });
-        if !c.subject_alt_names().is_empty() || eku_leafy && c.self_issued() {
+        // A root that names its purposes (extendedKeyUsage on a root) signs
+        // with keyCertSign; a self-signed server certificate does not.
+        let cert_sign = c.key_usage().is_some_and(|k| k.contains(&"keyCertSign"));
+        if !c.subject_alt_names().is_empty() || eku_leafy && c.self_issued() && !cert_sign {
             add(
                 CaTrueLeaf,
                 Severity::Warning,
@@ -433,11 +612,36 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         ),
         _ => {}
     }
-    if SignatureAlgorithm::of(&c.signature_algorithm.oid) == Some(SignatureAlgorithm::Sha1) {
-        add(
-            Sha1Signature,
+    match &c.public_key.kind {
+        KeyKind::Ec { curve, .. } if curve.oid == crate::oid::PRIME_192_V_1 => add(
+            WeakKey,
             Severity::Error,
-            "signed with SHA-1, which TLS stacks refuse".into(),
+            "an ECDSA P-192 key (96-bit security)".into(),
+        ),
+        KeyKind::Other { algorithm } if algorithm.oid == ID_DSA => add(
+            WeakKey,
+            Severity::Error,
+            "a DSA key, which TLS 1.3 and the Web PKI no longer use".into(),
+        ),
+        _ => {}
+    }
+    if SignatureAlgorithm::of(&c.signature_algorithm.oid) == Some(SignatureAlgorithm::Sha1) {
+        add(Sha1Signature, Severity::Error, "signed with SHA-1".into());
+    }
+    if c.signature_algorithm.oid == MD_5_WITH_RSA_ENCRYPTION {
+        add(Md5Signature, Severity::Error, "signed with MD5".into());
+    }
+    lint_names_and_constraints(c, &mut add);
+    lint_validity_encoding(c, &mut add);
+    if c.is_ca() && c.self_issued() && !c.valid_at(now) {
+        add(
+            TrustAnchorOutsideValidity,
+            Severity::Error,
+            format!(
+                "a root CA used as a trust anchor outside its validity ({} to {}); rustls/webpki \
+                 do not check an anchor's dates",
+                c.not_before, c.not_after
+            ),
         );
     }
     let days = c.not_after.0.saturating_sub(c.not_before.0) / DAY;
@@ -468,32 +672,30 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         );
     }
     let serial = c.serial.bytes();
-    if serial.first().is_some_and(|b| b & 0x80 != 0) || serial.iter().all(|b| *b == 0) {
+    if serial.first().is_some_and(|b| b & 0x80 != 0) {
         add(
-            SerialNotPositive,
+            SerialNegative,
             Severity::Error,
-            "serialNumber is zero or negative".into(),
+            "serialNumber is negative".into(),
         );
+    } else if serial.iter().all(|b| *b == 0) {
+        add(SerialZero, Severity::Warning, "serialNumber is zero".into());
     }
     if serial.len() > 20 {
         add(
             SerialTooLong,
-            Severity::Error,
+            Severity::Warning,
             format!(
                 "serialNumber is {} octets; at most 20 are allowed",
                 serial.len()
             ),
         );
     }
-    if c.version == 3 && c.subject_key_id().is_none() {
+    if c.version == 3 && role == Role::Ca && c.subject_key_id().is_none() {
         add(
             NoSubjectKeyIdentifier,
-            if role == Role::Ca {
-                Severity::Error
-            } else {
-                Severity::Notice
-            },
-            "no subjectKeyIdentifier".into(),
+            Severity::Error,
+            "a CA without subjectKeyIdentifier".into(),
         );
     }
     for e in c.extensions.iter().filter(|e| e.critical) {
@@ -552,5 +754,134 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                 .into(),
         );
     }
+    for lint in &mut out {
+        match lint.id {
+            // A root's signature on itself is not checked on a trust anchor:
+            // what the stacks do with a weak hash is about what a CA signs.
+            Sha1Signature | Md5Signature if c.self_issued() => {
+                lint.severity = Severity::Warning;
+                lint.stacks = Some(Stacks::all_accept());
+                lint.message.push_str(
+                    " (its own signature: no stack checks it on a trust anchor, every one \
+                     does on what it signs)",
+                );
+            }
+            CriticalKeyIdentifier | UnknownCriticalExtension if c.self_issued() => {
+                lint.stacks = lint.stacks.take().map(Stacks::as_trust_anchor);
+            }
+            // Beside serverAuth or clientAuth it changes nothing.
+            AnyExtendedKeyUsage if lint.severity == Severity::Warning => {
+                lint.stacks = Some(Stacks::all_accept());
+            }
+            _ => {}
+        }
+    }
     out
+}
+
+/// Names and basicConstraints: empty names, criticality, where
+/// extendedKeyUsage and pathLenConstraint belong, directoryName constraints.
+fn lint_names_and_constraints(c: &Certificate, add: &mut impl FnMut(LintId, Severity, String)) {
+    use LintId::*;
+    let critical = |oid| {
+        c.extensions
+            .iter()
+            .find(|e| e.id.oid == oid)
+            .map(|e| e.critical)
+    };
+    if c.issuer.rdns.is_empty() {
+        add(
+            EmptyIssuer,
+            Severity::Error,
+            "the issuer name is empty".into(),
+        );
+    }
+    if c.subject.rdns.is_empty() && critical(ID_CE_SUBJECT_ALT_NAME) == Some(false) {
+        add(
+            EmptySubjectSanNotCritical,
+            Severity::Error,
+            "an empty subject beside a subjectAltName not marked critical".into(),
+        );
+    }
+    if c.is_ca() && critical(ID_CE_BASIC_CONSTRAINTS) == Some(false) {
+        add(
+            CaBasicConstraintsNotCritical,
+            Severity::Warning,
+            "a CA whose basicConstraints is not marked critical".into(),
+        );
+    }
+    if critical(ID_CE_EXT_KEY_USAGE) == Some(true) {
+        add(
+            CriticalExtendedKeyUsage,
+            Severity::Warning,
+            "extendedKeyUsage is marked critical".into(),
+        );
+    }
+    if c.is_ca() && c.self_issued() && c.extended_key_usage().is_some() {
+        add(
+            ExtendedKeyUsageOnRoot,
+            Severity::Warning,
+            "a root CA with extendedKeyUsage".into(),
+        );
+    }
+    if let Some((false, Some(n))) = c.basic_constraints() {
+        add(
+            PathLengthOnLeaf,
+            Severity::Warning,
+            format!("pathLenConstraint {n} on a certificate that is not a CA"),
+        );
+    }
+    for e in &c.extensions {
+        if let ExtensionValue::NameConstraints {
+            permitted,
+            excluded,
+        } = &e.value
+        {
+            let directory = permitted
+                .iter()
+                .chain(excluded)
+                .filter(|n| matches!(n, GeneralName::DirectoryName(_)))
+                .count();
+            if directory > 0 {
+                add(
+                    DirectoryNameConstraints,
+                    Severity::Error,
+                    format!("nameConstraints on {directory} directory name(s)"),
+                );
+            }
+        }
+    }
+}
+
+/// 2050 years, in Unix seconds: 2050-01-01T00:00:00Z.
+const YEAR_2050: i64 = 2_524_608_000;
+
+/// RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+fn lint_validity_encoding(c: &Certificate, add: &mut impl FnMut(LintId, Severity, String)) {
+    use super::model::TimeEncoding::{GeneralizedTime, UtcTime};
+    use LintId::*;
+    let [before, after] = c.validity_encoding;
+    // A UTCTime year 50-99 reads as 1950-1999: an end before the start is a
+    // date past 2049 written as UTCTime.
+    if after == UtcTime && c.not_after < c.not_before {
+        add(
+            UtcTimePast2049,
+            Severity::Error,
+            format!(
+                "notAfter is UTCTime and reads as {}, before notBefore: a date past 2049 \
+                 written as UTCTime (two-digit years 50-99 are 1950-1999)",
+                c.not_after
+            ),
+        );
+    }
+    let early_generalized = [(before, c.not_before), (after, c.not_after)]
+        .iter()
+        .any(|(encoding, t)| *encoding == GeneralizedTime && t.0 < YEAR_2050);
+    if early_generalized {
+        add(
+            GeneralizedTimeBefore2050,
+            Severity::Warning,
+            "a validity date before 2050 written as GeneralizedTime (RFC 5280: UTCTime)".into(),
+        );
+    }
 }

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod model;
 mod other;
 mod pkcs12;
+pub mod stacks;
 pub mod text;
 
 use base64::Engine;

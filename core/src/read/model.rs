@@ -157,6 +157,26 @@ impl Time {
     }
 }
 
+/// How a validity date is written (RFC 5280, 4.1.2.5: UTCTime through
+/// 2049, GeneralizedTime from 2050).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeEncoding {
+    /// UTCTime: a two-digit year, 50 to 99 read as 1950 to 1999.
+    UtcTime,
+    /// GeneralizedTime: a four-digit year.
+    GeneralizedTime,
+}
+
+impl TimeEncoding {
+    pub(crate) fn of(t: &x509_cert::time::Time) -> Self {
+        match t {
+            x509_cert::time::Time::UtcTime(_) => Self::UtcTime,
+            x509_cert::time::Time::GeneralTime(_) => Self::GeneralizedTime,
+        }
+    }
+}
+
 /// Formats Unix seconds as `2026-11-27 09:34:27 UTC` (logs, reasons).
 pub fn format_time(unix_seconds: i64) -> String {
     let format =

@@ -173,6 +173,17 @@ fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: 
         && (aki.is_none()
             || anchor_key_ids.is_empty()
             || aki.is_some_and(|k| !anchor_key_ids.contains(k)));
+    if unsupported && !differs {
+        // The top of the chain names the trusted CA's own key: the signature
+        // webpki could not check is further down, made with a key it does
+        // not take (P-192, DSA): name that certificate, never another CA.
+        if let Some(below) = signed_by_unusable_key(leaf, check) {
+            return Reason::UnsupportedSignatureAlgorithm {
+                subject: Some(below.subject.clone()),
+                algorithm: Some(below.signature_algorithm.clone()),
+            };
+        }
+    }
     if differs || (unsupported && !anchors.is_empty()) {
         return Reason::SameNameOtherCa {
             subject: cert.subject.clone(),
@@ -192,6 +203,29 @@ fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: 
             issuer: Some(cert.issuer.clone()),
         }
     }
+}
+
+/// The first certificate from `leaf` up whose issuer in the chain has a
+/// key webpki does not verify with (a curve or an algorithm it lacks).
+fn signed_by_unusable_key<'a>(
+    leaf: &'a Certificate,
+    check: &'a Check<'_>,
+) -> Option<&'a Certificate> {
+    use crate::read::model::KeyKind;
+    let unusable = |c: &Certificate| match &c.public_key.kind {
+        KeyKind::Ec { curve, .. } => crate::oid::Curve::of(&curve.oid).is_none(),
+        KeyKind::Other { .. } => true,
+        KeyKind::Rsa { .. } | KeyKind::Ed25519 | KeyKind::Ed448 => false,
+    };
+    std::iter::once(leaf)
+        .chain(check.intermediates.iter())
+        .find(|c| {
+            check
+                .intermediates
+                .iter()
+                .chain(check.anchors.iter())
+                .any(|issuer| issuer.subject.der == c.issuer.der && unusable(issuer))
+        })
 }
 
 /// The certificate given with the chain that bears `cert`'s issuer name

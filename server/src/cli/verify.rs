@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use certplay_core::escape::escape;
+use certplay_core::read::stacks::OtherStacks;
 use certplay_core::read::{self, Certificate, Item};
 use certplay_core::verify::{self, Check, Purpose, Reason};
 use clap::{Args, ValueEnum};
@@ -47,6 +48,27 @@ pub struct VerifyArgs {
     /// The certificate to check (its chain may follow it in the same file); `-` reads stdin.
     #[arg(value_name = "LEAF")]
     leaf: PathBuf,
+    /// Write the verdict, its reason and what other stacks decide as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `certplay verify --json`: rustls/webpki's verdict beside what the
+/// chain's lints say OpenSSL, Go, Python and Node decide.
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    /// `valid` or `invalid`.
+    verdict: &'static str,
+    /// What `certplay serve` (rustls/webpki) decides, in words.
+    rustls: String,
+    /// The typed reason, when refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<Reason>,
+    /// The hint, when refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'static str>,
+    /// What the lints say the other stacks decide.
+    other_stacks: OtherStacks,
 }
 
 /// The certificates of the file `flag` names (`-`: standard input).
@@ -63,26 +85,59 @@ fn certificates(flag: &'static str, path: &Path) -> Result<Vec<Certificate>, Err
     Ok(certs)
 }
 
-/// `certplay verify`: the verdict is printed; a file that cannot be read
-/// is the error.
+/// `certplay verify`: the verdict is printed, with what the chain's lints
+/// say other stacks decide; a file that cannot be read is the error.
 pub fn run(args: &VerifyArgs) -> Result<Verdict, Error> {
-    Ok(match check(args)? {
-        Ok(message) => {
-            output::emit(&format!("{}\n", escape(&message)));
-            Verdict::Valid
-        }
-        Err(reason) => {
-            let mut out = format!("invalid: {}\n", escape(&reason.to_string()));
-            if let Some(hint) = hint(&reason) {
-                let _ = writeln!(out, "hint: {hint}");
+    let (verdict, others) = check(args)?;
+    let valid = verdict.is_ok();
+    if args.json {
+        let report = match verdict {
+            Ok(message) => Report {
+                verdict: "valid",
+                rustls: message,
+                reason: None,
+                hint: None,
+                other_stacks: others,
+            },
+            Err(reason) => Report {
+                verdict: "invalid",
+                rustls: reason.to_string(),
+                hint: hint(&reason),
+                reason: Some(reason),
+                other_stacks: others,
+            },
+        };
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        output::emit(&format!("{}\n", certplay_core::escape::json(&json)));
+    } else {
+        let mut lines = match verdict {
+            Ok(message) => vec![message],
+            Err(reason) => {
+                let mut lines = vec![format!("invalid: {reason}")];
+                lines.extend(hint(&reason).map(|hint| format!("hint: {hint}")));
+                lines
             }
-            output::emit(&out);
-            Verdict::Invalid
+        };
+        lines.push(format!("other stacks: {others}"));
+        for found in &others.lints {
+            lines.push(format!("  {}: {}", found.certificate, found.lint));
         }
+        let mut out = String::new();
+        for line in &lines {
+            let _ = writeln!(out, "{}", escape(line));
+        }
+        output::emit(&out);
+    }
+    Ok(if valid {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid
     })
 }
 
-fn check(args: &VerifyArgs) -> Result<Result<String, Reason>, Error> {
+/// rustls/webpki's verdict, and what the lints say the other stacks decide.
+fn check(args: &VerifyArgs) -> Result<(Result<String, Reason>, OtherStacks), Error> {
     let anchors = certificates("--ca", &args.ca)?;
     let mut chain = certificates("LEAF", &args.leaf)?;
     let leaf = chain.remove(0);
@@ -142,7 +197,8 @@ fn check(args: &VerifyArgs) -> Result<Result<String, Reason>, Error> {
         at,
     };
     let provider = Arc::new(crate::Crypto::default().provider());
-    Ok(verify::verify(&leaf, &check, &provider).map(|()| {
+    let others = OtherStacks::of(&leaf, &chain, &anchors, at);
+    let verdict = verify::verify(&leaf, &check, &provider).map(|()| {
         let what = match &purpose {
             Purpose::Server { host } => format!("a server named {host}"),
             Purpose::Client => "a client".into(),
@@ -157,7 +213,8 @@ fn check(args: &VerifyArgs) -> Result<Result<String, Reason>, Error> {
                 .collect::<Vec<_>>()
                 .join(" or ")
         )
-    }))
+    });
+    Ok((verdict, others))
 }
 
 /// The terminal's hint: which flag or command would change the verdict.

@@ -1,0 +1,308 @@
+//! What other TLS stacks decide about a certificate a lint finds: each
+//! lint's claim, stack by stack, in one table ([`verdicts`]). Every claim
+//! here is checked against that stack by tests/tests/stacks.rs, on a chain
+//! crafted to be wrong in that one way.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::lint::{Lint, LintId};
+use super::Certificate;
+
+/// A TLS stack (or a mode of one) whose verdict a lint names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stack {
+    /// rustls with rustls-webpki: `certplay serve`, and what `certplay
+    /// verify` decides.
+    Rustls,
+    /// OpenSSL 3 as `openssl verify`, curl, nginx and Python's `ssl` use it.
+    #[serde(rename = "openssl")]
+    OpenSsl,
+    /// OpenSSL 3 with `-x509_strict` (`X509_V_FLAG_X509_STRICT`).
+    #[serde(rename = "openssl-strict")]
+    OpenSslStrict,
+    /// Go's crypto/x509.
+    Go,
+    /// Python `cryptography`'s X.509 verifier (43 or later).
+    Python,
+    /// Node's `tls` (on the OpenSSL it links, without -x509_strict).
+    Node,
+}
+
+impl Stack {
+    /// Every stack, in the order tables list them.
+    pub const ALL: [Self; 6] = [
+        Self::Rustls,
+        Self::OpenSsl,
+        Self::OpenSslStrict,
+        Self::Go,
+        Self::Python,
+        Self::Node,
+    ];
+
+    /// Its stable short name, as JSON writes it: `rustls`, `openssl-strict`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Rustls => "rustls",
+            Self::OpenSsl => "openssl",
+            Self::OpenSslStrict => "openssl-strict",
+            Self::Go => "go",
+            Self::Python => "python",
+            Self::Node => "node",
+        }
+    }
+}
+
+/// Its name for people: `OpenSSL -x509_strict`, `Go crypto/x509`.
+impl fmt::Display for Stack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Rustls => "rustls/webpki",
+            Self::OpenSsl => "OpenSSL",
+            Self::OpenSslStrict => "OpenSSL -x509_strict",
+            Self::Go => "Go crypto/x509",
+            Self::Python => "Python cryptography",
+            Self::Node => "Node",
+        })
+    }
+}
+
+/// What a stack does with a chain holding the certificate a lint finds
+/// (and nothing else wrong).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// It refuses the chain.
+    Refuses,
+    /// It accepts the chain.
+    Accepts,
+}
+
+/// Which stacks refuse and which accept, for a lint that says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stacks {
+    /// The stacks that refuse the chain.
+    pub refused_by: Vec<Stack>,
+    /// The stacks that accept it.
+    pub accepted_by: Vec<Stack>,
+}
+
+impl Stacks {
+    /// What `id` says of every stack, when it says.
+    pub fn of(id: LintId) -> Option<Self> {
+        let verdicts = verdicts(id)?;
+        let pick = |wanted: Verdict| {
+            Stack::ALL
+                .into_iter()
+                .zip(verdicts)
+                .filter(|(_, v)| *v == wanted)
+                .map(|(s, _)| s)
+                .collect()
+        };
+        Some(Self {
+            refused_by: pick(Verdict::Refuses),
+            accepted_by: pick(Verdict::Accepts),
+        })
+    }
+}
+
+impl Stacks {
+    /// Every stack accepts it.
+    pub fn all_accept() -> Self {
+        Self {
+            refused_by: Vec::new(),
+            accepted_by: Stack::ALL.to_vec(),
+        }
+    }
+
+    /// The same, on a trust anchor: rustls/webpki read only an anchor's
+    /// name, key and name constraints, and accept what they would refuse
+    /// in its other extensions.
+    pub fn as_trust_anchor(mut self) -> Self {
+        if self.refused_by.contains(&Stack::Rustls) {
+            self.refused_by.retain(|s| *s != Stack::Rustls);
+            self.accepted_by.insert(0, Stack::Rustls);
+        }
+        self
+    }
+}
+
+/// `refused by rustls/webpki, Go crypto/x509; accepted by OpenSSL, Node`
+impl fmt::Display for Stacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |stacks: &[Stack]| {
+            stacks
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (self.refused_by.is_empty(), self.accepted_by.is_empty()) {
+            (false, true) => write!(f, "refused by every stack ({})", list(&self.refused_by)),
+            (true, false) => write!(f, "accepted by every stack ({})", list(&self.accepted_by)),
+            _ => write!(
+                f,
+                "refused by {}; accepted by {}",
+                list(&self.refused_by),
+                list(&self.accepted_by)
+            ),
+        }
+    }
+}
+
+use Verdict::{Accepts as A, Refuses as R};
+
+/// What each stack decides (in [`Stack::ALL`]'s order: rustls, OpenSSL,
+/// OpenSSL -x509_strict, Go, Python, Node) about a chain that holds the
+/// certificate `id` finds, where the lint says so. Go is 1.19 (Debian 12),
+/// OpenSSL and Node's 3.0, Python cryptography 43 or later.
+pub fn verdicts(id: LintId) -> Option<[Verdict; 6]> {
+    use LintId::*;
+    Some(match id {
+        SerialNegative => [A, A, A, A, R, A],
+        SerialZero => [A, A, A, A, A, A],
+        SerialTooLong => [A, A, A, A, A, A],
+        NoSubjectKeyIdentifier => [A, A, R, A, A, A],
+        NoAuthorityKeyIdentifier => [A, A, R, A, R, A],
+        EmptyIssuer => [A, A, R, A, R, A],
+        EmptySubjectSanNotCritical => [A, A, R, A, R, A],
+        CaBasicConstraintsNotCritical => [A, A, R, A, R, A],
+        CaWithoutBasicConstraints => [A, A, R, R, R, A],
+        LeafKeyCertSign => [A, A, R, A, R, A],
+        CaTrueLeaf => [R, A, A, A, R, A],
+        CriticalExtendedKeyUsage => [A, A, A, A, R, A],
+        ExtendedKeyUsageOnRoot => [A, A, A, A, A, A],
+        WeakKey => [R, A, A, R, R, A],
+        Sha1Signature => [R, A, A, R, R, R],
+        Md5Signature => [R, A, A, R, R, R],
+        DirectoryNameConstraints => [R, A, A, R, A, A],
+        PathLengthOnLeaf => [A, A, R, A, A, A],
+        TrustAnchorOutsideValidity => [A, R, R, R, R, R],
+        MalformedAuthorityInfoAccess => [A, A, A, R, R, A],
+        UtcTimePast2049 => [R, R, R, R, R, R],
+        GeneralizedTimeBefore2050 => [A, A, A, A, R, A],
+        DuplicateExtension => [R, R, R, R, R, R],
+        ExtensionsBeforeV3 => [R, A, R, R, R, A],
+        CriticalKeyIdentifier => [R, R, R, A, R, R],
+        UnknownCriticalExtension => [R, R, R, R, R, R],
+        AnyExtendedKeyUsage => [R, R, R, A, R, R],
+        _ => return None,
+    })
+}
+
+/// One lint found on one certificate of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainLint {
+    /// The certificate's subject, as certplay writes names.
+    pub certificate: String,
+    /// What was found.
+    pub lint: Lint,
+}
+
+/// A stack the lints say refuses a chain, and the lints that say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// The stack.
+    pub stack: Stack,
+    /// The lints that name it as refusing.
+    pub because: Vec<LintId>,
+}
+
+/// What the lints of a chain's certificates say the other stacks decide:
+/// every lint, and each stack that one of them says refuses.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OtherStacks {
+    /// The lints of the leaf, the intermediates and the anchors that issued
+    /// them, in that order.
+    pub lints: Vec<ChainLint>,
+    /// The stacks other than rustls that a lint says refuse the chain.
+    pub refused_by: Vec<Refusal>,
+}
+
+impl OtherStacks {
+    /// Lints `leaf`, `intermediates` and those of `anchors` that issued one
+    /// of them (a bundle of unrelated roots is left out) at `now`.
+    pub fn of(
+        leaf: &Certificate,
+        intermediates: &[Certificate],
+        anchors: &[Certificate],
+        now: i64,
+    ) -> Self {
+        let issued = |anchor: &Certificate| {
+            std::iter::once(leaf)
+                .chain(intermediates)
+                .any(|c| c.issuer.der == anchor.subject.der)
+        };
+        let mut lints = Vec::new();
+        for c in std::iter::once(leaf)
+            .chain(intermediates)
+            .chain(anchors.iter().filter(|a| issued(a)))
+        {
+            for lint in super::lint::certificate(c, now) {
+                lints.push(ChainLint {
+                    certificate: c.subject.to_string(),
+                    lint,
+                });
+            }
+        }
+        let refused_by = Stack::ALL
+            .into_iter()
+            .filter(|s| *s != Stack::Rustls)
+            .filter_map(|stack| {
+                let mut because: Vec<LintId> = lints
+                    .iter()
+                    .filter(|l| {
+                        l.lint
+                            .stacks
+                            .as_ref()
+                            .is_some_and(|s| s.refused_by.contains(&stack))
+                    })
+                    .map(|l| l.lint.id)
+                    .collect();
+                because.sort();
+                because.dedup();
+                (!because.is_empty()).then_some(Refusal { stack, because })
+            })
+            .collect();
+        Self { lints, refused_by }
+    }
+
+    /// The stacks other than rustls that no lint says refuse the chain.
+    pub fn accepted_by(&self) -> Vec<Stack> {
+        Stack::ALL
+            .into_iter()
+            .filter(|s| *s != Stack::Rustls && !self.refused_by.iter().any(|r| r.stack == *s))
+            .collect()
+    }
+}
+
+/// `Go crypto/x509 refuses (weak-key), Python cryptography refuses
+/// (weak-key, serial-not-positive); OpenSSL, Node accept as far as the
+/// lints know`
+impl fmt::Display for OtherStacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let refusals: Vec<String> = self
+            .refused_by
+            .iter()
+            .map(|r| {
+                let ids: Vec<&str> = r.because.iter().map(|id| id.name()).collect();
+                format!("{} refuses ({})", r.stack, ids.join(", "))
+            })
+            .collect();
+        let accepting: Vec<String> = self.accepted_by().iter().map(ToString::to_string).collect();
+        if refusals.is_empty() {
+            return write!(f, "no lint says {} would refuse it", accepting.join(", "));
+        }
+        write!(f, "{}", refusals.join("; "))?;
+        if !accepting.is_empty() {
+            write!(
+                f,
+                "; {} accept as far as the lints know",
+                accepting.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
