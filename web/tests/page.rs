@@ -710,6 +710,56 @@ async fn the_tools_operations_survive_the_wire_and_work() {
         }
     }
 
+    // What the other stacks decide, from the chain's lints (postcard carries
+    // them to the page): nothing refuses the set now; a century later its
+    // root is a trust anchor past its notAfter, which every stack but
+    // rustls refuses.
+    let others = |at: i64| {
+        Request::OtherStacks(ChainCheck {
+            leaf: der("server"),
+            anchors: vec![der("ca")],
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            server_host: Some("localhost".into()),
+            at,
+        })
+    };
+    let Reply::OtherStacks(sound) = ask(&tools, others(now)).await else {
+        panic!("no OtherStacks reply")
+    };
+    assert!(sound.refused_by.is_empty(), "{sound}");
+    let Reply::OtherStacks(later) = ask(&tools, others(now + 100 * 366 * 86_400)).await else {
+        panic!("no OtherStacks reply")
+    };
+    use certplay_core::read::lint::{LintId, Stack};
+    let refusing: Vec<Stack> = later.refused_by.iter().map(|r| r.stack).collect();
+    assert_eq!(
+        refusing,
+        [
+            Stack::OpenSsl,
+            Stack::OpenSslStrict,
+            Stack::Go,
+            Stack::Python,
+            Stack::Node
+        ],
+        "{later}"
+    );
+    assert!(
+        later
+            .refused_by
+            .iter()
+            .all(|r| r.because.contains(&LintId::TrustAnchorOutsideValidity)),
+        "{later}"
+    );
+    assert!(
+        later
+            .lints
+            .iter()
+            .any(|l| l.certificate == "CN=my-ca"
+                && l.lint.to_string().contains("refused by OpenSSL")),
+        "{later:?}"
+    );
+
     // With the CA's CRL (made above, revoking the client), the client is
     // refused as revoked; without it, accepted.
     let Reply::File(crl_der) = &answers[5] else {

@@ -14,6 +14,7 @@ pub mod codec;
 pub mod lab;
 
 use certplay_core::read::lint::Lint;
+use certplay_core::read::stacks::OtherStacks;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
 
@@ -188,6 +189,9 @@ pub enum Request {
     /// A chain check (certplay-core's `verify`, with the RustCrypto
     /// provider: the same verdict as `certplay serve`): [`Reply::Verdict`].
     Verify(ChainCheck),
+    /// What the chain's lints say OpenSSL, Go, Python and Node decide
+    /// about it: [`Reply::OtherStacks`].
+    OtherStacks(ChainCheck),
 }
 
 /// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
@@ -274,6 +278,8 @@ pub enum Reply {
     LoadedCa(LoadedCa),
     /// For [`Request::Verify`].
     Verdict(Verdict),
+    /// For [`Request::OtherStacks`].
+    OtherStacks(OtherStacks),
     /// The operation failed: certplay-core's words.
     Failed(String),
 }

@@ -216,17 +216,18 @@ impl Check {
                     .to_owned(),
             ),
         };
-        let request = Request::Verify(ChainCheck {
+        let check = ChainCheck {
             leaf: leaf.der.clone(),
             anchors,
             intermediates,
             crls: self.read.borrow().1.clone(),
             server_host,
             at: at()?,
-        });
+        };
         set_text("check-verdict", "checking…")?;
+        set_text("check-others", "")?;
         let verdict = by_id::<Element>("check-verdict")?;
-        match crate::tools::call(request).await? {
+        let shown = match crate::tools::call(Request::Verify(check.clone())).await? {
             Reply::Verdict(Verdict::Valid(accepted)) => {
                 set_attribute(&verdict, "data-verdict", Some("valid"))?;
                 set_text(
@@ -245,6 +246,20 @@ impl Check {
                         format!("refused: {words}\n{hint}")
                     },
                 )
+            }
+            other => Err(crate::tools::unexpected(&other)),
+        };
+        shown?;
+        match crate::tools::call(Request::OtherStacks(check)).await? {
+            Reply::OtherStacks(others) => {
+                let mut lines = vec![format!("Other stacks: {others}")];
+                lines.extend(
+                    others
+                        .lints
+                        .iter()
+                        .map(|found| format!("{}: {}", found.certificate, found.lint)),
+                );
+                set_text("check-others", &lines.join("\n"))
             }
             other => Err(crate::tools::unexpected(&other)),
         }

@@ -232,6 +232,7 @@ impl Tools {
                 })
             }
             Request::Verify(check) => Reply::Verdict(verify_chain(&check)?),
+            Request::OtherStacks(check) => Reply::OtherStacks(other_stacks(&check)?),
         })
     }
 
@@ -357,6 +358,22 @@ async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Resu
 fn drop_oldest<T>(items: &mut Vec<T>) {
     let excess = items.len().saturating_sub(KEPT);
     items.drain(..excess);
+}
+
+/// What the lints of the chain's certificates say the other stacks decide.
+fn other_stacks(check: &ChainCheck) -> Result<certplay_core::read::stacks::OtherStacks, Error> {
+    use certplay_core::read::Certificate;
+    let certs = |ders: &[crate::protocol::Der]| {
+        ders.iter()
+            .map(|der| Certificate::from_der(&der.0))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(certplay_core::read::stacks::OtherStacks::of(
+        &Certificate::from_der(&check.leaf.0)?,
+        &certs(&check.intermediates)?,
+        &certs(&check.anchors)?,
+        check.at,
+    ))
 }
 
 /// Runs core's chain check. On wasm32 rustls has no ring or aws-lc
