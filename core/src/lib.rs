@@ -53,6 +53,7 @@ pub mod read;
 pub mod verify;
 
 pub use error::Error;
+pub use issue::zip_files;
 pub use issue::{
     read_private_key, split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision,
     ExistingCa, ExistingChain, ExtraFile, FileKind, GivenCa, IssuedCrl, IssuedEntry, IssuedPlan,

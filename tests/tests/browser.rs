@@ -2064,6 +2064,128 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
     session.close().await;
 }
 
+/// A break-it button as a person uses it: the blog's set broken with a
+/// client certificate from another CA; the page shows core's prediction
+/// beside its own handshake (both: the server refuses with unknown_ca),
+/// the fix, and the case's files as a zip whose serve and curl lines, run
+/// as the page prints them, end as the page says curl will (exit code and
+/// words); the set itself still says Hello World.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_it() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let issue = open_page(client, &session.page_url).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    client
+        .find(Locator::Css("#lab-open > summary"))
+        .await
+        .expect("the lab's summary")
+        .click()
+        .await
+        .expect("opening the lab");
+    let buttons = client
+        .find_all(Locator::Css("#lab-cases > button[data-case]"))
+        .await
+        .expect("the break-it buttons");
+    assert_eq!(buttons.len(), 18, "one button per case");
+    select(client, "lab-tls", "tls13").await;
+    click(client, "lab-case-client-from-other-ca").await;
+    let status = wait_for_text(client, "lab-break-status", |s| {
+        s.starts_with("client-from-other-ca:")
+    })
+    .await;
+    assert!(status.contains("ends as predicted"), "{status}");
+    let view = shown(client, "lab-case").await;
+    assert_eq!(
+        view.attr("data-agrees")
+            .await
+            .expect("data-agrees")
+            .as_deref(),
+        Some("yes")
+    );
+    let short = |id: &'static str| async move {
+        shown(client, id)
+            .await
+            .attr("data-short")
+            .await
+            .expect("data-short")
+            .unwrap_or_default()
+    };
+    let predicted = short("lab-case-prediction").await;
+    assert_eq!(predicted, "refused by server: unknown_ca (unknown-issuer)");
+    assert_eq!(short("lab-case-verdict").await, predicted);
+    assert!(
+        text(client, "lab-case-fix")
+            .await
+            .contains("CA the server trusts"),
+        "{}",
+        text(client, "lab-case-fix").await
+    );
+    let serve_line = text(client, "lab-case-serve").await;
+    let curl_line = text(client, "lab-case-curl").await;
+    let expected = text(client, "lab-case-curl-expected").await;
+    assert!(expected.contains("curl 7.88.1"), "{expected}");
+
+    let dir = temp_dir();
+    let zip_name = "lab-client-from-other-ca.zip";
+    download(
+        client,
+        "lab-case-files",
+        session.downloads.path(),
+        zip_name,
+        &dir.path().join(zip_name),
+    )
+    .await;
+    let zip = std::fs::File::open(dir.path().join(zip_name)).expect("the zip");
+    zip::ZipArchive::new(zip)
+        .expect("a readable zip")
+        .extract(dir.path())
+        .expect("unzipping");
+    let folder = dir.path().join("client-from-other-ca");
+    let commands = std::fs::read_to_string(folder.join("commands.txt")).expect("commands.txt");
+    assert!(commands.contains(&curl_line), "{commands}");
+
+    // The page's lines, as printed, in the case's folder.
+    let words: Vec<&str> = serve_line.split_whitespace().collect();
+    assert_eq!(
+        words.get(..2),
+        Some(&["certplay", "serve"][..]),
+        "{serve_line}"
+    );
+    let mut args: Vec<&str> = Vec::new();
+    let mut rest = words[2..].iter();
+    while let Some(word) = rest.next() {
+        if *word == "--port" {
+            rest.next();
+        } else {
+            args.push(word);
+        }
+    }
+    args.push("--no-page");
+    let server = Server::start(&folder, &args);
+    let curl_args: Vec<String> = curl_line
+        .split_whitespace()
+        .skip(1)
+        .map(|a| a.replace(":3001", &format!(":{}", server.port)))
+        .collect();
+    let curl_args: Vec<&str> = curl_args.iter().map(String::as_str).collect();
+    let out = curl(&folder, &curl_args);
+    let code = out.status.code().expect("curl exited");
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        expected.contains(&format!("exit {code}: ")),
+        "curl exited {code} ({said}); the page said: {expected}"
+    );
+    let log = server.wait_for_log(" kind=");
+    assert!(log.contains("kind=unknown-issuer"), "{log}");
+
+    // The set itself stays as it was.
+    let verdict = run_lab(client).await;
+    assert!(verdict.contains("Hello World"), "{verdict}");
+    session.close().await;
+}
+
 /// A company's intermediate (made by openssl: pathlen 0, names limited to
 /// localhost and loopback) with its root, brought into the page as "my own
 /// CA" (issue 29): a key that is not the intermediate's is refused in

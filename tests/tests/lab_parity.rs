@@ -1,12 +1,16 @@
-//! The handshake lab's parity, natively: `certplay lab` breaks the blog's
-//! set in every way it knows (P-256 and RSA-2048); for every case and TLS
-//! version the client offers, core's prediction (in `lab.json`), the
-//! in-memory handshake (core's pure-Rust provider, the case's files), a
-//! real `certplay serve` started with the case's files, real curl (exit
-//! code and words) and real `openssl s_client` (verify result or alert)
-//! all end as `lab.json` says. Where the stacks differ by design the case
-//! says so (`difference`), and the test expects exactly that difference.
-//! Any disagreement fails with the whole table.
+//! The handshake lab's parity: `certplay lab` breaks the blog's set in
+//! every way it knows (P-256 and RSA-2048); for every case and TLS version
+//! the client offers, core's prediction (in `lab.json`), the in-memory
+//! handshake (core's pure-Rust provider, the case's files), a real
+//! `certplay serve` started with the case's files, real curl (exit code and
+//! words) and real `openssl s_client` (verify result or alert) all end as
+//! `lab.json` says; and so does the page's own handshake: the real page in
+//! headless Chromium (one page load, meanwhile) issues the blog's set with
+//! each key type and presses "Break it every way" with each TLS version,
+//! its tools worker breaking and predicting, its lab module (wasm)
+//! handshaking. Where the stacks differ by design the case says so
+//! (`difference`), and the test expects exactly that difference. Any
+//! disagreement fails with the whole table.
 
 use std::fs;
 use std::io::Write as _;
@@ -21,9 +25,10 @@ use certplay_core::lab::{
     self, clients::Expected, crypto, CaseFile, IndexCase, IndexRun, LabIndex, Mutated, Outcome,
     Side, Verdict,
 };
-use certplay_core::verify::{alert_name, ReasonKind};
+use certplay_core::verify::ReasonKind;
 use certplay_tests::parity::{Cell, RowKey, Table};
 use certplay_tests::{certplay, stderr, stdout, temp_dir, Server};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The key types every case runs with.
 const KEY_TYPES: [&str; 2] = ["p256", "rsa2048"];
@@ -31,7 +36,7 @@ const KEY_TYPES: [&str; 2] = ["p256", "rsa2048"];
 const WORKERS: usize = 6;
 
 #[test]
-fn every_case_ends_alike_in_the_prediction_memory_serve_curl_and_openssl() {
+fn every_case_ends_alike_in_the_prediction_memory_serve_curl_openssl_and_page() {
     let dir = temp_dir();
     let mut work = Vec::new();
     for key in KEY_TYPES {
@@ -64,9 +69,14 @@ fn every_case_ends_alike_in_the_prediction_memory_serve_curl_and_openssl() {
         }
     }
     let rows = work.len();
+    let predicted: Vec<(RowKey, String)> = work
+        .iter()
+        .map(|row| (row.key(), words(&row.run.prediction.verdict)))
+        .collect();
     let queue = Mutex::new(work);
     let table = Mutex::new(Table::default());
-    thread::scope(|scope| {
+    let page = thread::scope(|scope| {
+        let page = scope.spawn(in_the_page);
         for _ in 0..WORKERS {
             scope.spawn(|| loop {
                 let Some(row) = queue.lock().unwrap().pop() else {
@@ -82,8 +92,16 @@ fn every_case_ends_alike_in_the_prediction_memory_serve_curl_and_openssl() {
                 }
             });
         }
+        page.join().expect("the page's column")
     });
-    let table = table.into_inner().unwrap();
+    let mut table = table.into_inner().unwrap();
+    for (key, prediction) in predicted {
+        let cell = match page.iter().find(|(k, _)| *k == key) {
+            Some((_, said)) => Cell::check(said.clone(), *said == prediction, prediction),
+            None => Cell::check("(not in the page's table)", false, prediction),
+        };
+        table.set(key, "page", cell);
+    }
     let text = table.render();
     println!("{text}");
     assert_eq!(table.rows().count(), rows, "every row ran:\n{text}");
@@ -93,6 +111,200 @@ fn every_case_ends_alike_in_the_prediction_memory_serve_curl_and_openssl() {
         "the stacks disagree:\n{}\n\n{text}",
         disagreements.join("\n")
     );
+}
+
+/// The page's column: the real page (served by `certplay serve`) in
+/// headless Chromium, one load: for each key type, Issue, then for each
+/// TLS version "Break it every way"; each row of `#lab-table` is the page's
+/// handshake of one case, in the table's words.
+fn in_the_page() -> Vec<(RowKey, String)> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for WebDriver")
+        .block_on(async {
+            let dir = temp_dir();
+            let playground = Server::start(dir.path(), &["--page-port", "0"]);
+            let page_url = format!(
+                "http://127.0.0.1:{}/",
+                playground.page_port.expect("the page is served")
+            );
+            let driver = ChromeDriver::start();
+            let profile = temp_dir();
+            let client = driver.browser(profile.path()).await;
+            let rows = break_every_way(&client, &page_url).await;
+            client.close().await.expect("closing the browser");
+            rows
+        })
+}
+
+async fn break_every_way(client: &Client, page_url: &str) -> Vec<(RowKey, String)> {
+    client.goto(page_url).await.expect("opening the page");
+    let issue = &client.find(Locator::Id("issue")).await.expect("#issue");
+    wait(client, "the page to start", || async move {
+        issue.is_enabled().await.expect("#issue enabled?")
+    })
+    .await;
+    let mut rows = Vec::new();
+    for key in KEY_TYPES {
+        select(client, "key-type", key).await;
+        issue.click().await.expect("pressing Issue");
+        wait(client, "the set to be issued", || async move {
+            attr(client, "result", "data-state").await.as_deref() == Some("done")
+        })
+        .await;
+        client
+            .execute("document.getElementById('lab-open').open = true", vec![])
+            .await
+            .expect("opening the lab");
+        for (tls, offers) in [("tls13", "tls13-only"), ("tls12", "tls12-only")] {
+            select(client, "lab-tls", tls).await;
+            client
+                .find(Locator::Id("lab-every"))
+                .await
+                .expect("#lab-every")
+                .click()
+                .await
+                .expect("pressing Break it every way");
+            wait(client, "every case in the page", || async move {
+                attr(client, "lab-table", "data-state").await.as_deref() == Some("done")
+            })
+            .await;
+            for row in client
+                .find_all(Locator::Css("#lab-table-rows > tr"))
+                .await
+                .expect("the table's rows")
+            {
+                let case = row.attr("data-case").await.expect("data-case");
+                let page = row.attr("data-page").await.expect("data-page");
+                let (Some(case), Some(page)) = (case, page) else {
+                    continue;
+                };
+                // The case about versions offers TLS 1.2 only, whatever
+                // the select says: one row.
+                let about_versions = case.parse::<lab::Case>().is_ok_and(|c| c.sets_versions());
+                if about_versions && tls != "tls12" {
+                    continue;
+                }
+                let key = RowKey {
+                    case,
+                    key: key.into(),
+                    tls: offers.into(),
+                };
+                rows.push((key, page));
+            }
+        }
+    }
+    rows
+}
+
+async fn attr(client: &Client, id: &str, name: &str) -> Option<String> {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .attr(name)
+        .await
+        .unwrap_or_else(|e| panic!("#{id} {name}: {e}"))
+}
+
+async fn select(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
+}
+
+/// Polls `done` until it holds (3 minutes: RSA keys for the broken copies
+/// are made in the page), failing with what `#lab-error` and `#error` say.
+async fn wait<F, Fut>(client: &Client, what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while !done().await {
+        if Instant::now() > deadline {
+            let mut said = String::new();
+            for id in ["error", "lab-error", "lab-break-status"] {
+                if let Ok(element) = client.find(Locator::Id(id)).await {
+                    said.push_str(&format!("#{id}: {:?}\n", element.text().await));
+                }
+            }
+            panic!("waited 180 s for {what}:\n{said}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// chromedriver on a free loopback port, killed on drop.
+struct ChromeDriver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program}: {e} (cargo xtask test installs chromium-driver)")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{program} did not listen on {port}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    async fn browser(&self, profile: &Path) -> Client {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let capabilities = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,1600",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object literal")
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with Chromium")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// One case, key type and TLS version.
@@ -313,18 +525,9 @@ fn files(folder: &Path) -> Vec<CaseFile> {
     files
 }
 
-/// A verdict in the table's words.
+/// A verdict in the table's words (the page's table uses the same).
 fn words(verdict: &Verdict) -> String {
-    match verdict {
-        Verdict::Refused { by, alert, reason } => {
-            format!(
-                "refused by {by}: {} ({})",
-                alert_name(*alert),
-                reason.kind()
-            )
-        }
-        other => other.name().into(),
-    }
+    verdict.short()
 }
 
 /// The in-memory handshake at `at`, in the prediction's words.

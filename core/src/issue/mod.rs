@@ -31,7 +31,7 @@ pub use import::{read_private_key, ReadKey};
 #[cfg(feature = "lab")]
 pub(crate) use key::Secret;
 pub use key::{KeyPair, KeyType};
-pub use output::{ExtraFile, FileKind, OutputFile, PLAN_FILE_NAME};
+pub use output::{zip_files, ExtraFile, FileKind, OutputFile, PLAN_FILE_NAME};
 #[cfg(feature = "pkcs12")]
 pub use pkcs12::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
 pub use sign::{CsrSigning, Decision, NotedItem, SignedCsr, SigningNote, SigningReport, Why};

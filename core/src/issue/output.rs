@@ -131,8 +131,6 @@ impl IssuedPlan {
     /// files, CRLs, PKCS#12 files, certificates signed from CSRs). A name
     /// used twice is an error: a zip tool would keep only one of them.
     pub fn to_zip_with(&self, extra: &[ExtraFile]) -> Result<Vec<u8>, Error> {
-        let issued = zip_time(self.issued_at);
-        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
         let own = self.files()?;
         let all = own
             .iter()
@@ -142,29 +140,41 @@ impl IssuedPlan {
                     .iter()
                     .map(|f| (f.name.as_str(), f.contents.as_slice(), f.private)),
             );
-        let mut names: Vec<&str> = Vec::new();
-        for (name, contents, private) in all {
-            if names.contains(&name) {
-                return Err(Error::input(
-                    "zip",
-                    format!("two files are named {name}: rename one of them"),
-                ));
-            }
-            names.push(name);
-            let mode = if private { 0o600 } else { 0o644 };
-            let mut options = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Stored)
-                .unix_permissions(mode);
-            if let Some(issued) = issued {
-                options = options.last_modified_time(issued);
-            }
-            zip.start_file(name, options).map_err(zip_error)?;
-            zip.write_all(contents)
-                .map_err(|e| Error::Crypto(format!("writing the zip: {e}")))?;
-        }
-        let cursor = zip.finish().map_err(zip_error)?;
-        Ok(cursor.into_inner())
+        zip_files(all, self.issued_at)
     }
+}
+
+/// `files` (name, contents, private) in one zip, stored, each dated
+/// `dated`: keys (private) get Unix mode 0600, the rest 0644. A name used
+/// twice is an error: a zip tool would keep only one of them.
+pub fn zip_files<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8], bool)>,
+    dated: time::OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    let dated = zip_time(dated);
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut names: Vec<&str> = Vec::new();
+    for (name, contents, private) in files {
+        if names.contains(&name) {
+            return Err(Error::input(
+                "zip",
+                format!("two files are named {name}: rename one of them"),
+            ));
+        }
+        names.push(name);
+        let mode = if private { 0o600 } else { 0o644 };
+        let mut options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .unix_permissions(mode);
+        if let Some(dated) = dated {
+            options = options.last_modified_time(dated);
+        }
+        zip.start_file(name, options).map_err(zip_error)?;
+        zip.write_all(contents)
+            .map_err(|e| Error::Crypto(format!("writing the zip: {e}")))?;
+    }
+    let cursor = zip.finish().map_err(zip_error)?;
+    Ok(cursor.into_inner())
 }
 
 /// A file for [`IssuedPlan::to_zip_with`] beyond the plan's own.

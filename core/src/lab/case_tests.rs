@@ -140,3 +140,58 @@ fn case_names_round_trip() {
         assert_eq!(json, format!("\"{}\"", case.name()));
     }
 }
+
+#[test]
+fn a_set_under_an_existing_ca_runs_as_issued_and_says_why_it_breaks_no_further() {
+    let first = Plan::default().issue().unwrap();
+    let ca = first.entry("ca").unwrap();
+    let existing = crate::ExistingCa::read(
+        crate::Source::new("ca.crt", ca.cert_pem.as_bytes()),
+        crate::Source::new("ca.key", ca.key_pem.as_deref().unwrap().as_bytes()),
+    )
+    .unwrap();
+    let mut plan = Plan::default();
+    assert!(plan.use_existing_root().is_some());
+    let mut materials = crate::Materials::default();
+    materials.existing.insert("ca".into(), existing);
+    let set = plan
+        .issue_with(materials, time::OffsetDateTime::now_utc())
+        .unwrap();
+
+    // As issued: the set itself, its CA certificate as given.
+    let as_issued = mutate(&set, Case::AsIssued).unwrap();
+    assert_eq!(as_issued.file("ca.crt"), Some(ca.cert_pem.as_str()));
+    assert_eq!(observed(&as_issued, now()), "accepted");
+    assert_eq!(predicted(&predict(&as_issued, now()).unwrap()), "accepted");
+    // Breaking it signs again with the CA's key, which certplay does not hold.
+    let refused = mutate(&set, Case::ClientExpired).unwrap_err().to_string();
+    assert!(refused.contains("existing CA"), "{refused}");
+}
+
+#[test]
+fn a_case_zip_holds_its_folder_as_certplay_lab_writes_it() {
+    let set = Plan::default().issue().unwrap();
+    let broken = mutate(&set, Case::ClientRevoked).unwrap();
+    let case = index_case(&broken, now(), clients::Clients::CHECKED).unwrap();
+    let zip = broken
+        .to_zip(&case, time::OffsetDateTime::now_utc())
+        .unwrap();
+    let text = String::from_utf8_lossy(&zip);
+    for file in &broken.files {
+        assert!(
+            text.contains(&format!("client-revoked/{}", file.name)),
+            "{}",
+            file.name
+        );
+    }
+    assert!(text.contains("client-revoked/commands.txt"));
+    assert!(
+        text.contains(&case.commands()),
+        "commands.txt is stored as written"
+    );
+    assert!(
+        case.commands().contains("--crl ca.crl"),
+        "{}",
+        case.commands()
+    );
+}

@@ -3,6 +3,7 @@
 //! each stack is expected to do: `DIR/lab.json` of `certplay lab`, and
 //! the table the parity test fills with what each stack then did.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
@@ -12,13 +13,17 @@ use super::clients::{difference, Clients, Expected};
 use super::mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup};
 use super::predict::{predict, Prediction};
 use super::setup::{TlsVersion, TlsVersions};
-use crate::commands::SClient;
+use crate::commands::{shell_line, SClient};
 use crate::verify::ReasonKind;
 use crate::{Error, IssuedPlan, Plan, San, PLAN_FILE_NAME};
 
 /// The port every printed `certplay serve` listens on, and every curl and
 /// openssl line connects to (`certplay serve`'s default).
 pub const PORT: u16 = 3001;
+
+/// The file in each case's folder that holds its command lines
+/// ([`IndexCase::commands`]).
+pub const COMMANDS_FILE: &str = "commands.txt";
 
 /// `lab.json`: every case of one set, in [`Case::ALL`]'s order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +87,38 @@ pub struct IndexRun {
     pub curl_expected: Expected,
     /// What `openssl s_client` does.
     pub openssl_expected: Expected,
+}
+
+impl IndexCase {
+    /// The case's `commands.txt` (in `certplay lab`'s folders and the
+    /// page's zip of a case): what it breaks, its fix, and the lines to run
+    /// in its folder, each client line with what it is expected to print.
+    pub fn commands(&self) -> String {
+        let mut text = String::new();
+        let _ = writeln!(text, "# {}: {}", self.name, self.description);
+        let _ = writeln!(text, "# fix: {}", self.fix);
+        if let Some(difference) = &self.difference {
+            let _ = writeln!(text, "# expected difference: {difference}");
+        }
+        let _ = writeln!(text, "# run in this folder; first the server:");
+        let _ = writeln!(text, "{}", shell_line(&self.serve));
+        for run in &self.runs {
+            let version = run
+                .prediction
+                .version
+                .map_or("no common TLS version".to_owned(), |v| v.to_string());
+            let _ = writeln!(
+                text,
+                "\n# {version}: {}; curl: {}",
+                run.prediction.verdict.words(),
+                run.curl_expected
+            );
+            let _ = writeln!(text, "{}", shell_line(&run.curl));
+            let _ = writeln!(text, "# openssl s_client: {}", run.openssl_expected);
+            let _ = writeln!(text, "{}", shell_line(&run.openssl));
+        }
+        text
+    }
 }
 
 /// The TLS versions each case's client offers: TLS 1.3 only, then TLS 1.2
@@ -169,6 +206,21 @@ pub fn openssl_argv(broken: &Mutated, port: u16) -> Vec<String> {
 }
 
 impl Mutated {
+    /// The case's folder as `certplay lab` writes it (its files, and
+    /// `case`'s [`COMMANDS_FILE`]) in one zip, under the case's name, every
+    /// file dated `dated`.
+    pub fn to_zip(&self, case: &IndexCase, dated: time::OffsetDateTime) -> Result<Vec<u8>, Error> {
+        let commands = case.commands();
+        let named: Vec<(String, &[u8], bool)> = self
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.contents.as_bytes(), f.private))
+            .chain([(COMMANDS_FILE, commands.as_bytes(), false)])
+            .map(|(name, contents, private)| (format!("{}/{name}", case.dir), contents, private))
+            .collect();
+        crate::zip_files(named.iter().map(|(n, c, p)| (n.as_str(), *c, *p)), dated)
+    }
+
     /// The broken copy `case` describes, from its folder's `files` (as
     /// `certplay lab` wrote them, the plan among them).
     pub fn from_index(case: &IndexCase, files: Vec<CaseFile>) -> Result<Self, Error> {

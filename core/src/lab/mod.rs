@@ -50,7 +50,8 @@ pub use connect::{connect, Reached};
 #[cfg(feature = "lab")]
 pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
 pub use index::{
-    every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, PORT,
+    every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, COMMANDS_FILE,
+    PORT,
 };
 #[cfg(feature = "lab")]
 pub use keylog::KeyLogLines;

@@ -297,7 +297,8 @@ fn expired() -> Validity {
 /// keeps its key. A set with an existing CA (whose key certplay does not
 /// hold) cannot be re-signed: an error says so.
 pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
-    if let Some(existing) = set.plan.entries.iter().find(|e| e.existing) {
+    let existing = set.plan.entries.iter().find(|e| e.existing);
+    if let (Some(existing), false) = (existing, case == Case::AsIssued) {
         return Err(Error::input(
             "lab",
             format!(
@@ -391,20 +392,14 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
         Case::ServerExpired => entry_mut(&mut plan, &roles.server)?.validity = expired(),
     }
 
-    // The set's own keys for every entry that is still there.
-    let mut materials = Materials::default();
-    for issued in &set.entries {
-        let (Some(pem), Some(entry)) = (&issued.key_pem, plan.entry(&issued.name)) else {
-            continue;
-        };
-        if Some(plan.key_type_of(entry)) != issued.key_type {
-            continue;
-        }
-        materials
-            .keys
-            .insert(issued.name.clone(), key_of(&issued.name, pem)?);
-    }
-    let mut copy = plan.issue_with(materials, set.issued_at)?;
+    // The set as issued is the set itself (a person's own CA included);
+    // every other case is issued again with the set's own keys for every
+    // entry that is still there.
+    let mut copy = if case == Case::AsIssued {
+        set.clone()
+    } else {
+        issue_again(set, &plan)?
+    };
 
     let mut crls = Vec::new();
     let mut extra = Vec::new();
@@ -498,6 +493,24 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
         client,
         server_names,
     })
+}
+
+/// `plan` (the set's, changed) issued with the set's own keys for every
+/// entry that is still there, at the set's own moment.
+fn issue_again(set: &IssuedPlan, plan: &Plan) -> Result<IssuedPlan, Error> {
+    let mut materials = Materials::default();
+    for issued in &set.entries {
+        let (Some(pem), Some(entry)) = (&issued.key_pem, plan.entry(&issued.name)) else {
+            continue;
+        };
+        if Some(plan.key_type_of(entry)) != issued.key_type {
+            continue;
+        }
+        materials
+            .keys
+            .insert(issued.name.clone(), key_of(&issued.name, pem)?);
+    }
+    plan.issue_with(materials, set.issued_at)
 }
 
 fn key_of(name: &str, pem: &str) -> Result<KeyPair, Error> {

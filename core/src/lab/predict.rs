@@ -59,6 +59,36 @@ impl Verdict {
         }
     }
 
+    /// What happens, in one sentence: `the server answers Hello World`,
+    /// `the server refuses the handshake: ...`.
+    pub fn words(&self) -> String {
+        match self {
+            Self::Accepted => "the server answers Hello World".into(),
+            Self::KeyMismatch => {
+                "no handshake: the client refuses a key that is not its certificate's".into()
+            }
+            Self::Refused { by, reason, .. } => {
+                format!("the {by} refuses the handshake: {reason}")
+            }
+        }
+    }
+
+    /// The verdict in a few words, as the lab's tables show it:
+    /// `accepted`, `key-mismatch`, `refused by server: unknown_ca
+    /// (unknown-issuer)`.
+    pub fn short(&self) -> String {
+        match self {
+            Self::Refused { by, alert, reason } => {
+                format!(
+                    "refused by {by}: {} ({})",
+                    crate::verify::alert_name(*alert),
+                    reason.kind()
+                )
+            }
+            other => other.name().into(),
+        }
+    }
+
     /// `accepted`, `key-mismatch` or `refused`.
     pub fn name(&self) -> &'static str {
         match self {

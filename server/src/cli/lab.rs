@@ -5,8 +5,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use certplay_core::commands::shell_line;
-use certplay_core::lab::{self, clients::Clients, IndexCase, LabIndex, Mutated};
+use certplay_core::lab::{self, clients::Clients, LabIndex, Mutated};
 use certplay_core::{KeyType, Materials, Plan, Preset};
 use clap::Args;
 
@@ -48,7 +47,7 @@ pub struct LabArgs {
 }
 
 /// The file in each case's folder that holds its command lines.
-pub const COMMANDS: &str = "commands.txt";
+pub const COMMANDS: &str = lab::COMMANDS_FILE;
 /// The index at the top of `--out`.
 pub const INDEX: &str = "lab.json";
 
@@ -123,7 +122,7 @@ fn write(args: &LabArgs, index: &LabIndex, copies: &[Mutated]) -> Result<(), Err
         }
         dir.write(
             COMMANDS,
-            commands(case).as_bytes(),
+            case.commands().as_bytes(),
             Access::Public,
             existing,
         )?;
@@ -132,47 +131,6 @@ fn write(args: &LabArgs, index: &LabIndex, copies: &[Mutated]) -> Result<(), Err
         serde_json::to_string_pretty(index).map_err(|e| Error::Usage(format!("lab.json: {e}")))?;
     root.write(INDEX, json.as_bytes(), Access::Public, existing)?;
     Ok(())
-}
-
-/// A case's `commands.txt`: what it breaks, its fix, and the lines to run
-/// in its folder, each client line with what it is expected to print.
-pub fn commands(case: &IndexCase) -> String {
-    let mut text = String::new();
-    let _ = writeln!(text, "# {}: {}", case.name, case.description);
-    let _ = writeln!(text, "# fix: {}", case.fix);
-    if let Some(difference) = &case.difference {
-        let _ = writeln!(text, "# expected difference: {difference}");
-    }
-    let _ = writeln!(text, "# run in this folder; first the server:");
-    let _ = writeln!(text, "{}", shell_line(&case.serve));
-    for run in &case.runs {
-        let version = run
-            .prediction
-            .version
-            .map_or("no common TLS version".to_owned(), |v| v.to_string());
-        let _ = writeln!(
-            text,
-            "\n# {version}: {}; curl: {}",
-            verdict_words(run),
-            run.curl_expected
-        );
-        let _ = writeln!(text, "{}", shell_line(&run.curl));
-        let _ = writeln!(text, "# openssl s_client: {}", run.openssl_expected);
-        let _ = writeln!(text, "{}", shell_line(&run.openssl));
-    }
-    text
-}
-
-fn verdict_words(run: &lab::IndexRun) -> String {
-    match &run.prediction.verdict {
-        lab::Verdict::Accepted => "the server answers Hello World".into(),
-        lab::Verdict::KeyMismatch => {
-            "no handshake: the client refuses a key that is not its certificate's".into()
-        }
-        lab::Verdict::Refused { by, reason, .. } => {
-            format!("the {by} refuses the handshake: {reason}")
-        }
-    }
 }
 
 fn exits(run: &lab::IndexRun) -> String {

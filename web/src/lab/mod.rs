@@ -10,12 +10,15 @@ mod show;
 
 use std::sync::Arc;
 
-use certplay_core::lab::{self, crypto, ClientFiles as LabFiles, KeyLogLines, LabClient};
-use certplay_core::{ClientAuth, Error, MtlsServer, ServerTls, Source};
+use certplay_core::lab::{
+    self, crypto, Case, CaseFile, ClientSetup, KeyLogLines, Mutated, ServeSetup,
+};
+use certplay_core::{Error, KeyType, Plan, San};
+use serde::Deserialize;
 
 use crate::clock::now_ms;
 use crate::link::{self, Port};
-use crate::protocol::lab::{LabReply, LabRequest, Setup};
+use crate::protocol::lab::{LabReply, LabRequest, Shown};
 
 /// Answers every request the page posts (the `certplay-lab` binary's
 /// `main`).
@@ -38,49 +41,70 @@ pub fn serve_on(port: Port) {
 /// Runs `request`.
 pub fn answer(request: LabRequest) -> LabReply {
     match request {
-        LabRequest::Handshake(setup) => match run(&setup) {
+        LabRequest::Run { mutated, at } => match run(&mutated, at) {
             Ok(shown) => LabReply::Ran(Box::new(shown)),
             Err(e) => LabReply::Failed(e.to_string()),
         },
     }
 }
 
-/// One handshake of `setup`, shown.
-fn run(setup: &Setup) -> Result<crate::protocol::lab::Shown, Error> {
+/// One handshake of the set `mutated` (core's `lab::Mutated` as JSON) at
+/// `at`, with core's own setup of both sides (`lab::serve`: the server
+/// `certplay serve` runs with its files; `lab::client`: curl with its
+/// files), shown. A key that is not its certificate's stops the client
+/// before any handshake, as it stops curl.
+fn run(mutated: &str, at: i64) -> Result<Shown, Error> {
     let started = now_ms();
+    let broken = serde_json::from_str::<Sides>(mutated)
+        .map_err(|e| Error::Crypto(format!("the lab case does not read: {e}")))?
+        .into_case();
     let provider = crypto::provider();
-    let server = &setup.server;
-    let mut tls = ServerTls::read(
-        Source::new("ca.crt", server.ca.as_bytes()),
-        Source::new("server.crt", server.cert.as_bytes()),
-        Source::new("server.key", server.key.as_bytes()),
-        setup.at,
-    )?;
-    let crls: Vec<Source<'_>> = server
-        .crls
-        .iter()
-        .map(|crl| Source::new("crl.pem", crl.as_bytes()))
-        .collect();
-    tls.add_crls(&crls, &provider, setup.at)?;
-    let mtls = MtlsServer::for_serve(&tls, provider, server.tls13_only, ClientAuth::Required)?;
-    let client = &setup.client;
-    let files = LabFiles {
-        cacert: Source::new("ca.crt", client.cacert.as_bytes()),
-        identity: client.identity.as_ref().map(|(cert, key)| {
-            (
-                Source::new("client.crt", cert.as_bytes()),
-                Source::new("client.key", key.as_bytes()),
-            )
-        }),
-        host: &client.host,
-    };
+    let server = lab::serve(&broken, &provider, at)?;
     let keylog = Arc::new(KeyLogLines::default());
-    let lab_client = LabClient::from_pem(files, Arc::new(crypto::provider()))?
-        .with_versions(setup.versions)
-        .with_key_log(keylog.clone());
-    let transcript = lab::handshake(&mtls, &lab_client, setup.at)?;
+    let client = match lab::client(&broken, Arc::new(provider)) {
+        Ok(client) => client.with_key_log(keylog.clone()),
+        Err(refused @ Error::KeyMismatch { .. }) => {
+            return Ok(show::key_mismatch(
+                &refused,
+                at,
+                whole_micros(now_ms() - started),
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    let transcript = lab::handshake(&server, &client, at)?;
     let micros = whole_micros(now_ms() - started);
     Ok(show::shown(&transcript, keylog.text(), micros))
+}
+
+/// What a handshake needs of core's `lab::Mutated` (the JSON the tools
+/// worker sent): everything but its plan, which neither side reads. Its
+/// reader (untagged validities, names, profiles) would cost this module
+/// kilobytes it does not have (see docs/BUILDING.md); serde skips the
+/// field.
+#[derive(Deserialize)]
+struct Sides {
+    case: Case,
+    files: Vec<CaseFile>,
+    serve: ServeSetup,
+    client: ClientSetup,
+    server_names: Vec<San>,
+}
+
+impl Sides {
+    fn into_case(self) -> Mutated {
+        Mutated {
+            case: self.case,
+            plan: Plan {
+                key_type: KeyType::default(),
+                entries: Vec::new(),
+            },
+            files: self.files,
+            serve: self.serve,
+            client: self.client,
+            server_names: self.server_names,
+        }
+    }
 }
 
 /// Milliseconds as whole microseconds.

@@ -3,6 +3,7 @@
 //! and the same as text and JSON for export.
 
 use certplay_core::lab::{Body, ChainEntry, CodePoint, Outcome, Transcript};
+use certplay_core::Error;
 
 use crate::protocol::lab::{Shown, ShownMessage, ShownVerdict};
 
@@ -151,6 +152,31 @@ fn details(body: &Body) -> Vec<(String, String)> {
     }
 }
 
+/// No handshake: the client refused its own key (`refused`, core's words)
+/// before its first message, as curl and openssl do; at `at`, after
+/// `micros`.
+pub fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
+    let summary = format!("the client refused to start the handshake: {refused}");
+    let verdict = ShownVerdict {
+        result: "key-mismatch".into(),
+        status: None,
+        by: Some("client".into()),
+        alert: None,
+        kind: None,
+        summary: summary.clone(),
+        short: "key-mismatch".into(),
+    };
+    let json = serde_json::json!({ "at": at, "outcome": { "result": "key-mismatch", "reason": refused.to_string() } });
+    Shown {
+        messages: Vec::new(),
+        verdict,
+        text: format!("certplay lab handshake at {at}\n\n{summary}\n"),
+        json: serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{e}")),
+        keylog: String::new(),
+        micros,
+    }
+}
+
 /// How it ended, in the words `certplay serve` logs.
 fn verdict(outcome: &Outcome) -> ShownVerdict {
     match outcome {
@@ -161,6 +187,12 @@ fn verdict(outcome: &Outcome) -> ShownVerdict {
             alert: None,
             kind: None,
             summary: format!("GET / answered {status}: {body}"),
+            // What a prediction of acceptance means.
+            short: if *status == 200 && body.trim_end() == "Hello World" {
+                "accepted".into()
+            } else {
+                format!("answered {status}")
+            },
         },
         Outcome::Refused(refused) => {
             let alert = refused.alert.map(|a| a.to_string());
@@ -176,12 +208,18 @@ fn verdict(outcome: &Outcome) -> ShownVerdict {
             if let Some(log) = &refused.server_log {
                 summary.push_str(&format!("; the server logs: {log}"));
             }
+            let kind = refused.reason.kind().name().to_owned();
             ShownVerdict {
                 result: "refused".into(),
                 status: None,
                 by: Some(refused.by.to_string()),
+                short: format!(
+                    "refused by {}: {} ({kind})",
+                    refused.by,
+                    alert.as_deref().unwrap_or("no alert")
+                ),
                 alert,
-                kind: Some(refused.reason.kind().name().to_owned()),
+                kind: Some(kind),
                 summary,
             }
         }

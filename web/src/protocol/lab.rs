@@ -5,94 +5,95 @@
 //! page's own wasm does not carry that feature, so the transcript crosses
 //! as what the page shows ([`Shown`]), with its exports made beside it.
 
-use certplay_core::lab::TlsVersions;
+use certplay_core::lab::clients::Expected;
+use certplay_core::lab::Case;
 use serde::{Deserialize, Serialize};
 
 /// One thing for the lab module to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LabRequest {
-    /// One in-memory mTLS handshake, then `GET /`: [`LabReply::Ran`].
-    Handshake(Setup),
+    /// One in-memory mTLS handshake of a set as the tools worker gave it
+    /// ([`CaseShown::mutated`]: the server `certplay serve` runs with its
+    /// files, a client set up as curl is), then `GET /`: [`LabReply::Ran`].
+    Run {
+        /// core's `lab::Mutated` as JSON, the versions the client offers
+        /// set.
+        mutated: String,
+        /// The moment both sides' verifiers use, Unix seconds.
+        at: i64,
+    },
 }
 
-/// A handshake's two sides, as `certplay serve` and curl are given them
-/// (PEM text), and when and how it runs.
+/// One case of the break-it lab for the set shown, as the tools worker made
+/// it ([`crate::protocol::Request::LabCase`]): the broken copy, what core
+/// predicts, and what curl is expected to print.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Setup {
-    /// `certplay serve --ca CA --cert CERT --key KEY [--crl ...]`.
-    pub server: ServerFiles,
-    /// `curl --cacert CA [--cert CERT --key KEY] https://HOST`.
-    pub client: ClientFiles,
-    /// What the client offers (core's choice of versions, as curl's
-    /// `--tlsv1.3` and `--tls-max 1.2` set them).
-    pub versions: TlsVersions,
-    /// The moment both sides' verifiers use, Unix seconds.
-    pub at: i64,
+pub struct CaseShown {
+    /// The case.
+    pub case: Case,
+    /// What it breaks, in one line.
+    pub description: String,
+    /// How to fix it, in one line.
+    pub fix: String,
+    /// Where curl and openssl differ from rustls by design, and why.
+    pub difference: Option<String>,
+    /// The broken copy (core's `lab::Mutated`, with the versions the client
+    /// offers) as JSON: postcard cannot read a plan, and the page only
+    /// passes it on (to the lab module, to the local server).
+    pub mutated: String,
+    /// core's verdict before any handshake.
+    pub prediction: PredictionShown,
+    /// `certplay serve ...` in the case's folder.
+    pub serve: String,
+    /// `curl ...` in the case's folder.
+    pub curl: String,
+    /// `openssl s_client ...` in the case's folder.
+    pub openssl: String,
+    /// The curl and OpenSSL versions the expectations are for.
+    pub clients: String,
+    /// What curl prints: exit code and words (any one of them).
+    pub curl_expected: Expected,
+    /// What `openssl s_client` prints.
+    pub openssl_expected: Expected,
+    /// The zip's name (`lab-client-expired.zip`).
+    pub zip_name: String,
+    /// The case's folder (its files and `commands.txt`) as a zip.
+    #[serde(with = "serde_bytes")]
+    pub zip: Vec<u8>,
 }
 
-impl std::fmt::Debug for Setup {
+impl std::fmt::Debug for CaseShown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Keys travel in here: never print them.
-        f.debug_struct("Setup")
-            .field("host", &self.client.host)
-            .field("versions", &self.versions)
-            .field("at", &self.at)
+        f.debug_struct("CaseShown")
+            .field("case", &self.case)
+            .field("prediction", &self.prediction)
             .finish_non_exhaustive()
     }
 }
 
-/// The server's files (PEM text) and flags.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerFiles {
-    /// The CAs it trusts for client certificates (`--ca`).
-    pub ca: String,
-    /// Its certificate, chain file if it has one (`--cert`).
-    pub cert: String,
-    /// Its key (`--key`).
-    pub key: String,
-    /// CRLs it consults (`--crl`, PEM).
-    pub crls: Vec<String>,
-    /// `--tls13-only`.
-    pub tls13_only: bool,
-}
-
-impl std::fmt::Debug for ServerFiles {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerFiles")
-            .field("crls", &self.crls.len())
-            .field("tls13_only", &self.tls13_only)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The client's files (PEM text) and the URL's host.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientFiles {
-    /// The CAs it trusts for the server (`--cacert`).
-    pub cacert: String,
-    /// Its certificate (chain file if any) and key: `--cert` and `--key`.
-    pub identity: Option<(String, String)>,
-    /// The URL's host name (SNI).
-    pub host: String,
-}
-
-impl std::fmt::Debug for ClientFiles {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientFiles")
-            .field("identity", &self.identity.is_some())
-            .field("host", &self.host)
-            .finish_non_exhaustive()
-    }
+/// core's prediction for a case, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PredictionShown {
+    /// `accepted`, `refused` or `key-mismatch`.
+    pub result: String,
+    /// In a few words, as the lab's tables show it (core's
+    /// `Verdict::short`: `refused by server: unknown_ca (unknown-issuer)`).
+    pub short: String,
+    /// In a sentence, with the reason in core's words.
+    pub words: String,
+    /// The TLS version the handshake uses (`TLS 1.3`), if the two sides
+    /// share one.
+    pub version: Option<String>,
 }
 
 /// The lab module's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LabReply {
-    /// For [`LabRequest::Handshake`].
+    /// For [`LabRequest::Run`].
     Ran(Box<Shown>),
-    /// The handshake could not be set up (a file that does not read, a key
-    /// that is not the certificate's: curl refuses those before it
-    /// connects): core's words.
+    /// The handshake could not be set up (a file that does not read):
+    /// core's words.
     Failed(String),
 }
 
@@ -128,7 +129,8 @@ pub struct ShownMessage {
 /// How a handshake ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShownVerdict {
-    /// `answered` or `refused`.
+    /// `answered`, `refused`, or `key-mismatch` (the client refused its
+    /// own key before any handshake, as curl does).
     pub result: String,
     /// The HTTP status when answered.
     pub status: Option<u16>,
@@ -140,4 +142,8 @@ pub struct ShownVerdict {
     pub kind: Option<String>,
     /// One line, in the words `certplay serve` logs.
     pub summary: String,
+    /// In a few words, as the lab's tables show it and as a prediction's
+    /// [`PredictionShown::short`] says it (`accepted` for `GET /` answered
+    /// `Hello World`).
+    pub short: String,
 }

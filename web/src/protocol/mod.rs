@@ -13,6 +13,7 @@
 pub mod codec;
 pub mod lab;
 
+use certplay_core::lab::{Case, TlsVersions};
 use certplay_core::read::lint::Lint;
 use certplay_core::read::stacks::OtherStacks;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
@@ -192,6 +193,20 @@ pub enum Request {
     /// What the chain's lints say OpenSSL, Go, Python and Node decide
     /// about it: [`Reply::OtherStacks`].
     OtherStacks(ChainCheck),
+    /// The break-it lab: a copy of the set broken for `case` (the set stays
+    /// as it was), what core predicts for it at `at` with a client that
+    /// offers `versions`, and what curl prints: [`Reply::LabCase`].
+    LabCase {
+        /// The set.
+        set: SetHandle,
+        /// How to break it.
+        case: Case,
+        /// The TLS versions the client offers (the case about versions
+        /// keeps its own).
+        versions: TlsVersions,
+        /// The moment both sides check validity at, Unix seconds.
+        at: i64,
+    },
 }
 
 /// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
@@ -280,6 +295,8 @@ pub enum Reply {
     Verdict(Verdict),
     /// For [`Request::OtherStacks`].
     OtherStacks(OtherStacks),
+    /// For [`Request::LabCase`].
+    LabCase(Box<lab::CaseShown>),
     /// The operation failed: certplay-core's words.
     Failed(String),
 }

@@ -1,20 +1,23 @@
 //! The handshake lab panel (`#lab`): for the issued set, one real mTLS
 //! handshake in memory at a chosen time and TLS version, shown message by
 //! message, with the verdict in the words `certplay serve` logs, and the
-//! transcript (text, JSON) and the client's key log to download.
+//! transcript (text, JSON) and the client's key log to download; then the
+//! break-it lab: one button per way to break the set (core's `lab::Case`),
+//! each showing side by side core's prediction, this page's handshake of
+//! the broken copy, the curl command that reproduces it with the case's
+//! files (a zip), what curl then prints, and the fix; and one button that
+//! runs every case into a table.
 //!
-//! The handshake runs in the lab module (`certplay-lab`, its own wasm with
-//! core's `lab` feature), a Web Worker started when `#lab-open` is first
-//! opened: the issuing page never loads it before, and its thread never
-//! runs a handshake.
+//! The tools worker, which keeps the set and its keys, breaks a copy of it
+//! and predicts (`Request::LabCase`); the handshake runs in the lab module
+//! (`certplay-lab`, its own wasm with core's `lab` feature), a Web Worker
+//! started when `#lab-open` is first opened: the issuing page never loads
+//! it before, and its thread never runs a handshake.
 
-use std::cell::RefCell;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use certplay_core::commands::Target;
-use certplay_core::lab::TlsVersions;
-use certplay_core::IssuedPlan;
+use certplay_core::lab::{Case, TlsVersions};
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlDetailsElement, HtmlInputElement, HtmlSelectElement};
@@ -23,8 +26,8 @@ use super::{Event, Panel, State};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::error::Failure;
 use crate::link::{self, Link, Port};
-use crate::next_steps::Roles;
-use crate::protocol::lab::{ClientFiles, LabReply, LabRequest, ServerFiles, Setup, Shown};
+use crate::protocol::lab::{CaseShown, LabReply, LabRequest, Shown};
+use crate::protocol::{Reply, Request, SetHandle};
 
 /// The lab module's loader script, written by trunk (`data-loader-shim`)
 /// next to index.html.
@@ -64,57 +67,54 @@ pub async fn call(request: LabRequest) -> Result<Shown, Failure> {
     }
 }
 
-/// The handshake of `set` as `certplay serve` and curl run it with the
-/// files the page offers: the server's chain file and key, the root CA for
-/// both, the first client's chain and key, the host curl's URL names.
-pub fn setup(set: &IssuedPlan, versions: TlsVersions, at: i64) -> Result<Setup, Failure> {
-    let roles = Roles::of(set);
-    let files = set.files().map_err(|e| Failure::Browser(e.to_string()))?;
-    let file = |name: &str| {
-        files
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| f.contents.clone())
-            .ok_or_else(|| Failure::Browser(format!("the set has no {name}")))
-    };
-    let (cert, key) = roles.server.as_ref().ok_or_else(|| {
-        Failure::Browser(
-            "this plan has no server certificate: add an entry with the server profile".into(),
-        )
-    })?;
-    let identity = match roles.clients.first() {
-        Some((cert, key)) => Some((file(cert)?, file(key)?)),
-        None => None,
-    };
-    let ca = file(&roles.ca)?;
-    let host = Target::new(
-        &roles.server_names,
-        SocketAddr::from((Ipv4Addr::LOCALHOST, crate::next_steps::PORT)),
-    )
-    .host;
-    Ok(Setup {
-        server: ServerFiles {
-            ca: ca.clone(),
-            cert: file(cert)?,
-            key: file(key)?,
-            crls: Vec::new(),
-            tls13_only: false,
-        },
-        client: ClientFiles {
-            cacert: ca,
-            identity,
-            host,
-        },
+/// The set with handle `set` broken for `case` by the tools worker (the
+/// set stays as it was), predicted at `at` for a client offering
+/// `versions`.
+pub async fn case(
+    set: SetHandle,
+    case: Case,
+    versions: TlsVersions,
+    at: i64,
+) -> Result<CaseShown, Failure> {
+    match crate::tools::call(Request::LabCase {
+        set,
+        case,
         versions,
         at,
     })
+    .await?
+    {
+        Reply::LabCase(shown) => Ok(*shown),
+        other => Err(crate::tools::unexpected(&other)),
+    }
 }
 
-/// The lab panel: the last handshake, for its exports.
+/// [`case`], then its handshake in the lab module at `at`.
+pub async fn run_case(
+    set: SetHandle,
+    broken: Case,
+    versions: TlsVersions,
+    at: i64,
+) -> Result<(CaseShown, Shown), Failure> {
+    let shown = case(set, broken, versions, at).await?;
+    let ran = call(LabRequest::Run {
+        mutated: shown.mutated.clone(),
+        at,
+    })
+    .await?;
+    Ok((shown, ran))
+}
+
+/// The lab panel: the last handshake (for its exports) and the case shown
+/// side by side.
 #[derive(Debug)]
 pub struct Lab {
     state: State,
     last: RefCell<Option<Shown>>,
+    /// The break-it case shown in `#lab-case` (its zip, its broken copy).
+    current: RefCell<Option<CaseShown>>,
+    /// A break-it run is going on: other break-it clicks wait for it.
+    busy: Cell<bool>,
 }
 
 impl Panel for Lab {
@@ -127,22 +127,29 @@ impl Panel for Lab {
 }
 
 impl Lab {
-    /// A new set: the old handshake goes.
+    /// A new set: the old handshake and cases go.
     fn clear(&self) -> Result<(), Failure> {
         *self.last.borrow_mut() = None;
-        set_attribute(&by_id::<Element>("lab-result")?, "hidden", Some(""))?;
+        *self.current.borrow_mut() = None;
+        for id in ["lab-result", "lab-case", "lab-table"] {
+            set_attribute(&by_id::<Element>(id)?, "hidden", Some(""))?;
+        }
+        by_id::<Element>("lab-table-rows")?.set_text_content(None);
         set_text("lab-status", "")?;
+        set_text("lab-break-status", "")?;
         show_error(None)
     }
 
+    /// The Run button: the set as issued.
     async fn run(&self) -> Result<(), Failure> {
-        let set = self.state.set()?;
+        let set = self.state.handle()?;
         let versions = versions(&by_id::<HtmlSelectElement>("lab-tls")?.value());
-        let setup = setup(&set.issued, versions, at()?)?;
+        let at = at()?;
         show_error(None)?;
         set_text("lab-status", "Running the handshake…")?;
-        let shown = call(LabRequest::Handshake(setup)).await?;
-        show(&shown)?;
+        let (_, shown) = run_case(set, Case::AsIssued, versions, at).await?;
+        show(&shown, "lab-verdict", "lab-transcript")?;
+        set_attribute(&by_id::<Element>("lab-result")?, "hidden", None)?;
         set_text(
             "lab-status",
             &format!(
@@ -152,6 +159,147 @@ impl Lab {
         )?;
         *self.last.borrow_mut() = Some(shown);
         Ok(())
+    }
+
+    /// A break-it button: `broken` side by side.
+    async fn break_it(&self, broken: Case) -> Result<(), Failure> {
+        let set = self.state.handle()?;
+        let versions = versions(&by_id::<HtmlSelectElement>("lab-tls")?.value());
+        let at = at()?;
+        show_error(None)?;
+        set_text(
+            "lab-break-status",
+            &format!("Breaking a copy: {}…", broken.description()),
+        )?;
+        let (case, shown) = run_case(set, broken, versions, at).await?;
+        self.show_case(&case, &shown)?;
+        set_text(
+            "lab-break-status",
+            &format!(
+                "{}: {}",
+                case.case.name(),
+                if agrees(&case, &shown) {
+                    "the page's handshake ends as predicted"
+                } else {
+                    "the page's handshake does NOT end as predicted"
+                }
+            ),
+        )?;
+        *self.last.borrow_mut() = Some(shown);
+        Ok(())
+    }
+
+    /// "Break it every way": every case in turn, one row each in
+    /// `#lab-table`, the last one side by side.
+    async fn every(&self) -> Result<(), Failure> {
+        let set = self.state.handle()?;
+        let versions = versions(&by_id::<HtmlSelectElement>("lab-tls")?.value());
+        let at = at()?;
+        show_error(None)?;
+        let table = by_id::<Element>("lab-table")?;
+        set_attribute(&table, "data-state", Some("running"))?;
+        set_attribute(&table, "hidden", None)?;
+        let rows = by_id::<Element>("lab-table-rows")?;
+        rows.set_text_content(None);
+        let started = crate::clock::now_ms();
+        let mut disagree = 0;
+        for (at_case, broken) in Case::ALL.into_iter().enumerate() {
+            set_text(
+                "lab-break-status",
+                &format!(
+                    "Case {} of {}: {}…",
+                    at_case + 1,
+                    Case::ALL.len(),
+                    broken.description()
+                ),
+            )?;
+            let (case, shown) = run_case(set, broken, versions, at).await?;
+            if !agrees(&case, &shown) {
+                disagree += 1;
+            }
+            let tr = row(&case, &shown)?;
+            rows.append_child(&tr).map_err(Failure::from_js)?;
+            self.show_case(&case, &shown)?;
+        }
+        let took = crate::clock::whole_ms(crate::clock::now_ms() - started);
+        set_attribute(&table, "data-state", Some("done"))?;
+        set_text(
+            "lab-break-status",
+            &if disagree == 0 {
+                format!(
+                    "{} cases predicted, broken and handshaken in {took} ms: every handshake \
+                     ends as predicted.",
+                    Case::ALL.len()
+                )
+            } else {
+                format!(
+                    "{} cases in {took} ms: {disagree} did NOT end as predicted (marked).",
+                    Case::ALL.len()
+                )
+            },
+        )
+    }
+
+    /// Shows `case` and the page's handshake of it in `#lab-case`, side by
+    /// side.
+    fn show_case(&self, case: &CaseShown, shown: &Shown) -> Result<(), Failure> {
+        set_text("lab-case-title", case.description.as_str())?;
+        let view = by_id::<Element>("lab-case")?;
+        set_attribute(&view, "data-case", Some(case.case.name()))?;
+        set_attribute(
+            &view,
+            "data-agrees",
+            Some(if agrees(case, shown) { "yes" } else { "no" }),
+        )?;
+        let prediction = by_id::<Element>("lab-case-prediction")?;
+        set_attribute(&prediction, "data-result", Some(&case.prediction.result))?;
+        set_attribute(&prediction, "data-short", Some(&case.prediction.short))?;
+        prediction.set_text_content(Some(&match &case.prediction.version {
+            Some(version) => format!("{version}: {}.", case.prediction.words),
+            None => format!("{}.", case.prediction.words),
+        }));
+        show(shown, "lab-case-verdict", "lab-case-transcript")?;
+        set_text("lab-case-serve", &case.serve)?;
+        set_text("lab-case-curl", &case.curl)?;
+        set_text(
+            "lab-case-curl-expected",
+            &format!("{} then prints {}.", case.clients, case.curl_expected),
+        )?;
+        set_text("lab-case-openssl", &case.openssl)?;
+        set_text(
+            "lab-case-openssl-expected",
+            &format!("openssl s_client then prints {}.", case.openssl_expected),
+        )?;
+        set_text("lab-case-fix", &case.fix)?;
+        let difference = by_id::<Element>("lab-case-difference")?;
+        difference.set_text_content(case.difference.as_deref());
+        set_attribute(
+            &difference,
+            "hidden",
+            case.difference.is_none().then_some(""),
+        )?;
+        self.case_actions(case)?;
+        *self.current.borrow_mut() = Some(case.clone());
+        set_attribute(&view, "hidden", None)
+    }
+
+    /// The per-case actions under the side-by-side view (`#lab-case-actions`):
+    /// the button that saves the case's folder as a zip names it. Another
+    /// per-case action (a button that acts on `case`) goes here.
+    fn case_actions(&self, case: &CaseShown) -> Result<(), Failure> {
+        set_text(
+            "lab-case-files",
+            &format!("The case's files and commands ({})", case.zip_name),
+        )
+    }
+
+    /// `#lab-case-files`: the case's folder as a zip.
+    fn save_case(&self) -> Result<(), Failure> {
+        let current = self.current.borrow();
+        let case = current
+            .as_ref()
+            .ok_or_else(|| Failure::Browser("break the set in one way first".into()))?;
+        crate::download::save(&case.zip_name, &case.zip, "application/zip")
     }
 
     fn export(&self, what: Export) -> Result<(), Failure> {
@@ -167,11 +315,37 @@ impl Lab {
         crate::download::save(name, text.as_bytes(), mime)
     }
 
-    /// Wires the lab's controls.
+    /// Breaks the set for `case` (`None`: every way) unless another
+    /// break-it run is going on; a failure goes to `#lab-error`.
+    fn spawn_break(self: &Rc<Self>, case: Option<Case>) {
+        if self.busy.replace(true) {
+            let _ = set_text(
+                "lab-break-status",
+                "Still running the last one: wait for it to finish.",
+            );
+            return;
+        }
+        let panel = Rc::clone(self);
+        spawn_local(async move {
+            let outcome = match case {
+                Some(case) => panel.break_it(case).await,
+                None => panel.every().await,
+            };
+            panel.busy.set(false);
+            if let Err(failure) = outcome {
+                let _ = set_text("lab-break-status", "");
+                let _ = show_error(Some(&failure.to_string()));
+            }
+        });
+    }
+
+    /// Wires the lab's controls, and makes one break-it button per case.
     pub fn mount(state: &State) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
         let panel = Rc::new(Self {
             state: state.clone(),
             last: RefCell::default(),
+            current: RefCell::default(),
+            busy: Cell::new(false),
         });
         let mut listeners = Vec::new();
         let details = by_id::<HtmlDetailsElement>("lab-open")?;
@@ -216,8 +390,73 @@ impl Lab {
                 }
             }));
         }
+        let buttons = by_id::<Element>("lab-cases")?;
+        buttons.set_text_content(None);
+        let document = document()?;
+        for broken in Case::ALL {
+            let button = document
+                .create_element("button")
+                .map_err(Failure::from_js)?;
+            button.set_id(&format!("lab-case-{}", broken.name()));
+            set_attribute(&button, "type", Some("button"))?;
+            set_attribute(&button, "class", Some("secondary"))?;
+            set_attribute(&button, "data-case", Some(broken.name()))?;
+            button.set_text_content(Some(broken.description()));
+            buttons.append_child(&button).map_err(Failure::from_js)?;
+            let breaking = Rc::clone(&panel);
+            listeners.push(on(&button, "click", move |_| {
+                breaking.spawn_break(Some(broken));
+            }));
+        }
+        let every = Rc::clone(&panel);
+        listeners.push(on(&by_id::<Element>("lab-every")?, "click", move |_| {
+            every.spawn_break(None);
+        }));
+        let saving = Rc::clone(&panel);
+        listeners.push(on(
+            &by_id::<Element>("lab-case-files")?,
+            "click",
+            move |_| {
+                if let Err(failure) = saving.save_case() {
+                    let _ = show_error(Some(&failure.to_string()));
+                }
+            },
+        ));
         Ok((panel, listeners))
     }
+}
+
+/// Whether the page's handshake ended as core predicted.
+pub fn agrees(case: &CaseShown, shown: &Shown) -> bool {
+    case.prediction.short == shown.verdict.short
+}
+
+/// One row of `#lab-table`: the case, the prediction, the page's handshake,
+/// curl's exit code and words.
+fn row(case: &CaseShown, shown: &Shown) -> Result<Element, Failure> {
+    let document = document()?;
+    let make = |tag: &str| document.create_element(tag).map_err(Failure::from_js);
+    let tr = make("tr")?;
+    set_attribute(&tr, "data-case", Some(case.case.name()))?;
+    set_attribute(&tr, "data-prediction", Some(&case.prediction.short))?;
+    set_attribute(&tr, "data-page", Some(&shown.verdict.short))?;
+    let agrees = agrees(case, shown);
+    set_attribute(&tr, "data-agrees", Some(if agrees { "yes" } else { "no" }))?;
+    for text in [
+        case.case.name().to_owned(),
+        case.prediction.short.clone(),
+        if agrees {
+            shown.verdict.short.clone()
+        } else {
+            format!("≠ {}", shown.verdict.short)
+        },
+        case.curl_expected.to_string(),
+    ] {
+        let td = make("td")?;
+        td.set_text_content(Some(&text));
+        tr.append_child(&td).map_err(Failure::from_js)?;
+    }
+    Ok(tr)
 }
 
 /// What an export button saves.
@@ -281,16 +520,18 @@ fn at() -> Result<i64, Failure> {
     }
 }
 
-/// Shows `shown`: the verdict, then each message.
-fn show(shown: &Shown) -> Result<(), Failure> {
-    let verdict = by_id::<Element>("lab-verdict")?;
+/// Shows `shown` in `#verdict_id` (the verdict) and `#list_id` (each
+/// message).
+fn show(shown: &Shown, verdict_id: &str, list_id: &str) -> Result<(), Failure> {
+    let verdict = by_id::<Element>(verdict_id)?;
     let v = &shown.verdict;
     set_attribute(&verdict, "data-result", Some(&v.result))?;
     set_attribute(&verdict, "data-kind", v.kind.as_deref())?;
     set_attribute(&verdict, "data-by", v.by.as_deref())?;
     set_attribute(&verdict, "data-alert", v.alert.as_deref())?;
+    set_attribute(&verdict, "data-short", Some(&v.short))?;
     verdict.set_text_content(Some(&v.summary));
-    let list = by_id::<Element>("lab-transcript")?;
+    let list = by_id::<Element>(list_id)?;
     list.set_text_content(None);
     let document = document()?;
     let make = |tag: &str| document.create_element(tag).map_err(Failure::from_js);
@@ -315,7 +556,5 @@ fn show(shown: &Shown) -> Result<(), Failure> {
         }
         list.append_child(&item).map_err(Failure::from_js)?;
     }
-    let result = by_id::<Element>("lab-result")?;
-    set_attribute(&result, "hidden", None)?;
     Ok(())
 }

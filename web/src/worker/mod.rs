@@ -12,10 +12,12 @@ mod cards;
 mod files;
 mod inspect;
 pub mod keygen;
+mod lab_case;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use certplay_core::lab::{self, Case, Mutated};
 use certplay_core::{
     CsrParams, CsrSigning, Error, ExistingChain, IssuedPlan, KeyPair, Materials, Pkcs12Password,
     Source, Validity,
@@ -61,6 +63,9 @@ struct Held {
     /// The same with the own CAs' keys, to sign their CRLs and CSRs; these
     /// keys are never written into a file.
     signing: IssuedPlan,
+    /// The break-it lab's copies made so far, by case: a case asked again
+    /// (another TLS version, another time) is the same copy.
+    cases: Vec<(Case, Mutated)>,
 }
 
 /// Answers every request the page posts (the `certplay-inspect` binary's
@@ -233,6 +238,27 @@ impl Tools {
             }
             Request::Verify(check) => Reply::Verdict(verify_chain(&check)?),
             Request::OtherStacks(check) => Reply::OtherStacks(other_stacks(&check)?),
+            Request::LabCase {
+                set,
+                case,
+                versions,
+                at,
+            } => {
+                let held = self.held_mut(set)?;
+                let broken = match held.cases.iter().find(|(c, _)| *c == case) {
+                    Some((_, broken)) => broken.clone(),
+                    None => {
+                        let broken = lab::mutate(&held.set, case)?;
+                        held.cases.push((case, broken.clone()));
+                        broken
+                    }
+                };
+                Reply::LabCase(Box::new(lab_case::shown(
+                    &broken.offering(versions),
+                    at,
+                    now,
+                )?))
+            }
         })
     }
 
@@ -249,12 +275,15 @@ impl Tools {
             .iter()
             .find(|(h, _)| *h == handle)
             .map(|(_, held)| held)
-            .ok_or_else(|| {
-                invalid(
-                    "issued set",
-                    "the tools worker no longer keeps this set (issued again since?): press Issue",
-                )
-            })
+            .ok_or_else(gone)
+    }
+
+    fn held_mut(&mut self, handle: SetHandle) -> Result<&mut Held, Error> {
+        self.sets
+            .iter_mut()
+            .find(|(h, _)| *h == handle)
+            .map(|(_, held)| held)
+            .ok_or_else(gone)
     }
 
     /// The own CA kept under `handle`, for entry `name`: its key as PKCS#8
@@ -283,6 +312,14 @@ impl Tools {
         )?;
         Ok((pem, chain))
     }
+}
+
+/// A set the worker no longer keeps.
+fn gone() -> Error {
+    invalid(
+        "issued set",
+        "the tools worker no longer keeps this set (issued again since?): press Issue",
+    )
 }
 
 /// What [`Request::Issue`] asks.
@@ -345,7 +382,11 @@ async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Resu
         .collect();
     let (entries, issued_at) = (set.entries.clone(), set.issued_at.unix_timestamp());
     Ok(Reply::Issued {
-        set: tools.borrow_mut().keep(Held { set, signing }),
+        set: tools.borrow_mut().keep(Held {
+            set,
+            signing,
+            cases: Vec::new(),
+        }),
         entries,
         issued_at,
         cards,
