@@ -1557,9 +1557,15 @@ async fn chain_check_in_the_page_says_why() {
     .await;
     let server = first_cert(&dir.path().join("server.crt"));
 
-    // Defaults: the issued server against the issued CA, as a server.
+    // Defaults: the issued server against the issued CA, as a server; no
+    // lint says another stack would refuse it.
     let verdict = check_chain(client).await;
     assert!(verdict.starts_with("valid: CN=localhost"), "{verdict}");
+    let others = wait_for_text(client, "check-others", |s| !s.is_empty()).await;
+    assert!(
+        others.starts_with("Other stacks: no lint says OpenSSL, OpenSSL -x509_strict, Go"),
+        "{others}"
+    );
 
     paste(client, "check-host", "other.test").await;
     let verdict = check_chain(client).await;
@@ -1581,9 +1587,23 @@ async fn chain_check_in_the_page_says_why() {
         verdict.starts_with("refused: expired: CN=localhost expired at"),
         "{verdict}"
     );
+    // Then the CA is a trust anchor past its notAfter: rustls does not check
+    // an anchor's dates, the other stacks do, and the page says which.
+    let others = wait_for_text(client, "check-others", |s| !s.is_empty()).await;
+    assert!(
+        others.contains("Go crypto/x509 refuses (trust-anchor-outside-validity)")
+            && others.contains("Node refuses (trust-anchor-outside-validity)")
+            && others.contains("CN=my-ca: Error trust-anchor-outside-validity"),
+        "{others}"
+    );
     paste(client, "check-at", "next tuesday").await;
     let verdict = check_chain(client).await;
     assert!(verdict.contains("not a date and time"), "{verdict}");
+    let others = text(client, "check-others").await;
+    assert!(
+        others.is_empty(),
+        "the last chain's other stacks stayed: {others}"
+    );
     paste(client, "check-at", "").await;
 
     // Another set's CA, also named my-ca, read in the inspector and chosen

@@ -184,6 +184,8 @@ fn at() -> Result<i64, Failure> {
 
 impl Check {
     async fn run(&self) -> Result<(), Failure> {
+        // What other stacks said of the last chain checked goes with it.
+        set_text("check-others", "")?;
         let all = self.candidates();
         let leaf_label = by_id::<HtmlSelectElement>("check-leaf")?.value();
         let anchor_labels = selected(&by_id::<HtmlSelectElement>("check-anchors")?);
@@ -225,7 +227,6 @@ impl Check {
             at: at()?,
         };
         set_text("check-verdict", "checking…")?;
-        set_text("check-others", "")?;
         let verdict = by_id::<Element>("check-verdict")?;
         let shown = match crate::tools::call(Request::Verify(check.clone())).await? {
             Reply::Verdict(Verdict::Valid(accepted)) => {
