@@ -40,6 +40,10 @@ pub enum ClientAuth {
     /// still proves it holds the key), and [`MtlsServer::judge`] decides,
     /// so that the server can answer with the reason in words (HTTP 401).
     Optional,
+    /// Never asked for: the server sends no CertificateRequest (a plain
+    /// HTTPS server; `certplay serve --broken`'s endpoints about the
+    /// server's own certificate).
+    Off,
 }
 
 impl ClientAuth {
@@ -48,6 +52,7 @@ impl ClientAuth {
         match self {
             Self::Required => "required",
             Self::Optional => "optional",
+            Self::Off => "off",
         }
     }
 }
@@ -132,8 +137,19 @@ impl MtlsServer {
             reason: e.to_string(),
         })?;
         let chain = tls.cert_chain.iter().map(|c| c.der.clone()).collect();
-        let certified_key = CertifiedKey::from_der(chain, tls.key.clone_key(), &provider)
-            .map_err(|e| tls_error("server certificate and key", e))?;
+        let signing = provider
+            .key_provider
+            .load_private_key(tls.key.clone_key())
+            .map_err(|e| tls_error("server key", e))?;
+        let certified_key = CertifiedKey::new(chain, signing);
+        // Only a key that is not the certificate's is refused here: a
+        // certificate webpki does not parse for the check (X.509 v1, which
+        // `certplay serve --broken` serves on purpose) is served as it is.
+        if let Err(e @ rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) =
+            certified_key.keys_match()
+        {
+            return Err(tls_error("server certificate and key", e));
+        }
         Ok(Self {
             provider,
             verifier,
@@ -260,6 +276,7 @@ impl MtlsServer {
     pub fn connection_config(&self) -> Result<(Arc<ServerConfig>, Arc<RecordingVerifier>), Error> {
         let mut recorder = RecordingVerifier::new(self.verifier.clone());
         recorder.deferred = self.client_auth == ClientAuth::Optional;
+        recorder.offered = self.client_auth != ClientAuth::Off;
         let recorder = Arc::new(recorder);
         let mut config = ServerConfig::builder_with_provider(self.provider.clone())
             .with_safe_default_protocol_versions()
@@ -315,6 +332,7 @@ pub struct RecordingVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     presented: Mutex<Vec<CertificateDer<'static>>>,
     deferred: bool,
+    offered: bool,
 }
 
 impl RecordingVerifier {
@@ -324,6 +342,7 @@ impl RecordingVerifier {
             inner,
             presented: Mutex::new(Vec::new()),
             deferred: false,
+            offered: true,
         }
     }
 
@@ -341,7 +360,7 @@ impl RecordingVerifier {
 
 impl ClientCertVerifier for RecordingVerifier {
     fn offer_client_auth(&self) -> bool {
-        self.inner.offer_client_auth()
+        self.offered && self.inner.offer_client_auth()
     }
 
     fn client_auth_mandatory(&self) -> bool {

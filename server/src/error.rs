@@ -71,6 +71,8 @@ pub enum Error {
         marker: PathBuf,
         /// Why the set there cannot be used as it is.
         why: String,
+        /// How to go on, in words.
+        fix: &'static str,
     },
     /// Files are already where an issued set would go; nothing was written.
     AlreadyThere {
@@ -115,12 +117,16 @@ impl fmt::Display for Error {
             Error::Usage(what) => f.write_str(what),
             Error::Empty { file, what } => write!(f, "{file}: no {what} in it"),
             Error::Files(e) => e.fmt(f),
-            Error::NotOurs { path, marker, why } => write!(
+            Error::NotOurs {
+                path,
+                marker,
+                why,
+                fix,
+            } => write!(
                 f,
                 "{} was not made by certplay (it is not listed in {}, or it changed since), \
                  so certplay will not replace it; the set there cannot be used as it is: {why}. \
-                 To serve your own files pass --ca, --cert and --key; for a demo set pass \
-                 --demo-dir with a new or empty directory",
+                 {fix}",
                 path.display(),
                 marker.display()
             ),

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod broken;
 pub mod cli;
 mod error;
 pub mod events;

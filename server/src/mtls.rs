@@ -60,6 +60,9 @@ pub struct Shared {
     history: Arc<History>,
     refusals: RefusalLog,
     next_id: AtomicU64,
+    /// Put before each connection's id (`expired/c1`): which of several
+    /// listeners it came to.
+    id_prefix: String,
 }
 
 impl Shared {
@@ -72,7 +75,14 @@ impl Shared {
             history,
             refusals,
             next_id: AtomicU64::new(1),
+            id_prefix: String::new(),
         }
+    }
+
+    /// The same, naming its connections `PREFIX/c1`, `PREFIX/c2`, ...
+    pub fn with_id_prefix(mut self, prefix: &str) -> Self {
+        self.id_prefix = format!("{prefix}/");
+        self
     }
 
     /// The material new connections use.
@@ -146,7 +156,11 @@ async fn connection(
     watcher: hyper_util::server::graceful::Watcher,
 ) -> (Event, Option<String>) {
     let started = Instant::now();
-    let id = format!("c{}", shared.next_id.fetch_add(1, Ordering::Relaxed));
+    let id = format!(
+        "{}c{}",
+        shared.id_prefix,
+        shared.next_id.fetch_add(1, Ordering::Relaxed)
+    );
     let limits = &shared.limits;
     let current = shared.current();
     let mut event = Event {
@@ -230,7 +244,7 @@ async fn connection(
     // --client-auth optional: the handshake took any certificate or none;
     // judged now, with the reason a refused handshake gets.
     let refusal = match current.server.client_auth() {
-        ClientAuth::Required => None,
+        ClientAuth::Required | ClientAuth::Off => None,
         ClientAuth::Optional => current
             .server
             .judge(&presented, UnixTime::now())

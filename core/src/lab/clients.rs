@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 use super::case::Case;
 use super::predict::{Prediction, Verdict};
 use super::setup::{Side, TlsVersion};
-use crate::verify::{alert_name, ReasonKind};
+use crate::read::model::KeyKind;
+use crate::read::Certificate;
+use crate::verify::{alert_name, Reason, ReasonKind};
 
 /// A version number (`7.88.1`, `3.0.11`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -122,6 +124,37 @@ impl Clients {
         }
     }
 
+    /// OpenSSL's verify error for a server certificate core refuses for
+    /// `reason`: [`Clients::verify_error`], except that a certificate that
+    /// is its own issuer is OpenSSL's "self-signed certificate" (18).
+    pub fn verify_error_of(&self, reason: &Reason) -> (u16, &'static str) {
+        match reason {
+            Reason::UnknownIssuer {
+                missing_intermediate: false,
+                ..
+            } => (18, "self-signed certificate"),
+            other => self.verify_error(other.kind()),
+        }
+    }
+
+    /// curl's words for a server certificate it refuses for `reason`.
+    fn curl_refusing(&self, reason: &Reason) -> Expected {
+        Expected::one(
+            60,
+            match reason.kind() {
+                // curl checks the host name itself, after the handshake.
+                ReasonKind::NameMismatch => {
+                    "SSL: no alternative certificate subject name matches target host name"
+                        .to_owned()
+                }
+                _ => format!(
+                    "SSL certificate problem: {}",
+                    self.verify_error_of(reason).1
+                ),
+            },
+        )
+    }
+
     /// What curl does for a case that core predicts as `prediction`.
     pub fn curl(&self, prediction: &Prediction) -> Expected {
         if prediction.case == Case::CaWithoutKeyCertSign {
@@ -136,47 +169,41 @@ impl Clients {
                 by: Side::Client,
                 reason,
                 ..
-            } => Expected::one(
-                60,
-                match reason.kind() {
-                    // curl checks the host name itself, after the handshake.
-                    ReasonKind::NameMismatch => {
-                        "SSL: no alternative certificate subject name matches target host name"
-                            .to_owned()
-                    }
-                    kind => format!("SSL certificate problem: {}", self.verify_error(kind).1),
-                },
-            ),
+            } => self.curl_refusing(reason),
             Verdict::Refused {
                 by: Side::Server,
                 alert,
-                reason,
-            } => {
-                let words = self.alert_words(*alert);
-                if prediction.version == Some(TlsVersion::Tls13)
-                    && reason.kind() != ReasonKind::Incompatible
-                {
-                    // The alert comes on curl's first read; when it closes
-                    // the connection before curl's request is sent, curl's
-                    // words are about the send.
-                    return Expected {
-                        printed: vec![Printed::new(56, words), Printed::new(55, "curl: (55)")],
-                    };
-                }
-                match *alert {
-                    // curl 7.77+ names a refused client certificate in the
-                    // handshake: CURLE_SSL_CLIENTCERT.
-                    AlertDescription::CertificateRequired if self.curl >= Version(7, 77, 0) => {
-                        Expected::one(98, words)
-                    }
-                    // curl takes OpenSSL's "alert certificate expired" for
-                    // its own verification failing.
-                    AlertDescription::CertificateExpired => {
-                        Expected::one(60, "SSL certificate verification failed")
-                    }
-                    _ => Expected::one(35, words),
-                }
+                ..
+            } => self.curl_refused(prediction.version, *alert),
+        }
+    }
+
+    /// What curl prints when the server refuses its handshake (its client
+    /// certificate) with `alert`, in `version` (`None`: none agreed on).
+    pub fn curl_refused(&self, version: Option<TlsVersion>, alert: AlertDescription) -> Expected {
+        let words = self.alert_words(alert);
+        // A protocol_version alert ends the handshake before any
+        // certificate, in either version.
+        if version == Some(TlsVersion::Tls13) && alert != AlertDescription::ProtocolVersion {
+            // The alert comes on curl's first read; when it closes the
+            // connection before curl's request is sent, curl's words are
+            // about the send.
+            return Expected {
+                printed: vec![Printed::new(56, words), Printed::new(55, "curl: (55)")],
+            };
+        }
+        match alert {
+            // curl 7.77+ names a refused client certificate in the
+            // handshake: CURLE_SSL_CLIENTCERT.
+            AlertDescription::CertificateRequired if self.curl >= Version(7, 77, 0) => {
+                Expected::one(98, words)
             }
+            // curl takes OpenSSL's "alert certificate expired" for its own
+            // verification failing.
+            AlertDescription::CertificateExpired => {
+                Expected::one(60, "SSL certificate verification failed")
+            }
+            _ => Expected::one(35, words),
         }
     }
 
@@ -199,10 +226,7 @@ impl Clients {
                 by: Side::Client,
                 reason,
                 ..
-            } => {
-                let (number, words) = self.verify_error(reason.kind());
-                Expected::one(1, format!("verify error:num={number}:{words}"))
-            }
+            } => self.openssl_refusing(reason),
             Verdict::Refused {
                 by: Side::Server,
                 alert,
@@ -216,6 +240,157 @@ impl Clients {
         }
     }
 }
+
+impl Clients {
+    /// `openssl s_client -verify_return_error`'s words for a server
+    /// certificate it refuses for `reason`.
+    fn openssl_refusing(&self, reason: &Reason) -> Expected {
+        let (number, words) = self.verify_error_of(reason);
+        Expected::one(1, format!("verify error:num={number}:{words}"))
+    }
+
+    /// What curl prints against a server whose certificate is as `server`
+    /// says (curl given the CA with `--cacert`, and the CRL with
+    /// `--crlfile` where there is one).
+    pub fn curl_against(&self, server: &ServerCertificate) -> Expected {
+        match server.openssl_refuses() {
+            None => Expected::one(0, "Hello World"),
+            Some(Refusal::Reason(reason)) => self.curl_refusing(reason),
+            Some(Refusal::WeakKey) => {
+                Expected::one(60, format!("SSL certificate problem: {}", WEAK_KEY.1))
+            }
+        }
+    }
+
+    /// What `openssl s_client -verify_return_error -verify_hostname HOST`
+    /// (with `-CRL FILE -crl_check` where there is a CRL, and a request on
+    /// its input with `-ign_eof`) prints against the same server.
+    pub fn openssl_against(&self, server: &ServerCertificate) -> Expected {
+        match server.openssl_refuses() {
+            None => Expected::one(0, "Hello World"),
+            Some(Refusal::Reason(reason)) => self.openssl_refusing(reason),
+            Some(Refusal::WeakKey) => {
+                Expected::one(1, format!("verify error:num={}:{}", WEAK_KEY.0, WEAK_KEY.1))
+            }
+        }
+    }
+}
+
+/// What is wrong with a server's certificate, as a TLS client meets it
+/// (`certplay serve --broken`'s endpoints): core's verdict, which is
+/// webpki's (rustls, and what a correct client decides), and the cases
+/// where the other stacks judge otherwise. Tried here with curl 7.88.1,
+/// `openssl s_client` and Python's ssl on OpenSSL 3.0 (Debian's security
+/// level 2) and Node 20.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerCertificate {
+    /// core accepts it.
+    Sound,
+    /// core refuses it for this reason, and so does every client given
+    /// the same CA (and CRL).
+    Refused(Reason),
+    /// Only a commonName names the host, no subjectAltName: core refuses
+    /// it for the name (browsers since 2017 and RFC 9525 check only
+    /// subjectAltName); OpenSSL's host check (curl, s_client, Python) and
+    /// Node's fall back to the commonName and accept.
+    CommonNameOnly(Reason),
+    /// X.509 v1 (no extensions, so no subjectAltName either): webpki
+    /// refuses it; OpenSSL and Node take a v1 end-entity certificate and
+    /// its commonName.
+    X509V1(Reason),
+    /// An RSA key shorter than 2048 bits: rustls refuses the handshake's
+    /// signature by it; OpenSSL at security level 2 (Debian's default:
+    /// curl, s_client, Python) refuses the certificate, "EE certificate key
+    /// too weak"; Node 20 (level 1) accepts it.
+    WeakKey {
+        /// The key's size.
+        bits: u32,
+    },
+}
+
+/// Why an OpenSSL client refuses a server certificate.
+enum Refusal<'a> {
+    Reason(&'a Reason),
+    WeakKey,
+}
+
+impl ServerCertificate {
+    /// What a client meets in a server certificate `leaf` that core's
+    /// verification judged `verdict` (for the URL's host, against the CA
+    /// and CRL the client is given).
+    pub fn of(leaf: &Certificate, verdict: Result<(), Reason>) -> Self {
+        match verdict {
+            Err(reason) if leaf.version == 1 => Self::X509V1(reason),
+            Err(reason)
+                if reason.kind() == ReasonKind::NameMismatch
+                    && leaf.subject_alt_names().is_empty() =>
+            {
+                Self::CommonNameOnly(reason)
+            }
+            Err(reason) => Self::Refused(reason),
+            Ok(()) => match leaf.public_key.kind {
+                KeyKind::Rsa { bits, .. } if bits < 2048 => Self::WeakKey { bits },
+                _ => Self::Sound,
+            },
+        }
+    }
+
+    /// True when a correct client (rustls, a browser) refuses it.
+    pub fn refused(&self) -> bool {
+        !matches!(self, Self::Sound)
+    }
+
+    /// What OpenSSL refuses it for, if it does.
+    fn openssl_refuses(&self) -> Option<Refusal<'_>> {
+        match self {
+            Self::Sound | Self::CommonNameOnly(_) | Self::X509V1(_) => None,
+            Self::Refused(reason) => Some(Refusal::Reason(reason)),
+            Self::WeakKey { .. } => Some(Refusal::WeakKey),
+        }
+    }
+
+    /// Whether `program` accepts it.
+    pub fn accepted_by(&self, program: Program) -> bool {
+        match self {
+            Self::Sound | Self::CommonNameOnly(_) | Self::X509V1(_) => true,
+            Self::Refused(_) => false,
+            Self::WeakKey { .. } => program == Program::Node,
+        }
+    }
+}
+
+/// A TLS client program `certplay serve --broken`'s table speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Program {
+    /// curl (its OpenSSL).
+    Curl,
+    /// `openssl s_client`.
+    Openssl,
+    /// Python's ssl module (its OpenSSL, a default context).
+    Python,
+    /// Node's https client.
+    Node,
+}
+
+impl Program {
+    /// Every program, in the table's order.
+    pub const ALL: [Self; 4] = [Self::Curl, Self::Openssl, Self::Python, Self::Node];
+
+    /// Its name in the table and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Curl => "curl",
+            Self::Openssl => "openssl",
+            Self::Python => "python",
+            Self::Node => "node",
+        }
+    }
+}
+
+/// OpenSSL's verify error for an end-entity key under its security level.
+const WEAK_KEY: (u16, &str) = (66, "EE certificate key too weak");
 
 /// OpenSSL's verify error for a CA without keyCertSign.
 const KEY_CERT_SIGN: (u16, &str) = (79, "invalid CA certificate");
@@ -240,7 +415,8 @@ pub struct Expected {
 }
 
 impl Expected {
-    fn one(exit: u8, words: impl Into<String>) -> Self {
+    /// One exit code and the words the output contains.
+    pub fn one(exit: u8, words: impl Into<String>) -> Self {
         Self {
             printed: vec![Printed::new(exit, words)],
         }

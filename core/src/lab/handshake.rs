@@ -674,7 +674,7 @@ impl Run<'_> {
             return Ok(false);
         }
         let refusal = match self.server.client_auth() {
-            ClientAuth::Required => None,
+            ClientAuth::Required | ClientAuth::Off => None,
             ClientAuth::Optional => self
                 .server
                 .judge(

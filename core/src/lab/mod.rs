@@ -55,7 +55,10 @@ pub use index::{
 };
 #[cfg(feature = "lab")]
 pub use keylog::KeyLogLines;
-pub use mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME};
+pub use mutate::{
+    certificate_pem, mutate, rsa_key, to_v1, with_public_key, CaseFile, ClientSetup, Mutated,
+    ServeSetup, EXCLUDED_NAME, OTHER_NAME,
+};
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]
 pub use run::{client, run, serve, server_tls};

@@ -538,24 +538,69 @@ fn copy_entry<'a>(
 
 /// The same certificate as X.509 v1, as `openssl x509 -req` without
 /// `-extfile` makes it: no extensions, signed again by `issuer`.
-fn to_v1(der: &[u8], issuer: &KeyPair) -> Result<Vec<u8>, Error> {
-    let failed = |e: x509_cert::der::Error| Error::Malformed {
-        what: "certificate".into(),
-        reason: e.to_string(),
-    };
-    let mut cert = x509_cert::Certificate::from_der(der).map_err(failed)?;
-    cert.tbs_certificate.version = x509_cert::certificate::Version::V1;
-    cert.tbs_certificate.extensions = None;
-    cert.tbs_certificate.issuer_unique_id = None;
-    cert.tbs_certificate.subject_unique_id = None;
-    let tbs = cert.tbs_certificate.to_der().map_err(failed)?;
-    let signature = rcgen::SigningKey::sign(issuer, &tbs)
-        .map_err(|e| Error::Crypto(format!("signing the v1 certificate: {e}")))?;
-    cert.signature = x509_cert::der::asn1::BitString::from_bytes(&signature).map_err(failed)?;
-    cert.to_der().map_err(failed)
+pub fn to_v1(der: &[u8], issuer: &KeyPair) -> Result<Vec<u8>, Error> {
+    resigned(der, issuer, |tbs| {
+        tbs.version = x509_cert::certificate::Version::V1;
+        tbs.extensions = None;
+        tbs.issuer_unique_id = None;
+        tbs.subject_unique_id = None;
+        Ok(())
+    })
 }
 
-fn certificate_pem(der: &[u8]) -> String {
+/// The same certificate for another public key (`spki`: a
+/// SubjectPublicKeyInfo in DER), signed again by `issuer`: a key that
+/// certplay does not issue for (RSA-1024), with everything else as issued.
+/// Its subjectKeyIdentifier, which named the old key, is left out.
+pub fn with_public_key(der: &[u8], spki: &[u8], issuer: &KeyPair) -> Result<Vec<u8>, Error> {
+    let key = x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(spki).map_err(malformed)?;
+    resigned(der, issuer, |tbs| {
+        tbs.subject_public_key_info = key;
+        if let Some(extensions) = &mut tbs.extensions {
+            extensions
+                .retain(|e| e.extn_id != crate::oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER);
+        }
+        Ok(())
+    })
+}
+
+/// A fresh RSA key of `bits` bits, which may be fewer than certplay signs
+/// with: its PKCS#8 PEM and its SubjectPublicKeyInfo (DER).
+pub fn rsa_key(bits: usize) -> Result<(String, Vec<u8>), Error> {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, bits).map_err(Error::crypto)?;
+    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(Error::crypto)?;
+    let spki = key
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(Error::crypto)?;
+    Ok((pem.to_string(), spki.into_vec()))
+}
+
+fn malformed(e: x509_cert::der::Error) -> Error {
+    Error::Malformed {
+        what: "certificate".into(),
+        reason: e.to_string(),
+    }
+}
+
+/// `der` changed by `change`, then signed again by `issuer`.
+fn resigned(
+    der: &[u8],
+    issuer: &KeyPair,
+    change: impl FnOnce(&mut x509_cert::TbsCertificate) -> Result<(), Error>,
+) -> Result<Vec<u8>, Error> {
+    let mut cert = x509_cert::Certificate::from_der(der).map_err(malformed)?;
+    change(&mut cert.tbs_certificate)?;
+    let tbs = cert.tbs_certificate.to_der().map_err(malformed)?;
+    let signature = rcgen::SigningKey::sign(issuer, &tbs)
+        .map_err(|e| Error::Crypto(format!("signing the changed certificate: {e}")))?;
+    cert.signature = x509_cert::der::asn1::BitString::from_bytes(&signature).map_err(malformed)?;
+    cert.to_der().map_err(malformed)
+}
+
+/// `der` as a PEM `CERTIFICATE`.
+pub fn certificate_pem(der: &[u8]) -> String {
     pem::encode_config(
         &pem::Pem::new("CERTIFICATE", der.to_vec()),
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),

@@ -78,6 +78,8 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
                         path: safe.join(name),
                         marker: safe.join(MARKER),
                         why,
+                        fix: "To serve your own files pass --ca, --cert and --key; for a demo set \
+                              pass --demo-dir with a new or empty directory",
                     });
                 }
                 replacing = true;
@@ -97,6 +99,61 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
     new.add_set(&issued)?;
     new.write(&safe)?;
     Ok(DemoSet::Created)
+}
+
+/// Writes `files` (name, contents, who may read it) into `dir`, replacing
+/// only files that certplay made there (listed in its [`MARKER`] with the
+/// bytes they still have): anything else in the way (a person's file, a
+/// changed one, a link, a directory) stops it before a byte is written,
+/// with `fix` in the error. The marker then lists the new files.
+pub fn replace_made(
+    dir: &Path,
+    files: &[(String, Vec<u8>, Access)],
+    fix: &'static str,
+) -> Result<(), Error> {
+    let safe = SafeDir::open(dir)?;
+    let marker = Marker::read(&safe)?;
+    for (name, _, _) in files {
+        match safe.entry(name)? {
+            Entry::Missing => {}
+            Entry::Symlink => {
+                return Err(FileError::Symlink {
+                    path: safe.join(name),
+                }
+                .into())
+            }
+            Entry::Other => {
+                return Err(FileError::NotAFile {
+                    path: safe.join(name),
+                }
+                .into())
+            }
+            Entry::File => {
+                if !marker.lists(name, &sha256_hex(&safe.read(name)?)) {
+                    return Err(Error::NotOurs {
+                        path: safe.join(name),
+                        marker: safe.join(MARKER),
+                        why: "certplay makes its files fresh at every start".into(),
+                        fix,
+                    });
+                }
+            }
+        }
+    }
+    // As in `ensure`: the marker lists the old and the new files while
+    // they are swapped.
+    let mut both = marker;
+    let mut new = Marker::default();
+    for (name, contents, _) in files {
+        both.add(name, sha256_hex(contents));
+        new.add(name, sha256_hex(contents));
+    }
+    both.write(&safe)?;
+    for (name, contents, access) in files {
+        safe.write(name, contents, *access, Existing::Replace)?;
+    }
+    new.write(&safe)?;
+    Ok(())
 }
 
 /// A warning for each private key of a reused set that group or others

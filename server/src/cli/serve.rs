@@ -101,6 +101,19 @@ pub struct ServeArgs {
     /// that is there; a new one is p256).
     #[arg(long)]
     key_type: Option<KeyType>,
+    /// Serve a local badssl for testing TLS clients instead, each endpoint
+    /// on its own port from --port on: good, expired, not-yet-valid,
+    /// wrong-host, self-signed, untrusted-root, incomplete-chain, revoked,
+    /// no-subject-alt-name, x509-v1, rsa-1024, client-certificate-required
+    /// and -optional, tls12-only, tls13-only. Prints what a correct client
+    /// must do and what curl prints at each, and writes the same as JSON.
+    #[arg(long, conflicts_with_all = ["ca", "cert", "key", "crl", "keylog", "page_dir", "tls13_only"])]
+    broken: bool,
+    /// Where --broken writes the CA, the client certificate, the CRL, each
+    /// endpoint's chain and broken.json, fresh at each start (only files
+    /// it made there are ever replaced).
+    #[arg(long, value_name = "DIR", default_value = "certplay-broken")]
+    broken_dir: PathBuf,
 }
 
 /// The files a server was started with, read again on SIGHUP.
@@ -334,6 +347,14 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         // Signal handlers go in before anything is printed: a SIGTERM or
         // SIGHUP sent as soon as the address shows must not kill the process.
         let shutdown = shutdown_signal()?;
+        if args.broken {
+            let broken = crate::broken::start(&broken_config(args)).await?;
+            for line in &broken.lines {
+                say(line);
+            }
+            broken.serve(shutdown).await;
+            return Ok(());
+        }
         let hangup = hangup_signal()?;
         let started = start(args).await?;
         for line in &started.lines {
@@ -342,6 +363,20 @@ pub fn run(args: &ServeArgs) -> Result<(), Error> {
         started.serve(shutdown, Some(hangup)).await;
         Ok(())
     })
+}
+
+/// `--broken`'s settings from the flags.
+fn broken_config(args: &ServeArgs) -> crate::broken::BrokenConfig {
+    crate::broken::BrokenConfig {
+        dir: args.broken_dir.clone(),
+        bind: args.bind,
+        first_port: args.port,
+        crypto: args.crypto,
+        limits: Limits {
+            max_connections: args.max_connections,
+            ..Limits::default()
+        },
+    }
 }
 
 /// Why the printed curl command does not use the name a person would try

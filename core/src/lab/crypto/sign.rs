@@ -28,7 +28,9 @@ const RSA_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA256,
 ];
 
-/// Reads a private key (PKCS#8, PKCS#1 or SEC1) as rustls hands it over.
+/// Reads a private key (PKCS#8, PKCS#1 or SEC1) as rustls hands it over:
+/// every key type certplay issues, and an RSA key of a size it does not
+/// issue ([`OtherRsa`]).
 pub(super) fn load(key: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>, Error> {
     let pair =
         match key {
@@ -39,9 +41,83 @@ pub(super) fn load(key: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>, Error
                 "a private key in a form certplay does not read (PKCS#8, PKCS#1 or SEC1 expected)"
                     .into(),
             )),
+        };
+    match pair {
+        Ok(pair) => Ok(Arc::new(Key(Arc::new(pair)))),
+        Err(e) => other_rsa(key).ok_or_else(|| Error::General(e.to_string())),
+    }
+}
+
+/// An RSA key of a size certplay does not issue (RSA-1024 for `certplay
+/// serve --broken`): rustls' ring and aws-lc-rs providers refuse to sign
+/// with one under 2048 bits; this provider signs, so that a client's
+/// refusal of such a server can be tried.
+#[derive(Debug)]
+struct OtherRsa(Arc<rsa::RsaPrivateKey>);
+
+fn other_rsa(key: &PrivateKeyDer<'_>) -> Option<Arc<dyn SigningKey>> {
+    use rsa::pkcs1::DecodeRsaPrivateKey as _;
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let key = match key {
+        PrivateKeyDer::Pkcs8(der) => {
+            rsa::RsaPrivateKey::from_pkcs8_der(der.secret_pkcs8_der()).ok()
         }
-        .map_err(|e| Error::General(e.to_string()))?;
-    Ok(Arc::new(Key(Arc::new(pair))))
+        PrivateKeyDer::Pkcs1(der) => {
+            rsa::RsaPrivateKey::from_pkcs1_der(der.secret_pkcs1_der()).ok()
+        }
+        _ => None,
+    }?;
+    Some(Arc::new(OtherRsa(Arc::new(key))))
+}
+
+impl SigningKey for OtherRsa {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        use rsa::traits::PublicKeyParts as _;
+        // PSS with a salt as long as the hash needs twice the hash and two
+        // bytes: RSA-1024 (128 bytes) cannot sign PSS with SHA-512.
+        let size = self.0.size();
+        let fits = |scheme: &SignatureScheme| match *scheme {
+            SignatureScheme::RSA_PSS_SHA512 => size >= 2 * 64 + 2,
+            SignatureScheme::RSA_PSS_SHA384 => size >= 2 * 48 + 2,
+            SignatureScheme::RSA_PSS_SHA256 => size >= 2 * 32 + 2,
+            _ => true,
+        };
+        let scheme = RSA_SCHEMES
+            .iter()
+            .find(|scheme| offered.contains(scheme) && fits(scheme))?;
+        Some(Box::new(OtherRsaSigner {
+            key: self.0.clone(),
+            scheme: *scheme,
+        }))
+    }
+
+    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
+        use rsa::pkcs8::EncodePublicKey as _;
+        let der = self.0.to_public_key().to_public_key_der().ok()?;
+        Some(SubjectPublicKeyInfoDer::from(der.into_vec()))
+    }
+
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::RSA
+    }
+}
+
+/// An [`OtherRsa`] key and the scheme chosen for one signature.
+#[derive(Debug)]
+struct OtherRsaSigner {
+    key: Arc<rsa::RsaPrivateKey>,
+    scheme: SignatureScheme,
+}
+
+impl Signer for OtherRsaSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        rsa_scheme_sign(&self.key, self.scheme, message)
+            .ok_or_else(|| Error::General(format!("cannot sign with {:?}", self.scheme)))
+    }
+
+    fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
 }
 
 /// A private key as rustls signs with it.
@@ -123,18 +199,25 @@ fn sign(key: &KeyPair, scheme: SignatureScheme, message: &[u8]) -> Option<Vec<u8
             let signature: ed25519_dalek::Signature = key.try_sign(message).ok()?;
             Some(signature.to_bytes().to_vec())
         }
-        (Secret::Rsa(_, key), scheme) => {
-            let private: &rsa::RsaPrivateKey = (**key).as_ref();
-            match scheme {
-                SignatureScheme::RSA_PSS_SHA256 => rsa_sign::<Sha256>(private, true, message),
-                SignatureScheme::RSA_PSS_SHA384 => rsa_sign::<Sha384>(private, true, message),
-                SignatureScheme::RSA_PSS_SHA512 => rsa_sign::<Sha512>(private, true, message),
-                SignatureScheme::RSA_PKCS1_SHA256 => rsa_sign::<Sha256>(private, false, message),
-                SignatureScheme::RSA_PKCS1_SHA384 => rsa_sign::<Sha384>(private, false, message),
-                SignatureScheme::RSA_PKCS1_SHA512 => rsa_sign::<Sha512>(private, false, message),
-                _ => None,
-            }
-        }
+        (Secret::Rsa(_, key), scheme) => rsa_scheme_sign((**key).as_ref(), scheme, message),
+        _ => None,
+    }
+}
+
+/// `message` signed by an RSA key with `scheme`; `None` for a scheme that
+/// is not RSA's.
+fn rsa_scheme_sign(
+    private: &rsa::RsaPrivateKey,
+    scheme: SignatureScheme,
+    message: &[u8],
+) -> Option<Vec<u8>> {
+    match scheme {
+        SignatureScheme::RSA_PSS_SHA256 => rsa_sign::<Sha256>(private, true, message),
+        SignatureScheme::RSA_PSS_SHA384 => rsa_sign::<Sha384>(private, true, message),
+        SignatureScheme::RSA_PSS_SHA512 => rsa_sign::<Sha512>(private, true, message),
+        SignatureScheme::RSA_PKCS1_SHA256 => rsa_sign::<Sha256>(private, false, message),
+        SignatureScheme::RSA_PKCS1_SHA384 => rsa_sign::<Sha384>(private, false, message),
+        SignatureScheme::RSA_PKCS1_SHA512 => rsa_sign::<Sha512>(private, false, message),
         _ => None,
     }
 }
