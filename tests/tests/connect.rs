@@ -601,3 +601,108 @@ fn nginx_ssl_verify_client_on_and_optional() {
         "{text}"
     );
 }
+
+#[test]
+fn a_pkcs12_client_certificate_from_openssl_or_certplay_and_curls_words_for_a_refusal() {
+    let dir = temp_dir();
+    issue_into(dir.path(), KeyType::EcdsaP256);
+    let server = Server::with_files(dir.path());
+    let target = format!("localhost:{}", server.port);
+    // openssl's own: the CA first in its bags, then the client's.
+    let exported = certplay_tests::run(
+        dir.path(),
+        "openssl",
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.crt",
+            "-inkey",
+            "client.key",
+            "-certfile",
+            "ca.crt",
+            "-passout",
+            "pass:s3cret",
+            "-out",
+            "openssl.p12",
+        ],
+    );
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let made = certplay_tests::make_p12(dir.path(), "certplay.p12", &["--password", "s3cret"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    for p12 in ["openssl.p12", "certplay.p12"] {
+        let (text, code) = connect(
+            dir.path(),
+            &[
+                &target,
+                "--ca",
+                "ca.crt",
+                "--cert",
+                p12,
+                "--password",
+                "pass:s3cret",
+            ],
+        );
+        assert_eq!(code, 0, "{p12}: {text}");
+        assert!(
+            text.contains("with the client certificate CN=my-client: accepted"),
+            "{p12}: {text}"
+        );
+    }
+    let (text, code) = connect(
+        dir.path(),
+        &[
+            &target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "certplay.p12",
+            "--password",
+            "pass:wrong",
+        ],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("--cert") && text.contains("password"),
+        "{text}"
+    );
+    let (text, code) = connect(
+        dir.path(),
+        &[&target, "--ca", "ca.crt", "--cert", "client.crt"],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("needs --key"), "{text}");
+
+    // Another CA's client in a PKCS#12 file: refused, with what curl
+    // prints for that alert, and curl does print it.
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let made = certplay_tests::make_p12(other.path(), "other.p12", &["--password", "s3cret"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let other_p12 = other.path().join("other.p12");
+    let other_p12 = other_p12.to_str().expect("a UTF-8 path");
+    let args = [
+        target.as_str(),
+        "--ca",
+        "ca.crt",
+        "--cert",
+        other_p12,
+        "--password",
+        "pass:s3cret",
+    ];
+    let (text, code) = connect(dir.path(), &args);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("curl 7.88.1 (OpenSSL 3.0.0) would print: exit 56: tlsv1 alert unknown ca"),
+        "{text}"
+    );
+    let report = json(dir.path(), &args);
+    let expected: certplay_core::lab::clients::Expected =
+        serde_json::from_value(report["client_certificate"]["curl"].clone()).expect("curl's words");
+    let curl = certplay_tests::curl_with_p12(dir.path(), other_p12, "s3cret", &server.url());
+    let said = format!("{}{}", stdout(&curl), stderr(&curl));
+    assert!(
+        expected.matches(curl.status.code().unwrap_or(-1), &said),
+        "connect said curl prints {expected}; curl printed (exit {:?}): {said}",
+        curl.status.code()
+    );
+}

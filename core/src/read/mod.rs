@@ -20,6 +20,8 @@ pub use cert::{read_name, Certificate};
 pub(crate) use file::{encoded, kind_of_label, named, not_der_of, Encoded};
 pub use file::{read_certificates, read_crls, read_csr, ReadCertificate, Source, MAX_INPUT};
 pub use other::{Crl, Csr, KeyFormat, PrivateKey, Revoked};
+#[cfg(feature = "pkcs12")]
+pub use pkcs12::pkcs12_identity;
 pub use pkcs12::{Pkcs12, Pkcs12Mac, Pkcs12Part};
 
 use crate::Error;

@@ -199,6 +199,53 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned) -> String {
 #[cfg(feature = "pkcs12")]
 fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
     use super::{Certificate, KeyFormat, PrivateKey};
+    let (keys, certs) = open_der(der, password)?;
+    let keys = keys.iter().map(|der| {
+        PrivateKey::from_der(der, KeyFormat::Pkcs8)
+            .map(Item::PrivateKey)
+            .map_err(unreadable)
+    });
+    let keys = keys.collect::<Result<Vec<_>, String>>()?;
+    let certs = certs.iter().map(|c| {
+        Certificate::from_der(c)
+            .map(|c| Item::Certificate(Box::new(c)))
+            .map_err(unreadable)
+    });
+    keys.into_iter().map(Ok).chain(certs).collect()
+}
+
+/// Certificates, each DER.
+pub type Certificates = Vec<Vec<u8>>;
+
+/// A private key (PKCS#8 DER) and certificates.
+pub type KeyAndCertificates = (Vec<u8>, Certificates);
+
+/// What a TLS client presents from a PKCS#12 file (`certplay connect
+/// --cert client.p12`): its first private key (PKCS#8 DER) and its
+/// certificates (DER, in file order), opened with `password`. `Ok(None)`
+/// when `der` is not a PKCS#12 file; an error naming `name` when it does
+/// not open or holds no key.
+#[cfg(feature = "pkcs12")]
+pub fn pkcs12_identity(
+    name: &str,
+    der: &[u8],
+    password: &str,
+) -> Result<Option<KeyAndCertificates>, Error> {
+    match Pfx::from_der(der) {
+        Ok(pfx) if pfx.version == 3 => {}
+        _ => return Ok(None),
+    }
+    let (mut keys, certs) = open_der(der, password).map_err(|e| Error::input(name, e))?;
+    if keys.is_empty() {
+        return Err(Error::input(name, "this PKCS#12 file holds no private key"));
+    }
+    Ok(Some((keys.swap_remove(0), certs)))
+}
+
+/// The keys (PKCS#8 DER, decrypted) and certificates (DER) of a PKCS#12
+/// file, each in file order.
+#[cfg(feature = "pkcs12")]
+fn open_der(der: &[u8], password: &str) -> Result<(Vec<Vec<u8>>, Certificates), String> {
     use crate::pfx::{decrypt, decrypt_work, mac_work, EncryptedContentInfo};
     let pfx = Pfx::from_der(der).map_err(|e| e.to_string())?;
     if pfx.auth_safe.content_type != DATA {
@@ -278,25 +325,18 @@ fn open(der: &[u8], password: &str) -> Result<Vec<Item>, String> {
             opened.shrouded_work(seen),
         )?;
     }
-    let keys = opened.keys.iter().map(|key| {
-        let der = match key {
-            Key::Clear(der) => der.clone(),
+    let keys = opened
+        .keys
+        .iter()
+        .map(|key| match key {
+            Key::Clear(der) => Ok(der.clone()),
             Key::Shrouded(info) => {
                 decrypt(&info.algorithm, password, info.data.as_bytes(), mac_checked)
-                    .map_err(|e| format!("the private key: {e}"))?
+                    .map_err(|e| format!("the private key: {e}"))
             }
-        };
-        PrivateKey::from_der(&der, KeyFormat::Pkcs8)
-            .map(Item::PrivateKey)
-            .map_err(unreadable)
-    });
-    let keys = keys.collect::<Result<Vec<_>, String>>()?;
-    let certs = opened.certs.iter().map(|c| {
-        Certificate::from_der(c)
-            .map(|c| Item::Certificate(Box::new(c)))
-            .map_err(unreadable)
-    });
-    keys.into_iter().map(Ok).chain(certs).collect()
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((keys, opened.certs))
 }
 
 #[cfg(feature = "pkcs12")]

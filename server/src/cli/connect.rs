@@ -12,11 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use certplay_core::escape::escape;
+use certplay_core::lab::clients::{Clients, Expected, ServerCertificate};
+use certplay_core::lab::TlsVersion;
 use certplay_core::read::{self, lint, Certificate};
 use certplay_core::verify::{self, Check, ClientCertificateRefused, Misfit, Purpose, Reason};
 use certplay_core::{read_certificates, read_private_key, Source};
 use clap::Args;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::CertifiedKey;
 use rustls::{ProtocolVersion, SupportedProtocolVersion};
 use serde::Serialize;
@@ -26,7 +29,9 @@ use crate::cli::output::{self, Verdict};
 use crate::probe::{self, Attempt, Outcome, Seen, Target};
 use crate::{unix_now, Error};
 
+mod identity;
 mod words;
+use identity::client;
 use words::words;
 
 /// What `certplay connect` tries.
@@ -41,8 +46,9 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
     /// A client certificate to present (PEM or DER, its chain may follow
-    /// it in the same file).
-    #[arg(long, value_name = "FILE", requires = "key")]
+    /// it in the same file, with --key), or a PKCS#12 file (.p12, .pfx)
+    /// holding the certificate, its chain and its key (with --password).
+    #[arg(long, value_name = "FILE")]
     cert: Option<PathBuf>,
     /// The client certificate's private key (PEM or DER: PKCS#8, PKCS#1,
     /// SEC1, or encrypted PKCS#8 with --key-pass).
@@ -52,6 +58,10 @@ pub struct ConnectArgs {
     /// file:PATH.
     #[arg(long, value_name = "SPEC", requires = "key")]
     key_pass: Option<String>,
+    /// The password of a PKCS#12 --cert: pass:TEXT, env:VARIABLE or
+    /// file:PATH (none: the empty password).
+    #[arg(long, value_name = "SPEC", requires = "cert", conflicts_with = "key")]
+    password: Option<String>,
     /// The name to send (SNI) and check the server's certificate for
     /// (default: the host).
     #[arg(long, value_name = "NAME")]
@@ -150,6 +160,10 @@ pub struct Trust {
     pub refused: Option<Reason>,
     /// The same in words.
     pub words: String,
+    /// What curl prints against this chain, given the same CAs, when a
+    /// correct client refuses it (core's prediction table, for
+    /// [`Clients::CHECKED`]).
+    pub curl: Option<Expected>,
 }
 
 /// What the server asks of a client certificate.
@@ -187,6 +201,9 @@ pub struct Presented {
     /// certplay's own prediction: what stands against this certificate
     /// for this server (CA names, validity, purpose).
     pub prediction: Vec<Misfit>,
+    /// What curl prints when the server refuses it with the same alert
+    /// (core's prediction table, for [`Clients::CHECKED`]).
+    pub curl: Option<Expected>,
 }
 
 /// `certplay connect`.
@@ -312,57 +329,6 @@ fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
         name: "the system's trust store".into(),
         certificates,
     })
-}
-
-fn client(args: &ConnectArgs) -> Result<Option<ClientFiles>, Error> {
-    let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
-        return Ok(None);
-    };
-    let certs = input::file("--cert", cert)?;
-    let certs = read_certificates(certs.source())?;
-    let password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
-    let key_file = input::file("--key", key)?;
-    let key_der = read_private_key(
-        Source::new(&key_file.name, &key_file.bytes).with_password(password.as_deref()),
-    )
-    .map_err(|source| match source {
-        certplay_core::Error::EncryptedKey { .. } => Error::KeyPassword {
-            flag: "--key",
-            source,
-        },
-        source => Error::In {
-            what: "--key".into(),
-            source,
-        },
-    })?
-    .der;
-    let provider = CRYPTO.provider();
-    let signing = provider
-        .key_provider
-        .load_private_key(key_der)
-        .map_err(|e| Error::Flag {
-            flag: "--key",
-            value: key.display().to_string(),
-            why: format!("TLS cannot sign with this key: {e}"),
-        })?;
-    let ders = certs.iter().map(|c| c.der.clone()).collect();
-    let certified = CertifiedKey::new(ders, signing);
-    if let Err(e) = certified.keys_match() {
-        if !matches!(
-            e,
-            rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)
-        ) {
-            return Err(Error::Usage(format!(
-                "--cert {} and --key {} do not belong together ({e})",
-                cert.display(),
-                key.display()
-            )));
-        }
-    }
-    Ok(Some(ClientFiles {
-        key: Arc::new(certified),
-        chain: certs.into_iter().map(|c| c.info).collect(),
-    }))
 }
 
 fn version_name(version: &SupportedProtocolVersion) -> &'static str {
@@ -661,6 +627,12 @@ fn trust(
     // The system's store holds a hundred CAs or more: a reason lists a
     // bounded number of them.
     let verdict = verdict.map_err(|reason| reason.bounded(256));
+    let curl = chain.first().and_then(|leaf| {
+        let server = ServerCertificate::of(leaf, verdict.clone());
+        server
+            .refused()
+            .then(|| Clients::CHECKED.curl_against(&server))
+    });
     let words = match &verdict {
         Ok(()) => format!("verified for {}", escape(&target.server_name)),
         Err(reason) => reason.to_string(),
@@ -670,6 +642,7 @@ fn trust(
         anchors: anchors.certificates.len(),
         refused: verdict.err(),
         words,
+        curl,
     }
 }
 
@@ -759,7 +732,17 @@ fn presented(
     } else {
         "accepted: the handshake with it completed".into()
     };
+    let version = match seen.version {
+        Some(ProtocolVersion::TLSv1_3) => Some(TlsVersion::Tls13),
+        Some(ProtocolVersion::TLSv1_2) => Some(TlsVersion::Tls12),
+        _ => None,
+    };
+    let curl = (!accepted)
+        .then(|| seen.outcome.alert())
+        .flatten()
+        .map(|alert| Clients::CHECKED.curl_refused(version, alert));
     Presented {
+        curl,
         subject,
         accepted,
         asked: seen.asked.is_some(),

@@ -84,6 +84,9 @@ pub(super) fn words(report: &Report) -> String {
             if trust.anchors == 1 { "" } else { "s" },
             escape(&trust.words)
         );
+        if let Some(curl) = &trust.curl {
+            let _ = writeln!(out, "  {}", curl_words(curl));
+        }
     }
     if let Some(auth) = &report.client_auth {
         match auth.mode {
@@ -129,6 +132,9 @@ pub(super) fn words(report: &Report) -> String {
         if let Some(http) = &presented.http {
             let _ = writeln!(out, "  GET: {}", escape(http));
         }
+        if let Some(curl) = &presented.curl {
+            let _ = writeln!(out, "  {}", curl_words(curl));
+        }
         if presented.asked {
             if presented.prediction.is_empty() {
                 out.push_str(
@@ -147,4 +153,14 @@ pub(super) fn words(report: &Report) -> String {
     }
     let _ = writeln!(out, "verdict: {}", report.verdict);
     out
+}
+
+/// What curl prints, from core's prediction table, with the versions it is
+/// for.
+fn curl_words(curl: &Expected) -> String {
+    let clients = Clients::CHECKED;
+    format!(
+        "curl {} (OpenSSL {}) would print: {curl}",
+        clients.curl, clients.openssl
+    )
 }
