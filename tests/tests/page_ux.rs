@@ -423,6 +423,32 @@ async fn the_page_fits_every_width_reads_in_both_themes_and_passes_the_audit() {
         ]),
         "the backdated start, explained once"
     );
+    // By each key download, the one line that keeps it private.
+    let key_notes = page
+        .js(
+            "return [...document.querySelectorAll('#cards .card')].map(card => { \
+               const note = card.querySelector('[data-part=key-note]'); \
+               return [card.id, note && note.checkVisibility() ? note.textContent : null]; })",
+        )
+        .await;
+    assert_eq!(
+        key_notes,
+        json!([
+            [
+                "card-ca",
+                "Once saved, keep the key private: chmod 600 ca.key"
+            ],
+            [
+                "card-server",
+                "Once saved, keep the key private: chmod 600 server.key"
+            ],
+            [
+                "card-client",
+                "Once saved, keep the key private: chmod 600 client.key"
+            ],
+        ]),
+        "the chmod 600 note by each key"
+    );
 
     // A root, an intermediate and two clients, every disclosure open.
     page.client
