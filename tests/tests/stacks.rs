@@ -1046,6 +1046,14 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
         chains.insert(case.name.to_owned(), certs);
     }
     let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    // Every lint that names the stacks has a chain here that checks it.
+    for id in LintId::ALL {
+        if certplay_core::read::stacks::verdicts(id).is_some()
+            && !cases.iter().any(|c| c.lint == Some(id))
+        {
+            let _ = writeln!(problems, "{id} names the stacks but no case here checks it");
+        }
+    }
 
     // Every stack at once (each checker takes every case in one run).
     let (go, python, node, openssl_default, openssl_strict, rustls) = std::thread::scope(|s| {
