@@ -14,7 +14,12 @@
 //!   its panel; a screenshot of each goes to `target/page-screenshots/`;
 //! - RSA-4096: the signing happens in the tools worker (its messages carry
 //!   the certificates to the page), and a click on the page while the
-//!   worker signs is handled before the set is issued.
+//!   worker signs is handled before the set is issued;
+//! - the cards come one a frame after the worker's reply, never all in
+//!   one task;
+//! - a mistake typed into the editor (days 0, -5, abc, an end before the
+//!   start, names separated by commas) is marked at its field, focused,
+//!   and says in the label's words how to fix it.
 //!
 //! axe-core comes from npm (`tests/axe`, installed by `cargo xtask test`
 //! with `npm ci`) and is injected by this test only; the page never ships
@@ -578,6 +583,53 @@ async fn tab_reaches_issue_in_page_order_with_a_visible_focus() {
         assert!(
             path.first().is_some_and(|first| first == "preset"),
             "{theme}: {path:?}"
+        );
+    }
+    page.close().await;
+}
+
+/// After the worker's reply the cards come one a frame, not all in one
+/// task: the browser draws a frame (an animation frame callback runs)
+/// between any two cards, so the page answers between them (a structural
+/// check; the heartbeat benchmark measures the gaps).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cards_come_one_a_frame_and_the_page_answers_between_them() {
+    let page = Page::open().await;
+    page.viewport((1280, 800)).await;
+    page.load(None).await;
+    page.client
+        .find(Locator::Css("#preset option[value=intermediate]"))
+        .await
+        .expect("the intermediate preset")
+        .click()
+        .await
+        .expect("choosing it");
+    page.js(r#"
+        const seen = window.__seen = [];
+        new MutationObserver(records => {
+          for (const r of records) for (const node of r.addedNodes) {
+            if (node.classList?.contains('card')) seen.push(node.id);
+          }
+        }).observe(document.getElementById('cards'), { childList: true });
+        const frame = () => {
+          if (seen.length && seen[seen.length - 1] !== 'frame') seen.push('frame');
+          if (document.getElementById('result').dataset.state !== 'done') requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+        "#)
+        .await;
+    page.issue().await;
+    let seen = strings(&page.js("return window.__seen").await);
+    let cards: Vec<&String> = seen.iter().filter(|s| *s != "frame").collect();
+    assert_eq!(
+        cards,
+        ["card-ca", "card-intermediate", "card-server", "card-client"],
+        "{seen:?}"
+    );
+    for pair in seen.windows(2) {
+        assert!(
+            pair.iter().any(|s| s == "frame"),
+            "two cards in one frame: {seen:?}"
         );
     }
     page.close().await;
