@@ -449,10 +449,6 @@ enum Role {
 
 /// Who refuses a certificate with an extension marked critical that they do
 /// not process (an unhandled critical extension).
-const STACKS_REFUSE: &str = "OpenSSL (with and without -x509_strict) refuses the certificate \
-    anywhere in a chain, a trusted root included; rustls/webpki refuse it too, except as a \
-    trust anchor (they read only an anchor's name, key and name constraints)";
-
 /// CA/B Baseline Requirements 6.3.2: at most 398 days for TLS server certificates.
 const MAX_SERVER_DAYS: i64 = 398;
 const DAY: i64 = 86_400;
@@ -703,18 +699,14 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             add(
                 CriticalKeyIdentifier,
                 Severity::Error,
-                format!(
-                    "{} is marked critical, which RFC 5280 forbids: {STACKS_REFUSE}",
-                    e.id
-                ),
+                format!("{} is marked critical, which RFC 5280 forbids", e.id),
             );
         } else if !crate::oid::PROCESSED_WHEN_CRITICAL.contains(&e.id.oid) {
             add(
                 UnknownCriticalExtension,
                 Severity::Error,
                 format!(
-                    "extension {} is marked critical, and no TLS stack processes it: \
-                     {STACKS_REFUSE}",
+                    "extension {} is marked critical, and no TLS stack processes it",
                     e.id
                 ),
             );
@@ -738,10 +730,9 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             add(
                 AnyExtendedKeyUsage,
                 Severity::Error,
-                "extendedKeyUsage anyExtendedKeyUsage without serverAuth or clientAuth: \
-                 rustls/webpki refuse it for TLS, and so does OpenSSL when it checks a \
-                 purpose (openssl verify -purpose sslserver or sslclient, as a TLS \
-                 handshake does); only openssl verify without -purpose accepts it"
+                "extendedKeyUsage anyExtendedKeyUsage without serverAuth or clientAuth: it \
+                 names no TLS purpose (openssl verify without -purpose accepts it, a \
+                 handshake checks one)"
                     .into(),
             );
         }
