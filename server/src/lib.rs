@@ -225,18 +225,23 @@ fn current(
         tls13_only,
         crypto,
         key_log,
-        server_names: tls
-            .cert_chain
-            .first()
-            .map(|c| {
-                c.info
-                    .subject_alt_names()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        server_names: server_names(tls),
     })
+}
+
+/// The server certificate's subjectAltNames (`DNS:localhost`, ...), for
+/// the log's hints.
+fn server_names(tls: &ServerTls) -> Vec<String> {
+    tls.cert_chain
+        .first()
+        .map(|c| {
+            c.info
+                .subject_alt_names()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Switches the running mTLS listener to new material: connections that

@@ -371,17 +371,7 @@ pub async fn start(config: &BrokenConfig) -> Result<Broken, Error> {
         let address = listener.local_addr()?;
         let current = Current {
             server,
-            server_names: tls
-                .cert_chain
-                .first()
-                .map(|c| {
-                    c.info
-                        .subject_alt_names()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            server_names: crate::server_names(&tls),
             tls13_only: endpoint == Endpoint::Tls13Only,
             crypto: config.crypto,
             key_log: None,

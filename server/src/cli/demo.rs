@@ -56,36 +56,14 @@ pub fn ensure(dir: &Path, key_type: Option<KeyType>) -> Result<DemoSet, Error> {
     };
     let issued = crate::issuing::issue_plan(&plan, Materials::default())?;
     let files = issued.files()?;
-    let mut replacing = false;
-    for name in files.iter().map(|f| f.name.as_str()) {
-        match safe.entry(name)? {
-            Entry::Missing => {}
-            Entry::Symlink => {
-                return Err(FileError::Symlink {
-                    path: safe.join(name),
-                }
-                .into())
-            }
-            Entry::Other => {
-                return Err(FileError::NotAFile {
-                    path: safe.join(name),
-                }
-                .into())
-            }
-            Entry::File => {
-                if !marker.lists(name, &sha256_hex(&safe.read(name)?)) {
-                    return Err(Error::NotOurs {
-                        path: safe.join(name),
-                        marker: safe.join(MARKER),
-                        why,
-                        fix: "To serve your own files pass --ca, --cert and --key; for a demo set \
-                              pass --demo-dir with a new or empty directory",
-                    });
-                }
-                replacing = true;
-            }
-        }
-    }
+    let replacing = only_ours(
+        &safe,
+        &marker,
+        files.iter().map(|f| f.name.as_str()),
+        &why,
+        "To serve your own files pass --ca, --cert and --key; for a demo set pass --demo-dir \
+         with a new or empty directory",
+    )?;
     if replacing {
         tracing::info!("making a new demo set in {}: {why}", dir.display());
     }
@@ -113,33 +91,13 @@ pub fn replace_made(
 ) -> Result<(), Error> {
     let safe = SafeDir::open(dir)?;
     let marker = Marker::read(&safe)?;
-    for (name, _, _) in files {
-        match safe.entry(name)? {
-            Entry::Missing => {}
-            Entry::Symlink => {
-                return Err(FileError::Symlink {
-                    path: safe.join(name),
-                }
-                .into())
-            }
-            Entry::Other => {
-                return Err(FileError::NotAFile {
-                    path: safe.join(name),
-                }
-                .into())
-            }
-            Entry::File => {
-                if !marker.lists(name, &sha256_hex(&safe.read(name)?)) {
-                    return Err(Error::NotOurs {
-                        path: safe.join(name),
-                        marker: safe.join(MARKER),
-                        why: "certplay makes its files fresh at every start".into(),
-                        fix,
-                    });
-                }
-            }
-        }
-    }
+    only_ours(
+        &safe,
+        &marker,
+        files.iter().map(|(name, _, _)| name.as_str()),
+        "certplay makes its files fresh at every start",
+        fix,
+    )?;
     // As in `ensure`: the marker lists the old and the new files while
     // they are swapped.
     let mut both = marker;
@@ -154,6 +112,40 @@ pub fn replace_made(
     }
     new.write(&safe)?;
     Ok(())
+}
+
+/// Checks that every file of `names` already in `dir` is one certplay
+/// made (listed in `marker` with the bytes it still has), nothing else:
+/// returns whether any is there to be replaced. Otherwise the error names
+/// the first one in the way, `why` the set cannot be used and `fix`.
+fn only_ours<'a>(
+    dir: &SafeDir,
+    marker: &Marker,
+    names: impl Iterator<Item = &'a str>,
+    why: &str,
+    fix: &'static str,
+) -> Result<bool, Error> {
+    let mut replacing = false;
+    for name in names {
+        let path = dir.join(name);
+        match dir.entry(name)? {
+            Entry::Missing => {}
+            Entry::Symlink => return Err(FileError::Symlink { path }.into()),
+            Entry::Other => return Err(FileError::NotAFile { path }.into()),
+            Entry::File => {
+                if !marker.lists(name, &sha256_hex(&dir.read(name)?)) {
+                    return Err(Error::NotOurs {
+                        path,
+                        marker: dir.join(MARKER),
+                        why: why.to_owned(),
+                        fix,
+                    });
+                }
+                replacing = true;
+            }
+        }
+    }
+    Ok(replacing)
 }
 
 /// A warning for each private key of a reused set that group or others
