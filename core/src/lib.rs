@@ -7,6 +7,7 @@
 //!   issues it into an [`IssuedPlan`] with its [`OutputFile`]s and zip;
 //! - [`read`] reads anything back (certificates, CSRs, keys, CRLs,
 //!   PKCS#12) into a typed model, with text views and lints;
+//! - [`diff`] compares two certificates, chains or sets field by field;
 //! - one reader per artifact takes every file certplay is given, PEM or
 //!   DER, and names what a file holds when it is the wrong one:
 //!   [`read_certificates`] (a chain or bundle), [`read_private_key`]
@@ -37,6 +38,7 @@
 )]
 
 pub mod commands;
+pub mod diff;
 mod error;
 pub mod escape;
 pub mod event;

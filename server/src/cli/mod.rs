@@ -10,6 +10,7 @@ pub mod connect;
 pub mod crl;
 pub mod csr;
 pub mod demo;
+pub mod diff;
 pub mod input;
 pub mod inspect;
 pub mod issue;
@@ -54,6 +55,10 @@ pub enum Command {
     /// Check a chain the way certplay serve (rustls/webpki) does and say why
     /// it is refused. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(verify::VerifyArgs),
+    /// Compare two certificates, chain files or sets (directories or zips)
+    /// field by field, each difference with what it does (which TLS stacks
+    /// refuse it). Exit 0 the same, 1 different, 2 unreadable.
+    Diff(diff::DiffArgs),
     /// Connect to a TLS server (HOST:PORT or an https:// URL) and explain
     /// it: versions, chain and its verdict, whether it asks for a client
     /// certificate (CA names, signature schemes), and with --cert/--key
@@ -78,13 +83,14 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
 }
 
-/// Runs the command: `inspect` and `verify` exit 0, 1 or 2 (an error is
+/// Runs the command: `inspect`, `verify`, `connect` and `diff` exit 0, 1 or 2 (an error is
 /// "unreadable"); the others 0, or 1 with the error.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => return verdict(inspect::run(&args)),
         Command::Verify(args) => return verdict(verify::run(&args)),
         Command::Connect(args) => return verdict(connect::run(&args)),
+        Command::Diff(args) => return verdict(diff::run(&args)),
         Command::Serve(args) => serve::run(&args),
         Command::Issue(args) => issue::run(&args),
         Command::Lab(args) => lab::run(&args),
