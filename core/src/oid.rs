@@ -137,7 +137,21 @@ pub fn lookup<T: Copy>(table: &[(ObjectIdentifier, T)], oid: &ObjectIdentifier) 
 /// The name of `oid` (`id-kp-serverAuth`, `pbeWithSHAAnd3-KeyTripleDES-CBC`),
 /// when certplay or const-oid's database has one.
 pub fn name(oid: &ObjectIdentifier) -> Option<&'static str> {
-    lookup(&NAMES, oid).or_else(|| db::DB.by_oid(oid))
+    lookup(&NAMES, oid).or_else(|| database(oid))
+}
+
+/// const-oid's database (feature `oid-names`, on by default): about 850
+/// names, which the handshake lab's wasm goes without (it shows subjects,
+/// issuers and dates, whose attribute names are openssl's short ones, in
+/// [`ATTRIBUTE_SHORT_NAMES`]); there an OID is shown dotted.
+#[cfg(feature = "oid-names")]
+fn database(oid: &ObjectIdentifier) -> Option<&'static str> {
+    db::DB.by_oid(oid)
+}
+
+#[cfg(not(feature = "oid-names"))]
+fn database(_oid: &ObjectIdentifier) -> Option<&'static str> {
+    None
 }
 
 /// The name of `oid`, or its dotted form when it has none (for messages).
@@ -375,6 +389,7 @@ mod tests {
         assert_eq!(dotted(ORGANIZATION_IDENTIFIER), "2.5.4.97");
     }
 
+    #[cfg(feature = "oid-names")]
     #[test]
     fn names_come_from_certplay_then_the_database() {
         assert_eq!(name(&PBES2), Some("id-PBES2"));

@@ -4,7 +4,6 @@
 //! CA's, a same-named CA's) is refused before a client connects.
 
 use rustls::crypto::CryptoProvider;
-use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
@@ -47,8 +46,8 @@ pub fn check_crl_signature(
     if candidates.peek().is_none() {
         return Err(format!(
             "it is signed with {}, which the verifier does not accept with the CA's {} key",
-            oid_name(parsed.signature_algorithm.oid),
-            oid_name(spki.algorithm.oid)
+            crate::oid::describe(&parsed.signature_algorithm.oid),
+            crate::oid::describe(&spki.algorithm.oid)
         ));
     }
     if candidates.any(|algorithm| {
@@ -85,12 +84,6 @@ fn algorithm_id(algorithm: &AlgorithmIdentifierOwned) -> Result<Vec<u8>, String>
         );
     }
     Ok(id)
-}
-
-fn oid_name(oid: ObjectIdentifier) -> String {
-    const_oid::db::DB
-        .by_oid(&oid)
-        .map_or_else(|| oid.to_string(), str::to_owned)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
