@@ -68,6 +68,7 @@ pub use material::{crl_issued_ahead, ServerCrl, ServerTls};
 pub use mtls::{
     unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
 };
+pub use plan::trust_note;
 pub use plan::{
     Entry, ExtendedKeyUsage, GivenLink, KeyUsage, NameConstraints, Plan, PlanField, PlanWarning,
     Preset, Profile, San, Serial, Subject, Subtree, Validity, MAX_VALIDITY_DAYS,

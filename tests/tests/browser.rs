@@ -1783,7 +1783,7 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
     assert_eq!(
         reproduce,
         "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key ca-enc.key \
-         --ca-key-pass env:CA_KEY_PASS"
+         --ca-key-pass env:CA_KEY_PASS --out pki"
     );
 
     // Every file offered, and the zip.
@@ -1870,8 +1870,7 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
 
     // The page's command line issues the same plan from the same CA.
     std::fs::copy(dir.join("ca-enc.key"), got.join("ca-enc.key")).expect("the key beside");
-    let mut words: Vec<&str> = reproduce.split_whitespace().skip(1).collect();
-    words.extend(["--out", "cli"]);
+    let words: Vec<&str> = reproduce.split_whitespace().skip(1).collect();
     let again = Command::new(certplay_tests::certplay_bin())
         .args(&words)
         .current_dir(&got)
@@ -1879,17 +1878,17 @@ async fn my_own_ca_from_the_command_line_signs_what_the_page_issues() {
         .output()
         .expect("running certplay issue");
     assert!(again.status.success(), "{reproduce}: {}", stderr(&again));
-    assert!(!got.join("cli/ca.key").exists());
+    assert!(!got.join("pki/ca.key").exists());
     let verified = openssl(&[
         "verify",
         "-CAfile",
         "mine/ca.crt",
-        "page/cli/server.crt",
-        "page/cli/client.crt",
+        "page/pki/server.crt",
+        "page/pki/client.crt",
     ]);
     assert_eq!(
         verified,
-        "page/cli/server.crt: OK\npage/cli/client.crt: OK\n"
+        "page/pki/server.crt: OK\npage/pki/client.crt: OK\n"
     );
     session.close().await;
 }
@@ -2309,5 +2308,104 @@ async fn an_intermediate_with_its_chain_signs_what_the_page_issues() {
         "{curl_line}: {}\nlog:\n{}",
         stderr(&answer),
         server.log()
+    );
+    drop(server);
+    // The root was given: no note about what to trust.
+    let note = client
+        .find(Locator::Id("next-anchor"))
+        .await
+        .expect("#next-anchor");
+    assert!(note.attr("hidden").await.expect("hidden").is_some());
+
+    // "Reproduce on the command line", run as printed where the page's
+    // files were downloaded, beside the person's key: an equivalent set,
+    // each leaf verified by openssl and certplay up to the root.
+    let reproduce = text(client, "reproduce").await;
+    assert!(
+        reproduce.contains("--ca-cert ca.crt")
+            && reproduce.contains("--ca-cert intermediate.crt")
+            && reproduce.contains("--ca-key inter.key")
+            && reproduce.ends_with(" --out pki"),
+        "{reproduce}"
+    );
+    std::fs::copy(dir.join("inter.key"), got.join("inter.key")).expect("the key beside");
+    let bin = certplay_tests::certplay_bin();
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("the binary's folder").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let reissued = Command::new("sh")
+        .args(["-c", &reproduce])
+        .current_dir(&got)
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running the printed command");
+    let said = ok(&reissued, &reproduce);
+    let again = got.join("pki");
+    assert_eq!(
+        first_cert(&again.join("intermediate.crt")).der,
+        first_cert(&dir.join("inter.crt")).der,
+        "{said}"
+    );
+    for leaf in ["server", "client"] {
+        let chain = format!("{leaf}-chain.crt");
+        let verified = ok(
+            &run(
+                &again,
+                "openssl",
+                &[
+                    "verify",
+                    "-CAfile",
+                    "ca.crt",
+                    "-untrusted",
+                    &chain,
+                    &format!("{leaf}.crt"),
+                ],
+            ),
+            leaf,
+        );
+        assert!(verified.ends_with(": OK\n"), "{leaf}: {verified}");
+        let mut args = vec!["verify", "--ca", "ca.crt", "--purpose", leaf];
+        if leaf == "server" {
+            args.extend(["--host", "localhost"]);
+        }
+        args.push(&chain);
+        let checked = certplay(&again, &args);
+        assert!(
+            checked.status.success(),
+            "certplay verify {leaf}: {}{}",
+            stdout(&checked),
+            stderr(&checked)
+        );
+    }
+
+    // The intermediate alone (its root not given): the page says which of
+    // its files servers and clients must trust, in core's words.
+    let issue = open_page(client, &session.page_url).await;
+    click(client, "entry-0-existing").await;
+    let loaded = own_ca_answer(client, async {
+        pick_file(client, "entry-0-own-ca-key", &dir.join("inter.key")).await;
+        pick_file(client, "entry-0-own-ca-cert", &dir.join("inter.crt")).await;
+    })
+    .await
+    .expect("the intermediate and its key");
+    assert!(loaded.contains("root not given"), "{loaded}");
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    let note = text(client, "next-anchor").await;
+    assert!(
+        note.contains("was not given")
+            && note.contains("intermediate.crt is what servers and clients must trust")
+            && note.contains("Example Corp Issuing CA"),
+        "{note}"
+    );
+    let serve_line = text(client, "next-serve").await;
+    assert!(serve_line.contains("--ca intermediate.crt"), "{serve_line}");
+    let reproduce = text(client, "reproduce").await;
+    assert!(
+        reproduce.ends_with("--ca-cert intermediate.crt --ca-key inter.key --out pki"),
+        "{reproduce}"
     );
 }

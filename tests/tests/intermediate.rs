@@ -290,3 +290,197 @@ fn without_the_root_the_note_says_what_to_trust() {
     let verdict = openssl_verify(&pki, &["-partial_chain", "-CAfile", &anchor, "server.crt"]);
     assert!(verdict.contains(": OK"), "{verdict}");
 }
+
+/// A root and a workload CA made by openssl whose nameConstraints are
+/// URIs (hosts below example.org, but not bad.example.org) and
+/// directoryNames (O=Example Corp, but not its Contractors unit); and a
+/// key for leaves openssl signs under it.
+const WORKLOAD_PKI: &str = "
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }
+ec root.key
+openssl req -x509 -new -key root.key -subj '/O=Example Corp/CN=Example Corp Root' -days 3650 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -out root.crt
+ec work.key
+openssl req -new -key work.key -subj '/O=Example Corp/CN=Example Corp Workload CA' -out work.csr
+cat > work.ext <<EOF
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+nameConstraints=critical,permitted;URI:.example.org,excluded;URI:bad.example.org,permitted;dirName:corp,excluded;dirName:contractors
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+[corp]
+O=Example Corp
+[contractors]
+O=Example Corp
+OU=Contractors
+EOF
+openssl x509 -req -in work.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 \
+  -extfile work.ext -out work.crt 2>/dev/null
+ec leaf.key
+";
+
+/// The blog's plan with the leaves in O=Example Corp (and `unit` as OU),
+/// the client named by `uri`, written as `plan.toml` in `dir`.
+fn workload_plan(dir: &Path, organization: &str, unit: Option<&str>, uri: &str) {
+    let mut plan = certplay_core::Plan::default();
+    for entry in plan.entries.iter_mut().filter(|e| !e.profile.is_ca()) {
+        entry.subject.organization = Some(organization.into());
+        entry.subject.organizational_unit = unit.map(str::to_owned);
+        if entry.profile.is_client() {
+            entry.sans = vec![certplay_core::San::parse(uri).expect("a URI name")];
+        }
+    }
+    std::fs::write(dir.join("plan.toml"), plan.to_toml().expect("TOML")).expect("plan.toml");
+}
+
+/// `certplay issue` of `plan.toml` under the workload CA and its root,
+/// each in its own --ca-cert.
+fn issue_workload(dir: &Path, out: &str) -> std::process::Output {
+    certplay(
+        dir,
+        &[
+            "issue",
+            "--out",
+            out,
+            "--plan",
+            "plan.toml",
+            "--ca-cert",
+            "work.crt",
+            "--ca-cert",
+            "root.crt",
+            "--ca-key",
+            "work.key",
+        ],
+    )
+}
+
+/// openssl's own verdict on a client certificate it signs under the
+/// workload CA with `subject` and `san`.
+fn openssl_signed_verdict(dir: &Path, subject: &str, san: &str) -> String {
+    std::fs::write(
+        dir.join("leaf.ext"),
+        format!("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName={san}\n"),
+    )
+    .expect("leaf.ext");
+    sh(
+        dir,
+        &format!(
+            "openssl req -new -key leaf.key -subj '{subject}' -out leaf.csr
+             openssl x509 -req -in leaf.csr -CA work.crt -CAkey work.key -CAcreateserial \
+               -days 30 -extfile leaf.ext -out leaf.crt 2>/dev/null"
+        ),
+    );
+    openssl_verify(
+        dir,
+        &[
+            "-CAfile",
+            "root.crt",
+            "-untrusted",
+            "work.crt",
+            "-purpose",
+            "sslclient",
+            "leaf.crt",
+        ],
+    )
+}
+
+#[test]
+fn uri_and_directory_name_constraints_are_checked_before_signing() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sh(d, WORKLOAD_PKI);
+
+    // Inside both: issued, and openssl agrees for the leaves certplay made
+    // and for one it signs itself.
+    workload_plan(
+        d,
+        "Example Corp",
+        None,
+        "URI:spiffe://prod.example.org/alice",
+    );
+    let made = issue_workload(d, "inside");
+    assert!(made.status.success(), "{}{}", stdout(&made), stderr(&made));
+    let inside = d.join("inside");
+    for (leaf, purpose) in [("server", "sslserver"), ("client", "sslclient")] {
+        let chain = format!("{leaf}-chain.crt");
+        let verdict = openssl_verify(
+            &inside,
+            &[
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                &chain,
+                "-purpose",
+                purpose,
+                &format!("{leaf}.crt"),
+            ],
+        );
+        assert!(verdict.contains(": OK"), "{leaf}: {verdict}");
+    }
+    assert_eq!(der(&inside.join("ca.crt")), der(&d.join("root.crt")));
+    let verdict = openssl_signed_verdict(
+        d,
+        "/O=Example Corp/CN=alice",
+        "URI:spiffe://prod.example.org/alice",
+    );
+    assert!(verdict.contains(": OK"), "{verdict}");
+
+    // Each name outside: refused in words before anything is written, and
+    // openssl refuses the same names in a leaf it signs.
+    let cases = [
+        (
+            "Example Corp",
+            None,
+            "URI:spiffe://bad.example.org/alice",
+            "its nameConstraints exclude URI:bad.example.org",
+            "excluded subtree violation",
+        ),
+        (
+            "Example Corp",
+            None,
+            "URI:spiffe://other.test/alice",
+            "permit only URI:.example.org",
+            "permitted subtree violation",
+        ),
+        (
+            "Example Corp",
+            None,
+            "URI:urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+            "has no host",
+            "unsupported or invalid name syntax",
+        ),
+        (
+            "Other Corp",
+            None,
+            "URI:spiffe://prod.example.org/alice",
+            "permit only DirName:/O=Example Corp",
+            "permitted subtree violation",
+        ),
+        (
+            "Example Corp",
+            Some("Contractors"),
+            "URI:spiffe://prod.example.org/alice",
+            "exclude DirName:/O=Example Corp/OU=Contractors",
+            "excluded subtree violation",
+        ),
+    ];
+    for (at, (organization, unit, uri, words, openssl_says)) in cases.into_iter().enumerate() {
+        workload_plan(d, organization, unit, uri);
+        let out = format!("outside-{at}");
+        let refused = issue_workload(d, &out);
+        let said = stderr(&refused);
+        assert!(!refused.status.success(), "{uri}: {}", stdout(&refused));
+        assert!(
+            said.contains(words) && said.contains("Example Corp Workload CA"),
+            "{organization} {unit:?} {uri}: {said}"
+        );
+        assert!(!d.join(&out).join("client.key").exists(), "{out}");
+        let subject = match unit {
+            Some(unit) => format!("/O={organization}/OU={unit}/CN=alice"),
+            None => format!("/O={organization}/CN=alice"),
+        };
+        let verdict = openssl_signed_verdict(d, &subject, uri);
+        assert!(verdict.contains(openssl_says), "{subject} {uri}: {verdict}");
+    }
+}

@@ -5,6 +5,8 @@
 use certplay_core::commands::{shell_word, Curl, HostName, Serve, Target};
 use certplay_core::{Entry, IssuedPlan, Plan};
 
+use crate::protocol::{Card, CardField};
+
 /// The port the commands use: 3001, so that the mTLS server does not collide
 /// with the `certplay` that serves this page (3000 or 8080).
 pub const PORT: u16 = 3001;
@@ -142,24 +144,64 @@ pub fn next_steps(roles: &Roles) -> NextSteps {
     }
 }
 
+/// Core's note naming the file servers and clients must trust when a CA
+/// brought as "my own CA" came without its root (its subject and issuer as
+/// the worker read them back for the cards, in plan order), with the
+/// page's way to give the root.
+pub fn anchor_note(plan: &Plan, cards: &[Card]) -> Option<String> {
+    let top = plan.unrooted_anchor()?;
+    let at = plan.entries.iter().position(|e| e.name == top.name)?;
+    let fields = cards.get(at)?.as_ref().ok()?;
+    let field = |wanted: CardField| {
+        fields
+            .iter()
+            .find(|(field, _)| *field == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    let note = certplay_core::trust_note(
+        &format!("{}.crt", top.name),
+        field(CardField::Subject)?,
+        field(CardField::Issuer)?,
+    );
+    Some(format!(
+        "Note: {note}. Pick a certificate file that holds the root too (beside your CA, in any \
+         order) to have the root among the files."
+    ))
+}
+
 /// The command that issues the page's plan file (`certplay-plan.toml`)
-/// again. A plan whose root CA is the person's own (`existing`) needs that
-/// CA: its certificate (`NAME.crt`, among the downloads) and `key_file`,
-/// the key as they picked it (the page does not offer it again);
+/// again. A plan whose CA is the person's own (`existing`) needs that CA
+/// with the chain above it: each certificate (`NAME.crt`, among the
+/// downloads) and `key_file`, the issuing CA's key as they picked it (the
+/// page does not offer it again);
 /// `encrypted` adds the flag for its password (never the password itself).
+/// It writes into `pki/`, so that it runs as printed where the page's files
+/// were downloaded.
 pub fn reproduce(plan: &Plan, key_file: Option<&str>, encrypted: bool) -> String {
     let mut command = "certplay issue --plan certplay-plan.toml".to_owned();
-    if let Some(own) = plan.entries.iter().find(|e| e.existing) {
+    // The issuing CA is the existing entry that signs the others' leaves;
+    // the chain above it is given too (the downloads hold each certificate
+    // in its own file), in any order.
+    let existing: Vec<&Entry> = plan.entries.iter().filter(|e| e.existing).collect();
+    let issuing = existing
+        .iter()
+        .find(|e| !existing.iter().any(|o| o.issuer.as_ref() == Some(&e.name)));
+    if let Some(own) = issuing {
         let key = key_file.map_or_else(|| format!("{}.key", own.name), str::to_owned);
-        command.push_str(&format!(
-            " --ca-cert {}.crt --ca-key {}",
-            own.name,
-            shell_word(&key)
-        ));
+        for entry in &existing {
+            command.push_str(&format!(
+                " --ca-cert {}",
+                shell_word(&format!("{}.crt", entry.name))
+            ));
+        }
+        command.push_str(&format!(" --ca-key {}", shell_word(&key)));
         if encrypted {
             command.push_str(" --ca-key-pass env:CA_KEY_PASS");
         }
     }
+    // A folder of its own: where the downloads are, the plan file and the
+    // CA's certificates already exist, and certplay replaces nothing.
+    command.push_str(" --out pki");
     command
 }
 
@@ -218,17 +260,29 @@ mod tests {
         let mut plan = Plan::default();
         assert_eq!(
             reproduce(&plan, None, false),
-            "certplay issue --plan certplay-plan.toml"
+            "certplay issue --plan certplay-plan.toml --out pki"
         );
         plan.use_existing_root();
         assert_eq!(
             reproduce(&plan, Some("ca.key"), false),
-            "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key ca.key"
+            "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key ca.key --out pki"
         );
         assert_eq!(
             reproduce(&plan, Some("my CA's key.pem"), true),
             "certplay issue --plan certplay-plan.toml --ca-cert ca.crt \
-             --ca-key 'my CA'\\''s key.pem' --ca-key-pass env:CA_KEY_PASS"
+             --ca-key 'my CA'\\''s key.pem' --ca-key-pass env:CA_KEY_PASS --out pki"
+        );
+        // An intermediate with its root: both certificates, its key.
+        let mut chained = Plan::default();
+        let link = |root: bool, common_name: &str| certplay_core::GivenLink {
+            root,
+            common_name: common_name.into(),
+        };
+        chained.stand_in("ca", &[link(false, "Issuing"), link(true, "Root")]);
+        assert_eq!(
+            reproduce(&chained, Some("inter.key"), false),
+            "certplay issue --plan certplay-plan.toml --ca-cert ca.crt \
+             --ca-cert intermediate.crt --ca-key inter.key --out pki"
         );
     }
 

@@ -193,11 +193,24 @@ impl OwnCas {
     /// The key file's name and whether it is encrypted, for the command
     /// line (see [`crate::next_steps::reproduce`]).
     pub fn key_file(&self, plan: &Plan) -> (Option<String>, bool) {
+        // The entry ticked may have been renamed for the chain (a plan
+        // root standing for an intermediate): then the one CA loaded.
+        let loaded: Vec<CaPick> = self
+            .0
+            .borrow()
+            .iter()
+            .filter(|p| matches!(p.outcome, Some(Ok(_))))
+            .cloned()
+            .collect();
         let pick = plan
             .entries
             .iter()
-            .find(|e| e.existing)
-            .and_then(|e| self.pick(&e.name));
+            .filter(|e| e.existing)
+            .find_map(|e| self.pick(&e.name))
+            .or_else(|| match loaded.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            });
         match pick {
             Some(pick) => (pick.key.map(|(name, _)| name), pick.encrypted),
             None => (None, false),

@@ -672,6 +672,7 @@ async fn the_tools_operations_survive_the_wire_and_work() {
             bytes: p12.clone(),
             now,
             password: Some("pw".into()),
+            set: None,
         },
     )
     .await;
@@ -957,7 +958,7 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
     let (key_file, encrypted) = own.key_file(&issued.plan);
     assert_eq!(
         reproduce(&issued.plan, key_file.as_deref(), encrypted),
-        "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key 'my ca.key'"
+        "certplay issue --plan certplay-plan.toml --ca-cert ca.crt --ca-key 'my ca.key' --out pki"
     );
 
     // The leaves chain to the original CA (webpki, as the server judges).
@@ -1082,7 +1083,7 @@ async fn my_own_ca_in_the_editor() {
     assert_eq!(state(), "done", "{}", text("error"));
     assert_eq!(
         text("reproduce"),
-        "certplay issue --plan certplay-plan.toml"
+        "certplay issue --plan certplay-plan.toml --out pki"
     );
 
     drop(page);

@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use x509_cert::der::oid::AssociatedOid;
 
 use super::{ExistingCa, IssuedEntry, KeyPair, KeyType, Materials};
-use crate::plan::{Entry, GivenLink, Plan, PlanField, San};
-use crate::read::model::{ExtensionValue, GeneralName};
+use crate::plan::{trust_note, Entry, GivenLink, Plan, PlanField, San};
+use crate::read::model::{canonical, AttributeValue, ExtensionValue, GeneralName};
 use crate::read::{read_certificates, Certificate, Source};
 use crate::{format_time, read_private_key, Error};
 
@@ -298,6 +298,26 @@ impl ExistingChain {
     }
 }
 
+impl super::IssuedPlan {
+    /// The note for a set issued under a given chain whose root was not
+    /// given ([`trust_note`]), naming the file `dir` + the topmost given
+    /// certificate's entry + `.crt` (`dir` empty: a bare file name). `None`
+    /// when there is no such chain or its root was given (then the root's
+    /// file is the anchor, as always).
+    pub fn anchor_note(&self, dir: &str) -> Option<String> {
+        let top = self.plan.unrooted_anchor()?;
+        let cert = Certificate::from_der(&self.entry(&top.name)?.cert_der).ok()?;
+        if cert.self_issued() {
+            return None;
+        }
+        Some(trust_note(
+            &format!("{dir}{}.crt", top.name),
+            &cert.subject.to_string(),
+            &cert.issuer.to_string(),
+        ))
+    }
+}
+
 /// Sorts `given` by who signed whom, the lowest first; every certificate
 /// must be on that one path.
 fn sort(file: &str, given: Vec<GivenCa>) -> Result<Vec<GivenCa>, Error> {
@@ -399,7 +419,68 @@ pub(super) fn respects(
         else {
             continue;
         };
+        let forbidden_name = |name: String, why: String| {
+            Error::plan(
+                &entry.name,
+                PlanField::Subject,
+                format!(
+                    "subject {name} is outside what {} ({}.crt) may sign: {why}; verifiers \
+                     refuse this certificate (name constraints)",
+                    cert.subject, ca.name
+                ),
+            )
+        };
+        let subject = entry_subject(entry);
+        let directories = |bases: &[GeneralName]| -> Vec<String> {
+            bases
+                .iter()
+                .filter(|base| matches!(base, GeneralName::DirectoryName(_)))
+                .map(ToString::to_string)
+                .collect()
+        };
+        let permitted_dirs = directories(permitted);
+        if !permitted_dirs.is_empty()
+            && !permitted
+                .iter()
+                .any(|base| subject_within(&subject, base) == Some(true))
+        {
+            return Err(forbidden_name(
+                slashed(&subject),
+                format!(
+                    "its nameConstraints permit only {}",
+                    permitted_dirs.join(", ")
+                ),
+            ));
+        }
+        if let Some(base) = excluded
+            .iter()
+            .find(|base| subject_within(&subject, base) == Some(true))
+        {
+            return Err(forbidden_name(
+                slashed(&subject),
+                format!("its nameConstraints exclude {base}"),
+            ));
+        }
         for san in &entry.sans {
+            if let San::Uri(uri) = san {
+                let constrains_uris = permitted
+                    .iter()
+                    .chain(excluded.iter())
+                    .any(|base| matches!(base, GeneralName::Uri(_)));
+                if constrains_uris && uri_host(uri).is_none() {
+                    return Err(Error::plan(
+                        &entry.name,
+                        PlanField::Sans,
+                        format!(
+                            "subjectAltName URI:{uri} has no host (scheme://host/...) to \
+                             check against the URI name constraints of {} ({}.crt): OpenSSL \
+                             refuses such a certificate (unsupported name syntax); give a \
+                             URI with a host, e.g. spiffe://example.org/service",
+                            cert.subject, ca.name
+                        ),
+                    ));
+                }
+            }
             let listed = |bases: &[GeneralName]| {
                 bases
                     .iter()
@@ -444,7 +525,88 @@ fn within(san: &San, base: &GeneralName) -> Option<bool> {
         (San::Rfc822Name(address), GeneralName::Email(domain)) => {
             Some(email_within(address, domain))
         }
+        (San::Uri(uri), GeneralName::Uri(host)) => {
+            Some(uri_host(uri).is_some_and(|found| host_within(found, host)))
+        }
         _ => None,
+    }
+}
+
+/// The new entry's subject as it will be written: (attribute type, value)
+/// per RDN, in order.
+fn entry_subject(entry: &Entry) -> Vec<(x509_cert::der::oid::ObjectIdentifier, String)> {
+    super::subject_attributes(&entry.subject)
+        .into_iter()
+        .map(|(_, oid, value)| (oid, value.to_owned()))
+        .collect()
+}
+
+/// `/C=../O=../CN=..`, as openssl shows a directoryName.
+fn slashed(subject: &[(x509_cert::der::oid::ObjectIdentifier, String)]) -> String {
+    subject
+        .iter()
+        .map(|(oid, value)| {
+            let kind = crate::oid::lookup(&crate::oid::ATTRIBUTE_SHORT_NAMES, oid);
+            format!(
+                "/{}={value}",
+                kind.map_or_else(|| oid.to_string(), str::to_owned)
+            )
+        })
+        .collect()
+}
+
+/// Whether the subject lies in the directoryName subtree `base` (RFC 5280,
+/// section 7.1: the base's RDNs are the first RDNs of the subject, each
+/// matching attribute by attribute, case and spaces folded as OpenSSL's
+/// canonical form does); `None` when `base` is not a directoryName.
+fn subject_within(
+    subject: &[(x509_cert::der::oid::ObjectIdentifier, String)],
+    base: &GeneralName,
+) -> Option<bool> {
+    let GeneralName::DirectoryName(base) = base else {
+        return None;
+    };
+    if base.rdns.len() > subject.len() {
+        return Some(false);
+    }
+    Some(base.rdns.iter().zip(subject).all(|(rdn, (oid, value))| {
+        let [attribute] = rdn.as_slice() else {
+            // A multi-valued RDN never equals the single-valued ones
+            // certplay writes.
+            return false;
+        };
+        attribute.kind.oid == *oid
+            && match &attribute.value {
+                AttributeValue::Text(text) => canonical(text) == canonical(value),
+                AttributeValue::Der(_) => false,
+            }
+    }))
+}
+
+/// The host of a URI as OpenSSL finds it for name constraints: after
+/// `scheme://`, up to the port's `:` or else the first `/`; `None` without
+/// `://` or with an empty host.
+fn uri_host(uri: &str) -> Option<&str> {
+    let (scheme, rest) = uri.split_once("://")?;
+    if scheme.is_empty() || scheme.contains([':', '/']) {
+        return None;
+    }
+    let end = rest
+        .find(':')
+        .or_else(|| rest.find('/'))
+        .unwrap_or(rest.len());
+    let host = rest.get(..end)?;
+    (!host.is_empty()).then_some(host)
+}
+
+/// A URI's host lies in a URI constraint: `.example.com` every host below
+/// it, `example.com` only itself (RFC 5280, section 4.2.1.10).
+fn host_within(host: &str, constraint: &str) -> bool {
+    let (host, constraint) = (host.to_ascii_lowercase(), constraint.to_ascii_lowercase());
+    if constraint.starts_with('.') {
+        host.len() > constraint.len() && host.ends_with(&constraint)
+    } else {
+        host == constraint
     }
 }
 
@@ -494,5 +656,36 @@ fn email_within(address: &str, constraint: &str) -> bool {
         host.ends_with(&constraint)
     } else {
         host == constraint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uri_host_is_found_as_openssl_finds_it() {
+        assert_eq!(
+            uri_host("spiffe://prod.example.org/web"),
+            Some("prod.example.org")
+        );
+        assert_eq!(
+            uri_host("https://a.example.org:8443/x"),
+            Some("a.example.org")
+        );
+        assert_eq!(uri_host("https://a.example.org"), Some("a.example.org"));
+        for none in [
+            "urn:uuid:1234",
+            "https:///path",
+            "://x",
+            "mailto:a@b",
+            "urn:x://a",
+        ] {
+            assert_eq!(uri_host(none), None, "{none}");
+        }
+        assert!(host_within("Prod.Example.org", ".example.org"));
+        assert!(!host_within("example.org", ".example.org"));
+        assert!(host_within("example.org", "EXAMPLE.org"));
+        assert!(!host_within("www.example.org", "example.org"));
     }
 }

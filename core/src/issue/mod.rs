@@ -379,20 +379,35 @@ fn certificate_params(
 /// and most CAs use; a leaf's CN last).
 fn distinguished_name(subject: &Subject) -> DistinguishedName {
     let mut name = DistinguishedName::new();
-    let optional = [
-        (DnType::CountryName, &subject.country),
-        (DnType::StateOrProvinceName, &subject.state),
-        (DnType::LocalityName, &subject.locality),
-        (DnType::OrganizationName, &subject.organization),
-        (DnType::OrganizationalUnitName, &subject.organizational_unit),
-    ];
-    for (kind, value) in optional {
-        if let Some(value) = value {
-            name.push(kind, value.trim());
-        }
+    for (kind, _, value) in subject_attributes(subject) {
+        name.push(kind, value);
     }
-    name.push(DnType::CommonName, subject.common_name.trim());
     name
+}
+
+/// The subject's attributes in the order they are written, one per RDN,
+/// each with its type's OID and its value as written (trimmed).
+pub(crate) fn subject_attributes(
+    subject: &Subject,
+) -> Vec<(DnType, x509_cert::der::oid::ObjectIdentifier, &str)> {
+    use x509_cert::der::oid::db::rfc4519;
+    let optional = [
+        (DnType::CountryName, rfc4519::C, &subject.country),
+        (DnType::StateOrProvinceName, rfc4519::ST, &subject.state),
+        (DnType::LocalityName, rfc4519::L, &subject.locality),
+        (DnType::OrganizationName, rfc4519::O, &subject.organization),
+        (
+            DnType::OrganizationalUnitName,
+            rfc4519::OU,
+            &subject.organizational_unit,
+        ),
+    ];
+    let mut attributes: Vec<_> = optional
+        .into_iter()
+        .filter_map(|(kind, oid, value)| value.as_deref().map(|v| (kind, oid, v.trim())))
+        .collect();
+    attributes.push((DnType::CommonName, rfc4519::CN, subject.common_name.trim()));
+    attributes
 }
 
 fn san_type(san: &San) -> Result<SanType, String> {

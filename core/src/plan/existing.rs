@@ -16,7 +16,28 @@ pub struct GivenLink {
     pub common_name: String,
 }
 
+/// The words for a set issued under a given chain whose root was not
+/// given: `file` (holding the topmost certificate given, `subject`, issued
+/// by `issuer`) is what servers and clients must trust. Facts only: each
+/// front end adds how to give the root.
+pub fn trust_note(file: &str, subject: &str, issuer: &str) -> String {
+    format!(
+        "the root above {subject} ({file}, issued by {issuer}) was not given, so {file} is what \
+         servers and clients must trust (the trust anchor; openssl needs -partial_chain to \
+         accept a CA that is not a root)"
+    )
+}
+
 impl Plan {
+    /// The topmost certificate of a given chain when it is not a root (an
+    /// existing entry with no issuer that is not a root CA): what servers
+    /// and clients must trust in the root's place.
+    pub fn unrooted_anchor(&self) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.existing && e.issuer.is_none() && e.profile != Profile::RootCa)
+    }
+
     /// Where a given chain of `links` (the issuing CA first, then the
     /// certificates above it, nearest first) goes when the person did not
     /// say: the CA that signs the plan's leaves when the chain stops below
@@ -94,11 +115,12 @@ impl Plan {
         }
         let cut: Vec<String> = path.split_off(links.len());
         // `ca.crt` is a root in every certplay set: a plan root that now
-        // stands for an intermediate (its root not given) is renamed.
+        // stands for an intermediate (its root not given) is renamed, also
+        // when it was already marked existing (the page's "My own CA").
         if let (Some(top), Some(link)) = (path.last_mut(), links.last()) {
             let plan_root = self
                 .entry(top)
-                .is_some_and(|e| e.profile == Profile::RootCa && !e.existing);
+                .is_some_and(|e| e.profile == Profile::RootCa);
             if plan_root && !link.root {
                 let name = self.free_name("intermediate", &[]);
                 self.rename(top, &name);
@@ -258,6 +280,14 @@ mod tests {
             ["intermediate"]
         );
         assert!(preset.entry("ca").is_none(), "{:?}", shape(&preset));
+        // The page ticks "My own CA" on the root entry first.
+        let mut ticked = Plan::default();
+        ticked.use_existing_root();
+        assert_eq!(
+            ticked.stand_in("ca", &[link(false, "Issuing")]),
+            Some(vec!["intermediate".to_owned()])
+        );
+        assert!(ticked.entry("ca").is_none(), "{:?}", shape(&ticked));
     }
 
     #[test]

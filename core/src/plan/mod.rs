@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use check::{PlanField, PlanWarning};
-pub use existing::GivenLink;
+pub use existing::{trust_note, GivenLink};
 pub use names::{San, Serial, Subtree};
 pub use preset::Preset;
 

@@ -249,6 +249,24 @@ pub struct Name {
 }
 
 impl Name {
+    /// The same name: byte for byte when both carry their DER, else (a
+    /// name read back from text, as OpenSSL prints it) attribute by
+    /// attribute in order, string values compared as OpenSSL compares
+    /// names ([`canonical`]).
+    pub fn same_as(&self, other: &Name) -> bool {
+        if !self.der.is_empty() && !other.der.is_empty() {
+            return self.der == other.der;
+        }
+        self.rdns.len() == other.rdns.len()
+            && self.rdns.iter().zip(&other.rdns).all(|(a, b)| {
+                a.len() == b.len()
+                    && a.iter().all(|x| {
+                        b.iter()
+                            .any(|y| x.kind.oid == y.kind.oid && same_value(&x.value, &y.value))
+                    })
+            })
+    }
+
     /// The first commonName, if any.
     pub fn common_name(&self) -> Option<&str> {
         self.rdns.iter().flatten().find_map(|a| match &a.value {
@@ -333,6 +351,24 @@ impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rfc4514())
     }
+}
+
+fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    match (a, b) {
+        (AttributeValue::Text(a), AttributeValue::Text(b)) => canonical(a) == canonical(b),
+        (AttributeValue::Der(a), AttributeValue::Der(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// A string value as OpenSSL compares names (its canonical encoding):
+/// ASCII case folded, leading and trailing spaces dropped, inner runs of
+/// spaces made one.
+pub fn canonical(text: &str) -> String {
+    text.split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
 }
 
 fn escape_rfc4514(value: &str) -> String {

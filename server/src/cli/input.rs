@@ -218,22 +218,28 @@ pub fn existing_ca(cert: &Path, key: &Path, password: Option<&str>) -> Result<Ex
 }
 
 /// A CA a person has with the chain above it: `--ca-cert` (the issuing CA
-/// and the certificates above it, in any order, PEM or DER) and the issuing
+/// and the certificates above it, in any order and any number of files,
+/// PEM or DER) and the issuing
 /// CA's private key (`--ca-key`, its password from `--ca-key-pass`),
 /// sorted and checked as a whole.
 pub fn existing_chain(
-    cert: &Path,
+    certs: &[PathBuf],
     key: &Path,
     password: Option<&str>,
 ) -> Result<ExistingChain, Error> {
-    let certificates: Vec<Vec<u8>> = certificates("--ca-cert", cert)?
-        .into_iter()
-        .map(|c| c.der.to_vec())
-        .collect();
+    let mut ders: Vec<Vec<u8>> = Vec::new();
+    for cert in certs {
+        ders.extend(
+            certificates("--ca-cert", cert)?
+                .into_iter()
+                .map(|c| c.der.to_vec()),
+        );
+    }
+    let names: Vec<String> = certs.iter().map(|c| c.display().to_string()).collect();
     let pair = private_key("--ca-key", key, password)?;
     Ok(ExistingChain::from_certificates(
-        &cert.display().to_string(),
-        &certificates,
+        &names.join(" + "),
+        &ders,
         &key.display().to_string(),
         pair,
         unix_now(),

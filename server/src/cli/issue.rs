@@ -59,9 +59,10 @@ pub struct IssueArgs {
     /// Issue from a CA you already have instead of making a root: its
     /// certificate (PEM or DER), followed by the chain above it when it is
     /// an intermediate (any order; up to and including the root, or the
-    /// root left out). Each CA above it becomes a certificate-only entry.
+    /// root left out; in one file or with --ca-cert repeated). Each CA
+    /// above it becomes a certificate-only entry.
     #[arg(long, value_name = "FILE", requires = "ca_key")]
-    ca_cert: Option<PathBuf>,
+    ca_cert: Vec<PathBuf>,
     /// ... and the private key of the issuing CA (the lowest of --ca-cert; PEM or DER: PKCS#8, PKCS#1, SEC1, or
     /// encrypted PKCS#8 with --ca-key-pass).
     #[arg(long, value_name = "FILE", requires = "ca_cert")]
@@ -107,23 +108,19 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
     }
     let mut materials = Materials::default();
     let mut anchor = None;
-    if let (Some(cert), Some(key)) = (&args.ca_cert, &args.ca_key) {
+    if let (false, Some(key)) = (args.ca_cert.is_empty(), &args.ca_key) {
         let password = input::optional_password("--ca-key-pass", args.ca_key_pass.as_deref())?;
-        let chain = input::existing_chain(cert, key, password.as_deref())?;
+        let chain = input::existing_chain(&args.ca_cert, key, password.as_deref())?;
         for warning in &chain.warnings {
             println!("certplay: warning: {warning}");
         }
-        let top = chain.top().certificate().clone();
         let names = chain
             .put_into(&mut plan, &mut materials, None)
             .map_err(|source| Error::In {
                 what: "--ca-cert".into(),
                 source,
             })?;
-        anchor = names.last().map(|name| Anchor {
-            entry: name.clone(),
-            top,
-        });
+        anchor = names.last().cloned();
     }
     let password = input::optional_password("--key-pass", args.key_pass.as_deref())?;
     let mut imported = Vec::new();
@@ -163,7 +160,7 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
     let elapsed = started.elapsed();
     let files = issued.files()?;
     write_files(&args.out, &files, output::existing(args.force))?;
-    let trusted = anchor.as_ref().map(|a| a.entry.as_str());
+    let trusted = anchor.as_deref();
     report(
         &args.out,
         &issued,
@@ -172,42 +169,14 @@ pub fn run(args: &IssueArgs) -> Result<(), Error> {
         &imported,
         trusted,
     );
-    if let Some(anchor) = &anchor {
-        anchor.say(&args.out);
+    let dir = args.out.join("").display().to_string();
+    if let Some(note) = issued.anchor_note(&dir) {
+        println!("certplay: note: {note}; give the root in --ca-cert too to have it written as the root file");
     }
     for (name, file) in &imported {
         println!("certplay: {name} uses your key {file} (no {name}.key written)");
     }
     Ok(())
-}
-
-/// The topmost certificate of a given chain: the trust anchor.
-struct Anchor {
-    /// Its entry (file stem).
-    entry: String,
-    /// The certificate.
-    top: certplay_core::read::Certificate,
-}
-
-impl Anchor {
-    /// Which file servers and clients must trust, when the root was not
-    /// given (with the root, it is the plan's root file, as always).
-    fn say(&self, out: &Path) {
-        if self.top.self_issued() {
-            return;
-        }
-        let file = out.join(format!("{}.crt", self.entry));
-        println!(
-            "certplay: note: the root above {} ({}, issued by {}) was not given, so {} is \
-             what servers and clients must trust (the trust anchor; openssl needs \
-             -partial_chain to accept a CA that is not a root); give the root in --ca-cert \
-             too to have it written as the root file",
-            self.top.subject,
-            file.display(),
-            self.top.issuer,
-            file.display()
-        );
-    }
 }
 
 /// What was written, what each file is for (with the flag that takes it),

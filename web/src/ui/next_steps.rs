@@ -1,15 +1,18 @@
 //! "Next steps": the commands that try the issued files (`#next-serve`,
 //! `#next-curl`, `#next-curl-no-cert`) and the one that issues the page's
-//! plan file again (`#reproduce`), written by [`crate::next_steps`].
+//! plan file again (`#reproduce`), written by [`crate::next_steps`], and
+//! which file to trust when the person's chain stops below its root
+//! (`#next-anchor`).
 
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use web_sys::HtmlElement;
 
 use super::{Event, Panel, State};
-use crate::dom::set_text;
+use crate::dom::{by_id, set_text};
 use crate::error::Failure;
-use crate::next_steps::{next_steps, reproduce, Roles};
+use crate::next_steps::{anchor_note, next_steps, reproduce, Roles};
 
 /// The next steps panel.
 #[derive(Debug)]
@@ -43,6 +46,10 @@ impl Panel for NextSteps {
         let steps = next_steps(&Roles::of(&set.issued));
         set_text("next-serve", &steps.serve)?;
         set_text("next-curl", &steps.curl)?;
-        set_text("next-curl-no-cert", &steps.curl_without_certificate)
+        set_text("next-curl-no-cert", &steps.curl_without_certificate)?;
+        let note = anchor_note(&set.issued.plan, &set.cards);
+        set_text("next-anchor", note.as_deref().unwrap_or_default())?;
+        by_id::<HtmlElement>("next-anchor")?.set_hidden(note.is_none());
+        Ok(())
     }
 }

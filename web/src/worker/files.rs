@@ -86,6 +86,8 @@ pub fn load_ca(
             "the root not given: the topmost is what servers must trust"
         };
         summary.push_str(&format!("; above it {} ({anchor})", above.join(", then ")));
+    } else if !chain.root_given() {
+        summary.push_str("; its root not given: it is what servers must trust");
     }
     Ok(OwnCa {
         links: chain.links(),
