@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use certplay_core::read::Certificate;
 use certplay_core::{read_certificates, Plan, Source};
 use certplay_tests::{
-    certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, run, stderr, stdout, temp_dir,
-    Server, TempDir, COMPANY_PKI,
+    certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, issue_other_ca, run, stderr,
+    stdout, temp_dir, Server, TempDir, COMPANY_PKI,
 };
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -2408,4 +2408,152 @@ async fn an_intermediate_with_its_chain_signs_what_the_page_issues() {
         reproduce.ends_with("--ca-cert intermediate.crt --ca-key inter.key --out pki"),
         "{reproduce}"
     );
+}
+
+/// `openssl s_client -showcerts` output pasted whole into the inspector
+/// (issue 25, item 3), captured here from a real `openssl s_server -Verify
+/// 1 -verify_return_error` given the page's own server files: when it trusts the page's CA, the
+/// page says its issued client would likely be accepted; when it trusts
+/// another CA, that it would likely be refused and why, in core's words.
+/// curl with the same client agrees each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in() {
+    let session = Session::start().await;
+    let (client, downloads) = (&session.client, session.downloads.path());
+    let dir = temp_dir();
+    let dir = dir.path();
+    let issue = open_page(client, &session.page_url).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    download_files(
+        client,
+        downloads,
+        &[
+            "ca.crt",
+            "server.crt",
+            "server.key",
+            "client.crt",
+            "client.key",
+        ],
+        dir,
+    )
+    .await;
+    let other = issue_other_ca("Some Other CA", certplay_core::KeyType::EcdsaP256);
+    for (trusted, accepted) in [
+        (dir.join("ca.crt"), true),
+        (other.path().join("ca.crt"), false),
+    ] {
+        let at = |name: &str| dir.join(name).display().to_string();
+        let trusted = trusted.display().to_string();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        // stdin kept open: s_server reads commands from it.
+        let mut s_server = Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+                &at("server.crt"),
+                "-key",
+                &at("server.key"),
+                "-Verify",
+                "1",
+                "-verify_return_error",
+                "-CAfile",
+                &trusted,
+                "-www",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server (apt-get install openssl)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "openssl s_server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        struct Port {
+            port: u16,
+        }
+        let server = Port { port };
+        let connect = format!("127.0.0.1:{}", server.port);
+        let captured = run(
+            dir,
+            "timeout",
+            &[
+                "20",
+                "openssl",
+                "s_client",
+                "-connect",
+                &connect,
+                "-servername",
+                "localhost",
+                "-showcerts",
+            ],
+        );
+        let pasted = stdout(&captured);
+        assert!(
+            pasted.contains("Acceptable client certificate CA names"),
+            "{pasted}{}",
+            stderr(&captured)
+        );
+        paste(client, "inspect-input", &pasted).await;
+        client
+            .execute(
+                "document.getElementById('inspect-server').textContent = ''",
+                vec![],
+            )
+            .await
+            .expect("clearing the last prediction");
+        click(client, "inspect-run").await;
+        let said = wait_for_text(client, "inspect-server", |t| t.contains("(client.crt)")).await;
+        let resolve = format!("localhost:{}:127.0.0.1", server.port);
+        let url = format!("https://localhost:{}/", server.port);
+        let answer = curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.crt",
+                "--resolve",
+                &resolve,
+                "--cert",
+                "client.crt",
+                "--key",
+                "client.key",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                &url,
+            ],
+        );
+        let let_in = answer.status.success() && stdout(&answer) == "200";
+        assert_eq!(let_in, accepted, "curl: {}", stderr(&answer));
+        if accepted {
+            assert!(
+                said.contains("the server asks for a client certificate; CA names it lists (1):")
+                    && said.contains("CN=my-ca"),
+                "{said}"
+            );
+            assert!(
+                said.contains(
+                    "with the client certificate CN=my-client (client.crt): likely accepted"
+                ),
+                "{said}"
+            );
+        } else {
+            assert!(
+                said.contains("(client.crt): likely refused")
+                    && said.contains("not from a CA it asked for")
+                    && said.contains("CN=Some Other CA"),
+                "{said}"
+            );
+        }
+        let _ = s_server.kill();
+        let _ = s_server.wait();
+    }
 }

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod model;
 mod other;
 mod pkcs12;
+mod s_client;
 pub mod stacks;
 pub mod text;
 
@@ -23,6 +24,7 @@ pub use other::{Crl, Csr, KeyFormat, PrivateKey, Revoked};
 #[cfg(feature = "pkcs12")]
 pub use pkcs12::pkcs12_identity;
 pub use pkcs12::{Pkcs12, Pkcs12Mac, Pkcs12Part};
+pub use s_client::{parse_oneline, read_s_client, SClient};
 
 use crate::Error;
 use model::PublicKey;

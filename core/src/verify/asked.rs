@@ -10,8 +10,9 @@ use rustls::AlertDescription;
 use serde::Serialize;
 
 use super::{alert_name, Reason};
+use crate::escape::escape;
 use crate::read::model::{Name, Oid, Time};
-use crate::read::Certificate;
+use crate::read::{Certificate, SClient};
 
 /// Why a server that asked with these CA names would likely refuse a
 /// client's chain, one finding each.
@@ -121,7 +122,7 @@ fn names(list: &[Name]) -> String {
 /// CA that carries a listed name).
 pub fn misfits(chain: &[Certificate], asked: &[Name], at: i64) -> Vec<Misfit> {
     let mut found = Vec::new();
-    let listed = |name: &Name| asked.iter().any(|a| !a.der.is_empty() && a.der == name.der);
+    let listed = |name: &Name| asked.iter().any(|a| !a.rdns.is_empty() && a.same_as(name));
     if !asked.is_empty()
         && !chain
             .iter()
@@ -166,6 +167,132 @@ pub fn misfits(chain: &[Certificate], asked: &[Name], at: i64) -> Vec<Misfit> {
         }));
     }
     found
+}
+
+/// certplay's prediction in words, one line each, for a server that
+/// asked (`asked`) with CA names against which a client chain was found to
+/// have `misfits`: what `certplay connect` prints beside the server's own
+/// answer, and the inspector says of pasted `openssl s_client` output.
+pub fn prediction(asked: bool, misfits: &[Misfit]) -> Vec<String> {
+    if !asked {
+        return vec![
+            "not asked for: the server did not request a client certificate, so a client \
+             sends none"
+                .into(),
+        ];
+    }
+    if misfits.is_empty() {
+        return vec![
+            "nothing it can see stands against this certificate (the server still decides \
+             whether it trusts the CA that carries a listed name)"
+                .into(),
+        ];
+    }
+    misfits.iter().map(ToString::to_string).collect()
+}
+
+/// What pasted `openssl s_client` output says the server asks of client
+/// certificates, and certplay's prediction for each client certificate
+/// given: what `certplay inspect --client` and the page's inspector show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerAsks {
+    /// The server sent a CertificateRequest.
+    pub asks_for_client_certificate: bool,
+    /// The CA names it listed, RFC 4514.
+    pub ca_names: Vec<String>,
+    /// Lines of the CA names block that are not names, as pasted.
+    pub unreadable_names: Vec<String>,
+    /// One per client certificate given.
+    pub clients: Vec<ClientPrediction>,
+}
+
+/// certplay's prediction for one client certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientPrediction {
+    /// Where it came from (a file name, an issued entry).
+    pub label: String,
+    /// Its subject.
+    pub subject: String,
+    /// Asked for, and nothing certplay can see stands against it.
+    pub fits: bool,
+    /// What stands against it.
+    pub misfits: Vec<Misfit>,
+    /// [`prediction`]'s words.
+    pub words: Vec<String>,
+}
+
+impl ServerAsks {
+    /// The prediction at `at` (Unix seconds) for each of `clients` (a
+    /// label and the chain, leaf first) against what `server` asked.
+    pub fn predict(server: &SClient, clients: &[(String, Vec<Certificate>)], at: i64) -> Self {
+        Self {
+            asks_for_client_certificate: server.asked,
+            ca_names: server.ca_names.iter().map(ToString::to_string).collect(),
+            unreadable_names: server.unreadable_names.clone(),
+            clients: clients
+                .iter()
+                .map(|(label, chain)| {
+                    let found = misfits(chain, &server.ca_names, at);
+                    ClientPrediction {
+                        label: label.clone(),
+                        subject: chain
+                            .first()
+                            .map(|c| c.subject.to_string())
+                            .unwrap_or_default(),
+                        fits: server.asked && found.is_empty(),
+                        words: prediction(server.asked, &found),
+                        misfits: found,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for ServerAsks {
+    /// Several lines, each ending in a newline, escaped for a terminal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("openssl s_client output: ")?;
+        if !self.asks_for_client_certificate {
+            f.write_str("the server did not ask for a client certificate\n")?;
+        } else if self.ca_names.is_empty() {
+            f.write_str(
+                "the server asks for a client certificate and lists no CA names (any \
+                 certificate may be sent)\n",
+            )?;
+        } else {
+            writeln!(
+                f,
+                "the server asks for a client certificate; CA names it lists ({}):",
+                self.ca_names.len()
+            )?;
+            for name in &self.ca_names {
+                writeln!(f, "  {}", escape(name))?;
+            }
+        }
+        for line in &self.unreadable_names {
+            writeln!(f, "  not a name certplay reads: {}", escape(line))?;
+        }
+        for client in &self.clients {
+            let verdict = if client.fits {
+                "likely accepted"
+            } else if self.asks_for_client_certificate {
+                "likely refused"
+            } else {
+                "not sent"
+            };
+            writeln!(
+                f,
+                "with the client certificate {} ({}): {verdict}",
+                escape(&client.subject),
+                escape(&client.label)
+            )?;
+            for line in &client.words {
+                writeln!(f, "  certplay's prediction: {}", escape(line))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 // Issuing needs the native key generators.

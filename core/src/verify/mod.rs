@@ -23,7 +23,9 @@ use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName,
 
 pub use alert::alert_name;
 pub(crate) use alert::serde_alert;
-pub use asked::{misfits, ClientCertificateRefused, Misfit};
+pub use asked::{
+    misfits, prediction, ClientCertificateRefused, ClientPrediction, Misfit, ServerAsks,
+};
 pub use bounded::{bounded_hex, bounded_name, MAX_LISTED};
 pub use crl::check_crl_signature;
 pub use explain::{explain, explain_io};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use certplay_core::escape::escape;
 use certplay_core::read::{self, lint, text, Certificate, Item};
+use certplay_core::verify;
 use clap::Args;
 use serde::Serialize;
 
@@ -31,6 +32,12 @@ pub struct InspectArgs {
     /// Read the PKCS#12 password from the first line of FILE.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// A client certificate (its chain may follow it in the file; no key
+    /// needed), repeated: with `openssl s_client -showcerts` output among
+    /// FILEs, whether that server would accept it (its CA names, dates,
+    /// clientAuth).
+    #[arg(long, value_name = "CERT")]
+    client: Vec<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +45,9 @@ struct FileReport<'a> {
     file: &'a str,
     items: &'a [Item],
     lints: Vec<Vec<lint::Lint>>,
+    /// When the file is `openssl s_client` output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<verify::ServerAsks>,
 }
 
 /// `certplay inspect`: every file it can read is shown, and each one it
@@ -47,20 +57,44 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
     let password = input::password(args.password.as_deref(), args.password_file.as_deref())?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut code = Verdict::Valid;
+    let mut clients = Vec::new();
+    for path in &args.client {
+        let certs = input::certificates("--client", path)?;
+        let chain: Vec<Certificate> = certs.into_iter().map(|c| c.info).collect();
+        clients.push((path.display().to_string(), chain));
+    }
     let mut loaded = Vec::new();
+    let mut servers = Vec::new();
     for path in &args.files {
         let read = input::file_or_stdin("", path).and_then(|file| {
             read::read_with_password(&file.name, &file.bytes, password.as_deref())
-                .map(|items| (file.name, items))
+                .map(|items| (read::read_s_client(&file.bytes), (file.name, items)))
                 .map_err(Error::from)
         });
         match read {
-            Ok(file) => loaded.push(file),
+            Ok((server, file)) => {
+                servers.push(server);
+                loaded.push(file);
+            }
             Err(e) => {
                 eprintln!("certplay: {}", escape(&e.to_string()));
                 code = Verdict::Unreadable;
             }
         }
+    }
+    if !clients.is_empty() && servers.iter().all(Option::is_none) {
+        return Err(Error::Flag {
+            flag: "--client",
+            value: args
+                .client
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            why: "no FILE is openssl s_client output to predict against: capture it with \
+                  openssl s_client -connect HOST:PORT -showcerts </dev/null > server.txt"
+                .into(),
+        });
     }
     let all_certs: Vec<&Certificate> = loaded
         .iter()
@@ -69,7 +103,10 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
     let mut reports = Vec::new();
     // Written at once at the end: `certplay inspect … | head` is fine.
     let mut out = String::new();
-    for (name, items) in &loaded {
+    for ((name, items), server) in loaded.iter().zip(&servers) {
+        let server = server
+            .as_ref()
+            .map(|server| verify::ServerAsks::predict(server, &clients, now));
         if items.iter().any(|i| matches!(i, Item::Unreadable { .. })) {
             code = Verdict::Unreadable;
         }
@@ -85,6 +122,7 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
                 file: name,
                 items,
                 lints,
+                server,
             });
             continue;
         }
@@ -140,6 +178,9 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
             for l in lints {
                 let _ = writeln!(out, "Lint {l}");
             }
+        }
+        if let Some(server) = &server {
+            let _ = write!(out, "{server}");
         }
     }
     if args.json {

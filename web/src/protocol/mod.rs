@@ -80,6 +80,10 @@ pub enum Request {
         now: i64,
         /// A PKCS#12 file's password, as typed.
         password: Option<String>,
+        /// The issued set whose client certificates are tried against
+        /// pasted `openssl s_client` output (none issued: `None`).
+        #[serde(default)]
+        set: Option<SetHandle>,
     },
     /// Issue a plan (keys and signing here, so that the page's thread
     /// never signs), keep the set and read its certificates back for the
@@ -412,6 +416,10 @@ pub struct Inspection {
     pub crls: Vec<Der>,
     /// The structured view: one card per thing read, its lints beside it.
     pub views: Vec<View>,
+    /// When the input is `openssl s_client` output: what the server asks
+    /// of client certificates and certplay's prediction for each issued
+    /// client, in core's words.
+    pub server: Option<String>,
 }
 
 /// One thing read, as fields (RFC 5280's names) and its lints.

@@ -6,7 +6,9 @@
 //! to; never the secret) and its certificates. Everything is read by
 //! certplay-core in the tools worker, inside the page; nothing is
 //! uploaded (the reading itself: [`crate::worker::inspect`]). What it read
-//! goes to the chain check below it as [`Event::Read`].
+//! goes to the chain check below it as [`Event::Read`]. Pasted `openssl
+//! s_client -showcerts` output also says what that server asks of client
+//! certificates and whether the issued clients would be accepted.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,7 +17,7 @@ use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
-use super::{AppRef, Event, Panel};
+use super::{AppRef, Event, Panel, State};
 use crate::dom::{by_id, dropped_file, file_bytes, on, set_text};
 use crate::error::Failure;
 use crate::protocol::{Reply, Request, View};
@@ -24,6 +26,9 @@ use crate::protocol::{Reply, Request, View};
 #[derive(Debug)]
 pub struct Inspector {
     app: AppRef,
+    /// The issued set, whose clients are tried against pasted s_client
+    /// output.
+    state: State,
     /// The input last read (name, bytes): a PKCS#12 password opens it
     /// without reading the file again. It stays in this page.
     last: RefCell<Option<(String, Vec<u8>)>>,
@@ -33,9 +38,13 @@ impl Inspector {
     /// Wires `#inspector`: the Inspect button reads the text area, a picked
     /// or dropped file is read as it is (PEM or DER), Open (or Enter in
     /// the password field) opens a PKCS#12 file.
-    pub fn mount(app: AppRef) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
+    pub fn mount(
+        app: AppRef,
+        state: &State,
+    ) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
         let panel = Rc::new(Self {
             app,
+            state: state.clone(),
             last: RefCell::new(None),
         });
         let input = by_id::<HtmlTextAreaElement>("inspect-input")?;
@@ -91,6 +100,7 @@ impl Inspector {
             bytes: bytes.to_vec(),
             now: time::OffsetDateTime::now_utc().unix_timestamp(),
             password: password.map(str::to_owned),
+            set: self.state.issued().map(|set| set.handle),
         };
         let inspection = match crate::tools::call(request).await? {
             Reply::Inspected(inspection) => inspection,
@@ -98,6 +108,13 @@ impl Inspector {
         };
         set_text("inspect-status", &inspection.summary)?;
         set_text("inspect-output", &inspection.text)?;
+        set_text(
+            "inspect-server",
+            inspection.server.as_deref().unwrap_or_default(),
+        )?;
+        by_id::<Element>("inspect-server")?
+            .toggle_attribute_with_force("hidden", inspection.server.is_none())
+            .map_err(Failure::from_js)?;
         let lints: Vec<String> = inspection
             .lints
             .iter()

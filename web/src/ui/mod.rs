@@ -146,7 +146,7 @@ impl Page {
         // its "done" means every panel has shown the new set.
         add(own_key::OwnKey::mount(&state)?);
         add(own_ca::OwnCa::mount(&state)?);
-        add(inspector::Inspector::mount(to())?);
+        add(inspector::Inspector::mount(to(), &state)?);
         add(check::Check::mount(&state)?);
         add(next_steps::NextSteps::mount(&state)?);
         add(artifacts::Artifacts::mount(to(), &state)?);

@@ -5,12 +5,23 @@
 //! belongs to; never the secret.
 
 use certplay_core::read::{self, lint, text, Certificate, Item, KeyFormat, Pkcs12, PrivateKey};
+use certplay_core::{verify, IssuedPlan};
 
 use crate::protocol::{Candidate, Der, Inspection, View};
 
 /// Reads `bytes` (named `name` in messages) at `now` (Unix seconds),
-/// opening a PKCS#12 file with `password`.
-pub fn inspect(name: &str, bytes: &[u8], now: i64, password: Option<&str>) -> Inspection {
+/// opening a PKCS#12 file with `password`. When `bytes` is `openssl
+/// s_client` output, `clients` (a label and the chain, leaf first) are
+/// tried against what that server asked.
+pub fn inspect(
+    name: &str,
+    bytes: &[u8],
+    now: i64,
+    password: Option<&str>,
+    clients: &[(String, Vec<Certificate>)],
+) -> Inspection {
+    let server = read::read_s_client(bytes)
+        .map(|server| verify::ServerAsks::predict(&server, clients, now).to_string());
     let items = match read::read_with_password(name, bytes, password) {
         Err(e) => {
             return Inspection {
@@ -21,6 +32,7 @@ pub fn inspect(name: &str, bytes: &[u8], now: i64, password: Option<&str>) -> In
                 certificates: Vec::new(),
                 crls: Vec::new(),
                 views: Vec::new(),
+                server,
             }
         }
         Ok(items) => items,
@@ -99,7 +111,29 @@ pub fn inspect(name: &str, bytes: &[u8], now: i64, password: Option<&str>) -> In
         certificates: candidates,
         crls,
         views,
+        server,
     }
+}
+
+/// The client certificates of an issued set, each with the chain it sends
+/// (its chain file's certificates when it has one), labelled by file.
+pub fn issued_clients(set: &IssuedPlan) -> Vec<(String, Vec<Certificate>)> {
+    set.plan
+        .entries
+        .iter()
+        .filter(|e| e.profile.is_client())
+        .filter_map(|entry| {
+            let issued = set.entry(&entry.name)?;
+            let pem = issued.chain_pem.as_ref().unwrap_or(&issued.cert_pem);
+            let chain: Vec<Certificate> =
+                read::read_certificates(read::Source::new(&entry.name, pem.as_bytes()))
+                    .ok()?
+                    .into_iter()
+                    .map(|c| c.info)
+                    .collect();
+            Some((format!("{}.crt", entry.name), chain))
+        })
+        .collect()
 }
 
 /// The structured view of one item (`None` for a PKCS#12 wrapper: what it
@@ -307,7 +341,7 @@ mod tests {
             .not_before
             .0
             + 60;
-        let shown = inspect("ca.crt", ca.cert_pem.as_bytes(), now, None);
+        let shown = inspect("ca.crt", ca.cert_pem.as_bytes(), now, None, &[]);
         assert!(shown.text.contains("Subject: CN = my-ca"), "{}", shown.text);
         assert!(shown.lints.is_empty(), "{:?}", shown.lints);
         assert!(
@@ -335,7 +369,7 @@ mod tests {
             .not_after
             .0
             + 60;
-        let expired = inspect("server.crt", server.cert_pem.as_bytes(), later, None);
+        let expired = inspect("server.crt", server.cert_pem.as_bytes(), later, None, &[]);
         let view = &expired.views[0];
         assert!(
             view.fields.contains(&(
@@ -361,7 +395,7 @@ mod tests {
         // The reply's encoding (postcard) carries the typed lints across.
         let bytes = postcard::to_allocvec(&expired).unwrap();
         assert_eq!(postcard::from_bytes::<Inspection>(&bytes).unwrap(), expired);
-        let garbage = inspect("x", b"garbage", now, None);
+        let garbage = inspect("x", b"garbage", now, None, &[]);
         assert!(
             garbage.summary.contains("neither PEM"),
             "{}",
@@ -382,7 +416,7 @@ mod tests {
             .unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
 
-        let closed = inspect("client.p12", &p12, now, None);
+        let closed = inspect("client.p12", &p12, now, None, &[]);
         assert!(
             closed
                 .locked
@@ -393,7 +427,7 @@ mod tests {
         );
         assert!(closed.summary.starts_with("client.p12: a PKCS#12 file; "));
 
-        let wrong = inspect("client.p12", &p12, now, Some("wrong"));
+        let wrong = inspect("client.p12", &p12, now, Some("wrong"), &[]);
         assert!(
             wrong.summary.contains("the password is wrong"),
             "{}",
@@ -401,7 +435,7 @@ mod tests {
         );
         assert!(wrong.locked.is_some());
 
-        let open = inspect("client.p12", &p12, now, Some("right one"));
+        let open = inspect("client.p12", &p12, now, Some("right one"), &[]);
         assert_eq!(open.locked, None);
         assert!(
             open.summary

@@ -126,7 +126,15 @@ impl Tools {
                 bytes,
                 now,
                 password,
-            } => Reply::Inspected(inspect(&name, &bytes, now, password.as_deref())),
+                set,
+            } => {
+                // An old set the worker dropped: no clients to try.
+                let clients = set
+                    .and_then(|handle| self.held(handle).ok())
+                    .map(|held| inspect::issued_clients(&held.set))
+                    .unwrap_or_default();
+                Reply::Inspected(inspect(&name, &bytes, now, password.as_deref(), &clients))
+            }
             Request::Issue { .. } => {
                 return Err(invalid("Issue", "issuing waits for keys: answer() runs it"))
             }

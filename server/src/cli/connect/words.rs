@@ -136,18 +136,8 @@ pub(super) fn words(report: &Report) -> String {
             let _ = writeln!(out, "  {}", curl_words(curl));
         }
         if presented.asked {
-            if presented.prediction.is_empty() {
-                out.push_str(
-                    "  certplay's prediction: nothing it can see stands against this certificate \
-                     (the server still decides whether it trusts the CA that carries a listed name)\n",
-                );
-            }
-            for misfit in &presented.prediction {
-                let _ = writeln!(
-                    out,
-                    "  certplay's prediction: {}",
-                    escape(&misfit.to_string())
-                );
+            for line in verify::prediction(true, &presented.prediction) {
+                let _ = writeln!(out, "  certplay's prediction: {}", escape(&line));
             }
         }
     }

@@ -1,0 +1,306 @@
+//! The inspector reads `openssl s_client -showcerts` output pasted whole
+//! (issue 25, item 3): the chain among its text, whether the server asked
+//! for a client certificate and the CA names it listed, and certplay's
+//! prediction for a client certificate against that server. The output is
+//! captured here from real servers (`openssl s_server -Verify 1
+//! -verify_return_error -CAfile`,
+//! `openssl s_server` without client authentication, `certplay serve`),
+//! and each prediction is checked against what the server really does
+//! with that certificate (curl).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use certplay_core::KeyType;
+use certplay_tests::{
+    certplay, curl, issue_into, issue_other_ca, run, stderr, stdout, temp_dir, Server,
+};
+
+/// A free loopback port (bound, then let go for the server to take).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `openssl s_server -www` with the set in `dir` and `extra` flags, killed
+/// on drop.
+struct SServer {
+    child: Child,
+    port: u16,
+}
+
+impl SServer {
+    fn start(dir: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let port_text = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "s_server",
+            "-accept",
+            &port_text,
+            "-cert",
+            "server.crt",
+            "-key",
+            "server.key",
+            "-www",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl runs (apt-get install openssl)");
+        let out = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) if line.contains("ACCEPT") => break,
+                Ok(_) => {}
+                Err(_) => panic!("openssl s_server {extra:?} did not start"),
+            }
+        }
+        thread::spawn(move || while rx.recv().is_ok() {});
+        Self { child, port }
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What `openssl s_client -connect 127.0.0.1:PORT -servername localhost
+/// -showcerts </dev/null` prints (standard output, as a person copies it
+/// from the terminal), written to `file` in `dir`.
+fn capture(dir: &Path, port: u16, file: &str) -> String {
+    let connect = format!("127.0.0.1:{port}");
+    let out = run(
+        dir,
+        "timeout",
+        &[
+            "20",
+            "openssl",
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "localhost",
+            "-showcerts",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("BEGIN CERTIFICATE"),
+        "s_client printed no certificate:\n{text}{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.join(file), &text).expect("writing the capture");
+    text
+}
+
+/// `certplay inspect FILE --client CERT...`: its standard output.
+fn inspect(dir: &Path, file: &str, clients: &[&str]) -> String {
+    let mut args = vec!["inspect", file];
+    for client in clients {
+        args.extend(["--client", client]);
+    }
+    let out = certplay(dir, &args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// The paragraph `certplay inspect` writes for `client`, from its line to
+/// the next client's.
+fn said_of<'a>(report: &'a str, client: &str) -> &'a str {
+    let marker = format!("({client}): ");
+    let start = report
+        .find(&marker)
+        .unwrap_or_else(|| panic!("nothing said of {client}:\n{report}"));
+    let rest = &report[start..];
+    let end = rest[1..]
+        .find("with the client certificate ")
+        .map_or(rest.len(), |at| at + 1);
+    &rest[..end]
+}
+
+/// curl with `cert`/`key` (paths from `dir`) against a server on `port`
+/// that `dir`'s ca.crt verifies: whether it answered 200.
+fn curl_accepted(dir: &Path, port: u16, cert: &str, key: &str) -> bool {
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let url = format!("https://localhost:{port}/");
+    let out = curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--resolve",
+            &resolve,
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            &url,
+        ],
+    );
+    out.status.success() && stdout(&out) == "200"
+}
+
+#[test]
+fn s_client_output_from_openssl_s_server_predicts_who_is_let_in() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    let other = issue_other_ca("Some Other CA", KeyType::EcdsaP256);
+    let other_client = other.path().join("client.crt");
+    let other_key = other.path().join("client.key");
+    let other_client = other_client.to_str().expect("a UTF-8 path");
+    let other_key = other_key.to_str().expect("a UTF-8 path");
+
+    // -verify_return_error: without it s_server logs a failed check and
+    // lets the client in anyway.
+    let server = SServer::start(
+        d,
+        &["-Verify", "1", "-verify_return_error", "-CAfile", "ca.crt"],
+    );
+    let pasted = capture(d, server.port, "s_client.txt");
+    assert!(
+        pasted.contains("Acceptable client certificate CA names"),
+        "{pasted}"
+    );
+    let report = inspect(
+        d,
+        "s_client.txt",
+        &["client.crt", other_client, "server.crt"],
+    );
+    // The chain among the text is read as any PEM is.
+    assert!(report.contains("Subject: CN = localhost"), "{report}");
+    assert!(
+        report.contains(
+            "the server asks for a client certificate; CA names it lists (1):\n  CN=my-ca\n"
+        ),
+        "{report}"
+    );
+    let ours = said_of(&report, "client.crt");
+    assert!(ours.contains("likely accepted"), "{ours}");
+    assert!(curl_accepted(d, server.port, "client.crt", "client.key"));
+    let theirs = said_of(&report, other_client);
+    assert!(
+        theirs.contains("likely refused")
+            && theirs.contains("not from a CA it asked for")
+            && theirs.contains("CN=Some Other CA"),
+        "{theirs}"
+    );
+    assert!(!curl_accepted(d, server.port, other_client, other_key));
+    // A server certificate presented as a client's: no clientAuth.
+    let wrong = said_of(&report, "server.crt");
+    assert!(
+        wrong.contains("likely refused") && wrong.contains("clientAuth"),
+        "{wrong}"
+    );
+    assert!(!curl_accepted(d, server.port, "server.crt", "server.key"));
+
+    // The same as JSON.
+    let out = certplay(
+        d,
+        &[
+            "inspect",
+            "--json",
+            "s_client.txt",
+            "--client",
+            "client.crt",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let server_json = &json[0]["server"];
+    assert_eq!(server_json["asks_for_client_certificate"], true, "{json}");
+    assert_eq!(server_json["ca_names"][0], "CN=my-ca", "{json}");
+    assert_eq!(server_json["clients"][0]["fits"], true, "{json}");
+
+    // A server that asks for nothing.
+    drop(server);
+    let open = SServer::start(d, &[]);
+    capture(d, open.port, "open.txt");
+    let report = inspect(d, "open.txt", &["client.crt"]);
+    assert!(
+        report.contains("the server did not ask for a client certificate"),
+        "{report}"
+    );
+    assert!(
+        said_of(&report, "client.crt").contains("not sent"),
+        "{report}"
+    );
+}
+
+#[test]
+fn s_client_output_from_certplay_serve_lists_its_ca() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    let other = issue_other_ca("Some Other CA", KeyType::EcdsaP256);
+    let other_client = other.path().join("client.crt");
+    let other_key = other.path().join("client.key");
+    let other_client = other_client.to_str().expect("a UTF-8 path");
+    let other_key = other_key.to_str().expect("a UTF-8 path");
+    let server = Server::start(
+        d,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--no-page",
+        ],
+    );
+    capture(d, server.port, "serve.txt");
+    let report = inspect(d, "serve.txt", &["client.crt", other_client]);
+    assert!(
+        report.contains("CA names it lists (1):\n  CN=my-ca\n"),
+        "{report}"
+    );
+    assert!(
+        said_of(&report, "client.crt").contains("likely accepted"),
+        "{report}"
+    );
+    assert!(curl_accepted(d, server.port, "client.crt", "client.key"));
+    assert!(
+        said_of(&report, other_client).contains("likely refused"),
+        "{report}"
+    );
+    assert!(!curl_accepted(d, server.port, other_client, other_key));
+}
+
+#[test]
+fn a_client_without_s_client_output_is_an_error_that_says_how_to_capture_it() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    let out = certplay(d, &["inspect", "ca.crt", "--client", "client.crt"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("openssl s_client -connect HOST:PORT -showcerts"),
+        "{}",
+        stderr(&out)
+    );
+}
