@@ -2557,3 +2557,131 @@ async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in
         let _ = s_server.wait();
     }
 }
+
+/// The compare's tables as data: per pair of certificates, each row's
+/// field, A's and B's values, and its effects (`severity words`).
+async fn compared(client: &Client) -> serde_json::Value {
+    client
+        .execute(
+            "return [...document.querySelectorAll('#compare-result table')].map(t => \
+               [...t.querySelectorAll('tr[data-field]')].map(r => ({ \
+                 field: r.dataset.field, a: r.children[1].textContent, \
+                 b: r.children[2].textContent, \
+                 effects: [...r.nextElementSibling.querySelectorAll('li')] \
+                   .map(li => li.dataset.severity + ' ' + li.textContent) })))",
+            vec![],
+        )
+        .await
+        .expect("reading the compare's tables")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_puts_the_blogs_openssl_set_beside_certplays_field_by_field() {
+    let session = Session::start().await;
+    let client = &session.client;
+    open_page(client, &session.page_url).await;
+
+    click(client, "compare-blog").await;
+    let summary = wait_for_text(client, "compare-status", |s| s.contains("compared")).await;
+    assert!(
+        summary.starts_with("3 certificate pair(s) compared: ")
+            && summary.contains("refused by a TLS stack"),
+        "{summary}"
+    );
+    // A holds the blog's openssl-made certificates: v1 server and client.
+    let a: String = client
+        .execute("return document.getElementById('compare-a').value", vec![])
+        .await
+        .expect("#compare-a")
+        .as_str()
+        .expect("text")
+        .to_owned();
+    let blocks = certplay_core::read::read("a.pem", a.as_bytes()).unwrap();
+    let versions: Vec<u8> = certplay_core::read::certificates(&blocks)
+        .iter()
+        .map(|c| c.version)
+        .collect();
+    assert_eq!(versions, [3, 1, 1], "{a}");
+
+    let pairs = compared(client).await;
+    let pairs = pairs.as_array().expect("tables");
+    assert_eq!(pairs.len(), 3, "{pairs:#?}");
+    let row = |pair: usize, field: &str| {
+        pairs[pair]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} in pair {pair}: {:#}", pairs[pair]))
+            .clone()
+    };
+    let effects = |r: &serde_json::Value| -> Vec<String> {
+        r["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The server certificate (second in each set).
+    let version = row(1, "version");
+    assert_eq!(
+        (version["a"].as_str(), version["b"].as_str()),
+        (Some("v1"), Some("v3"))
+    );
+    assert!(
+        effects(&version)
+            .iter()
+            .any(|e| e.starts_with("error A: Error x509-v1: ") && e.contains("rustls")),
+        "{version:#}"
+    );
+    let san = row(1, "subjectAltName");
+    assert_eq!(san["a"], "(absent)");
+    assert!(
+        san["b"].as_str().unwrap().contains("DNS:localhost"),
+        "{san:#}"
+    );
+    assert!(
+        effects(&san)
+            .iter()
+            .any(|e| e.starts_with("error A: ") && e.contains("CN=localhost")),
+        "{san:#}"
+    );
+    let eku = row(2, "extKeyUsage");
+    assert_eq!(eku["a"], "(absent)");
+    assert!(
+        eku["b"]
+            .as_str()
+            .unwrap()
+            .contains("TLS Web Client Authentication"),
+        "{eku:#}"
+    );
+    let key_usage = row(0, "keyUsage");
+    assert!(
+        effects(&key_usage)
+            .iter()
+            .any(|e| e.starts_with("warning A: ") && e.contains("-x509_strict")),
+        "{key_usage:#}"
+    );
+    for pair in pairs {
+        for r in pair.as_array().unwrap() {
+            assert!(!effects(r).is_empty(), "no effect: {r:#}");
+        }
+    }
+
+    // Two pasted certificates: the same one twice is the same.
+    paste(client, "compare-a", BLOG_CA).await;
+    paste(client, "compare-b", BLOG_CA).await;
+    click(client, "compare-run").await;
+    let same = wait_for_text(client, "compare-status", |s| s.contains("the same")).await;
+    assert_eq!(same, "1 certificate pair(s) compared: the same");
+    // Something that is no certificate says so.
+    paste(client, "compare-b", "not a certificate").await;
+    click(client, "compare-run").await;
+    let refused = wait_for_text(client, "compare-status", |s| s.contains("PEM")).await;
+    assert!(refused.contains('B'), "{refused}");
+    session.close().await;
+}
+
+/// The page's copy of the blog's CA (web/data/blog-set).
+const BLOG_CA: &str = include_str!("../../web/data/blog-set/ca.crt");

@@ -14,7 +14,7 @@ pub mod codec;
 pub mod lab;
 
 use certplay_core::lab::{Case, TlsVersions};
-use certplay_core::read::lint::Lint;
+use certplay_core::read::lint::{Lint, Severity};
 use certplay_core::read::stacks::OtherStacks;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
@@ -211,6 +211,16 @@ pub enum Request {
         /// The moment both sides check validity at, Unix seconds.
         at: i64,
     },
+    /// Two inputs compared field by field (certplay-core's `diff`):
+    /// [`Reply::Compared`].
+    Compare {
+        /// The first input: its name and bytes (PEM or DER).
+        a: (String, Der),
+        /// The second.
+        b: (String, Der),
+        /// Unix seconds, for the lints about validity.
+        now: i64,
+    },
 }
 
 /// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
@@ -301,6 +311,8 @@ pub enum Reply {
     OtherStacks(OtherStacks),
     /// For [`Request::LabCase`].
     LabCase(Box<lab::CaseShown>),
+    /// For [`Request::Compare`].
+    Compared(Comparison),
     /// The operation failed: certplay-core's words.
     Failed(String),
 }
@@ -420,6 +432,40 @@ pub struct Inspection {
     /// of client certificates and certplay's prediction for each issued
     /// client, in core's words.
     pub server: Option<String>,
+}
+
+/// Two inputs compared, in words for the page: each pair of certificates
+/// with the fields that differ and what each difference does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// One line: how many pairs, differences, refusals.
+    pub summary: String,
+    /// The certificates compared, two by two.
+    pub pairs: Vec<ComparedPair>,
+    /// What only one side has, or files whose contents differ, in words.
+    pub unmatched: Vec<String>,
+}
+
+/// Two certificates compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparedPair {
+    /// `A ca.crt (CN=my-ca) vs B ca.crt (CN=my-ca)`.
+    pub title: String,
+    /// The fields that differ.
+    pub rows: Vec<ComparedRow>,
+}
+
+/// One field that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparedRow {
+    /// RFC 5280's name of the field (`subjectAltName`).
+    pub field: String,
+    /// A's value, `(absent)` when it has none.
+    pub a: String,
+    /// B's value.
+    pub b: String,
+    /// What it does: how bad, and in words.
+    pub effects: Vec<(Severity, String)>,
 }
 
 /// One thing read, as fields (RFC 5280's names) and its lints.

@@ -12,13 +12,15 @@
 //! - [`results`]: the cards, the file downloads and the zip;
 //! - [`artifacts`]: each card's tools and "sign a CSR";
 //! - [`next_steps`]: the commands to try the files with;
-//! - [`inspector`] and [`check`]: read anything, check a chain;
+//! - [`inspector`], [`check`] and [`compare`]: read anything, check a
+//!   chain, compare two side by side;
 //! - [`live`]: the link to the `certplay serve` that served the page;
 //! - [`lab`]: the handshake lab (its own wasm, loaded when opened).
 
 pub mod artifacts;
 pub mod cards;
 pub mod check;
+pub mod compare;
 pub mod editor;
 pub mod inspector;
 pub mod lab;
@@ -148,6 +150,7 @@ impl Page {
         add(own_ca::OwnCa::mount(&state)?);
         add(inspector::Inspector::mount(to(), &state)?);
         add(check::Check::mount(&state)?);
+        add(compare::Compare::mount()?);
         add(next_steps::NextSteps::mount(&state)?);
         add(artifacts::Artifacts::mount(to(), &state)?);
         add(live::Live::mount(&state)?);

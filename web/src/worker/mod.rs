@@ -9,6 +9,7 @@
 //! sets and the person's own CAs, named by handles ([`crate::protocol`]).
 
 mod cards;
+mod compare;
 mod files;
 mod inspect;
 pub mod keygen;
@@ -266,6 +267,9 @@ impl Tools {
                     at,
                     now,
                 )?))
+            }
+            Request::Compare { a, b, now } => {
+                Reply::Compared(compare::compare((&a.0, &a.1 .0), (&b.0, &b.1 .0), now)?)
             }
         })
     }
