@@ -36,6 +36,9 @@ pub struct ServerVerdict {
     pub verdict: Verdict,
     /// The refusal's reason by its stable name (`expired`).
     pub kind: Option<ReasonKind>,
+    /// The verdict in a few words, as the lab's tables show the
+    /// prediction ([`Verdict::short`]).
+    pub short: String,
     /// The verdict in core's words.
     pub words: String,
     /// What the client saw; `None` when it refused its own key before
@@ -124,6 +127,7 @@ pub async fn verdict(case: &Mutated, limits: &Limits) -> Result<ServerVerdict, E
         at,
         listener,
         kind: verdict.kind(),
+        short: verdict.short(),
         verdict,
         words,
         client: reached,

@@ -2205,6 +2205,91 @@ async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_i
     session.close().await;
 }
 
+/// "Ask my local server": a broken case goes to the `certplay serve` that
+/// served the page (its keys with it, as the button says), which runs it on
+/// a second listener; its verdict shows beside the prediction in the lab
+/// and in the live panel, the listener's log line is in the server's log,
+/// and the server's own listener still refuses what it refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_my_local_server_shows_the_running_servers_verdict_beside_the_prediction() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let playground = &session.playground.0;
+    let issue = open_page(client, &session.page_url).await;
+    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
+    issue.click().await.expect("pressing Issue");
+    wait_until_issued(client).await;
+    client
+        .find(Locator::Css("#lab-open > summary"))
+        .await
+        .expect("the lab's summary")
+        .click()
+        .await
+        .expect("opening the lab");
+    for (case, expected) in [
+        (
+            "client-expired",
+            "refused by server: certificate_expired (expired)",
+        ),
+        (
+            "server-for-other-name",
+            "refused by client: bad_certificate (name-mismatch)",
+        ),
+    ] {
+        click(client, &format!("lab-case-{case}")).await;
+        wait_for_text(client, "lab-break-status", |s| {
+            s.starts_with(&format!("{case}:"))
+        })
+        .await;
+        // The button says that the keys go to the server.
+        let ask = text(client, "lab-case-ask").await;
+        assert!(ask.contains("sends these keys"), "{ask}");
+        click(client, "lab-case-ask").await;
+        let said = wait_for_text(client, "lab-case-server", |s| {
+            s.starts_with("As predicted") || s.starts_with("NOT") || s.contains("did not run")
+        })
+        .await;
+        let column = shown(client, "lab-case-server").await;
+        let attr = |name: &'static str| {
+            let column = column.clone();
+            async move { column.attr(name).await.expect(name).unwrap_or_default() }
+        };
+        assert_eq!(attr("data-short").await, expected, "{said}");
+        assert_eq!(attr("data-agrees").await, "yes", "{said}");
+        let predicted = shown(client, "lab-case-prediction")
+            .await
+            .attr("data-short")
+            .await
+            .expect("data-short")
+            .unwrap_or_default();
+        assert_eq!(predicted, expected);
+        let live = wait_for_text(client, "live-lab", |s| s.contains(case)).await;
+        assert!(
+            live.contains("second listener") && live.contains("Its log: c1 "),
+            "{live}"
+        );
+        let log_line = said
+            .split("Its log: ")
+            .nth(1)
+            .expect("the log line")
+            .lines()
+            .next()
+            .expect("one line")
+            .to_owned();
+        let log = playground.wait_for_log(&format!("lab case {case} on 127.0.0.1:"));
+        assert!(log.contains(&log_line), "{log_line}\n{log}");
+    }
+    // Asking ran the cases on listeners of their own: the playground's
+    // own material was never replaced.
+    assert!(
+        !playground
+            .log()
+            .contains("page: loaded the page's certificates"),
+        "asking loaded nothing"
+    );
+    session.close().await;
+}
+
 /// A company's intermediate (made by openssl: pathlen 0, names limited to
 /// localhost and loopback) with its root, brought into the page as "my own
 /// CA" (issue 29): a key that is not the intermediate's is refused in

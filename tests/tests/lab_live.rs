@@ -11,27 +11,12 @@ use std::fs;
 use std::path::Path;
 
 use certplay_core::lab::{self, Case, Mutated, Reached, TlsVersion};
-use certplay_core::verify::{alert_name, ReasonKind};
+use certplay_core::verify::ReasonKind;
 use certplay_core::KeyType;
 use certplay_server::lab::ServerVerdict;
 use certplay_tests::{
     curl, curl_with_client_cert, issue_into, stderr, stdout, temp_dir, Server, BLOG_FILES,
 };
-
-/// A verdict in the parity table's words: who refused, the alert, the
-/// reason's kind.
-fn words(verdict: &lab::Verdict) -> String {
-    match verdict {
-        lab::Verdict::Refused { by, alert, reason } => {
-            format!(
-                "refused by {by}: {} ({})",
-                alert_name(*alert),
-                reason.kind()
-            )
-        }
-        other => other.name().into(),
-    }
-}
 
 /// `certplay serve` with the blog's files in `dir`, and its page.
 fn with_page(dir: &Path) -> Server {
@@ -129,7 +114,8 @@ fn every_case_the_running_server_runs_ends_as_predicted() {
             };
             let answer = link.ask(&broken);
             let predicted = lab::predict(&broken, answer.at).expect("a prediction");
-            let (said, expected) = (words(&answer.verdict), words(&predicted.verdict));
+            let (said, expected) = (answer.verdict.short(), predicted.verdict.short());
+            assert_eq!(answer.short, said, "{case}");
             let tls = version.map_or("its own".to_owned(), |v| v.to_string());
             table.push(format!(
                 "{case} / {tls}: server {said}; predicted {expected}"

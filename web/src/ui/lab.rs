@@ -5,8 +5,10 @@
 //! break-it lab: one button per way to break the set (core's `lab::Case`),
 //! each showing side by side core's prediction, this page's handshake of
 //! the broken copy, the curl command that reproduces it with the case's
-//! files (a zip), what curl then prints, and the fix; and one button that
-//! runs every case into a table.
+//! files (a zip), what curl then prints, and the fix, and on request the
+//! running server's verdict (the case sent to the `certplay serve` that
+//! served the page, through the live panel); and one button that runs
+//! every case into a table.
 //!
 //! The tools worker, which keeps the set and its keys, breaks a copy of it
 //! and predicts (`Request::LabCase`); the handshake runs in the lab module
@@ -22,7 +24,7 @@ use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlDetailsElement, HtmlInputElement, HtmlSelectElement};
 
-use super::{Event, Panel, State};
+use super::{AppRef, Event, Panel, ServerSaid, State};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::error::Failure;
 use crate::link::{self, Link, Port};
@@ -109,6 +111,7 @@ pub async fn run_case(
 /// side by side.
 #[derive(Debug)]
 pub struct Lab {
+    app: AppRef,
     state: State,
     last: RefCell<Option<Shown>>,
     /// The break-it case shown in `#lab-case` (its zip, its broken copy).
@@ -121,6 +124,7 @@ impl Panel for Lab {
     fn on(&self, event: &Event) -> Result<(), Failure> {
         match event {
             Event::IssueStarted | Event::Issued(_) => self.clear(),
+            Event::ServerSaid(said) => self.server_said(said),
             _ => Ok(()),
         }
     }
@@ -279,6 +283,12 @@ impl Lab {
             case.difference.is_none().then_some(""),
         )?;
         self.case_actions(case)?;
+        let server = by_id::<Element>("lab-case-server")?;
+        set_attribute(&server, "data-result", None)?;
+        server.set_text_content(Some(
+            "Not asked: the button below sends this case's files, keys included, to the \
+             certplay serve that served this page.",
+        ));
         *self.current.borrow_mut() = Some(case.clone());
         set_attribute(&view, "hidden", None)
     }
@@ -291,6 +301,54 @@ impl Lab {
             "lab-case-files",
             &format!("The case's files and commands ({})", case.zip_name),
         )
+    }
+
+    /// `#lab-case-ask`: sends the case shown (its files, keys included)
+    /// to the `certplay serve` that served the page, through the live
+    /// panel, which shows what it says (and tells this panel).
+    fn ask_server(&self) -> Result<(), Failure> {
+        let current = self.current.borrow();
+        let case = current
+            .as_ref()
+            .ok_or_else(|| Failure::Browser("break the set in one way first".into()))?;
+        let server = by_id::<Element>("lab-case-server")?;
+        set_attribute(&server, "data-result", None)?;
+        server.set_text_content(Some("Asking certplay serve…"));
+        self.app.send(&Event::AskServer {
+            case: case.case.name().to_owned(),
+            body: case.mutated.clone(),
+        })
+    }
+
+    /// The running server's verdict, beside the prediction when it is for
+    /// the case shown.
+    fn server_said(&self, said: &ServerSaid) -> Result<(), Failure> {
+        let current = self.current.borrow();
+        let Some(case) = current.as_ref().filter(|c| c.case.name() == said.case) else {
+            return Ok(());
+        };
+        let server = by_id::<Element>("lab-case-server")?;
+        set_attribute(&server, "data-result", Some(&said.verdict))?;
+        set_attribute(&server, "data-short", Some(&said.short))?;
+        let agrees = said.short == case.prediction.short;
+        set_attribute(
+            &server,
+            "data-agrees",
+            Some(if agrees { "yes" } else { "no" }),
+        )?;
+        let mut text = if said.verdict == "failed" {
+            format!("certplay serve did not run it: {}", said.words)
+        } else if agrees {
+            format!("As predicted: {}.", said.words)
+        } else {
+            format!("NOT as predicted: {}.", said.words)
+        };
+        if !said.log.is_empty() {
+            text.push_str("\nIts log: ");
+            text.push_str(&said.log);
+        }
+        server.set_text_content(Some(&text));
+        Ok(())
     }
 
     /// `#lab-case-files`: the case's folder as a zip.
@@ -340,8 +398,12 @@ impl Lab {
     }
 
     /// Wires the lab's controls, and makes one break-it button per case.
-    pub fn mount(state: &State) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
+    pub fn mount(
+        app: AppRef,
+        state: &State,
+    ) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
         let panel = Rc::new(Self {
+            app,
             state: state.clone(),
             last: RefCell::default(),
             current: RefCell::default(),
@@ -411,6 +473,12 @@ impl Lab {
         let every = Rc::clone(&panel);
         listeners.push(on(&by_id::<Element>("lab-every")?, "click", move |_| {
             every.spawn_break(None);
+        }));
+        let asking = Rc::clone(&panel);
+        listeners.push(on(&by_id::<Element>("lab-case-ask")?, "click", move |_| {
+            if let Err(failure) = asking.ask_server() {
+                let _ = show_error(Some(&failure.to_string()));
+            }
         }));
         let saving = Rc::clone(&panel);
         listeners.push(on(

@@ -2,8 +2,12 @@
 //! `/live/` endpoints, on this page's own origin): `#live-events` streams
 //! every connection attempt on its mTLS port, and `#live-load` sends the
 //! issued CA certificate, server certificate and server key to it when the
-//! person clicks, so curl can try them at once. That click is the only
-//! time the page sends a private key anywhere.
+//! person clicks, so curl can try them at once. The handshake lab's "Ask
+//! my local server" ([`Event::AskServer`]) sends one broken set, keys
+//! included, to `POST /live/lab`: the server runs it on a second listener
+//! and `#live-lab` shows its verdict and log line (also sent back as
+//! [`Event::ServerSaid`]). Those two clicks are the only times the page
+//! sends a private key anywhere.
 //!
 //! Opened from anywhere else (trunk serve, the file system), `/live/token`
 //! does not answer with a token and `#live-status` says so.
@@ -21,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, EventSource, MessageEvent, Request, RequestInit, Response};
 
-use super::{Event, Panel, State};
+use super::{AppRef, Event, Panel, ServerSaid, State};
 use crate::dom::{by_id, document, on, set_text, window};
 use crate::error::Failure;
 use crate::next_steps::Roles;
@@ -157,10 +161,35 @@ fn hint(kind: EventKind) -> Option<&'static str> {
 
 /// The live panel: it reads the shown set when its button is clicked.
 #[derive(Debug)]
-pub struct Live;
+pub struct Live {
+    app: AppRef,
+}
 
 impl Panel for Live {
-    fn on(&self, _event: &Event) -> Result<(), Failure> {
+    fn on(&self, event: &Event) -> Result<(), Failure> {
+        if let Event::AskServer { case, body } = event {
+            let (app, case, body) = (self.app.clone(), case.clone(), body.clone());
+            spawn_local(async move {
+                let _ = set_text(
+                    "live-lab",
+                    &format!("Sending lab case {case} (with its keys) to certplay serve…"),
+                );
+                let said = ask(&case, &body)
+                    .await
+                    .unwrap_or_else(|failure| ServerSaid {
+                        case: case.clone(),
+                        verdict: "failed".into(),
+                        by: None,
+                        alert: None,
+                        kind: None,
+                        short: String::new(),
+                        words: words(failure),
+                        log: String::new(),
+                    });
+                let _ = set_text("live-lab", &lab_line(&said));
+                let _ = app.send(&Event::ServerSaid(said));
+            });
+        }
         Ok(())
     }
 }
@@ -169,8 +198,78 @@ impl Live {
     /// Wires `#live`: asks for the token, then streams the events; the
     /// load button sends the set shown (if any) with the CRL of what was
     /// revoked on it.
-    pub fn mount(state: &State) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
-        Ok((Rc::new(Self), mount(state.clone())?))
+    pub fn mount(
+        app: AppRef,
+        state: &State,
+    ) -> Result<(Rc<dyn Panel>, Vec<EventListener>), Failure> {
+        Ok((Rc::new(Self { app }), mount(state.clone())?))
+    }
+}
+
+/// What `#live-lab` shows of the server's verdict on a lab case.
+pub fn lab_line(said: &ServerSaid) -> String {
+    if said.verdict == "failed" {
+        return format!(
+            "Lab case {}: certplay serve did not run it: {}",
+            said.case, said.words
+        );
+    }
+    let mut line = format!(
+        "Lab case {}, run by certplay serve on a second listener: {}",
+        said.case, said.words
+    );
+    if !said.log.is_empty() {
+        line.push_str("\nIts log: ");
+        line.push_str(&said.log);
+    }
+    line
+}
+
+/// `POST /live/lab` with one case (`body`, core's `lab::Mutated` as
+/// JSON): what the server said, in words.
+async fn ask(case: &str, body: &str) -> Result<ServerSaid, Failure> {
+    let token = token().await?;
+    let response = fetch("/live/lab", Some((&token, &JsValue::from_str(body)))).await?;
+    let answer = text_of(&response).await?;
+    if !response.ok() {
+        return Err(Failure::Browser(format!(
+            "certplay serve refused it (HTTP {}): {}",
+            response.status(),
+            answer.trim()
+        )));
+    }
+    Ok(server_said(
+        case,
+        &JSON::parse(&answer).map_err(Failure::from_js)?,
+    ))
+}
+
+/// The server's answer (`certplay_server::lab::ServerVerdict` as JSON)
+/// read into words: the verdict is core's `lab::Verdict`, a name
+/// (`"accepted"`) or `{"refused": {"by", "alert", "reason"}}`; `kind` is
+/// the reason's stable name.
+fn server_said(case: &str, json: &JsValue) -> ServerSaid {
+    let verdict = Reflect::get(json, &"verdict".into()).unwrap_or_default();
+    let refused = Reflect::get(&verdict, &"refused".into())
+        .ok()
+        .filter(JsValue::is_object);
+    let (name, by, alert) = match &refused {
+        Some(refused) => (
+            "refused".to_owned(),
+            field(refused, "by"),
+            field(refused, "alert"),
+        ),
+        None => (verdict.as_string().unwrap_or_default(), None, None),
+    };
+    ServerSaid {
+        case: field(json, "case").unwrap_or_else(|| case.to_owned()),
+        verdict: name,
+        by,
+        alert,
+        kind: field(json, "kind"),
+        short: field(json, "short").unwrap_or_default(),
+        words: field(json, "words").unwrap_or_default(),
+        log: field(json, "log").unwrap_or_default(),
     }
 }
 

@@ -70,6 +70,42 @@ pub enum Event {
         /// The CRLs (DER).
         crls: Vec<Der>,
     },
+    /// Ask the `certplay serve` that served the page to run this lab case
+    /// (the person clicked a button that says it sends keys there).
+    AskServer {
+        /// The case's name (`client-expired`).
+        case: String,
+        /// The case as JSON (core's `lab::Mutated`: its files, keys
+        /// included), the body of `POST /live/lab`.
+        body: String,
+    },
+    /// What the server said of a lab case ([`Event::AskServer`]).
+    ServerSaid(ServerSaid),
+}
+
+/// The running server's verdict on one lab case, as the live panel read
+/// it from `POST /live/lab`'s answer (words, not types: the page's wasm
+/// does not decode the typed verdict).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSaid {
+    /// The case's name.
+    pub case: String,
+    /// `accepted`, `key-mismatch` or `refused`; `failed` when the server
+    /// did not run it.
+    pub verdict: String,
+    /// Who refused (`client`, `server`), for a refusal.
+    pub by: Option<String>,
+    /// The alert's name (`certificate_expired`), for a refusal.
+    pub alert: Option<String>,
+    /// The reason's kind (`expired`), for a refusal.
+    pub kind: Option<String>,
+    /// In a few words, as the lab shows the prediction (`refused by
+    /// server: unknown_ca (unknown-issuer)`).
+    pub short: String,
+    /// The verdict in core's words, or why it did not run.
+    pub words: String,
+    /// The line the second listener logged.
+    pub log: String,
 }
 
 /// A panel: something that reacts to the app's events.
@@ -153,8 +189,8 @@ impl Page {
         add(compare::Compare::mount()?);
         add(next_steps::NextSteps::mount(&state)?);
         add(artifacts::Artifacts::mount(to(), &state)?);
-        add(live::Live::mount(&state)?);
-        add(lab::Lab::mount(&state)?);
+        add(live::Live::mount(to(), &state)?);
+        add(lab::Lab::mount(to(), &state)?);
         add(results::Results::mount(&state)?);
         let (editor, wired) = editor::Editor::mount(to(), &state)?;
         add((editor.clone(), wired));
