@@ -14,7 +14,10 @@
 //!   --features lab --test lab_timing -- --include-ignored --nocapture
 //!
 //! Each result is one line `lab-handshake KEY TLS PROVIDER median_ms=M
-//! min_ms=F runs=N`, which xtask reads. The fastest run beside the median:
+//! min_ms=F runs=N`, which xtask reads; then the whole break-it lab of a
+//! P-256 set, every case made, predicted and handshaken in one go, one
+//! line `lab-every-case KEY PROVIDER total_ms=T mutate_ms=M predict_ms=P
+//! handshake_ms=H cases=N` (the median of a few rounds). The fastest run beside the median:
 //! on a machine busy with other work it is the one that had a core. Natively ring's provider is measured too:
 //! what the pure-Rust crypto costs against it.
 
@@ -22,7 +25,9 @@
 
 use std::sync::Arc;
 
-use certplay_core::lab::{crypto, handshake, ClientFiles, Clock, LabClient, Outcome, TlsVersions};
+use certplay_core::lab::{
+    self, crypto, handshake, Case, ClientFiles, Clock, LabClient, Outcome, TlsVersions,
+};
 use certplay_core::rustls::crypto::CryptoProvider;
 use certplay_core::{ClientAuth, IssuedPlan, KeyType, MtlsServer, Plan, ServerTls, Source};
 
@@ -116,6 +121,87 @@ fn measure(providers: Providers<'_>, clock: impl Fn() -> f64, print: impl Fn(Str
     }
 }
 
+/// Rounds of the whole lab: each is every case once.
+const EVERY_CASE_ROUNDS: usize = 5;
+
+/// Every case of the blog's P-256 set (its TLS 1.3 run, the version case
+/// its own), made ([`lab::mutate`]: each broken copy issued again),
+/// predicted ([`lab::predict`]) and handshaken ([`lab::run`]) with
+/// `provider`, as the page's lab shows them all; the median round and its
+/// three parts, reported with `print`.
+fn every_case(
+    provider_name: &str,
+    provider: &dyn Fn() -> CryptoProvider,
+    clock: impl Fn() -> f64,
+    print: impl Fn(String),
+) {
+    let set = Plan {
+        key_type: KeyType::EcdsaP256,
+        ..Plan::default()
+    }
+    .issue()
+    .unwrap();
+    let provider = provider();
+    let mut rounds = Vec::with_capacity(EVERY_CASE_ROUNDS);
+    for _ in 0..EVERY_CASE_ROUNDS {
+        let (mut making, mut predicting, mut handshaking) = (0.0, 0.0, 0.0);
+        for case in Case::ALL {
+            let started = clock();
+            let broken = lab::mutate(&set, case).unwrap();
+            let broken = if case.sets_versions() {
+                broken
+            } else {
+                broken.offering(TlsVersions::Tls13Only)
+            };
+            let made = clock();
+            let at = Clock::Now.unix();
+            let predicted = lab::predict(&broken, at).unwrap();
+            let predicted_at = clock();
+            // A key that is not its certificate's is refused before any
+            // handshake, as the prediction says.
+            let ran = lab::run(&broken, &provider, at);
+            let done = clock();
+            assert_eq!(
+                ran.is_err(),
+                predicted.verdict == lab::Verdict::KeyMismatch,
+                "{case}: {ran:?}"
+            );
+            making += made - started;
+            predicting += predicted_at - made;
+            handshaking += done - predicted_at;
+        }
+        rounds.push((
+            making + predicting + handshaking,
+            making,
+            predicting,
+            handshaking,
+        ));
+    }
+    rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (total, making, predicting, handshaking) = rounds
+        .get(EVERY_CASE_ROUNDS / 2)
+        .copied()
+        .unwrap_or_default();
+    print(format!(
+        "lab-every-case p256 {provider_name} total_ms={total:.1} mutate_ms={making:.1} \
+         predict_ms={predicting:.1} handshake_ms={handshaking:.1} cases={}",
+        Case::ALL.len()
+    ));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore = "a measurement, not a check: run with --ignored --nocapture"]
+fn every_case_times() {
+    let started = std::time::Instant::now();
+    every_case(
+        "core",
+        &crypto::provider,
+        || started.elapsed().as_secs_f64() * 1e3,
+        |line| println!("{line}"),
+    );
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 #[ignore = "a measurement, not a check: run with --ignored --nocapture"]
@@ -142,6 +228,18 @@ mod browser {
         let performance = web_sys::window().unwrap().performance().unwrap();
         super::measure(
             &[("core", &super::crypto::provider)],
+            || performance.now(),
+            |line| console_log!("{line}"),
+        );
+    }
+
+    #[wasm_bindgen_test]
+    #[ignore = "a measurement, not a check: run with --include-ignored --nocapture"]
+    fn every_case_times() {
+        let performance = web_sys::window().unwrap().performance().unwrap();
+        super::every_case(
+            "core",
+            &super::crypto::provider,
             || performance.now(),
             |line| console_log!("{line}"),
         );
