@@ -679,8 +679,8 @@ const MISTAKES: [Mistake; 5] = [
             ("not-after", "2030-01-01T00:00:00Z"),
         ],
         at_fault: "not-after",
-        label: "until",
-        fix: &["must be later than \"Or from\" (2030-06-01T00:00:00Z)"],
+        label: "Ends at",
+        fix: &["must be later than \"Starts at\" (2030-06-01T00:00:00Z)"],
     },
     Mistake {
         typed: &[("sans", "localhost, 127.0.0.1")],

@@ -105,7 +105,7 @@ fn errors_name_the_box_that_was_edited_and_the_fix() {
     let error = entry.parse().unwrap_err();
     assert_eq!(error.field, Field::NotAfter);
     assert!(
-        error.reason.contains("later than \"Or from\""),
+        error.reason.contains("later than \"Starts at\""),
         "{}",
         error.reason
     );
