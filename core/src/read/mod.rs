@@ -5,8 +5,10 @@
 mod cert;
 mod file;
 pub mod lint;
+mod lint_id;
 pub mod model;
 mod other;
+pub mod other_stacks;
 mod pkcs12;
 mod s_client;
 pub mod stacks;

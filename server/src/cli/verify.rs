@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use certplay_core::escape::escape;
-use certplay_core::read::stacks::OtherStacks;
+use certplay_core::read::other_stacks::OtherStacks;
 use certplay_core::read::{self, Certificate, Item};
 use certplay_core::verify::{self, Check, Purpose, Reason};
 use clap::{Args, ValueEnum};

@@ -15,7 +15,7 @@ pub mod lab;
 
 use certplay_core::lab::{Case, TlsVersions};
 use certplay_core::read::lint::{Lint, Severity};
-use certplay_core::read::stacks::OtherStacks;
+use certplay_core::read::other_stacks::OtherStacks;
 use certplay_core::{IssuedEntry, KeyType, Pkcs12Encoding, Plan, Profile, RevocationReason};
 use serde::{Deserialize, Serialize};
 

@@ -414,14 +414,16 @@ fn drop_oldest<T>(items: &mut Vec<T>) {
 }
 
 /// What the lints of the chain's certificates say the other stacks decide.
-fn other_stacks(check: &ChainCheck) -> Result<certplay_core::read::stacks::OtherStacks, Error> {
+fn other_stacks(
+    check: &ChainCheck,
+) -> Result<certplay_core::read::other_stacks::OtherStacks, Error> {
     use certplay_core::read::Certificate;
     let certs = |ders: &[crate::protocol::Der]| {
         ders.iter()
             .map(|der| Certificate::from_der(&der.0))
             .collect::<Result<Vec<_>, _>>()
     };
-    Ok(certplay_core::read::stacks::OtherStacks::of(
+    Ok(certplay_core::read::other_stacks::OtherStacks::of(
         &Certificate::from_der(&check.leaf.0)?,
         &certs(&check.intermediates)?,
         &certs(&check.anchors)?,
