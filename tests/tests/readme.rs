@@ -3,7 +3,7 @@
 //! what the README says they do. A README edit that breaks a command breaks
 //! this test.
 //!
-//! The rules (README.md, "This README is tested", says them in short):
+//! The rules (docs/ARCHITECTURE.md, "How README.md is tested", says them in short):
 //!
 //! - Every `sh` block runs, except one whose last non-blank line before it
 //!   is an HTML comment starting `<!-- build step` or `<!-- install step`
