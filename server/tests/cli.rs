@@ -3,12 +3,13 @@
 use std::process::Command;
 
 /// The subcommands a person can run, as `--help` lists them.
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "serve",
     "issue",
     "inspect",
     "lab",
     "verify",
+    "diff",
     "connect",
     "csr",
     "sign",
