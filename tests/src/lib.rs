@@ -18,12 +18,25 @@ pub use tempfile::TempDir;
 /// How long a server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The test command's features (xtask/src/test.rs `LAB_AND_PAGE`): the
+/// binary is built with the same feature resolution as the test itself.
+pub const TEST_FEATURES: &str = "certplay-core/lab,certplay-web/lab";
+
 /// The `certplay` binary of this workspace (`CERTPLAY_BIN` overrides).
 ///
 /// `cargo test --workspace` builds it (certplay-server has integration
-/// tests), but cargo does not rebuild another package's binary for
-/// `cargo test -p certplay-tests`: when the binary is missing or older than
-/// its sources, it is built here first, so no test runs a stale server.
+/// tests), but `cargo test --workspace --test connect` builds only that
+/// test, not another package's binary: when the binary is missing or older
+/// than its sources, it is built here first, so no test runs a stale
+/// server. It is built as the test command builds it, `cargo test
+/// --workspace --features TEST_FEATURES --no-run --test cli` (the server's
+/// CLI test, which needs the binary): the same packages, features and
+/// dev-dependencies, so cargo reuses every dependency the test run already
+/// compiled. `cargo build -p certplay-server` resolved features without the
+/// tests' dev-dependencies and recompiled hyper, serde and more (minutes).
+/// Run the tests with those features (docs/ARCHITECTURE.md, "Running one
+/// test"), and with the same `RUSTC_WORKSPACE_WRAPPER`, which this build
+/// inherits.
 pub fn certplay_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -54,22 +67,29 @@ pub fn certplay_bin() -> PathBuf {
         if built.is_none() || sources > built {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let mut build = Command::new(cargo);
-            build.args([
-                "build",
+            build.current_dir(&root).args([
+                "test",
                 "--quiet",
-                "-p",
-                "certplay-server",
-                "--bin",
-                "certplay",
+                "--workspace",
+                "--features",
+                TEST_FEATURES,
+                "--no-run",
+                "--test",
+                "cli",
             ]);
             if profile_dir.ends_with("release") {
                 build.arg("--release");
             }
-            let output = build.output().expect("running cargo build");
+            let output = build.output().expect("running cargo test --no-run");
             assert!(
                 output.status.success(),
-                "cargo build -p certplay-server failed:\n{}",
+                "building certplay ({build:?}) failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                modified(&bin).is_some(),
+                "{build:?} did not write {}",
+                bin.display()
             );
         }
         bin
