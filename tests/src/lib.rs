@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use certplay_core::{IssuedPlan, KeyPair, KeyType, Materials, Plan, Validity};
 
 pub mod parity;
+pub mod s_server;
 
 pub use tempfile::TempDir;
 
@@ -112,6 +113,14 @@ fn newest(path: &Path) -> Option<std::time::SystemTime> {
         .filter_map(|entry| newest(&entry.path()))
         .max();
     own.max(below)
+}
+
+/// A free loopback port (bound, then let go for a server to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// A fresh temporary directory.

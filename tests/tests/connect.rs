@@ -8,12 +8,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use certplay_core::KeyType;
-use certplay_tests::{certplay, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server};
+use certplay_tests::s_server::SServer;
+use certplay_tests::{
+    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server,
+};
 
 /// `certplay connect ARGS` in `dir`; its output and exit code.
 fn connect(dir: &Path, args: &[&str]) -> (String, i32) {
@@ -168,76 +170,6 @@ fn certplay_serve_optional_and_tls13_only() {
     );
 }
 
-/// A free loopback port (bound, then let go for the server to take).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `openssl s_server -www` with the set in `dir` and `extra` flags, killed
-/// on drop.
-struct SServer {
-    child: Child,
-    port: u16,
-}
-
-impl SServer {
-    fn start(dir: &Path, extra: &[&str]) -> Self {
-        let port = free_port();
-        let port_text = port.to_string();
-        let mut args = vec![
-            "s_server",
-            "-accept",
-            &port_text,
-            "-cert",
-            "server.crt",
-            "-key",
-            "server.key",
-            "-CAfile",
-            "ca.crt",
-            "-www",
-        ];
-        args.extend_from_slice(extra);
-        let mut child = Command::new("openssl")
-            .args(&args)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl runs");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        loop {
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) if line.contains("ACCEPT") => break,
-                Ok(_) => {}
-                Err(_) => panic!("openssl s_server {extra:?} did not start"),
-            }
-        }
-        thread::spawn(move || while rx.recv().is_ok() {});
-        Self { child, port }
-    }
-
-    fn target(&self) -> String {
-        format!("localhost:{}", self.port)
-    }
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn openssl_s_server_each_client_auth_setting() {
     let dir = temp_dir();
@@ -251,7 +183,7 @@ fn openssl_s_server_each_client_auth_setting() {
         "client.key",
     ];
 
-    let required = SServer::start(dir.path(), &["-Verify", "1"]);
+    let required = SServer::start(dir.path(), &["-CAfile", "ca.crt", "-Verify", "1"]);
     let target = required.target();
     let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
     assert_eq!(code, 1, "{text}");
@@ -273,7 +205,7 @@ fn openssl_s_server_each_client_auth_setting() {
     assert!(text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert handshake_failure"), "{text}");
     drop(required);
 
-    let optional = SServer::start(dir.path(), &["-verify", "1"]);
+    let optional = SServer::start(dir.path(), &["-CAfile", "ca.crt", "-verify", "1"]);
     let (text, code) = connect(dir.path(), &[&optional.target(), "--ca", "ca.crt"]);
     assert_eq!(code, 0, "{text}");
     assert!(
@@ -286,7 +218,7 @@ fn openssl_s_server_each_client_auth_setting() {
     );
     drop(optional);
 
-    let none = SServer::start(dir.path(), &[]);
+    let none = SServer::start(dir.path(), &["-CAfile", "ca.crt"]);
     let target = none.target();
     let mut args = vec![target.as_str()];
     args.extend_from_slice(&with_client);
@@ -299,7 +231,10 @@ fn openssl_s_server_each_client_auth_setting() {
     );
     drop(none);
 
-    let tls12 = SServer::start(dir.path(), &["-Verify", "1", "-tls1_2"]);
+    let tls12 = SServer::start(
+        dir.path(),
+        &["-CAfile", "ca.crt", "-Verify", "1", "-tls1_2"],
+    );
     let target = tls12.target();
     let mut args = vec![target.as_str()];
     args.extend_from_slice(&with_client);

@@ -11,12 +11,11 @@
 //! workspace's binary (first on PATH).
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use certplay_tests::{certplay, certplay_bin, stderr, stdout, temp_dir};
+use certplay_tests::{certplay, certplay_bin, free_port, stderr, stdout, temp_dir};
 
 /// PATH with this workspace's `certplay` first.
 fn path_with_certplay() -> String {
@@ -35,14 +34,6 @@ fn sh(dir: &Path, line: &str) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("running sh")
-}
-
-/// A port nobody listens on now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// A `certplay serve` started from a line, stopped on drop.

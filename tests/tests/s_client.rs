@@ -8,82 +8,13 @@
 //! and each prediction is checked against what the server really does
 //! with that certificate (curl).
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
 
 use certplay_core::KeyType;
+use certplay_tests::s_server::SServer;
 use certplay_tests::{
     certplay, curl, issue_into, issue_other_ca, run, stderr, stdout, temp_dir, Server,
 };
-
-/// A free loopback port (bound, then let go for the server to take).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `openssl s_server -www` with the set in `dir` and `extra` flags, killed
-/// on drop.
-struct SServer {
-    child: Child,
-    port: u16,
-}
-
-impl SServer {
-    fn start(dir: &Path, extra: &[&str]) -> Self {
-        let port = free_port();
-        let port_text = format!("127.0.0.1:{port}");
-        let mut args = vec![
-            "s_server",
-            "-accept",
-            &port_text,
-            "-cert",
-            "server.crt",
-            "-key",
-            "server.key",
-            "-www",
-        ];
-        args.extend_from_slice(extra);
-        let mut child = Command::new("openssl")
-            .args(&args)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl runs (apt-get install openssl)");
-        let out = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        loop {
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) if line.contains("ACCEPT") => break,
-                Ok(_) => {}
-                Err(_) => panic!("openssl s_server {extra:?} did not start"),
-            }
-        }
-        thread::spawn(move || while rx.recv().is_ok() {});
-        Self { child, port }
-    }
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What `openssl s_client -connect 127.0.0.1:PORT -servername localhost
 /// -showcerts </dev/null` prints (standard output, as a person copies it

@@ -1,0 +1,78 @@
+//! `openssl s_server`, started by a test on a free loopback port.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use crate::free_port;
+
+/// `openssl s_server -www` on `127.0.0.1`, serving `server.crt` and
+/// `server.key` from the directory it was started in, killed on drop.
+#[derive(Debug)]
+pub struct SServer {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl SServer {
+    /// Starts `openssl s_server -accept 127.0.0.1:PORT -cert server.crt
+    /// -key server.key -www EXTRA` in `dir` and waits until it accepts.
+    /// `extra` adds what a test asks of it, e.g. `-Verify 1 -CAfile
+    /// ca.crt` (given `-CAfile`, s_server also sends that CA in its chain).
+    pub fn start(dir: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "s_server",
+            "-accept",
+            &accept,
+            "-cert",
+            "server.crt",
+            "-key",
+            "server.key",
+            "-www",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl runs (apt-get install openssl)");
+        let out = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) if line.contains("ACCEPT") => break,
+                Ok(_) => {}
+                Err(_) => panic!("openssl s_server {extra:?} did not start"),
+            }
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        thread::spawn(move || while rx.recv().is_ok() {});
+        Self { child, port }
+    }
+
+    /// `localhost:PORT`, as `certplay connect` takes it.
+    pub fn target(&self) -> String {
+        format!("localhost:{}", self.port)
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
