@@ -45,15 +45,34 @@ fn capture(dir: &Path, port: u16, file: &str) -> String {
     text
 }
 
-/// `certplay inspect FILE --client CERT...`: its standard output.
-fn inspect(dir: &Path, file: &str, clients: &[&str]) -> String {
+/// `certplay inspect FILE --client CERT...`: its exit code and standard
+/// output.
+fn inspect_code(dir: &Path, file: &str, clients: &[&str]) -> (i32, String) {
     let mut args = vec!["inspect", file];
     for client in clients {
         args.extend(["--client", client]);
     }
     let out = certplay(dir, &args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    stdout(&out)
+    let code = out.status.code().expect("certplay exits with a code");
+    assert!(code <= 1, "{args:?}: {}", stderr(&out));
+    (code, stdout(&out))
+}
+
+/// `certplay inspect FILE --client CERT...`: its standard output.
+fn inspect(dir: &Path, file: &str, clients: &[&str]) -> String {
+    inspect_code(dir, file, clients).1
+}
+
+/// `inspect`'s exit code for one client certificate alone is what a
+/// script reads: 0 when it predicts the client gets in, 1 when it
+/// predicts a refusal; checked against what the server did with curl.
+fn assert_exit_code_is_curls(dir: &Path, file: &str, client: &str, curl_got_in: bool) {
+    let (code, report) = inspect_code(dir, file, &[client]);
+    assert_eq!(
+        code,
+        if curl_got_in { 0 } else { 1 },
+        "certplay inspect {file} --client {client} (curl got in: {curl_got_in}):\n{report}"
+    );
 }
 
 /// The paragraph `certplay inspect` writes for `client`, from its line to
@@ -133,7 +152,9 @@ fn s_client_output_from_openssl_s_server_predicts_who_is_let_in() {
     );
     let ours = said_of(&report, "client.crt");
     assert!(ours.contains("likely accepted"), "{ours}");
-    assert!(curl_accepted(d, server.port, "client.crt", "client.key"));
+    let got_in = curl_accepted(d, server.port, "client.crt", "client.key");
+    assert!(got_in);
+    assert_exit_code_is_curls(d, "s_client.txt", "client.crt", got_in);
     let theirs = said_of(&report, other_client);
     assert!(
         theirs.contains("likely refused")
@@ -141,14 +162,40 @@ fn s_client_output_from_openssl_s_server_predicts_who_is_let_in() {
             && theirs.contains("CN=Some Other CA"),
         "{theirs}"
     );
-    assert!(!curl_accepted(d, server.port, other_client, other_key));
+    let got_in = curl_accepted(d, server.port, other_client, other_key);
+    assert!(!got_in);
+    assert_exit_code_is_curls(d, "s_client.txt", other_client, got_in);
     // A server certificate presented as a client's: no clientAuth.
     let wrong = said_of(&report, "server.crt");
     assert!(
         wrong.contains("likely refused") && wrong.contains("clientAuth"),
         "{wrong}"
     );
-    assert!(!curl_accepted(d, server.port, "server.crt", "server.key"));
+    let got_in = curl_accepted(d, server.port, "server.crt", "server.key");
+    assert!(!got_in);
+    assert_exit_code_is_curls(d, "s_client.txt", "server.crt", got_in);
+    // One of several likely refused: exit 1, each still said.
+    let (code, _) = inspect_code(d, "s_client.txt", &["client.crt", other_client]);
+    assert_eq!(code, 1, "one client of two likely refused");
+    // What could not be read wins over a prediction: exit 2, as verify.
+    let out = certplay(
+        d,
+        &[
+            "inspect",
+            "s_client.txt",
+            "missing.crt",
+            "--client",
+            other_client,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // --help says so.
+    let help = stdout(&certplay(d, &["inspect", "--help"]));
+    assert!(
+        help.contains("Exit 0 read (each --client likely accepted), 1 a --client likely")
+            && help.contains("refused, 2 unreadable"),
+        "{help}"
+    );
 
     // The same as JSON.
     let out = certplay(
@@ -180,6 +227,10 @@ fn s_client_output_from_openssl_s_server_predicts_who_is_let_in() {
         said_of(&report, "client.crt").contains("not sent"),
         "{report}"
     );
+    // Not asked for, not sent: nothing refuses it (curl gets in).
+    let got_in = curl_accepted(d, open.port, "client.crt", "client.key");
+    assert!(got_in);
+    assert_exit_code_is_curls(d, "open.txt", "client.crt", got_in);
 }
 
 #[test]
@@ -214,12 +265,16 @@ fn s_client_output_from_certplay_serve_lists_its_ca() {
         said_of(&report, "client.crt").contains("likely accepted"),
         "{report}"
     );
-    assert!(curl_accepted(d, server.port, "client.crt", "client.key"));
+    let got_in = curl_accepted(d, server.port, "client.crt", "client.key");
+    assert!(got_in);
+    assert_exit_code_is_curls(d, "serve.txt", "client.crt", got_in);
     assert!(
         said_of(&report, other_client).contains("likely refused"),
         "{report}"
     );
-    assert!(!curl_accepted(d, server.port, other_client, other_key));
+    let got_in = curl_accepted(d, server.port, other_client, other_key);
+    assert!(!got_in);
+    assert_exit_code_is_curls(d, "serve.txt", other_client, got_in);
 }
 
 #[test]
@@ -228,7 +283,7 @@ fn a_client_without_s_client_output_is_an_error_that_says_how_to_capture_it() {
     let d = dir.path();
     issue_into(d, KeyType::EcdsaP256);
     let out = certplay(d, &["inspect", "ca.crt", "--client", "client.crt"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("openssl s_client -connect HOST:PORT -showcerts"),
         "{}",

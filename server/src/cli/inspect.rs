@@ -1,5 +1,8 @@
 //! `certplay inspect`: core's reader in the terminal, like `openssl x509
-//! -text` for every kind of file, with lints. Exit 0 read, 2 unreadable.
+//! -text` for every kind of file, with lints. Exit 0 read, 1 a `--client`
+//! certificate likely refused by the server of pasted `openssl s_client`
+//! output, 2 unreadable (as `verify` and `connect`: 0 good, 1 refused, 2
+//! could not tell).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -35,7 +38,7 @@ pub struct InspectArgs {
     /// A client certificate (its chain may follow it in the file; no key
     /// needed), repeated: with `openssl s_client -showcerts` output among
     /// FILEs, whether that server would accept it (its CA names, dates,
-    /// clientAuth).
+    /// clientAuth). Exit 1 when one is likely refused.
     #[arg(long, value_name = "CERT")]
     client: Vec<PathBuf>,
 }
@@ -52,7 +55,8 @@ struct FileReport<'a> {
 
 /// `certplay inspect`: every file it can read is shown, and each one it
 /// cannot is named on standard error (the verdict is then
-/// [`Verdict::Unreadable`]).
+/// [`Verdict::Unreadable`]). With `--client`, a client certificate likely
+/// refused by a server that asked for one makes it [`Verdict::Invalid`].
 pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
     let password = input::password(args.password.as_deref(), args.password_file.as_deref())?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -107,6 +111,9 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
         let server = server
             .as_ref()
             .map(|server| verify::ServerAsks::predict(server, &clients, now));
+        if server.as_ref().is_some_and(likely_refused) && code == Verdict::Valid {
+            code = Verdict::Invalid;
+        }
         if items.iter().any(|i| matches!(i, Item::Unreadable { .. })) {
             code = Verdict::Unreadable;
         }
@@ -199,4 +206,11 @@ pub fn run(args: &InspectArgs) -> Result<Verdict, Error> {
     }
     output::emit(&out);
     Ok(code)
+}
+
+/// True when `server` asked for a client certificate and one of those
+/// given is likely refused (one it did not ask for is not sent: nothing
+/// refuses it).
+fn likely_refused(server: &verify::ServerAsks) -> bool {
+    server.asks_for_client_certificate && server.clients.iter().any(|client| !client.fits)
 }

@@ -47,7 +47,10 @@ pub enum Command {
     /// any plan (intermediates, many clients, other key types, expired...).
     Issue(issue::IssueArgs),
     /// Read certificates, chains, CSRs, keys and CRLs (PEM or DER) like
-    /// `openssl x509 -text`, with lints. Exit 0 read, 2 unreadable.
+    /// `openssl x509 -text`, with lints; with --client and pasted `openssl
+    /// s_client` output, whether that server takes a client certificate.
+    /// Exit 0 read (each --client likely accepted), 1 a --client likely
+    /// refused, 2 unreadable.
     Inspect(inspect::InspectArgs),
     /// Break a set on purpose in every way the handshake lab knows: one
     /// folder per case (files, serve/curl/openssl lines) and lab.json.
