@@ -47,7 +47,7 @@ pub enum ClientAuth {
 }
 
 impl ClientAuth {
-    /// The flag value: `required` or `optional`.
+    /// The flag value: `required`, `optional` or `off`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Required => "required",
@@ -64,9 +64,10 @@ impl std::str::FromStr for ClientAuth {
         match text {
             "required" => Ok(Self::Required),
             "optional" => Ok(Self::Optional),
+            "off" => Ok(Self::Off),
             other => Err(format!(
-                "{other:?} is not a client-auth mode: use required (the handshake refuses) or \
-                 optional (HTTP 401 with the reason)"
+                "{other:?} is not a client-auth mode: use required (the handshake refuses), \
+                 optional (HTTP 401 with the reason) or off (no client certificate asked for)"
             )),
         }
     }

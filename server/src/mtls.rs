@@ -469,6 +469,10 @@ pub fn hint(event: &Event, current: &Current) -> Option<String> {
              checked that the port answers",
             names()
         )),
+        Outcome::Accepted { .. } if current.server.client_auth() == ClientAuth::Off => Some(
+            "client authentication is off (--client-auth off): no client certificate asked for"
+                .into(),
+        ),
         _ => None,
     }
 }

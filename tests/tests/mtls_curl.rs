@@ -195,6 +195,87 @@ fn client_auth_optional_answers_401_with_the_reason_in_words() {
     server.wait_for_log("was issued by CN=other-ca");
 }
 
+/// `--client-auth off`: a plain HTTPS server. curl without a client
+/// certificate gets in, openssl s_client sees no CertificateRequest, and
+/// the start line, the printed curl line and each connection's log line
+/// say that client authentication is off.
+#[test]
+fn client_auth_off_lets_curl_in_without_a_certificate_and_says_so() {
+    let dir = temp_dir();
+    let d = dir.path();
+    issue_into(d, KeyType::EcdsaP256);
+    let server = Server::with_files_and(d, &["--client-auth", "off"]);
+    assert!(
+        server.stdout.contains("client authentication is off")
+            && !server.stdout.contains("client certificates must chain to"),
+        "{}",
+        server.stdout
+    );
+    let url = server.url();
+    let try_it = server
+        .stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("curl "))
+        .unwrap_or_else(|| panic!("no curl line:\n{}", server.stdout));
+    assert!(
+        try_it.contains("--cacert") && !try_it.contains("--cert ") && !try_it.contains("--key"),
+        "{try_it}"
+    );
+
+    let none = curl(d, &["--cacert", "ca.crt", &url]);
+    assert_eq!(stdout(&none), "Hello World\n", "curl: {}", stderr(&none));
+    let log = server.wait_for_log("accepted no client certificate");
+    let line = log
+        .lines()
+        .find(|line| line.contains("accepted no client certificate"))
+        .expect("the line waited for");
+    assert!(line.contains("client authentication is off"), "{line}");
+
+    // Not asked for, so not sent even when curl is given one.
+    let with = curl_with_client_cert(d, &format!("{url}/whoami"));
+    assert!(with.status.success(), "curl: {}", stderr(&with));
+    assert!(!stdout(&with).contains("CN=my-client"), "{}", stdout(&with));
+    // openssl s_client's account of the handshake, read by certplay: no
+    // CertificateRequest came.
+    let connect = format!("127.0.0.1:{}", server.port);
+    let s_client = run(
+        d,
+        "openssl",
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "localhost",
+            "-CAfile",
+            "ca.crt",
+            "-showcerts",
+        ],
+    );
+    let said = stdout(&s_client);
+    assert!(said.contains("Verify return code: 0 (ok)"), "{said}");
+    assert!(
+        said.contains("No client certificate CA names sent"),
+        "{said}"
+    );
+    std::fs::write(d.join("s_client.txt"), &said).expect("writing the capture");
+    let read = certplay(d, &["inspect", "s_client.txt", "--client", "client.crt"]);
+    assert_eq!(read.status.code(), Some(0), "{}", stderr(&read));
+    assert!(
+        stdout(&read).contains("the server did not ask for a client certificate"),
+        "{}",
+        stdout(&read)
+    );
+
+    let bad = certplay(d, &["serve", "--client-auth", "of"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("required") && stderr(&bad).contains("off (no client certificate"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
 /// A subject that would clear the screen, retitle the window, forge a log
 /// line and reorder text, were it printed as it is.
 const HOSTILE: &str = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nforged line\u{2028}x\u{202E}gnp";

@@ -68,7 +68,8 @@ pub struct ServeArgs {
     /// Where client certificates are judged: `required` (the default) in
     /// the TLS handshake, which fails with an alert; `optional` after it,
     /// so that a client without a valid certificate gets HTTP 401 with the
-    /// reason in words (curl shows it) instead of a TLS error.
+    /// reason in words (curl shows it) instead of a TLS error; `off`: no
+    /// client certificate is asked for, any client gets in (plain HTTPS).
     #[arg(long, value_name = "MODE", default_value = "required")]
     client_auth: ClientAuth,
     /// The TLS library's crypto: `aws-lc-rs` or `ring`. The same TLS; they
@@ -271,10 +272,17 @@ pub async fn start(args: &ServeArgs) -> Result<Started, Error> {
         "certplay: mTLS server on {} (listening on {address})",
         target.url
     ));
-    lines.push(format!(
-        "certplay: client certificates must chain to {} ({ca})",
-        first_of(&tls.client_ca_subjects(), 5),
-    ));
+    match args.client_auth {
+        ClientAuth::Required | ClientAuth::Optional => lines.push(format!(
+            "certplay: client certificates must chain to {} ({ca})",
+            first_of(&tls.client_ca_subjects(), 5),
+        )),
+        ClientAuth::Off => lines.push(
+            "certplay: --client-auth off: client authentication is off: the server asks for \
+             no client certificate and any client gets in (plain HTTPS, not mTLS)"
+                .into(),
+        ),
+    }
     if args.client_auth == ClientAuth::Optional {
         lines.push(
             "certplay: --client-auth optional: the handshake takes any client certificate \
@@ -313,12 +321,17 @@ pub async fn start(args: &ServeArgs) -> Result<Started, Error> {
     );
     let curl = Curl {
         cacert: &cacert,
-        client: Some((&client_cert, &client_key)),
+        // Nothing to present to a server that asks for nothing.
+        client: (args.client_auth != ClientAuth::Off).then_some((&client_cert, &client_key)),
         target: &target,
     };
     lines.push("Try it:".into());
     lines.push(format!("  {}", curl.line()));
-    if let Some(crl) = &client.revoked_by {
+    if let Some(crl) = client
+        .revoked_by
+        .as_ref()
+        .filter(|_| args.client_auth != ClientAuth::Off)
+    {
         lines.push(format!(
             "  (every client certificate found beside {ca} is revoked by {crl}: certplay \
              refuses this one with the reason, as it should)"
