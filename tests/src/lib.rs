@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use certplay_core::{IssuedPlan, KeyPair, KeyType, Materials, Plan, Validity};
 
+pub mod client;
+pub mod page;
 pub mod parity;
 pub mod s_server;
 

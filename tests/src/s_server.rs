@@ -2,12 +2,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::free_port;
+use crate::{curl, free_port, run, stdout};
 
 /// `openssl s_server -www` on `127.0.0.1`, serving `server.crt` and
 /// `server.key` from the directory it was started in, killed on drop.
@@ -75,4 +75,56 @@ impl Drop for SServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `openssl s_client -connect 127.0.0.1:PORT -servername localhost
+/// -showcerts </dev/null` in `dir` (20 s at most): its standard output is
+/// what a person copies from the terminal.
+pub fn showcerts(dir: &Path, port: u16) -> Output {
+    let connect = format!("127.0.0.1:{port}");
+    run(
+        dir,
+        "timeout",
+        &[
+            "20",
+            "openssl",
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "localhost",
+            "-showcerts",
+        ],
+    )
+}
+
+/// curl presenting `cert`/`key` (paths from `dir`) to
+/// `https://localhost:PORT/` (resolved to 127.0.0.1), trusting `dir`'s
+/// `ca.crt`; it prints only the HTTP status code. See [`let_in`].
+pub fn curl_status(dir: &Path, port: u16, cert: &str, key: &str) -> Output {
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let url = format!("https://localhost:{port}/");
+    curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.crt",
+            "--resolve",
+            &resolve,
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            &url,
+        ],
+    )
+}
+
+/// Whether [`curl_status`]'s server let the client in: it answered 200.
+pub fn let_in(curl: &Output) -> bool {
+    curl.status.success() && stdout(curl) == "200"
 }

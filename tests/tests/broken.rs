@@ -7,7 +7,7 @@
 //! table.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use certplay_core::lab::clients::{Expected, Program};
 use certplay_core::lab::TlsVersion;
 use certplay_server::broken::{BrokenIndex, Endpoint, EndpointInfo, Try};
+use certplay_tests::client::{run_with_input, Said};
 use certplay_tests::{certplay_bin, temp_dir};
 
 /// Python's client: one GET with a default context (the CA, the CRL
@@ -216,13 +217,13 @@ fn a_file_certplay_did_not_make_in_the_directory_stops_it_and_stays_as_it_was() 
     assert_eq!(left, ["ca.crt"], "nothing else written");
 }
 
-/// What [`judge`] compares: the exit code and everything printed.
-struct Said {
-    exit: Option<i32>,
-    output: String,
+/// A client's exit code and the line of its output that says what
+/// happened.
+trait Short {
+    fn short(&self) -> String;
 }
 
-impl Said {
+impl Short for Said {
     fn short(&self) -> String {
         let line = self
             .output
@@ -298,61 +299,20 @@ fn run_client(
                 .map(String::from)
                 .to_vec();
             args.extend(tried.curl.iter().skip(1).cloned());
-            run("curl", &args, "", dir)
+            run_with_input(dir, "curl", &args, "")
         }
         Program::Openssl => {
             let mut args: Vec<String> = tried.openssl.iter().skip(1).cloned().collect();
             args.push("-ign_eof".into());
-            run("openssl", &args, REQUEST, dir)
+            run_with_input(dir, "openssl", &args, REQUEST)
         }
-        Program::Python => run(
+        Program::Python => run_with_input(
+            dir,
             "python3",
             &["-c".into(), PYTHON.into(), arguments()],
             "",
-            dir,
         ),
-        Program::Node => run("node", &["-e".into(), NODE.into(), arguments()], "", dir),
-    }
-}
-
-/// Runs a client with `input`, killed after 30 s.
-fn run(program: &str, args: &[String], input: &str, dir: &Path) -> Said {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {program}: {e}; `cargo xtask setup` installs curl, openssl, \
-                 python3 and node"
-            )
-        });
-    if let Some(mut stdin) = child.stdin.take() {
-        // A client that refused before reading has closed its end.
-        let _ = stdin.write_all(input.as_bytes());
-    }
-    let (done, finished) = mpsc::channel::<()>();
-    let id = child.id();
-    let watchdog = thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(30)).is_err() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &id.to_string()])
-                .status();
-        }
-    });
-    let output = child.wait_with_output().expect("waiting for the client");
-    let _ = done.send(());
-    let _ = watchdog.join();
-    Said {
-        exit: output.status.code(),
-        output: format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
+        Program::Node => run_with_input(dir, "node", &["-e".into(), NODE.into(), arguments()], ""),
     }
 }
 

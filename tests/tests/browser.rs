@@ -8,19 +8,22 @@
 //! presented by curl, a CRL that `certplay serve --crl` honours, DER files,
 //! a CSR made and one signed.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certplay_core::read::Certificate;
 use certplay_core::{read_certificates, Plan, Source};
+use certplay_tests::page::{
+    chromium, click, open_lab, open_page, paste, select, shown, text, wait_for_text,
+    wait_until_issued, Listening, Playground,
+};
+use certplay_tests::s_server::{curl_status, let_in, showcerts, SServer};
 use certplay_tests::{
     certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, issue_other_ca, run, stderr,
     stdout, temp_dir, Server, TempDir, COMPANY_PKI,
 };
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
 const ZIP_NAME: &str = "certplay-pki.zip";
@@ -43,141 +46,6 @@ struct Round {
     added_clients: usize,
     /// The `#key-type` value.
     key_type: &'static str,
-}
-
-/// A program listening on a free loopback port (chromedriver, a plain
-/// static file server), killed on drop.
-struct Listening {
-    child: Child,
-    port: u16,
-}
-
-/// chromedriver.
-type ChromeDriver = Listening;
-
-impl Listening {
-    /// Starts `program` with the arguments `args` makes of a free port, and
-    /// waits until it listens there.
-    fn start(program: &str, args: impl FnOnce(u16) -> Vec<String>) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(program)
-            .args(args(port))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program}: {e} (cargo xtask test installs it)")
-            });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{program} did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port }
-    }
-
-    fn chromedriver() -> Self {
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        Self::start(&program, |port| vec![format!("--port={port}")])
-    }
-}
-
-impl Drop for Listening {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &ChromeDriver, downloads: &Path, profile: &Path) -> Client {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1600",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads.display().to_string(),
-                "download.prompt_for_download": false,
-                "download.directory_upgrade": true,
-                "profile.default_content_setting_values.automatic_downloads": 1,
-                "safebrowsing.enabled": false,
-            },
-        },
-    });
-    let serde_json::Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal")
-    };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with Chromium")
-}
-
-/// Opens every closed disclosure (`<details>`) around `#id`, as a person
-/// does before reaching a control behind an entry's or a card's "More",
-/// and returns the element.
-async fn shown(client: &Client, id: &str) -> Element {
-    client
-        .execute(
-            "for (let at = document.getElementById(arguments[0]); at; at = at.parentElement) { \
-               if (at.tagName === 'DETAILS') at.open = true; \
-             }",
-            vec![json!(id)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("opening what holds #{id}: {e}"));
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-}
-
-async fn text(client: &Client, id: &str) -> String {
-    shown(client, id)
-        .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-}
-
-/// Waits until `#result` has `data-state="done"`; fails with `#error`'s text
-/// when it turns to "error".
-async fn wait_until_issued(client: &Client) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let result = client.find(Locator::Id("result")).await.expect("#result");
-        match result
-            .attr("data-state")
-            .await
-            .expect("data-state")
-            .as_deref()
-        {
-            Some("done") => return,
-            Some("error") => panic!("the page showed an error: {}", text(client, "error").await),
-            _ => {}
-        }
-        assert!(
-            Instant::now() < deadline,
-            "issuing did not finish within 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// Whether `name` (or Chromium's partial file of it) appears in `dir`
@@ -222,23 +90,6 @@ fn wait_for_downloads(dir: &Path, names: &[&str]) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// Opens the page and waits until its Issue button is enabled (the wasm
-/// has started); returns the button.
-async fn open_page(client: &Client, page_url: &str) -> Element {
-    client.goto(page_url).await.expect("opening the page");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let issue = client.find(Locator::Id("issue")).await.expect("#issue");
-    while !issue.is_enabled().await.expect("#issue enabled?") {
-        assert!(
-            Instant::now() < deadline,
-            "the page never became ready: {}",
-            text(client, "status").await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    issue
 }
 
 /// One round: pick the preset, add clients, pick the key type, issue in the
@@ -446,32 +297,31 @@ struct Session {
     page_url: String,
     downloads: TempDir,
     _profile: TempDir,
-    _driver: ChromeDriver,
+    _driver: Listening,
     /// The `certplay serve` that serves the page, and its demo set.
-    playground: (Server, TempDir),
+    playground: Playground,
 }
 
 impl Session {
     async fn start() -> Self {
-        let playground_dir = temp_dir();
-        let playground = Server::start(playground_dir.path(), &["--page-port", "0"]);
-        let page_url = format!(
-            "http://127.0.0.1:{}/",
-            playground
-                .page_port
-                .expect("the playground serves the page")
-        );
+        let playground = Playground::start();
         let downloads = temp_dir();
         let profile = temp_dir();
         let driver = Listening::chromedriver();
-        let client = browser(&driver, downloads.path(), profile.path()).await;
+        let client = chromium(
+            &driver,
+            profile.path(),
+            &["--window-size=1280,1600"],
+            Some(downloads.path()),
+        )
+        .await;
         Self {
             client,
-            page_url,
+            page_url: playground.url.clone(),
             downloads,
             _profile: profile,
             _driver: driver,
-            playground: (playground, playground_dir),
+            playground,
         }
     }
 
@@ -512,47 +362,6 @@ async fn issue_in_the_page_download_serve_and_curl() {
 
 /// The password typed for the page's PKCS#12 files.
 const P12_PASSWORD: &str = "page secret 7";
-
-/// Puts `text` into the text area `#id`, as a paste would.
-async fn paste(client: &Client, id: &str, text: &str) {
-    client
-        .execute(
-            "document.getElementById(arguments[0]).value = arguments[1]",
-            vec![json!(id), json!(text)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("pasting into #{id}: {e}"));
-}
-
-/// Chooses the option with `value` in the select `#id`.
-async fn select(client: &Client, id: &str, value: &str) {
-    shown(client, id)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
-}
-
-async fn click(client: &Client, id: &str) {
-    shown(client, id)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
-}
-
-/// Waits until `#id`'s text satisfies `done` (30 s), and returns it.
-async fn wait_for_text(client: &Client, id: &str, done: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let shown = text(client, id).await;
-        if done(&shown) {
-            return shown;
-        }
-        assert!(Instant::now() < deadline, "#{id} showed only {shown:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// Clicks `#button`, waits for the download `name` and moves it into `dir`
 /// as `keep_as`.
@@ -892,7 +701,7 @@ require("http").createServer((request, response) => {
 async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
     let session = Session::start().await;
     let client = &session.client;
-    let playground = &session.playground.0;
+    let playground = &session.playground.server;
     let issue = open_page(client, &session.page_url).await;
     wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
     issue.click().await.expect("pressing Issue");
@@ -996,7 +805,7 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
 async fn a_client_revoked_in_the_page_is_refused_by_the_live_server() {
     let session = Session::start().await;
     let client = &session.client;
-    let playground = &session.playground.0;
+    let playground = &session.playground.server;
     let issue = open_page(client, &session.page_url).await;
     wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
     select(client, "preset", "two-clients").await;
@@ -1965,13 +1774,7 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
         "loaded before the lab was opened"
     );
 
-    client
-        .find(Locator::Css("#lab-open > summary"))
-        .await
-        .expect("the lab's summary")
-        .click()
-        .await
-        .expect("opening the lab");
+    open_lab(client).await;
     select(client, "lab-tls", "tls13").await;
     let verdict = run_lab(client).await;
     assert!(verdict.contains("Hello World"), "{verdict}");
@@ -2096,13 +1899,7 @@ async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_i
     let issue = open_page(client, &session.page_url).await;
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
-    client
-        .find(Locator::Css("#lab-open > summary"))
-        .await
-        .expect("the lab's summary")
-        .click()
-        .await
-        .expect("opening the lab");
+    open_lab(client).await;
     let buttons = client
         .find_all(Locator::Css("#lab-cases > button[data-case]"))
         .await
@@ -2214,18 +2011,12 @@ async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_i
 async fn ask_my_local_server_shows_the_running_servers_verdict_beside_the_prediction() {
     let session = Session::start().await;
     let client = &session.client;
-    let playground = &session.playground.0;
+    let playground = &session.playground.server;
     let issue = open_page(client, &session.page_url).await;
     wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
     issue.click().await.expect("pressing Issue");
     wait_until_issued(client).await;
-    client
-        .find(Locator::Css("#lab-open > summary"))
-        .await
-        .expect("the lab's summary")
-        .click()
-        .await
-        .expect("opening the lab");
+    open_lab(client).await;
     for (case, expected) in [
         (
             "client-expired",
@@ -2528,58 +2319,12 @@ async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in
         (dir.join("ca.crt"), true),
         (other.path().join("ca.crt"), false),
     ] {
-        let at = |name: &str| dir.join(name).display().to_string();
         let trusted = trusted.display().to_string();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        // stdin kept open: s_server reads commands from it.
-        let mut s_server = Command::new("openssl")
-            .args([
-                "s_server",
-                "-accept",
-                &format!("127.0.0.1:{port}"),
-                "-cert",
-                &at("server.crt"),
-                "-key",
-                &at("server.key"),
-                "-Verify",
-                "1",
-                "-verify_return_error",
-                "-CAfile",
-                &trusted,
-                "-www",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server (apt-get install openssl)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "openssl s_server did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        struct Port {
-            port: u16,
-        }
-        let server = Port { port };
-        let connect = format!("127.0.0.1:{}", server.port);
-        let captured = run(
+        let server = SServer::start(
             dir,
-            "timeout",
-            &[
-                "20",
-                "openssl",
-                "s_client",
-                "-connect",
-                &connect,
-                "-servername",
-                "localhost",
-                "-showcerts",
-            ],
+            &["-Verify", "1", "-verify_return_error", "-CAfile", &trusted],
         );
+        let captured = showcerts(dir, server.port);
         let pasted = stdout(&captured);
         assert!(
             pasted.contains("Acceptable client certificate CA names"),
@@ -2596,28 +2341,8 @@ async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in
             .expect("clearing the last prediction");
         click(client, "inspect-run").await;
         let said = wait_for_text(client, "inspect-server", |t| t.contains("(client.crt)")).await;
-        let resolve = format!("localhost:{}:127.0.0.1", server.port);
-        let url = format!("https://localhost:{}/", server.port);
-        let answer = curl(
-            dir,
-            &[
-                "--cacert",
-                "ca.crt",
-                "--resolve",
-                &resolve,
-                "--cert",
-                "client.crt",
-                "--key",
-                "client.key",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                &url,
-            ],
-        );
-        let let_in = answer.status.success() && stdout(&answer) == "200";
-        assert_eq!(let_in, accepted, "curl: {}", stderr(&answer));
+        let answer = curl_status(dir, server.port, "client.crt", "client.key");
+        assert_eq!(let_in(&answer), accepted, "curl: {}", stderr(&answer));
         if accepted {
             assert!(
                 said.contains("the server asks for a client certificate; CA names it lists (1):")
@@ -2638,8 +2363,6 @@ async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in
                 "{said}"
             );
         }
-        let _ = s_server.kill();
-        let _ = s_server.wait();
     }
 }
 

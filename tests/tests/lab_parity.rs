@@ -13,10 +13,8 @@
 //! disagreement fails with the whole table.
 
 use std::fs;
-use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -26,9 +24,13 @@ use certplay_core::lab::{
     Side, Verdict,
 };
 use certplay_core::verify::ReasonKind;
+use certplay_tests::client::{run_with_input, Said};
+use certplay_tests::page::{
+    chromium, open_lab, open_page, press_issue, select, Listening, Playground,
+};
 use certplay_tests::parity::{Cell, RowKey, Table};
 use certplay_tests::{certplay, stderr, stdout, temp_dir, Server};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 
 /// The key types every case runs with.
 const KEY_TYPES: [&str; 2] = ["p256", "rsa2048"];
@@ -123,40 +125,24 @@ fn in_the_page() -> Vec<(RowKey, String)> {
         .build()
         .expect("a runtime for WebDriver")
         .block_on(async {
-            let dir = temp_dir();
-            let playground = Server::start(dir.path(), &["--page-port", "0"]);
-            let page_url = format!(
-                "http://127.0.0.1:{}/",
-                playground.page_port.expect("the page is served")
-            );
-            let driver = ChromeDriver::start();
+            let playground = Playground::start();
+            let driver = Listening::chromedriver();
             let profile = temp_dir();
-            let client = driver.browser(profile.path()).await;
-            let rows = break_every_way(&client, &page_url).await;
+            let client =
+                chromium(&driver, profile.path(), &["--window-size=1280,1600"], None).await;
+            let rows = break_every_way(&client, &playground.url).await;
             client.close().await.expect("closing the browser");
             rows
         })
 }
 
 async fn break_every_way(client: &Client, page_url: &str) -> Vec<(RowKey, String)> {
-    client.goto(page_url).await.expect("opening the page");
-    let issue = &client.find(Locator::Id("issue")).await.expect("#issue");
-    wait(client, "the page to start", || async move {
-        issue.is_enabled().await.expect("#issue enabled?")
-    })
-    .await;
+    open_page(client, page_url).await;
     let mut rows = Vec::new();
     for key in KEY_TYPES {
         select(client, "key-type", key).await;
-        issue.click().await.expect("pressing Issue");
-        wait(client, "the set to be issued", || async move {
-            attr(client, "result", "data-state").await.as_deref() == Some("done")
-        })
-        .await;
-        client
-            .execute("document.getElementById('lab-open').open = true", vec![])
-            .await
-            .expect("opening the lab");
+        press_issue(client).await;
+        open_lab(client).await;
         for (tls, offers) in [("tls13", "tls13-only"), ("tls12", "tls12-only")] {
             select(client, "lab-tls", tls).await;
             client
@@ -208,16 +194,6 @@ async fn attr(client: &Client, id: &str, name: &str) -> Option<String> {
         .unwrap_or_else(|e| panic!("#{id} {name}: {e}"))
 }
 
-async fn select(client: &Client, id: &str, value: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
-}
-
 /// Polls `done` until it holds (3 minutes: RSA keys for the broken copies
 /// are made in the page), failing with what `#lab-error` and `#error` say.
 async fn wait<F, Fut>(client: &Client, what: &str, done: F)
@@ -237,73 +213,6 @@ where
             panic!("waited 180 s for {what}:\n{said}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// chromedriver on a free loopback port, killed on drop.
-struct ChromeDriver {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    fn start() -> Self {
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program}: {e} (cargo xtask test installs chromium-driver)")
-            });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{program} did not listen on {port}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port }
-    }
-
-    async fn browser(&self, profile: &Path) -> Client {
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let capabilities = serde_json::json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,1600",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!("a JSON object literal")
-        };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session with Chromium")
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -429,13 +338,13 @@ impl Row {
     }
 }
 
-/// What a client program did.
-struct Said {
-    exit: Option<i32>,
-    output: String,
+/// A client's end against what the case expects of it.
+trait Judged {
+    fn matches(&self, expected: &Expected) -> bool;
+    fn short(&self, expected: &Expected) -> String;
 }
 
-impl Said {
+impl Judged for Said {
     fn matches(&self, expected: &Expected) -> bool {
         self.exit
             .is_some_and(|code| expected.matches(code, &self.output))
@@ -469,44 +378,6 @@ impl Said {
                 .collect()
         };
         format!("{exit}: {line}")
-    }
-}
-
-fn run_with_input(dir: &Path, program: &str, args: &[String], input: &str) -> Said {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    if let Some(mut stdin) = child.stdin.take() {
-        // A client that refused before reading has closed its end.
-        let _ = stdin.write_all(input.as_bytes());
-    }
-    let id = child.id();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let watchdog = thread::spawn(move || {
-        while Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(100));
-            if !Path::new(&format!("/proc/{id}")).exists() {
-                return;
-            }
-        }
-        let _ = Command::new("kill")
-            .args(["-KILL", &id.to_string()])
-            .status();
-    });
-    let output = child.wait_with_output().expect("waiting for the client");
-    let _ = watchdog.join();
-    Said {
-        exit: output.status.code(),
-        output: format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
     }
 }
 

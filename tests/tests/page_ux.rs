@@ -25,62 +25,22 @@
 //! with `npm ci`) and is injected by this test only; the page never ships
 //! it.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use certplay_tests::{curl, temp_dir, Server, TempDir};
+use certplay_tests::page::{chromium, open_page, press_issue, Listening, Playground};
+use certplay_tests::{curl, temp_dir, TempDir};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 /// The widths every state is checked at: a laptop and a phone.
 const WIDTHS: [(u32, u32); 2] = [(1280, 800), (390, 844)];
 /// The colour schemes the page follows.
 const THEMES: [&str; 2] = ["light", "dark"];
-
-/// chromedriver on a free loopback port, killed on drop.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program}: {e} (cargo xtask test installs it)")
-            });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A DevTools command through chromedriver (`goog/cdp/execute`).
 #[derive(Debug)]
@@ -110,50 +70,25 @@ impl WebDriverCompatibleCommand for Cdp {
 /// The page in a Chromium, with what the test needs around it.
 struct Page {
     client: Client,
-    url: String,
-    playground: Server,
+    playground: Playground,
     shots: PathBuf,
     axe: String,
-    _driver: Driver,
+    _driver: Listening,
     _profile: TempDir,
-    _playground_dir: TempDir,
 }
 
 impl Page {
     async fn open() -> Self {
-        let playground_dir = temp_dir();
-        let playground = Server::start(playground_dir.path(), &["--page-port", "0"]);
-        let url = format!(
-            "http://127.0.0.1:{}/",
-            playground
-                .page_port
-                .expect("the playground serves the page")
-        );
-        let driver = Driver::start();
+        let playground = Playground::start();
+        let driver = Listening::chromedriver();
         let profile = temp_dir();
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                    "--window-size=1280,800",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!("a JSON object literal")
-        };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("a WebDriver session with Chromium");
+        let client = chromium(
+            &driver,
+            profile.path(),
+            &["--hide-scrollbars", "--window-size=1280,800"],
+            None,
+        )
+        .await;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let axe_file = root.join("axe/node_modules/axe-core/axe.min.js");
         let axe = std::fs::read_to_string(&axe_file).unwrap_or_else(|e| {
@@ -166,13 +101,11 @@ impl Page {
         std::fs::create_dir_all(&shots).expect("the screenshot folder");
         Self {
             client,
-            url,
             playground,
             shots,
             axe,
             _driver: driver,
             _profile: profile,
-            _playground_dir: playground_dir,
         }
     }
 
@@ -221,12 +154,7 @@ impl Page {
             )
             .await;
         }
-        self.client.goto(&self.url).await.expect("opening the page");
-        self.wait_for(
-            "the page to start",
-            "return !document.getElementById('issue').disabled",
-        )
-        .await;
+        open_page(&self.client, &self.playground.url).await;
     }
 
     /// Waits until `condition` (a script returning a boolean) holds.
@@ -266,17 +194,7 @@ impl Page {
     }
 
     async fn issue(&self) {
-        // "done" from the set before must not count.
-        self.js("document.getElementById('result').dataset.state = 'empty'")
-            .await;
-        self.click("issue").await;
-        self.wait_for(
-            "the set to be issued",
-            "const s = document.getElementById('result').dataset.state; \
-             if (s === 'error') throw new Error(document.getElementById('error').textContent); \
-             return s === 'done'",
-        )
-        .await;
+        press_issue(&self.client).await;
     }
 
     /// Every check of one state, at both widths and in both themes; a
@@ -498,7 +416,7 @@ async fn the_page_fits_every_width_reads_in_both_themes_and_passes_the_audit() {
 
     // A connection to the playground's mTLS port shows in the live panel.
     let here = temp_dir();
-    let _ = curl(here.path(), &["-k", &page.playground.url()]);
+    let _ = curl(here.path(), &["-k", &page.playground.server.url()]);
     page.wait_for(
         "a connection in the live panel",
         "return document.querySelectorAll('#live-events li').length > 0",

@@ -11,30 +11,13 @@
 use std::path::Path;
 
 use certplay_core::KeyType;
-use certplay_tests::s_server::SServer;
-use certplay_tests::{
-    certplay, curl, issue_into, issue_other_ca, run, stderr, stdout, temp_dir, Server,
-};
+use certplay_tests::s_server::{curl_status, let_in, showcerts, SServer};
+use certplay_tests::{certplay, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server};
 
-/// What `openssl s_client -connect 127.0.0.1:PORT -servername localhost
-/// -showcerts </dev/null` prints (standard output, as a person copies it
-/// from the terminal), written to `file` in `dir`.
+/// What `openssl s_client -showcerts` printed for the server on `port`,
+/// written to `file` in `dir`.
 fn capture(dir: &Path, port: u16, file: &str) -> String {
-    let connect = format!("127.0.0.1:{port}");
-    let out = run(
-        dir,
-        "timeout",
-        &[
-            "20",
-            "openssl",
-            "s_client",
-            "-connect",
-            &connect,
-            "-servername",
-            "localhost",
-            "-showcerts",
-        ],
-    );
+    let out = showcerts(dir, port);
     let text = stdout(&out);
     assert!(
         text.contains("BEGIN CERTIFICATE"),
@@ -92,27 +75,7 @@ fn said_of<'a>(report: &'a str, client: &str) -> &'a str {
 /// curl with `cert`/`key` (paths from `dir`) against a server on `port`
 /// that `dir`'s ca.crt verifies: whether it answered 200.
 fn curl_accepted(dir: &Path, port: u16, cert: &str, key: &str) -> bool {
-    let resolve = format!("localhost:{port}:127.0.0.1");
-    let url = format!("https://localhost:{port}/");
-    let out = curl(
-        dir,
-        &[
-            "--cacert",
-            "ca.crt",
-            "--resolve",
-            &resolve,
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            &url,
-        ],
-    );
-    out.status.success() && stdout(&out) == "200"
+    let_in(&curl_status(dir, port, cert, key))
 }
 
 #[test]

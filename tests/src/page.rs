@@ -1,0 +1,282 @@
+//! The page in a real headless Chromium, driven over WebDriver: the
+//! `certplay serve` that serves it, chromedriver, a Chromium session, and
+//! what every page test does first (open the page, issue, open the lab).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::{free_port, temp_dir, Server, TempDir};
+
+/// A program listening on a free loopback port (chromedriver, a plain
+/// static file server), killed on drop.
+#[derive(Debug)]
+pub struct Listening {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Listening {
+    /// Starts `program` with the arguments `args` makes of a free port, and
+    /// waits until it listens there.
+    pub fn start(program: &str, args: impl FnOnce(u16) -> Vec<String>) -> Self {
+        let port = free_port();
+        let child = Command::new(program)
+            .args(args(port))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program}: {e} (cargo xtask test installs it)")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{program} did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    /// chromedriver (`CHROMEDRIVER`, or Debian's `/usr/bin/chromedriver`).
+    pub fn chromedriver() -> Self {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        Self::start(&program, |port| vec![format!("--port={port}")])
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A WebDriver session with headless Chromium (`CHROMIUM`, or
+/// `/usr/bin/chromium`) through `driver`, with a fresh profile in
+/// `profile`, the flags every page test runs it with, and `more` (the
+/// window size, ...); downloads go to `downloads` without asking, when
+/// given. Close it with `client.close()`.
+pub async fn chromium(
+    driver: &Listening,
+    profile: &Path,
+    more: &[&str],
+    downloads: Option<&Path>,
+) -> Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .chain(more)
+    .map(|arg| (*arg).to_owned())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut options = json!({ "binary": chromium, "args": args });
+    if let Some(downloads) = downloads {
+        options["prefs"] = json!({
+            "download.default_directory": downloads.display().to_string(),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+            "profile.default_content_setting_values.automatic_downloads": 1,
+            "safebrowsing.enabled": false,
+        });
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with Chromium")
+}
+
+/// A `certplay serve --page-port 0` serving the page (and its demo set on
+/// its mTLS port), in a folder of its own.
+#[derive(Debug)]
+pub struct Playground {
+    /// The server.
+    pub server: Server,
+    /// `http://127.0.0.1:PAGE_PORT/`.
+    pub url: String,
+    _dir: TempDir,
+}
+
+impl Playground {
+    /// Starts it and waits until it listens.
+    pub fn start() -> Self {
+        let dir = temp_dir();
+        let server = Server::start(dir.path(), &["--page-port", "0"]);
+        let url = format!(
+            "http://127.0.0.1:{}/",
+            server.page_port.expect("the playground serves the page")
+        );
+        Self {
+            server,
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+/// Opens every closed disclosure (`<details>`) around `#id`, as a person
+/// does before reaching a control behind an entry's or a card's "More",
+/// and returns the element.
+pub async fn shown(client: &Client, id: &str) -> Element {
+    client
+        .execute(
+            "for (let at = document.getElementById(arguments[0]); at; at = at.parentElement) { \
+               if (at.tagName === 'DETAILS') at.open = true; \
+             }",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("opening what holds #{id}: {e}"));
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+}
+
+/// `#id`'s text (opened as [`shown`] does).
+pub async fn text(client: &Client, id: &str) -> String {
+    shown(client, id)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+}
+
+/// Puts `text` into the text area `#id`, as a paste would.
+pub async fn paste(client: &Client, id: &str, text: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1]",
+            vec![json!(id), json!(text)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("pasting into #{id}: {e}"));
+}
+
+/// Chooses the option with `value` in the select `#id`.
+pub async fn select(client: &Client, id: &str, value: &str) {
+    shown(client, id)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choosing {value} in #{id}: {e}"));
+}
+
+/// Clicks `#id` (opened as [`shown`] does).
+pub async fn click(client: &Client, id: &str) {
+    shown(client, id)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
+}
+
+/// Waits until `#id`'s text satisfies `done` (30 s), and returns it.
+pub async fn wait_for_text(client: &Client, id: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let shown = text(client, id).await;
+        if done(&shown) {
+            return shown;
+        }
+        assert!(Instant::now() < deadline, "#{id} showed only {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Opens the page and waits until its Issue button is enabled (the wasm
+/// has started); returns the button.
+pub async fn open_page(client: &Client, page_url: &str) -> Element {
+    client.goto(page_url).await.expect("opening the page");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let issue = client.find(Locator::Id("issue")).await.expect("#issue");
+    while !issue.is_enabled().await.expect("#issue enabled?") {
+        assert!(
+            Instant::now() < deadline,
+            "the page never became ready: {}",
+            text(client, "status").await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    issue
+}
+
+/// Waits until `#result` has `data-state="done"`; fails with `#error`'s text
+/// when it turns to "error", or after 120 s (RSA-4096 keys under load).
+pub async fn wait_until_issued(client: &Client) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let result = client.find(Locator::Id("result")).await.expect("#result");
+        match result
+            .attr("data-state")
+            .await
+            .expect("data-state")
+            .as_deref()
+        {
+            Some("done") => return,
+            Some("error") => panic!("the page showed an error: {}", text(client, "error").await),
+            _ => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "issuing did not finish within 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Presses Issue and waits until the set is issued (see
+/// [`wait_until_issued`]); a set issued before does not count.
+pub async fn press_issue(client: &Client) {
+    client
+        .execute(
+            "document.getElementById('result').dataset.state = 'empty'",
+            vec![],
+        )
+        .await
+        .expect("forgetting the set before");
+    click(client, "issue").await;
+    wait_until_issued(client).await;
+}
+
+/// Opens the handshake lab as a person does, by its summary (its module
+/// loads then); an open lab stays open.
+pub async fn open_lab(client: &Client) {
+    let lab = client
+        .find(Locator::Id("lab-open"))
+        .await
+        .expect("#lab-open");
+    if lab.prop("open").await.expect("#lab-open's open").as_deref() == Some("true") {
+        return;
+    }
+    client
+        .find(Locator::Css("#lab-open > summary"))
+        .await
+        .expect("the lab's summary")
+        .click()
+        .await
+        .expect("opening the lab");
+}
