@@ -531,6 +531,19 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {program}: {e} (is it installed?)"))
 }
 
+/// Runs a shell script (`sh -ec`) in `dir`; panics with its output on
+/// failure, else returns its standard output.
+pub fn sh(dir: &Path, script: &str) -> String {
+    let out = run(dir, "sh", &["-ec", script]);
+    assert!(
+        out.status.success(),
+        "{script}\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 /// Checks, at a test's start, that the `python3` on PATH (the one the tests
 /// run) can import `module`; fails the test with the way to get it.
 /// `cargo xtask setup` installs what the tests need (`cryptography` by

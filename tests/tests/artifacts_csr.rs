@@ -5,19 +5,9 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, refused_without_writing, run, snapshot, stderr, stdout, temp_dir};
-
-/// Runs a shell line in `dir`; panics with its output on failure.
-fn sh(dir: &Path, script: &str) -> String {
-    let out = run(dir, "sh", &["-ec", script]);
-    assert!(
-        out.status.success(),
-        "{script}\n{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
-}
+use certplay_tests::{
+    certplay, refused_without_writing, run, sh, snapshot, stderr, stdout, temp_dir,
+};
 
 /// certplay ARGS in `dir`, which must succeed; its stdout.
 fn certplay_ok(dir: &Path, args: &[&str]) -> String {

@@ -8,18 +8,7 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server, COMPANY_PKI};
-
-/// Runs a shell script in `dir`; panics with its output on failure.
-fn sh(dir: &Path, script: &str) {
-    let out = run(dir, "sh", &["-ec", script]);
-    assert!(
-        out.status.success(),
-        "{script}\n{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-}
+use certplay_tests::{certplay, curl, run, sh, stderr, stdout, temp_dir, Server, COMPANY_PKI};
 
 /// `certplay issue` under the company's issuing CA into `out`.
 fn issue(dir: &Path, out: &str, more: &[&str]) -> std::process::Output {

@@ -2,20 +2,9 @@
 //! ones (with an extension file) work with curl; the blog's literal
 //! commands make X.509 v1, and certplay refuses them at startup, saying so.
 
-use std::path::Path;
-
-use certplay_tests::{curl_with_client_cert, run, serve_refused, stderr, stdout, temp_dir, Server};
-
-/// Runs a shell line of openssl commands in `dir`; panics with its output on failure.
-fn sh(dir: &Path, script: &str) {
-    let out = run(dir, "sh", &["-ec", script]);
-    assert!(
-        out.status.success(),
-        "{script}\n{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-}
+use certplay_tests::{
+    curl_with_client_cert, run, serve_refused, sh, stderr, stdout, temp_dir, Server,
+};
 
 /// The blog's seven commands, word for word.
 const BLOG_COMMANDS: &str = include_str!("../blog-commands.sh");
