@@ -6,9 +6,11 @@
 //! compared with what the lint says it is: rustls (core's verifier with
 //! `certplay serve`'s provider), `openssl verify -purpose sslserver` with
 //! and without `-x509_strict`, Go's crypto/x509 (a small program built
-//! here), Python's `cryptography` verifier and Node's `tls` (a loopback
-//! server and client). A sound chain is accepted by all, so a stack that
-//! refuses everything cannot pass. A disagreement fails with the table.
+//! here), Python's `cryptography` verifier, Node's `tls` (a loopback
+//! server and client) and Chromium (a real HTTPS load in headless
+//! Chromium: stacks/chromium.rs). A sound chain is accepted by all, so a
+//! stack that refuses everything cannot pass. A disagreement fails with
+//! the table.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,6 +22,9 @@ use certplay_core::read::lint::{self, LintId, Stack, Stacks, Verdict};
 use certplay_core::read::Certificate;
 use certplay_core::verify::{self, Check, Purpose};
 use time::OffsetDateTime;
+
+#[path = "stacks/chromium.rs"]
+mod chromium;
 
 // ---------------------------------------------------------------- DER
 
@@ -415,6 +420,17 @@ impl Chain {
                 ..blank
             }),
         }
+    }
+
+    /// Names the root and the intermediate after `case` (`Stack Root
+    /// serial-zero`), so a verifier that trusts every case's root at once
+    /// (one Chromium) finds only this case's CAs by name.
+    fn own_names(&mut self, case: &str) {
+        self.root.subject = name(&[("O", "Stack"), ("CN", &format!("Stack Root {case}"))]);
+        self.intermediate.subject = name(&[
+            ("O", "Stack"),
+            ("CN", &format!("Stack Intermediate {case}")),
+        ]);
     }
 
     /// Signs the three: `case/anchors.pem`, `chain.pem`, `leaf.pem`,
@@ -1004,6 +1020,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
     let mut problems = String::new();
     for case in &cases {
         let mut chain = Chain::sound(&keys, now);
+        chain.own_names(case.name);
         (case.make)(&keys, now, &mut chain);
         let certs = chain.write(&keys, &cases_dir.join(case.name));
         let at = match case.at {
@@ -1056,22 +1073,25 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
     }
 
     // Every stack at once (each checker takes every case in one run).
-    let (go, python, node, openssl_default, openssl_strict, rustls) = std::thread::scope(|s| {
-        let go = s.spawn(|| by_go(&cases_dir));
-        let python = s.spawn(|| by_python(&cases_dir));
-        let node = s.spawn(|| by_node(&cases_dir));
-        let default = s.spawn(|| by_openssl(&cases_dir, &names, false));
-        let strict = s.spawn(|| by_openssl(&cases_dir, &names, true));
-        let rustls = by_rustls(&chains, now.unix_timestamp());
-        (
-            go.join().unwrap(),
-            python.join().unwrap(),
-            node.join().unwrap(),
-            default.join().unwrap(),
-            strict.join().unwrap(),
-            rustls,
-        )
-    });
+    let (go, python, node, openssl_default, openssl_strict, chromium, rustls) =
+        std::thread::scope(|s| {
+            let go = s.spawn(|| by_go(&cases_dir));
+            let python = s.spawn(|| by_python(&cases_dir));
+            let node = s.spawn(|| by_node(&cases_dir));
+            let default = s.spawn(|| by_openssl(&cases_dir, &names, false));
+            let strict = s.spawn(|| by_openssl(&cases_dir, &names, true));
+            let chromium = s.spawn(|| chromium::verdicts(&cases_dir, &names));
+            let rustls = by_rustls(&chains, now.unix_timestamp());
+            (
+                go.join().unwrap(),
+                python.join().unwrap(),
+                node.join().unwrap(),
+                default.join().unwrap(),
+                strict.join().unwrap(),
+                chromium.join().unwrap(),
+                rustls,
+            )
+        });
     let by = |stack: Stack| -> &Verdicts {
         match stack {
             Stack::Rustls => &rustls,
@@ -1080,6 +1100,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             Stack::Go => &go,
             Stack::Python => &python,
             Stack::Node => &node,
+            Stack::Chromium => &chromium,
         }
     };
 

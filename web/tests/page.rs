@@ -741,7 +741,8 @@ async fn the_tools_operations_survive_the_wire_and_work() {
             Stack::OpenSslStrict,
             Stack::Go,
             Stack::Python,
-            Stack::Node
+            Stack::Node,
+            Stack::Chromium
         ],
         "{later}"
     );

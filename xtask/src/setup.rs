@@ -14,7 +14,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// tests fail, never skip, without one of these: `--no-install-recommends`
 /// leaves out what is not named, so `ca-certificates` (the bundle
 /// core/tests/openssl_corpus.rs reads) is named.
-const DEBIAN_PACKAGES: [(&str, &str); 10] = [
+const DEBIAN_PACKAGES: [(&str, &str); 11] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("curl", "/usr/bin/curl"),
@@ -28,6 +28,9 @@ const DEBIAN_PACKAGES: [(&str, &str); 10] = [
     // tests/tests/stacks.rs builds a small crypto/x509 program (standard
     // library only, its cache under target/, no network).
     ("golang-go", "go"),
+    // certutil: tests/tests/stacks.rs makes Chromium trust each case's root
+    // through the NSS database in its $HOME, as Chrome on Linux reads it.
+    ("libnss3-tools", "certutil"),
 ];
 
 /// Installs what the test command needs that is missing, and only that.

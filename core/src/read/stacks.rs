@@ -1,7 +1,12 @@
 //! What other TLS stacks decide about a certificate a lint finds: each
 //! lint's claim, stack by stack, in one table ([`verdicts`]). Every claim
 //! here is checked against that stack by tests/tests/stacks.rs, on a chain
-//! crafted to be wrong in that one way.
+//! crafted to be wrong in that one way; Chromium's by a real HTTPS load of
+//! the chain in headless Chromium that trusts the root.
+//!
+//! Firefox and Safari cannot run here, so they are no column of the table;
+//! where their documented behaviour differs from Chromium's, the lint's
+//! source (`read/lint.rs`) says so and cites it.
 
 use std::fmt;
 
@@ -28,17 +33,21 @@ pub enum Stack {
     Python,
     /// Node's `tls` (on the OpenSSL it links, without -x509_strict).
     Node,
+    /// Chromium's certificate verifier: Chrome, Edge and the other
+    /// Chromium browsers (on Linux, with a root added to the NSS database).
+    Chromium,
 }
 
 impl Stack {
     /// Every stack, in the order tables list them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Rustls,
         Self::OpenSsl,
         Self::OpenSslStrict,
         Self::Go,
         Self::Python,
         Self::Node,
+        Self::Chromium,
     ];
 
     /// Its stable short name, as JSON writes it: `rustls`, `openssl-strict`.
@@ -50,6 +59,7 @@ impl Stack {
             Self::Go => "go",
             Self::Python => "python",
             Self::Node => "node",
+            Self::Chromium => "chromium",
         }
     }
 }
@@ -64,6 +74,7 @@ impl fmt::Display for Stack {
             Self::Go => "Go crypto/x509",
             Self::Python => "Python cryptography",
             Self::Node => "Node",
+            Self::Chromium => "Chrome, Edge (Chromium)",
         })
     }
 }
@@ -154,39 +165,41 @@ impl fmt::Display for Stacks {
 use Verdict::{Accepts as A, Refuses as R};
 
 /// What each stack decides (in [`Stack::ALL`]'s order: rustls, OpenSSL,
-/// OpenSSL -x509_strict, Go, Python, Node) about a chain that holds the
-/// certificate `id` finds, where the lint says so. Go is 1.19 (Debian 12),
-/// OpenSSL and Node's 3.0, Python cryptography 43 or later.
-pub fn verdicts(id: LintId) -> Option<[Verdict; 6]> {
+/// OpenSSL -x509_strict, Go, Python, Node, Chromium) about a chain that
+/// holds the certificate `id` finds, where the lint says so. Go is 1.19
+/// (Debian 12), OpenSSL and Node's 3.0, Python cryptography 43 or later,
+/// Chromium 156 with the root trusted in its NSS database (a root a person
+/// adds: Chromium checks its dates and extensions too, unlike webpki).
+pub fn verdicts(id: LintId) -> Option<[Verdict; 7]> {
     use LintId::*;
     Some(match id {
-        SerialNegative => [A, A, A, A, R, A],
-        SerialZero => [A, A, A, A, A, A],
-        SerialTooLong => [A, A, A, A, A, A],
-        NoSubjectKeyIdentifier => [A, A, R, A, A, A],
-        NoAuthorityKeyIdentifier => [A, A, R, A, R, A],
-        EmptyIssuer => [A, A, R, A, R, A],
-        EmptySubjectSanNotCritical => [A, A, R, A, R, A],
-        CaBasicConstraintsNotCritical => [A, A, R, A, R, A],
-        CaWithoutBasicConstraints => [A, A, R, R, R, A],
-        LeafKeyCertSign => [A, A, R, A, R, A],
-        CaTrueLeaf => [R, A, A, A, R, A],
-        CriticalExtendedKeyUsage => [A, A, A, A, R, A],
-        ExtendedKeyUsageOnRoot => [A, A, A, A, A, A],
-        WeakKey => [R, A, A, R, R, A],
-        Sha1Signature => [R, A, A, R, R, R],
-        Md5Signature => [R, A, A, R, R, R],
-        DirectoryNameConstraints => [R, A, A, R, A, A],
-        PathLengthOnLeaf => [A, A, R, A, A, A],
-        TrustAnchorOutsideValidity => [A, R, R, R, R, R],
-        MalformedAuthorityInfoAccess => [A, A, A, R, R, A],
-        UtcTimePast2049 => [R, R, R, R, R, R],
-        GeneralizedTimeBefore2050 => [A, A, A, A, R, A],
-        DuplicateExtension => [R, R, R, R, R, R],
-        ExtensionsBeforeV3 => [R, A, R, R, R, A],
-        CriticalKeyIdentifier => [R, R, R, A, R, R],
-        UnknownCriticalExtension => [R, R, R, R, R, R],
-        AnyExtendedKeyUsage => [R, R, R, A, R, R],
+        SerialNegative => [A, A, A, A, R, A, A],
+        SerialZero => [A, A, A, A, A, A, A],
+        SerialTooLong => [A, A, A, A, A, A, A],
+        NoSubjectKeyIdentifier => [A, A, R, A, A, A, A],
+        NoAuthorityKeyIdentifier => [A, A, R, A, R, A, A],
+        EmptyIssuer => [A, A, R, A, R, A, A],
+        EmptySubjectSanNotCritical => [A, A, R, A, R, A, R],
+        CaBasicConstraintsNotCritical => [A, A, R, A, R, A, A],
+        CaWithoutBasicConstraints => [A, A, R, R, R, A, A],
+        LeafKeyCertSign => [A, A, R, A, R, A, A],
+        CaTrueLeaf => [R, A, A, A, R, A, A],
+        CriticalExtendedKeyUsage => [A, A, A, A, R, A, A],
+        ExtendedKeyUsageOnRoot => [A, A, A, A, A, A, A],
+        WeakKey => [R, A, A, R, R, A, R],
+        Sha1Signature => [R, A, A, R, R, R, R],
+        Md5Signature => [R, A, A, R, R, R, R],
+        DirectoryNameConstraints => [R, A, A, R, A, A, A],
+        PathLengthOnLeaf => [A, A, R, A, A, A, A],
+        TrustAnchorOutsideValidity => [A, R, R, R, R, R, R],
+        MalformedAuthorityInfoAccess => [A, A, A, R, R, A, R],
+        UtcTimePast2049 => [R, R, R, R, R, R, R],
+        GeneralizedTimeBefore2050 => [A, A, A, A, R, A, A],
+        DuplicateExtension => [R, R, R, R, R, R, R],
+        ExtensionsBeforeV3 => [R, A, R, R, R, A, R],
+        CriticalKeyIdentifier => [R, R, R, A, R, R, R],
+        UnknownCriticalExtension => [R, R, R, R, R, R, R],
+        AnyExtendedKeyUsage => [R, R, R, A, R, R, A],
         _ => return None,
     })
 }
