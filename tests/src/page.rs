@@ -25,8 +25,17 @@ impl Listening {
     /// Starts `program` with the arguments `args` makes of a free port, and
     /// waits until it listens there.
     pub fn start(program: &str, args: impl FnOnce(u16) -> Vec<String>) -> Self {
+        Self::start_command(Command::new(program), program, args)
+    }
+
+    /// [`Listening::start`] of `command` (with its environment set).
+    fn start_command(
+        mut command: Command,
+        program: &str,
+        args: impl FnOnce(u16) -> Vec<String>,
+    ) -> Self {
         let port = free_port();
-        let child = Command::new(program)
+        let child = command
             .args(args(port))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -52,6 +61,17 @@ impl Listening {
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         Self::start(&program, |port| vec![format!("--port={port}")])
     }
+
+    /// chromedriver with `home` as its `$HOME`, and so the Chromium it
+    /// starts: Chromium on Linux reads the roots a person trusts from the
+    /// NSS database in `$HOME/.pki/nssdb`.
+    pub fn chromedriver_with_home(home: &Path) -> Self {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let mut command = Command::new(&program);
+        command.env("HOME", home);
+        Self::start_command(command, &program, |port| vec![format!("--port={port}")])
+    }
 }
 
 impl Drop for Listening {
@@ -71,6 +91,17 @@ pub async fn chromium(
     profile: &Path,
     more: &[&str],
     downloads: Option<&Path>,
+) -> Client {
+    chromium_with(driver, profile, more, downloads, serde_json::Map::new()).await
+}
+
+/// [`chromium`] with more WebDriver capabilities (`pageLoadStrategy`, ...).
+pub async fn chromium_with(
+    driver: &Listening,
+    profile: &Path,
+    more: &[&str],
+    downloads: Option<&Path>,
+    mut capabilities: serde_json::Map<String, serde_json::Value>,
 ) -> Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut args: Vec<String> = [
@@ -98,7 +129,6 @@ pub async fn chromium(
             "safebrowsing.enabled": false,
         });
     }
-    let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".into(), json!("chrome"));
     capabilities.insert("goog:chromeOptions".into(), options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -14,11 +14,12 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use certplay_tests::page::{chromium_with, Listening};
+use fantoccini::Client;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::ServerConfig;
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
@@ -114,76 +115,6 @@ fn certutil(nssdb: &Path, args: &[&str]) -> std::process::Output {
                  libnss3-tools)"
             )
         })
-}
-
-/// chromedriver on a free loopback port with `home` as its (and so
-/// Chromium's) `$HOME`; killed on drop.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(home: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
-            .env("HOME", home)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {program}: {e}; cargo xtask setup installs it (apt-get \
-                     install chromium chromium-driver)"
-                )
-            });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &Driver, profile: &Path) -> Client {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let capabilities = json!({
-        "browserName": "chrome",
-        "acceptInsecureCerts": false,
-        "pageLoadStrategy": "none",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-    });
-    let serde_json::Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal")
-    };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with Chromium")
 }
 
 /// The `NET::ERR_...` an error page names, from its text.
@@ -313,14 +244,18 @@ pub fn verdicts(cases: &Path, names: &[&str]) -> Verdicts {
         .iter()
         .map(|name| serve(&cases.join(name), name))
         .collect();
-    let driver = Driver::start(home.path());
+    let driver = Listening::chromedriver_with_home(home.path());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let started = Instant::now();
     runtime.block_on(async {
-        let client = browser(&driver, &home.path().join("profile")).await;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("acceptInsecureCerts".into(), json!(false));
+        capabilities.insert("pageLoadStrategy".into(), json!("none"));
+        let profile = home.path().join("profile");
+        let client = chromium_with(&driver, &profile, &[], None, capabilities).await;
         let sites: Vec<(&str, u16)> = names.iter().copied().zip(ports).collect();
         let mut out = load_all(&client, &sites).await;
         for (name, why) in untrusted {
