@@ -19,6 +19,24 @@ use crate::read::Certificate;
 use crate::verify::{explain, explain_io, Check, Purpose, Reason};
 use crate::{Error, ServerTls};
 
+/// A rustls time source that always says the same moment (the handshake
+/// lab's clock).
+#[derive(Debug)]
+pub(crate) struct FixedTime(pub(crate) UnixTime);
+
+impl rustls::time_provider::TimeProvider for FixedTime {
+    fn current_time(&self) -> Option<UnixTime> {
+        Some(self.0)
+    }
+}
+
+/// Unix seconds as rustls' time; before 1970 is 1970.
+pub(crate) fn unix_time(seconds: i64) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(seconds).unwrap_or_default(),
+    ))
+}
+
 /// What `certplay serve` answers to `GET /` once the client certificate
 /// passed.
 pub const HELLO_WORLD: &str = "Hello World\n";
@@ -97,6 +115,9 @@ pub struct MtlsServer {
     client_auth: ClientAuth,
     alpn: Vec<Vec<u8>>,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
+    /// The moment its verifiers check validity at, when it is not the
+    /// system's (the handshake lab's clock).
+    clock: Option<UnixTime>,
 }
 
 impl MtlsServer {
@@ -167,6 +188,7 @@ impl MtlsServer {
             client_auth: ClientAuth::Required,
             alpn: vec![b"http/1.1".to_vec()],
             key_log: None,
+            clock: None,
         })
     }
 
@@ -216,6 +238,25 @@ impl MtlsServer {
         self.client_auth
     }
 
+    /// The same server, its verifiers checking validity at `at` (Unix
+    /// seconds) instead of the system's time: the handshake lab's clock,
+    /// moved to try expiry without waiting.
+    pub fn with_clock(mut self, at: i64) -> Self {
+        self.clock = Some(unix_time(at));
+        self
+    }
+
+    /// The moment set by [`MtlsServer::with_clock`], if any (Unix seconds).
+    pub fn clock(&self) -> Option<i64> {
+        self.clock
+            .map(|at| i64::try_from(at.as_secs()).unwrap_or(i64::MAX))
+    }
+
+    /// The time its verifiers use: the clock set, or the system's.
+    pub fn now(&self) -> UnixTime {
+        self.clock.unwrap_or_else(UnixTime::now)
+    }
+
     /// Judges the chain a client presented (end entity first; empty: none)
     /// at `now` exactly as the handshake of [`ClientAuth::Required`] does,
     /// with the same reason for a refusal.
@@ -234,7 +275,7 @@ impl MtlsServer {
     /// Explains why the handshake behind `error` failed, once, with the
     /// chain `recorder` saw (if the client got as far as sending one).
     pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Reason {
-        self.explain_at(error, recorder, UnixTime::now())
+        self.explain_at(error, recorder, self.now())
     }
 
     /// The same at `now`: the time the handshake's verifier used (the
@@ -288,6 +329,9 @@ impl MtlsServer {
             .with_client_cert_verifier(recorder.clone())
             .with_cert_resolver(Arc::new(SingleCertAndKey::from(self.certified_key.clone())));
         config.session_storage = self.sessions.clone();
+        if let Some(at) = self.clock {
+            config.time_provider = Arc::new(FixedTime(at));
+        }
         config.alpn_protocols.clone_from(&self.alpn);
         if let Some(key_log) = &self.key_log {
             config.key_log = key_log.clone();

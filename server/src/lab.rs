@@ -5,7 +5,10 @@
 //! own trust stays untouched), one real handshake against it over a real
 //! socket by the lab's client (configured as curl is, with this server's
 //! native crypto), then `GET /`; the listener logs the connection as every
-//! listener does, and stops.
+//! listener does, and stops. Both sides check validity at the lab's clock
+//! when the page sends one (`?at=`), so that a case tried at a moved
+//! clock gets the verdict predicted at that clock; the words and the log
+//! line then say so.
 
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -27,9 +30,13 @@ use crate::{Config, Crypto, Error};
 pub struct ServerVerdict {
     /// The case.
     pub case: Case,
-    /// When it ran (Unix seconds): both sides' verifiers used the server's
-    /// clock.
+    /// The moment both sides' verifiers checked validity at (Unix
+    /// seconds): the lab's clock when the page sent one, else the
+    /// server's own time when it ran.
     pub at: i64,
+    /// True when `at` is the lab's clock the page sent, not the server's
+    /// own time.
+    pub lab_clock: bool,
     /// Where the second listener listened.
     pub listener: SocketAddr,
     /// The verdict, as core's prediction gives it ([`lab::predict`]).
@@ -51,11 +58,20 @@ pub struct ServerVerdict {
 }
 
 /// Runs `case` against a second listener with the case's server side,
-/// under `limits`.
-pub async fn verdict(case: &Mutated, limits: &Limits) -> Result<ServerVerdict, Error> {
+/// under `limits`, both sides checking validity at `clock` (the lab's,
+/// Unix seconds) or, without one, at the server's own time.
+pub async fn verdict(
+    case: &Mutated,
+    limits: &Limits,
+    clock: Option<i64>,
+) -> Result<ServerVerdict, Error> {
     let crypto = Crypto::default();
     let provider = crypto.provider();
-    let at = crate::unix_now();
+    let at = clock.unwrap_or_else(crate::unix_now);
+    // ", at the lab's clock 2027-01-01 00:00:00 UTC" when it is not now.
+    let at_clock = clock
+        .map(|at| format!(", {}", at_lab_clock(at)))
+        .unwrap_or_default();
     let tls = lab::server_tls(case, &provider, at)?;
     // The client first: a broken case file is refused before any listener.
     let client = match lab::client(case, Arc::new(provider)) {
@@ -68,6 +84,7 @@ pub async fn verdict(case: &Mutated, limits: &Limits) -> Result<ServerVerdict, E
     config.limits = limits.clone();
     config.history = 8;
     config.crypto = crypto;
+    config.clock = clock;
     let bound = crate::bind(config, &tls).await?;
     let listener = bound.mtls_addr();
     let mut events = bound.history().subscribe();
@@ -77,7 +94,7 @@ pub async fn verdict(case: &Mutated, limits: &Limits) -> Result<ServerVerdict, E
     let serving = tokio::spawn(crate::mtls::serve(bound.mtls, shared.clone(), stopped));
     tracing::info!(
         "page: lab case {} on a second mTLS listener at {listener} (the page's keys; this \
-         server's own trust is untouched)",
+         server's own trust is untouched){at_clock}",
         case.case
     );
 
@@ -112,19 +129,22 @@ pub async fn verdict(case: &Mutated, limits: &Limits) -> Result<ServerVerdict, E
             )))
         }
     };
+    // The listener's hint names the lab's clock (crate::mtls::hint).
     let log = crate::events::line(
         &event,
         crate::mtls::hint(&event, &shared.current()).as_deref(),
     );
     let verdict = judge(reached.as_ref(), &event);
-    let words = match (&verdict, mismatch) {
+    let mut words = match (&verdict, mismatch) {
         (Verdict::KeyMismatch, Some(words)) => words,
         (verdict, _) => verdict_words(verdict),
     };
+    words.push_str(&at_clock);
     tracing::info!("page: lab case {} on {listener}: {words}", case.case);
     Ok(ServerVerdict {
         case: case.case,
         at,
+        lab_clock: clock.is_some(),
         listener,
         kind: verdict.kind(),
         short: verdict.short(),
@@ -172,6 +192,16 @@ fn judge(reached: Option<&Reached>, event: &Event) -> Verdict {
             logged.cloned().unwrap_or(Reason::ClosedDuringHandshake),
         ),
     }
+}
+
+/// What the verdict's words and the listener's log line say when the
+/// verifiers used the lab's clock `at` (Unix seconds), not the server's
+/// own time.
+pub fn at_lab_clock(at: i64) -> String {
+    format!(
+        "at the lab's clock {}",
+        certplay_core::read::model::Time(at)
+    )
 }
 
 /// A verdict in core's words.

@@ -102,6 +102,10 @@ pub struct Config {
     pub page_dir: Option<PathBuf>,
     /// Where each handshake's secrets go (`--keylog`), if anywhere.
     pub key_log: Option<Arc<dyn rustls::KeyLog>>,
+    /// The moment (Unix seconds) the verifiers check validity at instead
+    /// of the system's time: the handshake lab's clock, on the second
+    /// listener `POST /live/lab` starts. `None`: the system's time.
+    pub clock: Option<i64>,
 }
 
 impl Config {
@@ -118,6 +122,7 @@ impl Config {
             crypto: Crypto::default(),
             page_dir: None,
             key_log: None,
+            clock: None,
         }
     }
 }
@@ -151,6 +156,7 @@ pub async fn bind(config: Config, tls: &ServerTls) -> Result<Bound, Error> {
         config.client_auth,
         config.crypto,
         config.key_log.clone(),
+        config.clock,
     )?;
     let cap = config.limits.connection_cap();
     let listener = TcpListener::bind(config.mtls)
@@ -202,10 +208,14 @@ fn current(
     client_auth: ClientAuth,
     crypto: Crypto,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
+    clock: Option<i64>,
 ) -> Result<Current, Error> {
     let mut server = MtlsServer::for_serve(tls, crypto.provider(), tls13_only, client_auth)?;
     if let Some(key_log) = &key_log {
         server = server.with_key_log(key_log.clone());
+    }
+    if let Some(at) = clock {
+        server = server.with_clock(at);
     }
     let server = Arc::new(server);
     let (trusted, sent) = (server.trusted().len(), server.ca_names_sent());
@@ -299,6 +309,7 @@ impl Reloader {
             client_auth,
             now.crypto,
             now.key_log.clone(),
+            now.server.clock(),
         )?);
         Ok(())
     }

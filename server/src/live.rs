@@ -14,6 +14,8 @@
 //!   curl are given): runs it against a second listener on a free loopback
 //!   port ([`crate::lab`]) and answers with the verdict, the event and the
 //!   log line (JSON [`crate::lab::ServerVerdict`]). One case at a time.
+//!   `?at=UNIX` gives the lab's clock: both sides check validity at that
+//!   moment (the page sends it when its clock is moved).
 //!
 //! These change what the server trusts or carry keys, so each is refused
 //! (403 with the reason) unless the request comes from the page itself: a
@@ -226,6 +228,10 @@ impl Live {
     }
 
     async fn lab(&self, request: Request<Incoming>) -> Response<PageBody> {
+        let clock = match lab_clock(request.uri().query()) {
+            Ok(clock) => clock,
+            Err(why) => return text(StatusCode::BAD_REQUEST, why),
+        };
         let body = match self.body(request).await {
             Ok(body) => body,
             Err(refused) => return refused,
@@ -245,7 +251,7 @@ impl Live {
                 "another lab case is running on this server: ask again when it is done",
             );
         };
-        match crate::lab::verdict(&case, &self.limits).await {
+        match crate::lab::verdict(&case, &self.limits, clock).await {
             Ok(verdict) => json(StatusCode::OK, &verdict),
             Err(e @ crate::Error::Core(_)) => text(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             Err(e) => {
@@ -421,6 +427,21 @@ fn same_origin(request: &Request<Incoming>) -> Result<(), &'static str> {
         }
     }
     Ok(())
+}
+
+/// The lab's clock from `POST /live/lab?at=UNIX` (whole Unix seconds),
+/// if sent.
+fn lab_clock(query: Option<&str>) -> Result<Option<i64>, String> {
+    let Some(at) = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("at="))
+    else {
+        return Ok(None);
+    };
+    at.parse()
+        .map(Some)
+        .map_err(|_| format!("at={at:?}: the lab's clock is whole Unix seconds (at=1798761600)"))
 }
 
 fn text(status: StatusCode, message: impl Into<String>) -> Response<PageBody> {

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use certplay_core::escape::{escape, truncate};
-use certplay_core::pki_types::{CertificateDer, UnixTime};
+use certplay_core::pki_types::CertificateDer;
 use certplay_core::read::Certificate;
 use certplay_core::rustls::AlertDescription;
 use certplay_core::verify::{Incompatibility, Reason};
@@ -247,7 +247,7 @@ async fn connection(
         ClientAuth::Required | ClientAuth::Off => None,
         ClientAuth::Optional => current
             .server
-            .judge(&presented, UnixTime::now())
+            .judge(&presented, current.server.now())
             .err()
             .map(|reason| reason.bounded(MAX_NAME_CHARS)),
     };
@@ -448,8 +448,21 @@ fn ending(error: &hyper::Error, limits: &Limits) -> Ending {
 }
 
 /// The server's own hint for `event`: which flag or curl option would
-/// change it (core's words say only what happened).
+/// change it (core's words say only what happened), and the lab's clock
+/// when validity was checked at it (the lab's second listener).
 pub fn hint(event: &Event, current: &Current) -> Option<String> {
+    let hint = flag_hint(event, current);
+    match current.server.clock() {
+        None => hint,
+        Some(at) => Some(format!(
+            "{}validity checked {}",
+            hint.map(|h| format!("{h}; ")).unwrap_or_default(),
+            crate::lab::at_lab_clock(at)
+        )),
+    }
+}
+
+fn flag_hint(event: &Event, current: &Current) -> Option<String> {
     let names = || {
         if current.server_names.is_empty() {
             "none".to_owned()

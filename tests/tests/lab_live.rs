@@ -11,8 +11,10 @@ use std::fs;
 use std::path::Path;
 
 use certplay_core::lab::{self, Case, Mutated, Reached, TlsVersion};
+use certplay_core::read::model::Time;
+use certplay_core::read::Certificate;
 use certplay_core::verify::ReasonKind;
-use certplay_core::KeyType;
+use certplay_core::{IssuedPlan, KeyType};
 use certplay_server::lab::ServerVerdict;
 use certplay_tests::{
     curl, curl_with_client_cert, issue_into, stderr, stdout, temp_dir, Server, BLOG_FILES,
@@ -50,6 +52,12 @@ impl<'a> Link<'a> {
     /// POSTs `body` to `/live/lab` with `headers`: the HTTP status and the
     /// answer.
     fn post(&self, body: &str, headers: &[String]) -> (u16, String) {
+        self.post_to("/live/lab", body, headers)
+    }
+
+    /// POSTs `body` to `path` (with its query) with `headers`: the HTTP
+    /// status and the answer.
+    fn post_to(&self, path: &str, body: &str, headers: &[String]) -> (u16, String) {
         fs::write(self.dir.join("case.json"), body).expect("writing the body");
         let mut args: Vec<String> = vec![
             "--silent".into(),
@@ -65,7 +73,7 @@ impl<'a> Link<'a> {
             "Content-Type: application/json".into(),
             "--data-binary".into(),
             "@case.json".into(),
-            format!("{}/live/lab", self.page),
+            format!("{}{path}", self.page),
         ]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = curl(self.dir, &args);
@@ -82,8 +90,18 @@ impl<'a> Link<'a> {
 
     /// Asks the server for `case`'s verdict, as the page does.
     fn ask(&self, case: &Mutated) -> ServerVerdict {
+        self.ask_at(case, None)
+    }
+
+    /// The same with the lab's clock at `at` (Unix seconds), as the page
+    /// asks when its clock is moved.
+    fn ask_at(&self, case: &Mutated, at: Option<i64>) -> ServerVerdict {
         let body = serde_json::to_string(case).expect("a case as JSON");
-        let (status, answer) = self.post(&body, &self.page_headers());
+        let path = match at {
+            Some(at) => format!("/live/lab?at={at}"),
+            None => "/live/lab".to_owned(),
+        };
+        let (status, answer) = self.post_to(&path, &body, &self.page_headers());
         assert_eq!(status, 200, "{}: {answer}", case.case);
         serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"))
     }
@@ -241,4 +259,76 @@ fn a_lab_case_needs_the_page_origin_and_token() {
     );
     let answer = link.ask(&case);
     assert_eq!(answer.verdict, lab::Verdict::Accepted, "{answer:?}");
+}
+
+/// When the `name` certificate of `set` ends (Unix seconds).
+fn not_after(set: &IssuedPlan, name: &str) -> i64 {
+    let entry = set.entry(name).expect("the blog's set has it");
+    Certificate::from_der(&entry.cert_der)
+        .expect("it reads")
+        .not_after
+        .0
+}
+
+/// The lab's clock moved (`?at=`, as the page sends it): the second
+/// listener and its client check validity at that moment, so a case gets
+/// the verdict predicted at that clock, not the one the server's own time
+/// gives; the words and the log line say which clock it was.
+#[test]
+fn a_moved_clock_is_the_second_listeners_clock_and_its_words_say_so() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let set = issue_into(d, KeyType::EcdsaP256);
+    let server = with_page(d);
+    let link = Link::of(d, &server);
+    let clock = |at: i64| format!("at the lab's clock {}", Time(at));
+    let said_at = |at: i64| format!(", {}", clock(at));
+
+    // The set as issued, a day after the server's certificate ends:
+    // expired at the lab's clock, accepted at the server's own.
+    let as_issued = lab::mutate(&set, Case::AsIssued).expect("the set as issued");
+    let later = not_after(&set, "server") + 86_400;
+    let answer = link.ask_at(&as_issued, Some(later));
+    let predicted = lab::predict(&as_issued, later).expect("a prediction");
+    assert_eq!((answer.at, answer.lab_clock), (later, true), "{answer:?}");
+    assert_eq!(answer.short, predicted.verdict.short(), "{answer:?}");
+    assert_eq!(answer.kind, Some(ReasonKind::Expired), "{answer:?}");
+    assert!(answer.words.ends_with(&said_at(later)), "{}", answer.words);
+    assert!(
+        answer
+            .log
+            .ends_with(&format!("; validity checked {}", clock(later))),
+        "{}",
+        answer.log
+    );
+    let logged = server.wait_for_log(&format!("lab case as-issued on {}", answer.listener));
+    assert!(logged.contains(&answer.log), "{}\n{logged}", answer.log);
+    assert!(
+        logged.contains(&format!("untouched){}", said_at(later))),
+        "the start line names the clock:\n{logged}"
+    );
+    let now = link.ask(&as_issued);
+    assert_eq!(now.verdict, lab::Verdict::Accepted, "{now:?}");
+    assert!(
+        !now.lab_clock && !now.words.contains("lab's clock"),
+        "{now:?}"
+    );
+
+    // A client certificate valid from 30 days on, 31 days on: accepted at
+    // the lab's clock, refused (not yet valid) at the server's own.
+    let not_yet = lab::mutate(&set, Case::ClientNotYetValid).expect("the case");
+    let month = now.at + 31 * 86_400;
+    let answer = link.ask_at(&not_yet, Some(month));
+    let predicted = lab::predict(&not_yet, month).expect("a prediction");
+    assert_eq!(predicted.verdict, lab::Verdict::Accepted, "{predicted:?}");
+    assert_eq!(answer.verdict, lab::Verdict::Accepted, "{answer:?}");
+    assert!(answer.words.ends_with(&said_at(month)), "{}", answer.words);
+    let today = link.ask(&not_yet);
+    assert_eq!(today.kind, Some(ReasonKind::NotYetValid), "{today:?}");
+
+    // A clock that is not whole Unix seconds is refused in words.
+    let body = serde_json::to_string(&as_issued).expect("JSON");
+    let (status, answer) = link.post_to("/live/lab?at=soon", &body, &link.page_headers());
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("whole Unix seconds"), "{answer}");
 }

@@ -12,7 +12,6 @@
 
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
@@ -71,21 +70,8 @@ impl Clock {
     }
 }
 
-/// A rustls time source that always says the same moment.
-#[derive(Debug)]
-struct FixedTime(UnixTime);
-
-impl TimeProvider for FixedTime {
-    fn current_time(&self) -> Option<UnixTime> {
-        Some(self.0)
-    }
-}
-
-pub(super) fn unix_time(seconds: i64) -> UnixTime {
-    UnixTime::since_unix_epoch(Duration::from_secs(
-        u64::try_from(seconds).unwrap_or_default(),
-    ))
-}
+pub(super) use crate::mtls::unix_time;
+use crate::mtls::FixedTime;
 
 /// What curl is given: `--cacert`, `--cert` and `--key`, and the URL.
 #[derive(Debug, Clone, Copy)]

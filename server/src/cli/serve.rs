@@ -246,6 +246,7 @@ pub async fn start(args: &ServeArgs) -> Result<Started, Error> {
         crypto: args.crypto,
         page_dir: args.page_dir.clone(),
         key_log,
+        clock: None,
     };
     for (what, address) in [
         ("the mTLS server", Some(config.mtls)),
