@@ -69,14 +69,19 @@ fn download_started(dir: &Path, name: &str, within: Duration) -> bool {
 }
 
 /// Waits until every file in `names` is completely downloaded into `dir`.
+/// Chromium reserves a download's name with an empty file beside its
+/// `.crdownload`, and the two need not appear at once: an empty file is not
+/// a download yet (taking one made openssl fail on a PKCS#12 of 0 bytes,
+/// saying nothing).
 fn wait_for_downloads(dir: &Path, names: &[&str]) {
     let deadline = Instant::now() + Duration::from_secs(30);
+    let arrived = |name: &str| std::fs::metadata(dir.join(name)).is_ok_and(|m| m.len() > 0);
     loop {
         let partial = std::fs::read_dir(dir)
             .expect("the download directory")
             .flatten()
             .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"));
-        if !partial && names.iter().all(|n| dir.join(n).exists()) {
+        if !partial && names.iter().all(|n| arrived(n)) {
             return;
         }
         let present: Vec<_> = std::fs::read_dir(dir)
