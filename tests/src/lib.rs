@@ -160,6 +160,36 @@ pub fn issue_other_ca(ca_name: &str, key_type: KeyType) -> TempDir {
     dir
 }
 
+/// The blog set's client under another CA (see [`issue_other_ca`]), in a
+/// directory of its own: what a server that trusts only its own CA refuses.
+#[derive(Debug)]
+pub struct OtherClient {
+    /// The path of its `client.crt`.
+    pub cert: String,
+    /// The path of its `client.key`.
+    pub key: String,
+    _dir: TempDir,
+}
+
+impl OtherClient {
+    /// Issues the set under a CA named `ca_name`.
+    pub fn issue(ca_name: &str, key_type: KeyType) -> Self {
+        let dir = issue_other_ca(ca_name, key_type);
+        let path = |name: &str| {
+            dir.path()
+                .join(name)
+                .to_str()
+                .expect("a UTF-8 path")
+                .to_owned()
+        };
+        Self {
+            cert: path("client.crt"),
+            key: path("client.key"),
+            _dir: dir,
+        }
+    }
+}
+
 /// Issues `plan` with every entry's validity moved to have begun
 /// `days_ago` days ago and lasted `days` days.
 pub fn issue_backdated(plan: &Plan, days_ago: i32, days: u32) -> IssuedPlan {

@@ -14,7 +14,7 @@ use std::time::Duration;
 use certplay_core::KeyType;
 use certplay_tests::s_server::SServer;
 use certplay_tests::{
-    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server,
+    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, OtherClient, Server,
 };
 
 /// `certplay connect ARGS` in `dir`; its output and exit code.
@@ -84,9 +84,7 @@ fn certplay_serve_required_tells_versions_chain_and_what_it_asks() {
     assert!(text.ends_with("verdict: accepted\n"), "{text}");
 
     // A client certificate of another CA with the same name layout.
-    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
-    let other_cert = other.path().join("client.crt");
-    let other_key = other.path().join("client.key");
+    let other = OtherClient::issue("other-ca", KeyType::EcdsaP256);
     let (text, code) = connect(
         dir.path(),
         &[
@@ -94,9 +92,9 @@ fn certplay_serve_required_tells_versions_chain_and_what_it_asks() {
             "--ca",
             "ca.crt",
             "--cert",
-            other_cert.to_str().expect("a UTF-8 path"),
+            &other.cert,
             "--key",
-            other_key.to_str().expect("a UTF-8 path"),
+            &other.key,
         ],
     );
     assert_eq!(code, 1, "{text}");
@@ -206,16 +204,7 @@ fn openssl_s_server_each_client_auth_setting() {
     drop(required);
 
     let optional = SServer::start(dir.path(), &["-CAfile", "ca.crt", "-verify", "1"]);
-    let (text, code) = connect(dir.path(), &[&optional.target(), "--ca", "ca.crt"]);
-    assert_eq!(code, 0, "{text}");
-    assert!(
-        text.contains("client certificate: optional; without one: accepted"),
-        "{text}"
-    );
-    assert!(
-        text.contains("GET without a client certificate: HTTP/1.0 200 ok"),
-        "{text}"
-    );
+    lets_in_without_a_client(dir.path(), &optional.target(), "HTTP/1.0 200 ok");
     drop(optional);
 
     let none = SServer::start(dir.path(), &["-CAfile", "ca.crt"]);
@@ -358,60 +347,22 @@ fn node_request_cert_with_and_without_reject_unauthorized() {
     issue_into(dir.path(), KeyType::EcdsaP256);
     // Another CA, same name layout: Node refuses its client in TLS 1.3 by
     // closing the connection after the handshake, without an alert.
-    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
-    let other_cert = other.path().join("client.crt");
-    let other_key = other.path().join("client.key");
-    let other_cert = other_cert.to_str().expect("a UTF-8 path");
-    let other_key = other_key.to_str().expect("a UTF-8 path");
+    let other = OtherClient::issue("other-ca", KeyType::EcdsaP256);
 
     let required = Node::start(dir.path(), "required");
     let target = format!("localhost:{}", required.port);
-    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("client certificate: required; without one: refused: the server ended the handshake with TLS alert certificate_required"), "{text}");
-    assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
-    let (text, code) = connect(
+    requires_a_client_of_ca_crt(
         dir.path(),
-        &[
-            &target,
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-        ],
-    );
-    assert_eq!(code, 0, "{text}");
-    assert!(text.contains("  GET: HTTP/1.1 200 OK"), "{text}");
-    let (text, code) = connect(
-        dir.path(),
-        &[
-            &target, "--ca", "ca.crt", "--cert", other_cert, "--key", other_key, "--tls13",
-        ],
-    );
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("refused: the server closed the connection right after the handshake, without an answer or a TLS alert"), "{text}");
-    assert!(
-        text.contains(
-            "certplay's prediction: not from a CA it asked for: the chain leads to CN=other-ca"
-        ),
-        "{text}"
+        &target,
+        &["client certificate: required; without one: refused: the server ended the handshake with TLS alert certificate_required"],
+        (&other, &["--tls13"]),
+        "refused: the server closed the connection right after the handshake, without an answer or a TLS alert",
     );
     drop(required);
 
     let optional = Node::start(dir.path(), "optional");
     let target = format!("localhost:{}", optional.port);
-    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
-    assert_eq!(code, 0, "{text}");
-    assert!(
-        text.contains("client certificate: optional; without one: accepted"),
-        "{text}"
-    );
-    assert!(
-        text.contains("GET without a client certificate: HTTP/1.1 200 OK"),
-        "{text}"
-    );
+    lets_in_without_a_client(dir.path(), &target, "HTTP/1.1 200 OK");
 }
 
 /// Debian's nginx, started by the test with its own config and prefix in
@@ -474,26 +425,49 @@ impl Drop for Nginx {
 fn nginx_ssl_verify_client_on_and_optional() {
     let dir = temp_dir();
     issue_into(dir.path(), KeyType::EcdsaP256);
-    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
-    let other_cert = other.path().join("client.crt");
-    let other_key = other.path().join("client.key");
-    let other_cert = other_cert.to_str().expect("a UTF-8 path");
-    let other_key = other_key.to_str().expect("a UTF-8 path");
+    let other = OtherClient::issue("other-ca", KeyType::EcdsaP256);
 
     let on = Nginx::start(dir.path(), "on");
     let target = format!("localhost:{}", on.port);
-    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("TLS 1.3: accepted"), "{text}");
-    assert!(
-        text.contains("client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 400 Bad Request"),
-        "{text}"
+    requires_a_client_of_ca_crt(
+        dir.path(),
+        &target,
+        &[
+            "TLS 1.3: accepted",
+            "client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 400 Bad Request",
+        ],
+        (&other, &[]),
+        "refused in HTTP: the handshake completed, and GET was answered HTTP/1.1 400 Bad Request",
     );
+    drop(on);
+
+    let optional = Nginx::start(dir.path(), "optional");
+    let target = format!("localhost:{}", optional.port);
+    lets_in_without_a_client(dir.path(), &target, "HTTP/1.1 200 OK");
+}
+
+/// `certplay connect` to `target`, a server that requires a client
+/// certificate from `ca.crt`: without one, exit 1, each of `without` said,
+/// and the CA it lists; with the set's client, exit 0 and GET answered
+/// 200; with `other`'s client (and `flags`), exit 1, `other_refused` and
+/// the prediction that it is not from a CA the server asked for.
+fn requires_a_client_of_ca_crt(
+    dir: &Path,
+    target: &str,
+    without: &[&str],
+    (other, flags): (&OtherClient, &[&str]),
+    other_refused: &str,
+) {
+    let (text, code) = connect(dir, &[target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "{text}");
+    for words in without {
+        assert!(text.contains(words), "{text}");
+    }
     assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
     let (text, code) = connect(
-        dir.path(),
+        dir,
         &[
-            &target,
+            target,
             "--ca",
             "ca.crt",
             "--cert",
@@ -504,35 +478,39 @@ fn nginx_ssl_verify_client_on_and_optional() {
     );
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("  GET: HTTP/1.1 200 OK"), "{text}");
-    let (text, code) = connect(
-        dir.path(),
-        &[
-            &target, "--ca", "ca.crt", "--cert", other_cert, "--key", other_key,
-        ],
-    );
+    let mut args = vec![
+        target,
+        "--ca",
+        "ca.crt",
+        "--cert",
+        &other.cert,
+        "--key",
+        &other.key,
+    ];
+    args.extend_from_slice(flags);
+    let (text, code) = connect(dir, &args);
     assert_eq!(code, 1, "{text}");
-    assert!(
-        text.contains("refused in HTTP: the handshake completed, and GET was answered HTTP/1.1 400 Bad Request"),
-        "{text}"
-    );
+    assert!(text.contains(other_refused), "{text}");
     assert!(
         text.contains(
             "certplay's prediction: not from a CA it asked for: the chain leads to CN=other-ca"
         ),
         "{text}"
     );
-    drop(on);
+}
 
-    let optional = Nginx::start(dir.path(), "optional");
-    let target = format!("localhost:{}", optional.port);
-    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
+/// `certplay connect` to `target`, a server that asks for a client
+/// certificate but lets one in without: exit 0, said so, and GET without
+/// one answered `answer`.
+fn lets_in_without_a_client(dir: &Path, target: &str, answer: &str) {
+    let (text, code) = connect(dir, &[target, "--ca", "ca.crt"]);
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("client certificate: optional; without one: accepted"),
         "{text}"
     );
     assert!(
-        text.contains("GET without a client certificate: HTTP/1.1 200 OK"),
+        text.contains(&format!("GET without a client certificate: {answer}")),
         "{text}"
     );
 }

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use certplay_tests::{certplay, curl, run, stderr, stdout, temp_dir, Server};
+use certplay_tests::{certplay, curl_with_client_cert, run, stderr, stdout, temp_dir, Server};
 
 const PASSWORD: &str = "correct horse";
 
@@ -80,18 +80,7 @@ fn serve_crl_and_p12_take_every_form_of_key() {
                 args.extend(["--key-pass", password]);
             }
             let server = Server::start(d, &args);
-            let answer = curl(
-                d,
-                &[
-                    "--cacert",
-                    "ca.crt",
-                    "--cert",
-                    "client.crt",
-                    "--key",
-                    "client.key",
-                    &server.url(),
-                ],
-            );
+            let answer = curl_with_client_cert(d, &server.url());
             assert_eq!(
                 stdout(&answer),
                 "Hello World\n",

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use certplay_core::KeyType;
 use certplay_tests::s_server::{curl_status, let_in, showcerts, SServer};
-use certplay_tests::{certplay, issue_into, issue_other_ca, stderr, stdout, temp_dir, Server};
+use certplay_tests::{certplay, issue_into, stderr, stdout, temp_dir, OtherClient, Server};
 
 /// What `openssl s_client -showcerts` printed for the server on `port`,
 /// written to `file` in `dir`.
@@ -83,11 +83,8 @@ fn s_client_output_from_openssl_s_server_predicts_who_is_let_in() {
     let dir = temp_dir();
     let d = dir.path();
     issue_into(d, KeyType::EcdsaP256);
-    let other = issue_other_ca("Some Other CA", KeyType::EcdsaP256);
-    let other_client = other.path().join("client.crt");
-    let other_key = other.path().join("client.key");
-    let other_client = other_client.to_str().expect("a UTF-8 path");
-    let other_key = other_key.to_str().expect("a UTF-8 path");
+    let other = OtherClient::issue("Some Other CA", KeyType::EcdsaP256);
+    let (other_client, other_key) = (other.cert.as_str(), other.key.as_str());
 
     // -verify_return_error: without it s_server logs a failed check and
     // lets the client in anyway.
@@ -201,23 +198,9 @@ fn s_client_output_from_certplay_serve_lists_its_ca() {
     let dir = temp_dir();
     let d = dir.path();
     issue_into(d, KeyType::EcdsaP256);
-    let other = issue_other_ca("Some Other CA", KeyType::EcdsaP256);
-    let other_client = other.path().join("client.crt");
-    let other_key = other.path().join("client.key");
-    let other_client = other_client.to_str().expect("a UTF-8 path");
-    let other_key = other_key.to_str().expect("a UTF-8 path");
-    let server = Server::start(
-        d,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--no-page",
-        ],
-    );
+    let other = OtherClient::issue("Some Other CA", KeyType::EcdsaP256);
+    let (other_client, other_key) = (other.cert.as_str(), other.key.as_str());
+    let server = Server::with_files(d);
     capture(d, server.port, "serve.txt");
     let report = inspect(d, "serve.txt", &["client.crt", other_client]);
     assert!(
