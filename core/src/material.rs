@@ -4,6 +4,7 @@
 
 use rustls_pki_types::PrivateKeyDer;
 
+use crate::read::lint::{LintId, Stacks};
 use crate::read::{read_certificates, read_crls, Certificate, ReadCertificate, Source};
 use crate::{read_private_key, Error, ExtendedKeyUsage};
 
@@ -84,8 +85,11 @@ impl ServerTls {
         }
         check_validity(&mut warnings, cert.name, &leaf.info, now);
         if leaf.info.subject_alt_names().is_empty() {
+            let stacks = Stacks::of(LintId::NoSubjectAltName)
+                .map(|s| format!("; a host name only in its CN is {s}"))
+                .unwrap_or_default();
             warnings.push(format!(
-                "{} ({}) has no subjectAltName: curl and browsers will refuse it for any host name",
+                "{} ({}) has no subjectAltName{stacks}",
                 cert.name, leaf.info.subject
             ));
         }

@@ -547,6 +547,12 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "no-san-name-only-in-cn",
+            lint: Some(NoSubjectAltName),
+            at: At::Leaf,
+            make: |_, _, c| without(&mut c.leaf, SUBJECT_ALT_NAME),
+        },
+        Case {
             name: "root-without-basic-constraints",
             lint: Some(CaWithoutBasicConstraints),
             at: At::Root,
@@ -795,6 +801,29 @@ fn cases() -> Vec<Case> {
             make: |_, _, c| c.leaf.version = 2,
         },
     ]
+}
+
+/// A chain that checks what `certplay diff` says a difference does where no
+/// lint says it (core/src/diff/effect.rs): each stack must decide as the
+/// lint whose claims the effect's words give.
+struct EffectCase {
+    name: &'static str,
+    /// The lint whose verdicts the effect names.
+    claims: LintId,
+    make: fn(&mut Chain),
+}
+
+fn effect_cases() -> Vec<EffectCase> {
+    vec![EffectCase {
+        // diff's "no subjectAltName" beside a v1 certificate (the blog's
+        // server.crt): a name only in the CN.
+        name: "v1-leaf-name-only-in-cn",
+        claims: LintId::NoSubjectAltName,
+        make: |c| {
+            c.leaf.version = 1;
+            c.leaf.extensions.clear();
+        },
+    }]
 }
 
 // ---------------------------------------------------------------- stacks
@@ -1062,7 +1091,19 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
         }
         chains.insert(case.name.to_owned(), certs);
     }
-    let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    let effects = effect_cases();
+    for effect in &effects {
+        let mut chain = Chain::sound(&keys, now);
+        chain.own_names(effect.name);
+        (effect.make)(&mut chain);
+        let certs = chain.write(&keys, &cases_dir.join(effect.name));
+        chains.insert(effect.name.to_owned(), certs);
+    }
+    let names: Vec<&str> = cases
+        .iter()
+        .map(|c| c.name)
+        .chain(effects.iter().map(|e| e.name))
+        .collect();
     // Every lint that names the stacks has a chain here that checks it.
     for id in LintId::ALL {
         if certplay_core::read::stacks::verdicts(id).is_some()
@@ -1152,6 +1193,35 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             }
         }
         table.push('\n');
+    }
+    // What diff's effects say, from a lint's claims, on the chains that
+    // check them.
+    for effect in &effects {
+        let _ = write!(table, "{:<34}", effect.name);
+        for stack in Stack::ALL {
+            let said = &by(stack)[effect.name];
+            let claim = effect.claims.verdict(stack);
+            let right = claim
+                == Some(if said.accepted {
+                    Verdict::Accepts
+                } else {
+                    Verdict::Refuses
+                });
+            disagree |= !right;
+            let actual = if said.accepted { "accepts" } else { "refuses" };
+            let mark = if right { "" } else { " WRONG" };
+            let _ = write!(table, " {:<14}", format!("{actual}{mark}"));
+            if !said.detail.is_empty() {
+                let _ = writeln!(
+                    details,
+                    "{} / {}: {}",
+                    effect.name,
+                    stack.short(),
+                    said.detail
+                );
+            }
+        }
+        let _ = writeln!(table, " (as diff says, by {})", effect.claims);
     }
     // Every chain has one CA of each name: rustls' words never blame another
     // CA with the same name (a P-192 or DSA intermediate's signature is one

@@ -209,12 +209,25 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         }
     }
     if matches!(role, Role::Server | Role::Client | Role::Other) && c.version == 3 {
-        if c.subject_alt_names().is_empty() && role != Role::Client {
+        let cert_sign = c.key_usage().is_some_and(|k| k.contains(&"keyCertSign"));
+        // A root CA without basicConstraints (its own lint says so) is no
+        // server: it has no host name to miss.
+        let root_without_bc = cert_sign && c.self_issued() && c.basic_constraints().is_none();
+        if c.subject_alt_names().is_empty() && role != Role::Client && !root_without_bc {
+            // Browsers match a host name only against subjectAltName:
+            // Chrome since 58 (https://chromestatus.com/feature/4981025180483584,
+            // and checked here by a real load: ERR_CERT_COMMON_NAME_INVALID);
+            // Firefox since 48, as the same page notes; Safari since iOS 13
+            // and macOS 10.15, for every TLS server certificate (Apple
+            // support note HT210176, "Requirements for trusted certificates
+            // in iOS 13 and macOS 10.15": DNS names in the CN are no longer
+            // trusted).
             add(
                 NoSubjectAltName,
                 Severity::Error,
                 format!(
-                    "no subjectAltName{}: TLS clients never match a host name against the CN",
+                    "no subjectAltName{}: stacks that match a host name only against \
+                     subjectAltName, as browsers do, refuse it for every name",
                     c.subject
                         .common_name()
                         .map(|cn| format!(" (only CN={cn})"))
@@ -230,8 +243,7 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                     .into(),
             );
         }
-        let cert_sign = c.key_usage().is_some_and(|k| k.contains(&"keyCertSign"));
-        if cert_sign && c.self_issued() && c.basic_constraints().is_none() {
+        if root_without_bc {
             add(
                 CaWithoutBasicConstraints,
                 Severity::Error,

@@ -173,6 +173,7 @@ use Verdict::{Accepts as A, Refuses as R};
 pub fn verdicts(id: LintId) -> Option<[Verdict; 7]> {
     use LintId::*;
     Some(match id {
+        NoSubjectAltName => [R, A, A, R, R, A, R],
         SerialNegative => [A, A, A, A, R, A, A],
         SerialZero => [A, A, A, A, A, A, A],
         SerialTooLong => [A, A, A, A, A, A, A],
