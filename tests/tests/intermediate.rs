@@ -473,3 +473,176 @@ fn uri_and_directory_name_constraints_are_checked_before_signing() {
         assert!(verdict.contains(openssl_says), "{subject} {uri}: {verdict}");
     }
 }
+
+/// A root and three issuing CAs made by openssl, each with one kind of
+/// nameConstraints: `uri.crt` (URI:.example.org), `dir.crt` (directoryName
+/// O=Example Corp) and `dns.crt` (DNS:localhost, the control).
+const CONSTRAINED_PKI: &str = "
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }
+ec root.key
+openssl req -x509 -new -key root.key -subj '/O=Example Corp/CN=Example Corp Root' -days 3650 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -out root.crt
+for kind in uri dir dns; do
+  ec $kind.key
+  openssl req -new -key $kind.key -subj \"/O=Example Corp/CN=Example Corp $kind CA\" -out $kind.csr
+  case $kind in
+    uri) constraints='permitted;URI:.example.org' ;;
+    dir) constraints='permitted;dirName:corp' ;;
+    dns) constraints='permitted;DNS:localhost' ;;
+  esac
+  printf '%s\n' 'basicConstraints=critical,CA:TRUE,pathlen:0' \
+    'keyUsage=critical,keyCertSign,cRLSign' \"nameConstraints=critical,$constraints\" \
+    'subjectKeyIdentifier=hash' 'authorityKeyIdentifier=keyid' '[corp]' 'O=Example Corp' \
+    > $kind.ext
+  openssl x509 -req -in $kind.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 \
+    -extfile $kind.ext -out $kind.crt 2>/dev/null
+done
+";
+
+/// rustls-webpki 0.103 does not process URI or directoryName name
+/// constraints: under a CA that lists them it refuses a leaf that OpenSSL
+/// accepts as inside them (a client named by a URI; for directoryName,
+/// any leaf, its subject being a directory name). `certplay issue` warns
+/// before it signs under such a CA, and what it then issues is refused by
+/// `certplay verify` and by a real `certplay serve` with curl, and
+/// accepted by `openssl verify`. DNS constraints (the control) are
+/// processed by both: no warning, every leaf valid.
+#[test]
+fn uri_and_directory_name_constraints_are_refused_by_rustls_and_issue_warns_first() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sh(d, CONSTRAINED_PKI);
+    // (kind, the client named by a URI, rustls accepts the server, the
+    // client)
+    let kinds = [
+        ("uri", true, true, false),
+        ("dir", true, false, false),
+        ("dns", false, true, true),
+    ];
+    for (kind, uri_client, server_ok, client_ok) in kinds {
+        let mut plan = certplay_core::Plan::default();
+        for entry in plan.entries.iter_mut().filter(|e| !e.profile.is_ca()) {
+            entry.subject.organization = Some("Example Corp".into());
+            entry.sans = if entry.profile.is_client() {
+                uri_client
+                    .then(|| certplay_core::San::parse("URI:spiffe://prod.example.org/alice"))
+                    .into_iter()
+                    .map(|san| san.expect("a URI name"))
+                    .collect()
+            } else {
+                vec![certplay_core::San::parse("DNS:localhost").expect("a DNS name")]
+            };
+        }
+        let plan_file = format!("plan-{kind}.toml");
+        std::fs::write(d.join(&plan_file), plan.to_toml().expect("TOML")).expect("the plan");
+        let out = format!("out-{kind}");
+        let (ca_cert, ca_key) = (format!("{kind}.crt"), format!("{kind}.key"));
+        let made = certplay(
+            d,
+            &[
+                "issue",
+                "--out",
+                &out,
+                "--plan",
+                &plan_file,
+                "--ca-cert",
+                &ca_cert,
+                "--ca-cert",
+                "root.crt",
+                "--ca-key",
+                &ca_key,
+            ],
+        );
+        let said = stdout(&made);
+        assert!(made.status.success(), "{kind}: {said}{}", stderr(&made));
+        let warning = said
+            .lines()
+            .position(|l| l.starts_with("certplay: warning:") && l.contains("rustls"));
+        let issued = said
+            .lines()
+            .position(|l| l.starts_with("certplay: issued"))
+            .unwrap_or_else(|| panic!("{kind}: {said}"));
+        if server_ok && client_ok {
+            assert_eq!(warning, None, "{kind}: {said}");
+        } else {
+            let at = warning.unwrap_or_else(|| panic!("{kind}: no warning:\n{said}"));
+            assert!(
+                at < issued,
+                "{kind}: the warning comes after signing:\n{said}"
+            );
+            let line = said.lines().nth(at).expect("the line");
+            assert!(
+                line.contains(&format!("{ca_cert} + root.crt: CN=Example Corp {kind} CA"))
+                    && line.contains("certplay serve")
+                    && line.contains("while OpenSSL accepts it"),
+                "{line}"
+            );
+        }
+        let set = d.join(&out);
+        for (leaf, purpose, ok) in [
+            ("server", "server", server_ok),
+            ("client", "client", client_ok),
+        ] {
+            let chain = format!("{leaf}-chain.crt");
+            let openssl_purpose = format!("ssl{purpose}");
+            let verdict = openssl_verify(
+                &set,
+                &[
+                    "-CAfile",
+                    "ca.crt",
+                    "-untrusted",
+                    &chain,
+                    "-purpose",
+                    &openssl_purpose,
+                    &format!("{leaf}.crt"),
+                ],
+            );
+            assert!(verdict.contains(": OK"), "{kind} {leaf}: openssl {verdict}");
+            let mut args = vec!["verify", "--ca", "ca.crt", "--purpose", purpose];
+            if purpose == "server" {
+                args.extend(["--host", "localhost"]);
+            }
+            args.push(&chain);
+            let checked = certplay(&set, &args);
+            let words = stdout(&checked);
+            assert_eq!(
+                checked.status.code(),
+                Some(if ok { 0 } else { 1 }),
+                "{kind} {leaf}: certplay verify {words}{}",
+                stderr(&checked)
+            );
+            if !ok {
+                assert!(words.contains("name constraint"), "{kind} {leaf}: {words}");
+            }
+        }
+    }
+
+    // The real server refuses the URI-named client in its handshake.
+    let server = Server::start(
+        d,
+        &[
+            "--ca",
+            "out-uri/ca.crt",
+            "--cert",
+            "out-uri/server-chain.crt",
+            "--key",
+            "out-uri/server.key",
+            "--no-page",
+        ],
+    );
+    let refused = curl(
+        d,
+        &[
+            "--cacert",
+            "out-uri/ca.crt",
+            "--cert",
+            "out-uri/client-chain.crt",
+            "--key",
+            "out-uri/client.key",
+            &server.url(),
+        ],
+    );
+    assert_ne!(stdout(&refused), "Hello World\n", "{}", stderr(&refused));
+    server.wait_for_log("name constraint");
+}

@@ -874,6 +874,33 @@ async fn an_own_ca_signs_the_plan_and_stays_what_it_is() {
         loaded.warnings
     );
 
+    // A CA with URI name constraints loads, with core's warning that
+    // certplay serve (rustls) will refuse what it signs with a URI name,
+    // where OpenSSL accepts it.
+    let Reply::LoadedCa(loaded) =
+        load(URI_CA.as_bytes().to_vec(), URI_CA_KEY.as_bytes().to_vec()).await
+    else {
+        panic!("a CA with URI name constraints loads")
+    };
+    assert!(
+        loaded.warnings.iter().any(|w| w.starts_with(
+            "ca.crt: CN=Workload URI CA has URI nameConstraints, which rustls-webpki does not \
+             process: certplay serve (and any rustls server or client) will refuse every \
+             certificate below it that holds a URI name"
+        ) && w.contains("while OpenSSL accepts it")),
+        "{:?}",
+        loaded.warnings
+    );
+    // The blog's CA has none: no such warning.
+    let Reply::LoadedCa(loaded) = load(pem("ca", false), pem("ca", true)).await else {
+        panic!("the blog's CA loads")
+    };
+    assert!(
+        !loaded.warnings.iter().any(|w| w.contains("rustls")),
+        "{:?}",
+        loaded.warnings
+    );
+
     // The person picks ca.crt and ca.key for the plan's root; the page
     // keeps what the worker said (and its handle, not the key).
     let own = OwnCas::default();
@@ -1378,3 +1405,28 @@ async fn an_own_intermediate_with_its_chain_signs_the_leaves() {
         Some("intermediate")
     );
 }
+
+/// A root made by openssl (`openssl req -x509 -days 36500 -addext
+/// "nameConstraints=critical,permitted;URI:.example.org"`), and its key:
+/// a CA whose URI name constraints rustls-webpki does not process.
+const URI_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBvjCCAWOgAwIBAgIUcuJaEc4nT4QOx9nQyMHkWrFIiVAwCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPV29ya2xvYWQgVVJJIENBMCAXDTI2MTIwNzEyMjM0MVoYDzIx
+MjYxMTEzMTIyMzQxWjAaMRgwFgYDVQQDDA9Xb3JrbG9hZCBVUkkgQ0EwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAARTrK6CSMc6KbbDAATg+1rBDVSgkIcRNbwqmff+
+5cJ6ewJT1fqlnp82ffWbqTPMZqm+L6NpHXukgIVDDIgkd+F7o4GEMIGBMB0GA1Ud
+DgQWBBSydeeN2jJHafD0OFnwFzlIblOVxjAfBgNVHSMEGDAWgBSydeeN2jJHafD0
+OFnwFzlIblOVxjAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAeBgNV
+HR4BAf8EFDASoBAwDoYMLmV4YW1wbGUub3JnMAoGCCqGSM49BAMCA0kAMEYCIQDj
+bjyhp0r6R7dXMaVwn/0jxFDyWhZYzd+1/snOBZYa0AIhAJSW7V9cWW0FtYJfw/6s
+5QyKj/yzyLk9bh13brVl619l
+-----END CERTIFICATE-----
+";
+
+/// [`URI_CA`]'s private key (P-256, PKCS#8), made for this test only.
+const URI_CA_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgbujYAewNlcBrDuhc
+2TcnNbM/Dy0PVPkLlNps5LYF7gehRANCAARTrK6CSMc6KbbDAATg+1rBDVSgkIcR
+Nbwqmff+5cJ6ewJT1fqlnp82ffWbqTPMZqm+L6NpHXukgIVDDIgkd+F7
+-----END PRIVATE KEY-----
+";

@@ -132,6 +132,47 @@ impl GivenCa {
             None
         }
     }
+
+    /// What rustls refuses below this CA where OpenSSL does not, read from
+    /// `file`: rustls-webpki (0.103; `certplay serve`, and any rustls
+    /// server or client) does not process URI or directoryName name
+    /// constraints, so it refuses every certificate below a CA that lists
+    /// them whose names they constrain (a URI name; for directoryName, the
+    /// subject of any certificate), even one inside them, where OpenSSL
+    /// checks the constraints and accepts it. `None` for a CA without them.
+    pub fn rustls_warning(&self, file: &str) -> Option<String> {
+        let Some(ExtensionValue::NameConstraints {
+            permitted,
+            excluded,
+        }) = self
+            .cert
+            .extension(x509_cert::ext::pkix::NameConstraints::OID)
+        else {
+            return None;
+        };
+        let listed = |kind: fn(&GeneralName) -> bool| permitted.iter().chain(excluded).any(kind);
+        let uri = listed(|base| matches!(base, GeneralName::Uri(_)));
+        let directory = listed(|base| matches!(base, GeneralName::DirectoryName(_)));
+        let (kinds, refused) = match (uri, directory) {
+            (false, false) => return None,
+            (true, false) => ("URI", "every certificate below it that holds a URI name"),
+            (false, true) => (
+                "directoryName",
+                "every certificate below it (a subject is a directory name)",
+            ),
+            (true, true) => (
+                "URI and directoryName",
+                "every certificate below it (a subject is a directory name)",
+            ),
+        };
+        Some(format!(
+            "{file}: {} has {kinds} nameConstraints, which rustls-webpki does not process: \
+             certplay serve (and any rustls server or client) will refuse {refused}, even one \
+             inside them, while OpenSSL accepts it; for rustls, use a CA that constrains DNS \
+             names and IP addresses",
+            self.subject()
+        ))
+    }
 }
 
 /// The issuing CA with its key and the certificates above it, sorted and
@@ -229,6 +270,7 @@ impl ExistingChain {
                 }
             }
             warnings.extend(ca.date_warning(cert_name, now));
+            warnings.extend(ca.rustls_warning(cert_name));
         }
         Ok(Self {
             issuing,

@@ -21,7 +21,9 @@ pub struct OwnCa {
     /// What the page shows: subject, key type, validity (and the chain
     /// above it).
     pub summary: String,
-    /// What verifiers will say of its dates, in core's lint words.
+    /// What verifiers will say of its dates, in core's lint words, and
+    /// what rustls will refuse below it (core's
+    /// [`GivenCa::rustls_warning`]).
     pub warnings: Vec<String>,
     /// The chain as the plan needs it, the issuing CA first.
     pub links: Vec<certplay_core::GivenLink>,
@@ -72,6 +74,11 @@ pub fn load_ca(
                 cert.name, lint.message, lint.fix
             )
         })
+        .chain(
+            std::iter::once(chain.issuing.given())
+                .chain(&chain.above)
+                .filter_map(|ca| ca.rustls_warning(cert.name)),
+        )
         .collect();
     let info = chain.issuing.given().certificate();
     let mut summary = format!(
