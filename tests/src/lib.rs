@@ -21,8 +21,9 @@ pub use tempfile::TempDir;
 /// How long a server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The test command's features (xtask/src/test.rs `LAB_AND_PAGE`): the
-/// binary is built with the same feature resolution as the test itself.
+/// The test command's features, the same list as xtask/src/test.rs
+/// `LAB_AND_PAGE` (its test compares them): the binary is built with the
+/// same feature resolution as the test itself.
 pub const TEST_FEATURES: &str = "certplay-core/lab,certplay-web/lab";
 
 /// The `certplay` binary of this workspace (`CERTPLAY_BIN` overrides).

@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::builds::{build_page, server_build};
 use crate::setup::WASM_TARGET;
 use crate::steps::{cargo, root, step};
-use crate::test::{wasm_test_env, LAB};
+use crate::test::{wasm_test_env, LAB, LAB_AND_PAGE};
 use crate::Result;
 
 /// Times issuing a set natively for every key type against the blog's
@@ -83,14 +83,17 @@ pub fn bench() -> Result {
     )?;
     // The page itself, with its tools worker, in headless Chromium: how
     // long its thread went without a task while issuing, per key type
-    // (tests/tests/page_ux.rs prints the figures).
+    // (tests/tests/page_ux.rs prints the figures). The test command's
+    // packages and features, so that the `certplay` binary it runs is built
+    // as `cargo xtask test` builds it (tests/src/lib.rs `certplay_bin`).
     build_page()?;
     step(
         "the page's heartbeat while issuing (tests/tests/page_ux.rs)",
         cargo(&[
             "test",
-            "-p",
-            "certplay-tests",
+            "--workspace",
+            "--features",
+            LAB_AND_PAGE,
             "--test",
             "page_ux",
             "--",

@@ -15,8 +15,10 @@ use crate::Result;
 pub const LAB: &str = "certplay-core/lab";
 
 /// The same with the page's lab module (web's `lab` feature: trunk builds
-/// it alone), for the commands that build both crates.
-const LAB_AND_PAGE: &str = "certplay-core/lab,certplay-web/lab";
+/// it alone), for the commands that build both crates. tests/src/lib.rs
+/// `TEST_FEATURES` is the same list: a test that builds the `certplay`
+/// binary builds it with these features.
+pub const LAB_AND_PAGE: &str = "certplay-core/lab,certplay-web/lab";
 
 /// Every check and test. One definition: CI runs exactly this.
 ///
@@ -128,4 +130,22 @@ pub fn wasm_test_env(mut command: Command) -> Command {
         // runner's default 5 s would give up (and leave Chromium behind).
         .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60");
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LAB_AND_PAGE;
+
+    /// A test that builds the `certplay` binary (tests/src/lib.rs
+    /// `certplay_bin`) builds it with the test command's features; with
+    /// others, cargo compiles every dependency again for them.
+    #[test]
+    fn the_tests_build_certplay_with_the_test_commands_features() {
+        let helpers = include_str!("../../tests/src/lib.rs");
+        let line = format!("pub const TEST_FEATURES: &str = \"{LAB_AND_PAGE}\";");
+        assert!(
+            helpers.lines().any(|l| l == line),
+            "tests/src/lib.rs has no line {line}"
+        );
+    }
 }
