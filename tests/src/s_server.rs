@@ -77,25 +77,24 @@ impl Drop for SServer {
     }
 }
 
-/// `openssl s_client -connect 127.0.0.1:PORT -servername localhost
+/// `openssl s_client -connect 127.0.0.1:PORT -servername localhost EXTRA
 /// -showcerts </dev/null` in `dir` (20 s at most): its standard output is
-/// what a person copies from the terminal.
-pub fn showcerts(dir: &Path, port: u16) -> Output {
+/// what a person copies from the terminal. `extra`: `-CAfile ca.crt` for
+/// its verify result, ...
+pub fn showcerts(dir: &Path, port: u16, extra: &[&str]) -> Output {
     let connect = format!("127.0.0.1:{port}");
-    run(
-        dir,
-        "timeout",
-        &[
-            "20",
-            "openssl",
-            "s_client",
-            "-connect",
-            &connect,
-            "-servername",
-            "localhost",
-            "-showcerts",
-        ],
-    )
+    let mut args = vec![
+        "20",
+        "openssl",
+        "s_client",
+        "-connect",
+        &connect,
+        "-servername",
+        "localhost",
+    ];
+    args.extend_from_slice(extra);
+    args.push("-showcerts");
+    run(dir, "timeout", &args)
 }
 
 /// curl presenting `cert`/`key` (paths from `dir`) to

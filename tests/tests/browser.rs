@@ -2329,7 +2329,7 @@ async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in
             dir,
             &["-Verify", "1", "-verify_return_error", "-CAfile", &trusted],
         );
-        let captured = showcerts(dir, server.port);
+        let captured = showcerts(dir, server.port, &[]);
         let pasted = stdout(&captured);
         assert!(
             pasted.contains("Acceptable client certificate CA names"),

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use certplay_core::{KeyType, Plan};
+use certplay_tests::s_server::showcerts;
 use certplay_tests::{
     certplay, curl, curl_with_client_cert, curl_with_client_of, issue_backdated, issue_into,
     issue_other_ca, run, stderr, stdout, temp_dir, write_set, Server,
@@ -237,21 +238,7 @@ fn client_auth_off_lets_curl_in_without_a_certificate_and_says_so() {
     assert!(!stdout(&with).contains("CN=my-client"), "{}", stdout(&with));
     // openssl s_client's account of the handshake, read by certplay: no
     // CertificateRequest came.
-    let connect = format!("127.0.0.1:{}", server.port);
-    let s_client = run(
-        d,
-        "openssl",
-        &[
-            "s_client",
-            "-connect",
-            &connect,
-            "-servername",
-            "localhost",
-            "-CAfile",
-            "ca.crt",
-            "-showcerts",
-        ],
-    );
+    let s_client = showcerts(d, server.port, &["-CAfile", "ca.crt"]);
     let said = stdout(&s_client);
     assert!(said.contains("Verify return code: 0 (ok)"), "{said}");
     assert!(

@@ -17,7 +17,7 @@ use certplay_tests::{certplay, issue_into, stderr, stdout, temp_dir, OtherClient
 /// What `openssl s_client -showcerts` printed for the server on `port`,
 /// written to `file` in `dir`.
 fn capture(dir: &Path, port: u16, file: &str) -> String {
-    let out = showcerts(dir, port);
+    let out = showcerts(dir, port, &[]);
     let text = stdout(&out);
     assert!(
         text.contains("BEGIN CERTIFICATE"),
