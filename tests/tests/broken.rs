@@ -187,6 +187,183 @@ fn every_endpoint_is_accepted_or_refused_by_curl_openssl_python_and_node_as_the_
     drop(server);
 }
 
+/// `certplay connect` (rustls) against every endpoint, with and without
+/// the client certificate, given the CA (and the CRL where there is one,
+/// as a correct client checks it): its verdict and exit code are what the
+/// table's "a correct client must" column says, with core's reason where
+/// the table gives one, and its words never blame the server for a
+/// refusal that was its own.
+#[test]
+fn every_endpoint_is_judged_by_certplay_connect_as_a_correct_client_must() {
+    let root = temp_dir();
+    let dir = root.path().join("broken");
+    let server = BrokenServer::start(root.path(), &dir);
+    let json = std::fs::read_to_string(dir.join("broken.json")).expect("broken.json");
+    let index: BrokenIndex = serde_json::from_str(&json).expect("broken.json reads back");
+    let (tx, rx) = mpsc::channel();
+    let mut jobs = 0;
+    for endpoint in &index.endpoints {
+        for tried in &endpoint.tries {
+            let mut args = vec![
+                "connect".to_owned(),
+                "--json".into(),
+                "--ca".into(),
+                index.ca.clone(),
+            ];
+            if let Some(crl) = &endpoint.crl {
+                args.extend(["--crl".into(), crl.clone()]);
+            }
+            if tried.client_certificate {
+                args.extend([
+                    "--cert".into(),
+                    index.client_cert.clone(),
+                    "--key".into(),
+                    index.client_key.clone(),
+                ]);
+            }
+            args.push(endpoint.url.clone());
+            let (tx, endpoint, with_cert, cwd) = (
+                tx.clone(),
+                endpoint.clone(),
+                tried.client_certificate,
+                root.path().to_owned(),
+            );
+            jobs += 1;
+            thread::spawn(move || {
+                let out = Command::new(certplay_bin())
+                    .args(&args)
+                    .current_dir(cwd)
+                    .stdin(Stdio::null())
+                    .output()
+                    .expect("running certplay connect");
+                let _ = tx.send((endpoint, with_cert, args, out));
+            });
+        }
+    }
+    drop(tx);
+    let mut wrong = Vec::new();
+    let mut table = Vec::new();
+    for (endpoint, with_cert, args, out) in rx.iter().take(jobs) {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "certplay {}: not JSON ({e}):\n{text}{}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let code = out.status.code();
+        let refused_trust = &report["trust"]["refused"];
+        let kind = (!refused_trust.is_null()).then(|| {
+            serde_json::from_value::<certplay_core::verify::Reason>(refused_trust.clone())
+                .expect("core's reason")
+                .kind()
+        });
+        let mode = report["client_auth"]["mode"].as_str().unwrap_or_default();
+        let without = report["client_auth"]["without_certificate"]
+            .as_str()
+            .unwrap_or_default();
+        let versions: Vec<&str> = report["versions"]
+            .as_array()
+            .expect("versions")
+            .iter()
+            .filter(|v| v["accepted"] == true)
+            .filter_map(|v| v["version"].as_str())
+            .collect();
+        let name = format!(
+            "{}{}",
+            endpoint.name,
+            if with_cert { " +client.crt" } else { "" }
+        );
+        let mut problems = Vec::new();
+        let mut expect = |ok: bool, what: &str| {
+            if !ok {
+                problems.push(what.to_owned());
+            }
+        };
+        if endpoint.refuse {
+            expect(code == Some(1), "exit 1 (refused)");
+            expect(kind.is_some(), "the server's certificate refused (trust)");
+            if let Some(reason) = &endpoint.reason {
+                expect(
+                    kind == Some(reason.kind()),
+                    &format!("reason {}", reason.kind()),
+                );
+            } else {
+                // No reason of core's: the key's size (`refuse: RSA-1024
+                // (under 2048)`), named in the words.
+                let key = endpoint.must.split_whitespace().nth(1).unwrap_or("?");
+                expect(
+                    refused_trust.to_string().contains(key),
+                    &format!("words naming {key}"),
+                );
+            }
+            // Its own refusal is not the server's.
+            expect(
+                mode == "not asked" || mode == "not reached",
+                &format!("client certificate not asked / not reached, not {mode:?}: {without}"),
+            );
+        } else {
+            expect(kind.is_none(), "the server's certificate verified");
+            let version = match endpoint.tls_version {
+                TlsVersion::Tls13 => "TLS 1.3",
+                TlsVersion::Tls12 => "TLS 1.2",
+            };
+            expect(versions.contains(&version), &format!("{version} accepted"));
+            match endpoint.name {
+                Endpoint::ClientCertificateRequired if !with_cert => {
+                    expect(code == Some(1), "exit 1: refused without client.crt");
+                    expect(mode == "required", "client certificate required");
+                }
+                Endpoint::ClientCertificateOptional if !with_cert => {
+                    // The handshake takes it; GET is refused in HTTP.
+                    expect(code == Some(1), "exit 1: refused in HTTP");
+                    expect(mode == "required in HTTP", "required in HTTP");
+                    expect(
+                        report["client_auth"]["http"]
+                            .as_str()
+                            .is_some_and(|line| line.contains(" 401 ")),
+                        "HTTP 401 without client.crt",
+                    );
+                }
+                Endpoint::Tls12Only | Endpoint::Tls13Only => {
+                    expect(code == Some(0), "exit 0");
+                    expect(versions == [version], &format!("{version} only"));
+                }
+                _ => {
+                    expect(code == Some(0), "exit 0 (accepted)");
+                    if with_cert {
+                        expect(
+                            report["client_certificate"]["accepted"] == true,
+                            "client.crt accepted",
+                        );
+                    }
+                }
+            }
+        }
+        table.push(format!(
+            "{name}: exit {code:?}, trust {kind:?}, client certificate {mode}"
+        ));
+        if !problems.is_empty() {
+            wrong.push(format!(
+                "{name} ({}): expected {}\n  certplay {}\n{text}",
+                endpoint.must,
+                problems.join("; "),
+                args.join(" ")
+            ));
+        }
+    }
+    table.sort();
+    println!("{}", table.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "certplay connect disagrees with the table:\n{}\n\n{}",
+        wrong.join("\n\n"),
+        table.join("\n")
+    );
+    drop(server);
+}
+
 #[test]
 fn a_file_certplay_did_not_make_in_the_directory_stops_it_and_stays_as_it_was() {
     let root = temp_dir();

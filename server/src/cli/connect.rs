@@ -45,6 +45,10 @@ pub struct ConnectArgs {
     /// it, the system's trust store.
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
+    /// A CRL to check the server's certificate against (PEM or DER),
+    /// repeated for more (curl's --crlfile).
+    #[arg(long, value_name = "FILE", requires = "ca")]
+    crl: Vec<PathBuf>,
     /// A client certificate to present (PEM or DER, its chain may follow
     /// it in the same file, with --key), or a PKCS#12 file (.p12, .pfx)
     /// holding the certificate, its chain and its key (with --password).
@@ -169,8 +173,9 @@ pub struct Trust {
 /// What the server asks of a client certificate.
 #[derive(Debug, Serialize)]
 pub struct ClientAuth {
-    /// `required`, `optional` or `not asked` (or `unknown` when the
-    /// connection without one ended otherwise).
+    /// `required`, `optional` or `not asked`; `not reached` when this
+    /// client refused the server's certificate first, `unknown` when the
+    /// connection without one ended otherwise.
     pub mode: &'static str,
     /// The CA names it listed (RFC 4514).
     pub ca_names: Vec<String>,
@@ -242,10 +247,12 @@ pub fn run(args: &ConnectArgs) -> Result<Verdict, Error> {
     Ok(verdict)
 }
 
-/// The trust anchors and what they are called.
+/// The trust anchors and what they are called, and the CRLs the server's
+/// certificate is checked against.
 struct Anchors {
     name: String,
     certificates: Vec<Certificate>,
+    crls: Vec<read::Crl>,
 }
 
 /// The client certificate, read.
@@ -309,14 +316,39 @@ fn target(args: &ConnectArgs) -> Result<Target, Error> {
 }
 
 fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
+    let mut crls = Vec::new();
+    let mut crl_names = Vec::new();
+    for path in &args.crl {
+        let file = input::file("--crl", path)?;
+        let found: Vec<read::Crl> = read::read(&file.name, &file.bytes)?
+            .into_iter()
+            .filter_map(|item| match item {
+                read::Item::Crl(crl) => Some(*crl),
+                _ => None,
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(Error::Empty {
+                file: file.name,
+                what: "CRL",
+            });
+        }
+        crls.extend(found);
+        crl_names.push(file.name);
+    }
     if let Some(path) = &args.ca {
         let certificates = input::certificates("--ca", path)?
             .into_iter()
             .map(|c| c.info)
             .collect();
+        let mut name = path.display().to_string();
+        if !crl_names.is_empty() {
+            name.push_str(&format!(" with {}", crl_names.join(", ")));
+        }
         return Ok(Anchors {
-            name: path.display().to_string(),
+            name,
             certificates,
+            crls,
         });
     }
     let found = rustls_native_certs::load_native_certs();
@@ -328,6 +360,7 @@ fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
     Ok(Anchors {
         name: "the system's trust store".into(),
         certificates,
+        crls,
     })
 }
 
@@ -615,7 +648,7 @@ fn trust(
             &Check {
                 anchors: &anchors.certificates,
                 intermediates: rest,
-                crls: &[],
+                crls: &anchors.crls,
                 purpose: Purpose::Server {
                     host: target.server_name.clone(),
                 },
@@ -626,13 +659,27 @@ fn trust(
     };
     // The system's store holds a hundred CAs or more: a reason lists a
     // bounded number of them.
-    let verdict = verdict.map_err(|reason| reason.bounded(256));
-    let curl = chain.first().and_then(|leaf| {
-        let server = ServerCertificate::of(leaf, verdict.clone());
+    let mut verdict = verdict.map_err(|reason| reason.bounded(256));
+    let server = chain
+        .first()
+        .map(|leaf| (leaf, ServerCertificate::of(leaf, verdict.clone())));
+    let curl = server.as_ref().and_then(|(_, server)| {
         server
             .refused()
-            .then(|| Clients::CHECKED.curl_against(&server))
+            .then(|| Clients::CHECKED.curl_against(server))
     });
+    // A chain webpki takes with an RSA key under 2048 bits: rustls (this
+    // client, certplay serve, any rustls client) refuses the handshake's
+    // signature by that key.
+    if let (Ok(()), Some((leaf, ServerCertificate::WeakKey { bits }))) = (&verdict, &server) {
+        verdict = Err(Reason::Other {
+            detail: format!(
+                "{} has an RSA-{bits} key: rustls refuses a handshake signed by an RSA key \
+                 under 2048 bits (use RSA-2048 or larger, or ECDSA)",
+                escape(&leaf.subject.to_string())
+            ),
+        });
+    }
     let words = match &verdict {
         Ok(()) => format!("verified for {}", escape(&target.server_name)),
         Err(reason) => reason.to_string(),
@@ -657,6 +704,24 @@ fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
         Outcome::Answered { first_line } => first_line.clone(),
         _ => None,
     };
+    if let Outcome::Tls {
+        error: rustls::Error::InvalidCertificate(_),
+        ..
+    } = &seen.outcome
+    {
+        // This client's own refusal, raised before the server's
+        // CertificateRequest was read (or without one).
+        return ClientAuth {
+            mode: "not reached",
+            ca_names: Vec::new(),
+            signature_schemes: Vec::new(),
+            without_certificate: "this client (rustls) refused the server's certificate \
+                                  during the handshake (see trust), before the server could \
+                                  ask for one"
+                .into(),
+            http,
+        };
+    }
     let Some(asked) = &seen.asked else {
         return ClientAuth {
             mode: if seen.outcome.handshake_done() {

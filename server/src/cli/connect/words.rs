@@ -95,6 +95,13 @@ pub(super) fn words(report: &Report) -> String {
                     "client certificate: not asked for (the server sent no CertificateRequest)\n",
                 );
             }
+            "not reached" => {
+                let _ = writeln!(
+                    out,
+                    "client certificate: not reached: {}",
+                    auth.without_certificate
+                );
+            }
             mode => {
                 let _ = writeln!(
                     out,
