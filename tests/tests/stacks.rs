@@ -192,6 +192,8 @@ enum KeyKind {
     Ec,
     Rsa,
     Dsa,
+    /// Certified here, never signing a certificate.
+    Ed25519,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,6 +266,8 @@ struct Keys {
     p192: Key,
     dsa: Key,
     rsa: Key,
+    rsa1024: Key,
+    ed25519: Key,
 }
 
 // ---------------------------------------------------------------- certificates
@@ -291,6 +295,8 @@ enum Which {
     P192,
     Dsa,
     Rsa,
+    Rsa1024,
+    Ed25519,
 }
 
 impl Keys {
@@ -302,6 +308,8 @@ impl Keys {
             Which::P192 => &self.p192,
             Which::Dsa => &self.dsa,
             Which::Rsa => &self.rsa,
+            Which::Rsa1024 => &self.rsa1024,
+            Which::Ed25519 => &self.ed25519,
         }
     }
 }
@@ -551,6 +559,41 @@ fn cases() -> Vec<Case> {
             lint: Some(NoSubjectAltName),
             at: At::Leaf,
             make: |_, _, c| without(&mut c.leaf, SUBJECT_ALT_NAME),
+        },
+        Case {
+            name: "leaf-without-eku",
+            lint: Some(NoExtendedKeyUsage),
+            at: At::Leaf,
+            make: |_, _, c| without(&mut c.leaf, EXT_KEY_USAGE),
+        },
+        Case {
+            name: "leaf-valid-1000-days",
+            lint: Some(ServerValidityTooLong),
+            at: At::Leaf,
+            make: |_, now, c| c.leaf.not_after = time_der(TimeKind::Utc, now + 1000 * DAY),
+        },
+        Case {
+            name: "ed25519-leaf",
+            lint: Some(EddsaInServerChain),
+            at: At::Leaf,
+            make: |k, _, c| {
+                c.leaf.key = Which::Ed25519;
+                replace(&mut c.leaf, SUBJECT_KEY_ID, k.ed25519.subject_key_id());
+            },
+        },
+        Case {
+            name: "rsa-1024-intermediate",
+            lint: Some(RsaTooSmall),
+            at: At::Intermediate,
+            make: |k, _, c| {
+                c.intermediate.key = Which::Rsa1024;
+                replace(
+                    &mut c.intermediate,
+                    SUBJECT_KEY_ID,
+                    k.rsa1024.subject_key_id(),
+                );
+                replace(&mut c.leaf, AUTHORITY_KEY_ID, k.rsa1024.authority_key_id());
+            },
         },
         Case {
             name: "root-without-basic-constraints",
@@ -1039,6 +1082,18 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             "rsa",
             KeyKind::Rsa,
             &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+        ),
+        rsa1024: Key::make(
+            work,
+            "rsa1024",
+            KeyKind::Rsa,
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        ),
+        ed25519: Key::make(
+            work,
+            "ed25519",
+            KeyKind::Ed25519,
+            &["-algorithm", "ED25519"],
         ),
     };
     let cases_dir = work.join("cases");

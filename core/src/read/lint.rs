@@ -135,6 +135,9 @@ enum Role {
 /// not process (an unhandled critical extension).
 /// CA/B Baseline Requirements 6.3.2: at most 398 days for TLS server certificates.
 const MAX_SERVER_DAYS: i64 = 398;
+/// The most days Safari takes for any TLS server certificate (Apple
+/// support note HT210176).
+const MAX_SAFARI_DAYS: i64 = 825;
 const DAY: i64 = 86_400;
 
 fn role(c: &Certificate) -> Role {
@@ -236,11 +239,25 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             );
         }
         if c.extended_key_usage().is_none() {
+            // Every stack here takes it (Chromium checked by a real load);
+            // Safari does not for a server: macOS 10.15 and iOS 13 require
+            // extKeyUsage with serverAuth in every TLS server certificate
+            // issued after 2019-07-01 (Apple support note HT210176,
+            // "Requirements for trusted certificates in iOS 13 and macOS
+            // 10.15").
+            let safari = if role == Role::Client {
+                ""
+            } else {
+                "; Safari (macOS 10.15, iOS 13 and later) refuses a server certificate without \
+                 serverAuth in it"
+            };
             add(
                 NoExtendedKeyUsage,
                 Severity::Warning,
-                "no extKeyUsage: valid for any purpose, which public TLS certificates may not be"
-                    .into(),
+                format!(
+                    "no extKeyUsage: valid for any purpose, which public TLS certificates may \
+                     not be{safari}"
+                ),
             );
         }
         if root_without_bc {
@@ -292,11 +309,21 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         }
     }
     match &c.public_key.kind {
+        // Chromium takes RSA-1024 from a root a person added (checked);
+        // Safari refuses RSA keys under 2048 bits in TLS certificates (Apple
+        // support note HT210176).
         KeyKind::Rsa { bits, .. } if *bits < 2048 => add(
             RsaTooSmall,
             Severity::Error,
-            format!("RSA-{bits}: keys under 2048 bits are refused"),
+            format!(
+                "RSA-{bits}: under the 2048 bits that public CAs, rustls/webpki and Safari \
+                 require"
+            ),
         ),
+        // Chromium offers no EdDSA signature scheme, so the handshake fails
+        // (ERR_SSL_PROTOCOL_ERROR, checked by a real load); public CAs may
+        // not issue EdDSA keys (CA/B Baseline Requirements 6.1.5: RSA and
+        // ECDSA P-256, P-384, P-521 only).
         KeyKind::Ed25519 | KeyKind::Ed448 if role != Role::Client => add(
             EddsaInServerChain,
             Severity::Warning,
@@ -317,6 +344,11 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
         ),
         _ => {}
     }
+    // SHA-1: Chromium refuses it even below a root a person added
+    // (checked); Firefox 51 stopped trusting it below the roots it ships
+    // (Mozilla Security Blog, "The end of SHA-1 on the Public Web",
+    // 2017-02-23); Safari does not trust it in TLS server certificates
+    // (Apple support note HT210176).
     if SignatureAlgorithm::of(&c.signature_algorithm.oid) == Some(SignatureAlgorithm::Sha1) {
         add(Sha1Signature, Severity::Error, "signed with SHA-1".into());
     }
@@ -338,10 +370,28 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
     }
     let days = c.not_after.0.saturating_sub(c.not_before.0) / DAY;
     if role == Role::Server && days > MAX_SERVER_DAYS {
+        // 398 days binds public CAs (CA/B Baseline Requirements 6.3.2) and
+        // what browsers take from the roots they ship: Apple's limit does
+        // not apply to roots a person adds (Apple support note HT211025,
+        // "About upcoming limits on trusted certificates"), and Chromium
+        // takes 1000 days below one (checked by a real load). Safari's own
+        // limit for any TLS server certificate issued after 2019-07-01 is
+        // 825 days (HT210176).
+        let safari = if days > MAX_SAFARI_DAYS {
+            format!(
+                "; Safari (macOS 10.15, iOS 13 and later) refuses a server certificate valid \
+                 for more than {MAX_SAFARI_DAYS} days whatever its root"
+            )
+        } else {
+            String::new()
+        };
         add(
             ServerValidityTooLong,
             Severity::Warning,
-            format!("valid for {days} days; browsers accept at most {MAX_SERVER_DAYS} for servers"),
+            format!(
+                "valid for {days} days: public CAs may issue at most {MAX_SERVER_DAYS}, and \
+                 browsers take no more from the roots they ship{safari}"
+            ),
         );
     }
     if now > c.not_after.0 {

@@ -174,6 +174,10 @@ pub fn verdicts(id: LintId) -> Option<[Verdict; 7]> {
     use LintId::*;
     Some(match id {
         NoSubjectAltName => [R, A, A, R, R, A, R],
+        NoExtendedKeyUsage => [A, A, A, A, A, A, A],
+        ServerValidityTooLong => [A, A, A, A, A, A, A],
+        EddsaInServerChain => [A, A, A, A, A, A, R],
+        RsaTooSmall => [R, A, A, A, R, A, A],
         SerialNegative => [A, A, A, A, R, A, A],
         SerialZero => [A, A, A, A, A, A, A],
         SerialTooLong => [A, A, A, A, A, A, A],
