@@ -636,6 +636,12 @@ pub fn curl_as(dir: &Path, name: &str, url: &str) -> Output {
 /// `certplay p12` of the blog set's client (`client.crt`, `client.key`,
 /// chain `ca.crt`) in `dir` into `out`, with `extra` flags (the password).
 pub fn make_p12(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    certplay(dir, &p12_args(out, extra))
+}
+
+/// The arguments of [`make_p12`]: `p12 --cert client.crt --key client.key
+/// --chain ca.crt --out OUT EXTRA`.
+pub fn p12_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "p12",
         "--cert",
@@ -648,7 +654,34 @@ pub fn make_p12(dir: &Path, out: &str, extra: &[&str]) -> Output {
         out,
     ];
     args.extend_from_slice(extra);
-    certplay(dir, &args)
+    args
+}
+
+/// `openssl pkcs12 -export` of the blog set's client in `dir` (its chain,
+/// `ca.crt`, among the bags) into `out` with `password` (`-legacy`: 3DES
+/// and a SHA-1 MAC, as before OpenSSL 3); panics with what openssl said
+/// when it fails.
+pub fn openssl_p12_export(dir: &Path, out: &str, password: &str, legacy: bool) {
+    let pass = format!("pass:{password}");
+    let mut args = vec![
+        "pkcs12",
+        "-export",
+        "-in",
+        "client.crt",
+        "-inkey",
+        "client.key",
+        "-certfile",
+        "ca.crt",
+        "-passout",
+        &pass,
+        "-out",
+        out,
+    ];
+    if legacy {
+        args.push("-legacy");
+    }
+    let made = run(dir, "openssl", &args);
+    assert!(made.status.success(), "{}", stderr(&made));
 }
 
 /// curl presenting the PKCS#12 file `p12` (opened with `password`) against

@@ -6,8 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use certplay_tests::{
-    certplay, check_p12, curl_with_p12, make_p12, openssl_p12_info, refused_without_writing,
-    require_python_module, run, snapshot, stderr, stdout, temp_dir, Server,
+    certplay, check_p12, curl_with_p12, make_p12, openssl_p12_export, openssl_p12_info, p12_args,
+    refused_without_writing, require_python_module, run, snapshot, stderr, stdout, temp_dir,
+    Server,
 };
 
 const PASSWORD: &str = "correct horse";
@@ -91,27 +92,8 @@ fn inspect_reads_pkcs12_files_from_openssl_and_certplay() {
     let dir = dir.path();
     issue_blog_set(dir);
     std::fs::write(dir.join("pw.txt"), format!("{PASSWORD}\n")).expect("writing");
-    let pass = format!("pass:{PASSWORD}");
     for (file, legacy) in [("openssl.p12", false), ("openssl-legacy.p12", true)] {
-        let mut args = vec![
-            "pkcs12",
-            "-export",
-            "-in",
-            "client.crt",
-            "-inkey",
-            "client.key",
-            "-certfile",
-            "ca.crt",
-            "-passout",
-            &pass,
-            "-out",
-            file,
-        ];
-        if legacy {
-            args.push("-legacy");
-        }
-        let out = run(dir, "openssl", &args);
-        assert!(out.status.success(), "{}", stderr(&out));
+        openssl_p12_export(dir, file, PASSWORD, legacy);
     }
     let made = make_p12(dir, "certplay.p12", &["--password-file", "pw.txt"]);
     assert!(made.status.success(), "{}", stderr(&made));
@@ -167,22 +149,7 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
     let dir = temp_dir();
     let dir = dir.path();
     issue_blog_set(dir);
-    let p12 = |out: &'static str, extra: &[&'static str]| {
-        let mut args = vec![
-            "p12",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-            "--chain",
-            "ca.crt",
-            "--out",
-            out,
-        ];
-        args.extend_from_slice(extra);
-        args
-    };
-    let empty = refused_without_writing(dir, &p12("a.p12", &["--password", ""]), "is empty");
+    let empty = refused_without_writing(dir, &p12_args("a.p12", &["--password", ""]), "is empty");
     assert!(
         stderr(&empty).contains("--allow-empty-password"),
         "{}",
@@ -198,7 +165,7 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
     // certificate's key, or onto a file that exists: refused, and the
     // folder is as it was (no b.p12, no c.p12, a.p12 untouched).
     let before = snapshot(dir);
-    let none = certplay(dir, &p12("b.p12", &[]));
+    let none = certplay(dir, &p12_args("b.p12", &[]));
     assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
     assert!(
         stderr(&none).contains("required arguments were not provided"),
@@ -221,5 +188,9 @@ fn empty_passwords_wrong_keys_and_existing_files_are_refused() {
         ],
         "server.key is not the private key of client.crt",
     );
-    refused_without_writing(dir, &p12("a.p12", &["--password", "x"]), "already exists");
+    refused_without_writing(
+        dir,
+        &p12_args("a.p12", &["--password", "x"]),
+        "already exists",
+    );
 }

@@ -522,25 +522,7 @@ fn a_pkcs12_client_certificate_from_openssl_or_certplay_and_curls_words_for_a_re
     let server = Server::with_files(dir.path());
     let target = format!("localhost:{}", server.port);
     // openssl's own: the CA first in its bags, then the client's.
-    let exported = certplay_tests::run(
-        dir.path(),
-        "openssl",
-        &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "client.crt",
-            "-inkey",
-            "client.key",
-            "-certfile",
-            "ca.crt",
-            "-passout",
-            "pass:s3cret",
-            "-out",
-            "openssl.p12",
-        ],
-    );
-    assert!(exported.status.success(), "{}", stderr(&exported));
+    certplay_tests::openssl_p12_export(dir.path(), "openssl.p12", "s3cret", false);
     let made = certplay_tests::make_p12(dir.path(), "certplay.p12", &["--password", "s3cret"]);
     assert!(made.status.success(), "{}", stderr(&made));
     for p12 in ["openssl.p12", "certplay.p12"] {
