@@ -174,13 +174,7 @@ impl Page {
     }
 
     async fn click(&self, id: &str) {
-        self.client
-            .find(Locator::Id(id))
-            .await
-            .unwrap_or_else(|e| panic!("#{id}: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking #{id}: {e}"));
+        self.click_css(&format!("#{id}")).await;
     }
 
     async fn click_css(&self, css: &str) {
