@@ -56,6 +56,7 @@ pub mod verify;
 
 pub use error::Error;
 pub use issue::zip_files;
+pub use issue::{blog_openssl_set, BlogFile, BlogKeys};
 pub use issue::{
     read_private_key, split_names, CertificateRequest, CrlParams, CsrParams, CsrSigning, Decision,
     ExistingCa, ExistingChain, ExtraFile, FileKind, GivenCa, IssuedCrl, IssuedEntry, IssuedPlan,

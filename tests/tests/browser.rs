@@ -2415,6 +2415,19 @@ async fn compare_puts_the_blogs_openssl_set_beside_certplays_field_by_field() {
         .map(|c| c.version)
         .collect();
     assert_eq!(versions, [3, 1, 1], "{a}");
+    // Made when the button was pressed, as the blog's commands would be
+    // now: valid from now for 365 days, whatever the date.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for c in certplay_core::read::certificates(&blocks) {
+        assert!(
+            (now - 600..=now + 60).contains(&c.not_before.0)
+                && c.not_after.0 - c.not_before.0 == 365 * 86_400,
+            "{}: {:?} to {:?}",
+            c.subject,
+            c.not_before,
+            c.not_after
+        );
+    }
 
     let pairs = compared(client).await;
     let pairs = pairs.as_array().expect("tables");
@@ -2483,8 +2496,10 @@ async fn compare_puts_the_blogs_openssl_set_beside_certplays_field_by_field() {
     }
 
     // Two pasted certificates: the same one twice is the same.
-    paste(client, "compare-a", BLOG_CA).await;
-    paste(client, "compare-b", BLOG_CA).await;
+    let end = a.find("-----END CERTIFICATE-----").expect("a PEM block") + 25;
+    let blog_ca = &a[..end];
+    paste(client, "compare-a", blog_ca).await;
+    paste(client, "compare-b", blog_ca).await;
     click(client, "compare-run").await;
     let same = wait_for_text(client, "compare-status", |s| s.contains("the same")).await;
     assert_eq!(same, "1 certificate pair(s) compared: the same");
@@ -2495,6 +2510,3 @@ async fn compare_puts_the_blogs_openssl_set_beside_certplays_field_by_field() {
     assert!(refused.contains('B'), "{refused}");
     session.close().await;
 }
-
-/// The page's copy of the blog's CA (web/data/blog-set).
-const BLOG_CA: &str = include_str!("../../web/data/blog-set/ca.crt");

@@ -1,6 +1,7 @@
 //! Issuing a [`Plan`]: every entry's certificate, signed by its issuer (or
 //! itself), with its key; X.509 v3 throughout.
 
+mod blog_openssl;
 mod crl;
 mod csr;
 mod existing;
@@ -23,6 +24,7 @@ use rcgen::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use blog_openssl::{blog_openssl_set, BlogFile, BlogKeys};
 pub use crl::{CrlParams, IssuedCrl, Revocation, RevocationReason};
 pub use csr::{CertificateRequest, CsrParams};
 pub use existing::ExistingCa;

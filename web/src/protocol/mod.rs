@@ -221,6 +221,14 @@ pub enum Request {
         /// Unix seconds, for the lints about validity.
         now: i64,
     },
+    /// The blog's `ca.crt`, `server.crt` and `client.crt` as its seven
+    /// openssl commands make them at `now` (Unix seconds), with fresh
+    /// RSA-2048 keys from WebCrypto (certplay-core's
+    /// `blog_openssl_set`): [`Reply::BlogOpensslSet`].
+    BlogOpensslSet {
+        /// Unix seconds: from then for 365 days, as `-days 365` makes them.
+        now: i64,
+    },
 }
 
 /// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
@@ -313,6 +321,9 @@ pub enum Reply {
     LabCase(Box<lab::CaseShown>),
     /// For [`Request::Compare`].
     Compared(Comparison),
+    /// For [`Request::BlogOpensslSet`]: each file's name and PEM, in the
+    /// blog's order (its keys are dropped in the worker).
+    BlogOpensslSet(Vec<(String, String)>),
     /// The operation failed: certplay-core's words.
     Failed(String),
 }

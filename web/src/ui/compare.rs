@@ -1,9 +1,10 @@
 //! The inspector's compare: two inputs side by side (paste or pick a
 //! file), compared field by field in the tools worker by certplay-core's
 //! `diff` ([`crate::worker`]), each difference with what it does. One
-//! button puts the blog's openssl-made set (fixed data: made once by
-//! `tests/blog-commands.sh`, as the page says) beside the same plan issued
-//! here, then compares them.
+//! button puts the blog's set, made in the worker at that moment as the
+//! blog's seven openssl commands make it (certplay-core's
+//! `blog_openssl_set`; tests/tests/diff.rs checks it against openssl),
+//! beside the same plan issued by certplay, then compares them.
 
 use std::rc::Rc;
 
@@ -15,14 +16,6 @@ use super::{Event, Panel};
 use crate::dom::{by_id, document, file_bytes, on, set_text};
 use crate::error::Failure;
 use crate::protocol::{Comparison, Der, KeySource, Reply, Request};
-
-/// The blog's three certificates as its seven openssl commands made them
-/// (X.509 v1 server and client, RSA-2048): `web/data/blog-set/`.
-const BLOG_SET: [(&str, &str); 3] = [
-    ("ca.crt", include_str!("../../data/blog-set/ca.crt")),
-    ("server.crt", include_str!("../../data/blog-set/server.crt")),
-    ("client.crt", include_str!("../../data/blog-set/client.crt")),
-];
 
 /// The compare panel.
 #[derive(Debug)]
@@ -117,7 +110,16 @@ async fn compare(a: (&str, String), b: (&str, String)) -> Result<(), Failure> {
 
 /// The blog's set in A, the same plan issued here in B, compared.
 async fn blog() -> Result<(), Failure> {
-    let a = named(BLOG_SET.iter().map(|(name, pem)| (*name, *pem)));
+    set_text(
+        "compare-status",
+        "making the blog's set as its openssl commands do…",
+    )?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let blog = match crate::tools::call(Request::BlogOpensslSet { now }).await? {
+        Reply::BlogOpensslSet(files) => files,
+        other => return Err(crate::tools::unexpected(&other)),
+    };
+    let a = named(blog.iter().map(|(name, pem)| (name.as_str(), pem.as_str())));
     by_id::<HtmlTextAreaElement>("compare-a")?.set_value(&a);
     set_text("compare-status", "issuing the blog's plan with certplay…")?;
     let request = Request::Issue {

@@ -20,8 +20,8 @@ use std::rc::Rc;
 
 use certplay_core::lab::{self, Case, Mutated};
 use certplay_core::{
-    CsrParams, CsrSigning, Error, ExistingChain, IssuedPlan, KeyPair, Materials, Pkcs12Password,
-    Source, Validity,
+    BlogKeys, CsrParams, CsrSigning, Error, ExistingChain, IssuedPlan, KeyPair, KeyType, Materials,
+    Pkcs12Password, Source, Validity,
 };
 use time::OffsetDateTime;
 
@@ -108,8 +108,35 @@ pub async fn answer(tools: Rc<RefCell<Tools>>, request: Request, progress: Progr
                 .await
                 .unwrap_or_else(|e| Reply::Failed(e.to_string()))
         }
+        Request::BlogOpensslSet { now } => blog_openssl_set(now)
+            .await
+            .unwrap_or_else(|e| Reply::Failed(e.to_string())),
         other => tools.borrow_mut().handle(other),
     }
+}
+
+/// [`Request::BlogOpensslSet`]: three RSA-2048 keys by WebCrypto, then the
+/// blog's three certificates signed with them; the keys are not kept.
+async fn blog_openssl_set(now: i64) -> Result<Reply, Failure> {
+    let needed = ["ca", "server", "client"]
+        .map(|name| (name.to_owned(), KeyType::Rsa2048))
+        .to_vec();
+    let mut keys = keygen::generate(needed, KeySource::WebCrypto, |_, _| ())
+        .await?
+        .into_iter()
+        .map(|(_, key)| key);
+    let (Some(ca), Some(server), Some(client)) = (keys.next(), keys.next(), keys.next()) else {
+        return Err(Failure::Browser(
+            "WebCrypto made fewer than three keys".into(),
+        ));
+    };
+    let files = certplay_core::blog_openssl_set(&BlogKeys { ca, server, client }, now)?;
+    Ok(Reply::BlogOpensslSet(
+        files
+            .into_iter()
+            .map(|f| (f.name.to_owned(), f.pem))
+            .collect(),
+    ))
 }
 
 impl Tools {
@@ -138,6 +165,12 @@ impl Tools {
             }
             Request::Issue { .. } => {
                 return Err(invalid("Issue", "issuing waits for keys: answer() runs it"))
+            }
+            Request::BlogOpensslSet { .. } => {
+                return Err(invalid(
+                    "the blog's set",
+                    "its keys come from WebCrypto: answer() runs it",
+                ))
             }
             Request::Pkcs12 {
                 set,
