@@ -2,8 +2,10 @@
 //! ones (with an extension file) work with curl; the blog's literal
 //! commands make X.509 v1, and certplay refuses them at startup, saying so.
 
+use std::path::Path;
+
 use certplay_tests::{
-    curl_with_client_cert, run, serve_refused, sh, stderr, stdout, temp_dir, Server,
+    certplay, curl_with_client_cert, run, serve_refused, sh, stderr, stdout, temp_dir, Server,
 };
 
 /// The blog's seven commands, word for word.
@@ -97,5 +99,140 @@ openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 
     assert!(
         log.contains("`openssl x509 -req` makes v1 certificates unless given -extfile"),
         "{log}"
+    );
+}
+
+/// `openssl ca` with `-startdate`/`-enddate`: a root valid from 1960 (its
+/// notBefore UTCTime `600101000000Z`), a server certificate from 1965, and
+/// one whose notAfter meant 2055 but is written as UTCTime (`55...`), so
+/// that it reads as 1955.
+const EARLY_COMMANDS: &str = "
+cat > ca.cnf <<'CNF'
+[ca]
+default_ca = early
+[early]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = anything
+unique_subject = no
+[anything]
+commonName = supplied
+[root]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical,CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+touch index.txt
+echo 01 > serial
+key() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -subj /CN=$2 -out $1.csr 2>/dev/null; }
+key ca old-ca
+openssl ca -batch -config ca.cnf -selfsign -keyfile ca.key -in ca.csr -startdate 600101000000Z -enddate 400101000000Z -extensions root -out ca.crt 2>/dev/null
+key server localhost
+openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in server.csr -startdate 650601120000Z -enddate 350101000000Z -extensions leaf -out server.crt 2>/dev/null
+key late localhost
+openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in late.csr -startdate 250101000000Z -enddate 551231235959Z -extensions leaf -out late.crt 2>/dev/null
+";
+
+/// `notBefore=Jan  1 00:00:00 1960 GMT` and the notAfter line, as openssl
+/// prints them.
+fn openssl_dates(dir: &Path, file: &str) -> Vec<String> {
+    let out = run(dir, "openssl", &["x509", "-in", file, "-noout", "-dates"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_certificate_dated_1950_to_1969_is_read_with_its_real_dates() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    sh(dir, EARLY_COMMANDS);
+    // inspect shows the dates openssl reads, in openssl's words.
+    for file in ["ca.crt", "server.crt"] {
+        let out = certplay(dir, &["inspect", file]);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        let text = stdout(&out);
+        for line in openssl_dates(dir, file) {
+            let (field, date) = line.split_once('=').unwrap();
+            let label = if field == "notBefore" {
+                "Not Before"
+            } else {
+                "Not After "
+            };
+            assert!(text.contains(&format!("{label}: {date}")), "{line}: {text}");
+        }
+    }
+    assert_eq!(
+        openssl_dates(dir, "ca.crt")[0],
+        "notBefore=Jan  1 00:00:00 1960 GMT"
+    );
+    // The JSON view carries them too, and the core reads the same.
+    let out = certplay(dir, &["inspect", "--json", "ca.crt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1960-01-01"), "{}", stdout(&out));
+    let pem = std::fs::read(dir.join("ca.crt")).unwrap();
+    let items = certplay_core::read::read("ca.crt", &pem).unwrap();
+    let ca = &certplay_core::read::certificates(&items)[0];
+    assert_eq!(ca.not_before.0, -315_619_200, "1960-01-01T00:00:00Z");
+    assert!(ca.valid_at(0) && ca.valid_at(-315_619_200) && !ca.valid_at(-315_619_201));
+    // No prefix of it panics the reader.
+    for end in 0..ca.der.len() {
+        let _ = certplay_core::read::Certificate::from_der(&ca.der[..end]);
+    }
+
+    // openssl accepts the chain; rustls cannot read a date before 1970,
+    // and certplay verify says so instead of "not valid DER".
+    let (accepted, said) = {
+        let o = run(
+            dir,
+            "openssl",
+            &["verify", "-CAfile", "ca.crt", "server.crt"],
+        );
+        (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+    };
+    assert!(accepted, "{said}");
+    let out = certplay(
+        dir,
+        &[
+            "verify",
+            "--ca",
+            "ca.crt",
+            "--purpose",
+            "server",
+            "--host",
+            "localhost",
+            "server.crt",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("reads no date before 1970")
+            && text.contains("1965-06-01T12:00:00Z")
+            && !text.contains("not valid DER"),
+        "{text}"
+    );
+
+    // A notAfter meant for 2055 but written as UTCTime reads as 1955, before
+    // its notBefore: the lint says what happened, and openssl agrees on the date.
+    assert_eq!(
+        openssl_dates(dir, "late.crt")[1],
+        "notAfter=Dec 31 23:59:59 1955 GMT"
+    );
+    let out = certplay(dir, &["inspect", "late.crt"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("utc-time-past-2049")
+            && text.contains("Not After : Dec 31 23:59:59 1955 GMT"),
+        "{text}{}",
+        stderr(&out)
     );
 }

@@ -65,10 +65,21 @@ pub struct Certificate {
 impl Certificate {
     /// Reads a DER certificate. Never panics; a malformed extension is kept
     /// as [`ExtensionValue::Malformed`] and the rest is still read.
+    /// A validity date before 1970 (UTCTime 50 to 69, which the `der`
+    /// crate does not read) is read here and shown as it is.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let cert =
-            CertificateInner::<Raw>::from_der(der).map_err(|e| malformed("certificate", e))?;
+        let (cert, real) = match CertificateInner::<Raw>::from_der(der) {
+            Ok(cert) => (cert, [None, None]),
+            Err(e) => {
+                let early = super::early_time::before_1970(der)
+                    .ok_or_else(|| malformed("certificate", e))?;
+                let cert = CertificateInner::<Raw>::from_der(&early.der)
+                    .map_err(|e| malformed("certificate", e))?;
+                (cert, early.real)
+            }
+        };
         let tbs = &cert.tbs_certificate;
+        let [real_before, real_after] = real;
         Ok(Self {
             version: match tbs.version {
                 Version::V1 => 1,
@@ -78,8 +89,8 @@ impl Certificate {
             serial: Hex(tbs.serial_number.as_bytes().to_vec()),
             signature_algorithm: Oid::new(cert.signature_algorithm.oid),
             issuer: name(&tbs.issuer),
-            not_before: Time::from_x509(tbs.validity.not_before),
-            not_after: Time::from_x509(tbs.validity.not_after),
+            not_before: real_before.map_or_else(|| Time::from_x509(tbs.validity.not_before), Time),
+            not_after: real_after.map_or_else(|| Time::from_x509(tbs.validity.not_after), Time),
             validity_encoding: [
                 TimeEncoding::of(&tbs.validity.not_before),
                 TimeEncoding::of(&tbs.validity.not_after),

@@ -469,9 +469,11 @@ fn certificate_error(
         CertificateError::UnhandledCriticalExtension => Reason::UnhandledCriticalExtension {
             subject: subject_of(leaf),
         },
-        CertificateError::BadEncoding => Reason::BadEncoding {
-            detail: "a certificate of the chain is not valid DER".into(),
-        },
+        CertificateError::BadEncoding => {
+            early_date(leaf, check).unwrap_or_else(|| Reason::BadEncoding {
+                detail: "a certificate of the chain is not valid DER".into(),
+            })
+        }
         CertificateError::InvalidOcspResponse => Reason::Other {
             detail: "the OCSP response is invalid".into(),
         },
@@ -491,6 +493,22 @@ fn certificate_error(
             ),
         },
     }
+}
+
+/// What webpki's "bad DER" means when a certificate of the chain has a
+/// validity date before 1970: webpki counts time from 1970 and reads no
+/// date before it (certplay and the other stacks read them).
+fn early_date(leaf: Option<&Certificate>, check: &Check<'_>) -> Option<Reason> {
+    let c = find_in_chain(leaf, check, |c| c.not_before.0 < 0 || c.not_after.0 < 0)?;
+    Some(Reason::Other {
+        detail: format!(
+            "{} is valid from {} to {}: rustls/webpki reads no date before 1970 (UTCTime \
+             years 50-69 are 1950-1969); re-issue it with dates from 1970 on",
+            c.subject,
+            c.not_before.rfc3339(),
+            c.not_after.rfc3339()
+        ),
+    })
 }
 
 /// The leaf's subject for a sentence in words.
@@ -552,8 +570,15 @@ fn webpki_error(e: &webpki::Error, leaf: Option<&Certificate>, check: &Check<'_>
         W::UnsupportedNameType => {
             encoding("a name of a type webpki cannot check against name constraints")
         }
-        W::BadDer | W::TrailingData(_) => encoding("a certificate of the chain is not valid DER"),
-        W::BadDerTime => encoding("a time in a certificate is not valid DER"),
+        W::BadDer | W::TrailingData(_) | W::BadDerTime => {
+            early_date(leaf, check).unwrap_or_else(|| {
+                encoding(if matches!(e, W::BadDerTime) {
+                    "a time in a certificate is not valid DER"
+                } else {
+                    "a certificate of the chain is not valid DER"
+                })
+            })
+        }
         W::MaximumNameConstraintComparisonsExceeded => budget(Budget::NameConstraintComparisons),
         W::MaximumPathBuildCallsExceeded => budget(Budget::PathBuildCalls),
         W::MaximumPathDepthExceeded => budget(Budget::PathDepth),
