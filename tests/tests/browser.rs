@@ -2075,6 +2075,40 @@ async fn ask_my_local_server_shows_the_running_servers_verdict_beside_the_predic
         let log = playground.wait_for_log(&format!("lab case {case} on 127.0.0.1:"));
         assert!(log.contains(&log_line), "{log_line}\n{log}");
     }
+    // The lab's clock moved 800 days on, where the blog's set has expired:
+    // asked at that clock, the server says what the prediction says (at
+    // its own clock it would accept), and both the page and the server's
+    // words name the clock.
+    select(client, "lab-clock", "in-days").await;
+    paste(client, "lab-days", "800").await;
+    click(client, "lab-case-as-issued").await;
+    wait_for_text(client, "lab-break-status", |s| s.starts_with("as-issued:")).await;
+    let not_asked = text(client, "lab-case-server").await;
+    assert!(
+        not_asked.contains("It checks validity at the lab's clock, "),
+        "{not_asked}"
+    );
+    click(client, "lab-case-ask").await;
+    let said = wait_for_text(client, "lab-case-server", |s| {
+        s.starts_with("As predicted") || s.starts_with("NOT") || s.contains("did not run")
+    })
+    .await;
+    assert!(
+        said.starts_with("As predicted: refused by the client")
+            && said.contains(", at the lab's clock "),
+        "{said}"
+    );
+    let column = shown(client, "lab-case-server").await;
+    let short = column
+        .attr("data-short")
+        .await
+        .expect("data-short")
+        .unwrap_or_default();
+    assert!(short.contains("(expired)"), "{short}: {said}");
+    let live = wait_for_text(client, "live-lab", |s| s.contains("as-issued")).await;
+    assert!(live.contains(", at the lab's clock "), "{live}");
+    playground.wait_for_log("lab case as-issued on 127.0.0.1:");
+
     // Asking ran the cases on listeners of their own: the playground's
     // own material was never replaced.
     assert!(

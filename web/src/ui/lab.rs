@@ -116,6 +116,9 @@ pub struct Lab {
     last: RefCell<Option<Shown>>,
     /// The break-it case shown in `#lab-case` (its zip, its broken copy).
     current: RefCell<Option<CaseShown>>,
+    /// The lab's clock that case was predicted and handshaken at, when it
+    /// was moved (Unix seconds): the local server is asked at it too.
+    clock: Cell<Option<i64>>,
     /// A break-it run is going on: other break-it clicks wait for it.
     busy: Cell<bool>,
 }
@@ -170,13 +173,14 @@ impl Lab {
         let set = self.state.handle()?;
         let versions = versions(&by_id::<HtmlSelectElement>("lab-tls")?.value());
         let at = at()?;
+        let clock = moved()?.then_some(at);
         show_error(None)?;
         set_text(
             "lab-break-status",
             &format!("Breaking a copy: {}…", broken.description()),
         )?;
         let (case, shown) = run_case(set, broken, versions, at).await?;
-        self.show_case(&case, &shown)?;
+        self.show_case(&case, &shown, clock)?;
         set_text(
             "lab-break-status",
             &format!(
@@ -199,6 +203,7 @@ impl Lab {
         let set = self.state.handle()?;
         let versions = versions(&by_id::<HtmlSelectElement>("lab-tls")?.value());
         let at = at()?;
+        let clock = moved()?.then_some(at);
         show_error(None)?;
         let table = by_id::<Element>("lab-table")?;
         set_attribute(&table, "data-state", Some("running"))?;
@@ -223,7 +228,7 @@ impl Lab {
             }
             let tr = row(&case, &shown)?;
             rows.append_child(&tr).map_err(Failure::from_js)?;
-            self.show_case(&case, &shown)?;
+            self.show_case(&case, &shown, clock)?;
         }
         let took = crate::clock::whole_ms(crate::clock::now_ms() - started);
         set_attribute(&table, "data-state", Some("done"))?;
@@ -245,8 +250,13 @@ impl Lab {
     }
 
     /// Shows `case` and the page's handshake of it in `#lab-case`, side by
-    /// side.
-    fn show_case(&self, case: &CaseShown, shown: &Shown) -> Result<(), Failure> {
+    /// side; `clock` is the lab's clock when it was moved.
+    fn show_case(
+        &self,
+        case: &CaseShown,
+        shown: &Shown,
+        clock: Option<i64>,
+    ) -> Result<(), Failure> {
         set_text("lab-case-title", case.description.as_str())?;
         let view = by_id::<Element>("lab-case")?;
         set_attribute(&view, "data-case", Some(case.case.name()))?;
@@ -285,11 +295,18 @@ impl Lab {
         self.case_actions(case)?;
         let server = by_id::<Element>("lab-case-server")?;
         set_attribute(&server, "data-result", None)?;
-        server.set_text_content(Some(
-            "Not asked: the button below sends this case's files, keys included, to the \
-             certplay serve that served this page.",
-        ));
+        let mut not_asked = "Not asked: the button below sends this case's files, keys \
+                             included, to the certplay serve that served this page."
+            .to_owned();
+        if let Some(at) = clock {
+            not_asked.push_str(&format!(
+                " It checks validity at the lab's clock, {}, as the prediction did.",
+                certplay_core::read::model::Time(at)
+            ));
+        }
+        server.set_text_content(Some(&not_asked));
         *self.current.borrow_mut() = Some(case.clone());
+        self.clock.set(clock);
         set_attribute(&view, "hidden", None)
     }
 
@@ -317,6 +334,7 @@ impl Lab {
         self.app.send(&Event::AskServer {
             case: case.case.name().to_owned(),
             body: case.mutated.clone(),
+            at: self.clock.get(),
         })
     }
 
@@ -407,6 +425,7 @@ impl Lab {
             state: state.clone(),
             last: RefCell::default(),
             current: RefCell::default(),
+            clock: Cell::new(None),
             busy: Cell::new(false),
         });
         let mut listeners = Vec::new();
@@ -555,6 +574,11 @@ fn versions(value: &str) -> TlsVersions {
         "tls12" => TlsVersions::Tls12Only,
         _ => TlsVersions::Tls13AndTls12,
     }
+}
+
+/// True when `#lab-clock` is moved from now (a date, or N days from now).
+fn moved() -> Result<bool, Failure> {
+    Ok(by_id::<HtmlSelectElement>("lab-clock")?.value() != "now")
 }
 
 /// The clock's moment, Unix seconds: now, the date typed, or now plus days.

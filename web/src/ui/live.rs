@@ -167,14 +167,14 @@ pub struct Live {
 
 impl Panel for Live {
     fn on(&self, event: &Event) -> Result<(), Failure> {
-        if let Event::AskServer { case, body } = event {
-            let (app, case, body) = (self.app.clone(), case.clone(), body.clone());
+        if let Event::AskServer { case, body, at } = event {
+            let (app, case, body, at) = (self.app.clone(), case.clone(), body.clone(), *at);
             spawn_local(async move {
                 let _ = set_text(
                     "live-lab",
                     &format!("Sending lab case {case} (with its keys) to certplay serve…"),
                 );
-                let said = ask(&case, &body)
+                let said = ask(&case, &body, at)
                     .await
                     .unwrap_or_else(|failure| ServerSaid {
                         case: case.clone(),
@@ -226,10 +226,15 @@ pub fn lab_line(said: &ServerSaid) -> String {
 }
 
 /// `POST /live/lab` with one case (`body`, core's `lab::Mutated` as
-/// JSON): what the server said, in words.
-async fn ask(case: &str, body: &str) -> Result<ServerSaid, Failure> {
+/// JSON), at the lab's clock `at` when it was moved: what the server said,
+/// in words.
+async fn ask(case: &str, body: &str, at: Option<i64>) -> Result<ServerSaid, Failure> {
     let token = token().await?;
-    let response = fetch("/live/lab", Some((&token, &JsValue::from_str(body)))).await?;
+    let path = match at {
+        Some(at) => format!("/live/lab?at={at}"),
+        None => "/live/lab".to_owned(),
+    };
+    let response = fetch(&path, Some((&token, &JsValue::from_str(body)))).await?;
     let answer = text_of(&response).await?;
     if !response.ok() {
         return Err(Failure::Browser(format!(

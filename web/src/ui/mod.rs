@@ -78,6 +78,9 @@ pub enum Event {
         /// The case as JSON (core's `lab::Mutated`: its files, keys
         /// included), the body of `POST /live/lab`.
         body: String,
+        /// The lab's clock (Unix seconds) when it was moved: the server
+        /// checks validity at it, as the prediction did; `None`: now.
+        at: Option<i64>,
     },
     /// What the server said of a lab case ([`Event::AskServer`]).
     ServerSaid(ServerSaid),
