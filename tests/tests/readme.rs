@@ -37,14 +37,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use certplay_tests::{certplay_bin, temp_dir};
+use certplay_tests::{certplay_bin, free_port, temp_dir};
 
 /// How long one foreground command may run.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -491,12 +490,7 @@ impl Example {
 
     /// The free port that stands for `fixed` in this example.
     fn free(&mut self, fixed: u16) -> u16 {
-        *self.ports.entry(fixed).or_insert_with(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .map(|a| a.port())
-                .expect("a free port on loopback")
-        })
+        *self.ports.entry(fixed).or_insert_with(free_port)
     }
 
     /// Checks that every line of `shown` (the text block at README line
