@@ -1407,6 +1407,7 @@ async fn chain_check_in_the_page_says_why() {
     assert!(
         others.contains("Go crypto/x509 refuses (trust-anchor-outside-validity)")
             && others.contains("Node refuses (trust-anchor-outside-validity)")
+            && others.contains("Chrome, Edge (Chromium) refuses (trust-anchor-outside-validity)")
             && others.contains("CN=my-ca: Error trust-anchor-outside-validity"),
         "{others}"
     );
