@@ -8,7 +8,7 @@ use certplay_core::{KeyType, Plan};
 use certplay_tests::s_server::showcerts;
 use certplay_tests::{
     certplay, curl, curl_with_client_cert, curl_with_client_of, issue_backdated, issue_into,
-    issue_other_ca, run, stderr, stdout, temp_dir, write_set, Server,
+    issue_other_ca, run, stderr, stdout, temp_dir, write_set, Server, BLOG_FILES,
 };
 
 fn the_blogs_exercise(key_type: KeyType) {
@@ -423,19 +423,7 @@ fn hostile_names_reach_no_terminal_or_log_as_they_are() {
     // /live/load: a server certificate with the name, loaded from "the page".
     let server_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n";
     hostile_cert(d, d, "server.key", server_ext, "hostile-server.crt");
-    let live = Server::start(
-        d,
-        &[
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--page-port",
-            "0",
-        ],
-    );
+    let live = Server::start(d, &[&BLOG_FILES[..], &["--page-port", "0"]].concat());
     let page = format!("http://127.0.0.1:{}", live.page_port.expect("a page port"));
     let token = curl(d, &[&format!("{page}/live/token")]);
     let token: serde_json::Value = serde_json::from_str(&stdout(&token)).expect("token");

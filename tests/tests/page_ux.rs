@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use certplay_tests::page::{chromium, open_page, press_issue, Listening, Playground};
+use certplay_tests::page::{chromium, open_page, press_issue, select, Listening, Playground};
 use certplay_tests::{curl, temp_dir, TempDir};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -368,13 +368,7 @@ async fn the_page_fits_every_width_reads_in_both_themes_and_passes_the_audit() {
     );
 
     // A root, an intermediate and two clients, every disclosure open.
-    page.client
-        .find(Locator::Css("#preset option[value=intermediate]"))
-        .await
-        .expect("the intermediate preset")
-        .click()
-        .await
-        .expect("choosing it");
+    select(&page.client, "preset", "intermediate").await;
     page.click("add-client").await;
     page.issue().await;
     let cards = page
@@ -509,13 +503,7 @@ async fn the_cards_come_one_a_frame_and_the_page_answers_between_them() {
     let page = Page::open().await;
     page.viewport((1280, 800)).await;
     page.load(None).await;
-    page.client
-        .find(Locator::Css("#preset option[value=intermediate]"))
-        .await
-        .expect("the intermediate preset")
-        .click()
-        .await
-        .expect("choosing it");
+    select(&page.client, "preset", "intermediate").await;
     page.js(r#"
         const seen = window.__seen = [];
         new MutationObserver(records => {
