@@ -247,6 +247,18 @@ pub fn write_set(dir: &Path, issued: &IssuedPlan) {
     }
 }
 
+/// A program a test started (a server, chromedriver), killed (SIGKILL)
+/// and waited for on drop, so none outlives its test.
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running `certplay serve`, stopped (SIGTERM, then SIGKILL) on drop.
 #[derive(Debug)]
 pub struct Server {

@@ -3,20 +3,20 @@
 //! what every page test does first (open the page, issue, open the lab).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::{free_port, temp_dir, Server, TempDir};
+use crate::{free_port, temp_dir, KillOnDrop, Server, TempDir};
 
 /// A program listening on a free loopback port (chromedriver, a plain
 /// static file server), killed on drop.
 #[derive(Debug)]
 pub struct Listening {
-    child: Child,
+    _child: KillOnDrop,
     /// The port it listens on.
     pub port: u16,
 }
@@ -52,7 +52,10 @@ impl Listening {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { child, port }
+        Self {
+            _child: KillOnDrop(child),
+            port,
+        }
     }
 
     /// chromedriver (`CHROMEDRIVER`, or Debian's `/usr/bin/chromedriver`).
@@ -71,13 +74,6 @@ impl Listening {
         let mut command = Command::new(&program);
         command.env("HOME", home);
         Self::start_command(command, &program, |port| vec![format!("--port={port}")])
-    }
-}
-
-impl Drop for Listening {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

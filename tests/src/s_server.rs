@@ -2,18 +2,18 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::{curl, free_port, run, stdout};
+use crate::{curl, free_port, run, stdout, KillOnDrop};
 
 /// `openssl s_server -www` on `127.0.0.1`, serving `server.crt` and
 /// `server.key` from the directory it was started in, killed on drop.
 #[derive(Debug)]
 pub struct SServer {
-    child: Child,
+    _child: KillOnDrop,
     /// The port it listens on.
     pub port: u16,
 }
@@ -61,19 +61,15 @@ impl SServer {
         }
         // Keep draining its output so it never blocks on a full pipe.
         thread::spawn(move || while rx.recv().is_ok() {});
-        Self { child, port }
+        Self {
+            _child: KillOnDrop(child),
+            port,
+        }
     }
 
     /// `localhost:PORT`, as `certplay connect` takes it.
     pub fn target(&self) -> String {
         format!("localhost:{}", self.port)
-    }
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

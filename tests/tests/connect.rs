@@ -7,14 +7,15 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use certplay_core::KeyType;
 use certplay_tests::s_server::SServer;
 use certplay_tests::{
-    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, OtherClient, Server,
+    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, KillOnDrop,
+    OtherClient, Server,
 };
 
 /// `certplay connect ARGS` in `dir`; its output and exit code.
@@ -306,7 +307,7 @@ server.listen(0, '127.0.0.1', () => {
 
 /// `node server.js MODE` in `dir`, killed on drop.
 struct Node {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
 }
 
@@ -330,14 +331,10 @@ impl Node {
             .strip_prefix("port ")
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("node printed {line:?}"));
-        Self { child, port }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Self {
+            _child: KillOnDrop(child),
+            port,
+        }
     }
 }
 
@@ -368,7 +365,7 @@ fn node_request_cert_with_and_without_reject_unauthorized() {
 /// Debian's nginx, started by the test with its own config and prefix in
 /// `dir` (never the system's), stopped on drop.
 struct Nginx {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
 }
 
@@ -410,14 +407,10 @@ impl Nginx {
             );
             thread::sleep(Duration::from_millis(50));
         }
-        Self { child, port }
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Self {
+            _child: KillOnDrop(child),
+            port,
+        }
     }
 }
 
