@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use certplay_core::read::lint::{self, LintId, Stack, Stacks, Verdict};
+use certplay_core::read::lint::{self, LintId, Position, Stack, Stacks, Verdict};
 use certplay_core::read::Certificate;
 use certplay_core::verify::{self, Check, Purpose};
 use time::OffsetDateTime;
@@ -722,10 +722,10 @@ fn cases() -> Vec<Case> {
             lint: Some(UtcTimePast2049),
             at: At::Leaf,
             make: |_, _, c| {
-                // 2075 as UTCTime reads as 1975 (years 50-69 read as 1950-1969,
-                // before the Unix epoch, which certplay's reader refuses).
-                let year_2075 = time::macros::datetime!(2075-06-01 00:00 UTC);
-                c.leaf.not_after = time_der(TimeKind::Utc, year_2075);
+                // 2055 as UTCTime reads as 1955 (years 50-69 are 1950-1969,
+                // before the Unix epoch: certplay reads them).
+                let year_2055 = time::macros::datetime!(2055-06-01 00:00 UTC);
+                c.leaf.not_after = time_der(TimeKind::Utc, year_2055);
             },
         },
         Case {
@@ -842,6 +842,86 @@ fn cases() -> Vec<Case> {
             lint: Some(ExtensionsBeforeV3),
             at: At::Leaf,
             make: |_, _, c| c.leaf.version = 2,
+        },
+        // The same lints at the other positions of the chain.
+        Case {
+            name: "critical-aki-intermediate",
+            lint: Some(CriticalKeyIdentifier),
+            at: At::Intermediate,
+            make: |k, _, c| {
+                let aki = seq(&[&tlv(0x80, &k.root.id)]);
+                replace(
+                    &mut c.intermediate,
+                    AUTHORITY_KEY_ID,
+                    extension(AUTHORITY_KEY_ID, true, &aki),
+                );
+            },
+        },
+        Case {
+            name: "critical-ski-leaf",
+            lint: Some(CriticalKeyIdentifier),
+            at: At::Leaf,
+            make: |k, _, c| {
+                let ski = extension(SUBJECT_KEY_ID, true, &octets(&k.leaf.id));
+                replace(&mut c.leaf, SUBJECT_KEY_ID, ski);
+            },
+        },
+        Case {
+            name: "intermediate-without-aki",
+            lint: Some(NoAuthorityKeyIdentifier),
+            at: At::Intermediate,
+            make: |_, _, c| without(&mut c.intermediate, AUTHORITY_KEY_ID),
+        },
+        Case {
+            name: "serial-zero-intermediate",
+            lint: Some(SerialZero),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.serial = vec![0x00],
+        },
+        Case {
+            name: "serial-zero-root",
+            lint: Some(SerialZero),
+            at: At::Root,
+            make: |_, _, c| c.root.serial = vec![0x00],
+        },
+        Case {
+            name: "serial-negative-intermediate",
+            lint: Some(SerialNegative),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.serial = vec![0xc4, 0x01, 0x02],
+        },
+        Case {
+            name: "serial-negative-root",
+            lint: Some(SerialNegative),
+            at: At::Root,
+            make: |_, _, c| c.root.serial = vec![0xc4, 0x01, 0x02],
+        },
+        Case {
+            name: "unknown-critical-intermediate",
+            lint: Some(UnknownCriticalExtension),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.extensions.push(unknown_critical()),
+        },
+        Case {
+            name: "critical-eku-intermediate",
+            lint: Some(CriticalExtendedKeyUsage),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.extensions.push(server_auth(true)),
+        },
+        Case {
+            name: "eku-on-intermediate",
+            lint: None,
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.extensions.push(server_auth(false)),
+        },
+        Case {
+            name: "any-eku-intermediate",
+            lint: Some(AnyExtendedKeyUsage),
+            at: At::Intermediate,
+            make: |_, _, c| {
+                let any = extension(EXT_KEY_USAGE, false, &seq(&[&oid(ANY_EKU)]));
+                c.intermediate.extensions.push(any);
+            },
         },
     ]
 }
@@ -1107,12 +1187,14 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
         chain.own_names(case.name);
         (case.make)(&keys, now, &mut chain);
         let certs = chain.write(&keys, &cases_dir.join(case.name));
-        let at = match case.at {
-            At::Root => &certs[0],
-            At::Intermediate => &certs[1],
-            At::Leaf => &certs[2],
+        // The claims are the lint's at the certificate's place in the chain.
+        const PLACES: [Position; 3] = [Position::Anchor, Position::Intermediate, Position::Leaf];
+        let index = match case.at {
+            At::Root => 0,
+            At::Intermediate => 1,
+            At::Leaf => 2,
         };
-        let found = lint::certificate(at, now.unix_timestamp());
+        let found = lint::certificate_at(&certs[index], now.unix_timestamp(), PLACES[index]);
         match case.lint {
             Some(id) if !found.iter().any(|l| l.id == id) => {
                 let ids: Vec<LintId> = found.iter().map(|l| l.id).collect();
@@ -1133,7 +1215,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             }
             None => {
                 for (i, c) in certs.iter().enumerate() {
-                    let lints = lint::certificate(c, now.unix_timestamp());
+                    let lints = lint::certificate_at(c, now.unix_timestamp(), PLACES[i]);
                     if !lints.is_empty() {
                         let _ = writeln!(
                             problems,

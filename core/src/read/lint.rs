@@ -14,8 +14,8 @@ use const_oid::db::rfc5280::{
 use const_oid::db::rfc5912::{ID_DSA, MD_5_WITH_RSA_ENCRYPTION};
 
 pub use super::lint_id::LintId;
-use super::model::{ExtensionValue, GeneralName, KeyKind};
-pub use super::stacks::{Stack, Stacks, Verdict};
+use super::model::{ExtensionValue, GeneralName, KeyKind, Oid};
+pub use super::stacks::{Position, Stack, Stacks, Verdict};
 use super::Certificate;
 use crate::oid::SignatureAlgorithm;
 use crate::plan::ExtendedKeyUsage::{self, ClientAuth, ServerAuth};
@@ -100,8 +100,8 @@ impl fmt::Display for Lint {
 }
 
 /// A [`Lint`] as serde reads it back (the page's worker sends lints to the
-/// page): the same fields in the same order; rule, fix and stacks come
-/// from the id.
+/// page): the same fields in the same order; rule and fix come from the
+/// id.
 #[derive(Deserialize)]
 struct Finding {
     id: LintId,
@@ -111,14 +111,16 @@ struct Finding {
     message: String,
     #[allow(dead_code)]
     fix: String,
-    #[allow(dead_code)]
     stacks: Option<Stacks>,
 }
 
 impl<'de> Deserialize<'de> for Lint {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let finding = Finding::deserialize(deserializer)?;
-        Ok(Self::new(finding.id, finding.severity, finding.message))
+        let mut lint = Self::new(finding.id, finding.severity, finding.message);
+        // As written: where the certificate is in its chain can change them.
+        lint.stacks = finding.stacks;
+        Ok(lint)
     }
 }
 
@@ -157,8 +159,29 @@ fn role(c: &Certificate) -> Role {
     }
 }
 
-/// Lints one certificate at time `now` (Unix seconds).
+/// Lints one certificate at time `now` (Unix seconds), where it most
+/// likely is in a chain ([`Position::of`]).
 pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
+    certificate_at(c, now, Position::of(c))
+}
+
+impl Position {
+    /// Where `c` most likely is when no chain says: self-issued, the trust
+    /// anchor; another CA, an intermediate; anything else, the leaf.
+    pub fn of(c: &Certificate) -> Self {
+        if c.self_issued() {
+            Self::Anchor
+        } else if c.is_ca() {
+            Self::Intermediate
+        } else {
+            Self::Leaf
+        }
+    }
+}
+
+/// Lints one certificate at time `now` (Unix seconds), at `position` in a
+/// chain: what the stacks decide can depend on it ([`Stacks::at`]).
+pub fn certificate_at(c: &Certificate, now: i64, position: Position) -> Vec<Lint> {
     use LintId::*;
     let mut out = Vec::new();
     let mut add = |id, severity, message| out.push(Lint::new(id, severity, message));
@@ -458,6 +481,26 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
             );
         }
     }
+    let alone = |purposes: &[Oid]| {
+        purposes.iter().any(|p| p.oid == ANY_EXTENDED_KEY_USAGE)
+            && !purposes
+                .iter()
+                .any(|p| matches!(ExtendedKeyUsage::of(&p.oid), Some(ServerAuth | ClientAuth)))
+    };
+    if role == Role::Ca
+        && position == Position::Intermediate
+        && c.extended_key_usage().is_some_and(alone)
+    {
+        add(
+            AnyExtendedKeyUsage,
+            Severity::Error,
+            "a CA whose extendedKeyUsage is anyExtendedKeyUsage alone: rustls/webpki, \
+             OpenSSL and Node ask a CA's extendedKeyUsage, when it has one, to hold the \
+             leaf's purpose (serverAuth or clientAuth), and do not take anyExtendedKeyUsage \
+             for it"
+                .into(),
+        );
+    }
     if let Some(purposes) = c.extended_key_usage().filter(|_| role != Role::Ca) {
         let any = purposes.iter().any(|p| p.oid == ANY_EXTENDED_KEY_USAGE);
         let tls = purposes
@@ -491,11 +534,16 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                 .into(),
         );
     }
+    let aki_critical = c
+        .extensions
+        .iter()
+        .any(|e| e.critical && e.id.oid == ID_CE_AUTHORITY_KEY_IDENTIFIER);
     for lint in &mut out {
+        lint.stacks = Stacks::at(lint.id, position);
         match lint.id {
             // A root's signature on itself is not checked on a trust anchor:
             // what the stacks do with a weak hash is about what a CA signs.
-            Sha1Signature | Md5Signature if c.self_issued() => {
+            Sha1Signature | Md5Signature if position == Position::Anchor => {
                 lint.severity = Severity::Warning;
                 lint.stacks = Some(Stacks::all_accept());
                 lint.message.push_str(
@@ -503,8 +551,10 @@ pub fn certificate(c: &Certificate, now: i64) -> Vec<Lint> {
                      does on what it signs)",
                 );
             }
-            CriticalKeyIdentifier | UnknownCriticalExtension if c.self_issued() => {
-                lint.stacks = lint.stacks.take().map(Stacks::as_trust_anchor);
+            // Python cryptography refuses a critical subjectKeyIdentifier on
+            // a CA only (and a critical authorityKeyIdentifier anywhere).
+            CriticalKeyIdentifier if position == Position::Leaf && !aki_critical => {
+                lint.stacks = lint.stacks.take().map(|s| s.accepting(Stack::Python));
             }
             // Beside serverAuth or clientAuth it changes nothing.
             AnyExtendedKeyUsage if lint.severity == Severity::Warning => {

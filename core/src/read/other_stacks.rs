@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::lint::{Lint, LintId};
-use super::stacks::Stack;
+use super::stacks::{Position, Stack};
 use super::Certificate;
 
 /// One lint found on one certificate of a chain.
@@ -53,12 +53,26 @@ impl OtherStacks {
                 .chain(intermediates)
                 .any(|c| c.issuer.der == anchor.subject.der)
         };
+        let trusted = |c: &Certificate| anchors.iter().any(|a| a.der == c.der);
         let mut lints = Vec::new();
-        for c in std::iter::once(leaf)
-            .chain(intermediates)
-            .chain(anchors.iter().filter(|a| issued(a)))
+        for (c, position) in std::iter::once((leaf, Position::Leaf))
+            .chain(intermediates.iter().map(|c| {
+                // A chain file may hold the root too: it is the anchor.
+                let position = if trusted(c) {
+                    Position::Anchor
+                } else {
+                    Position::Intermediate
+                };
+                (c, position)
+            }))
+            .chain(
+                anchors
+                    .iter()
+                    .filter(|a| issued(a) && !intermediates.iter().any(|c| c.der == a.der))
+                    .map(|a| (a, Position::Anchor)),
+            )
         {
-            for lint in super::lint::certificate(c, now) {
+            for lint in super::lint::certificate_at(c, now, position) {
                 lints.push(ChainLint {
                     certificate: c.subject.to_string(),
                     lint,

@@ -127,16 +127,58 @@ impl Stacks {
         }
     }
 
-    /// The same, on a trust anchor: rustls/webpki read only an anchor's
-    /// name, key and name constraints, and accept what they would refuse
-    /// in its other extensions.
-    pub fn as_trust_anchor(mut self) -> Self {
-        if self.refused_by.contains(&Stack::Rustls) {
-            self.refused_by.retain(|s| *s != Stack::Rustls);
-            self.accepted_by.insert(0, Stack::Rustls);
+    /// What `id` says of every stack for a certificate at `position` in
+    /// the chain: [`Stacks::of`], except where a stack decides otherwise
+    /// there. tests/tests/stacks.rs crafts the lints whose verdict could
+    /// plausibly depend on it at each position and found these (critical
+    /// key identifiers, a missing authorityKeyIdentifier, serial zero or
+    /// negative, an unknown critical extension, a critical or
+    /// anyExtendedKeyUsage on a CA); serial numbers, unknown critical
+    /// extensions and a critical extendedKeyUsage are decided the same
+    /// everywhere but at the anchor.
+    pub fn at(id: LintId, position: Position) -> Option<Self> {
+        use LintId::*;
+        let stacks = Self::of(id)?;
+        Some(match (id, position) {
+            // rustls/webpki read only an anchor's name, key and name
+            // constraints, and accept what they refuse in its other
+            // extensions.
+            (CriticalKeyIdentifier | UnknownCriticalExtension, Position::Anchor) => {
+                stacks.accepting(Stack::Rustls)
+            }
+            // Python cryptography asks an authorityKeyIdentifier of the
+            // leaf only, and reads no purpose of an intermediate (rustls,
+            // OpenSSL and Node refuse anyExtendedKeyUsage alone there: a
+            // CA's extendedKeyUsage must hold the leaf's purpose).
+            (NoAuthorityKeyIdentifier | AnyExtendedKeyUsage, Position::Intermediate) => {
+                stacks.accepting(Stack::Python)
+            }
+            _ => stacks,
+        })
+    }
+
+    /// The same with `stack` accepting.
+    pub fn accepting(mut self, stack: Stack) -> Self {
+        if self.refused_by.contains(&stack) {
+            self.refused_by.retain(|s| *s != stack);
+            self.accepted_by.push(stack);
+            self.accepted_by.sort();
         }
         self
     }
+}
+
+/// Where a certificate is in a chain: some stacks check a leaf, an
+/// intermediate and a trust anchor differently ([`Stacks::at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// The end-entity certificate.
+    Leaf,
+    /// A CA between the leaf and the anchor.
+    Intermediate,
+    /// The trust anchor.
+    Anchor,
 }
 
 /// `refused by rustls/webpki, Go crypto/x509; accepted by OpenSSL, Node`
