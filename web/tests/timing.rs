@@ -20,7 +20,7 @@
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 //! CHROMEDRIVER=/usr/bin/chromedriver \
 //! cargo test -p certplay-web --target wasm32-unknown-unknown --profile wasm-release \
-//!   --test timing \
+//!   --features rsa-keygen --test timing \
 //!   -- --include-ignored --nocapture
 
 #![cfg(target_arch = "wasm32")]
@@ -116,7 +116,7 @@ async fn issuing_times() {
                         }
                     }
                     KeySource::WebCrypto => {
-                        keygen::generate(params.keys_needed(), *source, |_, _| ())
+                        keygen::generate(params.keys_needed(), *source, Rc::new(|_, _| ()))
                             .await
                             .unwrap();
                     }

@@ -73,6 +73,10 @@ pub fn bench() -> Result {
             WASM_TARGET,
             "--profile",
             "wasm-release",
+            // Core's own RSA keys, measured beside WebCrypto's (the
+            // page's wasm goes without them).
+            "--features",
+            "certplay-web/rsa-keygen",
             "--test",
             "timing",
             "--",

@@ -181,11 +181,21 @@ impl KeyPair {
             KeyType::Ed25519 => Ok(Self::from_ed25519(ed25519_dalek::SigningKey::generate(
                 &mut OsRng,
             ))),
+            #[cfg(feature = "rsa-keygen")]
             KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
                 let bits = key_type.rsa_bits().unwrap_or(2048);
                 let key = rsa::RsaPrivateKey::new(&mut OsRng, bits).map_err(Error::crypto)?;
                 Self::from_rsa(key)
             }
+            // The page's wasm: its tools worker makes RSA keys with
+            // WebCrypto (natively, in milliseconds) and gives them to core.
+            #[cfg(not(feature = "rsa-keygen"))]
+            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Err(Error::InvalidInput {
+                field: key_type.description().to_owned(),
+                reason: "this build of certplay-core makes no RSA keys (feature `rsa-keygen` \
+                         off): give it one made elsewhere (the page: WebCrypto)"
+                    .into(),
+            }),
         }
     }
 

@@ -195,3 +195,56 @@ fn a_case_zip_holds_its_folder_as_certplay_lab_writes_it() {
         case.commands()
     );
 }
+
+/// The keys a case's copy adds are the ones [`new_keys`] lists, and
+/// [`mutate_with`] puts the spare keys it is given in their place (the
+/// page's tools worker gives it WebCrypto's RSA keys, since core makes
+/// none in the page): every key of the copy is the set's own or a spare,
+/// and every spare is used.
+#[test]
+fn the_keys_a_copy_adds_are_the_spares_given() {
+    let set = Plan::default().issue().unwrap();
+    let own: Vec<&str> = set
+        .entries
+        .iter()
+        .filter_map(|e| e.key_pem.as_deref())
+        .collect();
+    let mut added = 0;
+    for case in Case::ALL {
+        let types = new_keys(&set, case).unwrap();
+        let spares: Vec<crate::KeyPair> = types
+            .iter()
+            .map(|t| crate::KeyPair::generate(*t).unwrap())
+            .collect();
+        let spare_pems: Vec<String> = spares.iter().map(|k| k.to_pkcs8_pem().unwrap()).collect();
+        let broken = mutate_with(&set, case, spares).unwrap();
+        let keys: Vec<&str> = broken
+            .files
+            .iter()
+            .filter(|f| f.private)
+            .map(|f| f.contents.as_str())
+            .collect();
+        for key in &keys {
+            assert!(
+                own.contains(key) || spare_pems.iter().any(|s| s == key),
+                "{case}: a key that is neither the set's nor a spare"
+            );
+        }
+        for spare in &spare_pems {
+            assert!(keys.contains(&spare.as_str()), "{case}: a spare unused");
+        }
+        added += types.len();
+    }
+    // Another CA (twice), an intermediate (client and server side), an
+    // intermediate and a sub-CA, the client's other key.
+    assert_eq!(
+        [
+            Case::ClientFromOtherCa,
+            Case::PathLengthExceeded,
+            Case::ClientKeyMismatch
+        ]
+        .map(|case| new_keys(&set, case).unwrap().len()),
+        [1, 2, 1]
+    );
+    assert_eq!(added, 7);
+}

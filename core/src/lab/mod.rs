@@ -56,8 +56,8 @@ pub use index::{
 #[cfg(feature = "lab")]
 pub use keylog::KeyLogLines;
 pub use mutate::{
-    certificate_pem, mutate, rsa_key, to_v1, with_public_key, CaseFile, ClientSetup, Mutated,
-    ServeSetup, EXCLUDED_NAME, OTHER_NAME,
+    certificate_pem, mutate, mutate_with, new_keys, rsa_key, to_v1, with_public_key, CaseFile,
+    ClientSetup, Mutated, ServeSetup, EXCLUDED_NAME, OTHER_NAME,
 };
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]

@@ -15,8 +15,8 @@ use super::setup::TlsVersions;
 use crate::commands::{Curl, HostName, Serve, Target};
 use crate::plan::preset;
 use crate::{
-    CrlParams, Entry, Error, ExtendedKeyUsage, IssuedPlan, KeyPair, KeyUsage, Materials, Plan,
-    Profile, Revocation, RevocationReason, San, Source, Subject, Subtree, Validity,
+    CrlParams, Entry, Error, ExtendedKeyUsage, IssuedPlan, KeyPair, KeyType, KeyUsage, Materials,
+    Plan, Profile, Revocation, RevocationReason, San, Source, Subject, Subtree, Validity,
 };
 
 /// The DNS name [`Case::NameConstraintViolated`] gives the client and has
@@ -297,6 +297,155 @@ fn expired() -> Validity {
 /// keeps its key. A set with an existing CA (whose key certplay does not
 /// hold) cannot be re-signed: an error says so.
 pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
+    mutate_with(set, case, Vec::new())
+}
+
+/// The key types of the keys [`mutate`] makes for `case`, one per key:
+/// the entries the copy adds (another CA, an intermediate) and, for
+/// [`Case::ClientKeyMismatch`], the client's other key. The page's tools
+/// worker makes the RSA ones with WebCrypto (natively, in milliseconds)
+/// and hands them to [`mutate_with`].
+pub fn new_keys(set: &IssuedPlan, case: Case) -> Result<Vec<KeyType>, Error> {
+    let roles = Roles::of(&set.plan)?;
+    let plan = changed_plan(set, case, &roles)?;
+    let mut types: Vec<KeyType> = if case == Case::AsIssued {
+        Vec::new()
+    } else {
+        let kept = kept_keys(set, &plan)?;
+        plan.keys_needed()
+            .into_iter()
+            .filter(|(name, _)| !kept.keys.contains_key(name))
+            .map(|(_, key_type)| key_type)
+            .collect()
+    };
+    if case == Case::ClientKeyMismatch {
+        types.push(client_key_type(set, &roles.client)?);
+    }
+    Ok(types)
+}
+
+/// [`mutate`] with `spare` keys made elsewhere: each key the copy needs
+/// ([`new_keys`]) is taken from `spare` when one of its type is there,
+/// and made by core otherwise.
+pub fn mutate_with(
+    set: &IssuedPlan,
+    case: Case,
+    mut spare: Vec<KeyPair>,
+) -> Result<Mutated, Error> {
+    let roles = Roles::of(&set.plan)?;
+    let plan = changed_plan(set, case, &roles)?;
+    let client_issuer = |plan: &Plan| -> String {
+        plan.entry(&roles.client)
+            .and_then(|e| e.issuer.clone())
+            .unwrap_or_default()
+    };
+
+    // The set as issued is the set itself (a person's own CA included);
+    // every other case is issued again with the set's own keys for every
+    // entry that is still there.
+    let mut copy = if case == Case::AsIssued {
+        set.clone()
+    } else {
+        issue_again(set, &plan, &mut spare)?
+    };
+
+    let mut crls = Vec::new();
+    let mut extra = Vec::new();
+    match case {
+        Case::ClientX509V1 => {
+            let issuer = client_issuer(&plan);
+            let issuer_key = issued_key(&copy, &issuer)?;
+            let client = copy_entry(&mut copy, &roles.client)?;
+            let v1 = to_v1(&client.cert_der, &issuer_key)?;
+            let pem = certificate_pem(&v1);
+            if let Some(chain) = &mut client.chain_pem {
+                *chain = chain.replacen(&client.cert_pem, &pem, 1);
+            }
+            client.cert_der = v1;
+            client.cert_pem = pem;
+        }
+        Case::ClientKeyMismatch => {
+            let key_type = client_key_type(&copy, &roles.client)?;
+            let client = copy_entry(&mut copy, &roles.client)?;
+            client.key_pem = Some(spare_or_new(&mut spare, key_type)?.to_pkcs8_pem()?);
+        }
+        Case::ClientRevoked => {
+            let issuer = client_issuer(&plan);
+            let serial = copy
+                .entry(&roles.client)
+                .and_then(|e| e.serial())
+                .ok_or_else(|| Error::input("lab", "the client certificate has no serial"))?;
+            let revoked = Revocation {
+                serial,
+                reason: RevocationReason::KeyCompromise,
+                revoked_at: set.issued_at,
+            };
+            let crl = copy.issue_crl(&issuer, &CrlParams::new(set.issued_at, 30, vec![revoked]))?;
+            let name = format!("{issuer}.crl");
+            crls.push(name.clone());
+            extra.push(CaseFile {
+                name,
+                contents: crl.pem,
+                private: false,
+            });
+        }
+        _ => {}
+    }
+
+    let chain_or_cert = |name: &str, whole: bool| match copy.entry(name) {
+        Some(entry) if whole && entry.chain_pem.is_some() => format!("{name}-chain.crt"),
+        _ => format!("{name}.crt"),
+    };
+    let serve = ServeSetup {
+        ca: format!("{}.crt", roles.client_root),
+        cert: chain_or_cert(&roles.server, case != Case::ServerChainWithoutIntermediate),
+        key: format!("{}.key", roles.server),
+        crls,
+        tls13_only: case == Case::Tls12ClientTls13Server,
+    };
+    let client = ClientSetup {
+        cacert: format!("{}.crt", roles.server_root),
+        identity: (case != Case::NoClientCertificate).then(|| {
+            (
+                chain_or_cert(&roles.client, case != Case::ClientChainWithoutIntermediate),
+                format!("{}.key", roles.client),
+            )
+        }),
+        versions: if case == Case::Tls12ClientTls13Server {
+            TlsVersions::Tls12Only
+        } else {
+            TlsVersions::default()
+        },
+    };
+    let server_names = set
+        .plan
+        .entry(&roles.server)
+        .map(|e| e.sans.clone())
+        .unwrap_or_default();
+    let mut files: Vec<CaseFile> = copy
+        .files()?
+        .into_iter()
+        .map(|f| CaseFile {
+            private: f.private(),
+            name: f.name,
+            contents: f.contents,
+        })
+        .collect();
+    files.extend(extra);
+    Ok(Mutated {
+        case,
+        plan,
+        files,
+        serve,
+        client,
+        server_names,
+    })
+}
+
+/// `set`'s plan changed for `case` (not yet issued). A set with an
+/// existing CA (whose key certplay does not hold) cannot be re-signed: an
+/// error says so.
+fn changed_plan(set: &IssuedPlan, case: Case, roles: &Roles) -> Result<Plan, Error> {
     let existing = set.plan.entries.iter().find(|e| e.existing);
     if let (Some(existing), false) = (existing, case == Case::AsIssued) {
         return Err(Error::input(
@@ -308,7 +457,6 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
             ),
         ));
     }
-    let roles = Roles::of(&set.plan)?;
     let mut plan = set.plan.clone();
     let client_issuer = |plan: &Plan| -> String {
         plan.entry(&roles.client)
@@ -391,113 +539,44 @@ pub fn mutate(set: &IssuedPlan, case: Case) -> Result<Mutated, Error> {
         }
         Case::ServerExpired => entry_mut(&mut plan, &roles.server)?.validity = expired(),
     }
+    Ok(plan)
+}
 
-    // The set as issued is the set itself (a person's own CA included);
-    // every other case is issued again with the set's own keys for every
-    // entry that is still there.
-    let mut copy = if case == Case::AsIssued {
-        set.clone()
-    } else {
-        issue_again(set, &plan)?
-    };
+/// The client's key type (an issued client has a key of a type certplay
+/// makes).
+fn client_key_type(set: &IssuedPlan, client: &str) -> Result<KeyType, Error> {
+    set.entry(client)
+        .map(|e| e.key_type.unwrap_or_default())
+        .ok_or_else(|| Error::input("lab", format!("the set has no entry {client:?}")))
+}
 
-    let mut crls = Vec::new();
-    let mut extra = Vec::new();
-    match case {
-        Case::ClientX509V1 => {
-            let issuer = client_issuer(&plan);
-            let issuer_key = issued_key(&copy, &issuer)?;
-            let client = copy_entry(&mut copy, &roles.client)?;
-            let v1 = to_v1(&client.cert_der, &issuer_key)?;
-            let pem = certificate_pem(&v1);
-            if let Some(chain) = &mut client.chain_pem {
-                *chain = chain.replacen(&client.cert_pem, &pem, 1);
-            }
-            client.cert_der = v1;
-            client.cert_pem = pem;
-        }
-        Case::ClientKeyMismatch => {
-            let client = copy_entry(&mut copy, &roles.client)?;
-            // An issued client has a key of a type certplay makes.
-            let key_type = client.key_type.unwrap_or_default();
-            client.key_pem = Some(KeyPair::generate(key_type)?.to_pkcs8_pem()?);
-        }
-        Case::ClientRevoked => {
-            let issuer = client_issuer(&plan);
-            let serial = copy
-                .entry(&roles.client)
-                .and_then(|e| e.serial())
-                .ok_or_else(|| Error::input("lab", "the client certificate has no serial"))?;
-            let revoked = Revocation {
-                serial,
-                reason: RevocationReason::KeyCompromise,
-                revoked_at: set.issued_at,
-            };
-            let crl = copy.issue_crl(&issuer, &CrlParams::new(set.issued_at, 30, vec![revoked]))?;
-            let name = format!("{issuer}.crl");
-            crls.push(name.clone());
-            extra.push(CaseFile {
-                name,
-                contents: crl.pem,
-                private: false,
-            });
-        }
-        _ => {}
+/// A key of `key_type` from `spare`, or made by core when none is there.
+fn spare_or_new(spare: &mut Vec<KeyPair>, key_type: KeyType) -> Result<KeyPair, Error> {
+    match spare.iter().position(|k| k.key_type() == key_type) {
+        Some(at) => Ok(spare.swap_remove(at)),
+        None => KeyPair::generate(key_type),
     }
-
-    let chain_or_cert = |name: &str, whole: bool| match copy.entry(name) {
-        Some(entry) if whole && entry.chain_pem.is_some() => format!("{name}-chain.crt"),
-        _ => format!("{name}.crt"),
-    };
-    let serve = ServeSetup {
-        ca: format!("{}.crt", roles.client_root),
-        cert: chain_or_cert(&roles.server, case != Case::ServerChainWithoutIntermediate),
-        key: format!("{}.key", roles.server),
-        crls,
-        tls13_only: case == Case::Tls12ClientTls13Server,
-    };
-    let client = ClientSetup {
-        cacert: format!("{}.crt", roles.server_root),
-        identity: (case != Case::NoClientCertificate).then(|| {
-            (
-                chain_or_cert(&roles.client, case != Case::ClientChainWithoutIntermediate),
-                format!("{}.key", roles.client),
-            )
-        }),
-        versions: if case == Case::Tls12ClientTls13Server {
-            TlsVersions::Tls12Only
-        } else {
-            TlsVersions::default()
-        },
-    };
-    let server_names = set
-        .plan
-        .entry(&roles.server)
-        .map(|e| e.sans.clone())
-        .unwrap_or_default();
-    let mut files: Vec<CaseFile> = copy
-        .files()?
-        .into_iter()
-        .map(|f| CaseFile {
-            private: f.private(),
-            name: f.name,
-            contents: f.contents,
-        })
-        .collect();
-    files.extend(extra);
-    Ok(Mutated {
-        case,
-        plan,
-        files,
-        serve,
-        client,
-        server_names,
-    })
 }
 
 /// `plan` (the set's, changed) issued with the set's own keys for every
 /// entry that is still there, at the set's own moment.
-fn issue_again(set: &IssuedPlan, plan: &Plan) -> Result<IssuedPlan, Error> {
+fn issue_again(
+    set: &IssuedPlan,
+    plan: &Plan,
+    spare: &mut Vec<KeyPair>,
+) -> Result<IssuedPlan, Error> {
+    let mut materials = kept_keys(set, plan)?;
+    for (name, key_type) in plan.keys_needed() {
+        if let std::collections::btree_map::Entry::Vacant(free) = materials.keys.entry(name) {
+            free.insert(spare_or_new(spare, key_type)?);
+        }
+    }
+    plan.issue_with(materials, set.issued_at)
+}
+
+/// The set's own keys for every entry of `plan` that is still there with
+/// the same key type.
+fn kept_keys(set: &IssuedPlan, plan: &Plan) -> Result<Materials, Error> {
     let mut materials = Materials::default();
     for issued in &set.entries {
         let (Some(pem), Some(entry)) = (&issued.key_pem, plan.entry(&issued.name)) else {
@@ -510,7 +589,7 @@ fn issue_again(set: &IssuedPlan, plan: &Plan) -> Result<IssuedPlan, Error> {
             .keys
             .insert(issued.name.clone(), key_of(&issued.name, pem)?);
     }
-    plan.issue_with(materials, set.issued_at)
+    Ok(materials)
 }
 
 fn key_of(name: &str, pem: &str) -> Result<KeyPair, Error> {

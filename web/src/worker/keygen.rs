@@ -17,6 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Crypto, CryptoKey, CryptoKeyPair, SubtleCrypto};
 
+use crate::link::Progress;
 use crate::protocol::KeySource;
 use crate::Failure;
 
@@ -24,10 +25,12 @@ use crate::Failure;
 /// with [`KeySource::Core`] (core makes each while issuing); with
 /// [`KeySource::WebCrypto`], every one by WebCrypto, all at once, calling
 /// `progress(done, of)` as each is made (RSA-4096 keys take seconds).
+/// `progress` is one type for every caller: one copy of this code in the
+/// worker's wasm.
 pub async fn generate(
     needed: Vec<(String, KeyType)>,
     source: KeySource,
-    progress: impl Fn(u32, u32) + 'static,
+    progress: Progress,
 ) -> Result<Vec<(String, KeyPair)>, Failure> {
     if source == KeySource::Core {
         return Ok(Vec::new());
@@ -39,7 +42,7 @@ pub async fn generate(
 /// One key pair per type from WebCrypto, generated concurrently.
 async fn webcrypto_keys(
     key_types: impl ExactSizeIterator<Item = KeyType>,
-    progress: impl Fn(u32, u32) + 'static,
+    progress: Progress,
 ) -> Result<Vec<KeyPair>, Failure> {
     let subtle = subtle()?;
     let of = u32::try_from(key_types.len()).unwrap_or(u32::MAX);

@@ -18,7 +18,7 @@ mod lab_case;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use certplay_core::lab::{self, Case, Mutated};
+use certplay_core::lab::{self, Case, Mutated, TlsVersions};
 use certplay_core::{
     BlogKeys, CsrParams, CsrSigning, Error, ExistingChain, IssuedPlan, KeyPair, KeyType, Materials,
     Pkcs12Password, Source, Validity,
@@ -111,6 +111,14 @@ pub async fn answer(tools: Rc<RefCell<Tools>>, request: Request, progress: Progr
         Request::BlogOpensslSet { now } => blog_openssl_set(now)
             .await
             .unwrap_or_else(|e| Reply::Failed(e.to_string())),
+        Request::LabCase {
+            set,
+            case,
+            versions,
+            at,
+        } => lab_case(&tools, set, case, versions, at)
+            .await
+            .unwrap_or_else(|e| Reply::Failed(e.to_string())),
         other => tools.borrow_mut().handle(other),
     }
 }
@@ -121,7 +129,7 @@ async fn blog_openssl_set(now: i64) -> Result<Reply, Failure> {
     let needed = ["ca", "server", "client"]
         .map(|name| (name.to_owned(), KeyType::Rsa2048))
         .to_vec();
-    let mut keys = keygen::generate(needed, KeySource::WebCrypto, |_, _| ())
+    let mut keys = keygen::generate(needed, KeySource::WebCrypto, Rc::new(|_, _| ()))
         .await?
         .into_iter()
         .map(|(_, key)| key);
@@ -280,26 +288,11 @@ impl Tools {
             }
             Request::Verify(check) => Reply::Verdict(verify_chain(&check)?),
             Request::OtherStacks(check) => Reply::OtherStacks(other_stacks(&check)?),
-            Request::LabCase {
-                set,
-                case,
-                versions,
-                at,
-            } => {
-                let held = self.held_mut(set)?;
-                let broken = match held.cases.iter().find(|(c, _)| *c == case) {
-                    Some((_, broken)) => broken.clone(),
-                    None => {
-                        let broken = lab::mutate(&held.set, case)?;
-                        held.cases.push((case, broken.clone()));
-                        broken
-                    }
-                };
-                Reply::LabCase(Box::new(lab_case::shown(
-                    &broken.offering(versions),
-                    at,
-                    now,
-                )?))
+            Request::LabCase { .. } => {
+                return Err(invalid(
+                    "LabCase",
+                    "a case may wait for WebCrypto's keys: answer() runs it",
+                ))
             }
             Request::Compare { a, b, now } => {
                 Reply::Compared(compare::compare((&a.0, &a.1 .0), (&b.0, &b.1 .0), now)?)
@@ -409,7 +402,7 @@ async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Resu
         .filter(|(name, _)| !materials.keys.contains_key(name))
         .collect();
     let start = now_ms();
-    let made = keygen::generate(needed, source, move |done, of| progress(done, of)).await?;
+    let made = keygen::generate(needed, source, progress).await?;
     materials.keys.extend(made);
     let set = plan.issue_with(materials, OffsetDateTime::now_utc())?;
     // Whole microseconds: a float would bring the page a float parser.
@@ -438,6 +431,53 @@ async fn issue(tools: &RefCell<Tools>, order: Order, progress: Progress) -> Resu
         source,
         micros,
     })
+}
+
+/// [`Request::LabCase`]: the set's broken copy for `case` (made once per
+/// case: asked again, for another TLS version or time, it is the same
+/// copy), predicted at `at` with a client that offers `versions`. The RSA
+/// keys the copy adds come from WebCrypto, as the set's own did (core
+/// makes none in the page: its `rsa-keygen` feature is off); `tools` is
+/// not borrowed meanwhile.
+async fn lab_case(
+    tools: &RefCell<Tools>,
+    set: SetHandle,
+    case: Case,
+    versions: TlsVersions,
+    at: i64,
+) -> Result<Reply, Failure> {
+    let kept = tools
+        .borrow()
+        .held(set)?
+        .cases
+        .iter()
+        .find(|(c, _)| *c == case)
+        .map(|(_, broken)| broken.clone());
+    let broken = match kept {
+        Some(broken) => broken,
+        None => {
+            let rsa: Vec<(String, KeyType)> = lab::new_keys(&tools.borrow().held(set)?.set, case)?
+                .into_iter()
+                .filter(|t| KeySource::for_key_type(*t) == KeySource::WebCrypto)
+                .map(|t| (t.description().to_owned(), t))
+                .collect();
+            let spare = if rsa.is_empty() {
+                Vec::new()
+            } else {
+                keygen::generate(rsa, KeySource::WebCrypto, Rc::new(|_, _| ())).await?
+            };
+            let spare = spare.into_iter().map(|(_, key)| key).collect();
+            let mut tools = tools.borrow_mut();
+            let held = tools.held_mut(set)?;
+            let broken = lab::mutate_with(&held.set, case, spare)?;
+            if !held.cases.iter().any(|(c, _)| *c == case) {
+                held.cases.push((case, broken.clone()));
+            }
+            broken
+        }
+    };
+    let shown = lab_case::shown(&broken.offering(versions), at, OffsetDateTime::now_utc())?;
+    Ok(Reply::LabCase(Box::new(shown)))
 }
 
 /// Keeps the last [`KEPT`] of `items`.
