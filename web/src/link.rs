@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,7 +20,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, MessagePort, Worker};
 
 use crate::error::Failure;
-use crate::protocol::codec::{self, CodecError};
+use crate::protocol::codec::{self, Ask, CodecError};
 use crate::protocol::{FromWorker, ToWorker};
 
 type Resolve = Box<dyn FnOnce(Result<JsValue, Failure>)>;
@@ -142,7 +142,7 @@ impl Link {
 
 /// Sends `request` over `link` and waits for its answer; `progress` hears
 /// what the worker reports meanwhile.
-pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
+pub async fn call<Rq: Ask, Rp: DeserializeOwned>(
     link: &Rc<RefCell<Link>>,
     request: Rq,
     progress: Option<Progress>,
@@ -156,8 +156,8 @@ pub async fn call<Rq: Serialize, Rp: DeserializeOwned>(
         l.next_id = l.next_id.wrapping_add(1);
         l.next_id
     };
-    let message =
-        codec::encode_request(&ToWorker { id, request }).map_err(|e| unreadable(name, &e))?;
+    let message = codec::encode_request::<Rq, _>(&ToWorker { id, request })
+        .map_err(|e| unreadable(name, &e))?;
     let slot: Rc<RefCell<Option<Result<JsValue, Failure>>>> = Rc::default();
     let promise = js_sys::Promise::new(&mut |resolve_js, _| {
         let slot = slot.clone();
@@ -267,18 +267,18 @@ pub fn serve<Rq, Rp, F>(
     handle: impl Fn(Rq, Progress) -> F + 'static,
     refused: fn(String) -> Rp,
 ) where
-    Rq: DeserializeOwned + 'static,
+    Rq: Ask,
     Rp: Serialize + 'static,
     F: Future<Output = Rp> + 'static,
 {
     let replier = port.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        let (id, request) = match codec::decode_request::<ToWorker<Rq>>(data.clone()) {
+        let (id, request) = match codec::decode_request::<Rq>(&data) {
             Ok(message) => (message.id, Ok(message.request)),
-            Err(error) => match codec::decode_request::<ToWorker<IgnoredAny>>(data) {
-                Ok(message) => (
-                    message.id,
+            Err(error) => match codec::request_id::<Rq>(&data) {
+                Ok(id) => (
+                    id,
                     Err(format!("the worker could not read the request: {error}")),
                 ),
                 Err(_) => return,

@@ -26,7 +26,7 @@ use std::rc::Rc;
 use certplay_core::read::Certificate;
 use certplay_core::{Error, IssuedPlan, KeyType, Plan, PlanField, San, ServerTls, Source};
 use certplay_web::editor::PlanForm;
-use certplay_web::protocol::{Card, Reply, Request, SetHandle};
+use certplay_web::protocol::{Card, Reply, Request, SetHandle, ToWorker};
 use certplay_web::worker::Tools;
 use certplay_web::{issue, issue_using, IssuedSet, KeySource, Page};
 use js_sys::Promise;
@@ -473,8 +473,15 @@ fn card_field<'a>(card: &'a Card, name: &str) -> &'a str {
 /// back: through the codec the page and its worker use, unchanged.
 async fn ask(tools: &Rc<RefCell<Tools>>, request: Request) -> Reply {
     use certplay_web::protocol::codec;
-    let sent: Request = codec::decode_request(codec::encode_request(&request).unwrap()).unwrap();
-    assert_eq!(sent, request);
+    let message = ToWorker {
+        id: 7,
+        request: request.clone(),
+    };
+    let sent =
+        codec::decode_request::<Request>(&codec::encode_request::<Request, _>(&message).unwrap())
+            .unwrap();
+    assert_eq!(sent, message);
+    let sent = sent.request;
     let reply = certplay_web::worker::answer(Rc::clone(tools), sent, Rc::new(|_, _| ())).await;
     let back: Reply = codec::decode_reply(&codec::encode_reply(&reply).unwrap()).unwrap();
     assert_eq!(back, reply);
@@ -653,12 +660,26 @@ async fn the_tools_operations_survive_the_wire_and_work() {
     // error, no default.
     use certplay_web::protocol::codec;
     let text = wasm_bindgen::JsValue::from_str("not a request");
-    assert!(codec::decode_request::<Request>(text.clone()).is_err());
+    assert!(codec::decode_request::<Request>(&text).is_err());
     assert!(codec::decode_reply::<Reply>(&text).is_err());
     let whole = codec::encode_reply(&Reply::Failed("why".into())).unwrap();
     let bytes = js_sys::Uint8Array::new(&whole).to_vec();
     let cut = js_sys::Uint8Array::from(&bytes[..bytes.len() - 1]);
     assert!(codec::decode_reply::<Reply>(&cut.into()).is_err());
+    // A request cut short does not decode either, but its id does: the
+    // worker answers it with why.
+    let whole = codec::encode_request::<Request, _>(&ToWorker {
+        id: 42,
+        request: Request::KeyDer {
+            set: SetHandle(1),
+            entry: "server".into(),
+        },
+    })
+    .unwrap();
+    let bytes = js_sys::Uint8Array::new(&whole).to_vec();
+    let cut: wasm_bindgen::JsValue = js_sys::Uint8Array::from(&bytes[..bytes.len() - 1]).into();
+    assert!(codec::decode_request::<Request>(&cut).is_err());
+    assert_eq!(codec::request_id::<Request>(&cut), Ok(42));
 
     // The inspector opens the PKCS#12 file made above with its password.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();

@@ -24,6 +24,12 @@ pub enum LabRequest {
     },
 }
 
+/// The lab module's requests cross as JSON text: it reads the broken copy
+/// it is given as JSON anyway ([`super::codec`]).
+impl super::codec::Ask for LabRequest {
+    const POSTCARD: bool = false;
+}
+
 /// One case of the break-it lab for the set shown, as the tools worker made
 /// it ([`crate::protocol::Request::LabCase`]): the broken copy, what core
 /// predicts, and what curl is expected to print.

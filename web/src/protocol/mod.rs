@@ -12,6 +12,7 @@
 
 pub mod codec;
 pub mod lab;
+mod wire_plan;
 
 use certplay_core::lab::{Case, TlsVersions};
 use certplay_core::read::lint::{Lint, Severity};
@@ -92,6 +93,7 @@ pub enum Request {
     Issue {
         /// The plan, checked by the page (the entries with an own key
         /// already have its key type).
+        #[serde(with = "wire_plan")]
         plan: Plan,
         /// Keys the person brought: entry and PKCS#8 DER ([`Reply::OwnKey`]).
         own_keys: Vec<(String, Der)>,
@@ -229,6 +231,12 @@ pub enum Request {
         /// Unix seconds: from then for 365 days, as `-days 365` makes them.
         now: i64,
     },
+}
+
+/// The tools worker's requests cross as postcard bytes: the worker reads
+/// no self-describing format ([`codec`], [`wire_plan`]).
+impl codec::Ask for Request {
+    const POSTCARD: bool = true;
 }
 
 /// DER bytes that travel as bytes (a `Uint8Array`), not as a list of numbers.
