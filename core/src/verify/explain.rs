@@ -392,10 +392,22 @@ fn certificate_error(
                 CertificateError::InvalidPurposeContext { required, .. } => purpose_oid(required),
                 _ => None,
             };
+            let required = required.unwrap_or_else(|| required_purpose(&check.purpose));
+            // webpki asks it of every CA below the anchor too: name the
+            // certificate whose extendedKeyUsage lacks it (an intermediate
+            // with anyExtendedKeyUsage alone, not the leaf).
+            let lacking = |c: &Certificate| {
+                c.extended_key_usage()
+                    .is_some_and(|present| !present.contains(&required))
+            };
+            let refused = leaf
+                .filter(|l| lacking(l))
+                .or_else(|| check.intermediates.iter().find(|c| lacking(c)))
+                .or(leaf);
             Reason::WrongPurpose {
-                subject: subject_of(leaf),
-                required: required.unwrap_or_else(|| required_purpose(&check.purpose)),
-                present: leaf
+                subject: subject_of(refused),
+                required,
+                present: refused
                     .and_then(Certificate::extended_key_usage)
                     .map(<[Oid]>::to_vec)
                     .unwrap_or_default(),
