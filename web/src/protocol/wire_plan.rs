@@ -233,3 +233,72 @@ impl From<WireEntry> for Entry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use certplay_core::{
+        Entry, ExtendedKeyUsage, KeyType, KeyUsage, NameConstraints, Plan, San, Serial, Subject,
+        Subtree, Validity,
+    };
+    use time::macros::datetime;
+
+    use crate::protocol::{Request, ToWorker};
+
+    /// Every field of a plan set, and every field left empty (what the
+    /// plan's own TOML leaves out), crosses to the worker unchanged.
+    #[test]
+    fn every_field_of_a_plan_crosses_in_postcard() {
+        let mut plan = Plan {
+            key_type: KeyType::Rsa3072,
+            ..Plan::default()
+        };
+        let full = Entry {
+            issuer: Some("ca".into()),
+            existing: true,
+            subject: Subject {
+                common_name: "full".into(),
+                organization: Some("O".into()),
+                organizational_unit: Some("OU".into()),
+                country: Some("DE".into()),
+                state: Some("ST".into()),
+                locality: Some("L".into()),
+            },
+            sans: vec![
+                San::parse("DNS:example.com").unwrap(),
+                San::parse("IP:10.0.0.1").unwrap(),
+            ],
+            validity: Validity::Fixed {
+                not_before: datetime!(2030-01-01 00:00:00.5 +02:00),
+                not_after: datetime!(2031-06-30 23:59:59 UTC),
+            },
+            serial: Some(Serial::parse("01:02:03").unwrap()),
+            key_type: Some(KeyType::Ed25519),
+            path_len: Some(2),
+            name_constraints: NameConstraints {
+                permitted: vec![Subtree::parse("DNS:example.com").unwrap()],
+                excluded: vec![Subtree::parse("IP:10.0.0.0/8").unwrap()],
+            },
+            key_usage: Some(vec![KeyUsage::DigitalSignature, KeyUsage::CrlSign]),
+            extended_key_usage: Some(Vec::new()),
+            ..plan.entries[0].clone()
+        };
+        plan.entries[1].validity = Validity::Relative {
+            days: 30,
+            starts_in_days: -60,
+        };
+        plan.entries[1].extended_key_usage = Some(vec![ExtendedKeyUsage::ServerAuth]);
+        plan.entries.push(full);
+        let message = ToWorker {
+            id: 3,
+            request: Request::Issue {
+                plan,
+                own_keys: Vec::new(),
+                own_cas: Vec::new(),
+                source: None,
+            },
+        };
+        let bytes = postcard::to_allocvec(&message).unwrap();
+        let back: ToWorker<Request> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, message);
+    }
+}
