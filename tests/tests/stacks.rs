@@ -1270,6 +1270,15 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
                 rustls,
             )
         });
+    // webpki refuses the leaf's signature made with the intermediate's
+    // RSA-1024 key as a bad signature: the words name that key and the
+    // leaf, never the intermediate's own signature.
+    let small = &rustls["rsa-1024-intermediate"].detail;
+    assert!(
+        small.starts_with("issuer key too small: CN=localhost")
+            && small.contains("the RSA-1024 key of CN=Stack Intermediate"),
+        "rsa-1024-intermediate: rustls's words: {small}"
+    );
     let by = |stack: Stack| -> &Verdicts {
         match stack {
             Stack::Rustls => &rustls,

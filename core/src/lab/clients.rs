@@ -117,9 +117,9 @@ impl Clients {
             ReasonKind::WrongPurpose => (26, "unsupported certificate purpose"),
             ReasonKind::PathLenExceeded => (25, "path length constraint exceeded"),
             ReasonKind::NameConstraintViolated => (47, "permitted subtree violation"),
-            ReasonKind::SameNameOtherCa | ReasonKind::BadSignature => {
-                (7, "certificate signature failure")
-            }
+            ReasonKind::SameNameOtherCa
+            | ReasonKind::BadSignature
+            | ReasonKind::IssuerKeyTooSmall => (7, "certificate signature failure"),
             _ => (20, "unable to get local issuer certificate"),
         }
     }

@@ -108,6 +108,7 @@ pub fn alert_for(kind: ReasonKind) -> AlertDescription {
         ReasonKind::UnknownIssuer | ReasonKind::CrlExpired => AlertDescription::UnknownCA,
         ReasonKind::SameNameOtherCa
         | ReasonKind::BadSignature
+        | ReasonKind::IssuerKeyTooSmall
         | ReasonKind::UnsupportedSignatureAlgorithm => AlertDescription::DecryptError,
         ReasonKind::Expired | ReasonKind::NotYetValid | ReasonKind::InvalidValidity => {
             AlertDescription::CertificateExpired

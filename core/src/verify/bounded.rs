@@ -99,6 +99,15 @@ impl Reason {
                 subject: some(subject),
                 issuer: some(issuer),
             },
+            Self::IssuerKeyTooSmall {
+                subject,
+                issuer,
+                bits,
+            } => Self::IssuerKeyTooSmall {
+                subject: some(subject),
+                issuer: some(issuer),
+                bits,
+            },
             Self::UnsupportedSignatureAlgorithm { subject, algorithm } => {
                 Self::UnsupportedSignatureAlgorithm {
                     subject: some(subject),

@@ -164,6 +164,18 @@ fn signature_reason(leaf: Option<&Certificate>, check: &Check<'_>, unsupported: 
     if let Some(through) = other_key_of_same_ca(cert, &anchors, check) {
         return refused_through(leaf, through, check);
     }
+    if !unsupported {
+        // webpki verifies no signature made with an RSA key under 2048
+        // bits, and says so as a bad signature: name the certificate so
+        // signed and the CA with the small key, not a signature further up.
+        if let Some((below, issuer, bits)) = signed_by_small_rsa_key(leaf, check) {
+            return Reason::IssuerKeyTooSmall {
+                subject: Some(below.subject.clone()),
+                issuer: Some(issuer.subject.clone()),
+                bits,
+            };
+        }
+    }
     let anchor_key_ids: Vec<Hex> = anchors
         .iter()
         .filter_map(|a| a.subject_key_id().cloned())
@@ -225,6 +237,33 @@ fn signed_by_unusable_key<'a>(
                 .iter()
                 .chain(check.anchors.iter())
                 .any(|issuer| issuer.subject.der == c.issuer.der && unusable(issuer))
+        })
+}
+
+/// The first certificate from `leaf` up whose issuer in the chain (given
+/// or trusted) has an RSA key under 2048 bits, with that issuer and its
+/// key's size.
+fn signed_by_small_rsa_key<'a>(
+    leaf: &'a Certificate,
+    check: &'a Check<'_>,
+) -> Option<(&'a Certificate, &'a Certificate, u32)> {
+    use crate::read::model::KeyKind;
+    std::iter::once(leaf)
+        .chain(check.intermediates.iter())
+        .find_map(|c| {
+            check
+                .intermediates
+                .iter()
+                .chain(check.anchors.iter())
+                .filter(|issuer| !std::ptr::eq(*issuer, c))
+                .find_map(|issuer| match issuer.public_key.kind {
+                    KeyKind::Rsa { bits, .. }
+                        if bits < 2048 && issuer.subject.der == c.issuer.der =>
+                    {
+                        Some((c, issuer, bits))
+                    }
+                    _ => None,
+                })
         })
 }
 

@@ -30,6 +30,7 @@ pub enum ReasonKind {
     PathLenExceeded,
     NameConstraintViolated,
     BadSignature,
+    IssuerKeyTooSmall,
     UnsupportedSignatureAlgorithm,
     Revoked,
     CrlExpired,
@@ -44,7 +45,7 @@ pub enum ReasonKind {
 
 impl ReasonKind {
     /// Every kind.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::NoClientCertificate,
         Self::ServerCertificateRefused,
         Self::Alert,
@@ -65,6 +66,7 @@ impl ReasonKind {
         Self::PathLenExceeded,
         Self::NameConstraintViolated,
         Self::BadSignature,
+        Self::IssuerKeyTooSmall,
         Self::UnsupportedSignatureAlgorithm,
         Self::Revoked,
         Self::CrlExpired,
@@ -101,6 +103,7 @@ impl ReasonKind {
             Self::PathLenExceeded => "path-length-exceeded",
             Self::NameConstraintViolated => "name-constraint-violated",
             Self::BadSignature => "bad-signature",
+            Self::IssuerKeyTooSmall => "issuer-key-too-small",
             Self::UnsupportedSignatureAlgorithm => "unsupported-signature-algorithm",
             Self::Revoked => "revoked",
             Self::CrlExpired => "crl-expired",

@@ -145,6 +145,16 @@ pub enum Reason {
         /// Its issuer's name.
         issuer: Option<Name>,
     },
+    /// A certificate signed with an RSA key under 2048 bits: webpki
+    /// verifies no such signature (its error is the bad signature's).
+    IssuerKeyTooSmall {
+        /// The certificate whose signature webpki does not verify.
+        subject: Option<Name>,
+        /// The certificate holding the small key (its issuer).
+        issuer: Option<Name>,
+        /// The issuer's RSA modulus size.
+        bits: u32,
+    },
     /// A signature algorithm the verifier does not support.
     UnsupportedSignatureAlgorithm {
         /// Which certificate.
@@ -268,6 +278,7 @@ impl Reason {
             Self::PathLenExceeded => ReasonKind::PathLenExceeded,
             Self::NameConstraintViolated => ReasonKind::NameConstraintViolated,
             Self::BadSignature { .. } => ReasonKind::BadSignature,
+            Self::IssuerKeyTooSmall { .. } => ReasonKind::IssuerKeyTooSmall,
             Self::UnsupportedSignatureAlgorithm { .. } => ReasonKind::UnsupportedSignatureAlgorithm,
             Self::Revoked { .. } => ReasonKind::Revoked,
             Self::CrlExpired { .. } => ReasonKind::CrlExpired,
@@ -505,6 +516,18 @@ impl fmt::Display for Reason {
                     Subject(subject)
                 ),
             },
+            Self::IssuerKeyTooSmall {
+                subject,
+                issuer,
+                bits,
+            } => write!(
+                f,
+                "issuer key too small: {} is signed with the RSA-{bits} key of {}, and \
+                 rustls/webpki verify no signature made with an RSA key under 2048 bits \
+                 (issue that CA again with RSA-2048 or larger, or ECDSA)",
+                Subject(subject),
+                Subject(issuer)
+            ),
             Self::UnsupportedSignatureAlgorithm { subject, algorithm } => write!(
                 f,
                 "unsupported signature algorithm: {} is signed with {}, which the verifier \

@@ -695,6 +695,11 @@ fn reasons_round_trip_through_json_tagged_by_kind() {
             subject: name.clone(),
             issuer: None,
         },
+        Reason::IssuerKeyTooSmall {
+            subject: name.clone(),
+            issuer: Some(leaf.issuer.clone()),
+            bits: 1024,
+        },
         Reason::UnsupportedSignatureAlgorithm {
             subject: name.clone(),
             algorithm: Some(leaf.signature_algorithm.clone()),
