@@ -67,7 +67,8 @@ pub use issue::{
 pub use issue::{Pkcs12Encoding, Pkcs12Params, Pkcs12Password};
 pub use material::{crl_issued_ahead, ServerCrl, ServerTls};
 pub use mtls::{
-    unauthorized_body, ClientAuth, MtlsServer, RecordingVerifier, HELLO_WORLD, MAX_CA_NAME_BYTES,
+    unauthorized_body, ClientAuth, ClientTrust, MtlsConfig, MtlsServer, RecordingVerifier,
+    ServerDer, HELLO_WORLD, MAX_CA_NAME_BYTES,
 };
 pub use plan::trust_note;
 pub use plan::{

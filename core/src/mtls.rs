@@ -13,10 +13,10 @@ use rustls::server::{
 };
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer, UnixTime};
 
 use crate::read::Certificate;
-use crate::verify::{explain, explain_io, Check, Purpose, Reason};
+use crate::verify::{explain_failure, Check, Failure, Purpose, Reason};
 use crate::{Error, ServerTls};
 
 /// A rustls time source that always says the same moment (the handshake
@@ -98,20 +98,92 @@ impl std::str::FromStr for ClientAuth {
 /// trusted whole; only the names beyond this are left out of the request.
 pub const MAX_CA_NAME_BYTES: usize = 16 * 1024;
 
-/// Builds one rustls [`ServerConfig`] a connection, each with its own
-/// [`RecordingVerifier`], so that a refused handshake can be explained with
-/// the certificate that client presented. Everything costly (parsed trust
-/// anchors, the signing key, the session cache) is built once and shared.
+/// A server's material as DER, as `certplay serve` read it from its files
+/// ([`ServerTls::der`]): what rustls is given.
 #[derive(Debug)]
-pub struct MtlsServer {
+pub struct ServerDer {
+    /// The CA certificates client certificates must chain to.
+    pub client_cas: Vec<CertificateDer<'static>>,
+    /// The server's chain, end entity first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The server's private key.
+    pub key: PrivateKeyDer<'static>,
+    /// The CRLs client certificates are checked against.
+    pub crls: Vec<CertificateRevocationListDer<'static>>,
+}
+
+impl ServerTls {
+    /// The material as rustls is given it.
+    pub fn der(&self) -> ServerDer {
+        ServerDer {
+            client_cas: self.client_cas.iter().map(|c| c.der.clone()).collect(),
+            chain: self.cert_chain.iter().map(|c| c.der.clone()).collect(),
+            key: self.key.clone_key(),
+            crls: self
+                .crls
+                .iter()
+                .map(|c| CertificateRevocationListDer::from(c.crl.der.clone()))
+                .collect(),
+        }
+    }
+
+    /// What explains a refused client certificate: the client CAs and the
+    /// CRLs, read.
+    pub fn client_trust(&self) -> ClientTrust {
+        ClientTrust {
+            anchors: self
+                .client_cas
+                .iter()
+                .filter_map(|c| Certificate::from_der(&c.der).ok())
+                .collect(),
+            crls: self.crls.iter().map(|c| c.crl.clone()).collect(),
+        }
+    }
+}
+
+/// The CAs and CRLs a server checks client certificates against, read:
+/// what names the certificates of a refusal ([`ClientTrust::reason`]).
+#[derive(Debug, Clone, Default)]
+pub struct ClientTrust {
+    /// The client CAs.
+    pub anchors: Vec<Certificate>,
+    /// The CRLs.
+    pub crls: Vec<crate::read::Crl>,
+}
+
+impl ClientTrust {
+    /// Why a client's `chain` (end entity first, DER) was refused for
+    /// `failure` at `at` (Unix seconds).
+    pub fn reason<C: AsRef<[u8]>>(&self, chain: &[C], at: i64, failure: &Failure) -> Reason {
+        let mut read = chain
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()).ok());
+        let leaf = read.next().flatten();
+        let intermediates: Vec<Certificate> = read.flatten().collect();
+        let check = Check {
+            anchors: &self.anchors,
+            intermediates: &intermediates,
+            crls: &self.crls,
+            purpose: Purpose::Client,
+            at,
+        };
+        explain_failure(failure, leaf.as_ref(), &check)
+    }
+}
+
+/// The rustls side of `certplay serve`, built from DER alone (no
+/// certificate is read here, so that the handshake lab's module builds the
+/// same server without core's certificate reader): one [`ServerConfig`] a
+/// connection, each with its own [`RecordingVerifier`]. Everything costly
+/// (parsed trust anchors, the signing key, the session cache) is built
+/// once and shared.
+#[derive(Debug)]
+pub struct MtlsConfig {
     provider: Arc<CryptoProvider>,
     verifier: Arc<dyn ClientCertVerifier>,
     certified_key: Arc<CertifiedKey>,
     sessions: Arc<dyn StoresServerSessions>,
-    trusted: Vec<String>,
     ca_names_sent: usize,
-    anchors: Vec<Certificate>,
-    crls: Vec<crate::read::Crl>,
     client_auth: ClientAuth,
     alpn: Vec<Vec<u8>>,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
@@ -120,37 +192,32 @@ pub struct MtlsServer {
     clock: Option<UnixTime>,
 }
 
-impl MtlsServer {
-    /// Prepares an mTLS server from checked material with a crypto provider
-    /// (the native server's `--crypto`), offering HTTP/1.1 by ALPN.
-    pub fn new(tls: &ServerTls, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
+impl MtlsConfig {
+    /// Prepares an mTLS server from `der` with a crypto provider, offering
+    /// HTTP/1.1 by ALPN.
+    pub fn new(der: &ServerDer, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
         let tls_error = |what: &str, e: rustls::Error| Error::Malformed {
             what: what.into(),
             reason: e.to_string(),
         };
         let mut roots = RootCertStore::empty();
-        for ca in &tls.client_cas {
+        for ca in &der.client_cas {
             roots
-                .add(ca.der.clone())
+                .add(ca.clone())
                 .map_err(|e| tls_error("client CA certificate", e))?;
         }
-        let crls: Vec<CertificateRevocationListDer<'static>> = tls
-            .crls
-            .iter()
-            .map(|c| CertificateRevocationListDer::from(c.crl.der.clone()))
-            .collect();
         let hints = ca_names(roots.subjects());
         let ca_names_sent = hints.len();
         let mut builder =
             WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .clear_root_hint_subjects()
                 .add_root_hint_subjects(hints);
-        if !crls.is_empty() {
+        if !der.crls.is_empty() {
             // Certificates of a CA without a CRL here are not refused
             // (several CAs, only one with a CRL); a CRL past its nextUpdate
             // refuses what it covers, as openssl's -crl_check does.
             builder = builder
-                .with_crls(crls)
+                .with_crls(der.crls.clone())
                 .allow_unknown_revocation_status()
                 .enforce_revocation_expiration();
         }
@@ -158,12 +225,11 @@ impl MtlsServer {
             what: "client CA certificates".into(),
             reason: e.to_string(),
         })?;
-        let chain = tls.cert_chain.iter().map(|c| c.der.clone()).collect();
         let signing = provider
             .key_provider
-            .load_private_key(tls.key.clone_key())
+            .load_private_key(der.key.clone_key())
             .map_err(|e| tls_error("server key", e))?;
-        let certified_key = CertifiedKey::new(chain, signing);
+        let certified_key = CertifiedKey::new(der.chain.clone(), signing);
         // Only a key that is not the certificate's is refused here: a
         // certificate webpki does not parse for the check (X.509 v1, which
         // `certplay serve --broken` serves on purpose) is served as it is.
@@ -177,14 +243,7 @@ impl MtlsServer {
             verifier,
             certified_key: Arc::new(certified_key),
             sessions: ServerSessionMemoryCache::new(256),
-            trusted: tls.client_ca_subjects(),
             ca_names_sent,
-            anchors: tls
-                .client_cas
-                .iter()
-                .filter_map(|c| Certificate::from_der(&c.der).ok())
-                .collect(),
-            crls: tls.crls.iter().map(|c| c.crl.clone()).collect(),
             client_auth: ClientAuth::Required,
             alpn: vec![b"http/1.1".to_vec()],
             key_log: None,
@@ -198,7 +257,7 @@ impl MtlsServer {
     /// HTTP/2 before HTTP/1.1 by ALPN, as browsers and curl prefer. The
     /// handshake lab builds the same server with its pure-Rust provider.
     pub fn for_serve(
-        tls: &ServerTls,
+        der: &ServerDer,
         mut provider: CryptoProvider,
         tls13_only: bool,
         client_auth: ClientAuth,
@@ -208,7 +267,7 @@ impl MtlsServer {
                 .cipher_suites
                 .retain(|suite| suite.version() == &rustls::version::TLS13);
         }
-        Ok(Self::new(tls, Arc::new(provider))?
+        Ok(Self::new(der, Arc::new(provider))?
             .with_client_auth(client_auth)
             .with_alpn(&[b"h2", b"http/1.1"]))
     }
@@ -220,8 +279,7 @@ impl MtlsServer {
         self
     }
 
-    /// The same server, writing each handshake's secrets to `key_log`
-    /// (`certplay serve --keylog`: the NSS key log Wireshark reads).
+    /// The same server, writing each handshake's secrets to `key_log`.
     pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
         self.key_log = Some(key_log);
         self
@@ -246,10 +304,9 @@ impl MtlsServer {
         self
     }
 
-    /// The moment set by [`MtlsServer::with_clock`], if any (Unix seconds).
+    /// The moment set by [`MtlsConfig::with_clock`], if any (Unix seconds).
     pub fn clock(&self) -> Option<i64> {
-        self.clock
-            .map(|at| i64::try_from(at.as_secs()).unwrap_or(i64::MAX))
+        self.clock.map(seconds)
     }
 
     /// The time its verifiers use: the clock set, or the system's.
@@ -257,60 +314,19 @@ impl MtlsServer {
         self.clock.unwrap_or_else(UnixTime::now)
     }
 
-    /// Judges the chain a client presented (end entity first; empty: none)
-    /// at `now` exactly as the handshake of [`ClientAuth::Required`] does,
-    /// with the same reason for a refusal.
-    // A refusal is rare and made once: its size costs nothing that counts.
-    #[allow(clippy::result_large_err)]
-    pub fn judge(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> Result<(), Reason> {
+    /// Checks the chain a client presented (end entity first; empty: none)
+    /// at `now` exactly as the handshake of [`ClientAuth::Required`] does.
+    pub fn verify_client(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), rustls::Error> {
         let Some((end_entity, intermediates)) = chain.split_first() else {
-            return Err(Reason::NoClientCertificate);
+            return Err(rustls::Error::NoCertificatesPresented);
         };
         self.verifier
             .verify_client_cert(end_entity, intermediates, now)
             .map(|_| ())
-            .map_err(|e| self.reason(chain, now, |check, leaf| explain(&e, leaf, check)))
-    }
-
-    /// Explains why the handshake behind `error` failed, once, with the
-    /// chain `recorder` saw (if the client got as far as sending one).
-    pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Reason {
-        self.explain_at(error, recorder, self.now())
-    }
-
-    /// The same at `now`: the time the handshake's verifier used (the
-    /// handshake lab sets its own clock).
-    pub fn explain_at(
-        &self,
-        error: &std::io::Error,
-        recorder: &RecordingVerifier,
-        now: UnixTime,
-    ) -> Reason {
-        let presented = recorder.presented();
-        self.reason(&presented, now, |check, leaf| {
-            explain_io(error, leaf, check)
-        })
-    }
-
-    /// `why` with the check this server makes: its anchors and CRLs, the
-    /// certificates of `chain` (end entity first) read, for a client.
-    fn reason(
-        &self,
-        chain: &[CertificateDer<'_>],
-        now: UnixTime,
-        why: impl FnOnce(&Check<'_>, Option<&Certificate>) -> Reason,
-    ) -> Reason {
-        let mut read = chain.iter().map(|der| Certificate::from_der(der).ok());
-        let leaf = read.next().flatten();
-        let intermediates: Vec<Certificate> = read.flatten().collect();
-        let check = Check {
-            anchors: &self.anchors,
-            intermediates: &intermediates,
-            crls: &self.crls,
-            purpose: Purpose::Client,
-            at: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
-        };
-        why(&check, leaf.as_ref())
     }
 
     /// A configuration for one connection, with the verifier that records
@@ -339,9 +355,137 @@ impl MtlsServer {
         Ok((Arc::new(config), recorder))
     }
 
+    /// How many of the client CAs (the first ones) the CertificateRequest
+    /// names.
+    pub fn ca_names_sent(&self) -> usize {
+        self.ca_names_sent
+    }
+}
+
+/// [`MtlsConfig`] with what explains every refusal once, as a [`Reason`],
+/// with the chain the client presented: `certplay serve`'s server.
+#[derive(Debug)]
+pub struct MtlsServer {
+    config: MtlsConfig,
+    trust: ClientTrust,
+    trusted: Vec<String>,
+}
+
+impl MtlsServer {
+    /// Prepares an mTLS server from checked material with a crypto provider
+    /// (the native server's `--crypto`), offering HTTP/1.1 by ALPN.
+    pub fn new(tls: &ServerTls, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
+        Ok(Self {
+            config: MtlsConfig::new(&tls.der(), provider)?,
+            trust: tls.client_trust(),
+            trusted: tls.client_ca_subjects(),
+        })
+    }
+
+    /// The server `certplay serve` runs ([`MtlsConfig::for_serve`]).
+    pub fn for_serve(
+        tls: &ServerTls,
+        provider: CryptoProvider,
+        tls13_only: bool,
+        client_auth: ClientAuth,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            config: MtlsConfig::for_serve(&tls.der(), provider, tls13_only, client_auth)?,
+            trust: tls.client_trust(),
+            trusted: tls.client_ca_subjects(),
+        })
+    }
+
+    /// Its rustls side.
+    pub fn config(&self) -> &MtlsConfig {
+        &self.config
+    }
+
+    /// What names the certificates of a refusal.
+    pub fn trust(&self) -> &ClientTrust {
+        &self.trust
+    }
+
+    /// The same server, offering `protocols` by ALPN in this order of
+    /// preference (`h2`, `http/1.1`).
+    pub fn with_alpn(mut self, protocols: &[&[u8]]) -> Self {
+        self.config = self.config.with_alpn(protocols);
+        self
+    }
+
+    /// The same server, writing each handshake's secrets to `key_log`
+    /// (`certplay serve --keylog`: the NSS key log Wireshark reads).
+    pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
+        self.config = self.config.with_key_log(key_log);
+        self
+    }
+
+    /// The same server, judging client certificates as `mode` says.
+    pub fn with_client_auth(mut self, mode: ClientAuth) -> Self {
+        self.config = self.config.with_client_auth(mode);
+        self
+    }
+
+    /// Where client certificates are judged.
+    pub fn client_auth(&self) -> ClientAuth {
+        self.config.client_auth()
+    }
+
+    /// The same server, its verifiers checking validity at `at` (Unix
+    /// seconds): [`MtlsConfig::with_clock`].
+    pub fn with_clock(mut self, at: i64) -> Self {
+        self.config = self.config.with_clock(at);
+        self
+    }
+
+    /// The moment set by [`MtlsServer::with_clock`], if any (Unix seconds).
+    pub fn clock(&self) -> Option<i64> {
+        self.config.clock()
+    }
+
+    /// The time its verifiers use: the clock set, or the system's.
+    pub fn now(&self) -> UnixTime {
+        self.config.now()
+    }
+
+    /// Judges the chain a client presented (end entity first; empty: none)
+    /// at `now` exactly as the handshake of [`ClientAuth::Required`] does,
+    /// with the same reason for a refusal.
+    // A refusal is rare and made once: its size costs nothing that counts.
+    #[allow(clippy::result_large_err)]
+    pub fn judge(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> Result<(), Reason> {
+        self.config
+            .verify_client(chain, now)
+            .map_err(|e| self.trust.reason(chain, seconds(now), &Failure::of(&e)))
+    }
+
+    /// Explains why the handshake behind `error` failed, once, with the
+    /// chain `recorder` saw (if the client got as far as sending one).
+    pub fn explain(&self, error: &std::io::Error, recorder: &RecordingVerifier) -> Reason {
+        self.explain_at(error, recorder, self.now())
+    }
+
+    /// The same at `now`: the time the handshake's verifier used (the
+    /// handshake lab sets its own clock).
+    pub fn explain_at(
+        &self,
+        error: &std::io::Error,
+        recorder: &RecordingVerifier,
+        now: UnixTime,
+    ) -> Reason {
+        self.trust
+            .reason(&recorder.presented(), seconds(now), &Failure::of_io(error))
+    }
+
+    /// A configuration for one connection, with the verifier that records
+    /// what the client presented.
+    pub fn connection_config(&self) -> Result<(Arc<ServerConfig>, Arc<RecordingVerifier>), Error> {
+        self.config.connection_config()
+    }
+
     /// How many CRLs client certificates are checked against.
     pub fn crl_count(&self) -> usize {
-        self.crls.len()
+        self.trust.crls.len()
     }
 
     /// The subjects of the CAs client certificates must chain to.
@@ -353,8 +497,12 @@ impl MtlsServer {
     /// CertificateRequest names: all of them unless their names together
     /// pass [`MAX_CA_NAME_BYTES`].
     pub fn ca_names_sent(&self) -> usize {
-        self.ca_names_sent
+        self.config.ca_names_sent()
     }
+}
+
+fn seconds(now: UnixTime) -> i64 {
+    i64::try_from(now.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// The first `subjects` whose DER fits in [`MAX_CA_NAME_BYTES`] together.

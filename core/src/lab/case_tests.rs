@@ -248,3 +248,63 @@ fn the_keys_a_copy_adds_are_the_spares_given() {
     );
     assert_eq!(added, 7);
 }
+
+/// The page's path to a transcript: the lab's wasm module is given the
+/// case's files as DER (read where the set is kept), runs the handshake
+/// without reading a certificate, hands it back as JSON, and the tools
+/// worker names its certificates and reasons. For every case, both TLS
+/// versions and two key types, that is the transcript core's own
+/// handshake of the case's files gives; a key that is not the
+/// certificate's is refused before any handshake in the same words.
+#[test]
+fn the_lab_modules_handshake_named_after_it_is_cores_transcript() {
+    let provider = crypto::provider();
+    let at = now();
+    for key_type in [KeyType::EcdsaP256, KeyType::Rsa2048] {
+        let set = Plan {
+            key_type,
+            ..Plan::default()
+        }
+        .issue()
+        .unwrap();
+        for case in Case::ALL {
+            for versions in [TlsVersions::Tls13Only, TlsVersions::Tls12Only] {
+                let broken = mutate(&set, case).unwrap().offering(versions);
+                let context = format!("{key_type:?} {case} {versions:?}");
+                let read = ReadCase::read(&broken).unwrap();
+                let input: HandshakeInput =
+                    serde_json::from_str(&serde_json::to_string(&read.input).unwrap()).unwrap();
+                let keylog = std::sync::Arc::new(KeyLogLines::default());
+                let raw = run_input(&input, &provider, at, keylog.clone()).unwrap();
+                match (run(&broken, &provider, at), raw) {
+                    (Ok(native), Some(raw)) => {
+                        let raw: RawTranscript =
+                            serde_json::from_str(&serde_json::to_string(&raw).unwrap()).unwrap();
+                        let answered = matches!(native.outcome, Outcome::Answered { .. });
+                        assert_eq!(read.explain(raw), native, "{context}");
+                        // The secrets of a handshake that got as far as keys.
+                        if answered {
+                            assert!(!keylog.text().is_empty(), "{context}: no key log");
+                        }
+                    }
+                    (Err(refused @ crate::Error::KeyMismatch { .. }), None) => {
+                        assert_eq!(
+                            read.key_refusal.map(|e| e.to_string()),
+                            Some(refused.to_string()),
+                            "{context}"
+                        );
+                    }
+                    (native, raw) => panic!(
+                        "{context}: natively {:?}, in the lab module's way {}",
+                        native.map(|t| t.outcome),
+                        if raw.is_some() {
+                            "a handshake"
+                        } else {
+                            "a refused key"
+                        }
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! can be tried without waiting. Resumption is off: every handshake checks
 //! certificates.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
@@ -22,18 +22,22 @@ use rustls::{
     ClientConfig, ClientConnection, Error as TlsError, ProtocolVersion, RootCertStore,
     ServerConnection,
 };
-use rustls_pki_types::{ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use serde::{Deserialize, Serialize};
 
 use super::hooks::{ClientIdentity, Record, WatchedKey, WatchedServerVerifier};
 use super::keylog::KeyLogLines;
 use super::setup::{Side, TlsVersions};
-use super::transcript::{code_points, Alert, Body, ChainEntry, CodePoint, Message};
-use super::wire::{answer, deliver, flush, read_available, request, response};
-use crate::read::model::Time;
+use super::transcript::{
+    code_points, CodePoint, Explainer, RawBody, RawMessage, RawOutcome, RawTranscript, Transcript,
+};
+use super::wire::{deliver, flush, read_available, request, response};
 use crate::read::Certificate;
-use crate::verify::{self, Check, Purpose, Reason};
-use crate::{read_certificates, read_private_key, ClientAuth, Error, MtlsServer, Source};
+use crate::verify::{Failure, Reason};
+use crate::{
+    read_certificates, read_private_key, unauthorized_body, ClientAuth, Error, MtlsConfig,
+    MtlsServer, Source, HELLO_WORLD,
+};
 
 /// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
 /// one request take six; anything longer is a loop.
@@ -85,6 +89,22 @@ pub struct ClientFiles<'a> {
     pub host: &'a str,
 }
 
+/// What curl is given, as DER: the CAs it trusts, its chain and key with
+/// the key file's name (for words), and the URL's host.
+#[derive(Debug)]
+pub struct ClientDer<'a> {
+    /// The CA certificates the client trusts.
+    pub cacert: &'a [CertificateDer<'static>],
+    /// The client's chain, key and key file name, if it presents one.
+    pub identity: Option<(
+        Vec<CertificateDer<'static>>,
+        PrivateKeyDer<'static>,
+        &'a str,
+    )>,
+    /// The URL's host name.
+    pub host: &'a str,
+}
+
 /// A client set up from [`ClientFiles`] with a crypto provider.
 #[derive(Debug, Clone)]
 pub struct LabClient {
@@ -102,53 +122,90 @@ impl LabClient {
     /// refused here, before any handshake, as curl refuses it.
     pub fn from_pem(files: ClientFiles<'_>, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
         let cas = read_certificates(files.cacert)?;
-        let mut roots = RootCertStore::empty();
-        for ca in &cas {
-            roots.add(ca.der.clone()).map_err(|e| Error::Malformed {
-                what: files.cacert.name.into(),
-                reason: e.to_string(),
-            })?;
-        }
+        // The refusal in words, should rustls find the key is not the
+        // certificate's.
+        let mut refusal = None;
         let identity = match files.identity {
             None => None,
             Some((cert, key)) => {
                 let chain = read_certificates(cert)?;
                 let read_key = read_private_key(key)?;
-                let (key_der, key_pair) = (read_key.der, read_key.pair.ok());
-                let subject = chain
-                    .first()
-                    .map(|c| c.info.subject.to_string())
-                    .unwrap_or_default();
-                let mismatch = || Error::KeyMismatch {
+                let mismatch = Error::KeyMismatch {
                     key_file: key.name.into(),
                     cert_file: cert.name.into(),
-                    subject: subject.clone(),
+                    subject: chain
+                        .first()
+                        .map(|c| c.info.subject.to_string())
+                        .unwrap_or_default(),
                 };
                 // rustls compares the key with a certificate webpki can
                 // read; curl (OpenSSL) sends any certificate whose key
                 // matches, an X.509 v1 one too: compare here, then load.
-                if let (Some(pair), Some(leaf)) = (&key_pair, chain.first()) {
+                if let (Ok(pair), Some(leaf)) = (&read_key.pair, chain.first()) {
                     if pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)? {
-                        return Err(mismatch());
+                        return Err(mismatch);
                     }
                 }
-                let ders = chain.into_iter().map(|c| c.der).collect();
-                let signing_key = provider
-                    .key_provider
-                    .load_private_key(key_der)
-                    .map_err(|e| Error::Malformed {
-                        what: key.name.into(),
-                        reason: e.to_string(),
-                    })?;
-                let certified = CertifiedKey::new(ders, signing_key);
-                if key_pair.is_none() {
-                    if let Err(TlsError::InconsistentKeys(_)) = certified.keys_match() {
-                        return Err(mismatch());
-                    }
-                }
-                Some(Arc::new(certified))
+                refusal = Some(mismatch);
+                Some((
+                    chain.into_iter().map(|c| c.der).collect(),
+                    read_key.der,
+                    key.name,
+                ))
             }
         };
+        let cacert: Vec<CertificateDer<'static>> = cas.iter().map(|c| c.der.clone()).collect();
+        let client = Self::from_der(
+            ClientDer {
+                cacert: &cacert,
+                identity,
+                host: files.host,
+            },
+            provider,
+        )
+        .map_err(|e| match (e, refusal) {
+            (Error::KeyMismatch { .. }, Some(refusal)) => refusal,
+            (other, _) => other,
+        })?;
+        Ok(Self {
+            anchors: cas.into_iter().map(|c| c.info).collect(),
+            ..client
+        })
+    }
+
+    /// The same client from DER, nothing read but what rustls reads (the
+    /// lab's wasm module, which carries no certificate reader). A key
+    /// that rustls finds is not the certificate's is refused here
+    /// ([`Error::KeyMismatch`], its subject left empty).
+    pub fn from_der(files: ClientDer<'_>, provider: Arc<CryptoProvider>) -> Result<Self, Error> {
+        let mut roots = RootCertStore::empty();
+        for ca in files.cacert {
+            roots.add(ca.clone()).map_err(|e| Error::Malformed {
+                what: "the client's trusted CAs".into(),
+                reason: e.to_string(),
+            })?;
+        }
+        let identity =
+            match files.identity {
+                None => None,
+                Some((chain, key, key_file)) => {
+                    let signing_key = provider.key_provider.load_private_key(key).map_err(|e| {
+                        Error::Malformed {
+                            what: key_file.into(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    let certified = CertifiedKey::new(chain, signing_key);
+                    if let Err(TlsError::InconsistentKeys(_)) = certified.keys_match() {
+                        return Err(Error::KeyMismatch {
+                            key_file: key_file.into(),
+                            cert_file: String::new(),
+                            subject: String::new(),
+                        });
+                    }
+                    Some(Arc::new(certified))
+                }
+            };
         let host = ServerName::try_from(files.host.to_owned()).map_err(|_| Error::Malformed {
             what: "host name".into(),
             reason: format!("{:?} is not a DNS name or an IP address", files.host),
@@ -156,7 +213,7 @@ impl LabClient {
         Ok(Self {
             provider,
             roots: Arc::new(roots),
-            anchors: cas.into_iter().map(|c| c.info).collect(),
+            anchors: Vec::new(),
             identity,
             host,
             versions: TlsVersions::default(),
@@ -182,57 +239,6 @@ impl LabClient {
     pub fn host(&self) -> String {
         self.host.to_str().into_owned()
     }
-}
-
-/// A whole handshake: the messages, then how it ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Transcript {
-    /// The moment both sides' verifiers used.
-    pub at: Time,
-    /// The version negotiated, when the handshake got that far.
-    pub version: Option<CodePoint>,
-    /// The messages, in the order they were read.
-    pub messages: Vec<Message>,
-    /// How it ended.
-    pub outcome: Outcome,
-}
-
-/// How a lab handshake ended. Tagged by `result` in JSON.
-// One a handshake: the size of the typed reason in a refusal costs nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The handshake succeeded and the server answered the request.
-    Answered {
-        /// The HTTP status (200; 401 when the server judges certificates
-        /// after the handshake and this one does not pass).
-        status: u16,
-        /// The answer's body (`Hello World`).
-        body: String,
-    },
-    /// One side refused the handshake with a fatal alert.
-    Refused(Refused),
-}
-
-/// A refused handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refused {
-    /// Who refused (sent the alert).
-    pub by: Side,
-    /// The alert the other side received.
-    pub alert: Option<Alert>,
-    /// True when the client had finished its side of the handshake before
-    /// the refusal reached it: a TLS 1.3 client learns that its
-    /// certificate was refused only when it reads (curl's exit 56).
-    pub client_finished: bool,
-    /// Why, as the refusing side explains it: the server's reason is the
-    /// one `certplay serve` logs; the client's is core's verdict on the
-    /// server's chain (what `certplay verify` says of it).
-    pub reason: Reason,
-    /// What `certplay serve` logs for the connection when the client
-    /// refused (it only sees the alert).
-    pub server_log: Option<Reason>,
 }
 
 impl LabClient {
@@ -287,30 +293,68 @@ impl LabClient {
 /// The messages of a transcript under construction; each handshake
 /// message is listed once.
 #[derive(Debug, Default)]
-struct Messages(Vec<Message>);
+struct Messages(Vec<RawMessage>);
 
 impl Messages {
-    fn push(&mut self, from: Side, body: Body) {
-        let name = body.name();
+    fn push(&mut self, from: Side, body: RawBody) {
+        let kind = std::mem::discriminant(&body);
         let once = !matches!(
             body,
-            Body::Alert { .. } | Body::HttpRequest { .. } | Body::HttpResponse { .. }
+            RawBody::Alert(_) | RawBody::HttpRequest(_) | RawBody::HttpResponse(..)
         );
         if once
             && self
                 .0
                 .iter()
-                .any(|m| m.from == from && m.body.name() == name)
+                .any(|m| m.from == from && std::mem::discriminant(&m.body) == kind)
         {
             return;
         }
-        self.0.push(Message { from, body });
+        self.0.push(RawMessage { from, body });
     }
 }
 
 /// Runs one handshake of `client` against `server` with both verifiers at
-/// `at` (Unix seconds), then `GET /`, and tells what happened.
+/// `at` (Unix seconds), then `GET /`, and tells what happened, each
+/// refusal in core's words (`client` read from its files:
+/// [`LabClient::from_pem`]).
 pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Transcript, Error> {
+    let judge = |chain: &[CertificateDer<'_>], now: UnixTime| {
+        server
+            .judge(chain, now)
+            .err()
+            .map(|reason| unauthorized_body(&reason))
+    };
+    let raw = raw_handshake(server.config(), client, at, Some(&judge))?;
+    let host = client.host();
+    Ok(raw.explain(&Explainer {
+        server: server.trust(),
+        client_anchors: &client.anchors,
+        host: &host,
+    }))
+}
+
+/// What `certplay serve --client-auth optional` answers after the
+/// handshake for a client's chain at a moment: `None` to answer Hello
+/// World, else the 401's body.
+pub type Judge<'a> = &'a dyn Fn(&[CertificateDer<'_>], UnixTime) -> Option<String>;
+
+/// The same handshake, no certificate read: the chains and names as DER,
+/// each refusal as rustls said it ([`RawTranscript`]). A server that
+/// judges client certificates after the handshake
+/// ([`ClientAuth::Optional`]) needs `judge`.
+pub fn raw_handshake(
+    server: &MtlsConfig,
+    client: &LabClient,
+    at: i64,
+    judge: Option<Judge<'_>>,
+) -> Result<RawTranscript, Error> {
+    if server.client_auth() == ClientAuth::Optional && judge.is_none() {
+        return Err(Error::input(
+            "the lab server",
+            "a server that judges client certificates after the handshake needs a judge",
+        ));
+    }
     let now = unix_time(at);
     let record = Record::default();
     let (server_config, recorder) = server.connection_config()?;
@@ -332,6 +376,7 @@ pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Tra
     let mut messages = Messages::default();
     let mut run = Run {
         server,
+        judge,
         client,
         record: &record,
         recorder: &recorder,
@@ -360,7 +405,7 @@ pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Tra
     };
     let accepted = match accepted {
         Ok(accepted) => accepted,
-        Err((error, alert)) => return Ok(run.refused_by_server(&mut tls, error, alert)),
+        Err((error, alert)) => return Ok(run.refused_by_server(&mut tls, &error, &alert)),
     };
     run.client_hello(&accepted.client_hello());
     let mut server_tls = match accepted.into_connection(server_config) {
@@ -369,7 +414,7 @@ pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Tra
             let mut bytes = Vec::new();
             // Writing into a Vec does not fail.
             let _ = alert.write_all(&mut bytes);
-            return Ok(run.refused_by_server(&mut tls, error, bytes));
+            return Ok(run.refused_by_server(&mut tls, &error, &bytes));
         }
     };
     run.exchange(&mut tls, &mut server_tls)
@@ -377,7 +422,8 @@ pub fn handshake(server: &MtlsServer, client: &LabClient, at: i64) -> Result<Tra
 
 /// One handshake under way.
 struct Run<'a> {
-    server: &'a MtlsServer,
+    server: &'a MtlsConfig,
+    judge: Option<Judge<'a>>,
     client: &'a LabClient,
     record: &'a Record,
     recorder: &'a crate::RecordingVerifier,
@@ -396,13 +442,13 @@ impl Run<'_> {
             .collect();
         self.messages.push(
             Side::Client,
-            Body::ClientHello {
-                server_name: hello.server_name().map(str::to_owned),
+            RawBody::ClientHello(
+                hello.server_name().map(str::to_owned),
                 versions,
-                cipher_suites: code_points(hello.cipher_suites()),
-                groups: code_points(hello.named_groups().unwrap_or_default()),
-                signature_schemes: code_points(hello.signature_schemes()),
-                alpn: hello
+                code_points(hello.cipher_suites()),
+                code_points(hello.named_groups().unwrap_or_default()),
+                code_points(hello.signature_schemes()),
+                hello
                     .alpn()
                     .map(|protocols| {
                         protocols
@@ -410,7 +456,7 @@ impl Run<'_> {
                             .collect()
                     })
                     .unwrap_or_default(),
-            },
+            ),
         );
     }
 
@@ -418,11 +464,11 @@ impl Run<'_> {
     fn refused_by_server(
         &mut self,
         client: &mut ClientConnection,
-        error: TlsError,
-        alert: Vec<u8>,
-    ) -> Transcript {
-        let received = deliver(&alert, client).err();
-        self.finish(None, Some((Side::Server, error)), received, false)
+        error: &TlsError,
+        alert: &[u8],
+    ) -> RawTranscript {
+        let received = deliver(alert, client).err();
+        self.finish(None, Some((Side::Server, error.clone())), received, false)
     }
 
     /// Carries bytes back and forth until both sides are quiet or one
@@ -431,7 +477,7 @@ impl Run<'_> {
         &mut self,
         client: &mut ClientConnection,
         server: &mut ServerConnection,
-    ) -> Result<Transcript, Error> {
+    ) -> Result<RawTranscript, Error> {
         // Who refused first, with its own error; what the other side got.
         let mut refused: Option<(Side, TlsError)> = None;
         let mut received: Option<TlsError> = None;
@@ -490,10 +536,7 @@ impl Run<'_> {
             let status_line = head.lines().next().unwrap_or_default().to_owned();
             self.messages.push(
                 Side::Server,
-                Body::HttpResponse {
-                    status_line: status_line.clone(),
-                    body: body.to_owned(),
-                },
+                RawBody::HttpResponse(status_line.clone(), body.to_owned()),
             );
             let status = status_line
                 .split(' ')
@@ -502,7 +545,7 @@ impl Run<'_> {
                 .unwrap_or_default();
             return Ok(self.transcript(
                 client.protocol_version(),
-                Outcome::Answered {
+                RawOutcome::Answered {
                     status,
                     body: body.to_owned(),
                 },
@@ -534,58 +577,53 @@ impl Run<'_> {
             .map(|g| CodePoint::from(g.name()));
         let mut read = Vec::new();
         if let (Some(version), Some(suite)) = (version, client.negotiated_cipher_suite()) {
-            read.push(Body::ServerHello {
-                version: version.into(),
-                cipher_suite: suite.suite().into(),
-                group: group.clone(),
-            });
+            read.push(RawBody::ServerHello(
+                version.into(),
+                suite.suite().into(),
+                group.clone(),
+            ));
         }
-        let server_chain = seen.server_chain.as_ref().map(|chain| Body::Certificate {
-            chain: chain.iter().map(|c| ChainEntry::from_der(c)).collect(),
+        let server_chain = seen
+            .server_chain
+            .as_ref()
+            .map(|chain| RawBody::Certificate(chain.iter().map(|c| c.to_vec()).collect()));
+        let request = seen.certificate_request.as_ref().map(|(names, schemes)| {
+            RawBody::CertificateRequest(names.clone(), code_points(schemes))
         });
-        let request =
-            seen.certificate_request
-                .as_ref()
-                .map(|(names, schemes)| Body::CertificateRequest {
-                    ca_names: names.clone(),
-                    signature_schemes: code_points(schemes),
-                });
         let done = was_handshaking && !client.is_handshaking();
         match version {
             Some(ProtocolVersion::TLSv1_2) => {
                 read.extend(server_chain.clone());
                 if seen.server_chain.is_some() {
-                    read.push(Body::ServerKeyExchange {
+                    read.push(RawBody::ServerKeyExchange(
                         group,
-                        signature_scheme: seen.server_signature.map(CodePoint::from),
-                    });
+                        seen.server_signature.map(CodePoint::from),
+                    ));
                 }
                 read.extend(request);
                 if seen.server_chain.is_some() {
-                    read.push(Body::ServerHelloDone);
+                    read.push(RawBody::ServerHelloDone);
                 }
                 if done {
-                    read.push(Body::ChangeCipherSpec);
-                    read.push(Body::Finished);
+                    read.push(RawBody::ChangeCipherSpec);
+                    read.push(RawBody::Finished);
                 }
             }
             Some(_) => {
                 if request.is_some() || server_chain.is_some() || done {
-                    read.push(Body::EncryptedExtensions {
-                        alpn: client
+                    read.push(RawBody::EncryptedExtensions(
+                        client
                             .alpn_protocol()
                             .map(|p| String::from_utf8_lossy(p).into_owned()),
-                    });
+                    ));
                 }
                 read.extend(request);
                 read.extend(server_chain);
                 if let Some(scheme) = seen.server_signature {
-                    read.push(Body::CertificateVerify {
-                        signature_scheme: scheme.into(),
-                    });
+                    read.push(RawBody::CertificateVerify(scheme.into()));
                 }
                 if done {
-                    read.push(Body::Finished);
+                    read.push(RawBody::Finished);
                 }
             }
             None => {}
@@ -610,25 +648,23 @@ impl Run<'_> {
             Err(TlsError::NoCertificatesPresented | TlsError::InvalidCertificate(_))
         );
         if let Some(chain) = &seen.client_chain {
-            read.push(Body::Certificate {
-                chain: chain.iter().map(|c| ChainEntry::from_der(c)).collect(),
-            });
+            read.push(RawBody::Certificate(
+                chain.iter().map(|c| c.to_vec()).collect(),
+            ));
         }
         let tls12 = server.protocol_version() == Some(ProtocolVersion::TLSv1_2);
         if !at_certificate && seen.client_chain.is_some() {
             if tls12 {
-                read.push(Body::ClientKeyExchange);
+                read.push(RawBody::ClientKeyExchange);
             }
             if let Some(scheme) = seen.client_signature {
-                read.push(Body::CertificateVerify {
-                    signature_scheme: scheme.into(),
-                });
+                read.push(RawBody::CertificateVerify(scheme.into()));
             }
             if !server.is_handshaking() {
                 if tls12 {
-                    read.push(Body::ChangeCipherSpec);
+                    read.push(RawBody::ChangeCipherSpec);
                 }
-                read.push(Body::Finished);
+                read.push(RawBody::Finished);
             }
         }
         drop(seen);
@@ -641,9 +677,7 @@ impl Run<'_> {
                 let text = String::from_utf8_lossy(&request);
                 self.messages.push(
                     Side::Client,
-                    Body::HttpRequest {
-                        request_line: text.lines().next().unwrap_or_default().to_owned(),
-                    },
+                    RawBody::HttpRequest(text.lines().next().unwrap_or_default().to_owned()),
                 );
             }
         }
@@ -655,21 +689,21 @@ impl Run<'_> {
             .messages
             .0
             .iter()
-            .any(|m| matches!(m.body, Body::HttpRequest { .. }))
+            .any(|m| matches!(m.body, RawBody::HttpRequest(_)))
         {
             return Ok(false);
         }
-        let refusal = match self.server.client_auth() {
-            ClientAuth::Required | ClientAuth::Off => None,
-            ClientAuth::Optional => self
-                .server
-                .judge(
-                    server.peer_certificates().unwrap_or_default(),
-                    unix_time(self.at),
-                )
-                .err(),
+        let refusal = match (self.server.client_auth(), self.judge) {
+            (ClientAuth::Optional, Some(judge)) => judge(
+                server.peer_certificates().unwrap_or_default(),
+                unix_time(self.at),
+            ),
+            _ => None,
         };
-        let (status, body) = answer(refusal.as_ref());
+        let (status, body) = match refusal {
+            None => (200, HELLO_WORLD.to_owned()),
+            Some(body) => (401, body),
+        };
         server
             .writer()
             .write_all(response(status, &body).as_bytes())
@@ -687,62 +721,64 @@ impl Run<'_> {
         failed: Option<(Side, TlsError)>,
         received: Option<TlsError>,
         client_finished: bool,
-    ) -> Transcript {
+    ) -> RawTranscript {
         let Some((by, error)) = failed else {
-            let refusal = Refused {
+            let outcome = RawOutcome::Refused {
                 by: Side::Server,
                 alert: None,
                 client_finished,
-                reason: Reason::ClosedDuringHandshake,
-                server_log: None,
+                failure: None,
+                received: None,
             };
-            return self.transcript(version, Outcome::Refused(refusal));
+            return self.transcript(version, outcome);
         };
         let alert = match &received {
             Some(TlsError::AlertReceived(alert)) => {
-                let alert = Alert(*alert);
-                self.messages.push(by, Body::Alert { alert });
-                Some(alert)
+                let code = u8::from(*alert);
+                self.messages.push(by, RawBody::Alert(code));
+                Some(code)
             }
             _ => None,
         };
-        // What `certplay serve` logs, at the lab's clock.
-        let server_says = |error: TlsError| {
-            self.server.explain_at(
-                &io::Error::new(io::ErrorKind::InvalidData, error),
-                self.recorder,
-                unix_time(self.at),
-            )
-        };
-        let refusal = match by {
-            Side::Server => Refused {
-                by,
-                alert,
-                client_finished,
-                reason: server_says(error),
-                server_log: None,
-            },
-            Side::Client => Refused {
-                by,
-                alert,
-                client_finished,
-                reason: self.client_reason(&error),
-                server_log: received.map(server_says),
+        let outcome = RawOutcome::Refused {
+            by,
+            alert,
+            client_finished,
+            failure: Some(Failure::of(&error)),
+            // What `certplay serve` logs of a client's alert.
+            received: match by {
+                Side::Server => None,
+                Side::Client => received.as_ref().map(Failure::of),
             },
         };
-        self.transcript(version, Outcome::Refused(refusal))
+        self.transcript(version, outcome)
     }
 
-    fn client_reason(&self, error: &TlsError) -> Reason {
-        client_reason(self.client, self.record, error, self.at)
-    }
-
-    fn transcript(&mut self, version: Option<ProtocolVersion>, outcome: Outcome) -> Transcript {
-        Transcript {
-            at: Time(self.at),
+    fn transcript(
+        &mut self,
+        version: Option<ProtocolVersion>,
+        outcome: RawOutcome,
+    ) -> RawTranscript {
+        let ders = |chain: Option<&Vec<CertificateDer<'static>>>| {
+            chain
+                .into_iter()
+                .flatten()
+                .map(|c| c.to_vec())
+                .collect::<Vec<_>>()
+        };
+        let server_chain = ders(self.record.seen().server_chain.as_ref());
+        RawTranscript {
+            at: self.at,
             version: version.map(CodePoint::from),
             messages: std::mem::take(&mut self.messages.0),
             outcome,
+            presented: self
+                .recorder
+                .presented()
+                .iter()
+                .map(|c| c.to_vec())
+                .collect(),
+            server_chain,
         }
     }
 }
@@ -755,25 +791,14 @@ pub(super) fn client_reason(
     error: &TlsError,
     at: i64,
 ) -> Reason {
-    let chain: Vec<Certificate> = record
-        .seen()
-        .server_chain
-        .iter()
-        .flatten()
-        .filter_map(|der| Certificate::from_der(der).ok())
-        .collect();
-    let (leaf, intermediates) = match chain.split_first() {
-        Some((leaf, rest)) => (Some(leaf), rest),
-        None => (None, &[][..]),
-    };
-    let check = Check {
-        anchors: &client.anchors,
-        intermediates,
-        crls: &[],
-        purpose: Purpose::Server {
-            host: client.host(),
-        },
-        at,
-    };
-    verify::explain(error, leaf, &check)
+    let chain: Vec<CertificateDer<'static>> =
+        record.seen().server_chain.clone().unwrap_or_default();
+    let host = client.host();
+    let trust = crate::ClientTrust::default();
+    Explainer {
+        server: &trust,
+        client_anchors: &client.anchors,
+        host: &host,
+    }
+    .client_reason(&chain, &Failure::of(error), at)
 }

@@ -11,14 +11,13 @@ use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{DigitallySignedStruct, Error as TlsError, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 
-use crate::read::model::Name;
-
 /// What rustls' hooks saw during one handshake.
 #[derive(Debug, Default)]
 pub(super) struct Seen {
     /// The CertificateRequest's CA names and signature schemes (the client's
     /// resolver was asked).
-    pub(super) certificate_request: Option<(Vec<Name>, Vec<SignatureScheme>)>,
+    /// (The CA names as DER: the lab's module reads no certificate.)
+    pub(super) certificate_request: Option<(Vec<Vec<u8>>, Vec<SignatureScheme>)>,
     /// The chain the client sent (empty: none).
     pub(super) client_chain: Option<Vec<CertificateDer<'static>>>,
     /// The scheme of the client's CertificateVerify.
@@ -58,10 +57,7 @@ impl ResolvesClientCert for ClientIdentity {
         root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        let names = root_hint_subjects
-            .iter()
-            .filter_map(|dn| dn_name(dn))
-            .collect();
+        let names = root_hint_subjects.iter().map(|dn| dn.to_vec()).collect();
         let mut seen = self.record.seen();
         seen.certificate_request = Some((names, sigschemes.to_vec()));
         seen.client_chain = Some(
@@ -76,14 +72,6 @@ impl ResolvesClientCert for ClientIdentity {
     fn has_certs(&self) -> bool {
         self.identity.is_some()
     }
-}
-
-/// A distinguished name (DER, as rustls hands it over), if core can read it.
-fn dn_name(der: &[u8]) -> Option<Name> {
-    use der::Decode;
-    x509_cert::name::Name::from_der(der)
-        .ok()
-        .map(|name| crate::read::name_of(&name))
 }
 
 /// The client's key, noting the scheme it signs its CertificateVerify with.

@@ -32,6 +32,7 @@ mod handshake;
 #[cfg(feature = "lab")]
 mod hooks;
 mod index;
+mod input;
 #[cfg(feature = "lab")]
 mod keylog;
 mod mutate;
@@ -39,7 +40,6 @@ mod predict;
 #[cfg(feature = "lab")]
 mod run;
 mod setup;
-#[cfg(feature = "lab")]
 mod transcript;
 #[cfg(feature = "lab")]
 mod wire;
@@ -48,11 +48,12 @@ pub use case::Case;
 #[cfg(feature = "lab")]
 pub use connect::{connect, Reached};
 #[cfg(feature = "lab")]
-pub use handshake::{handshake, ClientFiles, Clock, LabClient, Outcome, Refused, Transcript};
+pub use handshake::{handshake, raw_handshake, ClientDer, ClientFiles, Clock, Judge, LabClient};
 pub use index::{
     every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, COMMANDS_FILE,
     PORT,
 };
+pub use input::{HandshakeInput, KeyDer, ReadCase};
 #[cfg(feature = "lab")]
 pub use keylog::KeyLogLines;
 pub use mutate::{
@@ -61,10 +62,12 @@ pub use mutate::{
 };
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]
-pub use run::{client, run, serve, server_tls};
+pub use run::{client, run, run_input, serve, server_tls};
 pub use setup::{Side, TlsVersion, TlsVersions};
-#[cfg(feature = "lab")]
-pub use transcript::{Alert, Body, ChainEntry, CodePoint, Message};
+pub use transcript::{
+    Alert, Body, ChainEntry, CodePoint, Der, Explainer, Message, Outcome, RawBody, RawMessage,
+    RawOutcome, RawTranscript, Refused, Transcript,
+};
 
 #[cfg(all(test, not(target_arch = "wasm32"), feature = "lab"))]
 mod case_tests;

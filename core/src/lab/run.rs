@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 
-use super::handshake::{handshake, ClientFiles, LabClient, Transcript};
+use super::handshake::{handshake, raw_handshake, ClientDer, ClientFiles, LabClient};
+use super::input::HandshakeInput;
+use super::keylog::KeyLogLines;
 use super::mutate::Mutated;
-use crate::{ClientAuth, Error, MtlsServer, ServerTls};
+use super::transcript::{RawTranscript, Transcript};
+use crate::{ClientAuth, Error, MtlsConfig, MtlsServer, ServerTls};
 
 /// The server `certplay serve` runs with the case's files (`--crl` and
 /// `--tls13-only` included), at `at` (Unix seconds), with `provider`.
@@ -60,4 +63,51 @@ pub fn run(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<Transcr
     let server = serve(case, provider, at)?;
     let client = client(case, Arc::new(provider.clone()))?;
     handshake(&server, &client, at)
+}
+
+/// The lab module's handshake of `input` (a case's files as DER, read by
+/// the tools worker: [`super::ReadCase`]) at `at`, both sides with
+/// `provider`, the client's secrets written to `key_log`: the server
+/// `certplay serve` runs, a client set up as curl is. `None` when the
+/// client refuses its own key before any handshake, as curl does.
+pub fn run_input(
+    input: &HandshakeInput,
+    provider: &CryptoProvider,
+    at: i64,
+    key_log: Arc<KeyLogLines>,
+) -> Result<Option<RawTranscript>, Error> {
+    if input.key_refused {
+        return Ok(None);
+    }
+    let server = MtlsConfig::for_serve(
+        &input.server(),
+        provider.clone(),
+        input.tls13_only,
+        ClientAuth::Required,
+    )?;
+    let cacert = input.cacert();
+    let identity = input.identity.as_ref().map(|(chain, key, name)| {
+        (
+            chain
+                .iter()
+                .map(|der| rustls_pki_types::CertificateDer::from(der.clone()))
+                .collect(),
+            key.der(),
+            name.as_str(),
+        )
+    });
+    let client = LabClient::from_der(
+        ClientDer {
+            cacert: &cacert,
+            identity,
+            host: &input.host,
+        },
+        Arc::new(provider.clone()),
+    );
+    let client = match client {
+        Ok(client) => client.with_versions(input.versions).with_key_log(key_log),
+        Err(Error::KeyMismatch { .. }) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    raw_handshake(&server, &client, at, None).map(Some)
 }

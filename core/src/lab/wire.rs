@@ -6,8 +6,6 @@ use std::io::Read;
 
 use rustls::{ConnectionCommon, Error as TlsError};
 
-use crate::verify::Reason;
-
 /// Everything `from` has to send.
 pub(super) fn flush<D>(from: &mut ConnectionCommon<D>) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -50,15 +48,6 @@ pub(super) fn read_available(mut reader: impl Read) -> Vec<u8> {
 /// The request the lab client sends, as curl does.
 pub(super) fn request(host: &str) -> String {
     format!("GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certplay-lab\r\nAccept: */*\r\n\r\n")
-}
-
-/// The server's answer to `GET /` (what `certplay serve` answers), or its
-/// 401 with the reason when it judges certificates after the handshake.
-pub(super) fn answer(refusal: Option<&Reason>) -> (u16, String) {
-    match refusal {
-        None => (200, crate::HELLO_WORLD.to_owned()),
-        Some(refusal) => (401, crate::unauthorized_body(refusal)),
-    }
 }
 
 /// The HTTP/1.1 response `certplay serve` writes with `status` and `body`.

@@ -1,13 +1,11 @@
 //! From every rustls and webpki error to one [`Reason`], once: the most
 //! specific reason, naming the certificates involved.
 
-use rustls::{
-    AlertDescription, CertRevocationListError, CertificateError, Error as TlsError,
-    ExtendedKeyPurpose, InvalidMessage, PeerIncompatible,
-};
+use rustls::{AlertDescription, CertRevocationListError, Error as TlsError};
 use x509_cert::der::asn1::ObjectIdentifier;
 
-use super::{Budget, Check, Incompatibility, Purpose, Reason};
+use super::failure::{CertFailure, Failure, Purpose as FailedPurpose};
+use super::{Check, Incompatibility, Purpose, Reason};
 use crate::format_time;
 use crate::read::model::{Hex, Name, Oid, Time};
 use crate::read::Certificate;
@@ -16,13 +14,26 @@ use crate::read::Certificate;
 /// certificate, when it could be read; `check` gives the rest of the chain)
 /// or a refused handshake.
 pub fn explain(error: &TlsError, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
-    match error {
-        TlsError::NoCertificatesPresented => Reason::NoClientCertificate,
-        TlsError::InvalidCertificate(e) => certificate_error(e, leaf, check),
-        TlsError::InvalidCertRevocationList(e) => Reason::Crl {
-            detail: crl_words(e),
+    explain_failure(&Failure::of(error), leaf, check)
+}
+
+/// Explains an I/O error from a TLS handshake: a rustls error inside it as
+/// [`explain`] does; an early end of stream means the client hung up.
+pub fn explain_io(error: &std::io::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
+    explain_failure(&Failure::of_io(error), leaf, check)
+}
+
+/// Explains a [`Failure`] (a rustls or webpki error, typed before any
+/// certificate was read) with the chain: the most specific reason, naming
+/// the certificates involved.
+pub fn explain_failure(failure: &Failure, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
+    match failure {
+        Failure::NoCertificate => Reason::NoClientCertificate,
+        Failure::Certificate(e) => certificate_error(e, leaf, check),
+        Failure::Crl(detail) => Reason::Crl {
+            detail: detail.clone(),
         },
-        TlsError::AlertReceived(alert) => match alert {
+        Failure::AlertReceived(alert) => match alert {
             AlertDescription::BadCertificate
             | AlertDescription::UnsupportedCertificate
             | AlertDescription::CertificateRevoked
@@ -39,55 +50,12 @@ pub fn explain(error: &TlsError, leaf: Option<&Certificate>, check: &Check<'_>) 
             },
             other => Reason::Alert { alert: *other },
         },
-        TlsError::InvalidMessage(InvalidMessage::InvalidContentType) => Reason::NotTls,
-        TlsError::PeerIncompatible(incompatible) => Reason::Incompatible {
-            missing: incompatibility(incompatible),
+        Failure::NotTls => Reason::NotTls,
+        Failure::Incompatible(missing) => Reason::Incompatible { missing: *missing },
+        Failure::Closed => Reason::ClosedDuringHandshake,
+        Failure::Other(detail) => Reason::Other {
+            detail: detail.clone(),
         },
-        TlsError::NoApplicationProtocol => Reason::Incompatible {
-            missing: Incompatibility::ApplicationProtocol,
-        },
-        other => Reason::Other {
-            detail: format!("handshake failed: {}", words(other)),
-        },
-    }
-}
-
-/// Explains an I/O error from a TLS handshake: a rustls error inside it as
-/// [`explain`] does; an early end of stream means the client hung up.
-pub fn explain_io(error: &std::io::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
-    if let Some(tls) = error.get_ref().and_then(|e| e.downcast_ref::<TlsError>()) {
-        return explain(tls, leaf, check);
-    }
-    match error.kind() {
-        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
-            Reason::ClosedDuringHandshake
-        }
-        _ => Reason::Other {
-            detail: format!("handshake failed: {error}"),
-        },
-    }
-}
-
-fn incompatibility(e: &PeerIncompatible) -> Incompatibility {
-    use PeerIncompatible as P;
-    match e {
-        P::ServerDoesNotSupportTls12Or13
-        | P::ServerTlsVersionIsDisabledByOurConfig
-        | P::SupportedVersionsExtensionRequired
-        | P::Tls12NotOffered
-        | P::Tls12NotOfferedOrEnabled
-        | P::Tls13RequiredForQuic => Incompatibility::Version,
-        P::NoCipherSuitesInCommon => Incompatibility::CipherSuite,
-        P::NoSignatureSchemesInCommon
-        | P::NoCertificateRequestSignatureSchemesInCommon
-        | P::SignatureAlgorithmsExtensionRequired => Incompatibility::SignatureScheme,
-        P::NoKxGroupsInCommon
-        | P::KeyShareExtensionRequired
-        | P::NamedGroupsExtensionRequired
-        | P::EcPointsExtensionRequired
-        | P::NoEcPointFormatsInCommon
-        | P::UncompressedEcPointsRequired => Incompatibility::KeyExchange,
-        _ => Incompatibility::Extension,
     }
 }
 
@@ -134,10 +102,6 @@ fn find_in_chain<'a>(
         .chain(check.intermediates.iter())
         .chain(check.anchors.iter())
         .find(|c| pick(c))
-}
-
-fn seconds(t: rustls_pki_types::UnixTime) -> i64 {
-    i64::try_from(t.as_secs()).unwrap_or(i64::MAX)
 }
 
 fn subject_of(c: Option<&Certificate>) -> Option<Name> {
@@ -344,11 +308,11 @@ fn required_purpose(purpose: &Purpose) -> Oid {
 }
 
 /// rustls' purpose as an OID.
-fn purpose_oid(p: &ExtendedKeyPurpose) -> Option<Oid> {
+fn purpose_oid(p: &FailedPurpose) -> Option<Oid> {
     match p {
-        ExtendedKeyPurpose::ServerAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_SERVER_AUTH)),
-        ExtendedKeyPurpose::ClientAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_CLIENT_AUTH)),
-        ExtendedKeyPurpose::Other(arcs) => {
+        FailedPurpose::ServerAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_SERVER_AUTH)),
+        FailedPurpose::ClientAuth => Some(Oid::new(const_oid::db::rfc5280::ID_KP_CLIENT_AUTH)),
+        FailedPurpose::Other(arcs) => {
             ObjectIdentifier::from_arcs(arcs.iter().map_while(|arc| u32::try_from(*arc).ok()))
                 .ok()
                 .map(Oid::new)
@@ -356,13 +320,9 @@ fn purpose_oid(p: &ExtendedKeyPurpose) -> Option<Oid> {
     }
 }
 
-fn certificate_error(
-    e: &CertificateError,
-    leaf: Option<&Certificate>,
-    check: &Check<'_>,
-) -> Reason {
+fn certificate_error(e: &CertFailure, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
     match e {
-        CertificateError::UnknownIssuer => match leaf {
+        CertFailure::UnknownIssuer => match leaf {
             Some(leaf) => {
                 let (cert, anchors) = walk(leaf, check);
                 if !anchors.is_empty() {
@@ -383,28 +343,21 @@ fn certificate_error(
                 missing_intermediate: false,
             },
         },
-        CertificateError::ExpiredContext { time, not_after } => {
-            let not_after = seconds(*not_after);
-            Reason::Expired {
-                subject: subject_of(
-                    find_in_chain(leaf, check, |c| c.not_after.0 == not_after).or(leaf),
-                ),
-                not_after: Time(not_after),
-                at: Time(seconds(*time)),
-            }
-        }
-        CertificateError::NotValidYetContext { time, not_before } => {
-            let not_before = seconds(*not_before);
-            Reason::NotYetValid {
-                subject: subject_of(
-                    find_in_chain(leaf, check, |c| c.not_before.0 == not_before).or(leaf),
-                ),
-                not_before: Time(not_before),
-                at: Time(seconds(*time)),
-            }
-        }
-        CertificateError::Expired => match find_in_chain(leaf, check, |c| c.not_after.0 < check.at)
-        {
+        CertFailure::ExpiredAt { at, not_after } => Reason::Expired {
+            subject: subject_of(
+                find_in_chain(leaf, check, |c| c.not_after.0 == *not_after).or(leaf),
+            ),
+            not_after: Time(*not_after),
+            at: Time(*at),
+        },
+        CertFailure::NotYetValidAt { at, not_before } => Reason::NotYetValid {
+            subject: subject_of(
+                find_in_chain(leaf, check, |c| c.not_before.0 == *not_before).or(leaf),
+            ),
+            not_before: Time(*not_before),
+            at: Time(*at),
+        },
+        CertFailure::Expired => match find_in_chain(leaf, check, |c| c.not_after.0 < check.at) {
             Some(c) => Reason::Expired {
                 subject: Some(c.subject.clone()),
                 not_after: c.not_after,
@@ -414,7 +367,7 @@ fn certificate_error(
                 subject: subject_of(leaf),
             },
         },
-        CertificateError::NotValidYet => {
+        CertFailure::NotYetValid => {
             match find_in_chain(leaf, check, |c| c.not_before.0 > check.at) {
                 Some(c) => Reason::NotYetValid {
                     subject: Some(c.subject.clone()),
@@ -426,12 +379,11 @@ fn certificate_error(
                 },
             }
         }
-        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-            let required = match e {
-                CertificateError::InvalidPurposeContext { required, .. } => purpose_oid(required),
-                _ => None,
-            };
-            let required = required.unwrap_or_else(|| required_purpose(&check.purpose));
+        CertFailure::WrongPurpose(required) => {
+            let required = required
+                .as_ref()
+                .and_then(purpose_oid)
+                .unwrap_or_else(|| required_purpose(&check.purpose));
             // webpki asks it of every CA below the anchor too: name the
             // certificate whose extendedKeyUsage lacks it (an intermediate
             // with anyExtendedKeyUsage alone, not the leaf).
@@ -452,31 +404,28 @@ fn certificate_error(
                     .unwrap_or_default(),
             }
         }
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            Reason::NameMismatch {
-                subject: subject_of(leaf),
-                host: match &check.purpose {
-                    Purpose::Server { host } => host.clone(),
-                    Purpose::Client => "(no host)".into(),
-                },
-                presented: leaf
-                    .map(|l| l.subject_alt_names().to_vec())
-                    .unwrap_or_default(),
-            }
-        }
-        CertificateError::BadSignature => signature_reason(leaf, check, false),
-        #[allow(deprecated)]
-        CertificateError::UnsupportedSignatureAlgorithm
-        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
-            signature_reason(leaf, check, true)
-        }
-        CertificateError::UnsupportedSignatureAlgorithmContext { .. } => {
-            Reason::UnsupportedSignatureAlgorithm {
-                subject: subject_of(leaf),
-                algorithm: leaf.map(|l| l.signature_algorithm.clone()),
-            }
-        }
-        CertificateError::Revoked => {
+        CertFailure::EmptyEku => Reason::WrongPurpose {
+            subject: subject_of(leaf),
+            required: required_purpose(&check.purpose),
+            present: Vec::new(),
+        },
+        CertFailure::NameMismatch => Reason::NameMismatch {
+            subject: subject_of(leaf),
+            host: match &check.purpose {
+                Purpose::Server { host } => host.clone(),
+                Purpose::Client => "(no host)".into(),
+            },
+            presented: leaf
+                .map(|l| l.subject_alt_names().to_vec())
+                .unwrap_or_default(),
+        },
+        CertFailure::BadSignature => signature_reason(leaf, check, false),
+        CertFailure::UnsupportedSignatureForKey => signature_reason(leaf, check, true),
+        CertFailure::UnsupportedSignatureAlgorithm => Reason::UnsupportedSignatureAlgorithm {
+            subject: subject_of(leaf),
+            algorithm: leaf.map(|l| l.signature_algorithm.clone()),
+        },
+        CertFailure::Revoked => {
             let listed = |c: &Certificate| {
                 check.crls.iter().find_map(|crl| {
                     let entry = (crl.issuer.der == c.issuer.der)
@@ -499,47 +448,61 @@ fn certificate_error(
                 crl_issuer: entry.map(|(crl, _)| crl.issuer.clone()),
             }
         }
-        CertificateError::UnknownRevocationStatus => Reason::Crl {
-            detail: "no given CRL covers a certificate of the chain".into(),
+        CertFailure::Crl(detail) => Reason::Crl {
+            detail: detail.clone(),
         },
-        CertificateError::ExpiredRevocationList => Reason::Crl {
-            detail: "a given CRL is past its nextUpdate".into(),
+        CertFailure::CrlExpiredAt { at, next_update } => Reason::CrlExpired {
+            issuer: check
+                .crls
+                .iter()
+                .find(|crl| crl.next_update.is_some_and(|t| t.0 == *next_update))
+                .map(|crl| crl.issuer.clone()),
+            next_update: Time(*next_update),
+            at: Time(*at),
         },
-        CertificateError::ExpiredRevocationListContext { time, next_update } => {
-            let next_update = seconds(*next_update);
-            Reason::CrlExpired {
-                issuer: check
-                    .crls
-                    .iter()
-                    .find(|crl| crl.next_update.is_some_and(|t| t.0 == next_update))
-                    .map(|crl| crl.issuer.clone()),
-                next_update: Time(next_update),
-                at: Time(seconds(*time)),
-            }
-        }
-        CertificateError::UnhandledCriticalExtension => Reason::UnhandledCriticalExtension {
+        CertFailure::CrlPast { at, next_update } => Reason::Crl {
+            detail: format!(
+                "a given CRL's nextUpdate {} has passed (checked at {})",
+                format_time(*next_update),
+                format_time(*at)
+            ),
+        },
+        CertFailure::UnhandledCriticalExtension => Reason::UnhandledCriticalExtension {
             subject: subject_of(leaf),
         },
-        CertificateError::BadEncoding => {
+        CertFailure::BadDer(detail) => {
             early_date(leaf, check).unwrap_or_else(|| Reason::BadEncoding {
-                detail: "a certificate of the chain is not valid DER".into(),
+                detail: detail.clone(),
             })
         }
-        CertificateError::InvalidOcspResponse => Reason::Other {
-            detail: "the OCSP response is invalid".into(),
+        CertFailure::BadEncoding(detail) => Reason::BadEncoding {
+            detail: detail.clone(),
         },
-        CertificateError::ApplicationVerificationFailure => Reason::Other {
-            detail: "the application's own check refused the certificate".into(),
+        CertFailure::V1Certificate => Reason::V1Certificate {
+            subject: subject_of(find_in_chain(leaf, check, |c| c.version != 3).or(leaf)),
         },
-        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
-            Some(w) => webpki_error(w, leaf, check),
-            None => Reason::Other {
-                detail: format!("{}: {}", label(leaf), other.0),
-            },
+        CertFailure::CaUsedAsLeaf => Reason::CaUsedAsLeaf {
+            subject: subject_of(leaf),
         },
-        _ => Reason::Other {
+        CertFailure::LeafUsedAsCa => Reason::LeafUsedAsCa,
+        CertFailure::PathLenExceeded => Reason::PathLenExceeded,
+        CertFailure::NameConstraintViolated => Reason::NameConstraintViolated,
+        CertFailure::Distrusted => Reason::Other {
+            detail: format!("{} is explicitly distrusted", label(leaf)),
+        },
+        CertFailure::InvalidValidity => Reason::InvalidValidity {
+            subject: subject_of(leaf),
+        },
+        CertFailure::Budget(budget) => Reason::BudgetExceeded { budget: *budget },
+        CertFailure::OtherOfLeaf(words) => Reason::Other {
+            detail: format!("{}: {words}", label(leaf)),
+        },
+        CertFailure::Said(detail) => Reason::Other {
+            detail: detail.clone(),
+        },
+        CertFailure::Unknown(by) => Reason::Other {
             detail: format!(
-                "{}: refused by rustls (an error certplay does not know yet)",
+                "{}: refused by {by} (an error certplay does not know yet)",
                 label(leaf)
             ),
         },
@@ -578,138 +541,6 @@ fn same_serial(a: &[u8], b: &[u8]) -> bool {
         s.get(start..).unwrap_or_default().to_vec()
     };
     magnitude(a) == magnitude(b)
-}
-
-fn webpki_error(e: &webpki::Error, leaf: Option<&Certificate>, check: &Check<'_>) -> Reason {
-    use webpki::Error as W;
-    let encoding = |what: &str| Reason::BadEncoding {
-        detail: what.to_owned(),
-    };
-    let crl = |what: &str| Reason::Crl {
-        detail: what.to_owned(),
-    };
-    let budget = |budget| Reason::BudgetExceeded { budget };
-    match e {
-        W::UnsupportedCertVersion => Reason::V1Certificate {
-            subject: subject_of(find_in_chain(leaf, check, |c| c.version != 3).or(leaf)),
-        },
-        W::CaUsedAsEndEntity => Reason::CaUsedAsLeaf {
-            subject: subject_of(leaf),
-        },
-        W::EndEntityUsedAsCa => Reason::LeafUsedAsCa,
-        W::PathLenConstraintViolated => Reason::PathLenExceeded,
-        W::NameConstraintViolation => Reason::NameConstraintViolated,
-        W::CertDistrusted => Reason::Other {
-            detail: format!("{} is explicitly distrusted", label(leaf)),
-        },
-        W::EmptyEkuExtension => Reason::WrongPurpose {
-            subject: subject_of(leaf),
-            required: required_purpose(&check.purpose),
-            present: Vec::new(),
-        },
-        W::InvalidSerialNumber => {
-            encoding("a serial number is negative, zero-length or longer than 20 octets")
-        }
-        W::MalformedDnsIdentifier => encoding("a DNS name in subjectAltName is malformed"),
-        W::MalformedExtensions => encoding("an extension is malformed or appears twice"),
-        W::MalformedNameConstraint => encoding("a nameConstraints extension is malformed"),
-        W::ExtensionValueInvalid => encoding("an extension's value is invalid"),
-        W::InvalidNetworkMaskConstraint => encoding("an IP address constraint has an invalid mask"),
-        W::SignatureAlgorithmMismatch => {
-            encoding("signatureAlgorithm differs from tbsCertificate.signature (RFC 5280, 4.1.1.2)")
-        }
-        W::UnsupportedNameType => {
-            encoding("a name of a type webpki cannot check against name constraints")
-        }
-        W::BadDer | W::TrailingData(_) | W::BadDerTime => {
-            early_date(leaf, check).unwrap_or_else(|| {
-                encoding(if matches!(e, W::BadDerTime) {
-                    "a time in a certificate is not valid DER"
-                } else {
-                    "a certificate of the chain is not valid DER"
-                })
-            })
-        }
-        W::MaximumNameConstraintComparisonsExceeded => budget(Budget::NameConstraintComparisons),
-        W::MaximumPathBuildCallsExceeded => budget(Budget::PathBuildCalls),
-        W::MaximumPathDepthExceeded => budget(Budget::PathDepth),
-        W::MaximumSignatureChecksExceeded => budget(Budget::SignatureChecks),
-        W::InvalidCrlNumber => crl("a CRL number is invalid"),
-        W::IssuerNotCrlSigner => crl("a CRL's issuer lacks keyUsage cRLSign"),
-        W::InvalidCrlSignatureForPublicKey => {
-            crl("a CRL's signature does not verify with its issuer's key")
-        }
-        W::UnsupportedCrlIssuingDistributionPoint => {
-            crl("a CRL's issuingDistributionPoint is not supported")
-        }
-        W::UnsupportedCrlVersion => crl("a CRL is not v2"),
-        W::UnsupportedDeltaCrl => crl("delta CRLs are not supported"),
-        W::UnsupportedIndirectCrl => crl("indirect CRLs are not supported"),
-        W::UnsupportedRevocationReason => crl("a CRL entry has an unsupported reason code"),
-        W::UnsupportedRevocationReasonsPartitioning => {
-            crl("a CRL partitioned by reasons is not supported")
-        }
-        #[allow(deprecated)]
-        W::UnsupportedCrlSignatureAlgorithm
-        | W::UnsupportedCrlSignatureAlgorithmForPublicKey
-        | W::UnsupportedCrlSignatureAlgorithmContext(_)
-        | W::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => {
-            crl("a CRL is signed with an unsupported algorithm")
-        }
-        W::UnknownRevocationStatus => crl("no given CRL covers a certificate of the chain"),
-        W::CrlExpired { time, next_update } => Reason::Crl {
-            detail: format!(
-                "a given CRL's nextUpdate {} has passed (checked at {})",
-                format_time(seconds(*next_update)),
-                format_time(seconds(*time))
-            ),
-        },
-        W::CertRevoked => certificate_error(&CertificateError::Revoked, leaf, check),
-        W::UnknownIssuer => certificate_error(&CertificateError::UnknownIssuer, leaf, check),
-        W::CertExpired { time, not_after } => certificate_error(
-            &CertificateError::ExpiredContext {
-                time: *time,
-                not_after: *not_after,
-            },
-            leaf,
-            check,
-        ),
-        W::CertNotValidYet { time, not_before } => certificate_error(
-            &CertificateError::NotValidYetContext {
-                time: *time,
-                not_before: *not_before,
-            },
-            leaf,
-            check,
-        ),
-        W::InvalidCertValidity => Reason::InvalidValidity {
-            subject: subject_of(leaf),
-        },
-        W::CertNotValidForName(_) => {
-            certificate_error(&CertificateError::NotValidForName, leaf, check)
-        }
-        W::InvalidSignatureForPublicKey => signature_reason(leaf, check, false),
-        #[allow(deprecated)]
-        W::UnsupportedSignatureAlgorithm
-        | W::UnsupportedSignatureAlgorithmForPublicKey
-        | W::UnsupportedSignatureAlgorithmContext(_)
-        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            signature_reason(leaf, check, true)
-        }
-        #[allow(deprecated)]
-        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => {
-            certificate_error(&CertificateError::InvalidPurpose, leaf, check)
-        }
-        W::UnsupportedCriticalExtension => Reason::UnhandledCriticalExtension {
-            subject: subject_of(leaf),
-        },
-        _ => Reason::Other {
-            detail: format!(
-                "{}: refused by webpki (an error certplay does not know yet)",
-                label(leaf)
-            ),
-        },
-    }
 }
 
 pub(crate) fn crl_words(e: &CertRevocationListError) -> String {

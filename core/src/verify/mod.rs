@@ -8,6 +8,7 @@ mod asked;
 mod bounded;
 mod crl;
 mod explain;
+mod failure;
 mod kind;
 pub mod provider;
 mod reason;
@@ -28,7 +29,8 @@ pub use asked::{
 };
 pub use bounded::{bounded_hex, bounded_name, MAX_LISTED};
 pub use crl::check_crl_signature;
-pub use explain::{explain, explain_io};
+pub use explain::{explain, explain_failure, explain_io};
+pub use failure::{CertFailure, Failure, Purpose as FailedPurpose};
 pub use kind::ReasonKind;
 pub use reason::{purpose_name, Budget, Incompatibility, Reason};
 

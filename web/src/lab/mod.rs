@@ -2,23 +2,21 @@
 //! starts only when the lab is opened, built with core's `lab` feature):
 //! it runs one in-memory mTLS handshake per [`LabRequest`], rustls' server
 //! configured as `certplay serve` is and its client as curl is, with core's
-//! pure-Rust crypto provider, and answers with what the page shows
-//! ([`Shown`]): the page's own wasm carries neither rustls' state machines
-//! nor the provider.
-
-mod show;
+//! pure-Rust crypto provider, and answers with the handshake as rustls saw
+//! it ([`Ran`]: core's `lab::RawTranscript`, chains as DER, refusals as
+//! typed failures). It reads no certificate: the tools worker gives it the
+//! case's files as DER and names what it hands back (docs/BUILDING.md, the
+//! page's size), and the page's own wasm carries neither rustls' state
+//! machines nor the provider.
 
 use std::sync::Arc;
 
-use certplay_core::lab::{
-    self, crypto, Case, CaseFile, ClientSetup, KeyLogLines, Mutated, ServeSetup,
-};
-use certplay_core::{Error, KeyType, Plan, San};
-use serde::Deserialize;
+use certplay_core::lab::{self, crypto, HandshakeInput, KeyLogLines};
+use certplay_core::Error;
 
 use crate::clock::now_ms;
 use crate::link::{self, Port};
-use crate::protocol::lab::{LabReply, LabRequest, Shown};
+use crate::protocol::lab::{LabReply, LabRequest, Ran};
 
 /// Answers every request the page posts (the `certplay-lab` binary's
 /// `main`).
@@ -41,70 +39,39 @@ pub fn serve_on(port: Port) {
 /// Runs `request`.
 pub fn answer(request: LabRequest) -> LabReply {
     match request {
-        LabRequest::Run { mutated, at } => match run(&mutated, at) {
-            Ok(shown) => LabReply::Ran(Box::new(shown)),
+        LabRequest::Run { handshake, at } => match run(&handshake, at) {
+            Ok(ran) => LabReply::Ran(Box::new(ran)),
             Err(e) => LabReply::Failed(e.to_string()),
         },
     }
 }
 
-/// One handshake of the set `mutated` (core's `lab::Mutated` as JSON) at
-/// `at`, with core's own setup of both sides (`lab::serve`: the server
-/// `certplay serve` runs with its files; `lab::client`: curl with its
-/// files), shown. A key that is not its certificate's stops the client
-/// before any handshake, as it stops curl.
-fn run(mutated: &str, at: i64) -> Result<Shown, Error> {
+/// One handshake of `handshake` (core's `lab::HandshakeInput`, postcard: a
+/// case's files as DER) at `at`, with core's own setup of both sides (the
+/// server `certplay serve` runs, a client as curl is). A key that is not
+/// its certificate's stops the client before any handshake, as it stops
+/// curl.
+fn run(handshake: &[u8], at: i64) -> Result<Ran, Error> {
     let started = now_ms();
-    let broken = serde_json::from_str::<Sides>(mutated)
-        .map_err(|e| Error::Crypto(format!("the lab case does not read: {e}")))?
-        .into_case();
-    let provider = crypto::provider();
-    let server = lab::serve(&broken, &provider, at)?;
+    let input =
+        postcard::from_bytes::<HandshakeInput>(handshake).map_err(|e| Error::InvalidInput {
+            field: "lab case".into(),
+            reason: format!("it does not read: {e}"),
+        })?;
     let keylog = Arc::new(KeyLogLines::default());
-    let client = match lab::client(&broken, Arc::new(provider)) {
-        Ok(client) => client.with_key_log(keylog.clone()),
-        Err(refused @ Error::KeyMismatch { .. }) => {
-            return Ok(show::key_mismatch(
-                &refused,
-                at,
-                whole_micros(now_ms() - started),
-            ))
-        }
-        Err(other) => return Err(other),
-    };
-    let transcript = lab::handshake(&server, &client, at)?;
-    let micros = whole_micros(now_ms() - started);
-    Ok(show::shown(&transcript, keylog.text(), micros))
-}
-
-/// What a handshake needs of core's `lab::Mutated` (the JSON the tools
-/// worker sent): everything but its plan, which neither side reads. Its
-/// reader (untagged validities, names, profiles) would cost this module
-/// kilobytes it does not have (see docs/BUILDING.md); serde skips the
-/// field.
-#[derive(Deserialize)]
-struct Sides {
-    case: Case,
-    files: Vec<CaseFile>,
-    serve: ServeSetup,
-    client: ClientSetup,
-    server_names: Vec<San>,
-}
-
-impl Sides {
-    fn into_case(self) -> Mutated {
-        Mutated {
-            case: self.case,
-            plan: Plan {
-                key_type: KeyType::default(),
-                entries: Vec::new(),
-            },
-            files: self.files,
-            serve: self.serve,
-            client: self.client,
-            server_names: self.server_names,
-        }
-    }
+    let raw = lab::run_input(&input, &crypto::provider(), at, keylog.clone())?;
+    let raw = raw
+        .map(|raw| postcard::to_allocvec(&raw).map(serde_bytes::ByteBuf::from))
+        .transpose()
+        .map_err(|e| Error::InvalidInput {
+            field: "lab handshake".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(Ran {
+        raw,
+        keylog: keylog.text(),
+        micros: whole_micros(now_ms() - started),
+    })
 }
 
 /// Milliseconds as whole microseconds.

@@ -1,9 +1,14 @@
 //! What the page and its lab module (`certplay-lab`, a Web Worker loaded
 //! only when the lab is opened) say to each other, over the same
 //! [`crate::link`] and [`super::codec`] as the tools worker. The lab module
-//! runs rustls' client and server in memory with core's `lab` feature; the
-//! page's own wasm does not carry that feature, so the transcript crosses
-//! as what the page shows ([`Shown`]), with its exports made beside it.
+//! runs rustls' client and server in memory with core's `lab` feature and
+//! reads no certificate: it is given a case's files as DER (core's
+//! `lab::HandshakeInput`, made by the tools worker) and hands back the
+//! handshake as rustls saw it ([`Ran`]: core's `lab::RawTranscript`); the
+//! tools worker, which reads certificates anyway, names the certificates
+//! and the reasons and makes what the page shows ([`Shown`],
+//! `Request::LabShow`). Both cross the page as text or bytes it only
+//! passes on.
 
 use certplay_core::lab::clients::Expected;
 use certplay_core::lab::Case;
@@ -13,21 +18,44 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LabRequest {
     /// One in-memory mTLS handshake of a set as the tools worker gave it
-    /// ([`CaseShown::mutated`]: the server `certplay serve` runs with its
+    /// ([`CaseShown::handshake`]: the server `certplay serve` runs with its
     /// files, a client set up as curl is), then `GET /`: [`LabReply::Ran`].
     Run {
-        /// core's `lab::Mutated` as JSON, the versions the client offers
-        /// set.
-        mutated: String,
+        /// core's `lab::HandshakeInput` as postcard bytes.
+        handshake: serde_bytes::ByteBuf,
         /// The moment both sides' verifiers use, Unix seconds.
         at: i64,
     },
 }
 
-/// The lab module's requests cross as JSON text: it reads the broken copy
-/// it is given as JSON anyway ([`super::codec`]).
+/// The lab module's requests cross as postcard bytes, like its replies:
+/// the case's files it is given are postcard already, and the module
+/// then carries no JSON reader ([`super::codec`]).
 impl super::codec::Ask for LabRequest {
-    const POSTCARD: bool = false;
+    const POSTCARD: bool = true;
+}
+
+/// A handshake as the lab module ran it, before the tools worker reads
+/// its certificates (`Request::LabShow`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ran {
+    /// core's `lab::RawTranscript` as postcard bytes (its plain serde
+    /// form: a small decoder in the tools worker); `None` when the client
+    /// refused its own key before any handshake (as curl does).
+    pub raw: Option<serde_bytes::ByteBuf>,
+    /// The NSS key log of the client's side.
+    pub keylog: String,
+    /// Microseconds the handshake took in the lab module.
+    pub micros: u64,
+}
+
+impl std::fmt::Debug for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets travel in here: never print them.
+        f.debug_struct("Ran")
+            .field("micros", &self.micros)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One case of the break-it lab for the set shown, as the tools worker made
@@ -45,8 +73,11 @@ pub struct CaseShown {
     pub difference: Option<String>,
     /// The broken copy (core's `lab::Mutated`, with the versions the client
     /// offers) as JSON: postcard cannot read a plan, and the page only
-    /// passes it on (to the lab module, to the local server).
+    /// passes it on (to the local server).
     pub mutated: String,
+    /// Its files as the lab module's handshake takes them (core's
+    /// `lab::HandshakeInput`, every file DER) as postcard bytes, passed on.
+    pub handshake: serde_bytes::ByteBuf,
     /// core's verdict before any handshake.
     pub prediction: PredictionShown,
     /// `certplay serve ...` in the case's folder.
@@ -97,7 +128,7 @@ pub struct PredictionShown {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LabReply {
     /// For [`LabRequest::Run`].
-    Ran(Box<Shown>),
+    Ran(Box<Ran>),
     /// The handshake could not be set up (a file that does not read):
     /// core's words.
     Failed(String),

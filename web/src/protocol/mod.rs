@@ -213,6 +213,21 @@ pub enum Request {
         /// The moment both sides check validity at, Unix seconds.
         at: i64,
     },
+    /// The lab module's handshake of a case ([`Request::LabCase`]'s, the
+    /// same four fields) with its certificates read and its failures named
+    /// in core's words, as the page shows it: [`Reply::LabShown`].
+    LabShow {
+        /// The set.
+        set: SetHandle,
+        /// How it was broken.
+        case: Case,
+        /// The TLS versions the client offered.
+        versions: TlsVersions,
+        /// The moment both sides checked validity at, Unix seconds.
+        at: i64,
+        /// What the lab module ran.
+        ran: lab::Ran,
+    },
     /// Two inputs compared field by field (certplay-core's `diff`):
     /// [`Reply::Compared`].
     Compare {
@@ -327,6 +342,8 @@ pub enum Reply {
     OtherStacks(OtherStacks),
     /// For [`Request::LabCase`].
     LabCase(Box<lab::CaseShown>),
+    /// For [`Request::LabShow`].
+    LabShown(Box<lab::Shown>),
     /// For [`Request::Compare`].
     Compared(Comparison),
     /// For [`Request::BlogOpensslSet`]: each file's name and PEM, in the

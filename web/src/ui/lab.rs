@@ -14,7 +14,9 @@
 //! and predicts (`Request::LabCase`); the handshake runs in the lab module
 //! (`certplay-lab`, its own wasm with core's `lab` feature), a Web Worker
 //! started when `#lab-open` is first opened: the issuing page never loads
-//! it before, and its thread never runs a handshake.
+//! it before, and its thread never runs a handshake. The lab module reads
+//! no certificate: the tools worker names the certificates and reasons of
+//! what it ran (`Request::LabShow`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -28,7 +30,7 @@ use super::{AppRef, Event, Panel, ServerSaid, State};
 use crate::dom::{by_id, document, on, set_attribute, set_text};
 use crate::error::Failure;
 use crate::link::{self, Link, Port};
-use crate::protocol::lab::{CaseShown, LabReply, LabRequest, Shown};
+use crate::protocol::lab::{CaseShown, LabReply, LabRequest, Ran, Shown};
 use crate::protocol::{Reply, Request, SetHandle};
 
 /// The lab module's loader script, written by trunk (`data-loader-shim`)
@@ -62,9 +64,9 @@ pub fn use_port(port: Port) {
 }
 
 /// Runs `request` in the lab module (starting it the first time).
-pub async fn call(request: LabRequest) -> Result<Shown, Failure> {
+pub async fn call(request: LabRequest) -> Result<Ran, Failure> {
     match link::call(&lab()?, request, None).await? {
-        LabReply::Ran(shown) => Ok(*shown),
+        LabReply::Ran(ran) => Ok(*ran),
         LabReply::Failed(reason) => Err(Failure::Browser(reason)),
     }
 }
@@ -91,7 +93,8 @@ pub async fn case(
     }
 }
 
-/// [`case`], then its handshake in the lab module at `at`.
+/// [`case`], then its handshake in the lab module at `at`, then what the
+/// tools worker reads of it (the lab module reads no certificate).
 pub async fn run_case(
     set: SetHandle,
     broken: Case,
@@ -100,11 +103,21 @@ pub async fn run_case(
 ) -> Result<(CaseShown, Shown), Failure> {
     let shown = case(set, broken, versions, at).await?;
     let ran = call(LabRequest::Run {
-        mutated: shown.mutated.clone(),
+        handshake: shown.handshake.clone(),
         at,
     })
     .await?;
-    Ok((shown, ran))
+    let request = Request::LabShow {
+        set,
+        case: broken,
+        versions,
+        at,
+        ran,
+    };
+    match crate::tools::call(request).await? {
+        Reply::LabShown(ran) => Ok((shown, *ran)),
+        other => Err(crate::tools::unexpected(&other)),
+    }
 }
 
 /// The lab panel: the last handshake (for its exports) and the case shown

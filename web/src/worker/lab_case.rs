@@ -1,6 +1,7 @@
 //! One case of the break-it lab as the page shows it: the set's broken
 //! copy (core's `lab::mutate`, made here where the set and its keys are
-//! kept), core's prediction, the lines that serve it and connect to it,
+//! kept) and its files as the lab module's handshake takes them (DER:
+//! core's `lab::ReadCase`), core's prediction, the lines that serve it and connect to it,
 //! what curl and openssl then print, and the case's folder as a zip.
 
 use certplay_core::commands::shell_line;
@@ -17,6 +18,9 @@ pub fn shown(broken: &Mutated, at: i64, now: time::OffsetDateTime) -> Result<Cas
     let prediction = lab::predict(broken, at)?;
     let index = lab::index_case(broken, at, clients)?;
     let mutated = serde_json::to_string(broken).map_err(|e| invalid("lab case", e.to_string()))?;
+    let handshake = postcard::to_allocvec(&lab::ReadCase::read(broken)?.input)
+        .map_err(|e| invalid("lab case", e.to_string()))?
+        .into();
     let verdict = &prediction.verdict;
     Ok(CaseShown {
         case: broken.case,
@@ -24,6 +28,7 @@ pub fn shown(broken: &Mutated, at: i64, now: time::OffsetDateTime) -> Result<Cas
         fix: broken.case.fix().to_owned(),
         difference: index.difference.clone(),
         mutated,
+        handshake,
         prediction: PredictionShown {
             result: verdict.name().to_owned(),
             short: verdict.short(),

@@ -14,6 +14,7 @@ mod files;
 mod inspect;
 pub mod keygen;
 mod lab_case;
+mod lab_show;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -293,6 +294,26 @@ impl Tools {
                     "LabCase",
                     "a case may wait for WebCrypto's keys: answer() runs it",
                 ))
+            }
+            Request::LabShow {
+                set,
+                case,
+                versions,
+                at,
+                ran,
+            } => {
+                let broken = self
+                    .held(set)?
+                    .cases
+                    .iter()
+                    .find(|(c, _)| *c == case)
+                    .map(|(_, broken)| broken.clone())
+                    .ok_or_else(|| invalid("LabShow", "this case of the set was not broken yet"))?;
+                Reply::LabShown(Box::new(lab_show::ran(
+                    &broken.offering(versions),
+                    at,
+                    ran,
+                )?))
             }
             Request::Compare { a, b, now } => {
                 Reply::Compared(compare::compare((&a.0, &a.1 .0), (&b.0, &b.1 .0), now)?)

@@ -1,14 +1,41 @@
-//! A [`Transcript`] as the page shows it: one block a message with what a
-//! person needs from it, the verdict in the words `certplay serve` logs,
-//! and the same as text and JSON for export.
+//! The lab module's handshake of a case as the page shows it: its
+//! certificates read and its failures named here, where certificates are
+//! read anyway (the lab module reads none: core's `lab::ReadCase`); then
+//! one block a message with what a person needs from it, the verdict in
+//! the words `certplay serve` logs, and the same as text and JSON for
+//! export.
 
-use certplay_core::lab::{Body, ChainEntry, CodePoint, Outcome, Transcript};
+use certplay_core::lab::{
+    Body, ChainEntry, CodePoint, Mutated, Outcome, RawTranscript, ReadCase, Transcript,
+};
 use certplay_core::Error;
 
-use crate::protocol::lab::{Shown, ShownMessage, ShownVerdict};
+use super::files::invalid;
+use crate::protocol::lab::{Ran, Shown, ShownMessage, ShownVerdict};
+
+/// What the lab module `ran` of `broken` at `at`, shown.
+pub fn ran(broken: &Mutated, at: i64, ran: Ran) -> Result<Shown, Error> {
+    let read = ReadCase::read(broken)?;
+    match ran.raw {
+        None => {
+            let refused = read.key_refusal.ok_or_else(|| {
+                invalid(
+                    "lab case",
+                    "the lab module says the client refused its key, but it has none",
+                )
+            })?;
+            Ok(key_mismatch(&refused, at, ran.micros))
+        }
+        Some(raw) => {
+            let raw = postcard::from_bytes::<RawTranscript>(&raw)
+                .map_err(|e| invalid("the lab module's handshake", e.to_string()))?;
+            Ok(shown(&read.explain(raw), ran.keylog, ran.micros))
+        }
+    }
+}
 
 /// `transcript`, with the client's key log and how long it took.
-pub fn shown(transcript: &Transcript, keylog: String, micros: u64) -> Shown {
+fn shown(transcript: &Transcript, keylog: String, micros: u64) -> Shown {
     let messages: Vec<ShownMessage> = transcript
         .messages
         .iter()
@@ -155,7 +182,7 @@ fn details(body: &Body) -> Vec<(String, String)> {
 /// No handshake: the client refused its own key (`refused`, core's words)
 /// before its first message, as curl and openssl do; at `at`, after
 /// `micros`.
-pub fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
+fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
     let summary = format!("the client refused to start the handshake: {refused}");
     let verdict = ShownVerdict {
         result: "key-mismatch".into(),

@@ -1,0 +1,214 @@
+//! A case's files read once for its handshake ([`ReadCase`]): what the
+//! lab's wasm module is given ([`HandshakeInput`]: every certificate, key
+//! and CRL as DER, so that the module carries no certificate reader) and
+//! what explains the [`RawTranscript`] it hands back. Both made where the
+//! set is kept and certificates are read anyway (the page's tools worker;
+//! natively, [`super::run`] reads the files itself).
+
+use rustls_pki_types::{
+    CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs1KeyDer,
+    PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+};
+use serde::{Deserialize, Serialize};
+
+use super::mutate::Mutated;
+use super::setup::TlsVersions;
+use super::transcript::{Der, Explainer, RawTranscript, Transcript};
+use crate::mtls::{ClientTrust, ServerDer};
+use crate::read::Certificate;
+use crate::{read_certificates, read_private_key, Error};
+
+/// A private key as DER, in the form its file held it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyDer {
+    /// PKCS#8.
+    Pkcs8(Der),
+    /// PKCS#1 (RSA).
+    Pkcs1(Der),
+    /// SEC1 (EC).
+    Sec1(Der),
+}
+
+impl KeyDer {
+    fn of(key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
+        match key {
+            PrivateKeyDer::Pkcs8(k) => Ok(Self::Pkcs8(k.secret_pkcs8_der().to_vec())),
+            PrivateKeyDer::Pkcs1(k) => Ok(Self::Pkcs1(k.secret_pkcs1_der().to_vec())),
+            PrivateKeyDer::Sec1(k) => Ok(Self::Sec1(k.secret_sec1_der().to_vec())),
+            _ => Err(Error::input("lab case", "a private key of an unknown form")),
+        }
+    }
+
+    /// The key as rustls takes it.
+    pub fn der(&self) -> PrivateKeyDer<'static> {
+        match self {
+            Self::Pkcs8(der) => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der.clone())),
+            Self::Pkcs1(der) => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der.clone())),
+            Self::Sec1(der) => PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der.clone())),
+        }
+    }
+}
+
+/// One case's handshake as the lab's module is given it: both sides'
+/// files as DER, as `certplay serve` and curl read them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandshakeInput {
+    /// `certplay serve --ca`: client certificates must chain to these.
+    pub client_cas: Vec<Der>,
+    /// `--cert`: the server's chain, end entity first.
+    pub chain: Vec<Der>,
+    /// `--key`.
+    pub key: KeyDer,
+    /// `--crl` files' CRLs.
+    pub crls: Vec<Der>,
+    /// `--tls13-only`.
+    pub tls13_only: bool,
+    /// curl's `--cacert`.
+    pub cacert: Vec<Der>,
+    /// curl's `--cert` chain and `--key`, with the key file's name.
+    pub identity: Option<(Vec<Der>, KeyDer, String)>,
+    /// Core found the key is not the certificate's (a check rustls makes
+    /// only of a certificate webpki reads): the client refuses before any
+    /// handshake, as curl does.
+    pub key_refused: bool,
+    /// The URL's host.
+    pub host: String,
+    /// The versions the client offers.
+    pub versions: TlsVersions,
+}
+
+impl std::fmt::Debug for HandshakeInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys travel in here: never print them.
+        f.debug_struct("HandshakeInput")
+            .field("host", &self.host)
+            .field("versions", &self.versions)
+            .finish_non_exhaustive()
+    }
+}
+
+fn ders(list: &[Der]) -> Vec<CertificateDer<'static>> {
+    list.iter()
+        .map(|d| CertificateDer::from(d.clone()))
+        .collect()
+}
+
+impl HandshakeInput {
+    /// The server's side as rustls takes it.
+    pub fn server(&self) -> ServerDer {
+        ServerDer {
+            client_cas: ders(&self.client_cas),
+            chain: ders(&self.chain),
+            key: self.key.der(),
+            crls: self
+                .crls
+                .iter()
+                .map(|d| CertificateRevocationListDer::from(d.clone()))
+                .collect(),
+        }
+    }
+
+    /// The client's CAs as rustls takes them.
+    pub fn cacert(&self) -> Vec<CertificateDer<'static>> {
+        ders(&self.cacert)
+    }
+}
+
+/// A case's files read for its handshake: what the lab's module is given
+/// and what explains what it hands back.
+#[derive(Debug)]
+pub struct ReadCase {
+    /// What the lab's module is given.
+    pub input: HandshakeInput,
+    /// The server's client CAs and CRLs, read.
+    pub trust: ClientTrust,
+    /// The client's CAs, read.
+    pub client_anchors: Vec<Certificate>,
+    /// How the client refuses a key that is not its certificate's (core's
+    /// words, with the files' names), should it.
+    pub key_refusal: Option<Error>,
+}
+
+impl ReadCase {
+    /// Reads `case`'s files as `certplay serve` and curl read them. The
+    /// checks `certplay serve` makes of its own files before it starts
+    /// (`ServerTls::read`: a v1 or mismatched server certificate, a CRL
+    /// no client CA signed) are rustls' here, in the lab's module: a lab
+    /// case never breaks those (its server side is the set's own or issued
+    /// again), and the tools worker that reads this stays small.
+    pub fn read(case: &Mutated) -> Result<Self, Error> {
+        let certificates = |name: &str| read_certificates(case.source(name)?);
+        let client_cas = certificates(&case.serve.ca)?;
+        let chain = certificates(&case.serve.cert)?;
+        let server_key = read_private_key(case.source(&case.serve.key)?)?;
+        let mut crls = Vec::new();
+        for name in &case.serve.crls {
+            crls.extend(crate::read_crls(case.source(name)?)?);
+        }
+        let cacert = certificates(&case.client.cacert)?;
+        let (identity, key_refusal, key_refused) = match &case.client.identity {
+            None => (None, None, false),
+            Some((cert_file, key_file)) => {
+                let (cert, key) = (case.source(cert_file)?, case.source(key_file)?);
+                let chain = read_certificates(cert)?;
+                let read_key = read_private_key(key)?;
+                let refusal = Error::KeyMismatch {
+                    key_file: key.name.into(),
+                    cert_file: cert.name.into(),
+                    subject: chain
+                        .first()
+                        .map(|c| c.info.subject.to_string())
+                        .unwrap_or_default(),
+                };
+                // As the lab client does (LabClient::from_pem): curl
+                // compares any certificate's key, a v1 one's too.
+                let refused = match (&read_key.pair, chain.first()) {
+                    (Ok(pair), Some(leaf)) => {
+                        pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)?
+                    }
+                    _ => false,
+                };
+                let identity = (
+                    chain.iter().map(|c| c.der.to_vec()).collect(),
+                    KeyDer::of(&read_key.der)?,
+                    key.name.to_owned(),
+                );
+                (Some(identity), Some(refusal), refused)
+            }
+        };
+        let ders = |list: &[crate::ReadCertificate]| -> Vec<Der> {
+            list.iter().map(|c| c.der.to_vec()).collect()
+        };
+        Ok(Self {
+            input: HandshakeInput {
+                client_cas: ders(&client_cas),
+                chain: ders(&chain),
+                key: KeyDer::of(&server_key.der)?,
+                crls: crls.iter().map(|c| c.der.clone()).collect(),
+                tls13_only: case.serve.tls13_only,
+                cacert: ders(&cacert),
+                identity,
+                key_refused,
+                host: case.host(),
+                versions: case.client.versions,
+            },
+            trust: ClientTrust {
+                anchors: client_cas.into_iter().map(|c| c.info).collect(),
+                crls,
+            },
+            client_anchors: cacert.into_iter().map(|c| c.info).collect(),
+            key_refusal,
+        })
+    }
+
+    /// `raw` (the lab module's handshake of [`ReadCase::input`]) with its
+    /// certificates read and its failures explained.
+    pub fn explain(&self, raw: RawTranscript) -> Transcript {
+        raw.explain(&Explainer {
+            server: &self.trust,
+            client_anchors: &self.client_anchors,
+            host: &self.input.host,
+        })
+    }
+}
