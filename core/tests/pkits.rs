@@ -58,8 +58,9 @@ enum Cause {
     Dsa,
     /// A CA certificate (CA:TRUE) as end entity: webpki refuses it as a leaf.
     CaAsLeaf,
-    /// A notBefore before 1970 (1950, as UTCTime): the `der` crate's time
-    /// type starts at 1970, so certplay cannot read the certificate.
+    /// A notBefore before 1970 (1950, as UTCTime): certplay reads it with
+    /// its real dates, but rustls/webpki read no date before 1970, so the
+    /// chain is refused with words that say so.
     TimeBefore1970,
     /// Self-issued CA certificates (key rollover, a separate CRL signing key):
     /// webpki checks a CRL only with its issuer's certified key and builds
@@ -97,7 +98,7 @@ const DISAGREEMENTS: &[(&str, Cause, Verdict)] = &[
     ("Invalidpre2000CRLnextUpdateTest12EE.crt", RevocationUnknown, Valid),
     ("InvalidkeyUsageCriticalkeyCertSignFalseTest1EE.crt", CaKeyUsage, Valid),
     ("InvalidkeyUsageNotCriticalkeyCertSignFalseTest2EE.crt", CaKeyUsage, Valid),
-    // Valid* chains that certplay refuses (60) or cannot read (1).
+    // Valid* chains that certplay refuses (61).
     ("ValidBasicSelfIssuedCRLSigningKeyTest6EE.crt", SelfIssued, Refused(K::Crl)),
     ("ValidBasicSelfIssuedNewWithOldTest3EE.crt", SelfIssued, Refused(K::BadSignature)),
     ("ValidBasicSelfIssuedNewWithOldTest4EE.crt", SelfIssued, Refused(K::Crl)),
@@ -158,7 +159,7 @@ const DISAGREEMENTS: &[(&str, Cause, Verdict)] = &[
     ("ValidonlySomeReasonsTest19EE.crt", UnsupportedCrl, Refused(K::Crl)),
     ("ValidpathLenConstraintTest8EE.crt", CaAsLeaf, Refused(K::CaUsedAsLeaf)),
     ("ValidpathLenConstraintTest14EE.crt", CaAsLeaf, Refused(K::CaUsedAsLeaf)),
-    ("Validpre2000UTCnotBeforeDateTest3EE.crt", TimeBefore1970, Unreadable),
+    ("Validpre2000UTCnotBeforeDateTest3EE.crt", TimeBefore1970, Refused(K::Other)),
 ];
 
 /// Every file of `dir`, by name, read whole.
