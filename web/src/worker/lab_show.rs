@@ -193,7 +193,25 @@ fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
         summary: summary.clone(),
         short: "key-mismatch".into(),
     };
-    let json = serde_json::json!({ "at": at, "outcome": { "result": "key-mismatch", "reason": refused.to_string() } });
+    // The transcript's JSON shape, typed: `serde_json::Value` would bring
+    // its own serializer into the worker for this one reply.
+    #[derive(serde::Serialize)]
+    struct Ended {
+        result: &'static str,
+        reason: String,
+    }
+    #[derive(serde::Serialize)]
+    struct KeyMismatch {
+        at: i64,
+        outcome: Ended,
+    }
+    let json = KeyMismatch {
+        at,
+        outcome: Ended {
+            result: "key-mismatch",
+            reason: refused.to_string(),
+        },
+    };
     Shown {
         messages: Vec::new(),
         verdict,
