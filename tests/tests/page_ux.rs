@@ -727,7 +727,7 @@ const WORKER_LOG: &str = r#"
     });
     const post = worker.postMessage.bind(worker);
     worker.postMessage = (message, ...rest) => {
-      log.push({ from: 'page', text: typeof message === 'string' ? message : null });
+      log.push({ from: 'page', text: typeof message === 'string' ? message : null, bytes: message instanceof Uint8Array ? btoa(String.fromCharCode(...message)) : null });
       return post(message, ...rest);
     };
     return worker;
@@ -801,15 +801,21 @@ async fn rsa_4096_is_signed_in_the_worker_and_the_page_answers_meanwhile() {
         .into_contents();
     let log = page.js("return window.__certplayWorkerLog").await;
     let log = log.as_array().expect("the recorded messages");
-    let asked = log.iter().any(|m| {
-        m["from"] == "page"
-            && m["text"]
-                .as_str()
-                .is_some_and(|t| t.contains("Issue") && t.contains("rsa4096"))
-    });
+    // The page's requests cross as postcard bytes: that one went, and the
+    // certificate the worker sent back holds an RSA-4096 key.
+    let asked = log
+        .iter()
+        .any(|m| m["from"] == "page" && (m["bytes"].is_string() || m["text"].is_string()));
+    assert!(asked, "the page sent the worker nothing: {log:?}");
+    let server =
+        certplay_core::read::Certificate::from_der(&der).expect("the server's certificate");
     assert!(
-        asked,
-        "the page sent no RSA-4096 plan to the worker: {log:?}"
+        matches!(
+            server.public_key.kind,
+            certplay_core::read::model::KeyKind::Rsa { bits: 4096, .. }
+        ),
+        "the server's key is not RSA-4096: {:?}",
+        server.public_key.kind
     );
     let from_worker: Vec<Vec<u8>> = log
         .iter()
