@@ -70,7 +70,7 @@ pub async fn verdict(
     let at = clock.unwrap_or_else(crate::unix_now);
     // ", at the lab's clock 2027-01-01 00:00:00 UTC" when it is not now.
     let at_clock = clock
-        .map(|at| format!(", {}", at_lab_clock(at)))
+        .map(|at| format!(", {}", crate::mtls::at_lab_clock(at)))
         .unwrap_or_default();
     let tls = lab::server_tls(case, &provider, at)?;
     // The client first: a broken case file is refused before any listener.
@@ -192,16 +192,6 @@ fn judge(reached: Option<&Reached>, event: &Event) -> Verdict {
             logged.cloned().unwrap_or(Reason::ClosedDuringHandshake),
         ),
     }
-}
-
-/// What the verdict's words and the listener's log line say when the
-/// verifiers used the lab's clock `at` (Unix seconds), not the server's
-/// own time.
-pub fn at_lab_clock(at: i64) -> String {
-    format!(
-        "at the lab's clock {}",
-        certplay_core::read::model::Time(at)
-    )
 }
 
 /// A verdict in core's words.

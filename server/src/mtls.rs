@@ -457,7 +457,7 @@ pub fn hint(event: &Event, current: &Current) -> Option<String> {
         Some(at) => Some(format!(
             "{}validity checked {}",
             hint.map(|h| format!("{h}; ")).unwrap_or_default(),
-            crate::lab::at_lab_clock(at)
+            at_lab_clock(at)
         )),
     }
 }
@@ -725,4 +725,14 @@ async fn respond(
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(response)
+}
+
+/// What the verdict's words and the listener's log line say when the
+/// verifiers used the lab's clock `at` (Unix seconds), not the server's
+/// own time.
+pub fn at_lab_clock(at: i64) -> String {
+    format!(
+        "at the lab's clock {}",
+        certplay_core::read::model::Time(at)
+    )
 }

@@ -139,7 +139,7 @@ impl Failure {
         match error {
             TlsError::NoCertificatesPresented => Self::NoCertificate,
             TlsError::InvalidCertificate(e) => Self::Certificate(CertFailure::of(e)),
-            TlsError::InvalidCertRevocationList(e) => Self::Crl(super::explain::crl_words(e)),
+            TlsError::InvalidCertRevocationList(e) => Self::Crl(super::tls_words::crl_words(e)),
             TlsError::AlertReceived(alert) => Self::AlertReceived(*alert),
             TlsError::InvalidMessage(InvalidMessage::InvalidContentType) => Self::NotTls,
             TlsError::PeerIncompatible(incompatible) => {
@@ -150,7 +150,7 @@ impl Failure {
             }
             other => Self::Other(format!(
                 "handshake failed: {}",
-                super::explain::words(other)
+                super::tls_words::words(other)
             )),
         }
     }

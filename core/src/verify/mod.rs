@@ -12,6 +12,7 @@ mod failure;
 mod kind;
 pub mod provider;
 mod reason;
+mod tls_words;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,7 +79,7 @@ pub fn verify(
             .add(CertificateDer::from(anchor.der.clone()))
             .map_err(|e| Reason::BadAnchor {
                 subject: Some(anchor.subject.clone()),
-                detail: explain::words(&e),
+                detail: tls_words::words(&e),
             })?;
     }
     if roots.is_empty() {
@@ -101,7 +102,7 @@ pub fn verify(
     ));
     let builder_error = |e: rustls::server::VerifierBuilderError| match e {
         rustls::server::VerifierBuilderError::InvalidCrl(crl) => Reason::Crl {
-            detail: explain::crl_words(&crl),
+            detail: tls_words::crl_words(&crl),
         },
         rustls::server::VerifierBuilderError::NoRootAnchors => Reason::NoAnchors,
         _ => Reason::Other {
