@@ -110,6 +110,13 @@ pub fn bench() -> Result {
     lab_handshakes()
 }
 
+/// The part of a test's output line from `tag` on: libtest prints `test
+/// NAME ... ` before a test's first output on the same line with
+/// `--nocapture` when tests run one at a time.
+fn tagged<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
+    line.find(tag).map(|at| &line[at..])
+}
+
 /// The lab's in-memory mTLS handshake (core/tests/lab_timing.rs): natively
 /// with core's pure-Rust provider and with ring, and in headless Chromium
 /// with core's provider as the page ships it (wasm-release); medians and
@@ -160,10 +167,8 @@ pub fn lab_handshakes() -> Result {
         output
             .lines()
             .filter_map(|line| {
-                let mut words = line.split_whitespace();
-                if words.next() != Some("lab-handshake") {
-                    return None;
-                }
+                let mut words = tagged(line, "lab-handshake ")?.split_whitespace();
+                words.next()?;
                 let case = format!("{} {}", words.next()?, words.next()?);
                 let provider = words.next()?.to_owned();
                 let median = words.next()?.strip_prefix("median_ms=")?.parse().ok()?;
@@ -214,7 +219,7 @@ pub fn lab_handshakes() -> Result {
     let every = |output: &str| -> Option<Vec<f64>> {
         let line = output
             .lines()
-            .find(|line| line.starts_with("lab-every-case "))?;
+            .find_map(|line| tagged(line, "lab-every-case "))?;
         line.split_whitespace()
             .filter_map(|word| word.split_once('='))
             .map(|(_, value)| value.parse().ok())
@@ -414,4 +419,23 @@ fn median_of(runs: usize, mut command: impl FnMut() -> Command) -> Result<f64> {
     }
     times.sort_by(f64::total_cmp);
     Ok(times.get(runs / 2).copied().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tagged;
+
+    #[test]
+    fn a_figure_after_libtests_test_name_on_the_same_line_is_read() {
+        let line = "test handshake_times ... lab-handshake p256 tls13 core median_ms=1.760";
+        assert_eq!(
+            tagged(line, "lab-handshake "),
+            Some("lab-handshake p256 tls13 core median_ms=1.760")
+        );
+        assert_eq!(
+            tagged("lab-every-case p256", "lab-every-case "),
+            Some("lab-every-case p256")
+        );
+        assert_eq!(tagged("test result: ok.", "lab-handshake "), None);
+    }
 }
