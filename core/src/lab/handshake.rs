@@ -105,6 +105,47 @@ pub struct ClientDer<'a> {
     pub host: &'a str,
 }
 
+/// A client's certificate and key files, read as curl reads them.
+pub(crate) struct IdentityFiles {
+    /// The certificate file's chain, end entity first.
+    pub(crate) chain: Vec<crate::ReadCertificate>,
+    /// The key file's key.
+    pub(crate) key: crate::ReadKey,
+    /// The refusal in words, should the key not be the certificate's.
+    pub(crate) mismatch: Error,
+    /// True when it is not: curl (OpenSSL) compares the key with any
+    /// certificate, an X.509 v1 one's too, where rustls compares it only
+    /// with a certificate webpki can read; so the lab compares here.
+    pub(crate) key_refused: bool,
+}
+
+impl IdentityFiles {
+    pub(crate) fn read(cert: Source<'_>, key: Source<'_>) -> Result<Self, Error> {
+        let chain = read_certificates(cert)?;
+        let read_key = read_private_key(key)?;
+        let mismatch = Error::KeyMismatch {
+            key_file: key.name.into(),
+            cert_file: cert.name.into(),
+            subject: chain
+                .first()
+                .map(|c| c.info.subject.to_string())
+                .unwrap_or_default(),
+        };
+        let key_refused = match (&read_key.pair, chain.first()) {
+            (Ok(pair), Some(leaf)) => {
+                pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)?
+            }
+            _ => false,
+        };
+        Ok(Self {
+            chain,
+            key: read_key,
+            mismatch,
+            key_refused,
+        })
+    }
+}
+
 /// A client set up from [`ClientFiles`] with a crypto provider.
 #[derive(Debug, Clone)]
 pub struct LabClient {
@@ -128,24 +169,11 @@ impl LabClient {
         let identity = match files.identity {
             None => None,
             Some((cert, key)) => {
-                let chain = read_certificates(cert)?;
-                let read_key = read_private_key(key)?;
-                let mismatch = Error::KeyMismatch {
-                    key_file: key.name.into(),
-                    cert_file: cert.name.into(),
-                    subject: chain
-                        .first()
-                        .map(|c| c.info.subject.to_string())
-                        .unwrap_or_default(),
-                };
-                // rustls compares the key with a certificate webpki can
-                // read; curl (OpenSSL) sends any certificate whose key
-                // matches, an X.509 v1 one too: compare here, then load.
-                if let (Ok(pair), Some(leaf)) = (&read_key.pair, chain.first()) {
-                    if pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)? {
-                        return Err(mismatch);
-                    }
+                let read = IdentityFiles::read(cert, key)?;
+                if read.key_refused {
+                    return Err(read.mismatch);
                 }
+                let (chain, read_key, mismatch) = (read.chain, read.key, read.mismatch);
                 refusal = Some(mismatch);
                 Some((
                     chain.into_iter().map(|c| c.der).collect(),

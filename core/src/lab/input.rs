@@ -11,6 +11,7 @@ use rustls_pki_types::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::handshake::IdentityFiles;
 use super::mutate::Mutated;
 use super::setup::TlsVersions;
 use super::transcript::{Der, Explainer, RawTranscript, Transcript};
@@ -150,31 +151,14 @@ impl ReadCase {
         let (identity, key_refusal, key_refused) = match &case.client.identity {
             None => (None, None, false),
             Some((cert_file, key_file)) => {
-                let (cert, key) = (case.source(cert_file)?, case.source(key_file)?);
-                let chain = read_certificates(cert)?;
-                let read_key = read_private_key(key)?;
-                let refusal = Error::KeyMismatch {
-                    key_file: key.name.into(),
-                    cert_file: cert.name.into(),
-                    subject: chain
-                        .first()
-                        .map(|c| c.info.subject.to_string())
-                        .unwrap_or_default(),
-                };
-                // As the lab client does (LabClient::from_pem): curl
-                // compares any certificate's key, a v1 one's too.
-                let refused = match (&read_key.pair, chain.first()) {
-                    (Ok(pair), Some(leaf)) => {
-                        pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)?
-                    }
-                    _ => false,
-                };
+                let key = case.source(key_file)?;
+                let read = IdentityFiles::read(case.source(cert_file)?, key)?;
                 let identity = (
-                    chain.iter().map(|c| c.der.to_vec()).collect(),
-                    KeyDer::of(&read_key.der)?,
+                    read.chain.iter().map(|c| c.der.to_vec()).collect(),
+                    KeyDer::of(&read.key.der)?,
                     key.name.to_owned(),
                 );
-                (Some(identity), Some(refusal), refused)
+                (Some(identity), Some(read.mismatch), read.key_refused)
             }
         };
         let ders = |list: &[crate::ReadCertificate]| -> Vec<Der> {
