@@ -26,6 +26,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use serde::{Deserialize, Serialize};
 
 use super::hooks::{ClientIdentity, Record, WatchedKey, WatchedServerVerifier};
+use super::input::IdentityFiles;
 use super::keylog::KeyLogLines;
 use super::setup::{Side, TlsVersions};
 use super::transcript::{
@@ -35,8 +36,8 @@ use super::wire::{deliver, flush, read_available, request, response};
 use crate::read::Certificate;
 use crate::verify::{Failure, Reason};
 use crate::{
-    read_certificates, read_private_key, unauthorized_body, ClientAuth, Error, MtlsConfig,
-    MtlsServer, Source, HELLO_WORLD,
+    read_certificates, unauthorized_body, ClientAuth, Error, MtlsConfig, MtlsServer, Source,
+    HELLO_WORLD,
 };
 
 /// Handshake rounds before the lab gives up: a full TLS 1.2 handshake and
@@ -103,47 +104,6 @@ pub struct ClientDer<'a> {
     )>,
     /// The URL's host name.
     pub host: &'a str,
-}
-
-/// A client's certificate and key files, read as curl reads them.
-pub(crate) struct IdentityFiles {
-    /// The certificate file's chain, end entity first.
-    pub(crate) chain: Vec<crate::ReadCertificate>,
-    /// The key file's key.
-    pub(crate) key: crate::ReadKey,
-    /// The refusal in words, should the key not be the certificate's.
-    pub(crate) mismatch: Error,
-    /// True when it is not: curl (OpenSSL) compares the key with any
-    /// certificate, an X.509 v1 one's too, where rustls compares it only
-    /// with a certificate webpki can read; so the lab compares here.
-    pub(crate) key_refused: bool,
-}
-
-impl IdentityFiles {
-    pub(crate) fn read(cert: Source<'_>, key: Source<'_>) -> Result<Self, Error> {
-        let chain = read_certificates(cert)?;
-        let read_key = read_private_key(key)?;
-        let mismatch = Error::KeyMismatch {
-            key_file: key.name.into(),
-            cert_file: cert.name.into(),
-            subject: chain
-                .first()
-                .map(|c| c.info.subject.to_string())
-                .unwrap_or_default(),
-        };
-        let key_refused = match (&read_key.pair, chain.first()) {
-            (Ok(pair), Some(leaf)) => {
-                pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)?
-            }
-            _ => false,
-        };
-        Ok(Self {
-            chain,
-            key: read_key,
-            mismatch,
-            key_refused,
-        })
-    }
 }
 
 /// A client set up from [`ClientFiles`] with a crypto provider.

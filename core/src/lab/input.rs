@@ -11,7 +11,6 @@ use rustls_pki_types::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::handshake::IdentityFiles;
 use super::mutate::Mutated;
 use super::setup::TlsVersions;
 use super::transcript::{Der, Explainer, RawTranscript, Transcript};
@@ -193,6 +192,47 @@ impl ReadCase {
             server: &self.trust,
             client_anchors: &self.client_anchors,
             host: &self.input.host,
+        })
+    }
+}
+
+/// A client's certificate and key files, read as curl reads them.
+pub(crate) struct IdentityFiles {
+    /// The certificate file's chain, end entity first.
+    pub(crate) chain: Vec<crate::ReadCertificate>,
+    /// The key file's key.
+    pub(crate) key: crate::ReadKey,
+    /// The refusal in words, should the key not be the certificate's.
+    pub(crate) mismatch: Error,
+    /// True when it is not: curl (OpenSSL) compares the key with any
+    /// certificate, an X.509 v1 one's too, where rustls compares it only
+    /// with a certificate webpki can read; so the lab compares here.
+    pub(crate) key_refused: bool,
+}
+
+impl IdentityFiles {
+    pub(crate) fn read(cert: crate::Source<'_>, key: crate::Source<'_>) -> Result<Self, Error> {
+        let chain = read_certificates(cert)?;
+        let read_key = read_private_key(key)?;
+        let mismatch = Error::KeyMismatch {
+            key_file: key.name.into(),
+            cert_file: cert.name.into(),
+            subject: chain
+                .first()
+                .map(|c| c.info.subject.to_string())
+                .unwrap_or_default(),
+        };
+        let key_refused = match (&read_key.pair, chain.first()) {
+            (Ok(pair), Some(leaf)) => {
+                pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)?
+            }
+            _ => false,
+        };
+        Ok(Self {
+            chain,
+            key: read_key,
+            mismatch,
+            key_refused,
         })
     }
 }
