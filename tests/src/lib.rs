@@ -126,6 +126,36 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// The first of `count` consecutive ports that are free on loopback now, for
+/// a server that listens on a run of ports from one `--port` (such as
+/// `certplay serve --broken`).
+///
+/// The run is taken below the kernel's ephemeral range
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), where [`free_port`]'s picks
+/// and the source ports of every test's outgoing connections live: a run
+/// found free there could be taken by any connection of a test running
+/// beside this one before the server binds it (CI saw exactly that).
+pub fn free_port_run(count: u16) -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_start.max(10_000 + 2 * count));
+    let span = u64::from(high - low - count);
+    for _ in 0..200 {
+        let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+        random.write_u32(std::process::id());
+        let base = low + (random.finish() % span) as u16;
+        let all_free = (base..base + count)
+            .all(|port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok());
+        if all_free {
+            return base;
+        }
+    }
+    panic!("no run of {count} free ports on loopback below {high}");
+}
+
 /// A fresh temporary directory.
 pub fn temp_dir() -> TempDir {
     tempfile::Builder::new()

@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use certplay_tests::{certplay_bin, free_port, temp_dir};
+use certplay_tests::{certplay_bin, free_port, free_port_run, temp_dir};
 
 /// How long one foreground command may run.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -448,6 +448,9 @@ impl Example {
     /// `code` with the README's fixed ports replaced by this example's free
     /// ones.
     fn with_free_ports(&mut self, code: &str) -> String {
+        if code.contains("serve --broken") {
+            self.reserve_broken_run(code);
+        }
         let mut out = String::with_capacity(code.len() + 40);
         let chars: Vec<char> = code.chars().collect();
         let mut i = 0;
@@ -486,6 +489,31 @@ impl Example {
             }
         }
         out
+    }
+
+    /// `certplay serve --broken --port P` listens on P and the ports after
+    /// it, one per endpoint: `P + k` stands for a run of free ports'
+    /// `base + k`, not for a free port each.
+    fn reserve_broken_run(&mut self, code: &str) {
+        let count = certplay_server::broken::Endpoint::ALL.len() as u16;
+        let fixed = code
+            .split("--port")
+            .nth(1)
+            .and_then(|rest| {
+                rest.trim_start_matches([' ', '='])
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+            })
+            .and_then(|digits| digits.parse::<u16>().ok());
+        let Some(fixed) = fixed.filter(|&port| port != 0 && !self.ports.contains_key(&port)) else {
+            return;
+        };
+        let base = free_port_run(count);
+        for k in 0..count {
+            if let Some(port) = fixed.checked_add(k) {
+                self.ports.insert(port, base + k);
+            }
+        }
     }
 
     /// The free port that stands for `fixed` in this example.
@@ -680,6 +708,22 @@ fn the_rules_read_the_readme_as_stated() {
         format!("curl https://localhost:{port} --resolve x:{port}:127.0.0.1")
     );
     assert_eq!(example.with_free_ports("sleep 1000"), "sleep 1000");
+
+    // `serve --broken` listens on a run of ports from `--port`: the README's
+    // 4430 and 4431 stand for two consecutive free ports, below the range
+    // the kernel gives outgoing connections.
+    let broken = example.with_free_ports("certplay serve --broken --port 4430 &");
+    let base: u16 = broken
+        .split("--port ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no --port in {broken:?}"));
+    assert!(base < 32768, "{broken}");
+    assert_eq!(
+        example.with_free_ports("curl https://localhost:4431"),
+        format!("curl https://localhost:{}", base + 1)
+    );
 
     assert!(line_matches(
         "2026-12-07T02:53:11.545974Z  INFO c1 127.0.0.1:57798 accepted … conn=c1 reason=ok",
