@@ -100,6 +100,10 @@ pub enum Outcome {
     Answered {
         /// The answer's status line (`HTTP/1.1 200 OK`), when there was one.
         first_line: Option<String>,
+        /// When the status refuses (4xx, 5xx): the first line of the body,
+        /// when it is plain text (a server's reason in words, such as
+        /// `certplay serve --client-auth optional`'s 401).
+        says: Option<String>,
     },
     /// The handshake completed, then the server closed without answering.
     ClosedAfterHandshake,
@@ -391,7 +395,10 @@ fn exchange(
     if !attempt.request {
         // Whatever the server still sends is not waited for.
         let _ = flush(tls, tcp);
-        return Outcome::Answered { first_line: None };
+        return Outcome::Answered {
+            first_line: None,
+            says: None,
+        };
     }
     // An HTTP/2 server (ALPN h2) is not sent an HTTP/1.1 request: its
     // answer (or its alert) to the handshake is what is waited for.
@@ -417,7 +424,7 @@ fn exchange(
             Ok(false) => {}
             Err(e) => return Outcome::Io(e),
         }
-        if answer.contains(&b'\n') || answer.len() >= ANSWER_LIMIT {
+        if complete(&answer) || answer.len() >= ANSWER_LIMIT {
             return answered(&answer, false);
         }
         match step(tls, tcp, deadline, true) {
@@ -447,6 +454,52 @@ fn read_plain(tls: &mut ClientConnection, answer: &mut Vec<u8>) -> io::Result<bo
     }
 }
 
+/// The most characters kept of a refusal's first body line.
+const SAYS_LIMIT: usize = 400;
+
+/// True when an answer holds what is kept of it: its status line, and for
+/// a refusing status the first line of its body too.
+fn complete(answer: &[u8]) -> bool {
+    let Some(end) = answer.iter().position(|b| *b == b'\n') else {
+        return false;
+    };
+    if !refusing(answer.get(..end).unwrap_or_default()) {
+        return true;
+    }
+    match body_start(answer) {
+        Some(start) => answer
+            .get(start..)
+            .is_some_and(|body| body.trim_ascii_start().contains(&b'\n')),
+        None => false,
+    }
+}
+
+/// True when a status line's code is 4xx or 5xx.
+fn refusing(status_line: &[u8]) -> bool {
+    status_line.starts_with(b"HTTP/")
+        && status_line
+            .split(|b| *b == b' ')
+            .nth(1)
+            .and_then(|code| code.first())
+            .is_some_and(|digit| matches!(digit, b'4' | b'5'))
+}
+
+/// Where the body starts: after the first empty line.
+fn body_start(answer: &[u8]) -> Option<usize> {
+    let crlf = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4);
+    let lf = answer
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|at| at + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn answered(answer: &[u8], closed: bool) -> Outcome {
     if answer.is_empty() && closed {
         return Outcome::ClosedAfterHandshake;
@@ -456,7 +509,20 @@ fn answered(answer: &[u8], closed: bool) -> Outcome {
         .next()
         .map(|line| String::from_utf8_lossy(line).trim_end().to_owned())
         .filter(|line| line.starts_with("HTTP/"));
-    Outcome::Answered { first_line }
+    let says = first_line
+        .as_deref()
+        .filter(|line| refusing(line.as_bytes()))
+        .and_then(|_| body_start(answer))
+        .and_then(|start| answer.get(start..))
+        .and_then(|body| {
+            body.split(|b| *b == b'\n')
+                .map(|line| String::from_utf8_lossy(line).trim().to_owned())
+                .find(|line| !line.is_empty())
+        })
+        // HTML markup is not words.
+        .filter(|line| !line.starts_with('<'))
+        .map(|line| line.chars().take(SAYS_LIMIT).collect());
+    Outcome::Answered { first_line, says }
 }
 
 fn request(target: &Target) -> String {

@@ -14,8 +14,8 @@ use std::time::Duration;
 use certplay_core::KeyType;
 use certplay_tests::s_server::SServer;
 use certplay_tests::{
-    certplay, free_port, issue_into, issue_other_ca, stderr, stdout, temp_dir, KillOnDrop,
-    OtherClient, Server,
+    certplay, certplay_bin, curl, curl_with_client_cert, free_port, issue_into, issue_other_ca,
+    run, stderr, stdout, temp_dir, KillOnDrop, OtherClient, Server,
 };
 
 /// `certplay connect ARGS` in `dir`; its output and exit code.
@@ -82,7 +82,10 @@ fn certplay_serve_required_tells_versions_chain_and_what_it_asks() {
         "{text}"
     );
     assert!(text.contains("nothing it can see stands against"), "{text}");
-    assert!(text.ends_with("verdict: accepted\n"), "{text}");
+    assert!(
+        text.ends_with("verdict: accepted: the server took the client certificate CN=my-client and answered GET: HTTP/1.1 200 OK\n"),
+        "{text}"
+    );
 
     // A client certificate of another CA with the same name layout.
     let other = OtherClient::issue("other-ca", KeyType::EcdsaP256);
@@ -130,12 +133,7 @@ fn certplay_serve_optional_and_tls13_only() {
     issue_into(dir.path(), KeyType::EcdsaP256);
     let optional = Server::with_files_and(dir.path(), &["--client-auth", "optional"]);
     let target = format!("localhost:{}", optional.port);
-    let (text, code) = connect(dir.path(), &[&target, "--ca", "ca.crt"]);
-    assert_eq!(code, 1, "{text}");
-    assert!(
-        text.contains("client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 401 Unauthorized"),
-        "{text}"
-    );
+    optional_without_a_client_is_refused_in_http_beside_curl(dir.path(), &target);
     drop(optional);
 
     let strict = Server::with_files_and(dir.path(), &["--tls13-only"]);
@@ -167,6 +165,178 @@ fn certplay_serve_optional_and_tls13_only() {
         ),
         "{text}"
     );
+}
+
+/// `certplay serve --client-auth optional` without a client certificate:
+/// the handshake completes and the server answers 401 with its reason.
+/// curl prints that page and exits 0 (an HTTP answer is a transfer that
+/// worked; `--fail` makes it 22); connect exits 1, as for nginx's 400 and
+/// for a refused handshake, and its words carry the status, the server's
+/// reason exactly as curl printed it, that no certificate was sent, and
+/// why curl's exit code differs. With the client certificate, both get in.
+fn optional_without_a_client_is_refused_in_http_beside_curl(dir: &Path, target: &str) {
+    let url = format!("https://{target}/");
+    let plain = curl(dir, &["--cacert", "ca.crt", &url]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let page = stdout(&plain);
+    let reason = page.lines().next().unwrap_or_default();
+    assert!(
+        reason.starts_with("401 Unauthorized: this server wants a valid client certificate: "),
+        "{page}"
+    );
+    let failing = curl(dir, &["--fail", "--cacert", "ca.crt", &url]);
+    assert_eq!(failing.status.code(), Some(22), "{}", stderr(&failing));
+
+    let (text, code) = connect(dir, &[target, "--ca", "ca.crt"]);
+    assert_eq!(code, 1, "{text}");
+    for words in [
+        "client certificate: required in HTTP; without one: the handshake completed with no client certificate sent, and GET was refused: HTTP/1.1 401 Unauthorized",
+        &format!("  the server's answer says: {reason}\n"),
+        "verdict: refused: no client certificate was sent (give one with --cert and --key), and the server answered GET HTTP/1.1 401 Unauthorized",
+        "(curl exits 0 on such an answer, since it got one, and prints it; curl --fail exits 22)",
+    ] {
+        assert!(text.contains(words), "{words}\n---\n{text}");
+    }
+    let report = json(dir, &[target, "--ca", "ca.crt"]);
+    assert_eq!(report["verdict"], "refused", "{report}");
+    assert_eq!(
+        report["client_auth"]["mode"], "required in HTTP",
+        "{report}"
+    );
+    assert_eq!(report["client_auth"]["says"], reason, "{report}");
+
+    let with = curl_with_client_cert(dir, &url);
+    assert_eq!(stdout(&with), "Hello World\n", "{}", stderr(&with));
+    let (text, code) = connect(
+        dir,
+        &[
+            target,
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("verdict: accepted: the server took the client certificate CN=my-client and answered GET: HTTP/1.1 200 OK"),
+        "{text}"
+    );
+}
+
+/// `connect --crl` without `--ca`: the chain verifies through the system's
+/// trust store (here `SSL_CERT_FILE`, which rustls' loader and curl's
+/// OpenSSL both read), and the CRL is checked as curl's `--crlfile` checks
+/// it: revoked is refused by both; a CRL of the issuer that does not list
+/// the certificate passes both; a CRL of another CA only is refused by
+/// both (curl: "unable to get certificate CRL"), in words that say which
+/// CRL is missing.
+#[test]
+fn a_crl_without_ca_is_checked_through_the_system_store_as_curl_checks_it() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    issue_into(dir, KeyType::EcdsaP256);
+    let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
+    let serial = {
+        let out = run(
+            dir,
+            "openssl",
+            &["x509", "-in", "server.crt", "-noout", "-serial"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().trim_start_matches("serial=").to_owned()
+    };
+    let client_serial = {
+        let out = run(
+            dir,
+            "openssl",
+            &["x509", "-in", "client.crt", "-noout", "-serial"],
+        );
+        stdout(&out).trim().trim_start_matches("serial=").to_owned()
+    };
+    for (out, revoke, ca) in [
+        ("revoked.crl", serial.as_str(), dir.to_path_buf()),
+        ("kept.crl", client_serial.as_str(), dir.to_path_buf()),
+        ("other.crl", "01", other.path().to_path_buf()),
+    ] {
+        let ca_cert = ca.join("ca.crt");
+        let ca_key = ca.join("ca.key");
+        let made = certplay(
+            dir,
+            &[
+                "crl",
+                "--ca-cert",
+                ca_cert.to_str().unwrap(),
+                "--ca-key",
+                ca_key.to_str().unwrap(),
+                "--revoke",
+                revoke,
+                "--out",
+                out,
+            ],
+        );
+        assert!(made.status.success(), "{out}: {}", stderr(&made));
+    }
+    // Plain HTTPS: connect's verdict is then the chain's alone.
+    let server = Server::with_files_and(dir, &["--client-auth", "off"]);
+    let target = format!("localhost:{}", server.port);
+    let url = format!("https://{target}/");
+    let ca = dir.join("ca.crt");
+    let connect_trusting = |crl: &str| {
+        let out = Command::new(certplay_bin())
+            .args(["connect", &target, "--crl", crl])
+            .current_dir(dir)
+            .env("SSL_CERT_FILE", &ca)
+            .env_remove("SSL_CERT_DIR")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running certplay connect");
+        (
+            format!("{}{}", stdout(&out), stderr(&out)),
+            out.status.code(),
+        )
+    };
+    let curl_crl = |crl: &str| {
+        let out = curl(dir, &["--cacert", "ca.crt", "--crlfile", crl, &url]);
+        (out.status.code(), stderr(&out))
+    };
+
+    let (text, code) = connect_trusting("revoked.crl");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("trust: refused against the system's trust store with revoked.crl (1 CA): ")
+            && text.contains("revoked"),
+        "{text}"
+    );
+    let (code, said) = curl_crl("revoked.crl");
+    assert_eq!(code, Some(60), "{said}");
+    assert!(said.contains("certificate revoked"), "{said}");
+
+    let (text, code) = connect_trusting("kept.crl");
+    assert!(
+        text.contains("trust: verified against the system's trust store with kept.crl (1 CA)")
+            && text.contains("  revocation: not revoked: the CRL of CN=my-ca (this update ")
+            && text.contains(", 1 revoked) does not list the server's certificate"),
+        "{text}"
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let (code, said) = curl_crl("kept.crl");
+    assert_eq!(code, Some(0), "{said}");
+
+    let (text, code) = connect_trusting("other.crl");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(
+            "revocation not checked: no CRL given is from CN=my-ca, the issuer of the server's \
+             certificate (given: the CRL of CN=other-ca); give CN=my-ca's CRL with --crl"
+        ),
+        "{text}"
+    );
+    let (code, said) = curl_crl("other.crl");
+    assert_eq!(code, Some(60), "{said}");
+    assert!(said.contains("unable to get certificate CRL"), "{said}");
 }
 
 #[test]
@@ -427,7 +597,7 @@ fn nginx_ssl_verify_client_on_and_optional() {
         &target,
         &[
             "TLS 1.3: accepted",
-            "client certificate: required in HTTP; without one: the handshake completed, and GET was refused: HTTP/1.1 400 Bad Request",
+            "client certificate: required in HTTP; without one: the handshake completed with no client certificate sent, and GET was refused: HTTP/1.1 400 Bad Request",
         ],
         (&other, &[]),
         "refused in HTTP: the handshake completed, and GET was answered HTTP/1.1 400 Bad Request",

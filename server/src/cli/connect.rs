@@ -3,8 +3,11 @@
 //! Each TLS version is tried without a client certificate (which also
 //! tells whether one is required), then, with `--cert`/`--key`, once more
 //! with it. The server's chain is checked by core's verifier against
-//! `--ca` or the system's trust store. Exit 0 accepted, 1 refused, 2 could
-//! not connect or read.
+//! `--ca` or the system's trust store (and `--crl`: a CRL that does not
+//! cover the server's certificate refuses it, as curl's `--crlfile` does).
+//! Exit 0 accepted, 1 refused (also when the handshake completed and the
+//! server refused the request in HTTP, where curl without `--fail` exits
+//! 0), 2 could not connect or read.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -45,9 +48,11 @@ pub struct ConnectArgs {
     /// it, the system's trust store.
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
-    /// A CRL to check the server's certificate against (PEM or DER),
-    /// repeated for more (curl's --crlfile).
-    #[arg(long, value_name = "FILE", requires = "ca")]
+    /// A CRL to check the server's chain against (PEM or DER), repeated
+    /// for more (curl's --crlfile), with --ca or the system's trust store.
+    /// One must be from the server certificate's issuer, or the chain is
+    /// refused as curl refuses it.
+    #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
     /// A client certificate to present (PEM or DER, its chain may follow
     /// it in the same file, with --key), or a PKCS#12 file (.p12, .pfx)
@@ -113,6 +118,8 @@ pub struct Report {
     pub failure: Option<String>,
     /// `accepted`, `refused` or `unreachable` (exit 0, 1, 2).
     pub verdict: &'static str,
+    /// Why, in words.
+    pub why: String,
 }
 
 /// One TLS version, tried without a client certificate.
@@ -162,6 +169,8 @@ pub struct Trust {
     pub anchors: usize,
     /// Why it is refused; `None` when it verifies.
     pub refused: Option<Reason>,
+    /// With `--crl`: what the CRLs said of the server's certificate.
+    pub revocation: Option<String>,
     /// The same in words.
     pub words: String,
     /// What curl prints against this chain, given the same CAs, when a
@@ -185,6 +194,9 @@ pub struct ClientAuth {
     pub without_certificate: String,
     /// The HTTP status line without one, when it answered.
     pub http: Option<String>,
+    /// The first line of the answer's body, when it refused (the
+    /// server's reason, when it gives one in plain text).
+    pub says: Option<String>,
 }
 
 /// The connection with the client certificate.
@@ -203,6 +215,8 @@ pub struct Presented {
     pub words: String,
     /// The HTTP status line, when it answered.
     pub http: Option<String>,
+    /// The first line of the answer's body, when it refused.
+    pub says: Option<String>,
     /// certplay's own prediction: what stands against this certificate
     /// for this server (CA names, validity, purpose).
     pub prediction: Vec<Misfit>,
@@ -336,17 +350,19 @@ fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
         crls.extend(found);
         crl_names.push(file.name);
     }
+    let with_crls = |mut name: String| {
+        if !crl_names.is_empty() {
+            name.push_str(&format!(" with {}", crl_names.join(", ")));
+        }
+        name
+    };
     if let Some(path) = &args.ca {
         let certificates = input::certificates("--ca", path)?
             .into_iter()
             .map(|c| c.info)
             .collect();
-        let mut name = path.display().to_string();
-        if !crl_names.is_empty() {
-            name.push_str(&format!(" with {}", crl_names.join(", ")));
-        }
         return Ok(Anchors {
-            name,
+            name: with_crls(path.display().to_string()),
             certificates,
             crls,
         });
@@ -358,7 +374,7 @@ fn anchors(args: &ConnectArgs) -> Result<Anchors, Error> {
         .filter_map(|der| Certificate::from_der(der.as_ref()).ok())
         .collect();
     Ok(Anchors {
-        name: "the system's trust store".into(),
+        name: with_crls("the system's trust store".into()),
         certificates,
         crls,
     })
@@ -394,6 +410,7 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
         client_certificate: None,
         failure: None,
         verdict: "unreachable",
+        why: String::new(),
     };
     let mut probes: Vec<(&'static SupportedProtocolVersion, Seen)> = Vec::new();
     for version in &plan.versions {
@@ -449,6 +466,10 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
         } else {
             failure
         });
+        report.why = format!(
+            "no connection got through: {}",
+            report.failure.as_deref().unwrap_or_default()
+        );
         return report;
     };
     let chain: Vec<Certificate> = first
@@ -468,8 +489,9 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
         // The probe chose HTTP/2 and was not sent HTTP/1.1: once more, for
         // the answer a client without a certificate gets.
         let seen = probe::connect(target, &http1(plan, None), plan.provider);
-        if let Outcome::Answered { first_line } = seen.outcome {
+        if let Outcome::Answered { first_line, says } = seen.outcome {
             auth.http = first_line;
+            auth.says = says;
         }
     }
     let asked_names: Vec<read::model::Name> = first
@@ -483,7 +505,7 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
         // optional` take any handshake and refuse in HTTP.
         auth.mode = "required in HTTP";
         auth.without_certificate = format!(
-            "the handshake completed, and GET was refused: {}",
+            "the handshake completed with no client certificate sent, and GET was refused: {}",
             escape(auth.http.as_deref().unwrap_or_default())
         );
     }
@@ -503,7 +525,68 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
     } else {
         "refused"
     };
+    report.why = why(&report, trusted);
     report
+}
+
+/// The verdict's reason, in words: what was refused, by whom, and (for a
+/// refusal in HTTP) why curl's exit code differs from connect's.
+fn why(report: &Report, trusted: bool) -> String {
+    if !trusted {
+        return "this client refused the server's certificate (see trust); curl refuses it too"
+            .into();
+    }
+    let in_http = |http: Option<&str>, says: Option<&str>| {
+        let mut answer = escape(http.unwrap_or_default()).into_owned();
+        if let Some(says) = says {
+            let _ = write!(answer, " (\"{}\")", escape(says));
+        }
+        format!(
+            "{answer}: the handshake completed, and the server refused the request in HTTP \
+             (curl exits 0 on such an answer, since it got one, and prints it; curl --fail \
+             exits 22)"
+        )
+    };
+    match (&report.client_certificate, &report.client_auth) {
+        (Some(presented), _) if presented.accepted => format!(
+            "the server took the client certificate {}{}",
+            escape(&presented.subject),
+            presented
+                .http
+                .as_deref()
+                .map(|h| format!(" and answered GET: {}", escape(h)))
+                .unwrap_or_default()
+        ),
+        (Some(presented), _) if presented.http.is_some() => format!(
+            "the server refused the client certificate {}, answering GET {}",
+            escape(&presented.subject),
+            in_http(presented.http.as_deref(), presented.says.as_deref())
+        ),
+        (Some(presented), _) => format!(
+            "the server refused the client certificate {}: {}",
+            escape(&presented.subject),
+            presented.words
+        ),
+        (None, Some(auth)) if auth.mode == "required in HTTP" => format!(
+            "no client certificate was sent (give one with --cert and --key), and the server \
+             answered GET {}",
+            in_http(auth.http.as_deref(), auth.says.as_deref())
+        ),
+        (None, Some(auth)) if auth.mode.starts_with("required") => format!(
+            "no client certificate was sent (give one with --cert and --key), and the server \
+             requires one: {}",
+            auth.without_certificate
+        ),
+        (None, Some(auth)) => match &auth.http {
+            Some(http) => format!(
+                "the server let this client in without a client certificate: GET was answered \
+                 {}",
+                escape(http)
+            ),
+            None => "the server let this client in without a client certificate".into(),
+        },
+        (None, None) => "the chain verified".into(),
+    }
 }
 
 /// A connection that offers HTTP/1.1 only and sends `GET`.
@@ -680,6 +763,15 @@ fn trust(
             ),
         });
     }
+    let revocation = match (&verdict, chain.first()) {
+        (Ok(()), Some(leaf)) if !anchors.crls.is_empty() => Some(revocation(leaf, &anchors.crls)),
+        _ => None,
+    };
+    if let Some(Err(uncovered)) = &revocation {
+        verdict = Err(Reason::Other {
+            detail: uncovered.clone(),
+        });
+    }
     let words = match &verdict {
         Ok(()) => format!("verified for {}", escape(&target.server_name)),
         Err(reason) => reason.to_string(),
@@ -688,9 +780,37 @@ fn trust(
         against: anchors.name.clone(),
         anchors: anchors.certificates.len(),
         refused: verdict.err(),
+        revocation: revocation.map(|r| r.unwrap_or_else(|e| e)),
         words,
         curl,
     }
+}
+
+/// What `crls` say of `leaf`, once its chain verified with them: `Ok`
+/// when one is its issuer's (webpki checked its signature and found the
+/// certificate not listed), `Err` when none is, so that its revocation
+/// was not checked at all (webpki lets that pass; curl's `--crlfile`
+/// refuses it, and so does a person who asked for the check).
+fn revocation(leaf: &Certificate, crls: &[read::Crl]) -> Result<String, String> {
+    let issuer = escape(&leaf.issuer.to_string()).into_owned();
+    if let Some(crl) = crls.iter().find(|crl| crl.issuer == leaf.issuer) {
+        return Ok(format!(
+            "not revoked: the CRL of {issuer} (this update {}, {} revoked) does not list the \
+             server's certificate",
+            crl.this_update.rfc3339(),
+            crl.revoked.len()
+        ));
+    }
+    let given: Vec<String> = crls
+        .iter()
+        .map(|crl| escape(&crl.issuer.to_string()).into_owned())
+        .collect();
+    Err(format!(
+        "revocation not checked: no CRL given is from {issuer}, the issuer of the server's \
+         certificate (given: the CRL of {}); give {issuer}'s CRL with --crl (curl --crlfile \
+         refuses this chain: \"unable to get certificate CRL\")",
+        given.join(", the CRL of ")
+    ))
 }
 
 fn scheme_name(scheme: rustls::SignatureScheme) -> String {
@@ -700,10 +820,7 @@ fn scheme_name(scheme: rustls::SignatureScheme) -> String {
 }
 
 fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
-    let http = match &seen.outcome {
-        Outcome::Answered { first_line } => first_line.clone(),
-        _ => None,
-    };
+    let (http, says) = answer(&seen.outcome);
     if let Outcome::Tls {
         error: rustls::Error::InvalidCertificate(_),
         ..
@@ -720,6 +837,7 @@ fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
                                   ask for one"
                 .into(),
             http,
+            says,
         };
     }
     let Some(asked) = &seen.asked else {
@@ -733,6 +851,7 @@ fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
             signature_schemes: Vec::new(),
             without_certificate: refusal_words(&seen.outcome, timeout),
             http,
+            says,
         };
     };
     let mode = if seen.outcome.accepted() {
@@ -758,6 +877,16 @@ fn client_auth(seen: &Seen, timeout: Duration) -> ClientAuth {
         signature_schemes: asked.schemes.iter().map(|s| scheme_name(*s)).collect(),
         without_certificate: refusal_words(&seen.outcome, timeout),
         http,
+        says,
+    }
+}
+
+/// An answer's status line and, when it refused, the first line of its
+/// body.
+fn answer(outcome: &Outcome) -> (Option<String>, Option<String>) {
+    match outcome {
+        Outcome::Answered { first_line, says } => (first_line.clone(), says.clone()),
+        _ => (None, None),
     }
 }
 
@@ -773,10 +902,7 @@ fn presented(
         .first()
         .map(|c| c.subject.to_string())
         .unwrap_or_default();
-    let http = match &seen.outcome {
-        Outcome::Answered { first_line } => first_line.clone(),
-        _ => None,
-    };
+    let (http, says) = answer(&seen.outcome);
     let prediction = if seen.asked.is_some() {
         verify::misfits(&client.chain, asked, now)
     } else {
@@ -817,6 +943,7 @@ fn presented(
             .map(|alert| ClientCertificateRefused { alert }),
         words,
         http,
+        says,
         prediction,
     }
 }

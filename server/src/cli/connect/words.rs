@@ -84,6 +84,13 @@ pub(super) fn words(report: &Report) -> String {
             if trust.anchors == 1 { "" } else { "s" },
             escape(&trust.words)
         );
+        if let Some(revocation) = trust
+            .revocation
+            .as_ref()
+            .filter(|_| trust.refused.is_none())
+        {
+            let _ = writeln!(out, "  revocation: {revocation}");
+        }
         if let Some(curl) = &trust.curl {
             let _ = writeln!(out, "  {}", curl_words(curl));
         }
@@ -128,6 +135,9 @@ pub(super) fn words(report: &Report) -> String {
         if let Some(http) = &auth.http {
             let _ = writeln!(out, "  GET without a client certificate: {}", escape(http));
         }
+        if let Some(says) = &auth.says {
+            let _ = writeln!(out, "  the server's answer says: {}", escape(says));
+        }
     }
     if let Some(presented) = &report.client_certificate {
         let _ = writeln!(
@@ -139,6 +149,9 @@ pub(super) fn words(report: &Report) -> String {
         if let Some(http) = &presented.http {
             let _ = writeln!(out, "  GET: {}", escape(http));
         }
+        if let Some(says) = &presented.says {
+            let _ = writeln!(out, "  the server's answer says: {}", escape(says));
+        }
         if let Some(curl) = &presented.curl {
             let _ = writeln!(out, "  {}", curl_words(curl));
         }
@@ -148,7 +161,7 @@ pub(super) fn words(report: &Report) -> String {
             }
         }
     }
-    let _ = writeln!(out, "verdict: {}", report.verdict);
+    let _ = writeln!(out, "verdict: {}: {}", report.verdict, report.why);
     out
 }
 
