@@ -83,6 +83,11 @@ impl ServerTls {
             }
         }
         check_validity(&mut warnings, cert.name, &leaf.info, now);
+        warnings.extend(
+            cert_chain
+                .iter()
+                .filter_map(|c| before_1970_warning(cert.name, &c.info)),
+        );
         if leaf.info.subject_alt_names().is_empty() {
             // Plain words, not the claims table (read/stacks.rs): the lab
             // module reads servers through here, and its size is budgeted.
@@ -294,10 +299,44 @@ fn check_usable(file: &str, crl: &crate::read::Crl) -> Result<(), Error> {
     })
 }
 
+/// A certificate (DER) as x509-cert reads it, also when its validity holds
+/// a date before 1970 (UTCTime years 50 to 69), which the `der` crate
+/// refuses and core's reader reads ([`crate::read::Certificate`]): such a
+/// date then reads as 1970-01-01, so take the dates from core's reader,
+/// and every other field from here.
+pub(crate) fn x509_certificate(
+    der: &[u8],
+) -> Result<x509_cert::Certificate, x509_cert::der::Error> {
+    use x509_cert::der::Decode;
+    x509_cert::Certificate::from_der(der).or_else(
+        |error| match crate::read::early_time::before_1970(der) {
+            Some(early) => x509_cert::Certificate::from_der(&early.der),
+            None => Err(error),
+        },
+    )
+}
+
+/// What rustls does with a certificate dated before 1970 that is not a
+/// trust anchor (webpki never reads an anchor's dates): `None` for one
+/// dated from 1970 on. `file` is where it was read from.
+pub(crate) fn before_1970_warning(file: &str, info: &Certificate) -> Option<String> {
+    (info.not_before.0 < 0 || info.not_after.0 < 0).then(|| {
+        format!(
+            "{file} ({}) is valid from {} to {}: rustls-webpki reads no date before 1970 \
+             (UTCTime years 50-69 are 1950-1969), so certplay serve, certplay connect and any \
+             rustls server or client refuse every chain that holds it, while OpenSSL (curl) \
+             reads it; issue it again with dates from 1970 on",
+            info.subject,
+            info.not_before.rfc3339(),
+            info.not_after.rfc3339()
+        )
+    })
+}
+
 /// The subjectPublicKeyInfo (DER) of a certificate (DER).
 pub(crate) fn public_key_info(der: &[u8]) -> Result<Vec<u8>, Error> {
-    use x509_cert::der::{Decode, Encode};
-    let cert = x509_cert::Certificate::from_der(der).map_err(|e| Error::Malformed {
+    use x509_cert::der::Encode;
+    let cert = x509_certificate(der).map_err(|e| Error::Malformed {
         what: "certificate".into(),
         reason: e.to_string(),
     })?;

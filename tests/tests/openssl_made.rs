@@ -236,3 +236,175 @@ fn a_certificate_dated_1950_to_1969_is_read_with_its_real_dates() {
         stderr(&out)
     );
 }
+
+/// A CA certificate dated 1965 (`openssl ca -startdate 650101000000Z`),
+/// signed by the 1960 root of [`EARLY_COMMANDS`], with its key in
+/// `inter.key`.
+const EARLY_INTERMEDIATE: &str = "
+cat >> ca.cnf <<'CNF'
+[intermediate]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+key inter old-inter
+openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in inter.csr -startdate 650101000000Z -enddate 400101000000Z -extensions intermediate -out inter.crt 2>/dev/null
+";
+
+/// Certificates dated 1950-1969 where certplay takes them as input rather
+/// than to inspect: `serve --cert`, `issue --ca-cert` (a root, and an
+/// existing intermediate) and `p12 --cert`. Each reads them (no "not valid
+/// DER" from the der crate), and each says what rustls will do where it
+/// matters: a 1965 server certificate serves curl (OpenSSL reads the date)
+/// while serve warns, and connect refuses it, that rustls cannot; a 1960
+/// root is an anchor whose dates rustls never reads, so what is issued
+/// under it verifies; a 1965 intermediate gets issue's warning.
+#[test]
+fn certificates_dated_1950_to_1969_are_taken_by_serve_issue_and_p12() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    sh(dir, &format!("{EARLY_COMMANDS}{EARLY_INTERMEDIATE}"));
+
+    // serve: starts, warns, and curl gets the page.
+    let server = Server::with_files_and(dir, &["--client-auth", "off"]);
+    let warned = server.wait_for_log("rustls-webpki reads no date before 1970");
+    assert!(
+        warned.contains(
+            "server.crt (CN=localhost) is valid from 1965-06-01T12:00:00Z to 2035-01-01T00:00:00Z"
+        ),
+        "{warned}"
+    );
+    let url = format!("https://localhost:{}/", server.port);
+    let got = run(
+        dir,
+        "curl",
+        &["--silent", "--show-error", "--cacert", "ca.crt", &url],
+    );
+    assert!(got.status.success(), "curl: {}", stderr(&got));
+    assert_eq!(stdout(&got), "Hello World\n");
+    let out = certplay(
+        dir,
+        &[
+            "connect",
+            &format!("localhost:{}", server.port),
+            "--ca",
+            "ca.crt",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("valid: 1965-06-01T12:00:00Z to 2035-01-01T00:00:00Z")
+            && text.contains("reads no date before 1970"),
+        "{text}"
+    );
+    drop(server);
+
+    // issue under the 1960 root: read, and what it signs verifies with
+    // rustls (certplay verify) and OpenSSL.
+    let out = certplay(
+        dir,
+        &[
+            "issue",
+            "--out",
+            "more",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--client",
+            "carol",
+        ],
+    );
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("before 1970"), "{said}");
+    let verified = run(
+        dir,
+        "openssl",
+        &["verify", "-CAfile", "ca.crt", "more/carol.crt"],
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let out = certplay(
+        dir,
+        &[
+            "verify",
+            "--ca",
+            "ca.crt",
+            "--purpose",
+            "client",
+            "more/carol.crt",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // issue under the 1965 intermediate: read, signed, and warned of.
+    let out = certplay(
+        dir,
+        &[
+            "issue",
+            "--out",
+            "under",
+            "--ca-cert",
+            "inter.crt",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "inter.key",
+            "--client",
+            "dave",
+        ],
+    );
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("certplay: warning: ")
+            && said.contains("(CN=old-inter) is valid from 1965-01-01T00:00:00Z")
+            && said.contains("rustls-webpki reads no date before 1970"),
+        "{said}"
+    );
+    let verified = run(
+        dir,
+        "openssl",
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "inter.crt",
+            "under/dave.crt",
+        ],
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    // p12: bundled, and OpenSSL reads the 1965 date back out of it.
+    let out = certplay(
+        dir,
+        &[
+            "p12",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--chain",
+            "ca.crt",
+            "--password",
+            "early",
+            "--out",
+            "server.p12",
+        ],
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let dates = sh(
+        dir,
+        "openssl pkcs12 -in server.p12 -passin pass:early -nokeys -clcerts | openssl x509 -noout -startdate",
+    );
+    assert_eq!(dates.trim(), "notBefore=Jun  1 12:00:00 1965 GMT");
+}

@@ -7,7 +7,6 @@ use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyId
 use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
-use x509_cert::Certificate;
 
 use super::crl::{CrlParams, IssuedCrl};
 use super::given::GivenCa;
@@ -60,7 +59,7 @@ impl ExistingCa {
             what: cert_name.into(),
             reason,
         };
-        let cert = Certificate::from_der(der).map_err(|e| malformed(e.to_string()))?;
+        let cert = crate::material::x509_certificate(der).map_err(|e| malformed(e.to_string()))?;
         let given = GivenCa::from_der(der).map_err(|e| malformed(e.to_string()))?;
         let tbs = &cert.tbs_certificate;
         let subject_text = tbs.subject.to_string();
@@ -165,7 +164,7 @@ impl ExistingCa {
 
     /// The CA's subject, as text.
     pub fn subject(&self) -> String {
-        Certificate::from_der(&self.cert_der)
+        crate::material::x509_certificate(&self.cert_der)
             .map(|c| c.tbs_certificate.subject.to_string())
             .unwrap_or_default()
     }

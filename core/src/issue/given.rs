@@ -271,6 +271,11 @@ impl ExistingChain {
             }
             warnings.extend(ca.date_warning(cert_name, now));
             warnings.extend(ca.rustls_warning(cert_name));
+            // The topmost is what servers trust: webpki never reads an
+            // anchor's dates, and reads every other certificate's.
+            if below < above.len() {
+                warnings.extend(crate::material::before_1970_warning(cert_name, &ca.cert));
+            }
         }
         Ok(Self {
             issuing,

@@ -307,8 +307,7 @@ impl IssuedPlan {
 impl IssuedEntry {
     /// The certificate's serial number (what a CRL lists), if it parses.
     pub fn serial(&self) -> Option<crate::Serial> {
-        use x509_cert::der::Decode;
-        x509_cert::Certificate::from_der(&self.cert_der)
+        crate::material::x509_certificate(&self.cert_der)
             .ok()
             .map(|c| crate::Serial::from_bytes(c.tbs_certificate.serial_number.as_bytes()))
     }

@@ -289,12 +289,12 @@ struct CertFacts {
 }
 
 fn x509_cert_info(der: &[u8], what: &str) -> Result<CertFacts, Error> {
-    use x509_cert::der::{Decode, Encode};
+    use x509_cert::der::Encode;
     let malformed = |reason: String| Error::Malformed {
         what: what.into(),
         reason,
     };
-    let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(e.to_string()))?;
+    let cert = crate::material::x509_certificate(der).map_err(|e| malformed(e.to_string()))?;
     Ok(CertFacts {
         subject: cert.tbs_certificate.subject.to_string(),
         spki_der: cert

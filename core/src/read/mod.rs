@@ -3,7 +3,7 @@
 //! typed model of [`model`]; views in [`text`] and serde; lints in [`lint`].
 
 mod cert;
-mod early_time;
+pub(crate) mod early_time;
 mod file;
 pub mod lint;
 mod lint_id;
