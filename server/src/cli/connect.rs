@@ -533,8 +533,7 @@ fn examine(plan: &Plan<'_>, anchors: &Anchors, client: Option<&ClientFiles>) -> 
 /// refusal in HTTP) why curl's exit code differs from connect's.
 fn why(report: &Report, trusted: bool) -> String {
     if !trusted {
-        return "this client refused the server's certificate (see trust); curl refuses it too"
-            .into();
+        return "this client refused the server's certificate (see trust)".into();
     }
     let in_http = |http: Option<&str>, says: Option<&str>| {
         let mut answer = escape(http.unwrap_or_default()).into_owned();

@@ -65,8 +65,9 @@ pub enum Command {
     /// Connect to a TLS server (HOST:PORT or an https:// URL) and explain
     /// it: versions, chain and its verdict, whether it asks for a client
     /// certificate (CA names, signature schemes), and with --cert/--key
-    /// whether it takes yours and why not. Exit 0 accepted, 1 refused, 2
-    /// could not connect or read.
+    /// whether it takes yours and why not. Exit 0 accepted, 1 refused
+    /// (also a request refused in HTTP, such as a 401, where curl without
+    /// --fail exits 0), 2 could not connect or read.
     Connect(connect::ConnectArgs),
     // Their help (with examples) is the doc of CsrArgs and SignArgs.
     #[allow(missing_docs)]
