@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use certplay_core::KeyType;
+use certplay_core::{CrlParams, KeyType};
 use certplay_tests::s_server::SServer;
 use certplay_tests::{
     certplay, certplay_bin, curl, curl_with_client_cert, free_port, issue_into, issue_other_ca,
@@ -232,12 +232,12 @@ fn optional_without_a_client_is_refused_in_http_beside_curl(dir: &Path, target: 
 /// it: revoked is refused by both; a CRL of the issuer that does not list
 /// the certificate passes both; a CRL of another CA only is refused by
 /// both (curl: "unable to get certificate CRL"), in words that say which
-/// CRL is missing.
+/// CRL is missing; an expired CRL of the issuer is refused by both.
 #[test]
 fn a_crl_without_ca_is_checked_through_the_system_store_as_curl_checks_it() {
     let dir = temp_dir();
     let dir = dir.path();
-    issue_into(dir, KeyType::EcdsaP256);
+    let issued = issue_into(dir, KeyType::EcdsaP256);
     let other = issue_other_ca("other-ca", KeyType::EcdsaP256);
     let serial = {
         let out = run(
@@ -256,6 +256,12 @@ fn a_crl_without_ca_is_checked_through_the_system_store_as_curl_checks_it() {
         );
         stdout(&out).trim().trim_start_matches("serial=").to_owned()
     };
+    // A CRL of the right CA whose nextUpdate has passed.
+    let past = time::OffsetDateTime::now_utc() - time::Duration::days(10);
+    let expired = issued
+        .issue_crl("ca", &CrlParams::new(past, 1, Vec::new()))
+        .expect("an expired CRL");
+    std::fs::write(dir.join("expired.crl"), expired.pem).unwrap();
     for (out, revoke, ca) in [
         ("revoked.crl", serial.as_str(), dir.to_path_buf()),
         ("kept.crl", client_serial.as_str(), dir.to_path_buf()),
@@ -337,6 +343,17 @@ fn a_crl_without_ca_is_checked_through_the_system_store_as_curl_checks_it() {
     let (code, said) = curl_crl("other.crl");
     assert_eq!(code, Some(60), "{said}");
     assert!(said.contains("unable to get certificate CRL"), "{said}");
+
+    let (text, code) = connect_trusting("expired.crl");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("the CRL of CN=my-ca expired at ")
+            && text.contains("get CN=my-ca's current CRL"),
+        "{text}"
+    );
+    let (code, said) = curl_crl("expired.crl");
+    assert_eq!(code, Some(60), "{said}");
+    assert!(said.contains("CRL has expired"), "{said}");
 }
 
 #[test]

@@ -344,6 +344,38 @@ fn certificates_dated_1950_to_1969_are_taken_by_serve_issue_and_p12() {
         stdout(&out),
         stderr(&out)
     );
+    // The 1960 root is both sides' anchor: serve with the server
+    // certificate issued under it, and curl presents carol's.
+    let server = Server::start(
+        dir,
+        &[
+            "--ca",
+            "ca.crt",
+            "--cert",
+            "more/server.crt",
+            "--key",
+            "more/server.key",
+            "--no-page",
+        ],
+    );
+    let url = format!("https://localhost:{}/", server.port);
+    let got = run(
+        dir,
+        "curl",
+        &[
+            "--silent",
+            "--show-error",
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "more/carol.crt",
+            "--key",
+            "more/carol.key",
+            &url,
+        ],
+    );
+    assert_eq!(stdout(&got), "Hello World\n", "curl: {}", stderr(&got));
+    drop(server);
 
     // issue under the 1965 intermediate: read, signed, and warned of.
     let out = certplay(

@@ -763,7 +763,9 @@ fn trust(
         });
     }
     let revocation = match (&verdict, chain.first()) {
-        (Ok(()), Some(leaf)) if !anchors.crls.is_empty() => Some(revocation(leaf, &anchors.crls)),
+        (Ok(()), Some(leaf)) if !anchors.crls.is_empty() => {
+            Some(revocation(leaf, &anchors.crls, now))
+        }
         _ => None,
     };
     if let Some(Err(uncovered)) = &revocation {
@@ -785,14 +787,24 @@ fn trust(
     }
 }
 
-/// What `crls` say of `leaf`, once its chain verified with them: `Ok`
-/// when one is its issuer's (webpki checked its signature and found the
-/// certificate not listed), `Err` when none is, so that its revocation
+/// What `crls` say of `leaf` at `now`, once its chain verified with them:
+/// `Ok` when one is its issuer's (webpki checked its signature and found
+/// the certificate not listed); `Err` when none is, so that its revocation
 /// was not checked at all (webpki lets that pass; curl's `--crlfile`
-/// refuses it, and so does a person who asked for the check).
-fn revocation(leaf: &Certificate, crls: &[read::Crl]) -> Result<String, String> {
+/// refuses it, and so does a person who asked for the check), or when
+/// that CRL's nextUpdate has passed (`certplay serve --crl` and curl
+/// refuse what an expired CRL covers).
+fn revocation(leaf: &Certificate, crls: &[read::Crl], now: i64) -> Result<String, String> {
     let issuer = escape(&leaf.issuer.to_string()).into_owned();
     if let Some(crl) = crls.iter().find(|crl| crl.issuer == leaf.issuer) {
+        if let Some(next) = crl.next_update.filter(|next| next.0 < now) {
+            return Err(format!(
+                "the CRL of {issuer} expired at {} (its nextUpdate): it no longer says whether \
+                 the server's certificate is revoked, and certplay serve and curl --crlfile \
+                 refuse what it covers (curl: \"CRL has expired\"); get {issuer}'s current CRL",
+                next.rfc3339()
+            ));
+        }
         return Ok(format!(
             "not revoked: the CRL of {issuer} (this update {}, {} revoked) does not list the \
              server's certificate",
