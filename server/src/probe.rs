@@ -466,11 +466,32 @@ fn complete(answer: &[u8]) -> bool {
     if !refusing(answer.get(..end).unwrap_or_default()) {
         return true;
     }
-    match body_start(answer) {
-        Some(start) => answer
-            .get(start..)
-            .is_some_and(|body| body.trim_ascii_start().contains(&b'\n')),
-        None => false,
+    first_body_line(answer).is_some_and(|(_, ended)| ended)
+}
+
+/// The first line of a body that holds words (a chunked body's chunk
+/// sizes skipped), trimmed, and whether a newline ended it; `None` before
+/// the head has ended or the body holds a word.
+fn first_body_line(answer: &[u8]) -> Option<(&[u8], bool)> {
+    let start = body_start(answer)?;
+    let (head, mut rest) = answer.split_at_checked(start)?;
+    let chunked = String::from_utf8_lossy(head)
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    loop {
+        let (line, next) = match rest.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                let (line, next) = rest.split_at_checked(at)?;
+                (line, Some(next.get(1..).unwrap_or_default()))
+            }
+            None => (rest, None),
+        };
+        let line = line.trim_ascii();
+        let chunk_size = chunked && line.iter().all(u8::is_ascii_hexdigit);
+        if !line.is_empty() && !chunk_size {
+            return Some((line, next.is_some()));
+        }
+        rest = next?;
     }
 }
 
@@ -512,13 +533,8 @@ fn answered(answer: &[u8], closed: bool) -> Outcome {
     let says = first_line
         .as_deref()
         .filter(|line| refusing(line.as_bytes()))
-        .and_then(|_| body_start(answer))
-        .and_then(|start| answer.get(start..))
-        .and_then(|body| {
-            body.split(|b| *b == b'\n')
-                .map(|line| String::from_utf8_lossy(line).trim().to_owned())
-                .find(|line| !line.is_empty())
-        })
+        .and_then(|_| first_body_line(answer))
+        .map(|(line, _)| String::from_utf8_lossy(line))
         // HTML markup is not words.
         .filter(|line| !line.starts_with('<'))
         .map(|line| line.chars().take(SAYS_LIMIT).collect());
@@ -602,5 +618,40 @@ fn io_end(e: io::Error, after_handshake: bool) -> Outcome {
         Outcome::ClosedDuringHandshake
     } else {
         Outcome::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{answered, complete, Outcome};
+
+    fn says(answer: &[u8]) -> Option<String> {
+        match answered(answer, true) {
+            Outcome::Answered { says, .. } => says,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refusals_first_body_line_is_kept_and_its_chunk_sizes_are_not() {
+        let plain = b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 12\r\n\r\nno cert: go\n";
+        assert!(complete(plain));
+        assert_eq!(says(plain).as_deref(), Some("no cert: go"));
+        let chunked = b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n1a\r\nyour certificate expired\r\n\r\n0\r\n\r\n";
+        assert!(complete(chunked));
+        assert_eq!(says(chunked).as_deref(), Some("your certificate expired"));
+        // Only the chunk's size has come: not yet.
+        assert!(!complete(
+            b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n1a\r\n"
+        ));
+        // HTML is not words; an answer that lets in keeps no body line.
+        assert_eq!(says(b"HTTP/1.1 400 Bad Request\r\n\r\n<html>\r\n"), None);
+        let ok = b"HTTP/1.1 200 OK\r\n";
+        assert!(complete(ok));
+        assert_eq!(says(b"HTTP/1.1 200 OK\r\n\r\nHello World\n"), None);
+        // The head has not ended.
+        assert!(!complete(
+            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 3\r\n"
+        ));
     }
 }

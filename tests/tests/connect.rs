@@ -205,6 +205,34 @@ fn optional_without_a_client_is_refused_in_http_beside_curl(dir: &Path, target: 
     );
     assert_eq!(report["client_auth"]["says"], reason, "{report}");
 
+    // A client certificate of another CA: a 401 too, whose reason connect
+    // shows exactly as curl printed it.
+    let other = OtherClient::issue("other-ca", KeyType::EcdsaP256);
+    let other_flags = ["--cert", other.cert.as_str(), "--key", other.key.as_str()];
+    let args = [&other_flags[..], &["--cacert", "ca.crt", url.as_str()]].concat();
+    let got = curl(dir, &args);
+    assert_eq!(got.status.code(), Some(0), "{}", stderr(&got));
+    let page = stdout(&got);
+    let other_reason = page.lines().next().unwrap_or_default();
+    assert!(
+        other_reason
+            .starts_with("401 Unauthorized: this server wants a valid client certificate: ")
+            && other_reason.contains("CN=other-ca"),
+        "{page}"
+    );
+    let (text, code) = connect(
+        dir,
+        &[&[target, "--ca", "ca.crt"][..], &other_flags].concat(),
+    );
+    assert_eq!(code, 1, "{text}");
+    for words in [
+        "refused in HTTP: the handshake completed, and GET was answered HTTP/1.1 401 Unauthorized",
+        &format!("  the server's answer says: {other_reason}\n"),
+        "verdict: refused: the server refused the client certificate CN=my-client, answering GET HTTP/1.1 401 Unauthorized",
+    ] {
+        assert!(text.contains(words), "{words}\n---\n{text}");
+    }
+
     let with = curl_with_client_cert(dir, &url);
     assert_eq!(stdout(&with), "Hello World\n", "{}", stderr(&with));
     let (text, code) = connect(
