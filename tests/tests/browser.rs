@@ -1377,7 +1377,7 @@ async fn chain_check_in_the_page_says_why() {
     assert!(verdict.starts_with("valid: CN=localhost"), "{verdict}");
     let others = wait_for_text(client, "check-others", |s| !s.is_empty()).await;
     assert!(
-        others.starts_with("Other stacks: no lint says OpenSSL, OpenSSL -x509_strict, Go"),
+        others.starts_with("Other stacks: no lint says OpenSSL, OpenSSL -x509_strict, curl, Go"),
         "{others}"
     );
 
@@ -1405,7 +1405,8 @@ async fn chain_check_in_the_page_says_why() {
     // an anchor's dates, the other stacks do, and the page says which.
     let others = wait_for_text(client, "check-others", |s| !s.is_empty()).await;
     assert!(
-        others.contains("Go crypto/x509 refuses (trust-anchor-outside-validity)")
+        others.contains("curl refuses (trust-anchor-outside-validity)")
+            && others.contains("Go crypto/x509 refuses (trust-anchor-outside-validity)")
             && others.contains("Node refuses (trust-anchor-outside-validity)")
             && others.contains("Chrome, Edge (Chromium) refuses (trust-anchor-outside-validity)")
             && others.contains("CN=my-ca: Error trust-anchor-outside-validity"),

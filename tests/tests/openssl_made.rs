@@ -220,6 +220,38 @@ fn a_certificate_dated_1950_to_1969_is_read_with_its_real_dates() {
             && !text.contains("not valid DER"),
         "{text}"
     );
+    // Its lint says it of each certificate dated so: rustls refuses the
+    // server's, and the other stacks read it, as openssl just did; it takes
+    // the root's, as it reads no trust anchor's dates.
+    let line = |of: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(of) && l.contains(" date-before-1970: "))
+            .unwrap_or_else(|| panic!("no date-before-1970 on {of}: {text}"))
+    };
+    assert!(
+        line("CN=localhost:").contains(
+            "Error date-before-1970: valid from 1965-06-01 12:00:00 UTC to 2035-01-01 00:00:00 \
+             UTC: rustls/webpki reads no date before 1970 and refuses it; refused by \
+             rustls/webpki; accepted by OpenSSL, OpenSSL -x509_strict,"
+        ),
+        "{text}"
+    );
+    assert!(
+        line("CN=old-ca:").contains("Notice date-before-1970: valid from 1960-01-01")
+            && line("CN=old-ca:").contains("it takes this root")
+            && line("CN=old-ca:").contains("accepted by every stack"),
+        "{text}"
+    );
+    assert!(
+        text.contains("other stacks: no lint says OpenSSL,"),
+        "{text}"
+    );
+    let out = certplay(dir, &["inspect", "ca.crt"]);
+    assert!(
+        stdout(&out).contains("date-before-1970"),
+        "{}",
+        stdout(&out)
+    );
 
     // A notAfter meant for 2055 but written as UTCTime reads as 1955, before
     // its notBefore: the lint says what happened, and openssl agrees on the date.
@@ -231,7 +263,8 @@ fn a_certificate_dated_1950_to_1969_is_read_with_its_real_dates() {
     let text = stdout(&out);
     assert!(
         text.contains("utc-time-past-2049")
-            && text.contains("Not After : Dec 31 23:59:59 1955 GMT"),
+            && text.contains("Not After : Dec 31 23:59:59 1955 GMT")
+            && !text.contains("date-before-1970"),
         "{text}{}",
         stderr(&out)
     );

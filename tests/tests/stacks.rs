@@ -8,7 +8,8 @@
 //! and without `-x509_strict`, Go's crypto/x509 (a small program built
 //! here), Python's `cryptography` verifier, Node's `tls` (a loopback
 //! server and client) and Chromium (a real HTTPS load in headless
-//! Chromium: stacks/chromium.rs). A sound chain is accepted by all, so a
+//! Chromium: stacks/chromium.rs) and curl (loading the same served
+//! chain). A sound chain is accepted by all, so a
 //! stack that refuses everything cannot pass. A disagreement fails with
 //! the table.
 
@@ -368,6 +369,7 @@ struct Chain {
 }
 
 const HOUR: time::Duration = time::Duration::hours(1);
+const YEAR_1960: OffsetDateTime = time::macros::datetime!(1960-01-01 00:00 UTC);
 const DAY: time::Duration = time::Duration::days(1);
 
 impl Chain {
@@ -923,6 +925,63 @@ fn cases() -> Vec<Case> {
                 c.intermediate.extensions.push(any);
             },
         },
+        Case {
+            name: "any-eku-root",
+            lint: Some(AnyExtendedKeyUsage),
+            at: At::Root,
+            make: |_, _, c| {
+                let any = extension(EXT_KEY_USAGE, false, &seq(&[&oid(ANY_EKU)]));
+                c.root.extensions.push(any);
+            },
+        },
+        // X.509 v1 at each position, as `openssl x509 -req` without
+        // -extfile makes it: no extensions at all.
+        Case {
+            name: "v1-leaf",
+            lint: Some(X509V1),
+            at: At::Leaf,
+            make: |_, _, c| {
+                c.leaf.version = 1;
+                c.leaf.extensions.clear();
+            },
+        },
+        Case {
+            name: "v1-intermediate",
+            lint: Some(X509V1),
+            at: At::Intermediate,
+            make: |_, _, c| {
+                c.intermediate.version = 1;
+                c.intermediate.extensions.clear();
+            },
+        },
+        Case {
+            name: "v1-root",
+            lint: Some(X509V1),
+            at: At::Root,
+            make: |_, _, c| {
+                c.root.version = 1;
+                c.root.extensions.clear();
+            },
+        },
+        // A notBefore in 1960 (UTCTime 600101...) at each position.
+        Case {
+            name: "leaf-from-1960",
+            lint: Some(DateBefore1970),
+            at: At::Leaf,
+            make: |_, _, c| c.leaf.not_before = time_der(TimeKind::Utc, YEAR_1960),
+        },
+        Case {
+            name: "intermediate-from-1960",
+            lint: Some(DateBefore1970),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.not_before = time_der(TimeKind::Utc, YEAR_1960),
+        },
+        Case {
+            name: "root-from-1960",
+            lint: Some(DateBefore1970),
+            at: At::Root,
+            make: |_, _, c| c.root.not_before = time_der(TimeKind::Utc, YEAR_1960),
+        },
     ]
 }
 
@@ -1094,6 +1153,35 @@ fn by_openssl(cases: &Path, names: &[&str], strict: bool) -> Verdicts {
         .collect()
 }
 
+/// curl's verdicts (on the OpenSSL it links, with the system's
+/// openssl.cnf): each case served as crafted (stacks/chromium.rs), loaded
+/// with the case's root as `--cacert`.
+fn by_curl(cases: &Path, names: &[&str]) -> Verdicts {
+    names
+        .iter()
+        .map(|name| {
+            let case = cases.join(name);
+            let port = chromium::serve(&case, name);
+            let o = Command::new("curl")
+                .args(["--silent", "--show-error", "--output", "/dev/null"])
+                .args(["--max-time", "20", "--cacert", "anchors.pem", "--resolve"])
+                .arg(format!("localhost:{port}:127.0.0.1"))
+                .arg(format!("https://localhost:{port}/"))
+                .current_dir(&case)
+                .output()
+                .unwrap_or_else(spawn_failed(
+                    "curl",
+                    "cargo xtask setup installs it (apt-get install curl)",
+                ));
+            let said = Said {
+                accepted: o.status.success(),
+                detail: text(&o).trim().to_owned(),
+            };
+            ((*name).to_owned(), said)
+        })
+        .collect()
+}
+
 fn by_rustls(chains: &BTreeMap<String, [Certificate; 3]>, now: i64) -> Verdicts {
     let provider = Arc::new(certplay_server::Crypto::default().provider());
     chains
@@ -1251,7 +1339,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
     }
 
     // Every stack at once (each checker takes every case in one run).
-    let (go, python, node, openssl_default, openssl_strict, chromium, rustls) =
+    let (go, python, node, openssl_default, openssl_strict, chromium, rustls, curl) =
         std::thread::scope(|s| {
             let go = s.spawn(|| by_go(&cases_dir));
             let python = s.spawn(|| by_python(&cases_dir));
@@ -1259,6 +1347,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             let default = s.spawn(|| by_openssl(&cases_dir, &names, false));
             let strict = s.spawn(|| by_openssl(&cases_dir, &names, true));
             let chromium = s.spawn(|| chromium::verdicts(&cases_dir, &names));
+            let curl = s.spawn(|| by_curl(&cases_dir, &names));
             let rustls = by_rustls(&chains, now.unix_timestamp());
             (
                 go.join().unwrap(),
@@ -1268,6 +1357,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
                 strict.join().unwrap(),
                 chromium.join().unwrap(),
                 rustls,
+                curl.join().unwrap(),
             )
         });
     // webpki refuses the leaf's signature made with the intermediate's
@@ -1284,6 +1374,7 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
             Stack::Rustls => &rustls,
             Stack::OpenSsl => &openssl_default,
             Stack::OpenSslStrict => &openssl_strict,
+            Stack::Curl => &curl,
             Stack::Go => &go,
             Stack::Python => &python,
             Stack::Node => &node,

@@ -760,6 +760,7 @@ async fn the_tools_operations_survive_the_wire_and_work() {
         [
             Stack::OpenSsl,
             Stack::OpenSslStrict,
+            Stack::Curl,
             Stack::Go,
             Stack::Python,
             Stack::Node,

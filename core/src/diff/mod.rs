@@ -473,7 +473,8 @@ fn field_of(id: LintId, c: &Certificate) -> Field {
         | LintId::ExpiringSoon
         | LintId::TrustAnchorOutsideValidity
         | LintId::UtcTimePast2049
-        | LintId::GeneralizedTimeBefore2050 => Field::Validity,
+        | LintId::GeneralizedTimeBefore2050
+        | LintId::DateBefore1970 => Field::Validity,
         LintId::SerialNegative | LintId::SerialZero | LintId::SerialTooLong => Field::SerialNumber,
         LintId::EmptyIssuer => Field::Issuer,
         LintId::EmptySubjectSanNotCritical => Field::Subject,

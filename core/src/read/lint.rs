@@ -187,13 +187,29 @@ pub fn certificate_at(c: &Certificate, now: i64, position: Position) -> Vec<Lint
     let mut add = |id, severity, message| out.push(Lint::new(id, severity, message));
     let role = role(c);
     if c.version != 3 {
+        // What `openssl x509 -req` makes without -extfile; who refuses it
+        // depends on where it is ([`Stacks::at`]).
+        let (severity, words) = match position {
+            Position::Leaf => (
+                Severity::Error,
+                ", so no subjectAltName: rustls/webpki and Python refuse a v1 certificate, Go \
+                 and browsers find no host name in it",
+            ),
+            Position::Intermediate => (
+                Severity::Error,
+                ", so no basicConstraints CA:TRUE: no stack takes it as a CA, and each refuses \
+                 what it signs",
+            ),
+            Position::Anchor => (
+                Severity::Warning,
+                "; OpenSSL -x509_strict and Python take as a root only a v3 certificate with \
+                 basicConstraints CA:TRUE (and rustls/webpki no v1 certificate but a root)",
+            ),
+        };
         add(
             X509V1,
-            Severity::Error,
-            format!(
-                "X.509 v{}: no extensions, and rustls/webpki refuse it",
-                c.version
-            ),
+            severity,
+            format!("X.509 v{}: no extensions{words}", c.version),
         );
     }
     if c.version != 3 && !c.extensions.is_empty() {
@@ -487,18 +503,21 @@ pub fn certificate_at(c: &Certificate, now: i64, position: Position) -> Vec<Lint
                 .iter()
                 .any(|p| matches!(ExtendedKeyUsage::of(&p.oid), Some(ServerAuth | ClientAuth)))
     };
-    if role == Role::Ca
-        && position == Position::Intermediate
-        && c.extended_key_usage().is_some_and(alone)
-    {
+    if role == Role::Ca && position != Position::Leaf && c.extended_key_usage().is_some_and(alone) {
+        // rustls/webpki read no purpose of a trust anchor ([`Stacks::at`]).
+        let who = if position == Position::Anchor {
+            "OpenSSL and Node"
+        } else {
+            "rustls/webpki, OpenSSL and Node"
+        };
         add(
             AnyExtendedKeyUsage,
             Severity::Error,
-            "a CA whose extendedKeyUsage is anyExtendedKeyUsage alone: rustls/webpki, \
-             OpenSSL and Node ask a CA's extendedKeyUsage, when it has one, to hold the \
-             leaf's purpose (serverAuth or clientAuth), and do not take anyExtendedKeyUsage \
-             for it"
-                .into(),
+            format!(
+                "a CA whose extendedKeyUsage is anyExtendedKeyUsage alone: {who} ask a CA's \
+                 extendedKeyUsage, when it has one, to hold the leaf's purpose (serverAuth or \
+                 clientAuth), and do not take anyExtendedKeyUsage for it"
+            ),
         );
     }
     if let Some(purposes) = c.extended_key_usage().filter(|_| role != Role::Ca) {
@@ -550,6 +569,20 @@ pub fn certificate_at(c: &Certificate, now: i64, position: Position) -> Vec<Lint
                     " (its own signature: no stack checks it on a trust anchor, every one \
                      does on what it signs)",
                 );
+            }
+            // webpki reads no trust anchor's dates at all.
+            DateBefore1970 if position == Position::Anchor => {
+                lint.severity = Severity::Notice;
+                lint.message.push_str(
+                    "; it takes this root (it reads no anchor's dates), but no other \
+                     certificate dated so",
+                );
+            }
+            DateBefore1970 => lint.message.push_str(" and refuses it"),
+            // curl's security level 2 asks 112 bits of security: DSA-2048
+            // has them (checked), P-192 has 96.
+            WeakKey if matches!(c.public_key.kind, KeyKind::Other { .. }) => {
+                lint.stacks = lint.stacks.take().map(|s| s.accepting(Stack::Curl));
             }
             // Python cryptography refuses a critical subjectKeyIdentifier on
             // a CA only (and a critical authorityKeyIdentifier anywhere).
@@ -658,6 +691,20 @@ fn lint_validity_encoding(c: &Certificate, add: &mut impl FnMut(LintId, Severity
                 "notAfter is UTCTime and reads as {}, before notBefore: a date past 2049 \
                  written as UTCTime (two-digit years 50-99 are 1950-1999)",
                 c.not_after
+            ),
+        );
+    }
+    // webpki counts time from 1970 and reads no date before it (RFC 5280
+    // allows them: UTCTime 50-69 is 1950-1969); a notAfter before its
+    // notBefore is the lint above, not a real early date.
+    let early = c.not_before.0 < 0 || c.not_after.0 < 0 && c.not_after >= c.not_before;
+    if early {
+        add(
+            DateBefore1970,
+            Severity::Error,
+            format!(
+                "valid from {} to {}: rustls/webpki reads no date before 1970",
+                c.not_before, c.not_after
             ),
         );
     }

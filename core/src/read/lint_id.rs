@@ -88,6 +88,9 @@ pub enum LintId {
     /// A date before 2050 written as GeneralizedTime.
     #[serde(rename = "generalized-time-before-2050")]
     GeneralizedTimeBefore2050,
+    /// A validity date before 1970, which rustls/webpki cannot read.
+    #[serde(rename = "date-before-1970")]
+    DateBefore1970,
     /// An X.509 v1 or v2 certificate with extensions.
     ExtensionsBeforeV3,
     /// A self-issued certificate with keyCertSign but no basicConstraints.
@@ -96,7 +99,7 @@ pub enum LintId {
 
 impl LintId {
     /// Every lint.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::X509V1,
         Self::MalformedExtension,
         Self::DuplicateExtension,
@@ -134,6 +137,7 @@ impl LintId {
         Self::MalformedAuthorityInfoAccess,
         Self::UtcTimePast2049,
         Self::GeneralizedTimeBefore2050,
+        Self::DateBefore1970,
         Self::ExtensionsBeforeV3,
         Self::CaWithoutBasicConstraints,
     ];
@@ -178,6 +182,7 @@ impl LintId {
             Self::MalformedAuthorityInfoAccess => "malformed-authority-info-access",
             Self::UtcTimePast2049 => "utc-time-past-2049",
             Self::GeneralizedTimeBefore2050 => "generalized-time-before-2050",
+            Self::DateBefore1970 => "date-before-1970",
             Self::ExtensionsBeforeV3 => "extensions-before-v3",
             Self::CaWithoutBasicConstraints => "ca-without-basic-constraints",
         }
@@ -223,6 +228,7 @@ impl LintId {
             Self::MalformedAuthorityInfoAccess => "RFC 5280 4.2.2.1",
             Self::UtcTimePast2049 => "RFC 5280 4.1.2.5",
             Self::GeneralizedTimeBefore2050 => "RFC 5280 4.1.2.5",
+            Self::DateBefore1970 => "RFC 5280 4.1.2.5.1",
             Self::ExtensionsBeforeV3 => "RFC 5280 4.1.2.1",
             Self::CaWithoutBasicConstraints => "RFC 5280 4.2.1.9",
         }
@@ -309,6 +315,7 @@ impl LintId {
             Self::GeneralizedTimeBefore2050 => {
                 "re-issue with dates before 2050 as UTCTime (openssl and certplay do this)"
             }
+            Self::DateBefore1970 => "re-issue it with dates from 1970 on",
             Self::ExtensionsBeforeV3 => "re-issue as v3 (version 3 is what carries extensions)",
             Self::CaWithoutBasicConstraints => {
                 "re-issue the CA with basicConstraints = critical, CA:TRUE"

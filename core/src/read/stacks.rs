@@ -1,8 +1,8 @@
 //! What other TLS stacks decide about a certificate a lint finds: each
 //! lint's claim, stack by stack, in one table ([`verdicts`]). Every claim
 //! here is checked against that stack by tests/tests/stacks.rs, on a chain
-//! crafted to be wrong in that one way; Chromium's by a real HTTPS load of
-//! the chain in headless Chromium that trusts the root.
+//! crafted to be wrong in that one way; Chromium's and curl's by a real
+//! HTTPS load of the chain (headless Chromium trusts the root).
 //!
 //! Firefox and Safari cannot run here, so they are no column of the table;
 //! where their documented behaviour differs from Chromium's, the lint's
@@ -21,12 +21,17 @@ pub enum Stack {
     /// rustls with rustls-webpki: `certplay serve`, and what `certplay
     /// verify` decides.
     Rustls,
-    /// OpenSSL 3 as `openssl verify`, curl, nginx and Python's `ssl` use it.
+    /// OpenSSL 3 as `openssl verify` decides.
     #[serde(rename = "openssl")]
     OpenSsl,
     /// OpenSSL 3 with `-x509_strict` (`X509_V_FLAG_X509_STRICT`).
     #[serde(rename = "openssl-strict")]
     OpenSslStrict,
+    /// curl on the system's OpenSSL and its openssl.cnf: as `openssl
+    /// verify`, but at Debian's security level 2, which refuses keys under
+    /// 112 bits of security and SHA-1 or MD5 signatures anywhere below the
+    /// anchor's own.
+    Curl,
     /// Go's crypto/x509.
     Go,
     /// Python `cryptography`'s X.509 verifier (43 or later).
@@ -40,10 +45,11 @@ pub enum Stack {
 
 impl Stack {
     /// Every stack, in the order tables list them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Rustls,
         Self::OpenSsl,
         Self::OpenSslStrict,
+        Self::Curl,
         Self::Go,
         Self::Python,
         Self::Node,
@@ -56,6 +62,7 @@ impl Stack {
             Self::Rustls => "rustls",
             Self::OpenSsl => "openssl",
             Self::OpenSslStrict => "openssl-strict",
+            Self::Curl => "curl",
             Self::Go => "go",
             Self::Python => "python",
             Self::Node => "node",
@@ -71,6 +78,7 @@ impl fmt::Display for Stack {
             Self::Rustls => "rustls/webpki",
             Self::OpenSsl => "OpenSSL",
             Self::OpenSslStrict => "OpenSSL -x509_strict",
+            Self::Curl => "curl",
             Self::Go => "Go crypto/x509",
             Self::Python => "Python cryptography",
             Self::Node => "Node",
@@ -102,7 +110,12 @@ pub struct Stacks {
 impl Stacks {
     /// What `id` says of every stack, when it says.
     pub fn of(id: LintId) -> Option<Self> {
-        let verdicts = verdicts(id)?;
+        verdicts(id).map(Self::row)
+    }
+
+    /// Who refuses and who accepts, from one verdict per stack in
+    /// [`Stack::ALL`]'s order.
+    fn row(verdicts: [Verdict; 8]) -> Self {
         let pick = |wanted: Verdict| {
             Stack::ALL
                 .into_iter()
@@ -111,10 +124,10 @@ impl Stacks {
                 .map(|(s, _)| s)
                 .collect()
         };
-        Some(Self {
+        Self {
             refused_by: pick(Verdict::Refuses),
             accepted_by: pick(Verdict::Accepts),
-        })
+        }
     }
 }
 
@@ -133,7 +146,7 @@ impl Stacks {
     /// plausibly depend on it at each position and found these (critical
     /// key identifiers, a missing authorityKeyIdentifier, serial zero or
     /// negative, an unknown critical extension, a critical or
-    /// anyExtendedKeyUsage on a CA); serial numbers, unknown critical
+    /// anyExtendedKeyUsage on a CA, X.509 v1); serial numbers, unknown critical
     /// extensions and a critical extendedKeyUsage are decided the same
     /// everywhere but at the anchor.
     pub fn at(id: LintId, position: Position) -> Option<Self> {
@@ -141,11 +154,12 @@ impl Stacks {
         let stacks = Self::of(id)?;
         Some(match (id, position) {
             // rustls/webpki read only an anchor's name, key and name
-            // constraints, and accept what they refuse in its other
-            // extensions.
-            (CriticalKeyIdentifier | UnknownCriticalExtension, Position::Anchor) => {
-                stacks.accepting(Stack::Rustls)
-            }
+            // constraints, and accept what they refuse in its dates and
+            // other extensions.
+            (
+                CriticalKeyIdentifier | UnknownCriticalExtension | DateBefore1970,
+                Position::Anchor,
+            ) => stacks.accepting(Stack::Rustls),
             // Python cryptography asks an authorityKeyIdentifier of the
             // leaf only, and reads no purpose of an intermediate (rustls,
             // OpenSSL and Node refuse anyExtendedKeyUsage alone there: a
@@ -153,6 +167,15 @@ impl Stacks {
             (NoAuthorityKeyIdentifier | AnyExtendedKeyUsage, Position::Intermediate) => {
                 stacks.accepting(Stack::Python)
             }
+            // rustls/webpki read no purpose of an anchor; OpenSSL and Node
+            // ask a root's extendedKeyUsage to hold the leaf's too.
+            (AnyExtendedKeyUsage, Position::Anchor) => {
+                stacks.accepting(Stack::Rustls).accepting(Stack::Python)
+            }
+            // A v1 CA has no basicConstraints CA:TRUE: nothing takes it as
+            // an intermediate. As an anchor, only the strict ones ask it.
+            (X509V1, Position::Intermediate) => Self::row([R; 8]),
+            (X509V1, Position::Anchor) => Self::row([A, A, R, A, A, R, A, A]),
             _ => stacks,
         })
     }
@@ -207,46 +230,51 @@ impl fmt::Display for Stacks {
 use Verdict::{Accepts as A, Refuses as R};
 
 /// What each stack decides (in [`Stack::ALL`]'s order: rustls, OpenSSL,
-/// OpenSSL -x509_strict, Go, Python, Node, Chromium) about a chain that
+/// OpenSSL -x509_strict, curl, Go, Python, Node, Chromium) about a chain that
 /// holds the certificate `id` finds, where the lint says so. Go is 1.19
-/// (Debian 12), OpenSSL and Node's 3.0, Python cryptography 43 or later,
+/// (Debian 12), OpenSSL and Node's 3.0, curl 7.88 (on that OpenSSL, at
+/// security level 2), Python cryptography 43 or later,
 /// Chromium 156 with the root trusted in its NSS database (a root a person
 /// adds: Chromium checks its dates and extensions too, unlike webpki).
-pub fn verdicts(id: LintId) -> Option<[Verdict; 7]> {
+pub fn verdicts(id: LintId) -> Option<[Verdict; 8]> {
     use LintId::*;
     Some(match id {
-        NoSubjectAltName => [R, A, A, R, R, A, R],
-        NoExtendedKeyUsage => [A, A, A, A, A, A, A],
-        ServerValidityTooLong => [A, A, A, A, A, A, A],
-        EddsaInServerChain => [A, A, A, A, A, A, R],
-        RsaTooSmall => [R, A, A, A, R, A, A],
-        SerialNegative => [A, A, A, A, R, A, A],
-        SerialZero => [A, A, A, A, A, A, A],
-        SerialTooLong => [A, A, A, A, A, A, A],
-        NoSubjectKeyIdentifier => [A, A, R, A, A, A, A],
-        NoAuthorityKeyIdentifier => [A, A, R, A, R, A, A],
-        EmptyIssuer => [A, A, R, A, R, A, A],
-        EmptySubjectSanNotCritical => [A, A, R, A, R, A, R],
-        CaBasicConstraintsNotCritical => [A, A, R, A, R, A, A],
-        CaWithoutBasicConstraints => [A, A, R, R, R, A, A],
-        LeafKeyCertSign => [A, A, R, A, R, A, A],
-        CaTrueLeaf => [R, A, A, A, R, A, A],
-        CriticalExtendedKeyUsage => [A, A, A, A, R, A, A],
-        ExtendedKeyUsageOnRoot => [A, A, A, A, A, A, A],
-        WeakKey => [R, A, A, R, R, A, R],
-        Sha1Signature => [R, A, A, R, R, R, R],
-        Md5Signature => [R, A, A, R, R, R, R],
-        DirectoryNameConstraints => [R, A, A, R, A, A, A],
-        PathLengthOnLeaf => [A, A, R, A, A, A, A],
-        TrustAnchorOutsideValidity => [A, R, R, R, R, R, R],
-        MalformedAuthorityInfoAccess => [A, A, A, R, R, A, R],
-        UtcTimePast2049 => [R, R, R, R, R, R, R],
-        GeneralizedTimeBefore2050 => [A, A, A, A, R, A, A],
-        DuplicateExtension => [R, R, R, R, R, R, R],
-        ExtensionsBeforeV3 => [R, A, R, R, R, A, R],
-        CriticalKeyIdentifier => [R, R, R, A, R, R, R],
-        UnknownCriticalExtension => [R, R, R, R, R, R, R],
-        AnyExtendedKeyUsage => [R, R, R, A, R, R, A],
+        NoSubjectAltName => [R, A, A, A, R, R, A, R],
+        NoExtendedKeyUsage => [A, A, A, A, A, A, A, A],
+        ServerValidityTooLong => [A, A, A, A, A, A, A, A],
+        EddsaInServerChain => [A, A, A, A, A, A, A, R],
+        RsaTooSmall => [R, A, A, R, A, R, A, A],
+        SerialNegative => [A, A, A, A, A, R, A, A],
+        SerialZero => [A, A, A, A, A, A, A, A],
+        SerialTooLong => [A, A, A, A, A, A, A, A],
+        NoSubjectKeyIdentifier => [A, A, R, A, A, A, A, A],
+        NoAuthorityKeyIdentifier => [A, A, R, A, A, R, A, A],
+        EmptyIssuer => [A, A, R, A, A, R, A, A],
+        EmptySubjectSanNotCritical => [A, A, R, A, A, R, A, R],
+        CaBasicConstraintsNotCritical => [A, A, R, A, A, R, A, A],
+        CaWithoutBasicConstraints => [A, A, R, A, R, R, A, A],
+        LeafKeyCertSign => [A, A, R, A, A, R, A, A],
+        CaTrueLeaf => [R, A, A, A, A, R, A, A],
+        CriticalExtendedKeyUsage => [A, A, A, A, A, R, A, A],
+        ExtendedKeyUsageOnRoot => [A, A, A, A, A, A, A, A],
+        WeakKey => [R, A, A, R, R, R, A, R],
+        Sha1Signature => [R, A, A, R, R, R, R, R],
+        Md5Signature => [R, A, A, R, R, R, R, R],
+        DirectoryNameConstraints => [R, A, A, A, R, A, A, A],
+        PathLengthOnLeaf => [A, A, R, A, A, A, A, A],
+        TrustAnchorOutsideValidity => [A, R, R, R, R, R, R, R],
+        MalformedAuthorityInfoAccess => [A, A, A, A, R, R, A, R],
+        UtcTimePast2049 => [R, R, R, R, R, R, R, R],
+        GeneralizedTimeBefore2050 => [A, A, A, A, A, R, A, A],
+        DuplicateExtension => [R, R, R, R, R, R, R, R],
+        // At the leaf (a v1 certificate has no subjectAltName): rustls and
+        // Python read no v1 leaf, Go and Chromium no name only in the CN.
+        X509V1 => [R, A, A, A, R, R, A, R],
+        ExtensionsBeforeV3 => [R, A, R, A, R, R, A, R],
+        DateBefore1970 => [R, A, A, A, A, A, A, A],
+        CriticalKeyIdentifier => [R, R, R, R, A, R, R, R],
+        UnknownCriticalExtension => [R, R, R, R, R, R, R, R],
+        AnyExtendedKeyUsage => [R, R, R, R, A, R, R, A],
         _ => return None,
     })
 }

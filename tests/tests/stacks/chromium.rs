@@ -40,8 +40,8 @@ fn pems(file: &Path) -> Vec<pem::Pem> {
 /// Serves the case in `dir` on a free loopback port: `leaf.pem` then
 /// `chain.pem` as the server's chain, signed for by `leaf.key`, whatever
 /// they hold. Each connection gets one answer. The listener lives as long
-/// as the test.
-fn serve(dir: &Path, case: &str) -> u16 {
+/// as the test. (curl loads the same, in stacks.rs.)
+pub fn serve(dir: &Path, case: &str) -> u16 {
     let chain: Vec<CertificateDer<'static>> = pems(&dir.join("leaf.pem"))
         .into_iter()
         .chain(pems(&dir.join("chain.pem")))
