@@ -356,6 +356,12 @@ fn a_crl_without_ca_is_checked_through_the_system_store_as_curl_checks_it() {
         "{text}"
     );
     assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(
+            "verdict: accepted: the server asks for no client certificate; GET was answered HTTP/1.1 200 OK"
+        ),
+        "{text}"
+    );
     let (code, said) = curl_crl("kept.crl");
     assert_eq!(code, Some(0), "{said}");
 

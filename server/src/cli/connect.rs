@@ -556,6 +556,10 @@ fn why(report: &Report, trusted: bool) -> String {
                 .map(|h| format!(" and answered GET: {}", escape(h)))
                 .unwrap_or_default()
         ),
+        (Some(presented), _) if presented.http.is_some() && !presented.asked => format!(
+            "the server asked for no client certificate (so none was sent), and answered GET {}",
+            in_http(presented.http.as_deref(), presented.says.as_deref())
+        ),
         (Some(presented), _) if presented.http.is_some() => format!(
             "the server refused the client certificate {}, answering GET {}",
             escape(&presented.subject),
@@ -576,6 +580,13 @@ fn why(report: &Report, trusted: bool) -> String {
              requires one: {}",
             auth.without_certificate
         ),
+        (None, Some(auth)) if auth.mode == "not asked" => match &auth.http {
+            Some(http) => format!(
+                "the server asks for no client certificate; GET was answered {}",
+                escape(http)
+            ),
+            None => "the server asks for no client certificate".into(),
+        },
         (None, Some(auth)) => match &auth.http {
             Some(http) => format!(
                 "the server let this client in without a client certificate: GET was answered \
