@@ -1448,6 +1448,95 @@ async fn chain_check_in_the_page_says_why() {
     session.close().await;
 }
 
+/// The blog's `openssl x509 -req` without -extfile makes X.509 v1: made so
+/// here, a v1 root and a v1 intermediate, read in the inspector. The
+/// chain check says what each stack does with them where they are: rustls
+/// takes the v1 root and only OpenSSL -x509_strict and Python refuse it
+/// (tests/tests/stacks.rs checks those claims against every stack); a v1
+/// intermediate is no CA for anyone, rustls' words name it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chain_check_says_what_other_stacks_do_with_a_v1_root_and_a_v1_intermediate() {
+    let session = Session::start().await;
+    let client = &session.client;
+    open_page(client, &session.page_url).await;
+    let dir = temp_dir();
+    let dir = dir.path();
+    certplay_tests::sh(
+        dir,
+        "key() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+           -keyout $1.key -subj \"/CN=$2\" -out $1.csr 2>/dev/null; }
+         printf 'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > leaf.ext
+         key root 'v1 root' && key inter 'v1 intermediate' && key a localhost && key b localhost
+         openssl x509 -req -in root.csr -signkey root.key -days 30 -out root.crt 2>/dev/null
+         openssl x509 -req -in inter.csr -CA root.crt -CAkey root.key -set_serial 2 -days 30 \
+           -out inter.crt 2>/dev/null
+         openssl x509 -req -in a.csr -CA root.crt -CAkey root.key -set_serial 3 -days 30 \
+           -extfile leaf.ext -out a.crt 2>/dev/null
+         openssl x509 -req -in b.csr -CA inter.crt -CAkey inter.key -set_serial 4 -days 30 \
+           -extfile leaf.ext -out b.crt 2>/dev/null
+         openssl x509 -in root.crt -noout -text | grep -q 'Version: 1 (0x0)'
+         openssl x509 -in inter.crt -noout -text | grep -q 'Version: 1 (0x0)'",
+    );
+    let pems = |files: &[&str]| -> String {
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(dir.join(f)).expect("a made certificate"))
+            .collect()
+    };
+    // Each chain read on its own: the chain check offers every other
+    // certificate read as an intermediate, and lints each.
+    let read_and_check = |files: &'static [&'static str], leaf: &'static str| {
+        let bundle = pems(files);
+        async move {
+            paste(client, "inspect-input", &bundle).await;
+            click(client, "inspect-run").await;
+            wait_for_text(client, "inspect-status", |s| s.starts_with("pasted text:")).await;
+            choose_only(client, "check-leaf", &[leaf]).await;
+            choose_only(client, "check-anchors", &["read 1: CN=v1 root"]).await;
+            let verdict = check_chain(client).await;
+            let others = wait_for_text(client, "check-others", |s| !s.is_empty()).await;
+            (verdict, others)
+        }
+    };
+
+    let (verdict, others) = read_and_check(&["root.crt", "a.crt"], "read 2: CN=localhost").await;
+    assert!(verdict.starts_with("valid: CN=localhost"), "{verdict}");
+    assert!(
+        // (The leaf has no authorityKeyIdentifier: the v1 root has no key
+        // identifier to name; its own lint says what that does.)
+        others.starts_with("Other stacks: OpenSSL -x509_strict refuses (x509-v1")
+            && others.contains("; Python cryptography refuses (x509-v1")
+            && others.contains(
+                "; OpenSSL, curl, Go crypto/x509, Node, Chrome, Edge (Chromium) accept as far \
+                 as the lints know"
+            )
+            && others.contains(
+                "CN=v1 root: Warning x509-v1: X.509 v1: no extensions; OpenSSL -x509_strict \
+                 and Python take as a root only a v3 certificate with basicConstraints CA:TRUE"
+            ),
+        "{others}"
+    );
+
+    let (verdict, others) =
+        read_and_check(&["root.crt", "inter.crt", "b.crt"], "read 3: CN=localhost").await;
+    assert!(
+        verdict.starts_with("refused: X.509 v1 certificate: CN=v1 intermediate is v1"),
+        "{verdict}"
+    );
+    assert!(
+        others.contains("OpenSSL refuses (x509-v1)")
+            && others.contains("curl refuses (x509-v1)")
+            && others.contains("Chrome, Edge (Chromium) refuses (x509-v1)")
+            && !others.contains("accept as far as the lints know")
+            && others.contains(
+                "CN=v1 intermediate: Error x509-v1: X.509 v1: no extensions, so no \
+                 basicConstraints CA:TRUE: no stack takes it as a CA"
+            ),
+        "{others}"
+    );
+    session.close().await;
+}
+
 /// Sends `path` to the file input `#id` (a person picking the file).
 async fn pick_file(client: &Client, id: &str, path: &Path) {
     shown(client, id)
