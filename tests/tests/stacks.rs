@@ -266,6 +266,7 @@ struct Keys {
     leaf: Key,
     p192: Key,
     dsa: Key,
+    dsa1024: Key,
     rsa: Key,
     rsa1024: Key,
     ed25519: Key,
@@ -295,6 +296,7 @@ enum Which {
     Leaf,
     P192,
     Dsa,
+    Dsa1024,
     Rsa,
     Rsa1024,
     Ed25519,
@@ -308,6 +310,7 @@ impl Keys {
             Which::Leaf => &self.leaf,
             Which::P192 => &self.p192,
             Which::Dsa => &self.dsa,
+            Which::Dsa1024 => &self.dsa1024,
             Which::Rsa => &self.rsa,
             Which::Rsa1024 => &self.rsa1024,
             Which::Ed25519 => &self.ed25519,
@@ -657,6 +660,20 @@ fn cases() -> Vec<Case> {
                 c.intermediate.key = Which::Dsa;
                 replace(&mut c.intermediate, SUBJECT_KEY_ID, k.dsa.subject_key_id());
                 replace(&mut c.leaf, AUTHORITY_KEY_ID, k.dsa.authority_key_id());
+            },
+        },
+        Case {
+            name: "dsa-1024-intermediate",
+            lint: Some(WeakKey),
+            at: At::Intermediate,
+            make: |k, _, c| {
+                c.intermediate.key = Which::Dsa1024;
+                replace(
+                    &mut c.intermediate,
+                    SUBJECT_KEY_ID,
+                    k.dsa1024.subject_key_id(),
+                );
+                replace(&mut c.leaf, AUTHORITY_KEY_ID, k.dsa1024.authority_key_id());
             },
         },
         Case {
@@ -1244,6 +1261,27 @@ fn every_lint_names_what_each_stack_decides_and_each_stack_agrees() {
                 ],
             );
             Key::make(work, "dsa", KeyKind::Dsa, &["-paramfile", "dsa.param"])
+        },
+        dsa1024: {
+            openssl(
+                work,
+                &[
+                    "genpkey",
+                    "-genparam",
+                    "-algorithm",
+                    "DSA",
+                    "-pkeyopt",
+                    "dsa_paramgen_bits:1024",
+                    "-out",
+                    "dsa1024.param",
+                ],
+            );
+            Key::make(
+                work,
+                "dsa1024",
+                KeyKind::Dsa,
+                &["-paramfile", "dsa1024.param"],
+            )
         },
         rsa: Key::make(
             work,

@@ -580,8 +580,12 @@ pub fn certificate_at(c: &Certificate, now: i64, position: Position) -> Vec<Lint
             }
             DateBefore1970 => lint.message.push_str(" and refuses it"),
             // curl's security level 2 asks 112 bits of security: DSA-2048
-            // has them (checked), P-192 has 96.
-            WeakKey if matches!(c.public_key.kind, KeyKind::Other { .. }) => {
+            // has them, DSA-1024 and P-192 do not (all three checked). A
+            // DSA public key (an INTEGER below p) is as long as p.
+            WeakKey
+                if matches!(c.public_key.kind, KeyKind::Other { .. })
+                    && c.public_key.bits.len() >= 256 =>
+            {
                 lint.stacks = lint.stacks.take().map(|s| s.accepting(Stack::Curl));
             }
             // Python cryptography refuses a critical subjectKeyIdentifier on
