@@ -825,6 +825,12 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "sha1-intermediate",
+            lint: Some(Sha1Signature),
+            at: At::Intermediate,
+            make: |_, _, c| c.intermediate.hash = Hash::Sha1,
+        },
+        Case {
             name: "sha1-self-signed-root",
             lint: Some(Sha1Signature),
             at: At::Root,
