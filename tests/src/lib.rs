@@ -118,12 +118,18 @@ fn newest(path: &Path) -> Option<std::time::SystemTime> {
     own.max(below)
 }
 
-/// A free loopback port (bound, then let go for a server to take).
+/// A free loopback port (bound, then let go), for a server that cannot be
+/// started on port 0 and say which port it got (nginx; `certplay serve
+/// --port P` where the test checks P itself). Prefer port 0 and the
+/// printed port ([`Server::start`], [`printed_port`]): nothing can take
+/// that port between the pick and the bind.
+///
+/// It is taken as [`free_port_run`] takes a run, below the kernel's
+/// ephemeral range: a port the kernel picked for `127.0.0.1:0` is also what
+/// it hands out next as the source port of any test's outgoing connection
+/// or as another `:0` bind, so it could be taken before the server binds it.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    free_port_run(1)
 }
 
 /// The first of `count` consecutive ports that are free on loopback now, for
@@ -154,6 +160,64 @@ pub fn free_port_run(count: u16) -> u16 {
         }
     }
     panic!("no run of {count} free ports on loopback below {high}");
+}
+
+/// Reads `child`'s standard output (piped) until `port_in` finds in one
+/// line the port the program says it listens on, and returns it; stdout is
+/// drained after that, so the program never blocks on a full pipe. Start
+/// the program on port 0 (`chromedriver --port=0`, `openssl s_server
+/// -accept 127.0.0.1:0`): the kernel picks a free port as it binds, so no
+/// other test can take it in between, as it could a port picked before.
+/// Panics with what the program printed when it exits first or says
+/// nothing within 30 s.
+pub fn printed_port(
+    child: &mut Child,
+    program: &str,
+    port_in: impl Fn(&str) -> Option<u16>,
+) -> u16 {
+    let out = child.stdout.take().expect("piped stdout");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut printed = String::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(port) = port_in(&line) {
+                    thread::spawn(move || while lines_rx.recv().is_ok() {});
+                    return port;
+                }
+                printed.push_str(&line);
+                printed.push('\n');
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("{program} did not say its port within {START_TIMEOUT:?}; it printed:\n{printed}")
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                panic!(
+                    "{program} stopped ({:?}) before saying its port; it printed:\n{printed}",
+                    child.wait()
+                )
+            }
+        }
+    }
+}
+
+/// The number that starts `text` (`"41983."` gives 41983), for
+/// [`printed_port`]'s `port_in`.
+pub fn leading_port(text: &str) -> Option<u16> {
+    text.chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
 }
 
 /// A fresh temporary directory.

@@ -10,10 +10,10 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::{free_port, temp_dir, KillOnDrop, Server, TempDir};
+use crate::{leading_port, printed_port, temp_dir, KillOnDrop, Server, TempDir};
 
-/// A program listening on a free loopback port (chromedriver, a plain
-/// static file server), killed on drop.
+/// A program listening on a loopback port it was told to pick itself
+/// (chromedriver, a plain static file server), killed on drop.
 #[derive(Debug)]
 pub struct Listening {
     _child: KillOnDrop,
@@ -22,58 +22,63 @@ pub struct Listening {
 }
 
 impl Listening {
-    /// Starts `program` with the arguments `args` makes of a free port, and
-    /// waits until it listens there.
-    pub fn start(program: &str, args: impl FnOnce(u16) -> Vec<String>) -> Self {
-        Self::start_command(Command::new(program), program, args)
+    /// Starts `program ARGS`, told by `args` to listen on port 0, and
+    /// waits for the line on its standard output from which `port_in`
+    /// reads the port it got (see [`printed_port`]).
+    pub fn start(program: &str, args: &[&str], port_in: impl Fn(&str) -> Option<u16>) -> Self {
+        let mut command = Command::new(program);
+        command.args(args);
+        Self::start_command(command, program, port_in)
     }
 
-    /// [`Listening::start`] of `command` (with its environment set).
+    /// [`Listening::start`] of `command` (its arguments and environment set).
     fn start_command(
         mut command: Command,
         program: &str,
-        args: impl FnOnce(u16) -> Vec<String>,
+        port_in: impl Fn(&str) -> Option<u16>,
     ) -> Self {
-        let port = free_port();
-        let child = command
-            .args(args(port))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program}: {e} (cargo xtask test installs it)")
-            });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{program} did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut child = KillOnDrop(
+            command
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {program}: {e} (cargo xtask test installs it)")
+                }),
+        );
+        let port = printed_port(&mut child.0, program, port_in);
         Self {
-            _child: KillOnDrop(child),
+            _child: child,
             port,
         }
     }
 
     /// chromedriver (`CHROMEDRIVER`, or Debian's `/usr/bin/chromedriver`).
     pub fn chromedriver() -> Self {
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        Self::start(&program, |port| vec![format!("--port={port}")])
+        Self::chromedriver_command(|_| {})
     }
 
     /// chromedriver with `home` as its `$HOME`, and so the Chromium it
     /// starts: Chromium on Linux reads the roots a person trusts from the
     /// NSS database in `$HOME/.pki/nssdb`.
     pub fn chromedriver_with_home(home: &Path) -> Self {
+        Self::chromedriver_command(|command| {
+            command.env("HOME", home);
+        })
+    }
+
+    /// `chromedriver --port=0`, which prints `ChromeDriver was started
+    /// successfully on port PORT.` once it listens there.
+    fn chromedriver_command(set_up: impl FnOnce(&mut Command)) -> Self {
         let program =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let mut command = Command::new(&program);
-        command.env("HOME", home);
-        Self::start_command(command, &program, |port| vec![format!("--port={port}")])
+        command.arg("--port=0");
+        set_up(&mut command);
+        Self::start_command(command, &program, |line| {
+            leading_port(line.split("started successfully on port ").nth(1)?)
+        })
     }
 }
 

@@ -1,13 +1,9 @@
-//! `openssl s_server`, started by a test on a free loopback port.
+//! `openssl s_server`, started by a test on a loopback port the kernel picks.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
 
-use crate::{curl, free_port, run, stdout, KillOnDrop};
+use crate::{curl, leading_port, printed_port, run, stdout, KillOnDrop};
 
 /// `openssl s_server -www` on `127.0.0.1`, serving `server.crt` and
 /// `server.key` from the directory it was started in, killed on drop.
@@ -19,17 +15,15 @@ pub struct SServer {
 }
 
 impl SServer {
-    /// Starts `openssl s_server -accept 127.0.0.1:PORT -cert server.crt
+    /// Starts `openssl s_server -accept 127.0.0.1:0 -cert server.crt
     /// -key server.key -www EXTRA` in `dir` and waits until it accepts.
     /// `extra` adds what a test asks of it, e.g. `-Verify 1 -CAfile
     /// ca.crt` (given `-CAfile`, s_server also sends that CA in its chain).
     pub fn start(dir: &Path, extra: &[&str]) -> Self {
-        let port = free_port();
-        let accept = format!("127.0.0.1:{port}");
         let mut args = vec![
             "s_server",
             "-accept",
-            &accept,
+            "127.0.0.1:0",
             "-cert",
             "server.crt",
             "-key",
@@ -37,32 +31,24 @@ impl SServer {
             "-www",
         ];
         args.extend_from_slice(extra);
-        let mut child = Command::new("openssl")
-            .args(&args)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl runs (apt-get install openssl)");
-        let out = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        loop {
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) if line.contains("ACCEPT") => break,
-                Ok(_) => {}
-                Err(_) => panic!("openssl s_server {extra:?} did not start"),
-            }
-        }
-        // Keep draining its output so it never blocks on a full pipe.
-        thread::spawn(move || while rx.recv().is_ok() {});
+        let mut child = KillOnDrop(
+            Command::new("openssl")
+                .args(&args)
+                .current_dir(dir)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openssl runs (apt-get install openssl)"),
+        );
+        // It prints `ACCEPT 127.0.0.1:PORT` once it listens there.
+        let port = printed_port(
+            &mut child.0,
+            &format!("openssl s_server {extra:?}"),
+            |line| leading_port(line.strip_prefix("ACCEPT 127.0.0.1:")?),
+        );
         Self {
-            _child: KillOnDrop(child),
+            _child: child,
             port,
         }
     }

@@ -20,8 +20,8 @@ use certplay_tests::page::{
 };
 use certplay_tests::s_server::{curl_status, let_in, showcerts, SServer};
 use certplay_tests::{
-    certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, issue_other_ca, run, stderr,
-    stdout, temp_dir, Server, TempDir, COMPANY_PKI,
+    certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, issue_other_ca, leading_port,
+    run, stderr, stdout, temp_dir, Server, TempDir, COMPANY_PKI,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -681,12 +681,13 @@ async fn pkcs12_crl_der_and_csrs_from_the_page_work_with_openssl_curl_and_serve(
     session.close().await;
 }
 
-/// A plain static file server in Node (`node -e STATIC_SERVER DIR PORT`):
-/// the page served by something other than certplay serve.
+/// A plain static file server in Node (`node -e STATIC_SERVER DIR`): the
+/// page served by something other than certplay serve, on a port the
+/// kernel picks (it prints `listening on 127.0.0.1:PORT`).
 const STATIC_SERVER: &str = r#"
-const [dir, port] = process.argv.slice(1);
+const [dir] = process.argv.slice(1);
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
-require("http").createServer((request, response) => {
+const server = require("http").createServer((request, response) => {
   const name = request.url.split("?")[0] === "/" ? "/index.html" : request.url.split("?")[0];
   const file = require("path").join(dir, name);
   require("fs").readFile(file, (error, body) => {
@@ -695,7 +696,8 @@ require("http").createServer((request, response) => {
     response.writeHead(200, { "content-type": type });
     response.end(body);
   });
-}).listen(Number(port), "127.0.0.1");
+});
+server.listen(0, "127.0.0.1", () => console.log(`listening on 127.0.0.1:${server.address().port}`));
 "#;
 
 /// Issue 9: the page loads what it issued into the `certplay serve` that
@@ -789,9 +791,9 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
     // The same page from a plain file server (not certplay serve): the
     // live panel says so instead of failing silently.
     let page_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/certplay-page");
-    let files = Listening::start("node", |port| {
-        let dir = page_dir.display().to_string();
-        vec!["-e".into(), STATIC_SERVER.into(), dir, port.to_string()]
+    let dir = page_dir.display().to_string();
+    let files = Listening::start("node", &["-e", STATIC_SERVER, &dir], |line| {
+        leading_port(line.strip_prefix("listening on 127.0.0.1:")?)
     });
     open_page(client, &format!("http://127.0.0.1:{}/", files.port)).await;
     let status = wait_for_text(client, "live-status", |s| !s.starts_with("Connecting")).await;
