@@ -3,7 +3,6 @@
 //! the real curl; and the binary keeping on serving when nobody reads what
 //! it prints.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -82,12 +81,8 @@ async fn serve_is_a_function_that_says_what_the_command_prints() {
 #[test]
 fn serve_keeps_serving_when_nobody_reads_its_output() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_certplay"))
-        .args(["serve", "--no-page", "--port", &port.to_string()])
+        .args(["serve", "--no-page", "--port", "0"])
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -95,32 +90,41 @@ fn serve_keeps_serving_when_nobody_reads_its_output() {
         .spawn()
         .expect("certplay serve");
     drop(child.stdout.take());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let answer = loop {
-        let answer = Command::new("curl")
-            .args([
-                "--silent",
-                "--max-time",
-                "5",
-                "--cacert",
-                "certplay-demo/ca.crt",
-            ])
-            .args([
-                "--cert",
-                "certplay-demo/client.crt",
-                "--key",
-                "certplay-demo/client.key",
-            ])
-            .arg(format!("https://localhost:{port}"))
-            .current_dir(dir.path())
-            .output()
-            .expect("curl");
-        let gone = child.try_wait().expect("wait").is_some();
-        if answer.status.success() || gone || Instant::now() > deadline {
-            break answer;
+    // It cannot say its port (nobody reads it): the kernel does.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let port = loop {
+        if let Some(port) = listening_port(child.id()) {
+            break port;
         }
-        std::thread::sleep(Duration::from_millis(100));
+        let gone = child.try_wait().expect("wait");
+        assert!(
+            gone.is_none(),
+            "certplay serve stopped ({gone:?}) before it listened"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "certplay serve did not listen within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     };
+    let answer = Command::new("curl")
+        .args([
+            "--silent",
+            "--max-time",
+            "20",
+            "--cacert",
+            "certplay-demo/ca.crt",
+        ])
+        .args([
+            "--cert",
+            "certplay-demo/client.crt",
+            "--key",
+            "certplay-demo/client.key",
+        ])
+        .arg(format!("https://localhost:{port}"))
+        .current_dir(dir.path())
+        .output()
+        .expect("curl");
     let alive = child.try_wait().expect("wait").is_none();
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -128,4 +132,33 @@ fn serve_keeps_serving_when_nobody_reads_its_output() {
     let _ = child.wait();
     assert!(alive, "certplay serve died when its output found no reader");
     assert_eq!(String::from_utf8_lossy(&answer.stdout), "Hello World\n");
+}
+
+/// The TCP port process `pid` listens on, read from `/proc` (its socket
+/// inodes in `/proc/PID/fd`, the listening sockets in `/proc/net/tcp` and
+/// `tcp6`); `None` while it listens on none. A port the kernel gave the
+/// process itself: no other program can be listening there.
+fn listening_port(pid: u32) -> Option<u16> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| table.lines().skip(1).map(str::to_owned).collect::<Vec<_>>())
+        .find_map(|line| {
+            // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (local, state, inode) = (fields.get(1)?, fields.get(3)?, fields.get(9)?);
+            if *state != "0A" || !inodes.iter().any(|i| i == inode) {
+                return None;
+            }
+            u16::from_str_radix(local.rsplit(':').next()?, 16).ok()
+        })
 }
