@@ -311,3 +311,78 @@ pub async fn open_lab(client: &Client) {
         .await
         .expect("opening the lab");
 }
+
+/// The playground serving the page, and a Chromium (1280×1600) driven over
+/// WebDriver that downloads into `downloads` without asking. Call
+/// [`Session::close`] at the end.
+#[derive(Debug)]
+pub struct Session {
+    /// The WebDriver client.
+    pub client: Client,
+    /// The page's URL on the playground.
+    pub page_url: String,
+    /// Where Chromium saves what the page downloads.
+    pub downloads: TempDir,
+    _profile: TempDir,
+    _driver: Listening,
+    /// The `certplay serve` that serves the page, and its demo set.
+    pub playground: Playground,
+}
+
+impl Session {
+    /// Starts the playground, chromedriver and Chromium; opens nothing.
+    pub async fn start() -> Self {
+        let playground = Playground::start();
+        let downloads = temp_dir();
+        let profile = temp_dir();
+        let driver = Listening::chromedriver();
+        let client = chromium(
+            &driver,
+            profile.path(),
+            &["--window-size=1280,1600"],
+            Some(downloads.path()),
+        )
+        .await;
+        Self {
+            client,
+            page_url: playground.url.clone(),
+            downloads,
+            _profile: profile,
+            _driver: driver,
+            playground,
+        }
+    }
+
+    /// What most page tests do first: [`Session::start`], open the page,
+    /// wait until its live panel is connected to the server that served
+    /// it, press Issue and wait for the page's default set (the blog's).
+    pub async fn issued() -> Self {
+        Self::issued_with(None).await
+    }
+
+    /// [`Session::issued`] of the set `preset` (chosen in "Start from").
+    pub async fn issued_from(preset: &str) -> Self {
+        Self::issued_with(Some(preset)).await
+    }
+
+    async fn issued_with(preset: Option<&str>) -> Self {
+        let session = Self::start().await;
+        let client = &session.client;
+        open_page(client, &session.page_url).await;
+        wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
+        if let Some(preset) = preset {
+            select(client, "preset", preset).await;
+        }
+        press_issue(client).await;
+        session
+    }
+
+    /// Closes Chromium.
+    pub async fn close(&self) {
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("closing the browser");
+    }
+}

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 use certplay_core::read::Certificate;
 use certplay_core::{read_certificates, Plan, Source};
 use certplay_tests::page::{
-    chromium, click, open_lab, open_page, paste, select, shown, text, wait_for_text,
-    wait_until_issued, Listening, Playground,
+    click, open_lab, open_page, paste, select, shown, text, wait_for_text, wait_until_issued,
+    Listening, Session,
 };
 use certplay_tests::s_server::{curl_status, let_in, showcerts, SServer};
 use certplay_tests::{
     certplay, check_p12, curl, curl_with_client_cert, curl_with_p12, issue_other_ca, leading_port,
-    run, stderr, stdout, temp_dir, Server, TempDir, COMPANY_PKI,
+    run, stderr, stdout, temp_dir, Server, COMPANY_PKI,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -293,50 +293,6 @@ fn first_cert(path: &Path) -> Certificate {
         .unwrap_or_else(|e| panic!("{e}"))
         .swap_remove(0)
         .info
-}
-
-/// The playground serving the page, and a Chromium driven over WebDriver
-/// that downloads into `downloads`. Call `client.close()` at the end.
-struct Session {
-    client: Client,
-    page_url: String,
-    downloads: TempDir,
-    _profile: TempDir,
-    _driver: Listening,
-    /// The `certplay serve` that serves the page, and its demo set.
-    playground: Playground,
-}
-
-impl Session {
-    async fn start() -> Self {
-        let playground = Playground::start();
-        let downloads = temp_dir();
-        let profile = temp_dir();
-        let driver = Listening::chromedriver();
-        let client = chromium(
-            &driver,
-            profile.path(),
-            &["--window-size=1280,1600"],
-            Some(downloads.path()),
-        )
-        .await;
-        Self {
-            client,
-            page_url: playground.url.clone(),
-            downloads,
-            _profile: profile,
-            _driver: driver,
-            playground,
-        }
-    }
-
-    async fn close(&self) {
-        self.client
-            .clone()
-            .close()
-            .await
-            .expect("closing the browser");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -706,13 +662,9 @@ server.listen(0, "127.0.0.1", () => console.log(`listening on 127.0.0.1:${server
 /// connection and a refused one (no client certificate) with its reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let client = &session.client;
     let playground = &session.playground.server;
-    let issue = open_page(client, &session.page_url).await;
-    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     let dir = temp_dir();
     let files = ["ca.crt", "client.crt", "client.key"];
     download_files(client, session.downloads.path(), &files, dir.path()).await;
@@ -810,14 +762,9 @@ async fn use_these_in_my_local_server_then_curl_shows_in_the_live_panel() {
 /// button sends the CA's CRL too); the other client is still served.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_revoked_in_the_page_is_refused_by_the_live_server() {
-    let session = Session::start().await;
+    let session = Session::issued_from("two-clients").await;
     let client = &session.client;
     let playground = &session.playground.server;
-    let issue = open_page(client, &session.page_url).await;
-    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
-    select(client, "preset", "two-clients").await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     let dir = temp_dir();
     let files = ["ca.crt", "alice.crt", "alice.key", "bob.crt", "bob.key"];
     download_files(client, session.downloads.path(), &files, dir.path()).await;
@@ -878,15 +825,11 @@ fn openssl_serial(card_serial: &str) -> String {
 /// "with everything" holds the DER files, CRLs and a PKCS#12 per leaf.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intermediate_revocation_crl_der_ca_p12_signed_card_and_zip_with_everything() {
-    let session = Session::start().await;
+    let session = Session::issued_from("intermediate").await;
     let (client, downloads) = (&session.client, session.downloads.path());
     let dir = temp_dir();
     let dir = dir.path();
     let openssl = |args: &[&str]| ok(&run(dir, "openssl", args), &args.join(" "));
-    let issue = open_page(client, &session.page_url).await;
-    select(client, "preset", "intermediate").await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     let files = ["ca.crt", "intermediate.crt", "client.crt"];
     download_files(client, downloads, &files, dir).await;
 
@@ -1357,11 +1300,8 @@ async fn check_chain(client: &Client) -> String {
 /// (read in the inspector) with both key identifiers named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chain_check_in_the_page_says_why() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let client = &session.client;
-    let issue = open_page(client, &session.page_url).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     let dir = temp_dir();
     download(
         client,
@@ -1849,11 +1789,8 @@ async fn run_lab(client: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let client = &session.client;
-    let issue = open_page(client, &session.page_url).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     let lab_files = |names: &[String]| {
         names
             .iter()
@@ -1992,11 +1929,8 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
 /// words); the set itself still says Hello World.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_it() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let client = &session.client;
-    let issue = open_page(client, &session.page_url).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     open_lab(client).await;
     let buttons = client
         .find_all(Locator::Css("#lab-cases > button[data-case]"))
@@ -2107,13 +2041,9 @@ async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_i
 /// and the server's own listener still refuses what it refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_my_local_server_shows_the_running_servers_verdict_beside_the_prediction() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let client = &session.client;
     let playground = &session.playground.server;
-    let issue = open_page(client, &session.page_url).await;
-    wait_for_text(client, "live-status", |s| s.starts_with("Connected")).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     open_lab(client).await;
     for (case, expected) in [
         (
@@ -2426,13 +2356,10 @@ async fn an_intermediate_with_its_chain_signs_what_the_page_issues() {
 /// curl with the same client agrees each time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s_client_output_in_the_inspector_says_whether_the_issued_client_gets_in() {
-    let session = Session::start().await;
+    let session = Session::issued().await;
     let (client, downloads) = (&session.client, session.downloads.path());
     let dir = temp_dir();
     let dir = dir.path();
-    let issue = open_page(client, &session.page_url).await;
-    issue.click().await.expect("pressing Issue");
-    wait_until_issued(client).await;
     download_files(
         client,
         downloads,
