@@ -62,7 +62,7 @@ impl ExistingCa {
         let cert = crate::material::x509_certificate(der).map_err(|e| malformed(e.to_string()))?;
         let given = GivenCa::from_der(der).map_err(|e| malformed(e.to_string()))?;
         let tbs = &cert.tbs_certificate;
-        let subject_text = tbs.subject.to_string();
+        let subject_text = crate::read::name(&tbs.subject).to_string();
         let not_ca = |why: &str| Error::InvalidInput {
             field: cert_name.into(),
             reason: format!(
@@ -165,7 +165,7 @@ impl ExistingCa {
     /// The CA's subject, as text.
     pub fn subject(&self) -> String {
         crate::material::x509_certificate(&self.cert_der)
-            .map(|c| c.tbs_certificate.subject.to_string())
+            .map(|c| crate::read::name(&c.tbs_certificate.subject).to_string())
             .unwrap_or_default()
     }
 

@@ -296,7 +296,7 @@ fn x509_cert_info(der: &[u8], what: &str) -> Result<CertFacts, Error> {
     };
     let cert = crate::material::x509_certificate(der).map_err(|e| malformed(e.to_string()))?;
     Ok(CertFacts {
-        subject: cert.tbs_certificate.subject.to_string(),
+        subject: crate::read::name(&cert.tbs_certificate.subject).to_string(),
         spki_der: cert
             .tbs_certificate
             .subject_public_key_info

@@ -18,6 +18,7 @@ pub mod text;
 use base64::Engine;
 use serde::Serialize;
 
+pub(crate) use cert::name;
 pub use cert::{read_name, Certificate};
 pub(crate) use file::{encoded, kind_of_label, named, not_der_of, Encoded};
 pub use file::{read_certificates, read_crls, read_csr, ReadCertificate, Source, MAX_INPUT};
