@@ -11,6 +11,9 @@ pub use x509_cert::der::oid::ObjectIdentifier;
 
 use db::{rfc3280, rfc4519, rfc5911, rfc5912, rfc8410};
 
+#[cfg(feature = "oid-names")]
+mod names;
+
 /// The child `arc` of `parent`. Only ever evaluated for the constants
 /// below, at compile time: a wrong arc fails the build, never a run.
 #[allow(clippy::panic)]
@@ -140,13 +143,17 @@ pub fn name(oid: &ObjectIdentifier) -> Option<&'static str> {
     lookup(&NAMES, oid).or_else(|| database(oid))
 }
 
-/// const-oid's database (feature `oid-names`, on by default): about 850
-/// names, which the handshake lab's wasm goes without (it shows subjects,
-/// issuers and dates, whose attribute names are openssl's short ones, in
+/// const-oid's database (feature `oid-names`, on by default), the part of
+/// it that names what certificates carry ([`names`]: 485 identifiers), which
+/// the handshake lab's wasm goes without (it shows subjects, issuers and
+/// dates, whose attribute names are openssl's short ones, in
 /// [`ATTRIBUTE_SHORT_NAMES`]); there an OID is shown dotted.
 #[cfg(feature = "oid-names")]
 fn database(oid: &ObjectIdentifier) -> Option<&'static str> {
-    db::DB.by_oid(oid)
+    names::NAMES
+        .iter()
+        .find(|(known, _)| *known == oid)
+        .map(|(_, name)| *name)
 }
 
 #[cfg(not(feature = "oid-names"))]
@@ -398,6 +405,34 @@ mod tests {
             Some("id-kp-serverAuth")
         );
         assert_eq!(describe(&child(PKCS_12, 99)), format!("{PKCS_12}.99"));
+    }
+
+    /// Every identifier certplay names is named as const-oid's whole
+    /// database names it (its first name, for one with two); an LDAP
+    /// schema's identifier, which no certificate carries, is shown dotted.
+    #[cfg(feature = "oid-names")]
+    #[test]
+    fn the_names_kept_are_the_databases() {
+        for (oid, kept) in names::NAMES {
+            assert!(
+                db::DB.find_names_for_oid(**oid).any(|n| n == *kept),
+                "{oid} {kept}"
+            );
+            assert_eq!(database(oid), db::DB.by_oid(oid), "{oid}");
+        }
+        for oid in [
+            db::rfc4519::UID,
+            db::rfc4519::DOMAIN_COMPONENT,
+            db::rfc3280::EMAIL_ADDRESS,
+            db::rfc6962::CT_PRECERT_SCTS,
+            db::rfc5280::ANY_POLICY,
+        ] {
+            assert!(database(&oid).is_some(), "{oid}");
+            assert_eq!(database(&oid), db::DB.by_oid(&oid), "{oid}");
+        }
+        let printer = db::rfc3712::PRINTER_URI;
+        assert_eq!(db::DB.by_oid(&printer), Some("printer-uri"));
+        assert_eq!(describe(&printer), printer.to_string());
     }
 
     #[test]
