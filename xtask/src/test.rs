@@ -73,12 +73,7 @@ pub fn test() -> Result {
         ];
         args.extend_from_slice(extra);
         let mut command = wasm_test_env(linted(cargo(&args), &clippy));
-        // The runner's limit is for a whole test file (one page runs every
-        // test of it in turn), not for one test: web/tests/page.rs alone
-        // issues a dozen sets, RSA-4096 among them, and each of its waits
-        // allows 120 s. It is a guard against a hang, each wait in the tests
-        // has its own deadline and says what it waited for.
-        command.env("WASM_BINDGEN_TEST_TIMEOUT", "900");
+        command.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
         command
     };
     step(
