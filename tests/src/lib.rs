@@ -175,15 +175,7 @@ pub fn printed_port(
     program: &str,
     port_in: impl Fn(&str) -> Option<u16>,
 ) -> u16 {
-    let out = child.stdout.take().expect("piped stdout");
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines_rx = stdout_lines(child);
     let deadline = Instant::now() + START_TIMEOUT;
     let mut printed = String::new();
     loop {
@@ -208,6 +200,21 @@ pub fn printed_port(
             }
         }
     }
+}
+
+/// `child`'s standard output (piped), line by line, read by a thread of
+/// its own.
+fn stdout_lines(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
+    let out = child.stdout.take().expect("piped stdout");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines_rx
 }
 
 /// The number that starts `text` (`"41983."` gives 41983), for
@@ -384,15 +391,7 @@ impl Server {
             .expect("starting certplay");
         let log = Arc::new(Mutex::new(String::new()));
         collect(child.stderr.take().expect("piped stderr"), log.clone());
-        let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines_rx = stdout_lines(&mut child);
         let deadline = Instant::now() + START_TIMEOUT;
         let mut printed = String::new();
         let mut port = None;
