@@ -201,6 +201,7 @@ pub fn verdict_words(verdict: &Verdict) -> String {
         Verdict::KeyMismatch => {
             "the client refused its own key: it is not its certificate's".into()
         }
+        Verdict::ServeRefuses { words } => format!("certplay serve refuses to start: {words}"),
         Verdict::Refused { by, alert, reason } => format!(
             "refused by the {by} ({}): {reason}",
             certplay_core::verify::alert_name(*alert)

@@ -1892,6 +1892,34 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
     )
     .expect("JSON");
     assert_eq!(json["outcome"]["result"], "answered", "{json}");
+    assert_eq!(json["version"]["name"], "TLSv1_2", "{json}");
+    assert_eq!(
+        json["messages"][0]["body"]["message"], "client-hello",
+        "{json}"
+    );
+    assert_eq!(json["messages"][0]["from"], "client", "{json}");
+    // The same transcript as text, as the page shows it.
+    download(
+        client,
+        "lab-export-text",
+        session.downloads.path(),
+        "lab-transcript.txt",
+        &dir.path().join("transcript.txt"),
+    )
+    .await;
+    let text_export = std::fs::read_to_string(dir.path().join("transcript.txt")).expect("the text");
+    assert!(
+        text_export.contains("client -> ClientHello\n"),
+        "{text_export}"
+    );
+    assert!(
+        text_export.contains("server -> ServerHelloDone\n"),
+        "{text_export}"
+    );
+    assert!(
+        text_export.trim_end().ends_with("Hello World"),
+        "{text_export}"
+    );
 
     // Eight hundred days on, the blog's server certificate has expired:
     // the client refuses it with the alert curl would report.
@@ -1918,6 +1946,32 @@ async fn the_handshake_lab_loads_when_opened_and_shows_each_message() {
         "{verdict}"
     );
     assert!(verdict.contains("expired"), "{verdict}");
+    // Its JSON export is typed: who refused, the alert and the reason by
+    // their ids, with the reason's facts (the words are the text export's).
+    download(
+        client,
+        "lab-export-json",
+        session.downloads.path(),
+        "lab-transcript.json",
+        &dir.path().join("refused.json"),
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("refused.json")).expect("the JSON"),
+    )
+    .expect("JSON");
+    let outcome = &json["outcome"];
+    assert_eq!(outcome["result"], "refused", "{json}");
+    assert_eq!(outcome["by"], "client", "{json}");
+    assert_eq!(outcome["alert"], "certificate_expired", "{json}");
+    // The reason by its id (core's `Reason`), with its facts.
+    let expired = &outcome["reason"]["expired"];
+    assert!(expired["not_after"].is_string(), "{json}");
+    assert_eq!(expired["at"], json["at"], "{json}");
+    assert_eq!(
+        outcome["server_log"]["server-certificate-refused"]["alert"], "certificate_expired",
+        "{json}"
+    );
     session.close().await;
 }
 
@@ -2027,6 +2081,28 @@ async fn a_break_it_button_shows_the_case_side_by_side_and_its_files_reproduce_i
     );
     let log = server.wait_for_log(" kind=");
     assert!(log.contains("kind=unknown-issuer"), "{log}");
+
+    // Where `certplay serve` warns as it starts with a case's files, the
+    // case says so in its words; where it does not, nothing is said.
+    let warnings = client
+        .find(Locator::Id("lab-case-serve-warnings"))
+        .await
+        .expect("#lab-case-serve-warnings");
+    assert!(
+        warnings.attr("hidden").await.expect("hidden").is_some(),
+        "client-from-other-ca: serve warns of nothing"
+    );
+    click(client, "lab-case-server-expired").await;
+    wait_for_text(client, "lab-break-status", |s| {
+        s.starts_with("server-expired:")
+    })
+    .await;
+    let warned = text(client, "lab-case-serve-warnings").await;
+    assert!(
+        warned.starts_with("certplay serve warns: ")
+            && warned.contains("(CN=localhost) expired at"),
+        "{warned}"
+    );
 
     // The set itself stays as it was.
     let verdict = run_lab(client).await;

@@ -304,6 +304,8 @@ impl Row {
         let refused_by_curl = ReasonKind::ServerCertificateRefused.name();
         match &self.run.prediction.verdict {
             Verdict::KeyMismatch => "closed-before-hello",
+            // No server to log anything.
+            Verdict::ServeRefuses { .. } => "",
             Verdict::Refused {
                 by: Side::Client,
                 reason,
@@ -405,6 +407,14 @@ fn words(verdict: &Verdict) -> String {
 fn in_memory(broken: &Mutated, at: i64) -> String {
     match lab::run(broken, &crypto::provider(), at) {
         Err(certplay_core::Error::KeyMismatch { .. }) => "key-mismatch".into(),
+        Err(refusal)
+            if lab::server_tls(broken, &crypto::provider(), at)
+                .err()
+                .as_ref()
+                == Some(&refusal) =>
+        {
+            "serve-refuses".into()
+        }
         Err(other) => format!("error: {other}"),
         Ok(transcript) => match transcript.outcome {
             Outcome::Answered { status: 200, body } if body == "Hello World\n" => "accepted".into(),
@@ -463,4 +473,142 @@ fn certplay_lab_never_writes_over_a_file_without_force() {
         key_before,
         "--force makes the lab again"
     );
+}
+
+/// `certplay serve`'s arguments of a case (from lab.json, after `certplay
+/// serve`) without its port, and without the page.
+fn serve_args(case: &IndexCase) -> Vec<String> {
+    let mut args: Vec<String> = case.serve[2..]
+        .chunks(2)
+        .filter(|pair| pair.first().map(String::as_str) != Some("--port"))
+        .flatten()
+        .cloned()
+        .collect();
+    args.push("--no-page".into());
+    args
+}
+
+/// Where `certplay serve` refuses to start with a case's server files (the
+/// as-issued case of `certplay lab`, its server's `--key` swapped for the
+/// client's), the lab goes through serve's own start-up checks and says
+/// so in serve's words: core's prediction and the in-memory handshake of
+/// the folder's files give the very words the real `certplay serve`,
+/// started with the same files in the same folder, prints before it exits;
+/// curl then finds no server, as predicted. Where serve starts but warns
+/// (an expired server certificate, one sent without its intermediate),
+/// lab.json and the case's commands.txt carry its warnings word for word.
+#[test]
+fn where_serve_refuses_to_start_or_warns_the_lab_says_so_in_its_words() {
+    let dir = temp_dir();
+    let out = certplay(dir.path(), &["lab", "--out", "lab", "--key-type", "p256"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let root = dir.path().join("lab");
+    let index: LabIndex = serde_json::from_slice(&fs::read(root.join("lab.json")).unwrap())
+        .expect("lab.json reads back");
+    let case = |name: lab::Case| {
+        index
+            .cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("lab.json has {name}"))
+            .clone()
+    };
+
+    // A copy of the as-issued folder, the server's key swapped.
+    let as_issued = case(lab::Case::AsIssued);
+    let folder = dir.path().join("swapped");
+    fs::create_dir(&folder).unwrap();
+    for file in files(&root.join(&as_issued.dir)) {
+        fs::write(folder.join(&file.name), &file.contents).unwrap();
+    }
+    let (_, client_key) = as_issued
+        .client_files
+        .identity
+        .clone()
+        .expect("a client key");
+    fs::copy(
+        folder.join(&client_key),
+        folder.join(&as_issued.serve_files.key),
+    )
+    .unwrap();
+    let broken = Mutated::from_index(&as_issued, files(&folder)).expect("the folder's files");
+    let prediction = lab::predict(&broken, index.at).unwrap();
+    let Verdict::ServeRefuses { words } = &prediction.verdict else {
+        panic!("predicted {:?}, not serve's refusal", prediction.verdict);
+    };
+    assert!(
+        words.contains("is not the private key of"),
+        "serve's words for a swapped key: {words}"
+    );
+    match lab::run(&broken, &crypto::provider(), index.at) {
+        Err(refusal) => assert_eq!(&refusal.to_string(), words, "in memory"),
+        Ok(transcript) => panic!("a handshake in memory: {:?}", transcript.outcome),
+    }
+    let args = serve_args(&as_issued);
+    let args: Vec<&str> = ["serve"]
+        .into_iter()
+        .chain(args.iter().map(String::as_str))
+        .chain(["--port", "0"])
+        .collect();
+    let served = certplay(&folder, &args);
+    assert!(!served.status.success(), "certplay serve started: {args:?}");
+    assert_eq!(
+        stderr(&served).trim_end(),
+        format!("certplay: error: {words}"),
+        "the real certplay serve, in the case's folder"
+    );
+    let curl = lab::clients::Clients::CHECKED.curl(&prediction);
+    let port = certplay_tests::free_port().to_string();
+    let argv: Vec<String> = lab::index_case(&broken, index.at, lab::clients::Clients::CHECKED)
+        .unwrap()
+        .runs[0]
+        .curl
+        .iter()
+        .map(|a| a.replace(&format!(":{}", index.port), &format!(":{port}")))
+        .collect();
+    let said = run_with_input(&folder, &argv[0], &argv[1..], "");
+    assert!(
+        said.matches(&curl),
+        "curl against no server: {:?} {}, expected {curl}",
+        said.exit,
+        said.output
+    );
+
+    let mut warned = 0;
+    for case in &index.cases {
+        let folder = root.join(&case.dir);
+        let commands = fs::read_to_string(folder.join(lab::COMMANDS_FILE)).unwrap();
+        for warning in &case.serve_warnings {
+            assert!(
+                commands.contains(&format!("# certplay serve warns: {warning}")),
+                "{}: {commands}",
+                case.name
+            );
+        }
+        if case.serve_warnings.is_empty()
+            && ![lab::Case::ServerExpired, lab::Case::AsIssued].contains(&case.name)
+        {
+            continue;
+        }
+        let args = serve_args(case);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = Server::start(&folder, &args);
+        // It warns before it listens; its log is read on another thread.
+        let log = match case.serve_warnings.last() {
+            Some(last) => server.wait_for_log(last),
+            None => server.log(),
+        };
+        let logged: Vec<&str> = log
+            .lines()
+            .filter_map(|line| line.split(" WARN ").nth(1))
+            .map(str::trim)
+            .collect();
+        assert_eq!(
+            logged, case.serve_warnings,
+            "{}: what certplay serve warned of, and what lab.json says it does:\n{log}",
+            case.name
+        );
+        warned += logged.len();
+    }
+    assert!(warned >= 2, "the server cases warn: {warned}");
 }

@@ -88,7 +88,7 @@ async fn the_blogs_set_says_hello_world_in_the_lab_module() {
             "{context}"
         );
         assert!(shown.text.contains(version), "{context}");
-        assert!(shown.json.contains("\"result\": \"answered\""), "{context}");
+        assert!(shown.json.contains("\"result\":\"answered\""), "{context}");
         // A key log line for every secret Wireshark needs.
         let label = if versions == TlsVersions::Tls13Only {
             "CLIENT_TRAFFIC_SECRET_0 "

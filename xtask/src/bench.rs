@@ -86,13 +86,14 @@ pub fn bench() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
     )?;
     // The page itself, with its tools worker, in headless Chromium: how
-    // long its thread went without a task while issuing, per key type
+    // long its thread went without a task while issuing, per key type, and
+    // while "Break it every way" runs every case of the lab
     // (tests/tests/page_ux.rs prints the figures). The test command's
     // packages and features, so that the `certplay` binary it runs is built
     // as `cargo xtask test` builds it (tests/src/lib.rs `certplay_bin`).
     build_page()?;
     step(
-        "the page's heartbeat while issuing (tests/tests/page_ux.rs)",
+        "the page's heartbeat while issuing and breaking it every way (tests/tests/page_ux.rs)",
         cargo(&[
             "test",
             "--workspace",

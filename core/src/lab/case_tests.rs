@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::verify::ReasonKind;
-use crate::{IssuedPlan, KeyType, Plan, Preset};
+use crate::{IssuedPlan, KeyType, Plan, Preset, ServerTls};
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -271,7 +271,9 @@ fn the_lab_modules_handshake_named_after_it_is_cores_transcript() {
             for versions in [TlsVersions::Tls13Only, TlsVersions::Tls12Only] {
                 let broken = mutate(&set, case).unwrap().offering(versions);
                 let context = format!("{key_type:?} {case} {versions:?}");
-                let read = ReadCase::read(&broken).unwrap();
+                let Served::Listens(read) = ReadCase::read(&broken, at).unwrap() else {
+                    panic!("{context}: certplay serve refuses the case's server files");
+                };
                 let input: HandshakeInput =
                     serde_json::from_str(&serde_json::to_string(&read.input).unwrap()).unwrap();
                 let keylog = std::sync::Arc::new(KeyLogLines::default());
@@ -307,4 +309,147 @@ fn the_lab_modules_handshake_named_after_it_is_cores_transcript() {
             }
         }
     }
+}
+
+/// A lab case whose server files `certplay serve` refuses to start with:
+/// the as-issued set with the server's `--key` swapped for the client's.
+fn server_key_swapped(set: &IssuedPlan) -> Mutated {
+    let mut broken = mutate(set, Case::AsIssued).unwrap();
+    let client_key = broken
+        .client
+        .identity
+        .as_ref()
+        .map(|(_, key)| broken.file(key).unwrap().to_owned())
+        .unwrap();
+    let server_key = broken.serve.key.clone();
+    let file = broken
+        .files
+        .iter_mut()
+        .find(|f| f.name == server_key)
+        .unwrap();
+    file.contents = client_key;
+    broken
+}
+
+/// Where `certplay serve` refuses to start with a case's server files, the
+/// lab goes through the same checks and says so in serve's words: the
+/// prediction, the page's path (the case read for the lab module) and the
+/// in-memory handshake all give `ServerTls::read`'s refusal, and curl is
+/// expected to find no server.
+#[test]
+fn a_server_side_serve_refuses_is_refused_in_serves_words_everywhere() {
+    let at = now();
+    let set = Plan::default().issue().unwrap();
+    let broken = server_key_swapped(&set);
+    let serve_says = ServerTls::read(
+        broken.source(&broken.serve.ca).unwrap(),
+        broken.source(&broken.serve.cert).unwrap(),
+        broken.source(&broken.serve.key).unwrap(),
+        at,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(serve_says, crate::Error::KeyMismatch { .. }),
+        "{serve_says}"
+    );
+    let words = serve_says.to_string();
+    assert!(
+        words.starts_with(&format!(
+            "{} is not the private key of {}",
+            broken.serve.key, broken.serve.cert
+        )),
+        "{words}"
+    );
+
+    let prediction = predict(&broken, at).unwrap();
+    assert_eq!(
+        prediction.verdict,
+        Verdict::ServeRefuses {
+            words: words.clone()
+        }
+    );
+    assert_eq!(prediction.verdict.short(), "serve-refuses");
+    assert_eq!(
+        prediction.verdict.words(),
+        format!("certplay serve refuses to start: {words}")
+    );
+    match ReadCase::read(&broken, at).unwrap() {
+        Served::Refuses(refusal) => assert_eq!(refusal, serve_says),
+        Served::Listens(_) => panic!("the lab module would handshake with a server serve refuses"),
+    }
+    assert_eq!(
+        run(&broken, &crypto::provider(), at).unwrap_err(),
+        serve_says
+    );
+
+    let clients = clients::Clients::CHECKED;
+    assert_eq!(
+        clients.curl(&prediction).to_string(),
+        "exit 7: Couldn't connect to server"
+    );
+    let index = index_case(&broken, at, clients).unwrap();
+    assert!(index.serve_warnings.is_empty());
+    for run in &index.runs {
+        assert_eq!(run.outcome, "serve-refuses");
+        assert_eq!(run.reason, None);
+    }
+    assert!(
+        index
+            .commands()
+            .contains(&format!("certplay serve refuses to start: {words}")),
+        "{}",
+        index.commands()
+    );
+}
+
+/// Where `certplay serve` starts but warns (a server certificate that has
+/// expired, one whose issuer is not in `--ca`), the lab has its warnings,
+/// word for word: in the case read for the lab module, in `lab.json` and
+/// in the case's `commands.txt`; a sound server side has none.
+#[test]
+fn the_lab_has_serves_warnings_word_for_word() {
+    let at = now();
+    let set = Plan::default().issue().unwrap();
+    for case in Case::ALL {
+        let broken = mutate(&set, case).unwrap();
+        let tls = ServerTls::read(
+            broken.source(&broken.serve.ca).unwrap(),
+            broken.source(&broken.serve.cert).unwrap(),
+            broken.source(&broken.serve.key).unwrap(),
+            at,
+        )
+        .unwrap_or_else(|e| panic!("{case}: serve refuses: {e}"));
+        let Served::Listens(read) = ReadCase::read(&broken, at).unwrap() else {
+            panic!("{case}: the lab says serve refuses");
+        };
+        assert_eq!(read.warnings, tls.warnings, "{case}");
+        let index = index_case(&broken, at, clients::Clients::CHECKED).unwrap();
+        assert_eq!(index.serve_warnings, tls.warnings, "{case}");
+        for warning in &tls.warnings {
+            assert!(
+                index
+                    .commands()
+                    .contains(&format!("# certplay serve warns: {warning}\n")),
+                "{case}: {}",
+                index.commands()
+            );
+        }
+        let warned = !tls.warnings.is_empty();
+        let expected = matches!(
+            case,
+            Case::ServerExpired | Case::ServerChainWithoutIntermediate
+        );
+        assert_eq!(warned, expected, "{case}: {:?}", tls.warnings);
+    }
+    let expired = mutate(&set, Case::ServerExpired).unwrap();
+    let Served::Listens(read) = ReadCase::read(&expired, at).unwrap() else {
+        panic!("serve refuses the expired server");
+    };
+    assert!(
+        read.warnings
+            .iter()
+            .any(|w| w.starts_with(&format!("{} (CN=localhost) expired at", expired.serve.cert))),
+        "{:?}",
+        read.warnings
+    );
 }

@@ -19,6 +19,8 @@
 //!   host name it does not cover (curl checks the name after the
 //!   handshake: the server sees a handshake, then no request);
 //! - a CA without keyCertSign: OpenSSL's "invalid CA certificate" (79);
+//! - no server listening (`certplay serve` refused to start): curl exit 7
+//!   "Couldn't connect to server", s_client "Connection refused";
 //! - a key that is not the certificate's: curl refuses before TLS, exit
 //!   58 (it has connected: the server sees a connection closed without a
 //!   byte); openssl s_client before connecting;
@@ -165,6 +167,8 @@ impl Clients {
         match &prediction.verdict {
             Verdict::Accepted => Expected::one(0, "Hello World"),
             Verdict::KeyMismatch => Expected::one(58, "unable to set private key file"),
+            // No server listens.
+            Verdict::ServeRefuses { .. } => Expected::one(7, "Couldn't connect to server"),
             Verdict::Refused {
                 by: Side::Client,
                 reason,
@@ -222,6 +226,7 @@ impl Clients {
         match &prediction.verdict {
             Verdict::Accepted => Expected::one(0, "Hello World"),
             Verdict::KeyMismatch => Expected::one(1, "key values mismatch"),
+            Verdict::ServeRefuses { .. } => Expected::one(1, "Connection refused"),
             Verdict::Refused {
                 by: Side::Client,
                 reason,

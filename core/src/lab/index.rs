@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case::Case;
 use super::clients::{difference, Clients, Expected};
+use super::input::server_tls;
 use super::mutate::{mutate, CaseFile, ClientSetup, Mutated, ServeSetup};
 use super::predict::{predict, Prediction};
 use super::setup::{TlsVersion, TlsVersions};
@@ -53,6 +54,11 @@ pub struct IndexCase {
     pub dir: String,
     /// `certplay serve`'s arguments.
     pub serve: Vec<String>,
+    /// What `certplay serve` warns of as it starts with the case's files
+    /// (its `WARN` lines), none for a sound server side or where it
+    /// refuses to start (the runs' verdict says so).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serve_warnings: Vec<String>,
     /// The files serve is given, by name.
     pub serve_files: ServeSetup,
     /// The files curl is given, by name (the versions it offers are each
@@ -102,6 +108,9 @@ impl IndexCase {
         }
         let _ = writeln!(text, "# run in this folder; first the server:");
         let _ = writeln!(text, "{}", shell_line(&self.serve));
+        for warning in &self.serve_warnings {
+            let _ = writeln!(text, "# certplay serve warns: {warning}");
+        }
         for run in &self.runs {
             let version = run
                 .prediction
@@ -180,6 +189,9 @@ pub fn index_case(broken: &Mutated, at: i64, clients: Clients) -> Result<IndexCa
         fix: broken.case.fix().into(),
         dir: broken.case.name().into(),
         serve: broken.serve_argv("", PORT),
+        serve_warnings: server_tls(broken, &crate::verify::provider::verifying(), at)
+            .map(|tls| tls.warnings)
+            .unwrap_or_default(),
         serve_files: broken.serve.clone(),
         client_files: broken.client.clone(),
         server_names: broken.server_names.clone(),
@@ -222,9 +234,9 @@ impl Mutated {
     }
 
     /// The broken copy `case` describes, from its folder's `files` (as
-    /// `certplay lab` wrote them, the plan among them).
+    /// `certplay lab` wrote them, the plan among them: it must read).
     pub fn from_index(case: &IndexCase, files: Vec<CaseFile>) -> Result<Self, Error> {
-        let plan = files
+        files
             .iter()
             .find(|f| f.name == PLAN_FILE_NAME)
             .map(|f| Plan::from_toml(&f.contents))
@@ -233,7 +245,6 @@ impl Mutated {
             })??;
         Ok(Self {
             case: case.name,
-            plan,
             files,
             serve: case.serve_files.clone(),
             client: case.client_files.clone(),

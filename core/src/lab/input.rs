@@ -1,10 +1,14 @@
-//! A case's files read once for its handshake ([`ReadCase`]): what the
-//! lab's wasm module is given ([`HandshakeInput`]: every certificate, key
-//! and CRL as DER, so that the module carries no certificate reader) and
-//! what explains the [`RawTranscript`] it hands back. Both made where the
-//! set is kept and certificates are read anyway (the page's tools worker;
-//! natively, [`super::run`] reads the files itself).
+//! A case's files read once for its handshake ([`ReadCase`]): first the
+//! server's side as `certplay serve` reads and checks it before it listens
+//! ([`server_tls`]: it refuses to start, or starts with its warnings), then
+//! what the lab's wasm module is given ([`HandshakeInput`]: every
+//! certificate, key and CRL as DER, so that the module carries no
+//! certificate reader) and what explains the [`RawTranscript`] it hands
+//! back. Both made where the set is kept and certificates are read anyway
+//! (the page's tools worker; natively, [`super::run`] reads the files
+//! through [`server_tls`] too).
 
+use rustls::crypto::CryptoProvider;
 use rustls_pki_types::{
     CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs1KeyDer,
     PrivatePkcs8KeyDer, PrivateSec1KeyDer,
@@ -16,7 +20,31 @@ use super::setup::TlsVersions;
 use super::transcript::{Der, Explainer, RawTranscript, Transcript};
 use crate::mtls::{ClientTrust, ServerDer};
 use crate::read::Certificate;
-use crate::{read_certificates, read_private_key, Error};
+use crate::{read_certificates, read_private_key, Error, ServerTls};
+
+/// The case's server files (`--ca`, `--cert`, `--key`, `--crl`) read and
+/// checked as `certplay serve` reads and checks its own before it listens
+/// (`ServerTls::read`, then `add_crls`), at `at` (Unix seconds), CRL
+/// signatures checked with `provider`: an error is serve's refusal to
+/// start, in its words (a v1 or mismatched server certificate, a CRL no
+/// client CA signed, ...); else what it serves, with the warnings it
+/// logs.
+pub fn server_tls(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<ServerTls, Error> {
+    let mut tls = ServerTls::read(
+        case.source(&case.serve.ca)?,
+        case.source(&case.serve.cert)?,
+        case.source(&case.serve.key)?,
+        at,
+    )?;
+    let crls = case
+        .serve
+        .crls
+        .iter()
+        .map(|name| case.source(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    tls.add_crls(&crls, provider, at)?;
+    Ok(tls)
+}
 
 /// A private key as DER, in the form its file held it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,40 +143,57 @@ impl HandshakeInput {
     }
 }
 
+/// A case's files as `certplay serve` takes its side of them, before it
+/// listens ([`ReadCase::read`]).
+#[derive(Debug)]
+pub enum Served {
+    /// It listens: the case read for its handshake.
+    Listens(Box<ReadCase>),
+    /// It refuses to start, with these words (what it prints before it
+    /// exits): there is no handshake.
+    Refuses(Error),
+}
+
 /// A case's files read for its handshake: what the lab's module is given
 /// and what explains what it hands back.
 #[derive(Debug)]
 pub struct ReadCase {
     /// What the lab's module is given.
     pub input: HandshakeInput,
+    /// What `certplay serve` warns of as it starts with the case's server
+    /// files (its `WARN` lines), none for a sound server side.
+    pub warnings: Vec<String>,
     /// The server's client CAs and CRLs, read.
     pub trust: ClientTrust,
     /// The client's CAs, read.
     pub client_anchors: Vec<Certificate>,
+    /// The server's chain (`--cert`), read.
+    pub server_chain: Vec<Certificate>,
+    /// The client's chain (curl's `--cert`), read; `None`: it has none.
+    pub client_chain: Option<Vec<Certificate>>,
     /// How the client refuses a key that is not its certificate's (core's
     /// words, with the files' names), should it.
     pub key_refusal: Option<Error>,
 }
 
 impl ReadCase {
-    /// Reads `case`'s files as `certplay serve` and curl read them. The
-    /// checks `certplay serve` makes of its own files before it starts
-    /// (`ServerTls::read`: a v1 or mismatched server certificate, a CRL
-    /// no client CA signed) are rustls' here, in the lab's module: a lab
-    /// case never breaks those (its server side is the set's own or issued
-    /// again), and the tools worker that reads this stays small.
-    pub fn read(case: &Mutated) -> Result<Self, Error> {
-        let certificates = |name: &str| read_certificates(case.source(name)?);
-        let client_cas = certificates(&case.serve.ca)?;
-        let chain = certificates(&case.serve.cert)?;
-        let server_key = read_private_key(case.source(&case.serve.key)?)?;
-        let mut crls = Vec::new();
-        for name in &case.serve.crls {
-            crls.extend(crate::read_crls(case.source(name)?)?);
-        }
-        let cacert = certificates(&case.client.cacert)?;
-        let (identity, key_refusal, key_refused) = match &case.client.identity {
-            None => (None, None, false),
+    /// Reads `case`'s files as `certplay serve` and curl read them, at
+    /// `at` (Unix seconds, the lab's clock): the server's side through
+    /// serve's own start-up checks ([`server_tls`]), so that where serve
+    /// would refuse to start the lab says so in its words
+    /// ([`Served::Refuses`]), and where it warns the lab has its warnings.
+    /// An error is a case whose client files do not read.
+    pub fn read(case: &Mutated, at: i64) -> Result<Served, Error> {
+        let tls = match server_tls(case, &crate::verify::provider::verifying(), at) {
+            Ok(tls) => tls,
+            Err(refusal) => return Ok(Served::Refuses(refusal)),
+        };
+        let cacert = read_certificates(case.source(&case.client.cacert)?)?;
+        let infos = |list: &[crate::ReadCertificate]| -> Vec<Certificate> {
+            list.iter().map(|c| c.info.clone()).collect()
+        };
+        let (identity, client_chain, key_refusal, key_refused) = match &case.client.identity {
+            None => (None, None, None, false),
             Some((cert_file, key_file)) => {
                 let key = case.source(key_file)?;
                 let read = IdentityFiles::read(case.source(cert_file)?, key)?;
@@ -157,18 +202,24 @@ impl ReadCase {
                     KeyDer::of(&read.key.der)?,
                     key.name.to_owned(),
                 );
-                (Some(identity), Some(read.mismatch), read.key_refused)
+                let chain = infos(&read.chain);
+                (
+                    Some(identity),
+                    Some(chain),
+                    Some(read.mismatch),
+                    read.key_refused,
+                )
             }
         };
         let ders = |list: &[crate::ReadCertificate]| -> Vec<Der> {
             list.iter().map(|c| c.der.to_vec()).collect()
         };
-        Ok(Self {
+        Ok(Served::Listens(Box::new(Self {
             input: HandshakeInput {
-                client_cas: ders(&client_cas),
-                chain: ders(&chain),
-                key: KeyDer::of(&server_key.der)?,
-                crls: crls.iter().map(|c| c.der.clone()).collect(),
+                client_cas: ders(&tls.client_cas),
+                chain: ders(&tls.cert_chain),
+                key: KeyDer::of(&tls.key)?,
+                crls: tls.crls.iter().map(|c| c.crl.der.clone()).collect(),
                 tls13_only: case.serve.tls13_only,
                 cacert: ders(&cacert),
                 identity,
@@ -177,12 +228,15 @@ impl ReadCase {
                 versions: case.client.versions,
             },
             trust: ClientTrust {
-                anchors: client_cas.into_iter().map(|c| c.info).collect(),
-                crls,
+                anchors: tls.client_cas.into_iter().map(|c| c.info).collect(),
+                crls: tls.crls.into_iter().map(|c| c.crl).collect(),
             },
+            warnings: tls.warnings,
+            server_chain: infos(&tls.cert_chain),
+            client_chain,
             client_anchors: cacert.into_iter().map(|c| c.info).collect(),
             key_refusal,
-        })
+        })))
     }
 
     /// `raw` (the lab module's handshake of [`ReadCase::input`]) with its

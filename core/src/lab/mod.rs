@@ -53,7 +53,7 @@ pub use index::{
     every_case, index_case, openssl_argv, runs_of, IndexCase, IndexRun, LabIndex, COMMANDS_FILE,
     PORT,
 };
-pub use input::{HandshakeInput, KeyDer, ReadCase};
+pub use input::{server_tls, HandshakeInput, KeyDer, ReadCase, Served};
 #[cfg(feature = "lab")]
 pub use keylog::KeyLogLines;
 pub use mutate::{
@@ -62,7 +62,7 @@ pub use mutate::{
 };
 pub use predict::{alert_for, predict, Prediction, Verdict};
 #[cfg(feature = "lab")]
-pub use run::{client, run, run_input, serve, server_tls};
+pub use run::{client, run, run_input, serve};
 pub use setup::{Side, TlsVersion, TlsVersions};
 pub use transcript::{
     Alert, Body, ChainEntry, CodePoint, Der, Explainer, Message, Outcome, RawBody, RawMessage,

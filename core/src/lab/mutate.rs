@@ -77,9 +77,11 @@ pub struct ClientSetup {
 pub struct Mutated {
     /// The case.
     pub case: Case,
-    /// The copy's plan (the original's, changed).
-    pub plan: Plan,
-    /// Every file of the copy: certificates, keys, chains, CRLs, the plan.
+    /// Every file of the copy: certificates, keys, chains, CRLs, and its
+    /// plan (the original's, changed) as [`crate::PLAN_FILE_NAME`]. The
+    /// plan travels as that file only: as JSON (the page's tools worker
+    /// writes a case for the running server) the plan's own serializer
+    /// would cost the worker's wasm 2.8 KB gzip.
     pub files: Vec<CaseFile>,
     /// The server's side.
     pub serve: ServeSetup,
@@ -434,7 +436,6 @@ pub fn mutate_with(
     files.extend(extra);
     Ok(Mutated {
         case,
-        plan,
         files,
         serve,
         client,

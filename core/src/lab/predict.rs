@@ -1,5 +1,6 @@
-//! What core's verification decides for a case before any handshake: the
-//! version both sides share, the client's own check of its key, the
+//! What core's verification decides for a case before any handshake:
+//! whether `certplay serve` starts with the case's server files at all
+//! (its own start-up checks, [`server_tls`]), the version both sides share, the client's own check of its key, the
 //! client's check of the server's chain (as a rustls client makes it),
 //! then the server's check of the client's (as `certplay serve` makes
 //! it), each with core's one typed [`Reason`] and the alert rustls sends.
@@ -8,11 +9,11 @@ use rustls::AlertDescription;
 use serde::{Deserialize, Serialize};
 
 use super::case::Case;
+use super::input::{ReadCase, Served};
 use super::mutate::Mutated;
 use super::setup::{Side, TlsVersion, TlsVersions};
-use crate::read::Certificate;
 use crate::verify::{self, Check, Incompatibility, Purpose, Reason, ReasonKind};
-use crate::{read_certificates, read_private_key, Error};
+use crate::Error;
 
 /// What core predicts for one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,14 @@ pub enum Verdict {
     /// before any TLS (curl has connected, and closes without a byte), and
     /// rustls before its first handshake message.
     KeyMismatch,
+    /// `certplay serve` refuses to start with the case's server files
+    /// (its start-up checks: a key that is not the certificate's, an
+    /// X.509 v1 server certificate, a CRL no client CA signed, ...): no
+    /// server listens, so no client connects.
+    ServeRefuses {
+        /// Its words, as it prints them before it exits.
+        words: String,
+    },
     /// One side refuses the handshake.
     Refused {
         /// Who refuses.
@@ -55,7 +64,7 @@ impl Verdict {
     pub fn kind(&self) -> Option<ReasonKind> {
         match self {
             Self::Refused { reason, .. } => Some(reason.kind()),
-            Self::Accepted | Self::KeyMismatch => None,
+            Self::Accepted | Self::KeyMismatch | Self::ServeRefuses { .. } => None,
         }
     }
 
@@ -67,6 +76,7 @@ impl Verdict {
             Self::KeyMismatch => {
                 "no handshake: the client refuses a key that is not its certificate's".into()
             }
+            Self::ServeRefuses { words } => format!("certplay serve refuses to start: {words}"),
             Self::Refused { by, reason, .. } => {
                 format!("the {by} refuses the handshake: {reason}")
             }
@@ -74,8 +84,8 @@ impl Verdict {
     }
 
     /// The verdict in a few words, as the lab's tables show it:
-    /// `accepted`, `key-mismatch`, `refused by server: unknown_ca
-    /// (unknown-issuer)`.
+    /// `accepted`, `key-mismatch`, `serve-refuses`, `refused by server:
+    /// unknown_ca (unknown-issuer)`.
     pub fn short(&self) -> String {
         match self {
             Self::Refused { by, alert, reason } => {
@@ -89,11 +99,12 @@ impl Verdict {
         }
     }
 
-    /// `accepted`, `key-mismatch` or `refused`.
+    /// `accepted`, `key-mismatch`, `serve-refuses` or `refused`.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Accepted => "accepted",
             Self::KeyMismatch => "key-mismatch",
+            Self::ServeRefuses { .. } => "serve-refuses",
             Self::Refused { .. } => "refused",
         }
     }
@@ -138,7 +149,8 @@ pub fn alert_for(kind: ReasonKind) -> AlertDescription {
 }
 
 /// Predicts `case` at `at` (Unix seconds) with core's verification (the
-/// verify-only provider: it builds for the page too).
+/// verify-only provider: it builds for the page too), after `certplay
+/// serve`'s own start-up checks of the case's server files.
 pub fn predict(case: &Mutated, at: i64) -> Result<Prediction, Error> {
     let server_offers = if case.serve.tls13_only {
         TlsVersions::Tls13Only
@@ -158,6 +170,16 @@ pub fn predict(case: &Mutated, at: i64) -> Result<Prediction, Error> {
         version,
         verdict,
     };
+    // The case's files as serve and curl read them: what serve reads
+    // before it listens is what it checks clients with.
+    let read = match ReadCase::read(case, at)? {
+        Served::Listens(read) => read,
+        Served::Refuses(refusal) => {
+            return Ok(prediction(Verdict::ServeRefuses {
+                words: refusal.to_string(),
+            }))
+        }
+    };
     if version.is_none() {
         return Ok(prediction(refused(
             Side::Server,
@@ -166,33 +188,14 @@ pub fn predict(case: &Mutated, at: i64) -> Result<Prediction, Error> {
             },
         )));
     }
-    let certificates = |name: &str| -> Result<Vec<Certificate>, Error> {
-        Ok(read_certificates(case.source(name)?)?
-            .into_iter()
-            .map(|c| c.info)
-            .collect())
-    };
-    let identity = match &case.client.identity {
-        None => None,
-        Some((cert, key)) => {
-            let chain = certificates(cert)?;
-            let pair = read_private_key(case.source(key)?)?.pair;
-            if let (Ok(pair), Some(leaf)) = (pair, chain.first()) {
-                if pair.public_key_info_der()? != crate::material::public_key_info(&leaf.der)? {
-                    return Ok(prediction(Verdict::KeyMismatch));
-                }
-            }
-            Some(chain)
-        }
-    };
+    if read.input.key_refused {
+        return Ok(prediction(Verdict::KeyMismatch));
+    }
     let provider = verify::provider::verifying();
-
     // The client checks the server's chain first: it arrives first.
-    let server_chain = certificates(&case.serve.cert)?;
-    let cacert = certificates(&case.client.cacert)?;
-    if let Some((leaf, intermediates)) = server_chain.split_first() {
+    if let Some((leaf, intermediates)) = read.server_chain.split_first() {
         let check = Check {
-            anchors: &cacert,
+            anchors: &read.client_anchors,
             intermediates,
             crls: &[],
             purpose: Purpose::Server { host: case.host() },
@@ -203,22 +206,17 @@ pub fn predict(case: &Mutated, at: i64) -> Result<Prediction, Error> {
         }
     }
 
-    let Some(chain) = identity else {
+    let Some(chain) = &read.client_chain else {
         return Ok(prediction(refused(
             Side::Server,
             Reason::NoClientCertificate,
         )));
     };
-    let anchors = certificates(&case.serve.ca)?;
-    let mut crls = Vec::new();
-    for name in &case.serve.crls {
-        crls.extend(crate::read_crls(case.source(name)?)?);
-    }
     if let Some((leaf, intermediates)) = chain.split_first() {
         let check = Check {
-            anchors: &anchors,
+            anchors: &read.trust.anchors,
             intermediates,
-            crls: &crls,
+            crls: &read.trust.crls,
             purpose: Purpose::Client,
             at,
         };

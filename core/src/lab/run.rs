@@ -6,14 +6,15 @@ use std::sync::Arc;
 use rustls::crypto::CryptoProvider;
 
 use super::handshake::{handshake, raw_handshake, ClientDer, ClientFiles, LabClient};
-use super::input::HandshakeInput;
+use super::input::{server_tls, HandshakeInput};
 use super::keylog::KeyLogLines;
 use super::mutate::Mutated;
 use super::transcript::{RawTranscript, Transcript};
-use crate::{ClientAuth, Error, MtlsConfig, MtlsServer, ServerTls};
+use crate::{ClientAuth, Error, MtlsConfig, MtlsServer};
 
 /// The server `certplay serve` runs with the case's files (`--crl` and
-/// `--tls13-only` included), at `at` (Unix seconds), with `provider`.
+/// `--tls13-only` included), at `at` (Unix seconds), with `provider`; an
+/// error where serve refuses to start, in its words ([`server_tls`]).
 pub fn serve(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<MtlsServer, Error> {
     MtlsServer::for_serve(
         &server_tls(case, provider, at)?,
@@ -21,25 +22,6 @@ pub fn serve(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<MtlsS
         case.serve.tls13_only,
         ClientAuth::Required,
     )
-}
-
-/// The case's server files (`--ca`, `--cert`, `--key`, `--crl`) read as
-/// `certplay serve` reads them, at `at`, CRLs checked with `provider`.
-pub fn server_tls(case: &Mutated, provider: &CryptoProvider, at: i64) -> Result<ServerTls, Error> {
-    let mut tls = ServerTls::read(
-        case.source(&case.serve.ca)?,
-        case.source(&case.serve.cert)?,
-        case.source(&case.serve.key)?,
-        at,
-    )?;
-    let crls = case
-        .serve
-        .crls
-        .iter()
-        .map(|name| case.source(name))
-        .collect::<Result<Vec<_>, _>>()?;
-    tls.add_crls(&crls, provider, at)?;
-    Ok(tls)
 }
 
 /// The client curl is for the case. A key that is not the certificate's

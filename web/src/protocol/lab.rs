@@ -76,12 +76,17 @@ pub struct CaseShown {
     /// passes it on (to the local server).
     pub mutated: String,
     /// Its files as the lab module's handshake takes them (core's
-    /// `lab::HandshakeInput`, every file DER) as postcard bytes, passed on.
-    pub handshake: serde_bytes::ByteBuf,
+    /// `lab::HandshakeInput`, every file DER) as postcard bytes, passed on;
+    /// `None` where `certplay serve` refuses to start with the case's
+    /// server files: there is no handshake (the prediction says why).
+    pub handshake: Option<serde_bytes::ByteBuf>,
     /// core's verdict before any handshake.
     pub prediction: PredictionShown,
     /// `certplay serve ...` in the case's folder.
     pub serve: String,
+    /// What `certplay serve` warns of as it starts with the case's files
+    /// (core's `lab::IndexCase::serve_warnings`, its `WARN` lines).
+    pub serve_warnings: Vec<String>,
     /// `curl ...` in the case's folder.
     pub curl: String,
     /// `openssl s_client ...` in the case's folder.
@@ -112,7 +117,7 @@ impl std::fmt::Debug for CaseShown {
 /// core's prediction for a case, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PredictionShown {
-    /// `accepted`, `refused` or `key-mismatch`.
+    /// `accepted`, `refused`, `key-mismatch` or `serve-refuses`.
     pub result: String,
     /// In a few words, as the lab's tables show it (core's
     /// `Verdict::short`: `refused by server: unknown_ca (unknown-issuer)`).
@@ -166,8 +171,10 @@ pub struct ShownMessage {
 /// How a handshake ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShownVerdict {
-    /// `answered`, `refused`, or `key-mismatch` (the client refused its
-    /// own key before any handshake, as curl does).
+    /// `answered`, `refused`, `key-mismatch` (the client refused its
+    /// own key before any handshake, as curl does) or `serve-refuses`
+    /// (`certplay serve` refuses to start with the case's server files:
+    /// no handshake).
     pub result: String,
     /// The HTTP status when answered.
     pub status: Option<u16>,

@@ -225,8 +225,10 @@ pub enum Request {
         versions: TlsVersions,
         /// The moment both sides checked validity at, Unix seconds.
         at: i64,
-        /// What the lab module ran.
-        ran: lab::Ran,
+        /// What the lab module ran; `None` when it ran nothing, as
+        /// `certplay serve` refuses to start with the case's server files
+        /// ([`lab::CaseShown::handshake`]).
+        ran: Option<lab::Ran>,
     },
     /// Two inputs compared field by field (certplay-core's `diff`):
     /// [`Reply::Compared`].

@@ -93,8 +93,10 @@ pub async fn case(
     }
 }
 
-/// [`case`], then its handshake in the lab module at `at`, then what the
-/// tools worker reads of it (the lab module reads no certificate).
+/// [`case`], then its handshake in the lab module at `at` (none where
+/// `certplay serve` refuses to start with the case's server files), then
+/// what the tools worker reads of it (the lab module reads no
+/// certificate).
 pub async fn run_case(
     set: SetHandle,
     broken: Case,
@@ -102,11 +104,17 @@ pub async fn run_case(
     at: i64,
 ) -> Result<(CaseShown, Shown), Failure> {
     let shown = case(set, broken, versions, at).await?;
-    let ran = call(LabRequest::Run {
-        handshake: shown.handshake.clone(),
-        at,
-    })
-    .await?;
+    // None: `certplay serve` refuses to start with the case's server files.
+    let ran = match &shown.handshake {
+        Some(handshake) => Some(
+            call(LabRequest::Run {
+                handshake: handshake.clone(),
+                at,
+            })
+            .await?,
+        ),
+        None => None,
+    };
     let request = Request::LabShow {
         set,
         case: broken,
@@ -287,6 +295,14 @@ impl Lab {
         }));
         show(shown, "lab-case-verdict", "lab-case-transcript")?;
         set_text("lab-case-serve", &case.serve)?;
+        let warnings = by_id::<Element>("lab-case-serve-warnings")?;
+        let warned: Vec<String> = case
+            .serve_warnings
+            .iter()
+            .map(|w| format!("certplay serve warns: {w}"))
+            .collect();
+        warnings.set_text_content(Some(&warned.join("\n")));
+        set_attribute(&warnings, "hidden", warned.is_empty().then_some(""))?;
         set_text("lab-case-curl", &case.curl)?;
         set_text(
             "lab-case-curl-expected",

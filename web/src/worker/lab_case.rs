@@ -1,7 +1,8 @@
 //! One case of the break-it lab as the page shows it: the set's broken
 //! copy (core's `lab::mutate`, made here where the set and its keys are
 //! kept) and its files as the lab module's handshake takes them (DER:
-//! core's `lab::ReadCase`), core's prediction, the lines that serve it and connect to it,
+//! core's `lab::ReadCase`, none where `certplay serve` refuses to start),
+//! what `certplay serve` warns of, core's prediction, the lines that serve it and connect to it,
 //! what curl and openssl then print, and the case's folder as a zip.
 
 use certplay_core::commands::shell_line;
@@ -17,10 +18,18 @@ pub fn shown(broken: &Mutated, at: i64, now: time::OffsetDateTime) -> Result<Cas
     let clients = Clients::CHECKED;
     let prediction = lab::predict(broken, at)?;
     let index = lab::index_case(broken, at, clients)?;
+    // Compact, as the transcript's JSON is: one serde_json formatter in
+    // the worker's wasm.
     let mutated = serde_json::to_string(broken).map_err(|e| invalid("lab case", e.to_string()))?;
-    let handshake = postcard::to_allocvec(&lab::ReadCase::read(broken)?.input)
-        .map_err(|e| invalid("lab case", e.to_string()))?
-        .into();
+    // Where `certplay serve` refuses to start, there is no handshake.
+    let handshake = match lab::ReadCase::read(broken, at)? {
+        lab::Served::Listens(read) => Some(
+            postcard::to_allocvec(&read.input)
+                .map_err(|e| invalid("lab case", e.to_string()))?
+                .into(),
+        ),
+        lab::Served::Refuses(_) => None,
+    };
     let verdict = &prediction.verdict;
     Ok(CaseShown {
         case: broken.case,
@@ -36,6 +45,7 @@ pub fn shown(broken: &Mutated, at: i64, now: time::OffsetDateTime) -> Result<Cas
             version: prediction.version.map(|v| v.to_string()),
         },
         serve: shell_line(&broken.serve_argv("", PORT)),
+        serve_warnings: index.serve_warnings.clone(),
         curl: shell_line(&broken.curl_argv("", PORT)),
         openssl: shell_line(&lab::openssl_argv(broken, PORT)),
         clients: format!("curl {} with OpenSSL {}", clients.curl, clients.openssl),

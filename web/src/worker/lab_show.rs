@@ -1,21 +1,34 @@
 //! The lab module's handshake of a case as the page shows it: its
 //! certificates read and its failures named here, where certificates are
-//! read anyway (the lab module reads none: core's `lab::ReadCase`); then
+//! read anyway (the lab module reads none: core's `lab::ReadCase`), or
+//! `certplay serve`'s refusal to start with the case's server files; then
 //! one block a message with what a person needs from it, the verdict in
 //! the words `certplay serve` logs, and the same as text and JSON for
 //! export.
 
 use certplay_core::lab::{
-    Body, ChainEntry, CodePoint, Mutated, Outcome, RawTranscript, ReadCase, Transcript,
+    Body, ChainEntry, CodePoint, Mutated, Outcome, RawTranscript, ReadCase, Served, Transcript,
+    Verdict,
 };
 use certplay_core::Error;
 
 use super::files::invalid;
 use crate::protocol::lab::{Ran, Shown, ShownMessage, ShownVerdict};
 
-/// What the lab module `ran` of `broken` at `at`, shown.
-pub fn ran(broken: &Mutated, at: i64, ran: Ran) -> Result<Shown, Error> {
-    let read = ReadCase::read(broken)?;
+/// What the lab module `ran` of `broken` at `at`, shown; where `certplay
+/// serve` refuses to start with the case's server files, the lab module
+/// ran nothing (`ran` is `None`) and serve's refusal is the verdict.
+pub fn ran(broken: &Mutated, at: i64, ran: Option<Ran>) -> Result<Shown, Error> {
+    let read = match ReadCase::read(broken, at)? {
+        Served::Listens(read) => read,
+        Served::Refuses(refusal) => {
+            let verdict = Verdict::ServeRefuses {
+                words: refusal.to_string(),
+            };
+            return Ok(no_handshake(&verdict, None, &refusal, at, 0));
+        }
+    };
+    let ran = ran.ok_or_else(|| invalid("lab case", "no handshake"))?;
     match ran.raw {
         None => {
             let refused = read.key_refusal.ok_or_else(|| {
@@ -24,7 +37,13 @@ pub fn ran(broken: &Mutated, at: i64, ran: Ran) -> Result<Shown, Error> {
                     "the lab module says the client refused its key, but it has none",
                 )
             })?;
-            Ok(key_mismatch(&refused, at, ran.micros))
+            Ok(no_handshake(
+                &Verdict::KeyMismatch,
+                Some("client"),
+                &refused,
+                at,
+                ran.micros,
+            ))
         }
         Some(raw) => {
             let raw = postcard::from_bytes::<RawTranscript>(&raw)
@@ -46,7 +65,8 @@ fn shown(transcript: &Transcript, keylog: String, micros: u64) -> Shown {
         })
         .collect();
     let verdict = verdict(&transcript.outcome);
-    let json = serde_json::to_string_pretty(transcript).unwrap_or_else(|e| format!("{e}"));
+    // Compact: one serde_json formatter in the worker's wasm (its budget).
+    let json = serde_json::to_string(transcript).unwrap_or_else(|e| format!("{e}"));
     Shown {
         text: text(transcript, &messages, &verdict),
         messages,
@@ -179,36 +199,47 @@ fn details(body: &Body) -> Vec<(String, String)> {
     }
 }
 
-/// No handshake: the client refused its own key (`refused`, core's words)
-/// before its first message, as curl and openssl do; at `at`, after
+/// No handshake: `verdict` (the client refused its own key before its
+/// first message, as curl and openssl do; or `certplay serve` refused to
+/// start), `by` that side, for `refused` (core's words), at `at`, after
 /// `micros`.
-fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
-    let summary = format!("the client refused to start the handshake: {refused}");
+fn no_handshake(
+    verdict: &Verdict,
+    by: Option<&str>,
+    refused: &Error,
+    at: i64,
+    micros: u64,
+) -> Shown {
+    let summary = match verdict {
+        Verdict::KeyMismatch => format!("the client refused to start the handshake: {refused}"),
+        other => other.words(),
+    };
+    let result = verdict.name();
     let verdict = ShownVerdict {
-        result: "key-mismatch".into(),
+        result: result.into(),
         status: None,
-        by: Some("client".into()),
+        by: by.map(str::to_owned),
         alert: None,
         kind: None,
         summary: summary.clone(),
-        short: "key-mismatch".into(),
+        short: result.into(),
     };
     // The transcript's JSON shape, typed: `serde_json::Value` would bring
     // its own serializer into the worker for this one reply.
     #[derive(serde::Serialize)]
-    struct Ended {
-        result: &'static str,
+    struct Ended<'a> {
+        result: &'a str,
         reason: String,
     }
     #[derive(serde::Serialize)]
-    struct KeyMismatch {
+    struct NoHandshake<'a> {
         at: i64,
-        outcome: Ended,
+        outcome: Ended<'a>,
     }
-    let json = KeyMismatch {
+    let json = NoHandshake {
         at,
         outcome: Ended {
-            result: "key-mismatch",
+            result,
             reason: refused.to_string(),
         },
     };
@@ -216,7 +247,7 @@ fn key_mismatch(refused: &Error, at: i64, micros: u64) -> Shown {
         messages: Vec::new(),
         verdict,
         text: format!("certplay lab handshake at {at}\n\n{summary}\n"),
-        json: serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{e}")),
+        json: serde_json::to_string(&json).unwrap_or_else(|e| format!("{e}")),
         keylog: String::new(),
         micros,
     }
