@@ -27,6 +27,20 @@ fn connect(dir: &Path, args: &[&str]) -> (String, i32) {
     (format!("{}{}", stdout(&out), stderr(&out)), code)
 }
 
+/// `target` and the issued set's CA, client certificate and key, as curl's
+/// `--cacert ca.crt --cert client.crt --key client.key`.
+fn with_client(target: &str) -> [&str; 7] {
+    [
+        target,
+        "--ca",
+        "ca.crt",
+        "--cert",
+        "client.crt",
+        "--key",
+        "client.key",
+    ]
+}
+
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = args.to_vec();
     all.push("--json");
@@ -64,18 +78,7 @@ fn certplay_serve_required_tells_versions_chain_and_what_it_asks() {
     assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
     assert!(text.contains("ECDSA_NISTP256_SHA256"), "{text}");
 
-    let (text, code) = connect(
-        dir.path(),
-        &[
-            &target,
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-        ],
-    );
+    let (text, code) = connect(dir.path(), &with_client(&target));
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("with the client certificate CN=my-client: accepted: the handshake with it completed\n  GET: HTTP/1.1 200 OK"),
@@ -138,18 +141,7 @@ fn certplay_serve_optional_and_tls13_only() {
 
     let strict = Server::with_files_and(dir.path(), &["--tls13-only"]);
     let target = format!("localhost:{}", strict.port);
-    let (text, _) = connect(
-        dir.path(),
-        &[
-            &target,
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-        ],
-    );
+    let (text, _) = connect(dir.path(), &with_client(&target));
     assert!(text.contains("TLS 1.3: accepted"), "{text}");
     assert!(
         text.contains(
@@ -235,18 +227,7 @@ fn optional_without_a_client_is_refused_in_http_beside_curl(dir: &Path, target: 
 
     let with = curl_with_client_cert(dir, &url);
     assert_eq!(stdout(&with), "Hello World\n", "{}", stderr(&with));
-    let (text, code) = connect(
-        dir,
-        &[
-            target,
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-        ],
-    );
+    let (text, code) = connect(dir, &with_client(target));
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("verdict: accepted: the server took the client certificate CN=my-client and answered GET: HTTP/1.1 200 OK"),
@@ -678,18 +659,7 @@ fn requires_a_client_of_ca_crt(
         assert!(text.contains(words), "{text}");
     }
     assert!(text.contains("CA names it lists (1): CN=my-ca\n"), "{text}");
-    let (text, code) = connect(
-        dir,
-        &[
-            target,
-            "--ca",
-            "ca.crt",
-            "--cert",
-            "client.crt",
-            "--key",
-            "client.key",
-        ],
-    );
+    let (text, code) = connect(dir, &with_client(target));
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("  GET: HTTP/1.1 200 OK"), "{text}");
     let mut args = vec![
